@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { ACTIONS, CATALOG } from './catalog.ts';
+import { LIMITS } from './limits.ts';
+import { safeString, ZJsonObject, ZTimestamp } from './safe-values.ts';
+
+export const OUTCOMES = ['SUCCESS', 'REJECTED', 'FAILED'] as const;
+export const ZOutcome = z.enum(OUTCOMES);
+export type TOutcome = z.infer<typeof ZOutcome>;
+
+export const DENIAL_REASONS = ['PERMISSION_DENIED', 'POLICY_BLOCKED', 'VALIDATION_FAILED', 'BRANCH_FROZEN', 'TENANT_FROZEN', 'DEPENDENCY_MISSING'] as const;
+export const ZDenialReason = z.enum(DENIAL_REASONS);
+export type TDenialReason = z.infer<typeof ZDenialReason>;
+
+export const ROLES = ['ADMIN', 'MANAGER', 'CASHIER'] as const;
+export const ZRole = z.enum(ROLES);
+export type TRole = z.infer<typeof ZRole>;
+
+export const ZAction = z.enum(ACTIONS, { error: (issue) => `unknown action ${JSON.stringify(issue.input)}; see the event catalog` });
+
+const id = safeString(LIMITS.idMaxLength).min(1);
+const name = safeString(LIMITS.nameMaxLength);
+
+export const ZActor = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('USER'), id, role: ZRole.optional(), name: name.optional() }),
+  z.strictObject({ type: z.literal('SYSTEM'), id: id.optional(), name: name.optional() }),
+]);
+export type TActor = z.infer<typeof ZActor>;
+
+export const ZEntity = z.strictObject({ type: id, id, label: name.optional() });
+export type TEntity = z.infer<typeof ZEntity>;
+
+export const ZEventContext = z.strictObject({
+  ip: z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address' }).optional(),
+  sessionId: id.optional(),
+  deviceId: id.optional(),
+  /** Per-device counter starting at 1: lets the service report gaps in what a device sent. */
+  deviceSeq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+  offline: z.boolean().optional(),
+});
+export type TEventContext = z.infer<typeof ZEventContext>;
+
+/** The fields of an audit event, each checked on its own (cross-field rules come after). */
+export const ZAuditEventFields = z.strictObject({
+  /** Client-generated; the idempotency key within the tenant. */
+  eventId: z.uuid(),
+  tenantId: z.uuid(),
+  branchId: z.uuid().nullish(),
+  action: ZAction,
+  outcome: ZOutcome,
+  /** Required iff outcome is REJECTED. */
+  reason: ZDenialReason.optional(),
+  actor: ZActor,
+  entity: ZEntity.optional(),
+  /** When the action happened, as the device saw it; kept even when it arrives days later. */
+  occurredAt: ZTimestamp,
+  before: ZJsonObject.nullish(),
+  after: ZJsonObject.nullish(),
+  metadata: ZJsonObject.optional(),
+  context: ZEventContext.optional(),
+});
+export type TAuditEventFields = z.infer<typeof ZAuditEventFields>;
+
+type Ctx = z.core.$RefinementCtx<TAuditEventFields>;
+
+/** Rules between fields that hold wherever an event is: at acceptance and when the worker re-reads it. */
+export function checkEventConsistency(event: TAuditEventFields, ctx: Ctx): void {
+  if (event.outcome === 'REJECTED' && !event.reason) {
+    ctx.addIssue({ code: 'custom', path: ['reason'], message: 'is required when outcome is REJECTED' });
+  }
+  if (event.outcome !== 'REJECTED' && event.reason) {
+    ctx.addIssue({ code: 'custom', path: ['reason'], message: 'is only allowed when outcome is REJECTED' });
+  }
+  const module = CATALOG[event.action].module;
+  if (module === 'BRANCH' && !event.branchId) {
+    ctx.addIssue({ code: 'custom', path: ['branchId'], message: `is required for ${event.action}` });
+  }
+}
+
+/** The public input of `ingest.*`: fields, cross-field rules, and a clock that is not far ahead. */
+export const ZAuditEventInput = ZAuditEventFields.superRefine((event, ctx) => {
+  checkEventConsistency(event, ctx);
+  const ahead = Date.parse(event.occurredAt) - Date.now();
+  if (ahead > LIMITS.maxClockSkewMs) {
+    ctx.addIssue({ code: 'custom', path: ['occurredAt'], message: `is ${Math.round(ahead / 1000)} s ahead of the service clock (at most ${LIMITS.maxClockSkewMs / 1000} s allowed)` });
+  }
+});
+export type TAuditEventInput = z.infer<typeof ZAuditEventInput>;

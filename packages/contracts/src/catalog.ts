@@ -1,0 +1,118 @@
+/**
+ * The event catalog: the single source of truth for which actions exist, which module each
+ * belongs to, how it reads to a person, and whether a frozen branch (or tenant) blocks it.
+ *
+ * `blockedWhenFrozen`:
+ * - `always`: a state-changing action of a branch; blocked when its branch or tenant is frozen.
+ * - `branchScoped`: blocked only when the event names a branch ("yes when branch-scoped").
+ * - `never`: the lifecycle itself, sign-ins, tenant-level policy and the audit module.
+ *
+ * Description templates use `{actor}` (actor name, else id) and `{target}` (entity label, else id).
+ */
+export const MODULES = [
+  'BRANCH', 'TENANT', 'AUTH', 'SALE', 'CASH_SESSION', 'ATTENDANCE', 'POLICY', 'MENU',
+  'INVENTORY', 'DISCOUNT', 'AI', 'AUDIT',
+] as const;
+export type TModule = (typeof MODULES)[number];
+
+export type TFreezeRule = 'always' | 'branchScoped' | 'never';
+
+export interface CatalogEntry {
+  module: TModule;
+  description: string;
+  blockedWhenFrozen: TFreezeRule;
+}
+
+const entry = (module: TModule, blockedWhenFrozen: TFreezeRule, description: string): CatalogEntry =>
+  ({ module, blockedWhenFrozen, description });
+
+export const CATALOG = {
+  BRANCH_PROVISIONED: entry('BRANCH', 'never', '{actor} provisioned branch {target}'),
+  BRANCH_UPDATED: entry('BRANCH', 'never', '{actor} updated branch {target}'),
+  BRANCH_FROZEN: entry('BRANCH', 'never', '{actor} froze branch {target}'),
+  BRANCH_UNFROZEN: entry('BRANCH', 'never', '{actor} unfroze branch {target}'),
+
+  // Not in the module spec's list: how a tenant becomes frozen, so that TENANT_FROZEN denials
+  // follow from the log itself exactly as BRANCH_FROZEN ones do.
+  TENANT_FROZEN: entry('TENANT', 'never', '{actor} froze the tenant'),
+  TENANT_UNFROZEN: entry('TENANT', 'never', '{actor} unfroze the tenant'),
+
+  LOGIN_SUCCESS: entry('AUTH', 'never', '{actor} signed in'),
+  LOGIN_FAILED: entry('AUTH', 'never', 'Failed sign-in for {actor}'),
+  LOGOUT: entry('AUTH', 'never', '{actor} signed out'),
+  ROLE_CHANGED: entry('AUTH', 'never', '{actor} changed the role of {target}'),
+  TWO_FACTOR_ENABLED: entry('AUTH', 'never', '{actor} enabled two-factor authentication'),
+  TWO_FACTOR_DISABLED: entry('AUTH', 'never', '{actor} disabled two-factor authentication'),
+
+  SALE_FINALIZED: entry('SALE', 'always', '{actor} finalized sale {target}'),
+  VOID_REQUESTED: entry('SALE', 'always', '{actor} requested a void of {target}'),
+  VOID_APPROVED: entry('SALE', 'always', '{actor} approved the void of {target}'),
+  VOID_REJECTED: entry('SALE', 'always', '{actor} rejected the void of {target}'),
+  ORDER_STATUS_CHANGED: entry('SALE', 'always', '{actor} changed the status of order {target}'),
+  ORDER_CANCELLED_BY_VOID: entry('SALE', 'always', 'Order {target} was cancelled by a void ({actor})'),
+
+  CASH_SESSION_OPENED: entry('CASH_SESSION', 'always', '{actor} opened cash session {target}'),
+  CASH_SESSION_CLOSED: entry('CASH_SESSION', 'always', '{actor} closed cash session {target}'),
+  CASH_SESSION_FORCE_CLOSED: entry('CASH_SESSION', 'always', '{actor} force-closed cash session {target}'),
+  CASH_PAID_IN: entry('CASH_SESSION', 'always', '{actor} paid cash in to {target}'),
+  CASH_PAID_OUT_REQUESTED: entry('CASH_SESSION', 'always', '{actor} requested a cash paid-out from {target}'),
+  CASH_PAID_OUT_APPROVED: entry('CASH_SESSION', 'always', '{actor} approved a cash paid-out from {target}'),
+  CASH_PAID_OUT_REJECTED: entry('CASH_SESSION', 'always', '{actor} rejected a cash paid-out from {target}'),
+  CASH_ADJUSTMENT_POSTED: entry('CASH_SESSION', 'always', '{actor} posted a cash adjustment to {target}'),
+
+  CHECK_IN_CREATED: entry('ATTENDANCE', 'always', '{actor} checked in'),
+  CHECK_OUT_CREATED: entry('ATTENDANCE', 'always', '{actor} checked out'),
+  CHECK_OUT_FORCED: entry('ATTENDANCE', 'always', '{actor} forced the check-out of {target}'),
+
+  POLICY_UPDATED: entry('POLICY', 'never', '{actor} updated policy {target}'),
+
+  MENU_ITEM_CREATED: entry('MENU', 'branchScoped', '{actor} created menu item {target}'),
+  MENU_ITEM_UPDATED: entry('MENU', 'branchScoped', '{actor} updated menu item {target}'),
+  MENU_ITEM_ARCHIVED: entry('MENU', 'branchScoped', '{actor} archived menu item {target}'),
+  MODIFIER_GROUP_CREATED: entry('MENU', 'branchScoped', '{actor} created modifier group {target}'),
+  MODIFIER_GROUP_UPDATED: entry('MENU', 'branchScoped', '{actor} updated modifier group {target}'),
+
+  STOCK_ITEM_CREATED: entry('INVENTORY', 'always', '{actor} created stock item {target}'),
+  STOCK_ITEM_UPDATED: entry('INVENTORY', 'always', '{actor} updated stock item {target}'),
+  STOCK_ITEM_ARCHIVED: entry('INVENTORY', 'always', '{actor} archived stock item {target}'),
+  RESTOCK_BATCH_CREATED: entry('INVENTORY', 'always', '{actor} created restock batch {target}'),
+  INVENTORY_JOURNAL_POSTED: entry('INVENTORY', 'always', '{actor} posted inventory journal {target}'),
+
+  DISCOUNT_CREATED: entry('DISCOUNT', 'branchScoped', '{actor} created discount {target}'),
+  DISCOUNT_UPDATED: entry('DISCOUNT', 'branchScoped', '{actor} updated discount {target}'),
+  DISCOUNT_DISABLED: entry('DISCOUNT', 'branchScoped', '{actor} disabled discount {target}'),
+  DISCOUNT_ASSIGNMENT_CHANGED: entry('DISCOUNT', 'branchScoped', '{actor} changed the assignment of discount {target}'),
+
+  AI_RECOMMENDATION_ACCEPTED: entry('AI', 'branchScoped', '{actor} accepted AI recommendation {target}'),
+  AI_RECOMMENDATION_REJECTED: entry('AI', 'branchScoped', '{actor} rejected AI recommendation {target}'),
+  AI_ACTION_EXECUTED: entry('AI', 'branchScoped', 'AI action {target} executed ({actor})'),
+
+  AUDIT_EXPORT_CREATED: entry('AUDIT', 'never', '{actor} exported the audit log ({target})'),
+} as const satisfies Record<string, CatalogEntry>;
+
+export type TAction = keyof typeof CATALOG;
+export const ACTIONS = Object.keys(CATALOG) as [TAction, ...TAction[]];
+
+/** Actions whose stored SUCCESS changes the freeze state of a branch or the tenant. */
+export const FREEZE_TRANSITIONS: Partial<Record<TAction, { scope: 'branch' | 'tenant'; frozen: boolean }>> = {
+  BRANCH_FROZEN: { scope: 'branch', frozen: true },
+  BRANCH_UNFROZEN: { scope: 'branch', frozen: false },
+  TENANT_FROZEN: { scope: 'tenant', frozen: true },
+  TENANT_UNFROZEN: { scope: 'tenant', frozen: false },
+};
+
+export function actionsOfModule(module: TModule): TAction[] {
+  return ACTIONS.filter((a) => CATALOG[a].module === module);
+}
+
+/** Whether a frozen branch or tenant blocks this action for an event with (or without) a branch. */
+export function isBlockedWhenFrozen(action: TAction, hasBranch: boolean): boolean {
+  const rule = CATALOG[action].blockedWhenFrozen;
+  return rule === 'always' || (rule === 'branchScoped' && hasBranch);
+}
+
+export function describeEvent(action: TAction, actor: { id?: string; name?: string; type: string }, entity?: { id: string; label?: string } | null): string {
+  const actorText = actor.name ?? actor.id ?? (actor.type === 'SYSTEM' ? 'System' : 'Unknown user');
+  const targetText = entity ? (entity.label ?? entity.id) : '';
+  return CATALOG[action].description.replace('{actor}', actorText).replace('{target}', targetText).replace(/\s+\(\)$/, '').trim();
+}

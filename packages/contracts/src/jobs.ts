@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { ZAcceptedEvent } from './ingest.ts';
+
+/**
+ * The typed job registry: job name → queue → versioned payload schema. The producer builds a
+ * payload of this type and the worker re-parses it with the same schema.
+ */
+export const ZIngestJob = z.strictObject({
+  v: z.literal(1),
+  tenantId: z.uuid(),
+  /** When the server accepted the events (their `receivedAt`). */
+  receivedAt: z.iso.datetime(),
+  events: z.array(ZAcceptedEvent).min(1),
+  /** How many times these events have already waited for an unknown branch to appear. */
+  branchWaits: z.number().int().min(0).default(0),
+});
+export type TIngestJob = z.infer<typeof ZIngestJob>;
+export type TIngestJobInput = z.input<typeof ZIngestJob>;
+
+export const JOBS = {
+  ingest: { queue: 'audit-ingest', name: 'ingest-batch', schema: ZIngestJob },
+} as const;

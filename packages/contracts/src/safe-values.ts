@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { LIMITS } from './limits.ts';
+
+/**
+ * Problems that JSON allows but storage cannot keep faithfully: PostgreSQL refuses `\u0000` in
+ * jsonb and text, a lone surrogate is not Unicode, and JSON.parse silently rounds integers beyond
+ * 2^53, so the stored number would not be the one sent.
+ */
+export function stringProblem(value: string): string | undefined {
+  if (value.includes('\u0000')) return 'must not contain NUL (\\u0000) characters';
+  if (!value.isWellFormed()) return 'must be well-formed Unicode (no lone surrogates)';
+  return undefined;
+}
+
+/** A plain text field: bounded, no NUL, well-formed. */
+export function safeString(max: number) {
+  return z.string().max(max).superRefine((value, ctx) => {
+    const problem = stringProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+}
+
+type Issue = { path: (string | number)[]; message: string };
+
+/** Walks a JSON value and reports what cannot be stored as sent. */
+function checkJsonValue(value: unknown, path: (string | number)[], depth: number, issues: Issue[]): void {
+  if (issues.length >= 20) return;
+  if (value === null || typeof value === 'boolean') return;
+  if (typeof value === 'string') {
+    if (value.length > LIMITS.jsonMaxStringLength) issues.push({ path, message: `string longer than ${LIMITS.jsonMaxStringLength} characters` });
+    const problem = stringProblem(value);
+    if (problem) issues.push({ path, message: `string ${problem}` });
+    return;
+  }
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) issues.push({ path, message: 'number must be finite' });
+    else if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
+      issues.push({ path, message: 'integer outside ±(2^53−1) cannot be kept exactly; send it as a string' });
+    }
+    return;
+  }
+  if (depth >= LIMITS.jsonMaxDepth) {
+    issues.push({ path, message: `nested deeper than ${LIMITS.jsonMaxDepth} levels` });
+    return;
+  }
+  if (Array.isArray(value)) {
+    if (value.length > LIMITS.jsonMaxArrayItems) issues.push({ path, message: `array longer than ${LIMITS.jsonMaxArrayItems} items` });
+    value.forEach((item, i) => checkJsonValue(item, [...path, i], depth + 1, issues));
+    return;
+  }
+  if (isPlainObject(value)) {
+    checkJsonObject(value, path, depth + 1, issues);
+    return;
+  }
+  issues.push({ path, message: `must be a JSON value (string, number, boolean, null, array or object), got ${describeType(value)}` });
+}
+
+function checkJsonObject(value: Record<string, unknown>, path: (string | number)[], depth: number, issues: Issue[]): void {
+  const keys = Object.keys(value);
+  if (keys.length > LIMITS.jsonMaxKeys) issues.push({ path, message: `object with more than ${LIMITS.jsonMaxKeys} keys` });
+  for (const key of keys) {
+    if (key.length > LIMITS.jsonMaxKeyLength) issues.push({ path: [...path, key], message: `key longer than ${LIMITS.jsonMaxKeyLength} characters` });
+    const problem = stringProblem(key);
+    if (problem) issues.push({ path: [...path, key], message: `key ${problem}` });
+    checkJsonValue(value[key], [...path, key], depth, issues);
+  }
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function describeType(value: unknown): string {
+  if (typeof value === 'object' && value !== null) return value.constructor?.name ?? 'object';
+  return typeof value;
+}
+
+/** A free-form JSON object (before / after / metadata) that storage can keep exactly as sent. */
+export const ZJsonObject = z.custom<Record<string, unknown>>((v) => isPlainObject(v), { error: 'must be a JSON object' })
+  .superRefine((value, ctx) => {
+    const issues: Issue[] = [];
+    checkJsonObject(value, [], 1, issues);
+    for (const issue of issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  });
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})T/;
+
+/** A calendar date that exists (2024-02-30 does not; JavaScript would silently make it March 1st). */
+export function isRealCalendarDate(iso: string): boolean {
+  const m = ISO_DATE.exec(iso);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12 || day < 1) return false;
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return day <= daysInMonth;
+}
+
+/** ISO-8601 with an explicit offset (`Z` or `±hh:mm`), a real calendar date. */
+export const ZTimestamp = z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time with an offset, e.g. 2026-11-22T10:15:00.000+01:00' })
+  .refine(isRealCalendarDate, { error: 'is not a real calendar date' });

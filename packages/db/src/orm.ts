@@ -1,0 +1,58 @@
+import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { ENTITIES } from './entities/index.ts';
+import { Migration20261122000000_initial } from './migrations/Migration20261122000000_initial.ts';
+import { APP_ROLE } from './roles.ts';
+
+export type Orm = MikroORM;
+export type Em = EntityManager;
+
+interface OrmOptions {
+  url: string;
+  poolMax?: number;
+}
+
+/** Migrations are listed, not discovered: the schema is exactly these, in this order. */
+const MIGRATIONS = [{ name: 'Migration20261122000000_initial', class: Migration20261122000000_initial }];
+
+export async function createOrm({ url, poolMax = 10 }: OrmOptions): Promise<Orm> {
+  return MikroORM.init({
+    clientUrl: url,
+    entities: ENTITIES,
+    extensions: [Migrator],
+    migrations: { migrationsList: MIGRATIONS, snapshot: false, transactional: true, allOrNothing: true },
+    pool: { min: 0, max: poolMax },
+    debug: false,
+    allowGlobalContext: false,
+    // the runtime never trusts an implicit search_path or a forgotten tenant: see withTenant
+    sessionContext: 'transaction',
+  });
+}
+
+export async function migrate(url: string): Promise<string[]> {
+  const orm = await createOrm({ url, poolMax: 2 });
+  try {
+    const done = await orm.migrator.up();
+    return done.map((m) => m.name);
+  } finally {
+    await orm.close(true);
+  }
+}
+
+/**
+ * Runs `fn` in one transaction as the restricted runtime role with the tenant set
+ * transaction-locally, so row-level security confines every statement to that tenant and the
+ * setting cannot leak to the next user of the pooled connection.
+ */
+export async function withTenant<T>(orm: Orm, tenantId: string, fn: (em: Em) => Promise<T>): Promise<T> {
+  const em = orm.em.fork();
+  em.setSessionContext({ role: APP_ROLE, variables: { 'app.tenant_id': tenantId } });
+  return em.transactional(fn);
+}
+
+/** Like withTenant, for the owner's tools (CLI, tests): the owner role, still confined to one tenant. */
+export async function withTenantAsOwner<T>(orm: Orm, tenantId: string, fn: (em: Em) => Promise<T>): Promise<T> {
+  const em = orm.em.fork();
+  em.setSessionContext({ variables: { 'app.tenant_id': tenantId } });
+  return em.transactional(fn);
+}

@@ -1,0 +1,3 @@
+export { startPostgres, type LocalPostgres } from './postgres.ts';
+export { startRedis, type LocalRedis } from './redis.ts';
+export { findFreePort } from './ports.ts';

@@ -1,0 +1,122 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { spawnLogged, stopProcess, unprivilegedIds } from './process.ts';
+import { waitForPort } from './ports.ts';
+
+export interface LocalPostgres {
+  /** Connection string of the database owner (runs migrations; the runtime switches to the app role). */
+  url: string;
+  /** Connection string of the cluster's superuser (tests use it to play the attacker). */
+  superuserUrl: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+interface Options {
+  dataDir: string;
+  port: number;
+  /** Off only for throwaway test clusters: a crash of the machine loses their data. */
+  fsync?: boolean;
+  database?: string;
+  binDir?: string;
+}
+
+const DEFAULT_BIN = '/usr/lib/postgresql/15/bin';
+
+/**
+ * Starts a PostgreSQL cluster owned by this process, creating it on first use. The cluster keeps
+ * its passwords in files beside its data, so the next start reuses both.
+ */
+export async function startPostgres(opts: Options): Promise<LocalPostgres> {
+  const bin = opts.binDir ?? process.env.POSTGRES_BIN_DIR ?? DEFAULT_BIN;
+  if (!existsSync(join(bin, 'postgres'))) {
+    throw new Error(`PostgreSQL binaries not found in ${bin}; install postgresql-15 or set POSTGRES_BIN_DIR, or give DATABASE_URL`);
+  }
+  const ids = unprivilegedIds();
+  const dataDir = join(opts.dataDir, 'pgdata');
+  const database = opts.database ?? 'modula_audit';
+  mkdirSync(opts.dataDir, { recursive: true });
+  // the unprivileged server user must be able to reach its data folder (mkdtemp makes 0700 folders)
+  if (ids) chmodSync(opts.dataDir, 0o755);
+  const secretsFile = join(opts.dataDir, 'secrets.json');
+  const fresh = !existsSync(join(dataDir, 'PG_VERSION'));
+  if (fresh) initCluster(bin, opts.dataDir, dataDir, secretsFile, ids);
+  const secrets = JSON.parse(readFileSync(secretsFile, 'utf8')) as { superuser: string; owner: string };
+  stopStale(bin, dataDir, ids);
+
+  const args = ['-D', dataDir, '-p', String(opts.port), '-c', 'listen_addresses=127.0.0.1',
+    '-c', "unix_socket_directories=", '-c', `fsync=${opts.fsync === false ? 'off' : 'on'}`,
+    '-c', 'max_connections=200', '-c', 'shared_buffers=256MB'];
+  if (opts.fsync === false) args.push('-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  const child = spawnLogged(join(bin, 'postgres'), args, join(opts.dataDir, 'postgres.log'), ids);
+  await waitForPort(opts.port, 30_000, () => child.exitCode === null);
+
+  const superuserUrl = `postgres://postgres:${secrets.superuser}@127.0.0.1:${opts.port}/postgres`;
+  await waitForReady(superuserUrl);
+  await ensureOwnerDatabase(superuserUrl, database, secrets.owner);
+  return {
+    url: `postgres://modula_audit:${secrets.owner}@127.0.0.1:${opts.port}/${database}`,
+    superuserUrl,
+    port: opts.port,
+    stop: () => stopProcess(child, 'SIGINT'),
+  };
+}
+
+function initCluster(bin: string, root: string, dataDir: string, secretsFile: string, ids?: { uid: number; gid: number }) {
+  const secrets = { superuser: randomBytes(18).toString('base64url'), owner: randomBytes(18).toString('base64url') };
+  mkdirSync(dataDir, { recursive: true });
+  const pwFile = join(root, '.pwfile');
+  writeFileSync(pwFile, secrets.superuser, { mode: 0o600 });
+  if (ids) { chownSync(dataDir, ids.uid, ids.gid); chownSync(pwFile, ids.uid, ids.gid); }
+  chmodSync(dataDir, 0o700);
+  execFileSync(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwFile}`,
+    '--encoding=UTF8', '--locale=C.UTF-8'], { stdio: 'pipe', ...(ids ?? {}) });
+  execFileSync('rm', ['-f', pwFile]);
+  writeFileSync(secretsFile, JSON.stringify(secrets), { mode: 0o600 });
+}
+
+/** A previous run killed without a clean stop leaves its postmaster running: stop it first. */
+function stopStale(bin: string, dataDir: string, ids?: { uid: number; gid: number }) {
+  if (!existsSync(join(dataDir, 'postmaster.pid'))) return;
+  try {
+    execFileSync(join(bin, 'pg_ctl'), ['status', '-D', dataDir], { stdio: 'pipe', ...(ids ?? {}) });
+    execFileSync(join(bin, 'pg_ctl'), ['stop', '-D', dataDir, '-m', 'fast', '-w'], { stdio: 'pipe', ...(ids ?? {}) });
+  } catch {
+    // not running: PostgreSQL removes a stale pid file itself
+  }
+}
+
+async function waitForReady(url: string) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const client = new pg.Client({ connectionString: url });
+    try {
+      await client.connect();
+      await client.query('select 1');
+      await client.end();
+      return;
+    } catch (err) {
+      await client.end().catch(() => {});
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+async function ensureOwnerDatabase(superuserUrl: string, database: string, ownerPassword: string) {
+  const client = new pg.Client({ connectionString: superuserUrl });
+  await client.connect();
+  try {
+    const role = await client.query(`select 1 from pg_roles where rolname = 'modula_audit'`);
+    if (role.rowCount === 0) {
+      await client.query(`create role modula_audit login createrole password '${ownerPassword}'`);
+    }
+    const db = await client.query('select 1 from pg_database where datname = $1', [database]);
+    if (db.rowCount === 0) await client.query(`create database "${database}" owner modula_audit`);
+  } finally {
+    await client.end();
+  }
+}
