@@ -1,11 +1,17 @@
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
+import type { Kysely } from 'kysely';
 import { ENTITIES } from './entities/index.ts';
 import { Migration20261122000000_initial } from './migrations/Migration20261122000000_initial.ts';
 import { APP_ROLE } from './roles.ts';
 
 export type Orm = MikroORM;
 export type Em = EntityManager;
+/** The untyped Kysely of an entity manager (bound to its transaction): raw SQL with real bind parameters. */
+export type Db = Kysely<any>;
+export function dbOf(em: Em): Db {
+  return em.getKysely() as unknown as Db;
+}
 
 interface OrmOptions {
   url: string;

@@ -138,17 +138,19 @@ export class Migration20261122000000_initial extends Migration {
     }
 
     // Row-level security: a transaction sees only the tenant it set (set_config(..., true)); one
-    // that forgot sees nothing. FORCE makes the owner obey it too.
+    // that forgot sees nothing. FORCE makes the owner obey it too, for the tables that hold a
+    // tenant's records. The operator's tables (tenants, quarantine) stay readable by the owner
+    // across tenants for the CLI and metrics; the runtime role is confined on them as well.
     const tenantScoped = ['api_keys', 'users', 'branches', 'chain_heads', 'audit_events', 'freeze_transitions', 'quarantined_events'];
+    const operatorTables = new Set(['quarantined_events']);
     for (const table of tenantScoped) {
       this.addSql(`alter table ${table} enable row level security`);
-      this.addSql(`alter table ${table} force row level security`);
+      if (!operatorTables.has(table)) this.addSql(`alter table ${table} force row level security`);
       this.addSql(`create policy ${table}_tenant on ${table}
         using (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid)
         with check (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid)`);
     }
     this.addSql('alter table tenants enable row level security');
-    this.addSql('alter table tenants force row level security');
     this.addSql(`create policy tenants_self on tenants
       using (id = nullif(current_setting('app.tenant_id', true), '')::uuid)
       with check (id = nullif(current_setting('app.tenant_id', true), '')::uuid)`);
@@ -172,9 +174,14 @@ export class Migration20261122000000_initial extends Migration {
       $$`);
     this.addSql(`comment on function foreign_branches(uuid[]) is 'Of the given branch ids, those owned by another tenant (without saying which)'`);
 
+    this.addSql(`create function open_quarantine_count() returns bigint
+      language sql stable security definer set search_path = public as $$
+        select count(*) from quarantined_events where replayed_at is null
+      $$`);
+
     this.addSql(`revoke all on all tables in schema public from public`);
-    this.addSql(`revoke all on function claim_branch(uuid), foreign_branches(uuid[]) from public`);
-    this.addSql(`grant execute on function claim_branch(uuid), foreign_branches(uuid[]) to ${APP_ROLE}`);
+    this.addSql(`revoke all on function claim_branch(uuid), foreign_branches(uuid[]), open_quarantine_count() from public`);
+    this.addSql(`grant execute on function claim_branch(uuid), foreign_branches(uuid[]), open_quarantine_count() to ${APP_ROLE}`);
     this.addSql(`grant select, insert on tenants, audit_events, freeze_transitions to ${APP_ROLE}`);
     this.addSql(`grant select, insert, update on api_keys, users, branches, chain_heads, quarantined_events to ${APP_ROLE}`);
   }

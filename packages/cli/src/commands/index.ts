@@ -1,0 +1,42 @@
+import type { ParseArgsConfig } from 'node:util';
+import { jobsFailed, jobsRetry } from './jobs.ts';
+import { migrateCommand } from './migrate.ts';
+import { quarantineList, quarantineReplay } from './quarantine.ts';
+import { tenantCreate } from './tenant.ts';
+import { userCreate } from './user.ts';
+import { verifyChainCommand } from './verify-chain.ts';
+
+export interface TCommand {
+  summary: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  run(values: Record<string, string | boolean | string[] | undefined>, positionals: string[]): Promise<number>;
+}
+
+export const COMMANDS: Record<string, TCommand> = {
+  'tenant create': tenantCreate,
+  'user create': userCreate,
+  'quarantine list': quarantineList,
+  'quarantine replay': quarantineReplay,
+  'jobs failed': jobsFailed,
+  'jobs retry': jobsRetry,
+  'verify-chain': verifyChainCommand,
+  migrate: migrateCommand,
+};
+
+export function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => {
+    const opts = Object.entries(c.options).map(([o, d]) => (d.type === 'boolean' ? `[--${o}]` : `--${o} ${o.toUpperCase()}`)).join(' ');
+    return `  pnpm --silent cli ${name} ${opts}\n      ${c.summary}`;
+  });
+  return `Usage:\n${lines.join('\n')}`;
+}
+
+export function required(values: Record<string, unknown>, name: string): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v === '') throw new Error(`--${name} is required`);
+  return v;
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}

@@ -1,0 +1,43 @@
+import { createRedis, IngestQueue } from '@modula/queue';
+import { cliConfig } from '../runtime-config.ts';
+import { printJson, type TCommand } from './index.ts';
+
+async function withQueue<T>(fn: (queue: IngestQueue) => Promise<T>): Promise<T> {
+  const config = cliConfig();
+  const redis = createRedis(config.REDIS_URL, 'producer');
+  const queue = new IngestQueue(redis, config.QUEUE_PREFIX, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, backoffMaxMs: config.JOB_BACKOFF_MAX_MS });
+  try {
+    return await fn(queue);
+  } finally {
+    await queue.close();
+    redis.disconnect();
+  }
+}
+
+export const jobsFailed: TCommand = {
+  summary: 'Lists ingest jobs that exhausted their retries (id, tenant, events, last error).',
+  options: {},
+  async run() {
+    await withQueue(async (queue) => {
+      for (const job of await queue.queue.getFailed(0, 999)) {
+        const data = job.data as { tenantId?: string; events?: unknown[] };
+        printJson({ jobId: job.id, tenantId: data.tenantId, events: data.events?.length ?? 0, attemptsMade: job.attemptsMade, failedReason: job.failedReason });
+      }
+    });
+    return 0;
+  },
+};
+
+export const jobsRetry: TCommand = {
+  summary: 'Re-drives every failed ingest job (after the cause is fixed); events already stored stay stored once.',
+  options: {},
+  async run() {
+    const retried = await withQueue(async (queue) => {
+      const failed = await queue.queue.getFailed(0, -1);
+      for (const job of failed) await job.retry('failed');
+      return failed.length;
+    });
+    printJson({ retried });
+    return 0;
+  },
+};

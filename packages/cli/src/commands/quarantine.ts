@@ -1,0 +1,43 @@
+import { listQuarantine, markReplayed } from '@modula/domain';
+import { createRedis, IngestQueue } from '@modula/queue';
+import { cliConfig } from '../runtime-config.ts';
+import { printJson, type TCommand } from './index.ts';
+import { withOrm } from './with-orm.ts';
+
+export const quarantineList: TCommand = {
+  summary: 'Lists quarantined events (open ones; --all includes replayed), newest first, one JSON object per line.',
+  options: { tenant: { type: 'string' }, all: { type: 'boolean' }, limit: { type: 'string' } },
+  async run(values) {
+    const entries = await withOrm((orm) => listQuarantine(orm, {
+      tenantId: values.tenant as string | undefined, includeReplayed: Boolean(values.all), limit: Number(values.limit ?? 100),
+    }));
+    for (const entry of entries) printJson(entry);
+    return 0;
+  },
+};
+
+export const quarantineReplay: TCommand = {
+  summary: 'Sends quarantined events through the worker again (all open ones, or by --tenant, --id, --reason).',
+  options: { tenant: { type: 'string' }, id: { type: 'string', multiple: true }, reason: { type: 'string' } },
+  async run(values) {
+    const config = cliConfig();
+    const redis = createRedis(config.REDIS_URL, 'producer');
+    const queue = new IngestQueue(redis, config.QUEUE_PREFIX, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, backoffMaxMs: config.JOB_BACKOFF_MAX_MS });
+    try {
+      const byTenant = await withOrm((orm) => markReplayed(orm, {
+        tenantId: values.tenant as string | undefined, ids: values.id as string[] | undefined, reason: values.reason as string | undefined,
+      }));
+      let replayed = 0;
+      const receivedAt = new Date().toISOString();
+      for (const [tenantId, events] of byTenant) {
+        await queue.enqueue(tenantId, events, receivedAt);
+        replayed += events.length;
+      }
+      printJson({ replayed });
+      return 0;
+    } finally {
+      await queue.close();
+      redis.disconnect();
+    }
+  },
+};

@@ -1,0 +1,19 @@
+import { ZRole } from '@modula/contracts';
+import { createUser } from '@modula/domain';
+import { z } from 'zod';
+import { printJson, required, type TCommand } from './index.ts';
+import { withOrm } from './with-orm.ts';
+
+export const userCreate: TCommand = {
+  summary: 'Creates a user of a tenant with an argon2id password hash; prints {"userId"}.',
+  options: { tenant: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } },
+  async run(values) {
+    const tenantId = z.uuid({ error: '--tenant must be a tenant id (UUID)' }).parse(required(values, 'tenant'));
+    const email = z.email({ error: '--email must be an email address' }).parse(required(values, 'email'));
+    const role = ZRole.parse(required(values, 'role'));
+    const password = required(values, 'password');
+    const name = typeof values.name === 'string' ? values.name : undefined;
+    printJson(await withOrm((orm) => createUser(orm, { tenantId, email, password, role, name })));
+    return 0;
+  },
+};

@@ -1,0 +1,71 @@
+import { LIMITS, ZAuditEventInput, type TAcceptedEvent, type TIssue } from '@modula/contracts';
+import { redactEvent } from './redaction.ts';
+
+/** Who is sending: a tenant's API key, or a module of the monolith (any tenant). */
+export type TIngestPrincipal = { kind: 'apiKey'; tenantId: string } | { kind: 'system' };
+
+export interface TJudgedEvents {
+  /** Accepted events with their position in the request. */
+  accepted: { index: number; event: TAcceptedEvent }[];
+  rejected: { index: number; eventId?: string; issues: TIssue[] }[];
+}
+
+function eventIdOf(raw: unknown): string | undefined {
+  if (typeof raw === 'object' && raw !== null && 'eventId' in raw && typeof raw.eventId === 'string') return raw.eventId.slice(0, 64);
+  return undefined;
+}
+
+function serializedBytes(raw: unknown): number | undefined {
+  try {
+    const text = JSON.stringify(raw);
+    return text === undefined ? undefined : Buffer.byteLength(text);
+  } catch {
+    return undefined; // cycles, BigInt: the schema explains what is wrong
+  }
+}
+
+/**
+ * Judges each event on its own: size, schema, tenant of the caller; then redacts it and
+ * normalises `occurredAt` to UTC. One bad event never affects the others.
+ */
+export function judgeEvents(rawEvents: unknown[], principal: TIngestPrincipal): TJudgedEvents {
+  const result: TJudgedEvents = { accepted: [], rejected: [] };
+  rawEvents.forEach((raw, index) => {
+    const eventId = eventIdOf(raw);
+    const reject = (issues: TIssue[]) => result.rejected.push({ index, ...(eventId ? { eventId } : {}), issues });
+    const bytes = serializedBytes(raw);
+    if (bytes !== undefined && bytes > LIMITS.eventMaxBytes) {
+      return reject([{ path: [], message: `event is ${bytes} bytes serialized; at most ${LIMITS.eventMaxBytes} allowed` }]);
+    }
+    const parsed = ZAuditEventInput.safeParse(raw);
+    if (!parsed.success) {
+      return reject(parsed.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: i.message })));
+    }
+    if (principal.kind === 'apiKey' && parsed.data.tenantId !== principal.tenantId) {
+      return reject([{ path: ['tenantId'], message: 'FORBIDDEN: not the tenant of this API key' }]);
+    }
+    const { event, redactedPaths } = redactEvent(parsed.data);
+    result.accepted.push({ index, event: normalizeEvent({ ...event, occurredAt: new Date(event.occurredAt).toISOString(), redactedPaths }) });
+  });
+  return result;
+}
+
+/** Groups accepted events by tenant (a system caller may send several tenants in one batch). */
+export function groupByTenant(events: TAcceptedEvent[]): Map<string, TAcceptedEvent[]> {
+  const groups = new Map<string, TAcceptedEvent[]>();
+  for (const event of events) {
+    const group = groups.get(event.tenantId);
+    if (group) group.push(event);
+    else groups.set(event.tenantId, [event]);
+  }
+  return groups;
+}
+
+/** `null` and a missing key mean the same here; dropping them makes a resend hash the same. */
+function normalizeEvent(event: TAcceptedEvent): TAcceptedEvent {
+  const out = { ...event };
+  if (out.branchId === null) delete out.branchId;
+  if (out.before === null) delete out.before;
+  if (out.after === null) delete out.after;
+  return out;
+}

@@ -1,0 +1,62 @@
+import { CATALOG, describeEvent, type TAcceptedEvent, type TDenialReason } from '@modula/contracts';
+import { canonicalJson, sha256Hex } from './canonical-json.ts';
+import { chainHash, type TChainRecord } from './chain.ts';
+
+export interface TStoredRow extends TChainRecord {
+  prevHash: string;
+  hash: string;
+}
+
+/** Identity of an event's content: equal for a resend, different for a conflicting reuse of its id. */
+export function contentHashOf(event: TAcceptedEvent): string {
+  return sha256Hex(canonicalJson(event));
+}
+
+interface RowInput {
+  event: TAcceptedEvent;
+  contentHash: string;
+  id: string;
+  seq: number;
+  prevHash: string;
+  receivedAt: string;
+  /** Set when the service overrides a claimed SUCCESS (frozen branch or tenant). */
+  denial?: TDenialReason;
+}
+
+/** Builds the row to store and links it into the chain. */
+export function buildStoredRow({ event, contentHash, id, seq, prevHash, receivedAt, denial }: RowInput): TStoredRow {
+  const { actor, entity, context } = event;
+  const record: TChainRecord = {
+    tenantId: event.tenantId,
+    seq,
+    id,
+    eventId: event.eventId,
+    branchId: event.branchId ?? null,
+    module: CATALOG[event.action].module,
+    action: event.action,
+    description: describeEvent(event.action, actor, entity),
+    outcome: denial ? 'REJECTED' : event.outcome,
+    reason: denial ?? event.reason ?? null,
+    claimedOutcome: event.outcome,
+    actorType: actor.type,
+    actorId: actor.id ?? null,
+    actorRole: actor.type === 'USER' ? (actor.role ?? null) : null,
+    actorName: actor.name ?? null,
+    entityType: entity?.type ?? null,
+    entityId: entity?.id ?? null,
+    entityLabel: entity?.label ?? null,
+    occurredAt: event.occurredAt,
+    receivedAt,
+    ip: context?.ip ?? null,
+    sessionId: context?.sessionId ?? null,
+    deviceId: context?.deviceId ?? null,
+    deviceSeq: context?.deviceSeq ?? null,
+    offline: context?.offline ?? null,
+    before: event.before ?? null,
+    after: event.after ?? null,
+    metadata: event.metadata ?? null,
+    redactedPaths: event.redactedPaths,
+    contentHash,
+  };
+  return { ...record, prevHash, hash: chainHash(prevHash, record) };
+}

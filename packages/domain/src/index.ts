@@ -1,0 +1,13 @@
+export { AppError, APP_ERROR_CODES, type TAppErrorCode } from './app-error.ts';
+export { judgeEvents, groupByTenant, type TIngestPrincipal, type TJudgedEvents } from './accept-events.ts';
+export { redactEvent, redactString, isSecretKey, luhnValid, REDACTED } from './redaction.ts';
+export { canonicalJson, sha256Hex } from './canonical-json.ts';
+export { chainHash, GENESIS_HASH, type TChainRecord } from './chain.ts';
+export { isFrozenAt, freezeDenial, type TFreezeTransition } from './freeze-rule.ts';
+export { storeBatch, type TStoreOutcome } from './store-batch.ts';
+export { findStoredStatuses } from './event-status.ts';
+export { createTenant, tenantExists } from './tenants.ts';
+export { createApiKey, authenticateApiKey } from './api-keys.ts';
+export { createUser, ARGON2_OPTIONS } from './users.ts';
+export { listQuarantine, markReplayed, type TQuarantineEntry } from './quarantine.ts';
+export { verifyChain, type TChainVerification } from './verify-chain.ts';

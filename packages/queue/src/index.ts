@@ -1,0 +1,3 @@
+export { createRedis } from './connection.ts';
+export { IngestQueue, backoffDelay, type TRetryPolicy } from './ingest-queue.ts';
+export { incrementCounters, readCounters, type TCounterName } from './counters.ts';

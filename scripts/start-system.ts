@@ -1,0 +1,82 @@
+/**
+ * `npm start`, after bootstrap: local PostgreSQL and Redis (unless DATABASE_URL / REDIS_URL are
+ * given), migrations, then the server and the worker as child processes. Ctrl-C (or SIGTERM)
+ * stops all of it, children first, and leaves nothing running.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ZConfig } from '@modula/config';
+import { migrate } from '@modula/db';
+import { startPostgres, startRedis, type LocalPostgres, type LocalRedis } from '@modula/devservers';
+
+const root = resolve(import.meta.dirname, '..');
+const dataDir = resolve(root, process.env.DATA_DIR ?? '.data');
+mkdirSync(dataDir, { recursive: true });
+const say = (msg: string) => console.log(`[start] ${msg}`);
+
+let pg: LocalPostgres | undefined;
+let redis: LocalRedis | undefined;
+const children = new Map<string, ChildProcess>();
+let stopping = false;
+
+async function main() {
+  const env: Record<string, string | undefined> = { ...process.env, DATA_DIR: dataDir };
+  if (!env.DATABASE_URL) {
+    pg = await startPostgres({ dataDir: join(dataDir, 'postgres'), port: Number(env.LOCAL_POSTGRES_PORT ?? 54329) });
+    env.DATABASE_URL = pg.url;
+    say(`PostgreSQL on 127.0.0.1:${pg.port} (data in ${join(dataDir, 'postgres')})`);
+  }
+  if (!env.REDIS_URL) {
+    redis = await startRedis({ dataDir: join(dataDir, 'redis'), port: Number(env.LOCAL_REDIS_PORT ?? 63799), appendfsync: env.REDIS_APPENDFSYNC === 'everysec' ? 'everysec' : 'always' });
+    env.REDIS_URL = redis.url;
+    say(`Redis on 127.0.0.1:${redis.port} (AOF, appendfsync ${env.REDIS_APPENDFSYNC ?? 'always'}, noeviction)`);
+  }
+  const checked = ZConfig.safeParse(env);
+  if (!checked.success) {
+    throw new Error(`Invalid configuration:\n${checked.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  }
+  const applied = await migrate(env.DATABASE_URL);
+  say(applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema up to date');
+  // the CLI finds the running servers here (the file is readable by this user only)
+  writeFileSync(join(dataDir, 'runtime.json'), JSON.stringify({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL }), { mode: 0o600 });
+
+  run('server', join(root, 'server/src/main.ts'), env);
+  run('worker', join(root, 'worker/src/main.ts'), env);
+  say(`Modula Audit on http://${checked.data.HOST}:${checked.data.PORT}  (Ctrl-C stops everything)`);
+}
+
+/** Runs a process and restarts it if it dies on its own (after a pause, so a crash loop stays slow). */
+function run(name: string, entry: string, env: Record<string, string | undefined>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { env, stdio: 'inherit', cwd: root });
+  children.set(name, child);
+  child.on('exit', (code, signal) => {
+    children.delete(name);
+    if (stopping) return;
+    say(`${name} exited (${signal ?? code}); restarting in 2 s`);
+    setTimeout(() => { if (!stopping) run(name, entry, env); }, 2000);
+  });
+}
+
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  say(`${signal}: stopping server and worker, then the local servers`);
+  await Promise.all([...children.values()].map((child) => new Promise<void>((done) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.once('exit', () => { clearTimeout(timer); done(); });
+    child.kill('SIGTERM');
+  })));
+  await redis?.stop();
+  await pg?.stop();
+  say('stopped');
+  process.exit(0);
+}
+
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
+main().catch(async (err: Error) => {
+  console.error(`[start] ${err.message}`);
+  await stop('error');
+  process.exit(1);
+});

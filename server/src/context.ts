@@ -1,0 +1,28 @@
+import type { TConfig } from '@modula/config';
+import type { Orm } from '@modula/db';
+import type { TIngestPrincipal } from '@modula/domain';
+import type { IngestQueue } from '@modula/queue';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { IngestMetrics } from './http/metrics.ts';
+
+/** Long-lived parts every procedure may use; built once per process. */
+export interface TServices {
+  config: TConfig;
+  orm: Orm;
+  redis: Redis;
+  ingestQueue: IngestQueue;
+  metrics: IngestMetrics;
+  log: Logger;
+}
+
+export interface TContext {
+  services: TServices;
+  /** Who may ingest: an API key's tenant, the in-process system caller, or nobody. */
+  principal: TIngestPrincipal | null;
+}
+
+/** The context of an in-process module of the monolith: may ingest for any tenant. */
+export function createSystemContext(services: TServices): TContext {
+  return { services, principal: { kind: 'system' } };
+}

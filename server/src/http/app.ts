@@ -1,0 +1,81 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import { LIMITS } from '@modula/contracts';
+import { dbOf, sql } from '@modula/db';
+import { authenticateApiKey } from '@modula/domain';
+import { fastifyTRPCPlugin, type CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
+import type { TRPCError } from '@trpc/server';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { TContext, TServices } from '../context.ts';
+import { appRouter } from '../routers/app.router.ts';
+
+const WEB_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
+const WEB_PLACEHOLDER = fileURLToPath(new URL('../../../web/public', import.meta.url));
+
+/** A tRPC-shaped error for failures that happen before tRPC sees the request (body too large, bad JSON). */
+function transportError(code: string, httpStatus: number, message: string) {
+  return { error: { message, code: httpStatus === 413 ? -32600 : -32700, data: { code, httpStatus } } };
+}
+
+export async function buildApp(services: TServices): Promise<FastifyInstance> {
+  const app = Fastify({
+    // a full batch plus its envelope; larger bodies are refused with 413 before they are read whole
+    bodyLimit: LIMITS.batchMaxBytes,
+    logger: false,
+    trustProxy: false,
+    routerOptions: { maxParamLength: 5000 },
+  });
+
+  app.setErrorHandler((err: FastifyError, _req, reply) => {
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.status(413).send(transportError('PAYLOAD_TOO_LARGE', 413, `request body larger than ${LIMITS.batchMaxBytes} bytes (at most ${LIMITS.batchMaxEvents} events per batch)`));
+    }
+    if (err.statusCode && err.statusCode < 500) {
+      return reply.status(err.statusCode).send(transportError(err.statusCode === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'PARSE_ERROR', err.statusCode, err.message));
+    }
+    services.log.error({ err: err.message }, 'unhandled HTTP error');
+    return reply.status(500).send(transportError('INTERNAL_SERVER_ERROR', 500, 'internal error'));
+  });
+
+  await app.register(fastifyTRPCPlugin, {
+    prefix: '/trpc',
+    trpcOptions: {
+      router: appRouter,
+      createContext: ({ req }: CreateFastifyContextOptions) => createHttpContext(services, req.headers.authorization),
+      onError: ({ error, path }: { error: TRPCError; path?: string }) => {
+        if (error.code === 'INTERNAL_SERVER_ERROR') services.log.error({ path, err: error.cause?.message ?? error.message }, 'procedure failed');
+      },
+    },
+  });
+
+  app.get('/healthz', async (_req, reply) => {
+    const checks = await Promise.allSettled([
+      sql`select 1`.execute(dbOf(services.orm.em.fork())),
+      services.redis.ping(),
+    ]);
+    const [db, redis] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'unreachable'));
+    const ok = db === 'ok' && redis === 'ok';
+    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', database: db, queue: redis });
+  });
+
+  app.get('/metrics', async (_req, reply) => {
+    const text = await services.metrics.registry.metrics();
+    return reply.header('content-type', services.metrics.registry.contentType).send(text);
+  });
+
+  const webRoot = existsSync(WEB_DIST) ? WEB_DIST : WEB_PLACEHOLDER;
+  await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false });
+  // the viewer routes on the client: unknown GET paths outside the API get its index page
+  app.setNotFoundHandler((req, reply) => {
+    if (req.method === 'GET' && !req.url.startsWith('/trpc')) return reply.sendFile('index.html');
+    return reply.status(404).send(transportError('NOT_FOUND', 404, `no route ${req.method} ${req.url.split('?')[0]}`));
+  });
+  return app;
+}
+
+async function createHttpContext(services: TServices, authorization: string | undefined): Promise<TContext> {
+  const match = authorization ? /^Bearer\s+(\S+)$/i.exec(authorization) : null;
+  const tenantId = match ? await authenticateApiKey(services.orm, match[1]!) : undefined;
+  return { services, principal: tenantId ? { kind: 'apiKey', tenantId } : null };
+}

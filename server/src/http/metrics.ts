@@ -1,0 +1,46 @@
+import { dbOf, sql, type Orm } from '@modula/db';
+import { readCounters, type IngestQueue } from '@modula/queue';
+import type { Redis } from 'ioredis';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics: what an operator alerts on (queue depth, failed jobs, quarantine, lag). */
+export class IngestMetrics {
+  readonly registry = new Registry();
+  private readonly accepted = new Counter({ name: 'audit_ingest_accepted_total', help: 'Events accepted and queued by this server', registers: [this.registry] });
+  private readonly rejected = new Counter({ name: 'audit_ingest_rejected_total', help: 'Events refused at ingestion (invalid input)', registers: [this.registry] });
+
+  constructor(orm: Orm, redis: Redis, queue: IngestQueue, prefix: string) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'audit_server_' });
+    const registers = [this.registry];
+    new Gauge({
+      name: 'audit_queue_jobs', help: 'Jobs of the ingest queue by state (failed > 0 needs an operator)', labelNames: ['state'], registers,
+      async collect() {
+        const counts = await queue.counts();
+        for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+      },
+    });
+    new Gauge({
+      name: 'audit_queue_lag_seconds', help: 'Age of the oldest waiting ingest job', registers,
+      async collect() { this.set((await queue.lagMs()) / 1000); },
+    });
+    new Gauge({
+      name: 'audit_quarantine_open', help: 'Quarantined events not yet replayed', registers,
+      async collect() {
+        const r = await sql<{ n: string }>`select open_quarantine_count() as n`.execute(dbOf(orm.em.fork()));
+        this.set(Number(r.rows[0]?.n ?? 0));
+      },
+    });
+    new Gauge({
+      name: 'audit_worker_events_total', help: 'Events handled by the workers, by result', labelNames: ['result'], registers,
+      async collect() {
+        const counters = await readCounters(redis, prefix);
+        for (const [result, n] of Object.entries(counters)) this.set({ result }, n);
+      },
+    });
+  }
+
+  recordIngest(accepted: number, rejected: number): void {
+    this.accepted.inc(accepted);
+    this.rejected.inc(rejected);
+  }
+}

@@ -1,0 +1,47 @@
+import type { TAcceptedEvent, TEventStatus, TIngestBatchOutput } from '@modula/contracts';
+import { findStoredStatuses, groupByTenant, judgeEvents, tenantExists, type TIngestPrincipal } from '@modula/domain';
+import { TRPCError } from '@trpc/server';
+import type { TServices } from './context.ts';
+
+/**
+ * Judges each event, then queues the accepted ones, one job per tenant. Returns only after Redis
+ * has them: the reply is the acknowledgement. A queue failure is an error for the whole call
+ * (nothing is acknowledged, the client resends; the database dedupes what did get queued).
+ */
+export async function ingestEvents(services: TServices, principal: TIngestPrincipal, rawEvents: unknown[]): Promise<TIngestBatchOutput> {
+  const judged = judgeEvents(rawEvents, principal);
+  const rejected = [...judged.rejected];
+  let accepted = judged.accepted.map((a) => a.event);
+  if (principal.kind === 'system') {
+    // an API key proves its tenant exists; the system caller names any tenant, so check it here
+    const unknown = await unknownTenants(services, accepted);
+    for (const { index, event } of judged.accepted) {
+      if (unknown.has(event.tenantId)) rejected.push({ index, eventId: event.eventId, issues: [{ path: ['tenantId'], message: 'no such tenant' }] });
+    }
+    accepted = accepted.filter((e) => !unknown.has(e.tenantId));
+  }
+  const receivedAt = new Date().toISOString();
+  try {
+    await Promise.all([...groupByTenant(accepted)].map(([tenantId, events]) => services.ingestQueue.enqueue(tenantId, events, receivedAt)));
+  } catch (err) {
+    services.log.error({ err: (err as Error).message }, 'could not queue accepted events');
+    throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'the ingest queue is unavailable; nothing was acknowledged, retry later', cause: err });
+  }
+  services.metrics.recordIngest(accepted.length, rejected.length);
+  rejected.sort((a, b) => a.index - b.index);
+  return { accepted: accepted.map((e) => e.eventId), rejected };
+}
+
+async function unknownTenants(services: TServices, events: TAcceptedEvent[]): Promise<Set<string>> {
+  const ids = [...new Set(events.map((e) => e.tenantId))];
+  const exists = await Promise.all(ids.map((id) => tenantExists(services.orm, id)));
+  return new Set(ids.filter((_, i) => !exists[i]));
+}
+
+export async function eventStatuses(services: TServices, tenantId: string, eventIds: string[]): Promise<TEventStatus[]> {
+  const [stored, pending] = await Promise.all([
+    findStoredStatuses(services.orm, tenantId, eventIds),
+    services.ingestQueue.pendingAmong(tenantId, eventIds),
+  ]);
+  return eventIds.map((eventId) => stored.get(eventId) ?? { eventId, state: pending.has(eventId) ? 'PENDING' : 'UNKNOWN' });
+}

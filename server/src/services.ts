@@ -1,0 +1,24 @@
+import type { TConfig } from '@modula/config';
+import { createOrm } from '@modula/db';
+import { createRedis, IngestQueue } from '@modula/queue';
+import { pino } from 'pino';
+import type { TServices } from './context.ts';
+import { IngestMetrics } from './http/metrics.ts';
+
+export async function createServices(config: TConfig): Promise<TServices & { close(): Promise<void> }> {
+  const log = pino({ name: 'server', level: config.LOG_LEVEL });
+  const orm = await createOrm({ url: config.DATABASE_URL, poolMax: 20 });
+  const redis = createRedis(config.REDIS_URL, 'producer');
+  const ingestQueue = new IngestQueue(redis, config.QUEUE_PREFIX, {
+    attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, backoffMaxMs: config.JOB_BACKOFF_MAX_MS,
+  });
+  const metrics = new IngestMetrics(orm, redis, ingestQueue, config.QUEUE_PREFIX);
+  return {
+    config, orm, redis, ingestQueue, metrics, log,
+    async close() {
+      await ingestQueue.close();
+      redis.disconnect();
+      await orm.close();
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { AppError, type TAppErrorCode } from '@modula/domain';
+import type { TIssue } from '@modula/contracts';
+import { initTRPC, TRPCError } from '@trpc/server';
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import { z } from 'zod';
+import type { TContext } from './context.ts';
+
+/** An error that carries validation issues to the client (`error.data.issues`). */
+export class IssuesError extends Error {
+  constructor(message: string, readonly issues: TIssue[]) {
+    super(message);
+  }
+}
+
+const APP_TO_TRPC: Record<TAppErrorCode, TRPC_ERROR_CODE_KEY> = {
+  VALIDATION_FAILED: 'BAD_REQUEST',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  FORBIDDEN: 'FORBIDDEN',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+};
+
+function issuesOf(cause: unknown): TIssue[] | undefined {
+  if (cause instanceof z.ZodError) return cause.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: i.message }));
+  if (cause instanceof IssuesError) return cause.issues;
+  return undefined;
+}
+
+const t = initTRPC.context<TContext>().create({
+  errorFormatter({ shape, error }) {
+    const issues = issuesOf(error.cause);
+    // internal errors never leak their message (it may name tables, hosts or values)
+    const message = error.code === 'INTERNAL_SERVER_ERROR' ? 'internal error' : shape.message;
+    const { stack: _stack, ...data } = shape.data;
+    return { ...shape, message, data: { ...data, ...(issues ? { issues } : {}) } };
+  },
+});
+
+/** Maps the domain's AppError to tRPC codes, in this one place. */
+const mapAppErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof AppError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: APP_TO_TRPC[cause.code], message: cause.message, cause });
+  }
+  return result;
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure.use(mapAppErrors);
+
+/** Ingestion needs a principal: a tenant's API key or the system context. */
+export const ingestProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.principal) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'send Authorization: Bearer <apiKey>' });
+  return next({ ctx: { ...ctx, principal: ctx.principal } });
+});

@@ -1,0 +1,27 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+
+/** A fresh database cloned from the migrated template: each test file gets its own schema. */
+export async function createTestDatabase(): Promise<{ url: string; name: string; superuserUrl: string }> {
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: inject('superuserUrl') });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name} template modula_template owner modula_audit`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(inject('ownerUrlTemplate'));
+  url.pathname = `/${name}`;
+  const superuserUrl = new URL(inject('superuserUrl'));
+  superuserUrl.pathname = `/${name}`;
+  return { url: url.toString(), name, superuserUrl: superuserUrl.toString() };
+}
+
+/** A plain client for assertions and for playing an attacker (superuser or owner). */
+export async function connect(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  return client;
+}

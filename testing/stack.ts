@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { loadConfig, type TConfig } from '@modula/config';
+import { createTenant } from '@modula/domain';
+import { buildApp, createServices, createSystemCaller, type TServices } from '@modula/server';
+import { startIngestWorker, type TIngestWorker } from '@modula/worker';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { inject } from 'vitest';
+import { createTestDatabase } from './database.ts';
+
+export interface TestStack {
+  config: TConfig;
+  env: Record<string, string>;
+  services: TServices & { close(): Promise<void> };
+  app: FastifyInstance;
+  baseUrl: string;
+  databaseSuperuserUrl: string;
+  worker?: TIngestWorker;
+  startWorker(): TIngestWorker;
+  caller: ReturnType<typeof createSystemCaller>;
+  createTenant(name?: string): Promise<{ tenantId: string; apiKey: string }>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real system for one test file: its own database and queue prefix on the shared servers,
+ * the HTTP server on a free port, and (unless `worker: false`) a worker in this process.
+ */
+export async function startStack(opts: { worker?: boolean; env?: Record<string, string> } = {}): Promise<TestStack> {
+  const db = await createTestDatabase();
+  const env: Record<string, string> = {
+    DATABASE_URL: db.url,
+    REDIS_URL: inject('redisUrl'),
+    QUEUE_PREFIX: `t${randomBytes(5).toString('hex')}`,
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    JOB_BACKOFF_MS: '100',
+    JOB_BACKOFF_MAX_MS: '1000',
+    UNKNOWN_BRANCH_WAITS: '3',
+    UNKNOWN_BRANCH_DELAY_MS: '100',
+    ...opts.env,
+  };
+  const config = loadConfig(env);
+  const services = await createServices(config);
+  const app = await buildApp(services);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  const workers: TIngestWorker[] = [];
+  const startWorker = () => {
+    const w = startIngestWorker(config, services.orm, pino({ level: 'silent' }));
+    workers.push(w);
+    return w;
+  };
+  const stack: TestStack = {
+    config, env, services, app,
+    baseUrl: `http://127.0.0.1:${port}`,
+    databaseSuperuserUrl: db.superuserUrl,
+    startWorker,
+    caller: createSystemCaller(services),
+    createTenant: (name = 'Test tenant') => createTenant(services.orm, name),
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await app.close();
+      await services.close();
+    },
+  };
+  if (opts.worker !== false) stack.worker = startWorker();
+  return stack;
+}

@@ -1,0 +1,65 @@
+import { verifyChain } from '@modula/domain';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, getTrpc, makeEvent, postTrpc } from '../../testing/events.ts';
+import { startStack, type TestStack } from '../../testing/stack.ts';
+
+let stack: TestStack;
+let tenant: { tenantId: string; apiKey: string };
+
+beforeAll(async () => {
+  stack = await startStack();
+  tenant = await stack.createTenant('Bistro Uno');
+});
+afterAll(() => stack.close());
+
+describe('ingest over HTTP with an API key', () => {
+  it('accepts a batch, stores every event once in order, and reports STORED with seq', async () => {
+    const events = Array.from({ length: 25 }, () => makeEvent(tenant.tenantId));
+    const res = await postTrpc(stack.baseUrl, 'ingest.batch', { events }, tenant.apiKey);
+    expect(res.status).toBe(200);
+    expect(res.body.result.data.accepted).toEqual(events.map((e) => e.eventId));
+    expect(res.body.result.data.rejected).toEqual([]);
+
+    const statuses = await eventually(async () => {
+      const r = await getTrpc(stack.baseUrl, 'ingest.status', { eventIds: events.map((e) => e.eventId) }, tenant.apiKey);
+      const s = r.body.result.data.statuses as { state: string; seq: number }[];
+      return s.every((x) => x.state === 'STORED') ? s : undefined;
+    });
+    expect(statuses.map((s) => s.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    const chain = await verifyChain(stack.services.orm, tenant.tenantId);
+    expect(chain).toMatchObject({ ok: true, checked: 25, headSeq: 25, firstBrokenSeq: null });
+  });
+
+  it('refuses a request without a valid API key', async () => {
+    const event = makeEvent(tenant.tenantId);
+    const none = await postTrpc(stack.baseUrl, 'ingest.record', event);
+    expect(none.status).toBe(401);
+    const forged = await postTrpc(stack.baseUrl, 'ingest.record', event, `${tenant.apiKey.slice(0, -4)}AAAA`);
+    expect(forged.status).toBe(401);
+    expect(forged.body.error.data.code).toBe('UNAUTHORIZED');
+  });
+
+  it("answers FORBIDDEN for another tenant's event on ingest.record", async () => {
+    const other = await stack.createTenant('Other');
+    const res = await postTrpc(stack.baseUrl, 'ingest.record', makeEvent(other.tenantId), tenant.apiKey);
+    expect(res.status).toBe(403);
+    expect(res.body.error.data.code).toBe('FORBIDDEN');
+  });
+
+  it('reports UNKNOWN for ids never sent and PENDING while no worker runs', async () => {
+    const unknownId = makeEvent(tenant.tenantId).eventId;
+    const r = await getTrpc(stack.baseUrl, 'ingest.status', { eventIds: [unknownId] }, tenant.apiKey);
+    expect(r.body.result.data.statuses).toEqual([{ eventId: unknownId, state: 'UNKNOWN' }]);
+  });
+
+  it('serves /healthz and /metrics', async () => {
+    const health = await fetch(`${stack.baseUrl}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok', database: 'ok', queue: 'ok' });
+    const metrics = await (await fetch(`${stack.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/audit_ingest_accepted_total \d+/);
+    expect(metrics).toMatch(/audit_queue_jobs\{state="failed"\} 0/);
+    expect(metrics).toMatch(/audit_quarantine_open 0/);
+    expect(metrics).toMatch(/audit_worker_events_total\{result="stored"\} 25/);
+  });
+});

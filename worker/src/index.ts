@@ -1,0 +1,1 @@
+export { startIngestWorker, type TIngestWorker } from './ingest-worker.ts';

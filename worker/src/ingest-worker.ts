@@ -1,0 +1,73 @@
+import type { TConfig } from '@modula/config';
+import { JOBS, ZIngestJob } from '@modula/contracts';
+import { withTenant, type Orm } from '@modula/db';
+import { storeBatch } from '@modula/domain';
+import { backoffDelay, createRedis, incrementCounters, IngestQueue } from '@modula/queue';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+
+export interface TIngestWorker {
+  worker: Worker;
+  close(): Promise<void>;
+}
+
+/**
+ * Consumes `audit-ingest`: one job is one tenant's accepted batch, stored in one transaction.
+ * A crash anywhere before the commit re-runs the job whole; after it, the re-run finds every
+ * event already stored (same content) and does nothing: exactly once.
+ */
+export function startIngestWorker(config: TConfig, orm: Orm, log: Logger): TIngestWorker {
+  const connection = createRedis(config.REDIS_URL, 'worker');
+  const policy = { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, backoffMaxMs: config.JOB_BACKOFF_MAX_MS };
+  const queue = new IngestQueue(connection, config.QUEUE_PREFIX, policy);
+
+  const process = async (job: Job) => {
+    const parsed = ZIngestJob.safeParse(job.data);
+    if (!parsed.success) {
+      // retrying cannot fix a payload this version cannot read: keep it in the failed set for an operator
+      throw new UnrecoverableError(`payload does not match ${JOBS.ingest.name} v1: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    }
+    const payload = parsed.data;
+    const lastBranchWait = payload.branchWaits >= config.UNKNOWN_BRANCH_WAITS;
+    const outcome = await withTenant(orm, payload.tenantId, (em) => storeBatch(em, payload, { lastBranchWait }));
+
+    if (outcome.waiting.length > 0) {
+      const waits = payload.branchWaits + 1;
+      await queue.enqueue(payload.tenantId, outcome.waiting, payload.receivedAt, {
+        delayMs: config.UNKNOWN_BRANCH_DELAY_MS * 2 ** payload.branchWaits,
+        branchWaits: waits,
+        jobId: `${job.id}-w${waits}`,
+      });
+    }
+    const waiting = new Set(outcome.waiting.map((e) => e.eventId));
+    await queue.clearPending(payload.tenantId, payload.events.map((e) => e.eventId).filter((id) => !waiting.has(id)));
+    await incrementCounters(connection, config.QUEUE_PREFIX, {
+      stored: outcome.stored.length, duplicates: outcome.duplicates, quarantined: outcome.quarantined.length, branchWaits: outcome.waiting.length,
+    });
+    const summary = { tenantId: payload.tenantId, stored: outcome.stored.length, duplicates: outcome.duplicates, quarantined: outcome.quarantined.length, waiting: outcome.waiting.length };
+    log.debug({ jobId: job.id, ...summary }, 'batch stored');
+    if (outcome.quarantined.length > 0) log.warn({ jobId: job.id, tenantId: payload.tenantId, quarantined: outcome.quarantined }, 'events quarantined');
+    return summary;
+  };
+
+  const worker = new Worker(JOBS.ingest.queue, process, {
+    connection,
+    prefix: config.QUEUE_PREFIX,
+    concurrency: config.WORKER_CONCURRENCY,
+    settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, policy) },
+  });
+  worker.on('failed', (job, err) => {
+    const exhausted = job && job.attemptsMade >= (job.opts.attempts ?? 1);
+    log[exhausted ? 'error' : 'warn']({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, exhausted ? 'job failed for good: re-drive it with the CLI' : 'job failed, will retry');
+  });
+  worker.on('error', (err) => log.error({ err: err.message }, 'worker error'));
+
+  return {
+    worker,
+    async close() {
+      await worker.close();
+      await queue.close();
+      connection.disconnect();
+    },
+  };
+}

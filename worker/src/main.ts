@@ -1,0 +1,22 @@
+import { loadConfigOrExit } from '@modula/config';
+import { createOrm } from '@modula/db';
+import { pino } from 'pino';
+import { startIngestWorker } from './ingest-worker.ts';
+
+const config = loadConfigOrExit();
+const log = pino({ name: 'worker', level: config.LOG_LEVEL });
+const orm = await createOrm({ url: config.DATABASE_URL, poolMax: config.WORKER_CONCURRENCY + 2 });
+const ingest = startIngestWorker(config, orm, log);
+log.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker consuming audit-ingest');
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'finishing active jobs, then stopping');
+  await ingest.close();
+  await orm.close();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
