@@ -4,3 +4,4 @@ export * from './safe-values.ts';
 export * from './audit-event.ts';
 export * from './ingest.ts';
 export * from './jobs.ts';
+export * from './read.ts';

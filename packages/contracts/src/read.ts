@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { ZAction, ZDenialReason, ZOutcome, ZRole } from './audit-event.ts';
+import { MODULES } from './catalog.ts';
+
+export const ZModule = z.enum(MODULES);
+
+/** Filters of `events.list` (and of exports): every field optional, combined with AND. */
+export const ZEventsFilter = z.strictObject({
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  branchIds: z.array(z.uuid()).max(100).optional(),
+  modules: z.array(ZModule).max(20).optional(),
+  actions: z.array(ZAction).max(100).optional(),
+  actorIds: z.array(z.string().min(1).max(128)).max(100).optional(),
+  outcomes: z.array(ZOutcome).max(3).optional(),
+  reasons: z.array(ZDenialReason).max(6).optional(),
+  entityType: z.string().min(1).max(128).optional(),
+  entityId: z.string().min(1).max(128).optional(),
+  sessionId: z.string().min(1).max(128).optional(),
+  search: z.string().min(1).max(200).optional(),
+});
+export type TEventsFilter = z.infer<typeof ZEventsFilter>;
+
+export const ZEventsListInput = ZEventsFilter.extend({
+  /** Opaque keyset cursor from a previous page's `nextCursor`. */
+  cursor: z.string().max(512).optional(),
+  limit: z.number().int().min(1).max(200).default(50),
+});
+export type TEventsListInput = z.input<typeof ZEventsListInput>;
+
+export const ZActorView = z.object({
+  type: z.enum(['USER', 'SYSTEM']),
+  id: z.string().nullable(),
+  role: ZRole.nullable(),
+  name: z.string().nullable(),
+});
+
+export const ZAuditEventView = z.object({
+  id: z.uuid(),
+  seq: z.number().int(),
+  eventId: z.uuid(),
+  tenantId: z.uuid(),
+  branchId: z.uuid().nullable(),
+  module: ZModule,
+  action: ZAction,
+  description: z.string(),
+  outcome: ZOutcome,
+  reason: ZDenialReason.nullable(),
+  /** What the client claimed; differs from `outcome` when the service denied a frozen branch's action. */
+  claimedOutcome: ZOutcome,
+  actor: ZActorView,
+  entity: z.object({ type: z.string(), id: z.string(), label: z.string().nullable() }).nullable(),
+  occurredAt: z.iso.datetime(),
+  receivedAt: z.iso.datetime(),
+  context: z.object({
+    ip: z.string().nullable(),
+    sessionId: z.string().nullable(),
+    deviceId: z.string().nullable(),
+    deviceSeq: z.number().int().nullable(),
+    offline: z.boolean().nullable(),
+  }),
+  before: z.record(z.string(), z.unknown()).nullable(),
+  after: z.record(z.string(), z.unknown()).nullable(),
+  metadata: z.record(z.string(), z.unknown()).nullable(),
+  redactedPaths: z.array(z.string()),
+  hash: z.string(),
+  prevHash: z.string(),
+});
+export type TAuditEventView = z.infer<typeof ZAuditEventView>;
+
+export const ZEventsListOutput = z.object({ items: z.array(ZAuditEventView), nextCursor: z.string().nullable() });
+export const ZEventsGetInput = z.strictObject({ id: z.uuid() });
+
+export const ZBranchView = z.object({ id: z.uuid(), name: z.string(), status: z.enum(['ACTIVE', 'FROZEN']) });
+export const ZBranchesListOutput = z.object({ items: z.array(ZBranchView) });
+
+export const ZFailedLoginsInput = z.strictObject({
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  windowMinutes: z.number().int().min(1).max(24 * 60).default(60),
+  threshold: z.number().int().min(1).max(1000).default(5),
+});
+export const ZFailedLoginsOutput = z.object({
+  items: z.array(z.object({
+    actorId: z.string(),
+    actorName: z.string().nullable(),
+    failures: z.number().int(),
+    firstAt: z.iso.datetime(),
+    lastAt: z.iso.datetime(),
+    ips: z.array(z.string()),
+  })),
+});
+
+export const ZIntegrityVerifyOutput = z.object({
+  ok: z.boolean(),
+  checked: z.number().int(),
+  headSeq: z.number().int(),
+  headHash: z.string(),
+  firstBrokenSeq: z.number().int().nullable(),
+});
+
+// --- sign-in (the viewer's own) ---
+export const ZLoginInput = z.strictObject({
+  email: z.email().max(254),
+  password: z.string().min(1).max(1024),
+  totp: z.string().regex(/^\d{6}$/, { error: 'must be the 6-digit code from the authenticator app' }).optional(),
+});
+export const ZLoginOutput = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('OK') }),
+  z.object({ status: z.literal('TOTP_REQUIRED') }),
+  z.object({ status: z.literal('TOTP_ENROLLMENT_REQUIRED'), enrollmentToken: z.string(), otpauthUrl: z.string() }),
+]);
+export const ZConfirmTotpInput = z.strictObject({
+  enrollmentToken: z.string().min(1).max(512),
+  code: z.string().regex(/^\d{6}$/, { error: 'must be the 6-digit code from the authenticator app' }),
+});
+export const ZMeOutput = z.object({
+  userId: z.uuid(),
+  tenantId: z.uuid(),
+  tenantName: z.string(),
+  email: z.string(),
+  name: z.string().nullable(),
+  role: ZRole,
+});
