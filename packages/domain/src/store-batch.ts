@@ -114,8 +114,7 @@ export async function storeBatch(em: Em, job: TIngestJob, { lastBranchWait }: Op
       newTransitions.push(t);
     }
     if (branchId && event.action.startsWith('BRANCH_')) {
-      const name = event.entity?.label ?? (typeof event.after?.name === 'string' ? event.after.name : undefined);
-      branchChanges.push({ id: branchId, name, at: event.occurredAt, provision: event.action === 'BRANCH_PROVISIONED' });
+      branchChanges.push({ id: branchId, name: branchNameOf(event), at: event.occurredAt, provision: event.action === 'BRANCH_PROVISIONED' });
     }
   }
 
@@ -178,4 +177,11 @@ function currentStatus(transitions: TFreezeTransition[], branchId: string): 'ACT
   const latest = transitions.filter((t) => t.branchId === branchId)
     .sort((a, b) => a.occurredAt - b.occurredAt || a.seq - b.seq).at(-1);
   return latest?.frozen ? 'FROZEN' : 'ACTIVE';
+}
+
+/** Only provisioning and updates name a branch: the new name (after.name), else the label of the branch entity. */
+function branchNameOf(event: TAcceptedEvent): string | undefined {
+  if (event.action !== 'BRANCH_PROVISIONED' && event.action !== 'BRANCH_UPDATED') return undefined;
+  if (typeof event.after?.name === 'string' && event.after.name) return event.after.name;
+  return event.entity && event.entity.id === event.branchId ? event.entity.label : undefined;
 }
