@@ -54,6 +54,10 @@ export function startIngestWorker(config: TConfig, orm: Orm, log: Logger): TInge
     connection,
     prefix: config.QUEUE_PREFIX,
     concurrency: config.WORKER_CONCURRENCY,
+    lockDuration: config.WORKER_LOCK_MS,
+    stalledInterval: config.WORKER_STALLED_CHECK_MS,
+    // a stalled job is re-run, never failed for stalling: its events were acknowledged
+    maxStalledCount: Number.MAX_SAFE_INTEGER,
     settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, policy) },
   });
   worker.on('failed', (job, err) => {

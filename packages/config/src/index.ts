@@ -18,6 +18,9 @@ export const ZConfig = z.object({
   /** Prefix of every BullMQ key, so several installations can share one Redis. */
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'letters, digits, _ and - only' }).default('modula'),
   WORKER_CONCURRENCY: int(2, 1),
+  /** How long a job's lock lives without renewal: a killed worker's job runs again after at most this (plus the stalled check). */
+  WORKER_LOCK_MS: int(30_000, 1000),
+  WORKER_STALLED_CHECK_MS: int(30_000, 1000),
   /** Transient faults (database or Redis down): attempts, and the backoff between them. */
   JOB_ATTEMPTS: int(200, 1),
   JOB_BACKOFF_MS: int(500, 1),

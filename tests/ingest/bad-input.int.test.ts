@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '../../testing/database.ts';
+import { makeEvent, postTrpc } from '../../testing/events.ts';
+import { startStack, type TestStack } from '../../testing/stack.ts';
+
+let stack: TestStack;
+let tenant: { tenantId: string; apiKey: string };
+/** The only events of this file that are valid and may be stored. */
+const goodEventIds: string[] = [];
+
+beforeAll(async () => {
+  stack = await startStack();
+  tenant = await stack.createTenant('Bad input');
+});
+afterAll(async () => {
+  // nothing of all this was stored, and the service is still up
+  const db = await connect(stack.databaseSuperuserUrl);
+  const stored = (await db.query('select event_id from audit_events')).rows.map((r) => r.event_id);
+  await db.end();
+  expect(stored).toEqual(expect.arrayContaining(goodEventIds));
+  expect(stored).toHaveLength(goodEventIds.length);
+  expect((await fetch(`${stack.baseUrl}/healthz`)).status).toBe(200);
+  await stack.close();
+});
+
+/** Raw JSON text of one event with a fragment spliced in, for what JSON.stringify cannot produce. */
+function rawEvent(fragment: string) {
+  const e = makeEvent(tenant.tenantId);
+  return JSON.stringify({ events: [e] }).replace('"action"', `${fragment},"action"`);
+}
+
+/** Built before the tenant exists; the test puts the tenant in when it sends. */
+const PLACEHOLDER_TENANT = '00000000-0000-4000-8000-000000000000';
+function withField(field: string, value: unknown) {
+  return { ...makeEvent(PLACEHOLDER_TENANT), [field]: value };
+}
+
+const inFuture = new Date(Date.now() + 10 * 60_000).toISOString();
+const deep = (n: number): Record<string, unknown> => (n === 0 ? { leaf: 1 } : { d: deep(n - 1) });
+
+const CASES: [string, unknown, (string | number)[], RegExp][] = [
+  ['an unknown key', withField('colour', 'red'), [], /Unrecognized key/i],
+  ['an unknown action', withField('action', 'SALE_DELETED'), ['action'], /unknown action/],
+  ['a missing eventId', { ...makeEvent(PLACEHOLDER_TENANT), eventId: undefined }, ['eventId'], /expected string|Invalid input/i],
+  ['a non-UUID eventId', withField('eventId', 'abc'), ['eventId'], /UUID/i],
+  ['REJECTED without a reason', withField('outcome', 'REJECTED'), ['reason'], /required when outcome is REJECTED/],
+  ['a reason on SUCCESS', withField('reason', 'POLICY_BLOCKED'), ['reason'], /only allowed when outcome is REJECTED/],
+  ['an unknown reason', { ...makeEvent(PLACEHOLDER_TENANT), outcome: 'REJECTED', reason: 'BECAUSE' }, ['reason'], /Invalid option/i],
+  ['an impossible date', withField('occurredAt', '2024-02-30T10:00:00Z'), ['occurredAt'], /not a real calendar date/],
+  ['a date without offset', withField('occurredAt', '2026-01-01T10:00:00'), ['occurredAt'], /offset/],
+  ['infinity as a date', withField('occurredAt', 'infinity'), ['occurredAt'], /ISO-8601/],
+  ['a date 10 minutes ahead', withField('occurredAt', inFuture), ['occurredAt'], /ahead of the service clock/],
+  ['nesting too deep', withField('metadata', deep(9)), ['metadata'], /nested deeper than 8/],
+  ['a string too long', withField('metadata', { note: 'x'.repeat(9000) }), ['metadata', 'note'], /longer than 8192/],
+  ['a NUL byte', withField('metadata', { note: 'a\u0000b' }), ['metadata', 'note'], /NUL/],
+  ['a NUL byte in a key', withField('metadata', { 'a\u0000': 1 }), ['metadata', 'a\u0000'], /NUL/],
+  ['a branch action without branchId', withField('action', 'BRANCH_FROZEN'), ['branchId'], /required for BRANCH_FROZEN/],
+  ['an actor of unknown type', withField('actor', { type: 'ROBOT', id: 'r2' }), ['actor', 'type'], /discriminator|Invalid input/i],
+  ['an invalid IP', withField('context', { ip: '999.1.1.1' }), ['context', 'ip'], /IPv4 or IPv6/],
+  ['a negative deviceSeq', withField('context', { deviceSeq: 0 }), ['context', 'deviceSeq'], /too small|>=1/i],
+  ['before as an array', withField('before', [1, 2]), ['before'], /JSON object/],
+];
+
+describe('every kind of bad input is a 4xx with issue paths, and nothing is stored', () => {
+  for (const [name, event, path, message] of CASES) {
+    it(`ingest.record: ${name}`, async () => {
+      const payload = { ...(event as object), tenantId: tenant.tenantId };
+      const res = await postTrpc(stack.baseUrl, 'ingest.record', payload, tenant.apiKey);
+      expect(res.status).toBe(400);
+      expect(res.body.error.data.code).toBe('BAD_REQUEST');
+      const issues = res.body.error.data.issues as { path: (string | number)[]; message: string }[];
+      // the issue names the field (or a path inside it) and says what is wrong
+      expect(issues.some((i) => i.path.join('\u0001').startsWith(path.join('\u0001')) && message.test(i.message)), JSON.stringify(issues)).toBe(true);
+    });
+  }
+
+  it('ingest.batch judges each event on its own: good ones accepted, bad ones listed with index and paths', async () => {
+    const good = makeEvent(tenant.tenantId);
+    goodEventIds.push(good.eventId);
+    const res = await postTrpc(stack.baseUrl, 'ingest.batch', { events: [withField('action', 'NOPE'), good, withField('outcome', 'MAYBE')] }, tenant.apiKey);
+    expect(res.status).toBe(200);
+    expect(res.body.result.data.accepted).toEqual([good.eventId]);
+    expect(res.body.result.data.rejected.map((r: { index: number; issues: { path: string[] }[] }) => [r.index, r.issues[0]!.path])).toEqual([[0, ['action']], [2, ['outcome']]]);
+    await new Promise((r) => setTimeout(r, 50));
+  });
+
+  const RAW: [string, string, RegExp][] = [
+    ['a lone surrogate', '"metadata":{"note":"\\ud800x"}', /lone surrogates/],
+    ['an unsafe integer', '"metadata":{"amount":9007199254740993}', /2\^53/],
+    ['a lone surrogate in a key', '"metadata":{"\\udc00":1}', /lone surrogates/],
+  ];
+  for (const [name, fragment, message] of RAW) {
+    it(`ingest.batch: ${name}`, async () => {
+      const res = await postTrpc(stack.baseUrl, 'ingest.batch', undefined, tenant.apiKey, rawEvent(fragment));
+      expect(res.status).toBe(200);
+      expect(res.body.result.data.accepted).toEqual([]);
+      expect(res.body.result.data.rejected[0].issues.some((i: { message: string }) => message.test(i.message))).toBe(true);
+    });
+  }
+
+  it('an event over 64 KiB serialized is refused', async () => {
+    const big = withField('metadata', Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`k${i}`, 'x'.repeat(7000)])));
+    const res = await postTrpc(stack.baseUrl, 'ingest.batch', { events: [big] }, tenant.apiKey);
+    expect(res.body.result.data.rejected[0].issues[0].message).toMatch(/at most 65536 allowed/);
+  });
+
+  it('an empty batch and a batch of 1001 are BAD_REQUEST', async () => {
+    const empty = await postTrpc(stack.baseUrl, 'ingest.batch', { events: [] }, tenant.apiKey);
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.data.issues[0].path).toEqual(['events']);
+    const many = await postTrpc(stack.baseUrl, 'ingest.batch', { events: Array.from({ length: 1001 }, () => ({})) }, tenant.apiKey);
+    expect(many.status).toBe(400);
+  });
+
+  it('a body over 5 MiB is 413, never 500', async () => {
+    const res = await postTrpc(stack.baseUrl, 'ingest.batch', undefined, tenant.apiKey, JSON.stringify({ events: ['x'.repeat(5 * 1024 * 1024)] }));
+    expect(res.status).toBe(413);
+    expect(res.body.error.data.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('malformed JSON and a wrong envelope are 4xx', async () => {
+    const broken = await postTrpc(stack.baseUrl, 'ingest.batch', undefined, tenant.apiKey, '{"events": [');
+    expect(broken.status).toBe(400);
+    const wrong = await postTrpc(stack.baseUrl, 'ingest.batch', { items: [] }, tenant.apiKey);
+    expect(wrong.status).toBe(400);
+    const unknownProcedure = await postTrpc(stack.baseUrl, 'ingest.delete', {}, tenant.apiKey);
+    expect(unknownProcedure.status).toBe(404);
+  });
+
+  it('the in-process caller refuses values that are not JSON (a Date, a BigInt) with a clear message', async () => {
+    await expect(stack.caller.ingest.record({ ...makeEvent(tenant.tenantId), metadata: { at: new Date() } }))
+      .rejects.toThrow(/must be a JSON value.*Date/);
+    await expect(stack.caller.ingest.record({ ...makeEvent(tenant.tenantId), metadata: { n: 10n } }))
+      .rejects.toThrow(/must be a JSON value.*bigint/);
+  });
+});

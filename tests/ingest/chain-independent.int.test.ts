@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '../../testing/database.ts';
+import { eventually, makeEvent, provisionBranch, sale } from '../../testing/events.ts';
+import { startStack, type TestStack } from '../../testing/stack.ts';
+
+/**
+ * A verifier written from the README's recipe alone, sharing no code with the writer: its own
+ * RFC 8785 canonical JSON (enough for what the log holds: objects, arrays, strings, finite
+ * numbers, booleans, null) and its own mapping from columns to the record.
+ */
+function jcs(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(jcs).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)); // UTF-16 code unit order
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${jcs(v)}`).join(',')}}`;
+}
+
+const camel = (column: string) => column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+function recompute(row: Record<string, unknown>, prevHash: string): string {
+  const record: Record<string, unknown> = {};
+  for (const [column, value] of Object.entries(row)) {
+    if (column === 'hash' || column === 'prev_hash') continue;
+    record[camel(column)] = value instanceof Date ? value.toISOString()
+      : (column === 'seq' || column === 'device_seq') && value !== null ? Number(value) : value;
+  }
+  return createHash('sha256').update(prevHash + jcs(record), 'utf8').digest('hex');
+}
+
+let stack: TestStack;
+let tenantId: string;
+
+beforeAll(async () => {
+  stack = await startStack();
+  ({ tenantId } = await stack.createTenant('Chain'));
+  const branchId = '0193a0b4-3333-7000-8000-000000000001';
+  const events = [
+    provisionBranch(tenantId, branchId),
+    sale(tenantId, branchId, new Date().toISOString(), { context: { ip: '203.0.113.9', sessionId: 's-1', deviceId: 'till-1', deviceSeq: 1, offline: true } }),
+    makeEvent(tenantId, { actor: { type: 'SYSTEM' }, entity: undefined, metadata: { ratio: 0.1, tiny: 1.25e-7, exp: 123456.789, neg: -0, unicode: 'Zürich ☕ \u2028', nested: { b: [1, { z: null, a: true }], a: 'x' } } }),
+    makeEvent(tenantId, { action: 'LOGIN_FAILED', outcome: 'FAILED', before: null, after: { 'é': 1, e: 2, E: 3, '\u{1F600}': 4, '\uFB01': 5 } }),
+    ...Array.from({ length: 40 }, () => makeEvent(tenantId)),
+  ];
+  const res = await stack.caller.ingest.batch({ events });
+  expect(res.rejected).toEqual([]);
+  await eventually(async () => {
+    const { statuses } = await stack.caller.ingest.status({ tenantId, eventIds: events.map((e) => e.eventId) });
+    return statuses.every((s) => s.state === 'STORED') ? true : undefined;
+  });
+});
+afterAll(() => stack.close());
+
+describe('the hash chain, recomputed by code independent of the writer', () => {
+  it('links every stored row: seq 1..n without gaps, prev_hash = previous hash, hash = SHA-256(prev_hash ‖ JCS(record))', async () => {
+    const db = await connect(stack.databaseSuperuserUrl);
+    try {
+      const { rows } = await db.query('select * from audit_events where tenant_id = $1 order by seq', [tenantId]);
+      expect(rows).toHaveLength(44);
+      let prev = '0'.repeat(64);
+      rows.forEach((row, i) => {
+        expect(Number(row.seq)).toBe(i + 1);
+        expect(row.prev_hash).toBe(prev);
+        expect(recompute(row, prev)).toBe(row.hash);
+        prev = row.hash;
+      });
+      const head = (await db.query('select seq, hash from chain_heads where tenant_id = $1', [tenantId])).rows[0];
+      expect(head).toEqual({ seq: '44', hash: prev });
+    } finally {
+      await db.end();
+    }
+  });
+
+  it('would notice a changed field: the recomputation differs', async () => {
+    const db = await connect(stack.databaseSuperuserUrl);
+    try {
+      const { rows } = await db.query('select * from audit_events where tenant_id = $1 and seq = 2', [tenantId]);
+      const row = rows[0];
+      expect(recompute({ ...row, outcome: 'SUCCESS', actor_name: 'Someone else' }, row.prev_hash)).not.toBe(row.hash);
+      expect(recompute(row, row.prev_hash)).toBe(row.hash);
+    } finally {
+      await db.end();
+    }
+  });
+});
