@@ -1,7 +1,7 @@
 import type { TConfig } from '@modula/config';
 import type { Orm } from '@modula/db';
 import type { TIngestPrincipal } from '@modula/domain';
-import type { IngestQueue } from '@modula/queue';
+import type { CoalescingEnqueuer, IngestQueue } from '@modula/queue';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { IngestMetrics } from './http/metrics.ts';
@@ -12,6 +12,8 @@ export interface TServices {
   orm: Orm;
   redis: Redis;
   ingestQueue: IngestQueue;
+  /** Where accepted events go: concurrent callers of one tenant share a job. */
+  enqueuer: CoalescingEnqueuer;
   metrics: IngestMetrics;
   log: Logger;
 }

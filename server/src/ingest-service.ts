@@ -22,7 +22,7 @@ export async function ingestEvents(services: TServices, principal: TIngestPrinci
   }
   const receivedAt = new Date().toISOString();
   try {
-    await Promise.all([...groupByTenant(accepted)].map(([tenantId, events]) => services.ingestQueue.enqueue(tenantId, events, receivedAt)));
+    await Promise.all([...groupByTenant(accepted)].map(([tenantId, events]) => services.enqueuer.enqueue(tenantId, events, receivedAt)));
   } catch (err) {
     services.log.error({ err: (err as Error).message }, 'could not queue accepted events');
     throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'the ingest queue is unavailable; nothing was acknowledged, retry later', cause: err });
@@ -32,9 +32,27 @@ export async function ingestEvents(services: TServices, principal: TIngestPrinci
   return { accepted: accepted.map((e) => e.eventId), rejected };
 }
 
+/**
+ * Tenants are never deleted, so one that exists stays known; concurrent first lookups of a tenant
+ * share one query. Bounded, so the cache cannot grow without limit.
+ */
+const tenantLookups = new Map<string, Promise<boolean>>();
+const TENANT_CACHE_MAX = 100_000;
+
+function tenantIsKnown(services: TServices, tenantId: string): Promise<boolean> {
+  let lookup = tenantLookups.get(tenantId);
+  if (!lookup) {
+    lookup = tenantExists(services.orm, tenantId);
+    if (tenantLookups.size < TENANT_CACHE_MAX) tenantLookups.set(tenantId, lookup);
+    // a miss or an error is not cached: the tenant may be created a moment later
+    lookup.then((exists) => { if (!exists) tenantLookups.delete(tenantId); }, () => tenantLookups.delete(tenantId));
+  }
+  return lookup;
+}
+
 async function unknownTenants(services: TServices, events: TAcceptedEvent[]): Promise<Set<string>> {
   const ids = [...new Set(events.map((e) => e.tenantId))];
-  const exists = await Promise.all(ids.map((id) => tenantExists(services.orm, id)));
+  const exists = await Promise.all(ids.map((id) => tenantIsKnown(services, id)));
   return new Set(ids.filter((_, i) => !exists[i]));
 }
 

@@ -1,6 +1,6 @@
 import type { TConfig } from '@modula/config';
 import { createOrm } from '@modula/db';
-import { createRedis, IngestQueue } from '@modula/queue';
+import { CoalescingEnqueuer, createRedis, IngestQueue } from '@modula/queue';
 import { pino } from 'pino';
 import type { TServices } from './context.ts';
 import { IngestMetrics } from './http/metrics.ts';
@@ -12,9 +12,10 @@ export async function createServices(config: TConfig): Promise<TServices & { clo
   const ingestQueue = new IngestQueue(redis, config.QUEUE_PREFIX, {
     attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, backoffMaxMs: config.JOB_BACKOFF_MAX_MS,
   });
+  const enqueuer = new CoalescingEnqueuer(ingestQueue);
   const metrics = new IngestMetrics(orm, redis, ingestQueue, config.QUEUE_PREFIX);
   return {
-    config, orm, redis, ingestQueue, metrics, log,
+    config, orm, redis, ingestQueue, enqueuer, metrics, log,
     async close() {
       await ingestQueue.close();
       redis.disconnect();

@@ -64,7 +64,7 @@ describe('a worker killed with SIGKILL mid-batch', () => {
       // jobs that were active when killed come back as stalled and re-run: let them finish
       await eventually(async () => {
         const c = await stack.services.ingestQueue.counts();
-        return c.waiting + c.active + c.delayed === 0 ? c : undefined;
+        return (c.waiting ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) === 0 ? c : undefined;
       }, 90_000, 250);
     } finally {
       await new Promise<void>((done) => { last.once('exit', () => done()); last.kill('SIGTERM'); });

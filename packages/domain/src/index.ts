@@ -11,3 +11,5 @@ export { createApiKey, authenticateApiKey } from './api-keys.ts';
 export { createUser, ARGON2_OPTIONS } from './users.ts';
 export { listQuarantine, markReplayed, type TQuarantineEntry } from './quarantine.ts';
 export { verifyChain, type TChainVerification } from './verify-chain.ts';
+export { buildStoredRow, contentHashOf, type TStoredRow } from './event-row.ts';
+export { insertAuditRows } from './store-sql.ts';

@@ -1,0 +1,114 @@
+/**
+ * `pnpm bench`: the whole benchmark in one run, on servers it starts itself, against the
+ * machine's own limit measured side by side. Prints one table; saves JSON under bench/results/.
+ *
+ * Sizes (env): BENCH_EVENTS (end-to-end and COPY, default 100000), BENCH_RUNS (default 3),
+ * BENCH_NAIVE_EVENTS (default 5000), BENCH_WORKERS (worker processes, default 1).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadConfig } from '@modula/config';
+import { createOrm, migrate } from '@modula/db';
+import { findFreePort, startPostgres, startRedis } from '@modula/devservers';
+import { createTenant, verifyChain } from '@modula/domain';
+import { createServices, createSystemCaller } from '@modula/server';
+import { measureCopyLimit } from './copy-limit.ts';
+import { measureHttpIngest } from './e2e-http.ts';
+import { measureCallerLatency } from './in-process-latency.ts';
+import { measureNaive } from './naive-baseline.ts';
+import { repeat, summary } from './stats.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const NAIVE_EVENTS = Number(process.env.BENCH_NAIVE_EVENTS ?? 5000);
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
+const CONCURRENCY = 2;
+
+const dir = mkdtempSync(join(tmpdir(), 'modula-bench-'));
+chmodSync(dir, 0o755);
+const children: ChildProcess[] = [];
+const log = (msg: string) => console.error(`[bench] ${msg}`);
+
+async function main() {
+  const pg = await startPostgres({ dataDir: join(dir, 'postgres'), port: await findFreePort() });
+  const redis = await startRedis({ dataDir: join(dir, 'redis'), port: await findFreePort() });
+  const port = await findFreePort();
+  const env = { ...process.env, DATABASE_URL: pg.url, REDIS_URL: redis.url, PORT: String(port), LOG_LEVEL: 'warn', WORKER_CONCURRENCY: String(CONCURRENCY) } as Record<string, string>;
+  try {
+    await migrate(pg.url);
+    const orm = await createOrm({ url: pg.url });
+    const tenants = await Promise.all(Array.from({ length: 10 }, (_, i) => createTenant(orm, `Bench tenant ${i + 1}`)));
+    const spawnTs = (entry: string) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, entry)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+      children.push(child);
+    };
+    spawnTs('server/src/main.ts');
+    for (let w = 0; w < WORKERS; w++) spawnTs('worker/src/main.ts');
+    const baseUrl = `http://127.0.0.1:${port}`;
+    for (;;) { try { if ((await fetch(`${baseUrl}/healthz`)).ok) break; } catch { /* starting */ } await new Promise((r) => setTimeout(r, 200)); }
+
+    log(`COPY limit: ${EVENTS} rows on ${CONCURRENCY * WORKERS} connections × ${RUNS}`);
+    const copy = summary(await repeat(RUNS, () => measureCopyLimit(pg.superuserUrl.replace(/\/postgres$/, '/modula_audit'), tenants[0]!.tenantId, EVENTS, CONCURRENCY * WORKERS)));
+    log(`HTTP ingest: ${EVENTS} events, batches of 1000, 4 clients, 10 tenants × ${RUNS}`);
+    const http = summary(await repeat(RUNS, () => measureHttpIngest(baseUrl, tenants, EVENTS, 1000, 4)));
+
+    log('in-process caller: single events at 1000/s for 5 s × runs');
+    const services = await createServices(loadConfig(env));
+    const caller = createSystemCaller(services);
+    const latency = await repeat(RUNS, () => measureCallerLatency(caller, tenants[1]!.tenantId, 1000, 5));
+    await services.close();
+
+    log(`naive baseline: ${NAIVE_EVENTS} events, one job and one ORM insert each × ${RUNS}`);
+    const naive = summary(await repeat(RUNS, () => measureNaive(pg.url, redis.url, tenants[9]!.tenantId, NAIVE_EVENTS, CONCURRENCY)));
+
+    log('verify-chain of the largest tenant');
+    const verify = summary(await repeat(RUNS, async () => {
+      const t = performance.now();
+      const r = await verifyChain(orm, tenants[0]!.tenantId);
+      if (!r.ok) throw new Error(`chain broken at ${r.firstBrokenSeq}`);
+      return r.checked / ((performance.now() - t) / 1000);
+    }));
+    await orm.close();
+
+    const result = {
+      at: new Date().toISOString(), machine: { cores: (await import('node:os')).cpus().length }, events: EVENTS, runs: RUNS,
+      copyLimitPerSecond: copy, httpIngestPerSecond: http, ratioToCopy: { median: http.median / copy.median },
+      naivePerSecond: naive, ratioToNaive: { median: http.median / naive.median },
+      callerAckMs: { p50: summary(latency.map((l) => l.p50)), p99: summary(latency.map((l) => l.p99)) },
+      verifyChainPerSecond: verify,
+      reads: 'not measured by this build', exports: 'not measured by this build',
+    };
+    printTable(result);
+    mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+    const file = join(ROOT, 'bench/results', `${result.at.replaceAll(':', '-')}.json`);
+    writeFileSync(file, JSON.stringify(result, null, 2));
+    log(`saved ${file}`);
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1500));
+    await redis.stop();
+    await pg.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+type MMM = { min: number; median: number; max: number };
+function printTable(r: { copyLimitPerSecond: MMM; httpIngestPerSecond: MMM; ratioToCopy: { median: number }; naivePerSecond: MMM; ratioToNaive: { median: number }; callerAckMs: { p50: MMM; p99: MMM }; verifyChainPerSecond: MMM }) {
+  const f = (m: MMM, digits = 0) => `${m.min.toFixed(digits)} / ${m.median.toFixed(digits)} / ${m.max.toFixed(digits)}`;
+  const rows: [string, string, string][] = [
+    ['1. COPY limit (same table and indexes)', 'events/s', f(r.copyLimitPerSecond)],
+    ['2. HTTP ingest.batch until STORED', 'events/s', f(r.httpIngestPerSecond)],
+    ['   ratio to the COPY limit', 'median', `${(r.ratioToCopy.median * 100).toFixed(0)} %`],
+    ['   in-process caller, 1k events/s, ack p50', 'ms', f(r.callerAckMs.p50, 1)],
+    ['   in-process caller, 1k events/s, ack p99', 'ms', f(r.callerAckMs.p99, 1)],
+    ['3. naive: a job + an ORM insert per event', 'events/s', f(r.naivePerSecond)],
+    ['   end-to-end ÷ naive', 'median', `${r.ratioToNaive.median.toFixed(1)} ×`],
+    ['5. verify-chain', 'events/s', f(r.verifyChainPerSecond)],
+  ];
+  console.log(`| measure | unit | min / median / max |\n|---|---|---|\n${rows.map((row) => `| ${row.join(' | ')} |`).join('\n')}`);
+}
+
+main().catch((err) => { console.error(err); process.exitCode = 1; });
