@@ -29,6 +29,6 @@ export async function measureHttpIngest(baseUrl: string, tenants: { tenantId: st
       accepted += json.result.data.accepted.length;
     }
   }));
-  while ((await storedCounter(baseUrl)) - base < accepted) await new Promise((r) => setTimeout(r, 50));
+  while ((await storedCounter(baseUrl)) - base < accepted) await new Promise((r) => setTimeout(r, 200));
   return accepted / ((performance.now() - started) / 1000);
 }

@@ -25,7 +25,7 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const NAIVE_EVENTS = Number(process.env.BENCH_NAIVE_EVENTS ?? 5000);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
-const CONCURRENCY = 2;
+const CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 2);
 
 const dir = mkdtempSync(join(tmpdir(), 'modula-bench-'));
 chmodSync(dir, 0o755);
@@ -42,7 +42,7 @@ async function main() {
     const orm = await createOrm({ url: pg.url });
     const tenants = await Promise.all(Array.from({ length: 10 }, (_, i) => createTenant(orm, `Bench tenant ${i + 1}`)));
     const spawnTs = (entry: string) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, entry)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+      const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROFILE] : []), '--import', 'tsx', join(ROOT, entry)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
       children.push(child);
     };
     spawnTs('server/src/main.ts');

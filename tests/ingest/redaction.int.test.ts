@@ -69,6 +69,10 @@ describe('secrets never stored (R8)', () => {
     for (const secret of SECRETS) expect(inRedis).not.toContain(secret);
     expect(inRedis).not.toContain('xyz-also-secret');
 
+    // while no worker runs, the queue reports the job's age (the operator's lag alert)
+    await new Promise((r) => setTimeout(r, 30));
+    expect(await stack.services.ingestQueue.lagMs()).toBeGreaterThanOrEqual(30);
+
     const worker = stack.startWorker();
     await eventually(async () => ((await stack.caller.ingest.status({ tenantId, eventIds: [event.eventId] })).statuses[0]!.state === 'STORED' ? true : undefined));
     await worker.close();

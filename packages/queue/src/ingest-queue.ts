@@ -73,10 +73,16 @@ export class IngestQueue {
     return this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized');
   }
 
-  /** Age in ms of the oldest job still waiting (0 when none). */
+  /**
+   * Age in ms of the oldest job still waiting (0 when none). Reads the job's timestamp field only:
+   * loading the job would parse its whole payload (up to a full batch) on every scrape.
+   */
   async lagMs(): Promise<number> {
-    const [oldest] = await this.queue.getJobs(['waiting', 'prioritized'], 0, 0, true);
-    return oldest ? Math.max(0, Date.now() - oldest.timestamp) : 0;
+    const base = `${this.prefix}:${JOBS.ingest.queue}`;
+    const oldestId = await this.redis.lindex(`${base}:wait`, -1);
+    if (!oldestId) return 0;
+    const timestamp = Number(await this.redis.hget(`${base}:${oldestId}`, 'timestamp'));
+    return timestamp ? Math.max(0, Date.now() - timestamp) : 0;
   }
 
   close(): Promise<void> {
