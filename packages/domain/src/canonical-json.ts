@@ -15,7 +15,13 @@ export function canonicalJson(value: unknown): string {
   return text;
 }
 
+/** Already-canonical JSON text, embedded as is (lets a large nested value be serialized once and reused). */
+export class CanonicalText {
+  constructor(readonly text: string) {}
+}
+
 function serialize(value: unknown): string | undefined {
+  if (value instanceof CanonicalText) return value.text;
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value);

@@ -1,4 +1,4 @@
-import { canonicalJson, sha256Hex } from './canonical-json.ts';
+import { canonicalJson, sha256Hex, type CanonicalText } from './canonical-json.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -40,7 +40,10 @@ export interface TChainRecord {
   contentHash: string;
 }
 
+/** A record whose large JSON members are already canonical text (serialized once per event). */
+export type THashableRecord = Omit<TChainRecord, 'before' | 'after' | 'metadata'> & Record<'before' | 'after' | 'metadata', CanonicalText | null>;
+
 /** hash = SHA-256 over the UTF-8 bytes of prevHash (64 hex chars) followed by the canonical JSON of the record. */
-export function chainHash(prevHash: string, record: TChainRecord): string {
+export function chainHash(prevHash: string, record: TChainRecord | THashableRecord): string {
   return sha256Hex(prevHash + canonicalJson(record));
 }

@@ -1,5 +1,5 @@
 import { CATALOG, describeEvent, type TAcceptedEvent, type TDenialReason } from '@modula/contracts';
-import { canonicalJson, sha256Hex } from './canonical-json.ts';
+import { CanonicalText, canonicalJson, sha256Hex } from './canonical-json.ts';
 import { chainHash, type TChainRecord } from './chain.ts';
 
 export interface TStoredRow extends TChainRecord {
@@ -7,9 +7,24 @@ export interface TStoredRow extends TChainRecord {
   hash: string;
 }
 
+/** The large JSON members of an event, serialized once for both the content hash and the chain. */
+export interface TCanonicalMembers {
+  before?: CanonicalText;
+  after?: CanonicalText;
+  metadata?: CanonicalText;
+}
+
+export function canonicalMembersOf(event: TAcceptedEvent): TCanonicalMembers {
+  const members: TCanonicalMembers = {};
+  for (const key of ['before', 'after', 'metadata'] as const) {
+    if (event[key]) members[key] = new CanonicalText(canonicalJson(event[key]));
+  }
+  return members;
+}
+
 /** Identity of an event's content: equal for a resend, different for a conflicting reuse of its id. */
-export function contentHashOf(event: TAcceptedEvent): string {
-  return sha256Hex(canonicalJson(event));
+export function contentHashOf(event: TAcceptedEvent, members: TCanonicalMembers = canonicalMembersOf(event)): string {
+  return sha256Hex(canonicalJson({ ...event, ...members }));
 }
 
 interface RowInput {
@@ -21,10 +36,12 @@ interface RowInput {
   receivedAt: string;
   /** Set when the service overrides a claimed SUCCESS (frozen branch or tenant). */
   denial?: TDenialReason;
+  /** The event's before/after/metadata already serialized (see canonicalMembersOf). */
+  members?: TCanonicalMembers;
 }
 
 /** Builds the row to store and links it into the chain. */
-export function buildStoredRow({ event, contentHash, id, seq, prevHash, receivedAt, denial }: RowInput): TStoredRow {
+export function buildStoredRow({ event, contentHash, id, seq, prevHash, receivedAt, denial, members = canonicalMembersOf(event) }: RowInput): TStoredRow {
   const { actor, entity, context } = event;
   const record: TChainRecord = {
     tenantId: event.tenantId,
@@ -58,5 +75,6 @@ export function buildStoredRow({ event, contentHash, id, seq, prevHash, received
     redactedPaths: event.redactedPaths,
     contentHash,
   };
-  return { ...record, prevHash, hash: chainHash(prevHash, record) };
+  const hashed = { ...record, before: members.before ?? null, after: members.after ?? null, metadata: members.metadata ?? null };
+  return { ...record, prevHash, hash: chainHash(prevHash, hashed) };
 }

@@ -2,7 +2,7 @@ import { FREEZE_TRANSITIONS, type TAcceptedEvent, type TIngestJob, type TQuarant
 import { dbOf, sql, type Em } from '@modula/db';
 import { v7 as uuidv7 } from 'uuid';
 import { GENESIS_HASH } from './chain.ts';
-import { buildStoredRow, contentHashOf, type TStoredRow } from './event-row.ts';
+import { buildStoredRow, canonicalMembersOf, contentHashOf, type TStoredRow } from './event-row.ts';
 import { freezeDenial, type TFreezeTransition } from './freeze-rule.ts';
 import { insertAuditRows, insertQuarantine, type TQuarantineRow } from './store-sql.ts';
 
@@ -33,7 +33,8 @@ export async function storeBatch(em: Em, job: TIngestJob, { lastBranchWait }: Op
   const { tenantId, receivedAt } = job;
   const outcome: TStoreOutcome = { stored: [], duplicates: 0, quarantined: [], waiting: [] };
   const quarantine: TQuarantineRow[] = [];
-  const hashes = job.events.map(contentHashOf);
+  const members = job.events.map(canonicalMembersOf);
+  const hashes = job.events.map((e, i) => contentHashOf(e, members[i]));
   const toQuarantine = (event: TAcceptedEvent, contentHash: string, reason: TQuarantineReason, detail: string) => {
     quarantine.push({ tenantId, id: uuidv7(), eventId: event.eventId, reason, detail, contentHash, payload: event, receivedAt });
     outcome.quarantined.push({ eventId: event.eventId, reason });
@@ -100,7 +101,7 @@ export async function storeBatch(em: Em, job: TIngestJob, { lastBranchWait }: Op
 
     const denial = freezeDenial(event, transitions);
     seq += 1;
-    const row = buildStoredRow({ event, contentHash, id: uuidv7(), seq, prevHash, receivedAt, denial });
+    const row = buildStoredRow({ event, contentHash, id: uuidv7(), seq, prevHash, receivedAt, denial, members: members[i] });
     prevHash = row.hash;
     rows.push(row);
     existing.set(event.eventId, contentHash);
