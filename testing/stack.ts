@@ -27,8 +27,8 @@ export interface TestStack {
  * The real system for one test file: its own database and queue prefix on the shared servers,
  * the HTTP server on a free port, and (unless `worker: false`) a worker in this process.
  */
-export async function startStack(opts: { worker?: boolean; env?: Record<string, string> } = {}): Promise<TestStack> {
-  const db = await createTestDatabase();
+export async function startStack(opts: { worker?: boolean; env?: Record<string, string>; database?: { url: string; superuserUrl: string } } = {}): Promise<TestStack> {
+  const db = opts.database ?? await createTestDatabase();
   const env: Record<string, string> = {
     DATABASE_URL: db.url,
     REDIS_URL: inject('redisUrl'),

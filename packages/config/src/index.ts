@@ -28,6 +28,8 @@ export const ZConfig = z.object({
   /** Events naming a branch not provisioned yet wait this many times (doubling delay) before quarantine. */
   UNKNOWN_BRANCH_WAITS: int(8, 0),
   UNKNOWN_BRANCH_DELAY_MS: int(1000, 1),
+  /** How long a verified API key is trusted without asking PostgreSQL again (ingestion survives a short database outage). */
+  API_KEY_CACHE_SECONDS: int(300, 0),
   /** Folder for the local servers' data, the signing key and exports. */
   DATA_DIR: z.string().min(1).default('.data'),
 });

@@ -3,12 +3,12 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import { LIMITS } from '@modula/contracts';
 import { dbOf, sql } from '@modula/db';
-import { authenticateApiKey } from '@modula/domain';
 import { fastifyTRPCPlugin, type CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
-import type { TRPCError } from '@trpc/server';
+import { TRPCError } from '@trpc/server';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { TContext, TServices } from '../context.ts';
 import { appRouter } from '../routers/app.router.ts';
+import { ApiKeyCache } from './api-key-cache.ts';
 
 const WEB_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 const WEB_PLACEHOLDER = fileURLToPath(new URL('../../../web/public', import.meta.url));
@@ -38,11 +38,12 @@ export async function buildApp(services: TServices): Promise<FastifyInstance> {
     return reply.status(500).send(transportError('INTERNAL_SERVER_ERROR', 500, 'internal error'));
   });
 
+  const apiKeys = new ApiKeyCache(services, services.config.API_KEY_CACHE_SECONDS * 1000);
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
-      createContext: ({ req }: CreateFastifyContextOptions) => createHttpContext(services, req.headers.authorization),
+      createContext: ({ req }: CreateFastifyContextOptions) => createHttpContext(services, apiKeys, req.headers.authorization),
       onError: ({ error, path }: { error: TRPCError; path?: string }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') services.log.error({ path, err: error.cause?.message ?? error.message }, 'procedure failed');
       },
@@ -74,8 +75,14 @@ export async function buildApp(services: TServices): Promise<FastifyInstance> {
   return app;
 }
 
-async function createHttpContext(services: TServices, authorization: string | undefined): Promise<TContext> {
+async function createHttpContext(services: TServices, apiKeys: ApiKeyCache, authorization: string | undefined): Promise<TContext> {
   const match = authorization ? /^Bearer\s+(\S+)$/i.exec(authorization) : null;
-  const tenantId = match ? await authenticateApiKey(services.orm, match[1]!) : undefined;
+  let tenantId: string | undefined;
+  try {
+    tenantId = match ? await apiKeys.tenantOf(match[1]!) : undefined;
+  } catch (err) {
+    services.log.warn({ err: (err as Error).message }, 'cannot verify an API key: database unreachable');
+    throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'cannot verify the API key right now; retry later' });
+  }
   return { services, principal: tenantId ? { kind: 'apiKey', tenantId } : null };
 }

@@ -1,0 +1,26 @@
+import { createHash } from 'node:crypto';
+import { authenticateApiKey } from '@modula/domain';
+import type { TServices } from '../context.ts';
+
+/**
+ * Recently verified API keys, so devices keep being acknowledged while PostgreSQL is briefly
+ * unreachable (ingestion needs only Redis). Keyed by a hash of the key; failures are not cached.
+ * A revoked key keeps working for at most API_KEY_CACHE_SECONDS.
+ */
+export class ApiKeyCache {
+  private readonly entries = new Map<string, { tenantId: string; until: number }>();
+
+  constructor(private readonly services: TServices, private readonly ttlMs: number, private readonly max = 10_000) {}
+
+  async tenantOf(apiKey: string): Promise<string | undefined> {
+    const id = createHash('sha256').update(apiKey).digest('base64url');
+    const hit = this.entries.get(id);
+    if (hit && hit.until > Date.now()) return hit.tenantId;
+    const tenantId = await authenticateApiKey(this.services.orm, apiKey);
+    if (tenantId && this.ttlMs > 0) {
+      if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
+      this.entries.set(id, { tenantId, until: Date.now() + this.ttlMs });
+    }
+    return tenantId;
+  }
+}
