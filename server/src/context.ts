@@ -1,6 +1,6 @@
 import type { TConfig } from '@modula/config';
 import type { Orm } from '@modula/db';
-import type { TIngestPrincipal } from '@modula/domain';
+import type { TIngestPrincipal, TSession } from '@modula/domain';
 import type { CoalescingEnqueuer, IngestQueue } from '@modula/queue';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -22,6 +22,18 @@ export interface TContext {
   services: TServices;
   /** Who may ingest: an API key's tenant, the in-process system caller, or nobody. */
   principal: TIngestPrincipal | null;
+  /** The viewer's signed-in session (cookie), if any; absent for in-process callers. */
+  session?: TSession | null;
+  /** The HTTP side of a request: client address and the session cookie. Absent for in-process callers. */
+  http?: THttpSide;
+}
+
+export interface THttpSide {
+  ip: string | null;
+  /** The raw session cookie, for sign-out. */
+  sessionToken: string | undefined;
+  setSessionCookie(token: string): void;
+  clearSessionCookie(): void;
 }
 
 /** The context of an in-process module of the monolith: may ingest for any tenant. */

@@ -19,6 +19,7 @@ const APP_TO_TRPC: Record<TAppErrorCode, TRPC_ERROR_CODE_KEY> = {
   FORBIDDEN: 'FORBIDDEN',
   UNAUTHORIZED: 'UNAUTHORIZED',
   UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
 };
 
 function issuesOf(cause: unknown): TIssue[] | undefined {
@@ -55,4 +56,16 @@ export const publicProcedure = t.procedure.use(mapAppErrors);
 export const ingestProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.principal) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'send Authorization: Bearer <apiKey>' });
   return next({ ctx: { ...ctx, principal: ctx.principal } });
+});
+
+/** A signed-in viewer, whatever the role (auth.me). API keys are not sessions. */
+export const sessionProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in first' });
+  return next({ ctx: { ...ctx, session: ctx.session } });
+});
+
+/** Reading the log: an ADMIN's session only; every read then runs confined to that session's tenant. */
+export const adminProcedure = sessionProcedure.use(({ ctx, next }) => {
+  if (ctx.session.role !== 'ADMIN') throw new TRPCError({ code: 'FORBIDDEN', message: 'only an Admin of the tenant may read its audit log' });
+  return next({ ctx: { ...ctx, tenantId: ctx.session.tenantId } });
 });

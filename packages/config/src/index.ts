@@ -32,8 +32,23 @@ export const ZConfig = z.object({
   API_KEY_CACHE_SECONDS: int(300, 0),
   /** Folder for the local servers' data, the signing key and exports. */
   DATA_DIR: z.string().min(1).default('.data'),
+  /** A viewer session ends after this long without a request (fractions allowed, for tests). */
+  SESSION_IDLE_MINUTES: z.coerce.number().positive().default(30),
+  /** …and this long after sign-in, whatever the activity. */
+  SESSION_ABSOLUTE_HOURS: z.coerce.number().positive().default(12),
+  /** Send the session cookie with `Secure` (set to true behind HTTPS). */
+  COOKIE_SECURE: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
+  /** Signs read cursors and sign-in tokens and encrypts TOTP secrets; generated into DATA_DIR/server-secret when unset. */
+  SERVER_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+  /** After this many consecutive failed sign-ins, each further attempt waits a doubling delay (backoff). */
+  LOGIN_BACKOFF_AFTER: int(3, 1),
+  LOGIN_BACKOFF_MS: int(1000, 0),
+  /** Ten consecutive failures lock the account for this long (PCI DSS 8.3.4: at least 30 minutes). */
+  LOGIN_LOCK_MINUTES: int(30, 30),
 });
 export type TConfig = z.infer<typeof ZConfig>;
+
+export { resolveServerSecret } from './server-secret.ts';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -108,8 +108,17 @@ export const ZLoginInput = z.strictObject({
 export const ZLoginOutput = z.discriminatedUnion('status', [
   z.object({ status: z.literal('OK') }),
   z.object({ status: z.literal('TOTP_REQUIRED') }),
-  z.object({ status: z.literal('TOTP_ENROLLMENT_REQUIRED'), enrollmentToken: z.string(), otpauthUrl: z.string() }),
+  z.object({
+    status: z.literal('TOTP_ENROLLMENT_REQUIRED'),
+    enrollmentToken: z.string(),
+    otpauthUrl: z.string(),
+    /** The otpauth URL as a QR code (PNG data URL) for the authenticator app; shown once. */
+    qrDataUrl: z.string(),
+    /** The secret in base32 for typing it in by hand; shown once, never again. */
+    secret: z.string(),
+  }),
 ]);
+export type TLoginOutput = z.infer<typeof ZLoginOutput>;
 export const ZConfirmTotpInput = z.strictObject({
   enrollmentToken: z.string().min(1).max(512),
   code: z.string().regex(/^\d{6}$/, { error: 'must be the 6-digit code from the authenticator app' }),
@@ -122,3 +131,12 @@ export const ZMeOutput = z.object({
   name: z.string().nullable(),
   role: ZRole,
 });
+export type TMeOutput = z.infer<typeof ZMeOutput>;
+export const ZLogoutOutput = z.object({ status: z.literal('OK') });
+export const ZConfirmTotpOutput = z.object({ status: z.literal('OK') });
+export type TFailedLoginsInput = z.input<typeof ZFailedLoginsInput>;
+export type TFailedLoginsOutput = z.infer<typeof ZFailedLoginsOutput>;
+export type TIntegrityVerifyOutput = z.infer<typeof ZIntegrityVerifyOutput>;
+export type TBranchView = z.infer<typeof ZBranchView>;
+/** Input of procedures that take none (`{}` or nothing). */
+export const ZNoInput = z.strictObject({}).optional();

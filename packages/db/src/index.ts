@@ -1,4 +1,4 @@
 export * from './entities/index.ts';
-export { createOrm, migrate, withTenant, withTenantAsOwner, dbOf, type Orm, type Em, type Db } from './orm.ts';
+export { createOrm, migrate, withTenant, withTenantAsOwner, withNoTenant, dbOf, type Orm, type Em, type Db } from './orm.ts';
 export { APP_ROLE } from './roles.ts';
-export { sql } from 'kysely';
+export { sql, type RawBuilder } from 'kysely';

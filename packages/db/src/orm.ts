@@ -3,6 +3,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import type { Kysely } from 'kysely';
 import { ENTITIES } from './entities/index.ts';
 import { Migration20261122000000_initial } from './migrations/Migration20261122000000_initial.ts';
+import { Migration20261122010000_auth } from './migrations/Migration20261122010000_auth.ts';
 import { APP_ROLE } from './roles.ts';
 
 export type Orm = MikroORM;
@@ -19,7 +20,10 @@ interface OrmOptions {
 }
 
 /** Migrations are listed, not discovered: the schema is exactly these, in this order. */
-const MIGRATIONS = [{ name: 'Migration20261122000000_initial', class: Migration20261122000000_initial }];
+const MIGRATIONS = [
+  { name: 'Migration20261122000000_initial', class: Migration20261122000000_initial },
+  { name: 'Migration20261122010000_auth', class: Migration20261122010000_auth },
+];
 
 export async function createOrm({ url, poolMax = 10 }: OrmOptions): Promise<Orm> {
   return MikroORM.init({
@@ -57,6 +61,17 @@ export async function withTenant<T>(orm: Orm, tenantId: string, fn: (em: Em) => 
 }
 
 /** Like withTenant, for the owner's tools (CLI, tests): the owner role, still confined to one tenant. */
+/**
+ * A transaction as the runtime role with no tenant set: row-level security hides every tenant's
+ * rows; only the security-definer directory functions (find_sign_in) answer. For sign-in, which
+ * names no tenant.
+ */
+export async function withNoTenant<T>(orm: Orm, fn: (em: Em) => Promise<T>): Promise<T> {
+  const em = orm.em.fork();
+  em.setSessionContext({ role: APP_ROLE, variables: {} });
+  return em.transactional(fn);
+}
+
 export async function withTenantAsOwner<T>(orm: Orm, tenantId: string, fn: (em: Em) => Promise<T>): Promise<T> {
   const em = orm.em.fork();
   em.setSessionContext({ variables: { 'app.tenant_id': tenantId } });

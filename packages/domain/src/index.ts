@@ -13,3 +13,11 @@ export { listQuarantine, markReplayed, type TQuarantineEntry } from './quarantin
 export { verifyChain, type TChainVerification } from './verify-chain.ts';
 export { buildStoredRow, contentHashOf, type TStoredRow } from './event-row.ts';
 export { insertAuditRows } from './store-sql.ts';
+export { signIn, confirmTotpEnrollment, BAD_CREDENTIALS, type TAuthSettings, type TSignInOutcome } from './auth/sign-in.ts';
+export { findSession, revokeSession, type TSession, type TSessionPolicy } from './auth/sessions.ts';
+export { signInEvent } from './auth/sign-in-events.ts';
+export { totpCodeAt } from './auth/totp.ts';
+export { LOCK_AFTER_FAILURES } from './auth/login-throttle.ts';
+export { findEvents, getEvent, type TFindEventsInput } from './read/find-events.ts';
+export { listBranches } from './read/list-branches.ts';
+export { findFailedLogins } from './read/failed-logins.ts';

@@ -20,6 +20,9 @@ export async function createUser(orm: Orm, input: { tenantId: string; email: str
     if (taken.rows.length > 0) throw new AppError('CONFLICT', `a user with email ${input.email} already exists in this tenant`);
     await sql`insert into users (tenant_id, id, email, name, role, password_hash)
       values (${input.tenantId}, ${userId}, ${input.email.toLowerCase()}, ${input.name ?? null}, ${input.role}, ${passwordHash})`.execute(db);
+    // sign-in names no tenant, so an email may belong to one account of one tenant only
+    const claimed = await sql<{ ok: boolean }>`select claim_email(${input.email}, ${userId}) as ok`.execute(db);
+    if (!claimed.rows[0]?.ok) throw new AppError('CONFLICT', `the email ${input.email} is already used by an account of another tenant; sign-in needs it to be unique`);
   });
   return { userId };
 }

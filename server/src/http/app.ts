@@ -1,11 +1,14 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import { LIMITS } from '@modula/contracts';
 import { dbOf, sql } from '@modula/db';
+import { findSession } from '@modula/domain';
 import { fastifyTRPCPlugin, type CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
 import { TRPCError } from '@trpc/server';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { authSettingsOf, SESSION_COOKIE } from '../auth-settings.ts';
 import type { TContext, TServices } from '../context.ts';
 import { appRouter } from '../routers/app.router.ts';
 import { ApiKeyCache } from './api-key-cache.ts';
@@ -39,11 +42,12 @@ export async function buildApp(services: TServices): Promise<FastifyInstance> {
   });
 
   const apiKeys = new ApiKeyCache(services, services.config.API_KEY_CACHE_SECONDS * 1000);
+  await app.register(fastifyCookie);
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
-      createContext: ({ req }: CreateFastifyContextOptions) => createHttpContext(services, apiKeys, req.headers.authorization),
+      createContext: ({ req, res }: CreateFastifyContextOptions) => createHttpContext(services, apiKeys, req, res),
       onError: ({ error, path }: { error: TRPCError; path?: string }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') services.log.error({ path, err: error.cause?.message ?? error.message }, 'procedure failed');
       },
@@ -75,7 +79,8 @@ export async function buildApp(services: TServices): Promise<FastifyInstance> {
   return app;
 }
 
-async function createHttpContext(services: TServices, apiKeys: ApiKeyCache, authorization: string | undefined): Promise<TContext> {
+async function createHttpContext(services: TServices, apiKeys: ApiKeyCache, req: FastifyRequest, res: FastifyReply): Promise<TContext> {
+  const authorization = req.headers.authorization;
   const match = authorization ? /^Bearer\s+(\S+)$/i.exec(authorization) : null;
   let tenantId: string | undefined;
   try {
@@ -84,5 +89,21 @@ async function createHttpContext(services: TServices, apiKeys: ApiKeyCache, auth
     services.log.warn({ err: (err as Error).message }, 'cannot verify an API key: database unreachable');
     throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'cannot verify the API key right now; retry later' });
   }
-  return { services, principal: tenantId ? { kind: 'apiKey', tenantId } : null };
+  const sessionToken = req.cookies[SESSION_COOKIE];
+  const settings = authSettingsOf(services.config);
+  const cookie = { path: '/', httpOnly: true, sameSite: 'strict', secure: services.config.COOKIE_SECURE } as const;
+  const http = {
+    ip: req.ip ?? null,
+    sessionToken,
+    setSessionCookie: (token: string) => void res.setCookie(SESSION_COOKIE, token, { ...cookie, maxAge: Math.floor(settings.absoluteHours * 3600) }),
+    clearSessionCookie: () => void res.clearCookie(SESSION_COOKIE, cookie),
+  };
+  let session = null;
+  try {
+    session = sessionToken ? (await findSession(services.orm, settings, sessionToken)) ?? null : null;
+  } catch (err) {
+    services.log.warn({ err: (err as Error).message }, 'cannot check a session: database unreachable');
+    throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'cannot check the session right now; retry later' });
+  }
+  return { services, principal: tenantId ? { kind: 'apiKey', tenantId } : null, session, http };
 }

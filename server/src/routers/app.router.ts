@@ -1,8 +1,18 @@
 import { router } from '../trpc.ts';
 import { ingestRouter } from './ingest.router.ts';
+import { authRouter } from './auth.router.ts';
+import { eventsRouter } from './events.router.ts';
+import { branchesRouter } from './branches.router.ts';
+import { insightsRouter } from './insights.router.ts';
+import { integrityRouter } from './integrity.router.ts';
 
 export const appRouter = router({
   ingest: ingestRouter,
+  auth: authRouter,
+  events: eventsRouter,
+  branches: branchesRouter,
+  insights: insightsRouter,
+  integrity: integrityRouter,
 });
 
 /** The only thing clients import from the server: the router's type. */

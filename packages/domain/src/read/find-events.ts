@@ -1,0 +1,45 @@
+import type { TAuditEventView, TEventsFilter } from '@modula/contracts';
+import { dbOf, sql, withTenant, type Orm } from '@modula/db';
+import { AppError } from '../app-error.ts';
+import { decodeCursor, encodeCursor } from './events-cursor.ts';
+import { filterConditions } from './events-filter.ts';
+import { EVENT_VIEW_COLUMNS, toEventView, type TEventViewRow } from './event-view.ts';
+
+export interface TFindEventsInput extends TEventsFilter {
+  cursor?: string | undefined;
+  limit: number;
+}
+
+/**
+ * One page of a tenant's log, newest occurredAt first (seq breaks ties), by keyset: the next page
+ * starts strictly after the last row of this one. Pages after the first read only events that
+ * existed when the first was read, so no row is repeated or skipped while new ones arrive.
+ */
+export async function findEvents(orm: Orm, serverSecret: Buffer, tenantId: string, input: TFindEventsInput): Promise<{ items: TAuditEventView[]; nextCursor: string | null }> {
+  const after = input.cursor ? decodeCursor(serverSecret, tenantId, input.cursor) : undefined;
+  return withTenant(orm, tenantId, async (em) => {
+    const db = dbOf(em);
+    const snapshotSeq = after?.snapshotSeq
+      ?? Number((await sql<{ seq: string }>`select seq from chain_heads where tenant_id = ${tenantId}`.execute(db)).rows[0]?.seq ?? 0);
+    const where = filterConditions(tenantId, input);
+    where.push(sql`seq <= ${snapshotSeq}`);
+    if (after) where.push(sql`(occurred_at, seq) < (${after.occurredAt}::timestamptz, ${after.seq}::bigint)`);
+    const rows = (await sql<TEventViewRow>`select ${EVENT_VIEW_COLUMNS} from audit_events
+      where ${sql.join(where, sql` and `)}
+      order by occurred_at desc, seq desc limit ${input.limit + 1}`.execute(db)).rows;
+    const page = rows.slice(0, input.limit);
+    const last = page.at(-1);
+    const nextCursor = rows.length > input.limit && last
+      ? encodeCursor(serverSecret, tenantId, { occurredAt: last.occurred_at, seq: Number(last.seq), snapshotSeq })
+      : null;
+    return { items: page.map(toEventView), nextCursor };
+  });
+}
+
+/** One event of the tenant by its id; another tenant's id is NOT_FOUND (row-level security hides it). */
+export async function getEvent(orm: Orm, tenantId: string, id: string): Promise<TAuditEventView> {
+  const row = await withTenant(orm, tenantId, async (em) =>
+    (await sql<TEventViewRow>`select ${EVENT_VIEW_COLUMNS} from audit_events where tenant_id = ${tenantId} and id = ${id}`.execute(dbOf(em))).rows[0]);
+  if (!row) throw new AppError('NOT_FOUND', `no event ${id}`);
+  return toEventView(row);
+}

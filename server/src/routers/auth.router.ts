@@ -1,0 +1,13 @@
+import { ZConfirmTotpInput, ZConfirmTotpOutput, ZLoginInput, ZLoginOutput, ZLogoutOutput, ZMeOutput, ZNoInput } from '@modula/contracts';
+import { confirmTotp, login, logout } from '../auth-service.ts';
+import { publicProcedure, router, sessionProcedure } from '../trpc.ts';
+
+export const authRouter = router({
+  login: publicProcedure.input(ZLoginInput).output(ZLoginOutput).mutation(({ ctx, input }) => login(ctx, input)),
+  confirmTotp: publicProcedure.input(ZConfirmTotpInput).output(ZConfirmTotpOutput).mutation(({ ctx, input }) => confirmTotp(ctx, input)),
+  me: sessionProcedure.input(ZNoInput).output(ZMeOutput).query(({ ctx }) => {
+    const { userId, tenantId, tenantName, email, name, role } = ctx.session;
+    return { userId, tenantId, tenantName, email, name, role };
+  }),
+  logout: publicProcedure.input(ZNoInput).output(ZLogoutOutput).mutation(({ ctx }) => logout(ctx)),
+});
