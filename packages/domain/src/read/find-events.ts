@@ -1,7 +1,7 @@
 import type { TAuditEventView, TEventsFilter } from '@modula/contracts';
 import { dbOf, sql, withTenant, type Orm } from '@modula/db';
 import { AppError } from '../app-error.ts';
-import { decodeCursor, encodeCursor } from './events-cursor.ts';
+import { decodeCursor, encodeCursor, type TEventsCursor } from './events-cursor.ts';
 import { filterConditions } from './events-filter.ts';
 import { EVENT_VIEW_COLUMNS, toEventView, type TEventViewRow } from './event-view.ts';
 
@@ -21,12 +21,7 @@ export async function findEvents(orm: Orm, serverSecret: Buffer, tenantId: strin
     const db = dbOf(em);
     const snapshotSeq = after?.snapshotSeq
       ?? Number((await sql<{ seq: string }>`select seq from chain_heads where tenant_id = ${tenantId}`.execute(db)).rows[0]?.seq ?? 0);
-    const where = filterConditions(tenantId, input);
-    where.push(sql`seq <= ${snapshotSeq}`);
-    if (after) where.push(sql`(occurred_at, seq) < (${after.occurredAt}::timestamptz, ${after.seq}::bigint)`);
-    const rows = (await sql<TEventViewRow>`select ${EVENT_VIEW_COLUMNS} from audit_events
-      where ${sql.join(where, sql` and `)}
-      order by occurred_at desc, seq desc limit ${input.limit + 1}`.execute(db)).rows;
+    const rows = (await eventsPageQuery(tenantId, input, snapshotSeq, after).execute(db)).rows;
     const page = rows.slice(0, input.limit);
     const last = page.at(-1);
     const nextCursor = rows.length > input.limit && last
@@ -34,6 +29,16 @@ export async function findEvents(orm: Orm, serverSecret: Buffer, tenantId: strin
       : null;
     return { items: page.map(toEventView), nextCursor };
   });
+}
+
+/** The statement of one page (one row more than the limit, to know whether another page follows); also what EXPLAIN measures. */
+export function eventsPageQuery(tenantId: string, input: TFindEventsInput, snapshotSeq: number, after?: TEventsCursor) {
+  const where = filterConditions(tenantId, input);
+  where.push(sql`seq <= ${snapshotSeq}`);
+  if (after) where.push(sql`(occurred_at, seq) < (${after.occurredAt}::timestamptz, ${after.seq}::bigint)`);
+  return sql<TEventViewRow>`select ${EVENT_VIEW_COLUMNS} from audit_events
+    where ${sql.join(where, sql` and `)}
+    order by audit_events.occurred_at desc, audit_events.seq desc limit ${input.limit + 1}`;
 }
 
 /** One event of the tenant by its id; another tenant's id is NOT_FOUND (row-level security hides it). */

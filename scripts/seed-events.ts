@@ -1,0 +1,169 @@
+/**
+ * Seeds N realistic, correctly chained events for one tenant straight into PostgreSQL (big
+ * multi-row inserts, as the worker stores them), then optionally measures the read API's first
+ * pages with EXPLAIN ANALYZE.
+ *
+ *   pnpm exec tsx scripts/seed-events.ts --events 2000000 [--tenant ID] [--explain docs/read-performance.md]
+ *
+ * With DATABASE_URL (the owner's URL) it seeds that database; without it, a throwaway local
+ * PostgreSQL 15 in a temporary folder (removed at the end).
+ */
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { TEventsFilter } from '@modula/contracts';
+import { createOrm, dbOf, migrate, sql, withTenant, withTenantAsOwner, type Orm } from '@modula/db';
+import { findFreePort, startPostgres } from '@modula/devservers';
+import { buildStoredRow, contentHashOf, createTenant, eventsPageQuery, GENESIS_HASH, insertAuditRows, judgeEvents } from '@modula/domain';
+import { v7 as uuidv7 } from 'uuid';
+import { generateEvent } from '../bench/generate-events.ts';
+
+const { values } = parseArgs({ options: { events: { type: 'string', default: '2000000' }, tenant: { type: 'string' }, explain: { type: 'string' } } });
+const TOTAL = Number(values.events);
+const BATCH = 5000;
+const SPAN_MS = 365 * 86_400_000;
+const BRANCHES = Array.from({ length: 20 }, (_, i) => `0193c000-0000-7000-8000-${String(i).padStart(12, '0')}`);
+
+/** One batch of stored rows continuing the chain: a year of activity, oldest first, some offline events late. */
+function batchRows(tenantId: string, startSeq: number, count: number, prevHash: string, now: number) {
+  const raw = Array.from({ length: count }, (_, k) => {
+    const i = startSeq + k;
+    const e = generateEvent(tenantId, uuidv7(), i);
+    const late = i % 20 === 0 ? 3_600_000 * (1 + (i % 72)) : 0;
+    e.occurredAt = new Date(now - SPAN_MS + Math.floor((i / TOTAL) * SPAN_MS) - late).toISOString();
+    if (i % 10 !== 0) e.branchId = BRANCHES[i % BRANCHES.length]!;
+    return e;
+  });
+  const { accepted, rejected } = judgeEvents(raw, { kind: 'system' });
+  if (rejected.length) throw new Error(`generator produced invalid events: ${JSON.stringify(rejected[0])}`);
+  const receivedAt = new Date(now).toISOString();
+  let prev = prevHash;
+  return accepted.map(({ event }, k) => {
+    const row = buildStoredRow({ event, contentHash: contentHashOf(event), id: uuidv7(), seq: startSeq + k, prevHash: prev, receivedAt });
+    prev = row.hash;
+    return row;
+  });
+}
+
+async function seed(orm: Orm, tenantId: string): Promise<void> {
+  const head = await withTenantAsOwner(orm, tenantId, async (em) =>
+    (await sql<{ seq: string; hash: string }>`select seq, hash from chain_heads where tenant_id = ${tenantId}`.execute(dbOf(em))).rows[0]);
+  let seq = Number(head?.seq ?? 0) + 1;
+  let prevHash = head?.hash ?? GENESIS_HASH;
+  const now = Date.now();
+  const started = Date.now();
+  await withTenantAsOwner(orm, tenantId, async (em) => {
+    for (const [i, id] of BRANCHES.entries()) {
+      await sql`insert into branches (tenant_id, id, name, status, provisioned_at, updated_at)
+        values (${tenantId}, ${id}, ${`Branch ${i + 1}`}, 'ACTIVE', now(), now()) on conflict do nothing`.execute(dbOf(em));
+    }
+  });
+  let pending: Promise<void> | undefined;
+  for (let done = 0; done < TOTAL; done += BATCH) {
+    const rows = batchRows(tenantId, seq, Math.min(BATCH, TOTAL - done), prevHash, now); // generated while the previous batch inserts
+    await pending;
+    const last = rows.at(-1)!;
+    pending = withTenantAsOwner(orm, tenantId, async (em) => {
+      const db = dbOf(em);
+      await insertAuditRows(db, rows);
+      await sql`insert into chain_heads (tenant_id, seq, hash, updated_at) values (${tenantId}, ${last.seq}, ${last.hash}, now())
+        on conflict (tenant_id) do update set seq = excluded.seq, hash = excluded.hash, updated_at = now()`.execute(db);
+    });
+    seq = last.seq + 1;
+    prevHash = last.hash;
+    if ((done / BATCH) % 20 === 0) console.error(`${done + rows.length} / ${TOTAL} events, ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  }
+  await pending;
+  console.error(`seeded ${TOTAL} events in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+/** First page (50) of each filter as the API runs it: as the runtime role, under RLS, median of 5 runs. */
+async function explainAll(orm: Orm, tenantId: string, out: string): Promise<void> {
+  await withTenantAsOwner(orm, tenantId, async (em) => { await sql`analyze audit_events`.execute(dbOf(em)); });
+  const day = 86_400_000;
+  const now = Date.now();
+  const cases: [string, TEventsFilter][] = [
+    ['no filter', {}],
+    ['date range (last 7 days)', { from: new Date(now - 7 * day).toISOString(), to: new Date(now).toISOString() }],
+    ['date range (a week a year ago)', { from: new Date(now - 300 * day).toISOString(), to: new Date(now - 293 * day).toISOString() }],
+    ['branch', { branchIds: [BRANCHES[3]!] }],
+    ['module', { modules: ['CASH_SESSION'] }],
+    ['action', { actions: ['VOID_APPROVED'] }],
+    ['actor', { actorIds: ['user-42'] }],
+    ['outcome', { outcomes: ['FAILED'] }],
+    ['reason', { reasons: ['PERMISSION_DENIED'] }],
+    ['entity (type + id)', { entityType: 'RECORD', entityId: 'rec-4242' }],
+    ['session', { sessionId: 'sess-1234' }],
+    ['search (entity label "#4321")', { search: '#4321' }],
+    ['actor + date range (30 days)', { actorIds: ['user-42'], from: new Date(now - 60 * day).toISOString(), to: new Date(now - 30 * day).toISOString() }],
+    ['branch + outcome', { branchIds: [BRANCHES[5]!], outcomes: ['REJECTED'] }],
+    ['action + outcome', { actions: ['SALE_FINALIZED'], outcomes: ['FAILED'] }],
+  ];
+  const head = await withTenant(orm, tenantId, async (em) =>
+    Number((await sql<{ seq: string }>`select seq from chain_heads where tenant_id = ${tenantId}`.execute(dbOf(em))).rows[0]!.seq));
+  const lines: string[] = [];
+  const table: string[] = ['| filter (first page, 50 rows) | rows | median execution | plan |', '|---|---:|---:|---|'];
+  for (const [name, filter] of cases) {
+    const q = eventsPageQuery(tenantId, { ...filter, limit: 50 }, head);
+    const runs: { ms: number; plan: string[] }[] = [];
+    for (let r = 0; r < 5; r++) {
+      const plan = await withTenant(orm, tenantId, async (em) =>
+        (await sql<{ 'QUERY PLAN': string }>`explain (analyze, buffers, costs off) ${q}`.execute(dbOf(em))).rows.map((x) => x['QUERY PLAN']));
+      const ms = Number(/Execution Time: ([\d.]+) ms/.exec(plan.join('\n'))?.[1]);
+      runs.push({ ms, plan });
+    }
+    runs.sort((a, b) => a.ms - b.ms);
+    const median = runs[2]!;
+    const rows = Number(/Limit \(actual time=[\d.]+\.\.[\d.]+ rows=(\d+)/.exec(median.plan.join('\n'))?.[1] ?? NaN);
+    const access = median.plan.find((l) => /Index|Seq Scan|Bitmap/.test(l))?.trim().replace(/\s+\(actual.*$/, '').replace(/^->\s*/, '') ?? '';
+    table.push(`| ${name} | ${rows} | ${median.ms.toFixed(2)} ms | ${access.replaceAll('|', '\\|')} |`);
+    lines.push(`### ${name}\n\n\`\`\`\n${median.plan.join('\n')}\n\`\`\`\n`);
+    console.error(`${name}: ${median.ms.toFixed(2)} ms`);
+  }
+  const total = await withTenant(orm, tenantId, async (em) =>
+    Number((await sql<{ n: string }>`select count(*) as n from audit_events where tenant_id = ${tenantId}`.execute(dbOf(em))).rows[0]!.n));
+  writeFileSync(out, `# Read API at ${total.toLocaleString('en')} events in one tenant
+
+Generated by \`pnpm exec tsx scripts/seed-events.ts --events ${TOTAL} --explain ${out}\` on ${new Date().toISOString().slice(0, 10)}
+(PostgreSQL 15, ${(await import('node:os')).cpus().length} cores). Each statement is exactly what \`events.list\` runs for its first
+page (\`limit 51\`: one more row tells whether a next page exists), inside \`withTenant\` as the runtime role
+\`modula_audit_app\` under row-level security; median of 5 runs, warm cache. Events span one year; 20 branches,
+500 actors, 2000 sessions, 10 000 entities; 5% arrive late from offline tills.
+
+${table.join('\n')}
+
+## Plans
+
+${lines.join('\n')}`);
+}
+
+async function main() {
+  let url = process.env.DATABASE_URL;
+  let stop: (() => Promise<void>) | undefined;
+  let dir: string | undefined;
+  if (!url) {
+    dir = mkdtempSync(join(tmpdir(), 'modula-seed-'));
+    chmodSync(dir, 0o755);
+    const pg = await startPostgres({ dataDir: join(dir, 'postgres'), port: await findFreePort(), fsync: false, database: 'modula_seed' });
+    url = pg.url;
+    stop = () => pg.stop();
+  }
+  try {
+    await migrate(url);
+    const orm = await createOrm({ url, poolMax: 4 });
+    try {
+      const tenantId = values.tenant ?? (await createTenant(orm, 'Seeded tenant')).tenantId;
+      console.error(`tenant ${tenantId}`);
+      await seed(orm, tenantId);
+      if (values.explain) await explainAll(orm, tenantId, values.explain);
+    } finally {
+      await orm.close();
+    }
+  } finally {
+    await stop?.();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
