@@ -8,7 +8,7 @@ import { IngestMetrics } from './http/metrics.ts';
 export async function createServices(config: TConfig): Promise<TServices & { close(): Promise<void> }> {
   const log = pino({ name: 'server', level: config.LOG_LEVEL });
   const orm = await createOrm({ url: config.DATABASE_URL, poolMax: 20 });
-  const redis = createRedis(config.REDIS_URL, 'producer');
+  const redis = createRedis(config.REDIS_URL, 'producer', (f, m) => log.warn(f, m));
   const ingestQueue = new IngestQueue(redis, config.QUEUE_PREFIX, {
     attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, backoffMaxMs: config.JOB_BACKOFF_MAX_MS,
   });

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 
 export interface TIngestWorker {
   worker: Worker;
-  close(): Promise<void>;
+  close(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -17,7 +17,7 @@ export interface TIngestWorker {
  * event already stored (same content) and does nothing: exactly once.
  */
 export function startIngestWorker(config: TConfig, orm: Orm, log: Logger): TIngestWorker {
-  const connection = createRedis(config.REDIS_URL, 'worker');
+  const connection = createRedis(config.REDIS_URL, 'worker', (f, m) => log.warn(f, m));
   const policy = { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, backoffMaxMs: config.JOB_BACKOFF_MAX_MS };
   const queue = new IngestQueue(connection, config.QUEUE_PREFIX, policy);
 
@@ -68,8 +68,14 @@ export function startIngestWorker(config: TConfig, orm: Orm, log: Logger): TInge
 
   return {
     worker,
-    async close() {
-      await worker.close();
+    async close(graceMs = 15_000) {
+      // Finish active jobs, but never hang a shutdown: BullMQ's close can wait on its blocking
+      // connection indefinitely after an outage. A job cut short runs again later, exactly once.
+      const closed = await Promise.race([
+        worker.close().then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), graceMs).unref()),
+      ]);
+      if (!closed) log.warn({ graceMs }, 'worker did not close in time; disconnecting anyway');
       await queue.close();
       connection.disconnect();
     },

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { ENTITIES } from './entities/index.ts';
 import { Migration20261122000000_initial } from './migrations/Migration20261122000000_initial.ts';
 import { Migration20261122010000_auth } from './migrations/Migration20261122010000_auth.ts';
+import { guardPool } from './pool-guard.ts';
 import { APP_ROLE } from './roles.ts';
 
 export type Orm = MikroORM;
@@ -32,6 +33,8 @@ export async function createOrm({ url, poolMax = 10 }: OrmOptions): Promise<Orm>
     extensions: [Migrator],
     migrations: { migrationsList: MIGRATIONS, snapshot: false, transactional: true, allOrNothing: true },
     pool: { min: 0, max: poolMax },
+    // nothing waits forever on a database that went away: connecting and each query are bounded
+    driverOptions: { connectionTimeoutMillis: 10_000, query_timeout: 120_000, onPoolCreated: guardPool },
     debug: false,
     allowGlobalContext: false,
     // the runtime never trusts an implicit search_path or a forgotten tenant: see withTenant

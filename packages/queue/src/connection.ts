@@ -1,12 +1,23 @@
 import { Redis, type RedisOptions } from 'ioredis';
 
+type TWarn = (fields: { err: string }, message: string) => void;
+
 /**
  * Producers fail fast when Redis is down (an API call must answer, not hang), while workers
  * wait forever for Redis to come back (BullMQ requires `maxRetriesPerRequest: null` for them).
+ * Connection errors are reported once per outage, not once per reconnect attempt.
  */
-export function createRedis(url: string, role: 'producer' | 'worker'): Redis {
+export function createRedis(url: string, role: 'producer' | 'worker', warn?: TWarn): Redis {
   const options: RedisOptions = role === 'worker'
     ? { maxRetriesPerRequest: null, enableReadyCheck: true }
     : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5000 };
-  return new Redis(url, { ...options, lazyConnect: false });
+  const redis = new Redis(url, { ...options, lazyConnect: false });
+  let down = false;
+  redis.on('error', (err: Error) => {
+    if (down) return;
+    down = true;
+    warn?.({ err: err.message }, 'Redis unreachable; reconnecting');
+  });
+  redis.on('ready', () => { down = false; });
+  return redis;
 }

@@ -20,6 +20,8 @@ export class IngestQueue {
 
   constructor(private readonly redis: Redis, private readonly prefix: string, policy: TRetryPolicy) {
     this.queue = new Queue(JOBS.ingest.queue, { connection: redis, prefix });
+    // each operation's caller gets its own error; the connection reports the outage (createRedis)
+    this.queue.on('error', () => {});
     this.jobOptions = {
       attempts: policy.attempts,
       backoff: { type: 'capped-jitter' },
