@@ -7,6 +7,17 @@ function likePattern(term: string): string {
 }
 
 /**
+ * `column = value` for one value, `= any(array)` for several: PostgreSQL 15 can walk an index in
+ * (occurred_at, seq) order under an equality, not under `= any(...)`, so the common single-value
+ * filter stays a scan that stops after one page.
+ */
+function oneOf(column: string, values: readonly string[], type: 'text' | 'uuid' = 'text'): RawBuilder<unknown> {
+  const col = sql.ref(column);
+  if (values.length === 1) return type === 'uuid' ? sql`${col} = ${values[0]}::uuid` : sql`${col} = ${values[0]}`;
+  return type === 'uuid' ? sql`${col} = any(${values}::uuid[])` : sql`${col} = any(${values}::text[])`;
+}
+
+/**
  * The WHERE conditions of a filter, all ANDed. Each has an index that leads with tenant_id and
  * ends with (occurred_at desc, seq desc), so the first page of a filter reads only its rows.
  * `from` and `to` are both inclusive.
@@ -15,12 +26,12 @@ export function filterConditions(tenantId: string, f: TEventsFilter): RawBuilder
   const where: RawBuilder<unknown>[] = [sql`tenant_id = ${tenantId}`];
   if (f.from) where.push(sql`occurred_at >= ${f.from}::timestamptz`);
   if (f.to) where.push(sql`occurred_at <= ${f.to}::timestamptz`);
-  if (f.branchIds?.length) where.push(sql`branch_id = any(${f.branchIds}::uuid[])`);
-  if (f.modules?.length) where.push(sql`module = any(${f.modules}::text[])`);
-  if (f.actions?.length) where.push(sql`action = any(${f.actions}::text[])`);
-  if (f.actorIds?.length) where.push(sql`actor_id = any(${f.actorIds}::text[])`);
-  if (f.outcomes?.length) where.push(sql`outcome = any(${f.outcomes}::text[])`);
-  if (f.reasons?.length) where.push(sql`reason = any(${f.reasons}::text[])`);
+  if (f.branchIds?.length) where.push(oneOf('branch_id', f.branchIds, 'uuid'));
+  if (f.modules?.length) where.push(oneOf('module', f.modules));
+  if (f.actions?.length) where.push(oneOf('action', f.actions));
+  if (f.actorIds?.length) where.push(oneOf('actor_id', f.actorIds));
+  if (f.outcomes?.length) where.push(oneOf('outcome', f.outcomes));
+  if (f.reasons?.length) where.push(oneOf('reason', f.reasons));
   if (f.entityType) where.push(sql`entity_type = ${f.entityType}`);
   if (f.entityId) where.push(sql`entity_id = ${f.entityId}`);
   if (f.sessionId) where.push(sql`session_id = ${f.sessionId}`);
