@@ -1,1 +1,2 @@
 export { startIngestWorker, type TIngestWorker } from './ingest-worker.ts';
+export { startCheckpointWorker, type TCheckpointWorker } from './checkpoint-worker.ts';

@@ -2,12 +2,15 @@ import { loadConfigOrExit } from '@modula/config';
 import { createOrm } from '@modula/db';
 import { pino } from 'pino';
 import { startIngestWorker } from './ingest-worker.ts';
+import { startCheckpointWorker } from './checkpoint-worker.ts';
 
 const config = loadConfigOrExit();
 const log = pino({ name: 'worker', level: config.LOG_LEVEL });
 const orm = await createOrm({ url: config.DATABASE_URL, poolMax: config.WORKER_CONCURRENCY + 2 });
 const ingest = startIngestWorker(config, orm, log);
 log.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker consuming audit-ingest');
+const checkpoints = await startCheckpointWorker(config, orm, log);
+log.info({ everyMinutes: config.CHECKPOINT_EVERY_MINUTES }, 'worker signing checkpoints on audit-checkpoints');
 
 let stopping = false;
 async function shutdown(signal: string) {
@@ -15,6 +18,7 @@ async function shutdown(signal: string) {
   stopping = true;
   log.info({ signal }, 'finishing active jobs, then stopping');
   await ingest.close();
+  await checkpoints.close();
   await orm.close();
   process.exit(0);
 }

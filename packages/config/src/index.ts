@@ -45,6 +45,14 @@ export const ZConfig = z.object({
   LOGIN_BACKOFF_MS: int(1000, 0),
   /** Ten consecutive failures lock the account for this long (PCI DSS 8.3.4: at least 30 minutes). */
   LOGIN_LOCK_MINUTES: int(30, 30),
+  /** Ed25519 private key (PKCS#8 PEM) that signs checkpoints and exports; default DATA_DIR/signing-key.pem, generated on first start. */
+  SIGNING_KEY_FILE: z.string().min(1).optional(),
+  /** The id published with its public key; default `ed25519-` + the first 16 hex digits of the SHA-256 of the public key. */
+  SIGNING_KEY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, { error: 'letters, digits, . _ - only (at most 128)' }).optional(),
+  /** Every tenant whose log grew gets a signed checkpoint this often (worker). */
+  CHECKPOINT_EVERY_MINUTES: z.coerce.number().positive().default(15),
+  /** Export packs built in parallel per worker process. */
+  EXPORT_CONCURRENCY: int(1, 1),
 });
 export type TConfig = z.infer<typeof ZConfig>;
 

@@ -5,3 +5,4 @@ export * from './audit-event.ts';
 export * from './ingest.ts';
 export * from './jobs.ts';
 export * from './read.ts';
+export * from './integrity.ts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ZAcceptedEvent } from './ingest.ts';
+import { ZCheckpointJob, ZExportJob } from './integrity.ts';
 
 /**
  * The typed job registry: job name → queue → versioned payload schema. The producer builds a
@@ -19,4 +20,6 @@ export type TIngestJobInput = z.input<typeof ZIngestJob>;
 
 export const JOBS = {
   ingest: { queue: 'audit-ingest', name: 'ingest-batch', schema: ZIngestJob },
+  export: { queue: 'audit-exports', name: 'export-pack', schema: ZExportJob },
+  checkpoint: { queue: 'audit-checkpoints', name: 'checkpoint', schema: ZCheckpointJob },
 } as const;

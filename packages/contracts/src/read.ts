@@ -97,6 +97,14 @@ export const ZIntegrityVerifyOutput = z.object({
   headSeq: z.number().int(),
   headHash: z.string(),
   firstBrokenSeq: z.number().int().nullable(),
+  /** Why the log is not intact (null when it is): missing row, altered row, a signed checkpoint it contradicts. */
+  reason: z.string().nullable().optional(),
+  /** When this check ran (the viewer's badge shows it). */
+  checkedAt: z.iso.datetime().optional(),
+  /** The latest signed checkpoint the log was checked against (null when none exists yet). */
+  lastCheckpoint: z.object({ seq: z.number().int(), createdAt: z.iso.datetime(), keyId: z.string() }).nullable().optional(),
+  /** How many signed checkpoints were checked (signature, chain hash and Merkle root at their seq). */
+  checkpointsChecked: z.number().int().optional(),
 });
 
 // --- sign-in (the viewer's own) ---

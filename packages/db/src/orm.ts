@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { ENTITIES } from './entities/index.ts';
 import { Migration20261122000000_initial } from './migrations/Migration20261122000000_initial.ts';
 import { Migration20261122010000_auth } from './migrations/Migration20261122010000_auth.ts';
+import { Migration20261122030000_integrity } from './migrations/Migration20261122030000_integrity.ts';
 import { guardPool } from './pool-guard.ts';
 import { APP_ROLE } from './roles.ts';
 
@@ -24,6 +25,7 @@ interface OrmOptions {
 const MIGRATIONS = [
   { name: 'Migration20261122000000_initial', class: Migration20261122000000_initial },
   { name: 'Migration20261122010000_auth', class: Migration20261122010000_auth },
+  { name: 'Migration20261122030000_integrity', class: Migration20261122030000_integrity },
 ];
 
 export async function createOrm({ url, poolMax = 10 }: OrmOptions): Promise<Orm> {

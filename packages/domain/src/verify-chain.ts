@@ -1,71 +1,99 @@
-import { dbOf, sql, withTenant, type Orm } from '@modula/db';
-import { chainHash, GENESIS_HASH, type TChainRecord } from './chain.ts';
+import type { TCheckpoint } from '@modula/contracts';
+import { dbOf, sql, type Orm } from '@modula/db';
+import { GENESIS_HASH } from './chain.ts';
+import { walkChain } from './integrity/chain-walk.ts';
+import { allCheckpoints } from './integrity/checkpoints.ts';
+import { CompactRange, leafHash } from './integrity/merkle.ts';
+import { keyringOf, type TKeyring } from './integrity/signing-key.ts';
+import { checkpointSignatureValid } from './integrity/signing-text.ts';
+import { withTenantSnapshot } from './integrity/snapshot.ts';
 
 export interface TChainVerification {
   ok: boolean;
   checked: number;
   headSeq: number;
   headHash: string;
-  /** The first seq whose row is missing, out of place, or does not hash to what the chain says. */
+  /** The first seq whose row is missing, out of place, or does not hash to what the chain (or a signed checkpoint) says. */
   firstBrokenSeq: number | null;
+  /** Why the log is not intact; null when it is. */
+  reason: string | null;
+  checkedAt: string;
+  lastCheckpoint: { seq: number; createdAt: string; keyId: string } | null;
+  checkpointsChecked: number;
 }
 
-const PAGE = 5000;
-
-interface Row {
-  tenant_id: string; seq: string; id: string; event_id: string; branch_id: string | null; module: string; action: string;
-  description: string; outcome: string; reason: string | null; claimed_outcome: string; actor_type: string;
-  actor_id: string | null; actor_role: string | null; actor_name: string | null; entity_type: string | null;
-  entity_id: string | null; entity_label: string | null; occurred_at: string; received_at: string; ip: string | null;
-  session_id: string | null; device_id: string | null; device_seq: string | null; offline: boolean | null;
-  before: Record<string, unknown> | null; after: Record<string, unknown> | null; metadata: Record<string, unknown> | null;
-  redacted_paths: string[]; content_hash: string; prev_hash: string; hash: string;
-}
-
-function toRecord(r: Row): TChainRecord {
-  return {
-    tenantId: r.tenant_id, seq: Number(r.seq), id: r.id, eventId: r.event_id, branchId: r.branch_id, module: r.module,
-    action: r.action, description: r.description, outcome: r.outcome, reason: r.reason, claimedOutcome: r.claimed_outcome,
-    actorType: r.actor_type, actorId: r.actor_id, actorRole: r.actor_role, actorName: r.actor_name,
-    entityType: r.entity_type, entityId: r.entity_id, entityLabel: r.entity_label, occurredAt: r.occurred_at,
-    receivedAt: r.received_at, ip: r.ip, sessionId: r.session_id, deviceId: r.device_id,
-    deviceSeq: r.device_seq === null ? null : Number(r.device_seq), offline: r.offline, before: r.before, after: r.after,
-    metadata: r.metadata, redactedPaths: r.redacted_paths, contentHash: r.content_hash,
-  };
+export interface TVerifyChainOptions {
+  /**
+   * The keys checkpoints must be signed with. Default: the keys published by this installation
+   * (signing_keys). An auditor passes the keys.json or PEM they obtained independently.
+   */
+  keyring?: TKeyring;
+  /** Checkpoints held outside the database (an auditor's copies): a truncated tail is caught even if the table was emptied. */
+  extraCheckpoints?: TCheckpoint[];
+  /** Also recompute the Merkle root at every checkpoint (default true; the chain hash at each is always checked). */
+  merkle?: boolean;
 }
 
 /**
- * Recomputes a tenant's chain from its stored rows, page by page in seq order: every seq from 1
- * present once, each prev_hash equal to the hash before it, each hash equal to its recomputation,
- * and the last row equal to the recorded head (a deleted tail leaves the head pointing past it).
+ * Recomputes a tenant's chain from its stored rows in seq order — every seq from 1 present once,
+ * each prev_hash equal to the hash before it, each hash equal to its recomputation, the last row
+ * equal to the recorded head — and checks it against every signed checkpoint: a valid signature,
+ * the same chain hash (and Merkle root) at its seq, and no fewer events than it covers (a deleted
+ * tail whose head was rewound is caught here).
  */
-export async function verifyChain(orm: Orm, tenantId: string): Promise<TChainVerification> {
-  return withTenant(orm, tenantId, async (em) => {
+export async function verifyChain(orm: Orm, tenantId: string, opts: TVerifyChainOptions = {}): Promise<TChainVerification> {
+  return withTenantSnapshot(orm, tenantId, async (em) => {
     const db = dbOf(em);
     const head = (await sql<{ seq: string; hash: string }>`select seq, hash from chain_heads where tenant_id = ${tenantId}`.execute(db)).rows[0];
-    let expectedSeq = 1;
-    let prevHash = GENESIS_HASH;
-    let checked = 0;
-    const broken = (seq: number) => ({ ok: false, checked, headSeq: Number(head?.seq ?? 0), headHash: head?.hash ?? GENESIS_HASH, firstBrokenSeq: seq });
-    for (;;) {
-      const page = await sql<Row>`
-        select tenant_id, seq, id, event_id, branch_id, module, action, description, outcome, reason, claimed_outcome,
-          actor_type, actor_id, actor_role, actor_name, entity_type, entity_id, entity_label,
-          to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as occurred_at,
-          to_char(received_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as received_at,
-          ip, session_id, device_id, device_seq, offline, before, after, metadata, redacted_paths, content_hash, prev_hash, hash
-        from audit_events where tenant_id = ${tenantId} and seq >= ${expectedSeq} order by seq limit ${PAGE}`.execute(db);
-      for (const row of page.rows) {
-        const record = toRecord(row);
-        if (record.seq !== expectedSeq || row.prev_hash !== prevHash || chainHash(prevHash, record) !== row.hash) return broken(expectedSeq);
-        prevHash = row.hash;
-        expectedSeq += 1;
-        checked += 1;
-      }
-      if (page.rows.length < PAGE) break;
-    }
     const headSeq = Number(head?.seq ?? 0);
-    if (headSeq !== checked || (head && head.hash !== prevHash)) return broken(checked + 1);
-    return { ok: true, checked, headSeq, headHash: prevHash, firstBrokenSeq: null };
+    const headHash = head?.hash ?? GENESIS_HASH;
+    const keyring = opts.keyring ?? keyringOf((await sql<{ key_id: string; public_key: string }>`select key_id, public_key from signing_keys`.execute(db)).rows
+      .map((k) => ({ keyId: k.key_id, publicKey: k.public_key })));
+    const checkpoints = [...await allCheckpoints(db, tenantId), ...(opts.extraCheckpoints ?? []).filter((c) => c.tenantId === tenantId)]
+      .sort((a, b) => a.seq - b.seq);
+    const latest = checkpoints.reduce<TCheckpoint | undefined>((l, c) => (!l || c.seq > l.seq || (c.seq === l.seq && c.createdAt > l.createdAt) ? c : l), undefined);
+    const base = {
+      headSeq, headHash, checkedAt: new Date().toISOString(), checkpointsChecked: 0,
+      lastCheckpoint: latest ? { seq: latest.seq, createdAt: latest.createdAt, keyId: latest.keyId } : null,
+    };
+    const broken = (checked: number, seq: number | null, reason: string): TChainVerification => ({ ...base, ok: false, checked, firstBrokenSeq: seq, reason });
+
+    for (const c of checkpoints) {
+      if (!checkpointSignatureValid(keyring, c)) return broken(0, null, `the checkpoint at seq ${c.seq} (${c.createdAt}) is not validly signed by a trusted key (${c.keyId})`);
+    }
+    const maxCovered = latest?.seq ?? 0;
+    const toSeq = Math.max(headSeq, maxCovered);
+    const merkle = opts.merkle !== false && checkpoints.length > 0;
+    const range = new CompactRange();
+    let next = 0;
+    let mismatch: { seq: number; after: number; reason: string } | null = null;
+    const walk = await walkChain(db, tenantId, {
+      fromSeq: 1, toSeq, prevHash: GENESIS_HASH,
+      onRow: (seq, hash) => {
+        if (merkle && seq <= maxCovered) range.append(leafHash(Buffer.from(hash, 'hex')));
+        while (mismatch === null && next < checkpoints.length && checkpoints[next]!.seq === seq) {
+          const c = checkpoints[next]!;
+          if (c.hash !== hash) mismatch = { seq, after: checkpoints[next - 1]?.seq ?? 0, reason: `the chain hash of event ${seq} differs from the one signed in the checkpoint of ${c.createdAt}` };
+          else if (merkle && range.root().toString('hex') !== c.merkleRoot) mismatch = { seq, after: 0, reason: `the Merkle root over events 1..${seq} differs from the one signed in the checkpoint of ${c.createdAt}` };
+          next += 1;
+        }
+      },
+    });
+    base.checkpointsChecked = next;
+    if (mismatch !== null) {
+      const m = mismatch as { seq: number; after: number; reason: string };
+      // the rows link and hash, yet differ from what was signed: the chain was rewritten after seq `after`
+      if (walk.brokenSeq === null || walk.brokenSeq > m.seq) return broken(m.seq, m.after + 1, `${m.reason}: events ${m.after + 1}..${m.seq} were rewritten`);
+    }
+    if (walk.brokenSeq !== null) {
+      const reason = walk.brokenSeq > headSeq && walk.brokenSeq <= maxCovered
+        ? `events ${walk.brokenSeq}..${maxCovered} are missing: the checkpoint signed at ${latest!.createdAt} covers ${maxCovered} events (the tail was deleted)`
+        : walk.reason!;
+      return broken(walk.checked, walk.brokenSeq, reason);
+    }
+    if (head && walk.lastHash !== head.hash && headSeq >= maxCovered) return broken(walk.checked, headSeq, `the recorded chain head does not match event ${headSeq}`);
+    const beyond = (await sql<{ seq: string }>`select seq from audit_events where tenant_id = ${tenantId} and seq > ${toSeq} order by seq limit 1`.execute(db)).rows[0];
+    if (beyond) return broken(walk.checked, toSeq + 1, `event ${beyond.seq} is stored beyond the chain head (${headSeq})`);
+    return { ...base, ok: true, checked: walk.checked, headHash: walk.lastHash, firstBrokenSeq: null, reason: null };
   });
 }

@@ -12,6 +12,7 @@ import { authSettingsOf, SESSION_COOKIE } from '../auth-settings.ts';
 import type { TContext, TServices } from '../context.ts';
 import { appRouter } from '../routers/app.router.ts';
 import { ApiKeyCache } from './api-key-cache.ts';
+import { registerKeysRoute } from './keys-route.ts';
 
 const WEB_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 const WEB_PLACEHOLDER = fileURLToPath(new URL('../../../web/public', import.meta.url));
@@ -63,6 +64,8 @@ export async function buildApp(services: TServices): Promise<FastifyInstance> {
     const ok = db === 'ok' && redis === 'ok';
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', database: db, queue: redis });
   });
+
+  registerKeysRoute(app, services);
 
   app.get('/metrics', async (_req, reply) => {
     const text = await services.metrics.registry.metrics();

@@ -1,11 +1,15 @@
-import { ZAuditEventView, ZEventsGetInput, ZEventsListInput, ZEventsListOutput } from '@modula/contracts';
-import { findEvents, getEvent } from '@modula/domain';
+import { ZEventsGetWithProofInput, ZEventsGetWithProofOutput, ZEventsListInput, ZEventsListOutput } from '@modula/contracts';
+import { findEvents, getEvent, proveInclusion } from '@modula/domain';
 import { authSettingsOf } from '../auth-settings.ts';
 import { adminProcedure, router } from '../trpc.ts';
 
 export const eventsRouter = router({
   list: adminProcedure.input(ZEventsListInput).output(ZEventsListOutput)
     .query(({ ctx, input }) => findEvents(ctx.services.orm, authSettingsOf(ctx.services.config).serverSecret, ctx.tenantId, input)),
-  get: adminProcedure.input(ZEventsGetInput).output(ZAuditEventView)
-    .query(({ ctx, input }) => getEvent(ctx.services.orm, ctx.tenantId, input.id)),
+  /** With `withProof: true`, also the event's inclusion proof against the latest signed checkpoint (null before the first). */
+  get: adminProcedure.input(ZEventsGetWithProofInput).output(ZEventsGetWithProofOutput)
+    .query(async ({ ctx, input }) => {
+      const view = await getEvent(ctx.services.orm, ctx.tenantId, input.id);
+      return input.withProof ? { ...view, proof: await proveInclusion(ctx.services.orm, ctx.tenantId, view.seq) } : view;
+    }),
 });

@@ -1,8 +1,19 @@
-import { ZIntegrityVerifyOutput, ZNoInput } from '@modula/contracts';
-import { verifyChain } from '@modula/domain';
+import {
+  ZCheckpoint, ZConsistencyProof, ZIntegrityCheckpointsInput, ZIntegrityCheckpointsOutput, ZIntegrityConsistencyInput, ZIntegrityVerifyOutput, ZNoInput,
+} from '@modula/contracts';
+import { createCheckpoint, listCheckpoints, loadSigner, proveConsistency, verifyChain } from '@modula/domain';
 import { adminProcedure, router } from '../trpc.ts';
 
 export const integrityRouter = router({
   verify: adminProcedure.input(ZNoInput).output(ZIntegrityVerifyOutput)
     .query(({ ctx }) => verifyChain(ctx.services.orm, ctx.tenantId)),
+  /** The tenant's signed checkpoints, newest first. */
+  checkpoints: adminProcedure.input(ZIntegrityCheckpointsInput).output(ZIntegrityCheckpointsOutput)
+    .query(async ({ ctx, input }) => ({ items: await listCheckpoints(ctx.services.orm, ctx.tenantId, input?.limit ?? 20) })),
+  /** Signs the current chain head now (on demand; the worker also does it on a schedule). */
+  checkpoint: adminProcedure.input(ZNoInput).output(ZCheckpoint)
+    .mutation(async ({ ctx }) => (await createCheckpoint(ctx.services.orm, loadSigner(ctx.services.config), ctx.tenantId)).checkpoint),
+  /** Proof that the checkpoint at `toSeq` (default: the latest) extends the one at `fromSeq`. */
+  consistency: adminProcedure.input(ZIntegrityConsistencyInput).output(ZConsistencyProof)
+    .query(({ ctx, input }) => proveConsistency(ctx.services.orm, ctx.tenantId, input.fromSeq, input.toSeq)),
 });

@@ -5,6 +5,8 @@ import { quarantineList, quarantineReplay } from './quarantine.ts';
 import { tenantCreate } from './tenant.ts';
 import { userCreate } from './user.ts';
 import { verifyChainCommand } from './verify-chain.ts';
+import { checkpointCreate, checkpointList } from './checkpoint.ts';
+import { proofCommand, verifyProofCommand } from './proof.ts';
 
 export interface TCommand {
   summary: string;
@@ -20,6 +22,10 @@ export const COMMANDS: Record<string, TCommand> = {
   'jobs failed': jobsFailed,
   'jobs retry': jobsRetry,
   'verify-chain': verifyChainCommand,
+  'checkpoint create': checkpointCreate,
+  'checkpoint list': checkpointList,
+  proof: proofCommand,
+  'verify-proof': verifyProofCommand,
   migrate: migrateCommand,
 };
 

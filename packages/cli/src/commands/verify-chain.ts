@@ -1,15 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { ZCheckpoint } from '@modula/contracts';
 import { verifyChain } from '@modula/domain';
 import { z } from 'zod';
 import { printJson, required, type TCommand } from './index.ts';
+import { trustedKeyring } from './trusted-keys.ts';
 import { withOrm } from './with-orm.ts';
 
 export const verifyChainCommand: TCommand = {
-  summary: "Recomputes a tenant's hash chain from the stored rows; exit 0 when intact, else prints the first broken seq.",
-  options: { tenant: { type: 'string' } },
+  summary: "Recomputes a tenant's hash chain from the stored rows and checks it against every signed checkpoint (also --checkpoints FILE: "
+    + 'saved copies; --public-key KEY: trust only these keys); exit 0 when intact, else prints the first broken seq and why.',
+  options: { tenant: { type: 'string' }, 'public-key': { type: 'string' }, checkpoints: { type: 'string' } },
   async run(values) {
     const tenantId = z.uuid({ error: '--tenant must be a tenant id (UUID)' }).parse(required(values, 'tenant'));
-    const result = await withOrm((orm) => verifyChain(orm, tenantId));
+    const keyring = values['public-key'] ? trustedKeyring(values['public-key'] as string) : undefined;
+    const extraCheckpoints = values.checkpoints ? readCheckpoints(values.checkpoints as string) : undefined;
+    const result = await withOrm((orm) => verifyChain(orm, tenantId, { keyring, extraCheckpoints }));
     printJson(result);
     return result.ok ? 0 : 2;
   },
 };
+
+/** A checkpoint, a list of them, or the output of `checkpoint list` ({ items }). */
+function readCheckpoints(file: string) {
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  const list = Array.isArray(raw) ? raw : raw && typeof raw === 'object' && 'items' in raw ? (raw as { items: unknown[] }).items : [raw];
+  return z.array(ZCheckpoint).parse(list);
+}

@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import { ZAuditEventView, ZEventsFilter, ZEventsGetInput } from './read.ts';
+
+const ZHex32 = z.string().regex(/^[0-9a-f]{64}$/, { error: 'must be 64 lowercase hex characters (SHA-256)' });
+
+/**
+ * A signed statement "the log of this tenant had `seq` events, the last one hashing to `hash`,
+ * whose RFC 6962 Merkle tree has root `merkleRoot`, at `createdAt`". `signature` is Ed25519
+ * (base64) over the UTF-8 bytes of the RFC 8785 canonical JSON of every other field
+ * (`checkpointSigningText`). Every checkpoint is kept.
+ */
+export const ZCheckpoint = z.object({
+  v: z.literal(1),
+  tenantId: z.uuid(),
+  /** Number of events covered: the chain position of the last one (the Merkle tree size). */
+  seq: z.number().int().min(0),
+  /** The chain hash of event `seq` (64 zeros for an empty log). */
+  hash: ZHex32,
+  /** RFC 6962 Merkle tree hash over the chain hashes of events 1..seq. */
+  merkleRoot: ZHex32,
+  createdAt: z.iso.datetime(),
+  /** Which published key signed it (see GET /.well-known/modula-audit/keys.json). */
+  keyId: z.string().min(1).max(128),
+  signature: z.string().min(1),
+});
+export type TCheckpoint = z.infer<typeof ZCheckpoint>;
+
+/** Proof that one event (its chain hash) is leaf `seq - 1` of the tree a checkpoint signs. */
+export const ZInclusionProof = z.object({
+  v: z.literal(1),
+  type: z.literal('inclusion'),
+  tenantId: z.uuid(),
+  seq: z.number().int().min(1),
+  /** The event's chain hash (`hash` of AuditEventView): the leaf is SHA-256(0x00 ‖ these 32 bytes). */
+  eventHash: ZHex32,
+  leafIndex: z.number().int().min(0),
+  treeSize: z.number().int().min(1),
+  /** RFC 6962 audit path, leaf to root, hex. */
+  auditPath: z.array(ZHex32),
+  checkpoint: ZCheckpoint,
+});
+export type TInclusionProof = z.infer<typeof ZInclusionProof>;
+
+/** Proof that the log of `second` extends the log of `first` (it only grew). */
+export const ZConsistencyProof = z.object({
+  v: z.literal(1),
+  type: z.literal('consistency'),
+  tenantId: z.uuid(),
+  first: ZCheckpoint,
+  second: ZCheckpoint,
+  /** RFC 6962 consistency proof, hex. */
+  path: z.array(ZHex32),
+});
+export type TConsistencyProof = z.infer<typeof ZConsistencyProof>;
+
+/** What `verify-proof` accepts: either proof, optionally with the event's record to recompute its chain hash. */
+export const ZProofBundle = z.union([
+  ZInclusionProof.extend({
+    /** The stored record as the chain hashes it (README "Hash chain") and the hash before it: lets a verifier recompute `eventHash`. */
+    record: z.record(z.string(), z.unknown()).optional(),
+    prevHash: ZHex32.optional(),
+  }),
+  ZConsistencyProof,
+]);
+export type TProofBundle = z.infer<typeof ZProofBundle>;
+
+/** One published verification key. */
+export const ZPublicKey = z.object({
+  keyId: z.string(),
+  algorithm: z.literal('Ed25519'),
+  /** SPKI, PEM. */
+  publicKey: z.string(),
+  createdAt: z.iso.datetime(),
+});
+export type TPublicKey = z.infer<typeof ZPublicKey>;
+/** Body of GET /.well-known/modula-audit/keys.json: every key that ever signed, newest first. */
+export const ZPublicKeySet = z.object({ keys: z.array(ZPublicKey) });
+export type TPublicKeySet = z.infer<typeof ZPublicKeySet>;
+
+// --- integrity.* procedures (additions beside integrity.verify) ---
+export const ZIntegrityCheckpointsInput = z.strictObject({ limit: z.number().int().min(1).max(100).default(20) }).optional();
+export const ZIntegrityCheckpointsOutput = z.object({ items: z.array(ZCheckpoint) });
+export const ZIntegrityConsistencyInput = z.strictObject({ fromSeq: z.number().int().min(1), toSeq: z.number().int().min(1).optional() });
+
+/** `events.get` with `withProof: true` adds the event's inclusion proof against the latest checkpoint. */
+export const ZEventsGetWithProofInput = ZEventsGetInput.extend({ withProof: z.boolean().optional() });
+export const ZEventsGetWithProofOutput = ZAuditEventView.extend({
+  /** Present when asked for; null when no checkpoint covers the event yet (the next scheduled one will). */
+  proof: ZInclusionProof.nullable().optional(),
+});
+
+// --- exports ---
+export const ZExportFormat = z.enum(['csv', 'pdf']);
+export type TExportFormat = z.infer<typeof ZExportFormat>;
+export const ZExportStatus = z.enum(['PENDING', 'READY', 'FAILED']);
+
+export const ZExportsCreateInput = z.strictObject({ format: ZExportFormat, filter: ZEventsFilter.default({}) });
+export type TExportsCreateInput = z.input<typeof ZExportsCreateInput>;
+export const ZExportsCreateOutput = z.object({ exportId: z.uuid() });
+export const ZExportsGetInput = z.strictObject({ exportId: z.uuid() });
+export const ZExportsGetOutput = z.object({
+  status: ZExportStatus,
+  format: ZExportFormat.optional(),
+  rows: z.number().int().optional(),
+  /** Lowercase hex SHA-256 of exactly the bytes `url` serves. */
+  sha256: z.string().optional(),
+  /** Ed25519 signature (base64) of the manifest. */
+  signature: z.string().optional(),
+  /** Same-origin path of the file (Admin of the tenant only). */
+  url: z.string().optional(),
+  /** Same-origin path of the signed manifest. */
+  manifestUrl: z.string().optional(),
+  /** Why a FAILED export failed. */
+  error: z.string().optional(),
+  createdAt: z.iso.datetime().optional(),
+  completedAt: z.iso.datetime().optional(),
+});
+export type TExportsGetOutput = z.infer<typeof ZExportsGetOutput>;
+
+/**
+ * The manifest written beside every export file (`<file>.manifest.json`). `signature` is Ed25519
+ * (base64) over the RFC 8785 canonical JSON of the manifest without `signature`.
+ */
+export const ZExportManifest = z.object({
+  v: z.literal(1),
+  type: z.literal('modula-audit/export'),
+  exportId: z.uuid(),
+  tenantId: z.uuid(),
+  tenantName: z.string(),
+  format: ZExportFormat,
+  /** File name of the export (the manifest sits beside it). */
+  file: z.string(),
+  bytes: z.number().int(),
+  sha256: ZHex32,
+  rows: z.number().int(),
+  filter: ZEventsFilter,
+  generatedAt: z.iso.datetime(),
+  generatedBy: z.object({ userId: z.string().nullable(), name: z.string().nullable(), email: z.string().nullable() }),
+  /** Chain positions of the first and last exported event (null when none matched). */
+  chainRange: z.object({ fromSeq: z.number().int().nullable(), toSeq: z.number().int().nullable() }),
+  /** The signed checkpoint covering every exported event (rows are taken at or below its seq). */
+  checkpoint: ZCheckpoint,
+  keyId: z.string(),
+  signature: z.string(),
+});
+export type TExportManifest = z.infer<typeof ZExportManifest>;
+
+export const ZExportJob = z.strictObject({
+  v: z.literal(1),
+  tenantId: z.uuid(),
+  exportId: z.uuid(),
+});
+export type TExportJob = z.infer<typeof ZExportJob>;
+
+export const ZCheckpointJob = z.strictObject({
+  v: z.literal(1),
+  /** One tenant, or every tenant whose log grew since its last checkpoint. */
+  tenantId: z.uuid().optional(),
+});
+export type TCheckpointJob = z.infer<typeof ZCheckpointJob>;

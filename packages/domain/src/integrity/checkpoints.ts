@@ -1,0 +1,131 @@
+import type { TCheckpoint, TPublicKeySet } from '@modula/contracts';
+import { APP_ROLE, dbOf, sql, type Db, type Orm } from '@modula/db';
+import { v7 as uuidv7 } from 'uuid';
+import { AppError } from '../app-error.ts';
+import { GENESIS_HASH } from '../chain.ts';
+import { walkChain } from './chain-walk.ts';
+import { CompactRange, leafHash } from './merkle.ts';
+import type { TSigner } from './signing-key.ts';
+import { checkpointSigningText } from './signing-text.ts';
+import { withTenantSnapshot } from './snapshot.ts';
+
+interface TCheckpointRow {
+  tenant_id: string; seq: string; hash: string; merkle_root: string; created_at: string; key_id: string; signature: string; frontier: string[];
+}
+
+const CHECKPOINT_COLUMNS = sql`tenant_id, seq, hash, merkle_root,
+  to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at, key_id, signature, frontier`;
+
+function toCheckpoint(r: TCheckpointRow): TCheckpoint {
+  return { v: 1, tenantId: r.tenant_id, seq: Number(r.seq), hash: r.hash, merkleRoot: r.merkle_root, createdAt: r.created_at, keyId: r.key_id, signature: r.signature };
+}
+
+/** Publishes the signer's public key (idempotent): every key that ever signed stays listed. */
+export async function registerSigningKey(db: Db, signer: TSigner): Promise<void> {
+  await sql`insert into signing_keys (key_id, algorithm, public_key) values (${signer.keyId}, 'Ed25519', ${signer.publicKeyPem})
+    on conflict (key_id) do nothing`.execute(db);
+}
+
+export async function latestCheckpointRow(db: Db, tenantId: string): Promise<(TCheckpoint & { frontier: string[] }) | undefined> {
+  const row = (await sql<TCheckpointRow>`select ${CHECKPOINT_COLUMNS} from checkpoints where tenant_id = ${tenantId}
+    order by seq desc, created_at desc limit 1`.execute(db)).rows[0];
+  return row ? { ...toCheckpoint(row), frontier: row.frontier } : undefined;
+}
+
+/** Every checkpoint of the tenant, oldest first (by seq). */
+export async function allCheckpoints(db: Db, tenantId: string): Promise<TCheckpoint[]> {
+  const rows = (await sql<TCheckpointRow>`select ${CHECKPOINT_COLUMNS} from checkpoints where tenant_id = ${tenantId}
+    order by seq, created_at`.execute(db)).rows;
+  return rows.map(toCheckpoint);
+}
+
+/** The newest checkpoints first. */
+export async function listCheckpoints(orm: Orm, tenantId: string, limit = 20): Promise<TCheckpoint[]> {
+  return withTenantSnapshot(orm, tenantId, async (em) => (await sql<TCheckpointRow>`select ${CHECKPOINT_COLUMNS} from checkpoints
+    where tenant_id = ${tenantId} order by seq desc, created_at desc limit ${limit}`.execute(dbOf(em))).rows.map(toCheckpoint));
+}
+
+/** The latest checkpoint, when it covers `seq` (to prove an event against the newest signed head). */
+export async function checkpointCovering(db: Db, tenantId: string, seq: number): Promise<TCheckpoint | undefined> {
+  const row = (await sql<TCheckpointRow>`select ${CHECKPOINT_COLUMNS} from checkpoints where tenant_id = ${tenantId} and seq >= ${seq}
+    order by seq desc, created_at desc limit 1`.execute(db)).rows[0];
+  return row ? toCheckpoint(row) : undefined;
+}
+
+/** The newest checkpoint at exactly `seq`. */
+export async function checkpointExactly(db: Db, tenantId: string, seq: number): Promise<TCheckpoint | undefined> {
+  const row = (await sql<TCheckpointRow>`select ${CHECKPOINT_COLUMNS} from checkpoints where tenant_id = ${tenantId} and seq = ${seq}
+    order by created_at desc limit 1`.execute(db)).rows[0];
+  return row ? toCheckpoint(row) : undefined;
+}
+
+export interface TCreateCheckpointOptions {
+  /** Return the latest checkpoint instead of signing a new one when the log has not grown (scheduled runs). */
+  onlyIfGrown?: boolean;
+}
+
+/**
+ * Signs the tenant's current chain head: (seq, hash, Merkle root, time). Only the events added
+ * since the previous checkpoint are read — and verified before anything is signed, so a checkpoint
+ * never vouches for a link that does not hold. The tree is extended from the previous frontier.
+ */
+export async function createCheckpoint(orm: Orm, signer: TSigner, tenantId: string, opts: TCreateCheckpointOptions = {}): Promise<{ checkpoint: TCheckpoint; created: boolean }> {
+  return withTenantSnapshot(orm, tenantId, async (em) => {
+    const db = dbOf(em);
+    const head = (await sql<{ seq: string; hash: string }>`select seq, hash from chain_heads where tenant_id = ${tenantId}`.execute(db)).rows[0];
+    const tenant = (await sql<{ id: string }>`select id from tenants where id = ${tenantId}`.execute(db)).rows[0];
+    if (!tenant) throw new AppError('NOT_FOUND', `no tenant ${tenantId}`);
+    const headSeq = Number(head?.seq ?? 0);
+    const previous = await latestCheckpointRow(db, tenantId);
+    if (previous && opts.onlyIfGrown && previous.seq === headSeq) return { checkpoint: toPublic(previous), created: false };
+    if (previous && previous.seq > headSeq) {
+      throw new AppError('CONFLICT', `the log ends at seq ${headSeq} but checkpoint ${previous.seq} covers more: events were deleted; not signing`);
+    }
+    const range = previous ? new CompactRange(previous.seq, previous.frontier.map((h) => Buffer.from(h, 'hex'))) : new CompactRange();
+    const walk = await walkChain(db, tenantId, {
+      fromSeq: (previous?.seq ?? 0) + 1,
+      toSeq: headSeq,
+      prevHash: previous?.hash ?? GENESIS_HASH,
+      onRow: (_seq, hash) => range.append(leafHash(Buffer.from(hash, 'hex'))),
+    });
+    if (walk.brokenSeq !== null) throw new AppError('CONFLICT', `the chain is broken at seq ${walk.brokenSeq} (${walk.reason}); not signing`);
+    if (head && walk.lastHash !== head.hash) throw new AppError('CONFLICT', `the chain head does not match event ${headSeq}; not signing`);
+    await registerSigningKey(db, signer);
+    const unsigned = {
+      v: 1 as const, tenantId, seq: headSeq, hash: walk.lastHash, merkleRoot: range.root().toString('hex'),
+      createdAt: new Date().toISOString(), keyId: signer.keyId,
+    };
+    const checkpoint: TCheckpoint = { ...unsigned, signature: signer.sign(checkpointSigningText(unsigned)) };
+    await sql`insert into checkpoints (tenant_id, id, seq, hash, merkle_root, created_at, key_id, signature, frontier)
+      values (${tenantId}, ${uuidv7()}, ${checkpoint.seq}, ${checkpoint.hash}, ${checkpoint.merkleRoot}, ${checkpoint.createdAt}::timestamptz,
+        ${checkpoint.keyId}, ${checkpoint.signature}, ${range.frontier().map((b) => b.toString('hex'))}::text[])`.execute(db);
+    return { checkpoint, created: true };
+  });
+}
+
+function toPublic(c: TCheckpoint & { frontier?: string[] }): TCheckpoint {
+  const { frontier: _frontier, ...rest } = c;
+  return rest;
+}
+
+/** Every tenant (the owner reads the tenants table across tenants): the scheduled job checkpoints each that grew. */
+export async function allTenantIds(orm: Orm): Promise<string[]> {
+  const rows = await sql<{ id: string }>`select id from tenants order by id`.execute(dbOf(orm.em.fork()));
+  return rows.rows.map((r) => r.id);
+}
+
+/**
+ * The published key set: every key that ever signed, newest first. The given signer's key is
+ * registered first, so an installation publishes its key before it has signed anything.
+ */
+export async function publishedKeys(orm: Orm, signer?: TSigner): Promise<TPublicKeySet> {
+  const em = orm.em.fork();
+  em.setSessionContext({ role: APP_ROLE, variables: {} });
+  return em.transactional(async (tx) => {
+    const db = dbOf(tx);
+    if (signer) await registerSigningKey(db, signer);
+    const rows = (await sql<{ key_id: string; public_key: string; created_at: string }>`select key_id, public_key,
+      to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at from signing_keys order by created_at desc, key_id`.execute(db)).rows;
+    return { keys: rows.map((r) => ({ keyId: r.key_id, algorithm: 'Ed25519' as const, publicKey: r.public_key, createdAt: r.created_at })) };
+  });
+}

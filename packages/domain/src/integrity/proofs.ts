@@ -1,0 +1,96 @@
+import type { TCheckpoint, TConsistencyProof, TInclusionProof, TProofBundle } from '@modula/contracts';
+import { dbOf, sql, type Db, type Orm } from '@modula/db';
+import { AppError } from '../app-error.ts';
+import { chainHash, type TChainRecord } from '../chain.ts';
+import { checkpointCovering, checkpointExactly } from './checkpoints.ts';
+import { consistencyProof, inclusionProof, leafHash, verifyConsistency, verifyInclusion, type TLeaves } from './merkle.ts';
+import type { TKeyring } from './signing-key.ts';
+import { checkpointSignatureValid } from './signing-text.ts';
+import { withTenantSnapshot } from './snapshot.ts';
+
+/** The leaf hashes of events 1..size, in one buffer of 32-byte slots (computed from the stored chain hashes). */
+async function loadLeaves(db: Db, tenantId: string, size: number): Promise<TLeaves> {
+  const buffer = Buffer.allocUnsafe(size * 32);
+  const page = 50_000;
+  for (let from = 1; from <= size; from += page) {
+    const rows = (await sql<{ seq: string; hash: string }>`select seq, hash from audit_events
+      where tenant_id = ${tenantId} and seq >= ${from} and seq <= ${Math.min(size, from + page - 1)} order by seq`.execute(db)).rows;
+    rows.forEach((r, i) => {
+      if (Number(r.seq) !== from + i) throw new AppError('CONFLICT', `event ${from + i} is missing from the log; no proof can be made`);
+      leafHash(Buffer.from(r.hash, 'hex')).copy(buffer, (from - 1 + i) * 32);
+    });
+    if (rows.length < Math.min(page, size - from + 1)) throw new AppError('CONFLICT', `events after ${from + rows.length - 1} are missing from the log`);
+  }
+  return { count: size, at: (i) => buffer.subarray(i * 32, i * 32 + 32) };
+}
+
+const hex = (bs: Buffer[]) => bs.map((b) => b.toString('hex'));
+
+/** An event's inclusion proof against the latest checkpoint; null when no checkpoint covers it yet. */
+export async function proveInclusion(orm: Orm, tenantId: string, seq: number): Promise<TInclusionProof | null> {
+  return withTenantSnapshot(orm, tenantId, async (em) => {
+    const db = dbOf(em);
+    const event = (await sql<{ hash: string }>`select hash from audit_events where tenant_id = ${tenantId} and seq = ${seq}`.execute(db)).rows[0];
+    if (!event) throw new AppError('NOT_FOUND', `no event ${seq}`);
+    const checkpoint = await checkpointCovering(db, tenantId, seq);
+    if (!checkpoint) return null;
+    const leaves = await loadLeaves(db, tenantId, checkpoint.seq);
+    return {
+      v: 1, type: 'inclusion', tenantId, seq, eventHash: event.hash, leafIndex: seq - 1, treeSize: checkpoint.seq,
+      auditPath: hex(inclusionProof(leaves, seq - 1, checkpoint.seq)), checkpoint,
+    };
+  });
+}
+
+async function checkpointAt(db: Db, tenantId: string, seq: number): Promise<TCheckpoint> {
+  const c = await checkpointExactly(db, tenantId, seq);
+  if (!c) throw new AppError('NOT_FOUND', `no checkpoint at seq ${seq}`);
+  return c;
+}
+
+/** Proof that the checkpoint at `toSeq` (default: the latest) extends the one at `fromSeq`. */
+export async function proveConsistency(orm: Orm, tenantId: string, fromSeq: number, toSeq?: number): Promise<TConsistencyProof> {
+  return withTenantSnapshot(orm, tenantId, async (em) => {
+    const db = dbOf(em);
+    const first = await checkpointAt(db, tenantId, fromSeq);
+    const second = toSeq === undefined ? await checkpointCovering(db, tenantId, fromSeq) : await checkpointAt(db, tenantId, toSeq);
+    if (!second || second.seq < first.seq) throw new AppError('VALIDATION_FAILED', 'toSeq must not be below fromSeq');
+    const leaves = await loadLeaves(db, tenantId, second.seq);
+    return { v: 1, type: 'consistency', tenantId, first, second, path: hex(consistencyProof(leaves, first.seq, second.seq)) };
+  });
+}
+
+export interface TProofCheck {
+  ok: boolean;
+  reason: string | null;
+}
+
+const buf = (h: string) => Buffer.from(h, 'hex');
+
+/** Checks a proof offline, with nothing but the trusted public keys. */
+export function verifyProofBundle(bundle: TProofBundle, keyring: TKeyring): TProofCheck {
+  const fail = (reason: string): TProofCheck => ({ ok: false, reason });
+  if (bundle.type === 'consistency') {
+    const { first, second } = bundle;
+    if (first.tenantId !== bundle.tenantId || second.tenantId !== bundle.tenantId) return fail('the checkpoints are of another tenant');
+    if (!checkpointSignatureValid(keyring, first)) return fail(`the checkpoint at seq ${first.seq} is not validly signed by a trusted key (${first.keyId})`);
+    if (!checkpointSignatureValid(keyring, second)) return fail(`the checkpoint at seq ${second.seq} is not validly signed by a trusted key (${second.keyId})`);
+    if (!verifyConsistency(first.seq, second.seq, bundle.path.map(buf), buf(first.merkleRoot), buf(second.merkleRoot))) {
+      return fail(`the log of seq ${second.seq} is not an extension of the log of seq ${first.seq}: the consistency proof does not hold`);
+    }
+    return { ok: true, reason: null };
+  }
+  const c = bundle.checkpoint;
+  if (c.tenantId !== bundle.tenantId) return fail('the checkpoint is of another tenant');
+  if (!checkpointSignatureValid(keyring, c)) return fail(`the checkpoint is not validly signed by a trusted key (${c.keyId})`);
+  if (bundle.treeSize !== c.seq || bundle.leafIndex !== bundle.seq - 1) return fail('the proof names another tree size or position than its checkpoint and event');
+  if (bundle.record !== undefined || bundle.prevHash !== undefined) {
+    if (!bundle.record || !bundle.prevHash) return fail('record and prevHash go together');
+    if ((bundle.record as { seq?: unknown }).seq !== bundle.seq) return fail('the record is of another seq');
+    if (chainHash(bundle.prevHash, bundle.record as unknown as TChainRecord) !== bundle.eventHash) return fail('the event record does not hash to eventHash: it was altered');
+  }
+  if (!verifyInclusion(leafHash(buf(bundle.eventHash)), bundle.leafIndex, bundle.treeSize, bundle.auditPath.map(buf), buf(c.merkleRoot))) {
+    return fail(`event ${bundle.seq} is not in the log the checkpoint of ${c.createdAt} signs: the inclusion proof does not hold`);
+  }
+  return { ok: true, reason: null };
+}

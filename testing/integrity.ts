@@ -1,0 +1,52 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { TAuditEventInput } from '@modula/contracts';
+import type pg from 'pg';
+import { eventually } from './events.ts';
+import type { TestStack } from './stack.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+
+/** Ingests events through the system caller and waits until every one is STORED. */
+export async function ingestStored(stack: TestStack, tenantId: string, events: TAuditEventInput[]): Promise<void> {
+  const res = await stack.caller.ingest.batch({ events });
+  if (res.rejected.length > 0) throw new Error(`rejected: ${JSON.stringify(res.rejected)}`);
+  await eventually(async () => {
+    const { statuses } = await stack.caller.ingest.status({ tenantId, eventIds: events.map((e) => e.eventId) });
+    return statuses.every((s) => s.state === 'STORED') ? true : undefined;
+  });
+}
+
+/**
+ * Plays a superuser who can disable the triggers: runs `attack`, then `check`, then puts the
+ * tenant's rows, head and checkpoints back exactly as they were (also with triggers off).
+ */
+export async function asAttacker<T>(db: pg.Client, tenantId: string, attack: (db: pg.Client) => Promise<void>, check: () => Promise<T>): Promise<T> {
+  await db.query('set session_replication_role = replica');
+  await db.query('create temp table bak_events as select * from audit_events where tenant_id = $1', [tenantId]);
+  await db.query('create temp table bak_heads as select * from chain_heads where tenant_id = $1', [tenantId]);
+  await db.query('create temp table bak_checkpoints as select * from checkpoints where tenant_id = $1', [tenantId]);
+  try {
+    await attack(db);
+    return await check();
+  } finally {
+    await db.query('delete from audit_events where tenant_id = $1', [tenantId]);
+    await db.query('insert into audit_events select * from bak_events');
+    await db.query('delete from chain_heads where tenant_id = $1', [tenantId]);
+    await db.query('insert into chain_heads select * from bak_heads');
+    await db.query('delete from checkpoints where tenant_id = $1', [tenantId]);
+    await db.query('insert into checkpoints select * from bak_checkpoints');
+    await db.query('drop table bak_events, bak_heads, bak_checkpoints');
+    await db.query('set session_replication_role = origin');
+  }
+}
+
+/** Runs the operator CLI as a user would (`pnpm --silent cli …`), against the test stack's servers. */
+export function runCli(stack: TestStack, args: string[], env: Record<string, string> = {}): { status: number; stdout: string; stderr: string; json: any } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'packages/cli/src/main.ts'), ...args], {
+    cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...stack.env, ...env }, timeout: 60_000,
+  });
+  let json: any;
+  try { json = JSON.parse(r.stdout); } catch { json = undefined; }
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, json };
+}
