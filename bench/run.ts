@@ -3,7 +3,8 @@
  * machine's own limit measured side by side. Prints one table; saves JSON under bench/results/.
  *
  * Sizes (env): BENCH_EVENTS (end-to-end and COPY, default 100000), BENCH_RUNS (default 3),
- * BENCH_NAIVE_EVENTS (default 5000), BENCH_WORKERS (worker processes, default 1).
+ * BENCH_NAIVE_EVENTS (default 5000), BENCH_WORKERS (worker processes, default 1),
+ * BENCH_READ_EVENTS (events seeded into one tenant for the read section, default 2000000; 0 skips it).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { measureCopyLimit } from './copy-limit.ts';
 import { measureHttpIngest } from './e2e-http.ts';
 import { measureCallerLatency } from './in-process-latency.ts';
 import { measureNaive } from './naive-baseline.ts';
+import { measureReads, seedTenant } from './reads.ts';
 import { repeat, summary } from './stats.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -25,6 +27,7 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const NAIVE_EVENTS = Number(process.env.BENCH_NAIVE_EVENTS ?? 5000);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
+const READ_EVENTS = Number(process.env.BENCH_READ_EVENTS ?? 2_000_000);
 const CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 2);
 
 const dir = mkdtempSync(join(tmpdir(), 'modula-bench-'));
@@ -71,6 +74,12 @@ async function main() {
       if (!r.ok) throw new Error(`chain broken at ${r.firstBrokenSeq}`);
       return r.checked / ((performance.now() - t) / 1000);
     }));
+    let reads: Record<string, { p50: number; p95: number }> | string = 'skipped (BENCH_READ_EVENTS=0)';
+    if (READ_EVENTS > 0) {
+      log(`reads: seeding ${READ_EVENTS} events into one tenant, then first pages p50/p95`);
+      const readTenant = await seedTenant(orm, pg.url, READ_EVENTS);
+      reads = await measureReads(orm, readTenant);
+    }
     await orm.close();
 
     const result = {
@@ -79,7 +88,7 @@ async function main() {
       naivePerSecond: naive, ratioToNaive: { median: http.median / naive.median },
       callerAckMs: { p50: summary(latency.map((l) => l.p50)), p99: summary(latency.map((l) => l.p99)) },
       verifyChainPerSecond: verify,
-      reads: 'not measured by this build', exports: 'not measured by this build',
+      readEvents: READ_EVENTS, reads, exports: 'not measured by this build',
     };
     printTable(result);
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
@@ -96,7 +105,7 @@ async function main() {
 }
 
 type MMM = { min: number; median: number; max: number };
-function printTable(r: { copyLimitPerSecond: MMM; httpIngestPerSecond: MMM; ratioToCopy: { median: number }; naivePerSecond: MMM; ratioToNaive: { median: number }; callerAckMs: { p50: MMM; p99: MMM }; verifyChainPerSecond: MMM }) {
+function printTable(r: { reads: Record<string, { p50: number; p95: number }> | string; readEvents: number; copyLimitPerSecond: MMM; httpIngestPerSecond: MMM; ratioToCopy: { median: number }; naivePerSecond: MMM; ratioToNaive: { median: number }; callerAckMs: { p50: MMM; p99: MMM }; verifyChainPerSecond: MMM }) {
   const f = (m: MMM, digits = 0) => `${m.min.toFixed(digits)} / ${m.median.toFixed(digits)} / ${m.max.toFixed(digits)}`;
   const rows: [string, string, string][] = [
     ['1. COPY limit (same table and indexes)', 'events/s', f(r.copyLimitPerSecond)],
@@ -108,6 +117,9 @@ function printTable(r: { copyLimitPerSecond: MMM; httpIngestPerSecond: MMM; rati
     ['   end-to-end ÷ naive', 'median', `${r.ratioToNaive.median.toFixed(1)} ×`],
     ['5. verify-chain', 'events/s', f(r.verifyChainPerSecond)],
   ];
+  if (typeof r.reads === 'object') {
+    for (const [name, v] of Object.entries(r.reads)) rows.push([`4. read at ${r.readEvents.toLocaleString('en')} events: ${name}`, 'ms p50 / p95', `${v.p50.toFixed(2)} / ${v.p95.toFixed(2)}`]);
+  }
   console.log(`| measure | unit | min / median / max |\n|---|---|---|\n${rows.map((row) => `| ${row.join(' | ')} |`).join('\n')}`);
 }
 

@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import type { TEventsFilter } from '@modula/contracts';
+import type { Orm } from '@modula/db';
+import { createTenant, findEvents, findFailedLogins } from '@modula/domain';
+import { percentile } from './stats.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+/** Seeds `events` chained events into one tenant with scripts/seed-events.ts (a year of activity). */
+export async function seedTenant(orm: Orm, databaseUrl: string, events: number): Promise<string> {
+  const { tenantId } = await createTenant(orm, 'Read benchmark');
+  await new Promise<void>((done, fail) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'scripts/seed-events.ts'), '--events', String(events), '--tenant', tenantId],
+      { env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('exit', (code) => (code === 0 ? done() : fail(new Error(`seed-events exited ${code}`))));
+  });
+  return tenantId;
+}
+
+/**
+ * p50 / p95 of `events.list`'s first page (as the API runs it: runtime role, RLS) for each single
+ * filter, actor + date range, a deep keyset page, and insights.failedLogins.
+ */
+export async function measureReads(orm: Orm, tenantId: string, samples = 30): Promise<Record<string, { p50: number; p95: number }>> {
+  const secret = randomBytes(32);
+  const day = 86_400_000;
+  const now = Date.now();
+  const cases: [string, TEventsFilter][] = [
+    ['no filter', {}],
+    ['date range (7 days)', { from: new Date(now - 7 * day).toISOString(), to: new Date(now).toISOString() }],
+    ['branch', { branchIds: ['0193c000-0000-7000-8000-000000000003'] }],
+    ['module', { modules: ['CASH_SESSION'] }],
+    ['action', { actions: ['VOID_APPROVED'] }],
+    ['actor', { actorIds: ['user-42'] }],
+    ['outcome', { outcomes: ['FAILED'] }],
+    ['reason', { reasons: ['PERMISSION_DENIED'] }],
+    ['entity', { entityType: 'RECORD', entityId: 'rec-4242' }],
+    ['session', { sessionId: 'sess-1234' }],
+    ['search', { search: '#4321' }],
+    ['actor + date range (30 days)', { actorIds: ['user-42'], from: new Date(now - 60 * day).toISOString(), to: new Date(now - 30 * day).toISOString() }],
+  ];
+  const time = async (fn: () => Promise<unknown>) => {
+    await fn(); // warm
+    const ms: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      const t = performance.now();
+      await fn();
+      ms.push(performance.now() - t);
+    }
+    return { p50: percentile(ms, 50), p95: percentile(ms, 95) };
+  };
+  const results: Record<string, { p50: number; p95: number }> = {};
+  for (const [name, filter] of cases) results[name] = await time(() => findEvents(orm, secret, tenantId, { ...filter, limit: 50 }));
+
+  // a page 10,000 rows deep, reached by following cursors
+  let cursor: string | null = null;
+  for (let page = 0; page < 50; page++) cursor = (await findEvents(orm, secret, tenantId, { limit: 200, ...(cursor ? { cursor } : {}) })).nextCursor;
+  const deep = cursor!;
+  results['deep keyset page (10,000 rows in)'] = await time(() => findEvents(orm, secret, tenantId, { limit: 50, cursor: deep }));
+  results['insights.failedLogins (all time)'] = await time(() => findFailedLogins(orm, tenantId, { windowMinutes: 60, threshold: 5 }));
+  return results;
+}
