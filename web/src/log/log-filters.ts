@@ -41,7 +41,8 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_TEXT = 128;
 
-function oneOf<T extends string>(allowed: readonly T[], values: string[], max: number): T[] {
+/** The values of `values` that are in `allowed`, each once, at most `max`. */
+export function oneOf<T extends string>(allowed: readonly T[], values: readonly string[], max = allowed.length): T[] {
   const set = new Set<string>(allowed);
   return [...new Set(values)].filter((v): v is T => set.has(v)).slice(0, max);
 }

@@ -1,0 +1,18 @@
+import { Navigate, Route, Routes } from 'react-router';
+import { SignInPage } from '../auth/sign-in-page.tsx';
+import { SuspiciousSignInsPage } from '../insights/suspicious-sign-ins-page.tsx';
+import { LogPage } from '../log/log-page.tsx';
+import { RequireAdmin } from './require-admin.tsx';
+
+export function App() {
+  return (
+    <Routes>
+      <Route path="/sign-in" element={<SignInPage />} />
+      <Route element={<RequireAdmin />}>
+        <Route index element={<LogPage />} />
+        <Route path="suspicious-sign-ins" element={<SuspiciousSignInsPage />} />
+      </Route>
+      <Route path="*" element={<Navigate to="/" replace />} />
+    </Routes>
+  );
+}

@@ -1,0 +1,42 @@
+import { Badge, Tooltip, UnstyledButton } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { formatClock } from '../common/format-time.ts';
+import { integrityText } from './integrity-text.ts';
+import { useTRPC } from './trpc.ts';
+
+/**
+ * The state of the tenant's hash chain, checked by the service when the viewer opens (and on
+ * click): green when every event still links to the one before, red at the first broken seq.
+ */
+export function IntegrityBadge() {
+  const trpc = useTRPC();
+  const verify = useQuery(trpc.integrity.verify.queryOptions(undefined, { staleTime: 5 * 60_000 }));
+  let label = 'Checking the chain…';
+  let color = 'gray';
+  let detail = 'The service is recomputing the hash chain of the log.';
+  if (verify.isError) {
+    label = 'Chain not checked';
+    detail = 'The integrity check could not run. Click to try again.';
+  } else if (verify.data) {
+    const checkedAt = verify.data.checkedAt ?? new Date(verify.dataUpdatedAt).toISOString();
+    label = integrityText(verify.data, formatClock(checkedAt));
+    color = verify.data.ok ? 'teal' : 'red';
+    detail = verify.data.ok
+      ? `Every event links to the one before it, up to seq ${verify.data.headSeq}. Click to check again.`
+      : verify.data.reason ?? 'An event was altered or removed after it was stored.';
+  }
+  return (
+    <Tooltip label={detail} multiline w={280} withArrow>
+      <UnstyledButton
+        onClick={() => void verify.refetch()}
+        aria-label={`${label}. Check the chain again`}
+        aria-live="polite"
+        data-testid="integrity-badge"
+      >
+        <Badge color={color} variant={verify.data?.ok === false ? 'filled' : 'light'} size="lg" tt="none" style={{ cursor: 'pointer' }}>
+          {verify.isFetching && verify.data ? 'Checking the chain…' : label}
+        </Badge>
+      </UnstyledButton>
+    </Tooltip>
+  );
+}

@@ -1,0 +1,32 @@
+import { Center, EmptyState, Stack, Text } from '@mantine/core';
+import type { TMeOutput } from '@modula/contracts';
+import { humanize } from '../common/labels.ts';
+import { SignOutButton } from './sign-out-button.tsx';
+
+/** Managers and Cashiers (and anyone the service answers FORBIDDEN) see this instead of the log. */
+export function NoAccess({ me }: { me?: TMeOutput }) {
+  return (
+    <Center mih="60vh" component="main">
+      <EmptyState
+        maw={480}
+        variant="light"
+        color="orange"
+        icon={<span aria-hidden="true">⛔</span>}
+        title={<span role="heading" aria-level={1}>No access to the audit log</span>}
+        description={
+          <Stack gap="xs">
+            <Text size="sm">
+              Only Admins of a tenant can read its audit log.
+              {me && <> You are signed in as <b>{me.email}</b>, a {humanize(me.role).toLowerCase()} of {me.tenantName}.</>}
+            </Text>
+            <Text size="sm" c="dimmed">Ask an Admin of your business if you need an entry looked up.</Text>
+          </Stack>
+        }
+      >
+        <EmptyState.Actions>
+          <SignOutButton variant="filled" />
+        </EmptyState.Actions>
+      </EmptyState>
+    </Center>
+  );
+}

@@ -1,0 +1,31 @@
+import { useQuery } from '@tanstack/react-query';
+import { Navigate, Outlet, useLocation } from 'react-router';
+import { ErrorState } from '../common/error-state.tsx';
+import { PageLoader } from '../common/page-loader.tsx';
+import { AppLayout } from './app-layout.tsx';
+import { NoAccess } from './no-access.tsx';
+import { errorCodeOf, useTRPC } from './trpc.ts';
+
+/**
+ * The gate of every screen behind sign-in: no session → the sign-in screen (coming back here
+ * afterwards); a session of a Manager or Cashier → "no access"; an Admin → the screens.
+ */
+export function RequireAdmin() {
+  const trpc = useTRPC();
+  const location = useLocation();
+  const me = useQuery(trpc.auth.me.queryOptions(undefined, { staleTime: 60_000 }));
+  if (me.isPending) return <PageLoader label="Checking your session" />;
+  if (me.isError) {
+    if (errorCodeOf(me.error) === 'UNAUTHORIZED') {
+      const next = `${location.pathname}${location.search}`;
+      return <Navigate to={next === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(next)}`} replace />;
+    }
+    return <ErrorState error={me.error} what="your session" onRetry={() => void me.refetch()} />;
+  }
+  if (me.data.role !== 'ADMIN') return <NoAccess me={me.data} />;
+  return (
+    <AppLayout me={me.data}>
+      <Outlet />
+    </AppLayout>
+  );
+}

@@ -1,0 +1,22 @@
+import { Button, type ButtonProps } from '@mantine/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useNavigate } from 'react-router';
+import { useTRPC } from './trpc.ts';
+
+/** Revokes the session on the service, forgets every cached answer, and returns to the sign-in screen. */
+export function SignOutButton({ variant = 'default' }: { variant?: ButtonProps['variant'] }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const logout = useMutation(trpc.auth.logout.mutationOptions({
+    onSettled: () => {
+      queryClient.clear();
+      void navigate('/sign-in', { replace: true });
+    },
+  }));
+  return (
+    <Button variant={variant} size="xs" loading={logout.isPending} onClick={() => logout.mutate()}>
+      Sign out
+    </Button>
+  );
+}

@@ -1,0 +1,35 @@
+import { Button, PasswordInput, Stack, TextInput } from '@mantine/core';
+import { useState, type FormEvent } from 'react';
+
+/** Email and password, the first step of every sign-in. */
+export function CredentialsForm({ pending, onSubmit }: { pending: boolean; onSubmit: (email: string, password: string) => void }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    onSubmit(email.trim(), password);
+  };
+  return (
+    <form onSubmit={submit} aria-label="Sign in">
+      <Stack>
+        <TextInput
+          label="Email"
+          type="email"
+          autoComplete="username"
+          required
+          autoFocus
+          value={email}
+          onChange={(e) => setEmail(e.currentTarget.value)}
+        />
+        <PasswordInput
+          label="Password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.currentTarget.value)}
+        />
+        <Button type="submit" loading={pending} fullWidth>Sign in</Button>
+      </Stack>
+    </form>
+  );
+}

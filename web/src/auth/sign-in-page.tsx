@@ -1,0 +1,102 @@
+import { Alert, Center, Paper, Stack, Text, Title } from '@mantine/core';
+import type { TLoginOutput } from '@modula/contracts';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Navigate, useNavigate, useSearchParams } from 'react-router';
+import { errorCodeOf, useTRPC } from '../app/trpc.ts';
+import { CredentialsForm } from './credentials-form.tsx';
+import { signInErrorMessage, type TSignInStep } from './sign-in-error.ts';
+import { TotpCodeForm } from './totp-code-form.tsx';
+import { TotpEnrollment } from './totp-enrollment.tsx';
+
+type TEnrollment = Extract<TLoginOutput, { status: 'TOTP_ENROLLMENT_REQUIRED' }>;
+type TStage =
+  | { step: 'credentials' }
+  | { step: 'code'; email: string; password: string }
+  | { step: 'enroll'; enrollment: TEnrollment };
+
+/** Only paths of this app, so a crafted `?next=` cannot send the viewer elsewhere. */
+function safeNext(next: string | null): string {
+  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+}
+
+/** Sign-in: password, then the authenticator code, or on the first sign-in the enrolment of the app. */
+export function SignInPage() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const next = safeNext(params.get('next'));
+  const [stage, setStage] = useState<TStage>({ step: 'credentials' });
+  const [error, setError] = useState<string | null>(null);
+  const me = useQuery(trpc.auth.me.queryOptions(undefined, { retry: false }));
+
+  const signedIn = async () => {
+    await queryClient.resetQueries();
+    await navigate(next, { replace: true });
+  };
+  const fail = (step: TSignInStep) => (err: unknown) => setError(signInErrorMessage(errorCodeOf(err), step));
+
+  const login = useMutation(trpc.auth.login.mutationOptions());
+  const confirm = useMutation(trpc.auth.confirmTotp.mutationOptions());
+
+  const submitPassword = (email: string, password: string) => {
+    setError(null);
+    login.mutate({ email, password }, {
+      onError: fail('password'),
+      onSuccess: (out) => {
+        if (out.status === 'OK') void signedIn();
+        else if (out.status === 'TOTP_REQUIRED') setStage({ step: 'code', email, password });
+        else setStage({ step: 'enroll', enrollment: out });
+      },
+    });
+  };
+  const submitCode = (code: string) => {
+    setError(null);
+    if (stage.step === 'code') {
+      login.mutate({ email: stage.email, password: stage.password, totp: code }, {
+        onError: fail('code'),
+        onSuccess: (out) => { if (out.status === 'OK') void signedIn(); else setError(signInErrorMessage('UNAUTHORIZED', 'code')); },
+      });
+    } else if (stage.step === 'enroll') {
+      confirm.mutate({ enrollmentToken: stage.enrollment.enrollmentToken, code }, { onError: fail('code'), onSuccess: () => void signedIn() });
+    }
+  };
+  const restart = () => {
+    setError(null);
+    setStage({ step: 'credentials' });
+  };
+
+  if (me.isSuccess) return <Navigate to={next} replace />;
+  const pending = login.isPending || confirm.isPending;
+  return (
+    <Center mih="100vh" bg="gray.0" component="main">
+      <Paper withBorder shadow="sm" p="xl" w={400} maw="95vw">
+        <Stack>
+          <div>
+            <Title order={1} size="h3">Modula Audit</Title>
+            <Text c="dimmed" size="sm">
+              {stage.step === 'credentials' && 'Sign in to read your business’s audit log.'}
+              {stage.step === 'code' && 'Enter the code from your authenticator app.'}
+              {stage.step === 'enroll' && 'Set up two-factor authentication.'}
+            </Text>
+          </div>
+          {error && <Alert color="red" role="alert" title="Sign-in refused">{error}</Alert>}
+          {stage.step === 'credentials' && <CredentialsForm pending={pending} onSubmit={submitPassword} />}
+          {stage.step === 'enroll' && (
+            <TotpEnrollment otpauthUrl={stage.enrollment.otpauthUrl} qrDataUrl={stage.enrollment.qrDataUrl} secret={stage.enrollment.secret} />
+          )}
+          {stage.step !== 'credentials' && (
+            <TotpCodeForm
+              key={stage.step}
+              pending={pending}
+              submitLabel={stage.step === 'enroll' ? 'Confirm and sign in' : 'Verify'}
+              onSubmit={submitCode}
+              onCancel={restart}
+            />
+          )}
+        </Stack>
+      </Paper>
+    </Center>
+  );
+}

@@ -1,0 +1,38 @@
+import { Button, Stack, TextInput } from '@mantine/core';
+import { useState, type FormEvent } from 'react';
+
+/** The 6-digit code of the authenticator app: one field, digits only, filled by password managers too. */
+export function TotpCodeForm({ pending, submitLabel, onSubmit, onCancel }: {
+  pending: boolean;
+  submitLabel: string;
+  onSubmit: (code: string) => void;
+  onCancel: () => void;
+}) {
+  const [code, setCode] = useState('');
+  const valid = /^\d{6}$/.test(code);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (valid) onSubmit(code);
+  };
+  return (
+    <form onSubmit={submit} aria-label="Authentication code">
+      <Stack>
+        <TextInput
+          label="6-digit code"
+          description="From your authenticator app (Google Authenticator, Authy, 1Password…)"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          pattern="\d{6}"
+          maxLength={6}
+          required
+          autoFocus
+          value={code}
+          onChange={(e) => setCode(e.currentTarget.value.replace(/\D/g, '').slice(0, 6))}
+          styles={{ input: { letterSpacing: '0.4em', fontFamily: 'var(--mantine-font-family-monospace)' } }}
+        />
+        <Button type="submit" loading={pending} disabled={!valid} fullWidth>{submitLabel}</Button>
+        <Button variant="subtle" onClick={onCancel} disabled={pending}>Use another account</Button>
+      </Stack>
+    </form>
+  );
+}

@@ -1,0 +1,20 @@
+import { ActionIcon, Code, CopyButton, Group, Tooltip } from '@mantine/core';
+import { shortHash } from '../common/short-hash.ts';
+
+/** A long value (hash, id) shortened for reading, with its full text in a tooltip and a copy button. */
+export function CopyableText({ value, label, shorten = true }: { value: string; label: string; shorten?: boolean }) {
+  return (
+    <Group gap={6} wrap="nowrap">
+      <Tooltip label={value} maw={480} multiline style={{ wordBreak: 'break-all' }}>
+        <Code fz="xs" aria-label={`${label}: ${value}`}>{shorten ? shortHash(value) : value}</Code>
+      </Tooltip>
+      <CopyButton value={value}>
+        {({ copied, copy }) => (
+          <ActionIcon size="sm" variant="subtle" color={copied ? 'teal' : 'gray'} onClick={copy} aria-label={copied ? `${label} copied` : `Copy ${label}`}>
+            <span aria-hidden="true">{copied ? '✓' : '⧉'}</span>
+          </ActionIcon>
+        )}
+      </CopyButton>
+    </Group>
+  );
+}

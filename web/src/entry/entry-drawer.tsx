@@ -1,0 +1,34 @@
+import { Drawer, Group, Loader, Text } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { useTRPC } from '../app/trpc.ts';
+import { ErrorState } from '../common/error-state.tsx';
+import { useBranches } from '../log/use-branches.ts';
+import { EntryDetails } from './entry-details.tsx';
+
+/** The entry of the log named in the URL (`?event=<id>`), in a drawer that Escape, the close button or Back closes. */
+export function EntryDrawer({ eventId, onClose }: { eventId: string | null; onClose: () => void }) {
+  const trpc = useTRPC();
+  const { byId } = useBranches();
+  // keep showing the last entry while the drawer slides away
+  const [shownId, setShownId] = useState(eventId);
+  useEffect(() => { if (eventId) setShownId(eventId); }, [eventId]);
+  const id = eventId ?? shownId;
+  const entry = useQuery(trpc.events.get.queryOptions({ id: id ?? '' }, { enabled: id !== null }));
+  return (
+    <Drawer
+      opened={eventId !== null}
+      onClose={onClose}
+      position="right"
+      size="xl"
+      title={<Text fw={600}>Audit entry{entry.data ? ` · seq ${entry.data.seq}` : ''}</Text>}
+      closeButtonProps={{ 'aria-label': 'Close the entry' }}
+    >
+      {entry.isPending && (
+        <Group justify="center" py="xl" role="status"><Loader size="sm" /><Text size="sm" c="dimmed">Loading the entry…</Text></Group>
+      )}
+      {entry.isError && <ErrorState error={entry.error} what="this entry" onRetry={() => void entry.refetch()} />}
+      {entry.data && <EntryDetails event={entry.data} branch={entry.data.branchId ? byId.get(entry.data.branchId) : undefined} />}
+    </Drawer>
+  );
+}

@@ -1,0 +1,86 @@
+import { Button, Group, MultiSelect, Paper, SimpleGrid, Stack, TagsInput } from '@mantine/core';
+import { DENIAL_REASONS, MODULES, OUTCOMES } from '@modula/contracts';
+import { humanize, OUTCOME_LABELS, REASON_LABELS } from '../common/labels.ts';
+import { ActionSelect } from './action-select.tsx';
+import { DateRangeFilter } from './date-range-filter.tsx';
+import { countFilters, oneOf, type TLogFilters } from './log-filters.ts';
+import { ScopeChips } from './scope-chips.tsx';
+import { SearchInput } from './search-input.tsx';
+import { useBranches } from './use-branches.ts';
+
+const MODULE_OPTIONS = MODULES.map((m) => ({ value: m, label: humanize(m) }));
+const OUTCOME_OPTIONS = OUTCOMES.map((o) => ({ value: o, label: OUTCOME_LABELS[o] }));
+const REASON_OPTIONS = DENIAL_REASONS.map((r) => ({ value: r, label: REASON_LABELS[r] }));
+
+/** Every filter of the log; each change goes to the URL at once. */
+export function FilterBar({ filters, onChange, onClear }: { filters: TLogFilters; onChange: (patch: Partial<TLogFilters>) => void; onClear: () => void }) {
+  const { branches, byId } = useBranches();
+  // ids from a shared link whose branch is not (yet) listed still show, by id
+  const branchOptions = [
+    ...branches.map((b) => ({ value: b.id, label: b.status === 'FROZEN' ? `${b.name} (frozen)` : b.name })),
+    ...filters.branchIds.filter((id) => !byId.has(id)).map((id) => ({ value: id, label: id })),
+  ];
+  const active = countFilters(filters);
+  return (
+    <Paper withBorder p="sm" component="section" aria-label="Filters">
+      <Stack gap="sm">
+        <Group justify="space-between" align="flex-end" wrap="wrap">
+          <DateRangeFilter value={filters} onChange={onChange} />
+          <Group gap="xs">
+            <ScopeChips filters={filters} onChange={onChange} />
+            <Button variant="subtle" size="xs" onClick={onClear} disabled={active === 0}>
+              Clear filters{active > 0 ? ` (${active})` : ''}
+            </Button>
+          </Group>
+        </Group>
+        <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }} spacing="sm" verticalSpacing="xs">
+          <MultiSelect
+            label="Branch"
+            placeholder={filters.branchIds.length ? undefined : 'All branches'}
+            data={branchOptions}
+            value={filters.branchIds}
+            onChange={(branchIds) => onChange({ branchIds })}
+            searchable
+            clearable
+            nothingFoundMessage="No such branch"
+          />
+          <MultiSelect
+            label="Module"
+            placeholder={filters.modules.length ? undefined : 'Any module'}
+            data={MODULE_OPTIONS}
+            value={filters.modules}
+            onChange={(v) => onChange({ modules: oneOf(MODULES, v) })}
+            searchable
+            clearable
+          />
+          <ActionSelect value={filters.actions} modules={filters.modules} onChange={(actions) => onChange({ actions })} />
+          <TagsInput
+            label="Actor id"
+            placeholder={filters.actorIds.length ? undefined : 'Type an id, press Enter'}
+            value={filters.actorIds}
+            onChange={(actorIds) => onChange({ actorIds: actorIds.map((a) => a.trim()).filter(Boolean) })}
+            clearable
+            maxTags={100}
+          />
+          <MultiSelect
+            label="Outcome"
+            placeholder={filters.outcomes.length ? undefined : 'Any outcome'}
+            data={OUTCOME_OPTIONS}
+            value={filters.outcomes}
+            onChange={(v) => onChange({ outcomes: oneOf(OUTCOMES, v) })}
+            clearable
+          />
+          <MultiSelect
+            label="Reason"
+            placeholder={filters.reasons.length ? undefined : 'Any reason'}
+            data={REASON_OPTIONS}
+            value={filters.reasons}
+            onChange={(v) => onChange({ reasons: oneOf(DENIAL_REASONS, v) })}
+            clearable
+          />
+          <SearchInput value={filters.search} onChange={(search) => onChange({ search })} />
+        </SimpleGrid>
+      </Stack>
+    </Paper>
+  );
+}

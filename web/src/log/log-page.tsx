@@ -1,0 +1,37 @@
+import { Stack, Title } from '@mantine/core';
+import { useMemo } from 'react';
+import { useSearchParams } from 'react-router';
+import { EntryDrawer } from '../entry/entry-drawer.tsx';
+import { eventsFilterOf } from './date-range.ts';
+import { FilterBar } from './filter-bar.tsx';
+import { countFilters } from './log-filters.ts';
+import { LogResults } from './log-results.tsx';
+import { useLogFilters } from './use-log-filters.ts';
+
+/** The audit log: filters, the matching events newest first, and the entry drawer. */
+export function LogPage() {
+  const { filters, setFilters, clearFilters, openEventId, openEvent, closeEvent } = useLogFilters();
+  const [params] = useSearchParams();
+  // "Today" means today when the filters were set (a stable query key), not a moving instant
+  const input = useMemo(() => eventsFilterOf(filters, new Date()), [filters]);
+  const entryHref = (id: string) => {
+    const next = new URLSearchParams(params);
+    next.set('event', id);
+    return `?${next.toString()}`;
+  };
+  return (
+    <Stack gap="md">
+      <Title order={2} size="h3">Audit log</Title>
+      <FilterBar filters={filters} onChange={setFilters} onClear={clearFilters} />
+      <LogResults
+        input={input}
+        filtered={countFilters(filters) > 0}
+        selectedId={openEventId}
+        entryHref={entryHref}
+        onOpen={openEvent}
+        onClear={clearFilters}
+      />
+      <EntryDrawer eventId={openEventId} onClose={closeEvent} />
+    </Stack>
+  );
+}

@@ -1,0 +1,66 @@
+import { Button, EmptyState, Group, Loader, Paper, Text } from '@mantine/core';
+import type { TEventsFilter } from '@modula/contracts';
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { useCallback } from 'react';
+import { useTRPC } from '../app/trpc.ts';
+import { ErrorState } from '../common/error-state.tsx';
+import { LoadMore } from './load-more.tsx';
+import { LogTable } from './log-table.tsx';
+import { useBranches } from './use-branches.ts';
+
+const PAGE_SIZE = 50;
+
+/** The events that match the filters, a page at a time by cursor, with loading, empty and error states. */
+export function LogResults({ input, filtered, selectedId, entryHref, onOpen, onClear }: {
+  input: TEventsFilter;
+  filtered: boolean;
+  selectedId: string | null;
+  entryHref: (id: string) => string;
+  onOpen: (id: string) => void;
+  onClear: () => void;
+}) {
+  const trpc = useTRPC();
+  const { byId } = useBranches();
+  const query = useInfiniteQuery(trpc.events.list.infiniteQueryOptions(
+    { ...input, limit: PAGE_SIZE },
+    { getNextPageParam: (page) => page.nextCursor ?? undefined },
+  ));
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
+  const loadMore = useCallback(() => {
+    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+
+  if (query.isPending) {
+    return (
+      <Group justify="center" py="xl" role="status" aria-live="polite">
+        <Loader size="sm" />
+        <Text c="dimmed" size="sm">Loading events…</Text>
+      </Group>
+    );
+  }
+  // a failed next page keeps the rows already loaded (and says so below them)
+  if (query.isError && !query.isFetchNextPageError) return <ErrorState error={query.error} what="the log" onRetry={() => void query.refetch()} />;
+
+  const events = query.data?.pages.flatMap((p) => p.items) ?? [];
+  if (events.length === 0) {
+    return (
+      <Paper withBorder py="xl">
+        <EmptyState
+          title={filtered ? 'No events match these filters' : 'The log is empty'}
+          description={filtered ? 'Widen the date range or remove a filter.' : 'Events appear here as soon as Modula’s modules and devices record them.'}
+        >
+          {filtered && <EmptyState.Actions><Button variant="light" onClick={onClear}>Clear filters</Button></EmptyState.Actions>}
+        </EmptyState>
+      </Paper>
+    );
+  }
+  return (
+    <Paper withBorder>
+      <LogTable events={events} branches={byId} selectedId={selectedId} entryHref={entryHref} onOpen={onOpen} />
+      {query.isFetchNextPageError && (
+        <ErrorState error={query.error} what="more events" onRetry={loadMore} />
+      )}
+      <LoadMore hasMore={hasNextPage} loading={isFetchingNextPage} onLoad={loadMore} loadedCount={events.length} />
+    </Paper>
+  );
+}

@@ -1,0 +1,24 @@
+import { TextInput } from '@mantine/core';
+import { useDebouncedCallback } from '@mantine/hooks';
+import { useEffect, useState } from 'react';
+
+/** Free-text search over description, target label and actor name; sent once typing pauses. */
+export function SearchInput({ value, onChange }: { value: string; onChange: (search: string) => void }) {
+  const [text, setText] = useState(value);
+  const commit = useDebouncedCallback((next: string) => onChange(next.trim()), 400);
+  // the URL changed on its own (back button, a link): show what it says
+  useEffect(() => setText((t) => (t.trim() === value ? t : value)), [value]);
+  return (
+    <TextInput
+      label="Search"
+      type="search"
+      placeholder="Description, target or actor name"
+      value={text}
+      onChange={(e) => {
+        setText(e.currentTarget.value);
+        commit(e.currentTarget.value);
+      }}
+      onKeyDown={(e) => { if (e.key === 'Enter') commit.flush(); }}
+    />
+  );
+}
