@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { ZConfig } from '@modula/config';
 import { migrate } from '@modula/db';
 import { startPostgres, startRedis, type LocalPostgres, type LocalRedis } from '@modula/devservers';
+import { buildWebIfStale } from '../web/scripts/build-if-stale.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const dataDir = resolve(root, process.env.DATA_DIR ?? '.data');
@@ -41,6 +42,8 @@ async function main() {
   // the CLI finds the running servers here (the file is readable by this user only)
   writeFileSync(join(dataDir, 'runtime.json'), JSON.stringify({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL }), { mode: 0o600 });
 
+  // the server serves web/dist at /: build the viewer first when it is missing or outdated
+  await buildWebIfStale(say);
   run('server', join(root, 'server/src/main.ts'), env);
   run('worker', join(root, 'worker/src/main.ts'), env);
   say(`Modula Audit on http://${checked.data.HOST}:${checked.data.PORT}  (Ctrl-C stops everything)`);
