@@ -77,3 +77,24 @@ describe('keyset pagination', () => {
     expect(first.data.nextCursor).toBeNull();
   });
 });
+
+describe('keyset pagination with sub-millisecond timestamps', () => {
+  it('pages exactly through events sent with microseconds (stored to the millisecond, seq breaking the ties)', async () => {
+    const second = new Date(Date.now() - 3_600_000).toISOString().slice(0, 19);
+    const fractions = ['.123000', '.123456', '.123457', '.123999', '.124000', '.123456'];
+    const events = fractions.map((f) => makeEvent(tenantId, { entity: { type: 'MICRO', id: f }, occurredAt: `${second}${f}Z` }));
+    await ingestAndWait(stack, tenantId, events);
+    const seen: TAuditEventView[] = [];
+    let cursor: string | undefined;
+    do {
+      const res = await trpc(stack, 'query', 'events.list', { entityType: 'MICRO', limit: 1, ...(cursor ? { cursor } : {}) }, { cookie });
+      expect(res.status).toBe(200);
+      seen.push(...res.data.items);
+      cursor = res.data.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen.map((e) => e.occurredAt)).toEqual([`${second}.124Z`, ...Array(5).fill(`${second}.123Z`)]);
+    for (let i = 2; i < seen.length; i++) expect(seen[i]!.seq).toBeLessThan(seen[i - 1]!.seq);
+    expect(new Set(seen.map((e) => e.eventId))).toEqual(new Set(events.map((e) => e.eventId)));
+    expect(seen).toHaveLength(events.length);
+  });
+});

@@ -18,7 +18,7 @@ export { findSession, revokeSession, type TSession, type TSessionPolicy } from '
 export { signInEvent } from './auth/sign-in-events.ts';
 export { totpCodeAt } from './auth/totp.ts';
 export { LOCK_AFTER_FAILURES } from './auth/login-throttle.ts';
-export { findEvents, getEvent, eventsPageQuery, type TFindEventsInput } from './read/find-events.ts';
+export { findEvents, getEvent, eventsPageQuery, prepareEventsPage, type TFindEventsInput } from './read/find-events.ts';
 export { listBranches } from './read/list-branches.ts';
 export { findFailedLogins } from './read/failed-logins.ts';
 export { leafHash, nodeHash, merkleRoot, inclusionProof, consistencyProof, verifyInclusion, verifyConsistency, leavesOf, CompactRange, EMPTY_ROOT } from './integrity/merkle.ts';

@@ -1,9 +1,10 @@
 import type { TAuditEventView, TEventsFilter } from '@modula/contracts';
-import { dbOf, sql, withTenant, type Orm } from '@modula/db';
+import { dbOf, sql, withTenant, type Db, type Orm } from '@modula/db';
 import { AppError } from '../app-error.ts';
 import { decodeCursor, encodeCursor, type TEventsCursor } from './events-cursor.ts';
 import { filterConditions } from './events-filter.ts';
 import { EVENT_VIEW_COLUMNS, toEventView, type TEventViewRow } from './event-view.ts';
+import { steerSearch } from './search-plan.ts';
 
 export interface TFindEventsInput extends TEventsFilter {
   cursor?: string | undefined;
@@ -21,7 +22,7 @@ export async function findEvents(orm: Orm, serverSecret: Buffer, tenantId: strin
     const db = dbOf(em);
     const snapshotSeq = after?.snapshotSeq
       ?? Number((await sql<{ seq: string }>`select seq from chain_heads where tenant_id = ${tenantId}`.execute(db)).rows[0]?.seq ?? 0);
-    const rows = (await eventsPageQuery(tenantId, input, snapshotSeq, after).execute(db)).rows;
+    const rows = (await (await prepareEventsPage(db, tenantId, input, snapshotSeq, after)).execute(db)).rows;
     const page = rows.slice(0, input.limit);
     const last = page.at(-1);
     const nextCursor = rows.length > input.limit && last
@@ -31,14 +32,28 @@ export async function findEvents(orm: Orm, serverSecret: Buffer, tenantId: strin
   });
 }
 
-/** The statement of one page (one row more than the limit, to know whether another page follows); also what EXPLAIN measures. */
-export function eventsPageQuery(tenantId: string, input: TFindEventsInput, snapshotSeq: number, after?: TEventsCursor) {
+function pageConditions(tenantId: string, input: TFindEventsInput, snapshotSeq: number, after?: TEventsCursor) {
   const where = filterConditions(tenantId, input);
   where.push(sql`seq <= ${snapshotSeq}`);
   if (after) where.push(sql`(occurred_at, seq) < (${after.occurredAt}::timestamptz, ${after.seq}::bigint)`);
+  return where;
+}
+
+/**
+ * The statement of one page (one row more than the limit, to know whether another page follows).
+ * The cursor's occurredAt has milliseconds, as stored: ingestion normalises every occurredAt to
+ * `toISOString()`, so no two events differ below the millisecond.
+ */
+export function eventsPageQuery(tenantId: string, input: TFindEventsInput, snapshotSeq: number, after?: TEventsCursor) {
   return sql<TEventViewRow>`select ${EVENT_VIEW_COLUMNS} from audit_events
-    where ${sql.join(where, sql` and `)}
+    where ${sql.join(pageConditions(tenantId, input, snapshotSeq, after), sql` and `)}
     order by audit_events.occurred_at desc, audit_events.seq desc limit ${input.limit + 1}`;
+}
+
+/** Steers the planner for a search (see steerSearch) in the caller's transaction, then gives the page's statement; also what EXPLAIN measures. */
+export async function prepareEventsPage(db: Db, tenantId: string, input: TFindEventsInput, snapshotSeq: number, after?: TEventsCursor) {
+  await steerSearch(db, input.search, pageConditions(tenantId, input, snapshotSeq, after));
+  return eventsPageQuery(tenantId, input, snapshotSeq, after);
 }
 
 /** One event of the tenant by its id; another tenant's id is NOT_FOUND (row-level security hides it). */

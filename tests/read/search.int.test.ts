@@ -1,0 +1,102 @@
+import type { TAuditEventView, TEventsFilter } from '@modula/contracts';
+import { dbOf, sql, withTenant, withTenantAsOwner } from '@modula/db';
+import { prepareEventsPage } from '@modula/domain';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeEvent } from '../../testing/events.ts';
+import { ingestAndWait } from '../../testing/read-seed.ts';
+import { startStack, type TestStack } from '../../testing/stack.ts';
+import { signedInAdmin, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
+
+/**
+ * Search picks its plan from a probe of the trigram index (see search-plan.ts): a rare term is
+ * read through the index and sorted, a common one by the ordered walk. Both must give the same,
+ * exact pages as any other filter.
+ */
+let stack: TestStack;
+let tenantId: string;
+let cookie: string;
+const COMMON = 2100; // more than SEARCH_PROBE_LIMIT matches
+const RARE = 30;
+const base = Date.now() - 2 * 86_400_000;
+
+async function listAll(filter: TEventsFilter, limit: number): Promise<TAuditEventView[]> {
+  const all: TAuditEventView[] = [];
+  let cursor: string | undefined;
+  do {
+    const res = await trpc(stack, 'query', 'events.list', { ...filter, limit, ...(cursor ? { cursor } : {}) }, { cookie });
+    if (!res.data) throw new Error(JSON.stringify(res.body));
+    all.push(...res.data.items);
+    cursor = res.data.nextCursor ?? undefined;
+  } while (cursor);
+  return all;
+}
+
+/** The planner settings a prepared page leaves in force in its transaction. */
+async function steeredFor(filter: TEventsFilter): Promise<{ seqscan: string; plan: string }> {
+  return withTenant(stack.services.orm, tenantId, async (em) => {
+    const db = dbOf(em);
+    const q = await prepareEventsPage(db, tenantId, { ...filter, limit: 50 }, Number.MAX_SAFE_INTEGER);
+    const seqscan = (await sql<{ enable_seqscan: string }>`show enable_seqscan`.execute(db)).rows[0]!.enable_seqscan;
+    const plan = (await sql<{ 'QUERY PLAN': string }>`explain (costs off) ${q}`.execute(db)).rows.map((r) => r['QUERY PLAN']).join('\n');
+    return { seqscan, plan };
+  });
+}
+
+beforeAll(async () => {
+  stack = await startStack({ env: VIEWER_ENV });
+  ({ tenantId } = await stack.createTenant('Search'));
+  ({ cookie } = await signedInAdmin(stack, tenantId));
+  const events = [
+    ...Array.from({ length: COMMON }, (_, i) => makeEvent(tenantId, {
+      entity: { type: 'COMMON', id: `c-${i}`, label: `Common label ${i}` },
+      occurredAt: new Date(base + Math.floor(i / 3) * 60_000).toISOString(), // threes share an instant
+    })),
+    ...Array.from({ length: RARE }, (_, i) => makeEvent(tenantId, {
+      entity: { type: 'RARE', id: `r-${i}`, label: `Needle ${i}` },
+      occurredAt: new Date(base + (i % 10) * 7 * 60_000).toISOString(),
+    })),
+  ];
+  await ingestAndWait(stack, tenantId, events);
+  // statistics, as autovacuum keeps them on a live table: the planner's choices below depend on them
+  await withTenantAsOwner(stack.services.orm, tenantId, async (em) => { await sql`analyze audit_events`.execute(dbOf(em)); });
+}, 120_000);
+afterAll(() => stack.close());
+
+describe('search plans', () => {
+  it('reads a rare term through the trigram index, with exact pages', async () => {
+    const steered = await steeredFor({ search: 'needle' });
+    // the matches are gathered by bitmap and sorted, never by walking the log in order (at 2 M
+    // events the bitmap is the trigram index's: docs/read-performance.md)
+    expect(steered.seqscan).toBe('off');
+    expect(steered.plan).toMatch(/Sort Key: occurred_at DESC, seq DESC[\s\S]*Bitmap Heap Scan on audit_events/);
+    const found = await listAll({ search: 'NEEDLE' }, 7);
+    expect(found.map((e) => e.id)).toEqual((await listAll({ entityType: 'RARE' }, 200)).map((e) => e.id));
+    expect(found).toHaveLength(RARE);
+  });
+
+  it('walks the log in order for a common term, with exact pages', async () => {
+    expect((await steeredFor({ search: 'common label' })).seqscan).toBe('on');
+    const found = await listAll({ search: 'common label' }, 200);
+    expect(found).toHaveLength(COMMON);
+    expect(new Set(found.map((e) => e.id)).size).toBe(COMMON);
+    expect(found.map((e) => e.id)).toEqual((await listAll({ entityType: 'COMMON' }, 200)).map((e) => e.id));
+  });
+
+  it('combines a common term with a narrow filter through the index', async () => {
+    expect((await steeredFor({ search: 'common label', entityId: 'c-7' })).seqscan).toBe('off');
+    expect((await listAll({ search: 'common label', entityId: 'c-7' }, 5)).map((e) => e.entity?.label)).toEqual(['Common label 7']);
+  });
+
+  it('does not probe a term the trigram index cannot narrow (no three letters or digits in a row)', async () => {
+    expect((await steeredFor({ search: 'e 1' })).seqscan).toBe('on');
+    const found = await listAll({ search: 'e 1', entityType: 'RARE' }, 50);
+    expect(found.map((e) => e.entity?.label).sort()).toEqual(['Needle 1', ...Array.from({ length: 10 }, (_, i) => `Needle 1${i}`)].sort());
+  });
+
+  it('leaves the planner settings of a search inside its own transaction', async () => {
+    await listAll({ search: 'needle' }, 50);
+    const settings = await withTenant(stack.services.orm, tenantId, async (em) =>
+      (await sql<{ s: string; i: string }>`select current_setting('enable_seqscan') as s, current_setting('enable_indexscan') as i`.execute(dbOf(em))).rows[0]);
+    expect(settings).toEqual({ s: 'on', i: 'on' });
+  });
+});
