@@ -1,2 +1,3 @@
 export { startIngestWorker, type TIngestWorker } from './ingest-worker.ts';
 export { startCheckpointWorker, type TCheckpointWorker } from './checkpoint-worker.ts';
+export { startExportWorker, type TExportWorker } from './export-worker.ts';

@@ -3,6 +3,7 @@ import { createOrm } from '@modula/db';
 import { pino } from 'pino';
 import { startIngestWorker } from './ingest-worker.ts';
 import { startCheckpointWorker } from './checkpoint-worker.ts';
+import { startExportWorker } from './export-worker.ts';
 
 const config = loadConfigOrExit();
 const log = pino({ name: 'worker', level: config.LOG_LEVEL });
@@ -11,6 +12,8 @@ const ingest = startIngestWorker(config, orm, log);
 log.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker consuming audit-ingest');
 const checkpoints = await startCheckpointWorker(config, orm, log);
 log.info({ everyMinutes: config.CHECKPOINT_EVERY_MINUTES }, 'worker signing checkpoints on audit-checkpoints');
+const exports = startExportWorker(config, orm, log);
+log.info({ concurrency: config.EXPORT_CONCURRENCY }, 'worker building export packs on audit-exports');
 
 let stopping = false;
 async function shutdown(signal: string) {
@@ -19,6 +22,7 @@ async function shutdown(signal: string) {
   log.info({ signal }, 'finishing active jobs, then stopping');
   await ingest.close();
   await checkpoints.close();
+  await exports.close();
   await orm.close();
   process.exit(0);
 }

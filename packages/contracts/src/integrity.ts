@@ -140,6 +140,10 @@ export const ZExportManifest = z.object({
   chainRange: z.object({ fromSeq: z.number().int().nullable(), toSeq: z.number().int().nullable() }),
   /** The signed checkpoint covering every exported event (rows are taken at or below its seq). */
   checkpoint: ZCheckpoint,
+  /** SHA-256 over the 32-byte chain hashes of the exported events, in order (printed on the PDF's last page). */
+  rowsDigest: ZHex32,
+  /** Ed25519 (base64) over `exportStatementText`: the statement printed on the PDF's last page (a file cannot hold its own checksum). */
+  statementSignature: z.string(),
   keyId: z.string(),
   signature: z.string(),
 });

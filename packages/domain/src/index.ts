@@ -27,3 +27,7 @@ export { checkpointSigningText, checkpointSignatureValid, manifestSigningText } 
 export { createCheckpoint, listCheckpoints, allTenantIds, registerSigningKey, publishedKeys } from './integrity/checkpoints.ts';
 export { type TVerifyChainOptions } from './verify-chain.ts';
 export { proveInclusion, proveConsistency, verifyProofBundle, type TProofCheck } from './integrity/proofs.ts';
+export { createExportRequest, getExport, markExportFailed, exportUrls, type TRequestedBy } from './exports/export-requests.ts';
+export { buildExport, exportDir, exportFileName, exportStatementText, type TBuiltExport } from './exports/build-export.ts';
+export { verifyExportPack, type TExportCheck } from './exports/verify-export.ts';
+export { neutralizeCell } from './exports/csv-cells.ts';

@@ -13,6 +13,7 @@ import type { TContext, TServices } from '../context.ts';
 import { appRouter } from '../routers/app.router.ts';
 import { ApiKeyCache } from './api-key-cache.ts';
 import { registerKeysRoute } from './keys-route.ts';
+import { registerExportDownloads } from './export-downloads.ts';
 
 const WEB_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 const WEB_PLACEHOLDER = fileURLToPath(new URL('../../../web/public', import.meta.url));
@@ -66,6 +67,7 @@ export async function buildApp(services: TServices): Promise<FastifyInstance> {
   });
 
   registerKeysRoute(app, services);
+  registerExportDownloads(app, services);
 
   app.get('/metrics', async (_req, reply) => {
     const text = await services.metrics.registry.metrics();

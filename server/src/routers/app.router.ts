@@ -5,6 +5,7 @@ import { eventsRouter } from './events.router.ts';
 import { branchesRouter } from './branches.router.ts';
 import { insightsRouter } from './insights.router.ts';
 import { integrityRouter } from './integrity.router.ts';
+import { exportsRouter } from './exports.router.ts';
 
 export const appRouter = router({
   ingest: ingestRouter,
@@ -13,6 +14,7 @@ export const appRouter = router({
   branches: branchesRouter,
   insights: insightsRouter,
   integrity: integrityRouter,
+  exports: exportsRouter,
 });
 
 /** The only thing clients import from the server: the router's type. */

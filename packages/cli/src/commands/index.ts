@@ -7,6 +7,7 @@ import { userCreate } from './user.ts';
 import { verifyChainCommand } from './verify-chain.ts';
 import { checkpointCreate, checkpointList } from './checkpoint.ts';
 import { proofCommand, verifyProofCommand } from './proof.ts';
+import { exportCreateCommand, verifyExportCommand } from './exports.ts';
 
 export interface TCommand {
   summary: string;
@@ -26,6 +27,8 @@ export const COMMANDS: Record<string, TCommand> = {
   'checkpoint list': checkpointList,
   proof: proofCommand,
   'verify-proof': verifyProofCommand,
+  'verify-export': verifyExportCommand,
+  'export create': exportCreateCommand,
   migrate: migrateCommand,
 };
 

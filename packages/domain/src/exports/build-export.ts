@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TAuditEventInput, TCheckpoint, TEventsFilter, TExportManifest } from '@modula/contracts';
+import { dbOf, sql, withTenant, type Orm } from '@modula/db';
+import { AppError } from '../app-error.ts';
+import { canonicalJson } from '../canonical-json.ts';
+import { createCheckpoint } from '../integrity/checkpoints.ts';
+import type { TSigner } from '../integrity/signing-key.ts';
+import { manifestSigningText } from '../integrity/signing-text.ts';
+import { csvWriter } from './csv-writer.ts';
+import { findExportRow, markExportReady, type TExportRow } from './export-requests.ts';
+import { exportRows, summarizeExport } from './export-rows.ts';
+import { HashingFile } from './hashing-file.ts';
+import { pdfWriter } from './pdf-writer.ts';
+
+export interface TBuiltExport {
+  manifest: TExportManifest;
+  /** The AUDIT_EXPORT_CREATED event to ingest (its eventId is the exportId: recording it twice stores it once). */
+  event: TAuditEventInput;
+}
+
+/** The statement an export's `statementSignature` covers (printed on the PDF's last page). */
+export function exportStatementText(m: Pick<TExportManifest, 'exportId' | 'tenantId' | 'format' | 'rows' | 'rowsDigest' | 'chainRange' | 'filter' | 'generatedAt'> & { checkpoint: Pick<TCheckpoint, 'seq' | 'merkleRoot'> }): string {
+  return canonicalJson({
+    type: 'modula-audit/export-statement', exportId: m.exportId, tenantId: m.tenantId, format: m.format, rows: m.rows, rowsDigest: m.rowsDigest,
+    chainRange: m.chainRange, filter: m.filter, generatedAt: m.generatedAt, checkpointSeq: m.checkpoint.seq, checkpointMerkleRoot: m.checkpoint.merkleRoot,
+  });
+}
+
+export function exportDir(dataDir: string, tenantId: string): string {
+  return join(dataDir, 'exports', tenantId);
+}
+
+export function exportFileName(exportId: string, format: string): string {
+  return `modula-audit-${exportId}.${format}`;
+}
+
+function describeFilter(f: TEventsFilter): string[] {
+  return Object.entries(f).filter(([, v]) => v !== undefined && (!Array.isArray(v) || v.length > 0))
+    .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : String(v)}`);
+}
+
+/**
+ * Builds one export pack: signs a checkpoint of the log as it is now, streams the filtered
+ * events at or below it into the file (CSV or PDF) while hashing it, then writes the signed
+ * manifest beside it and marks the export READY. Idempotent: a READY export is only re-announced.
+ */
+export async function buildExport(orm: Orm, signer: TSigner, dataDir: string, tenantId: string, exportId: string): Promise<TBuiltExport> {
+  const request = await withTenant(orm, tenantId, (em) => findExportRow(dbOf(em), tenantId, exportId));
+  if (!request) throw new AppError('NOT_FOUND', `no export ${exportId}`);
+  if (request.status === 'READY') {
+    const { readFileSync } = await import('node:fs');
+    const manifest = JSON.parse(readFileSync(join(exportDir(dataDir, tenantId), `${request.file_name}.manifest.json`), 'utf8')) as TExportManifest;
+    return { manifest, event: exportEvent(request, manifest) };
+  }
+  const { checkpoint } = await createCheckpoint(orm, signer, tenantId, { onlyIfGrown: true });
+  const dir = exportDir(dataDir, tenantId);
+  mkdirSync(dir, { recursive: true, mode: 0o750 });
+  const fileName = exportFileName(exportId, request.format);
+  const partial = join(dir, `${fileName}.part`);
+  const file = new HashingFile(partial);
+  try {
+    return await withTenant(orm, tenantId, async (em) => {
+      const db = dbOf(em);
+      const tenantName = (await sql<{ name: string }>`select name from tenants where id = ${tenantId}`.execute(db)).rows[0]?.name ?? '';
+      const filter = request.filter;
+      const summary = await summarizeExport(db, tenantId, filter, checkpoint.seq);
+      const generatedAt = new Date().toISOString();
+      const generatedBy = { userId: request.requested_by_user_id, name: request.requested_by_name, email: request.requested_by_email };
+      const chainRange = { fromSeq: summary.fromSeq, toSeq: summary.toSeq };
+      const rowsHash = createHash('sha256');
+      let rows = 0;
+      const pdf = request.format === 'pdf' ? pdfWriter(file, {
+        tenantName, tenantId, exportId, filterLines: describeFilter(filter),
+        timeRange: `${filter.from ?? summary.firstAt ?? '—'} to ${filter.to ?? summary.lastAt ?? '—'}`,
+        generatedAt, generatedBy: [generatedBy.name, generatedBy.email].filter(Boolean).join(' ') || 'system',
+        rows: summary.rows, chainRange: summary.fromSeq === null ? 'none' : `${summary.fromSeq} to ${summary.toSeq}`,
+      }) : null;
+      const writer = pdf ?? csvWriter(file);
+      for await (const page of exportRows(db, tenantId, filter, checkpoint.seq)) {
+        for (const r of page) rowsHash.update(Buffer.from(r.hash, 'hex'));
+        rows += page.length;
+        await writer.page(page);
+      }
+      if (rows !== summary.rows) throw new Error(`counted ${summary.rows} events but wrote ${rows}`);
+      const rowsDigest = rowsHash.digest('hex');
+      const statementFields = { exportId, tenantId, format: request.format, rows, rowsDigest, chainRange, filter, generatedAt, checkpoint };
+      const statement = exportStatementText(statementFields);
+      const statementSignature = signer.sign(statement);
+      if (pdf) {
+        await pdf.end({
+          rowsDigest, statement, statementSignature, keyId: signer.keyId,
+          checkpointLines: [`seq ${checkpoint.seq}   signed at ${checkpoint.createdAt}   key ${checkpoint.keyId}`, `chain hash  ${checkpoint.hash}`,
+            `Merkle root ${checkpoint.merkleRoot}`, `signature   ${checkpoint.signature}`],
+        });
+      }
+      const { sha256, bytes } = await file.close();
+      const unsigned: Omit<TExportManifest, 'signature'> = {
+        v: 1, type: 'modula-audit/export', exportId, tenantId, tenantName, format: request.format, file: fileName, bytes, sha256, rows,
+        filter, generatedAt, generatedBy, chainRange, checkpoint, rowsDigest, statementSignature, keyId: signer.keyId,
+      };
+      const manifest: TExportManifest = { ...unsigned, signature: signer.sign(manifestSigningText(unsigned)) };
+      renameSync(partial, join(dir, fileName));
+      writeFileSync(join(dir, `${fileName}.manifest.json`), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o640 });
+      await markExportReady(db, tenantId, exportId, { fileName, rows, sha256, signature: manifest.signature });
+      return { manifest, event: exportEvent(request, manifest) };
+    });
+  } catch (err) {
+    file.destroy();
+    rmSync(partial, { force: true });
+    throw err;
+  }
+}
+
+/** Every export is itself audited: AUDIT_EXPORT_CREATED by whoever asked, carrying the file's checksum. */
+function exportEvent(request: TExportRow, m: TExportManifest): TAuditEventInput {
+  return {
+    eventId: m.exportId,
+    tenantId: m.tenantId,
+    action: 'AUDIT_EXPORT_CREATED',
+    outcome: 'SUCCESS',
+    actor: request.requested_by_user_id
+      ? { type: 'USER', id: request.requested_by_user_id, role: 'ADMIN', ...(request.requested_by_name ? { name: request.requested_by_name } : {}) }
+      : { type: 'SYSTEM', name: 'Modula Audit' },
+    entity: { type: 'AUDIT_EXPORT', id: m.exportId, label: `${m.format.toUpperCase()} export of ${m.rows} events` },
+    occurredAt: m.generatedAt,
+    // the checksum as Subresource-Integrity text (base64): a hex digest could look like a card number to redaction
+    metadata: {
+      format: m.format, rows: m.rows, checksum: `sha256-${Buffer.from(m.sha256, 'hex').toString('base64')}`, bytes: m.bytes,
+      fromSeq: m.chainRange.fromSeq, toSeq: m.chainRange.toSeq, checkpointSeq: m.checkpoint.seq, keyId: m.keyId,
+    },
+  } as TAuditEventInput;
+}

@@ -1,0 +1,59 @@
+import type { TEventsFilter, TExportFormat, TExportsGetOutput } from '@modula/contracts';
+import { dbOf, sql, withTenant, type Db, type Orm } from '@modula/db';
+import { v7 as uuidv7 } from 'uuid';
+import { AppError } from '../app-error.ts';
+
+export interface TRequestedBy {
+  userId: string | null;
+  name: string | null;
+  email: string | null;
+}
+
+export interface TExportRow {
+  id: string; tenant_id: string; format: TExportFormat; filter: TEventsFilter; status: 'PENDING' | 'READY' | 'FAILED';
+  requested_by_user_id: string | null; requested_by_name: string | null; requested_by_email: string | null;
+  created_at: string; completed_at: string | null; file_name: string | null; rows: string | null; sha256: string | null;
+  signature: string | null; error: string | null;
+}
+
+const COLUMNS = sql`id, tenant_id, format, filter, status, requested_by_user_id, requested_by_name, requested_by_email,
+  to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at,
+  to_char(completed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as completed_at, file_name, rows, sha256, signature, error`;
+
+/** Records a requested export (PENDING); the worker builds it. */
+export async function createExportRequest(orm: Orm, tenantId: string, input: { format: TExportFormat; filter: TEventsFilter; requestedBy: TRequestedBy }): Promise<string> {
+  const id = uuidv7();
+  await withTenant(orm, tenantId, (em) => sql`insert into exports (tenant_id, id, format, filter, status, requested_by_user_id, requested_by_name, requested_by_email)
+    values (${tenantId}, ${id}, ${input.format}, ${JSON.stringify(input.filter)}::jsonb, 'PENDING', ${input.requestedBy.userId}, ${input.requestedBy.name}, ${input.requestedBy.email})`
+    .execute(dbOf(em)));
+  return id;
+}
+
+export async function findExportRow(db: Db, tenantId: string, exportId: string): Promise<TExportRow | undefined> {
+  return (await sql<TExportRow>`select ${COLUMNS} from exports where tenant_id = ${tenantId} and id = ${exportId}`.execute(db)).rows[0];
+}
+
+/** Same-origin paths of an export's file and manifest (served to an Admin of the tenant only). */
+export function exportUrls(exportId: string): { url: string; manifestUrl: string } {
+  return { url: `/exports/${exportId}/file`, manifestUrl: `/exports/${exportId}/manifest` };
+}
+
+/** An export of the tenant as `exports.get` shows it; another tenant's id is NOT_FOUND (row-level security). */
+export async function getExport(orm: Orm, tenantId: string, exportId: string): Promise<TExportsGetOutput & { fileName?: string }> {
+  const row = await withTenant(orm, tenantId, (em) => findExportRow(dbOf(em), tenantId, exportId));
+  if (!row) throw new AppError('NOT_FOUND', `no export ${exportId}`);
+  const base = { status: row.status, format: row.format, createdAt: row.created_at, ...(row.completed_at ? { completedAt: row.completed_at } : {}) };
+  if (row.status === 'FAILED') return { ...base, error: row.error ?? 'failed' };
+  if (row.status !== 'READY') return base;
+  return { ...base, rows: Number(row.rows), sha256: row.sha256!, signature: row.signature!, ...exportUrls(exportId), fileName: row.file_name! };
+}
+
+export async function markExportReady(db: Db, tenantId: string, exportId: string, r: { fileName: string; rows: number; sha256: string; signature: string }): Promise<void> {
+  await sql`update exports set status = 'READY', completed_at = now(), file_name = ${r.fileName}, rows = ${r.rows}, sha256 = ${r.sha256},
+    signature = ${r.signature}, error = null where tenant_id = ${tenantId} and id = ${exportId}`.execute(db);
+}
+
+export async function markExportFailed(orm: Orm, tenantId: string, exportId: string, error: string): Promise<void> {
+  await withTenant(orm, tenantId, (em) => sql`update exports set status = 'FAILED', completed_at = now(), error = ${error.slice(0, 500)}
+    where tenant_id = ${tenantId} and id = ${exportId} and status = 'PENDING'`.execute(dbOf(em)));
+}

@@ -1,0 +1,37 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+
+/** A file written once, hashed (SHA-256) as it is written, with backpressure: memory stays at one buffer. */
+export class HashingFile {
+  private readonly hash = createHash('sha256');
+  private readonly stream: WriteStream;
+  bytes = 0;
+
+  constructor(path: string) {
+    this.stream = createWriteStream(path, { mode: 0o640 });
+  }
+
+  /** Queues bytes; call `drained()` now and then so the queue stays short. */
+  push(chunk: Buffer | string): void {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    this.hash.update(bytes);
+    this.bytes += bytes.length;
+    this.stream.write(bytes);
+  }
+
+  async drained(): Promise<void> {
+    if (this.stream.writableNeedDrain) await once(this.stream, 'drain');
+  }
+
+  async close(): Promise<{ sha256: string; bytes: number }> {
+    this.stream.end();
+    await finished(this.stream);
+    return { sha256: this.hash.digest('hex'), bytes: this.bytes };
+  }
+
+  destroy(): void {
+    this.stream.destroy();
+  }
+}

@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { parse } from 'csv-parse';
+import { ZExportManifest, type TExportManifest } from '@modula/contracts';
+import { checkpointSignatureValid, manifestSigningText } from '../integrity/signing-text.ts';
+import { verifySignature, type TKeyring } from '../integrity/signing-key.ts';
+import { exportStatementText } from './build-export.ts';
+import { CSV_HEADER } from './csv-cells.ts';
+
+export interface TExportCheck {
+  ok: boolean;
+  reason: string | null;
+  rows?: number;
+  sha256?: string;
+  keyId?: string;
+}
+
+async function sha256OfFile(file: string): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of createReadStream(file)) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}
+
+/** Reads a CSV pack's rows (streamed): their count, order and the digest of their chain hashes. */
+async function csvRows(file: string): Promise<{ rows: number; digest: string; problem: string | null }> {
+  const digest = createHash('sha256');
+  let rows = 0;
+  let lastSeq = 0;
+  let problem: string | null = null;
+  const seqAt = CSV_HEADER.indexOf('seq');
+  const hashAt = CSV_HEADER.indexOf('hash');
+  let header = true;
+  for await (const record of createReadStream(file).pipe(parse({ relax_column_count: true }))) {
+    const cells = record as string[];
+    if (header) {
+      header = false;
+      if (cells.join(',') !== CSV_HEADER.join(',')) problem ??= 'the CSV header is not the export header';
+      continue;
+    }
+    rows += 1;
+    const seq = Number(cells[seqAt]);
+    if (!(seq > lastSeq)) problem ??= `row ${rows} (seq ${cells[seqAt]}) is not after seq ${lastSeq}: a row was duplicated or reordered`;
+    lastSeq = seq;
+    const h = cells[hashAt] ?? '';
+    if (!/^[0-9a-f]{64}$/.test(h)) problem ??= `row ${rows} has no chain hash`;
+    else digest.update(Buffer.from(h, 'hex'));
+  }
+  return { rows, digest: digest.digest('hex'), problem };
+}
+
+/**
+ * Checks an export pack offline, with only the trusted public keys: the manifest is validly
+ * signed, its checkpoint too, the file is byte for byte what the manifest hashes, and (CSV) its
+ * rows are the ones the signed digest names, in order. The first failure is the reason.
+ */
+export async function verifyExportPack(file: string, manifestFile: string, keyring: TKeyring): Promise<TExportCheck> {
+  const fail = (reason: string, extra: Partial<TExportCheck> = {}): TExportCheck => ({ ok: false, reason, ...extra });
+  if (!existsSync(file)) return fail(`no file ${file}`);
+  if (!existsSync(manifestFile)) return fail(`no manifest ${manifestFile}`);
+  let manifest: TExportManifest;
+  try {
+    manifest = ZExportManifest.parse(JSON.parse(readFileSync(manifestFile, 'utf8')));
+  } catch (err) {
+    return fail(`the manifest is not a Modula Audit export manifest: ${(err as Error).message.slice(0, 200)}`);
+  }
+  if (!keyring.has(manifest.keyId)) return fail(`the manifest is signed with key ${manifest.keyId}, which is not among the trusted keys`);
+  if (!verifySignature(keyring, manifest.keyId, manifestSigningText(manifest), manifest.signature)) return fail('the manifest signature is not valid: the manifest was altered or the signature swapped');
+  if (!verifySignature(keyring, manifest.keyId, exportStatementText(manifest), manifest.statementSignature)) return fail('the statement signature is not valid');
+  if (!checkpointSignatureValid(keyring, manifest.checkpoint)) return fail('the checkpoint in the manifest is not validly signed');
+  if (manifest.checkpoint.tenantId !== manifest.tenantId) return fail('the checkpoint is of another tenant');
+  if (manifest.chainRange.toSeq !== null && manifest.chainRange.toSeq > manifest.checkpoint.seq) return fail('the pack holds events beyond its checkpoint');
+  const { sha256, bytes } = await sha256OfFile(file);
+  const base = { sha256, keyId: manifest.keyId };
+  if (manifest.format === 'csv') {
+    const csv = await csvRows(file).catch((err: Error) => ({ rows: -1, digest: '', problem: `the file is not valid CSV: ${err.message.slice(0, 200)}` }));
+    if (csv.problem) return fail(csv.problem, base);
+    if (csv.rows !== manifest.rows) return fail(`the file has ${csv.rows} rows, the manifest ${manifest.rows}: a row was ${csv.rows < manifest.rows ? 'deleted' : 'added or duplicated'}`, base);
+    if (csv.digest !== manifest.rowsDigest) return fail('the rows are not the ones the manifest names (their chain hashes differ)', base);
+  }
+  if (bytes !== manifest.bytes) return fail(`the file has ${bytes} bytes, the manifest says ${manifest.bytes}`, base);
+  if (sha256 !== manifest.sha256) return fail(`the file's SHA-256 ${sha256} is not the manifest's ${manifest.sha256}: the file was altered`, base);
+  return { ok: true, reason: null, rows: manifest.rows, ...base };
+}

@@ -1,0 +1,50 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppError, exportDir, findSession, getExport } from '@modula/domain';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { authSettingsOf, SESSION_COOKIE } from '../auth-settings.ts';
+import type { TServices } from '../context.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const CONTENT_TYPES = { csv: 'text/csv; charset=utf-8', pdf: 'application/pdf' } as const;
+
+function refuse(reply: FastifyReply, status: number, code: string, message: string) {
+  return reply.status(status).header('cache-control', 'no-store').send({ error: { message, data: { code, httpStatus: status } } });
+}
+
+/**
+ * GET /exports/:exportId/file and /exports/:exportId/manifest: the pack's bytes, to a signed-in
+ * Admin of the export's tenant only (401 without a session, 403 for other roles, 404 for another
+ * tenant's export — row-level security does not even let us see it).
+ */
+export function registerExportDownloads(app: FastifyInstance, services: TServices): void {
+  const settings = authSettingsOf(services.config);
+  for (const part of ['file', 'manifest'] as const) {
+    app.get<{ Params: { exportId: string } }>(`/exports/:exportId/${part}`, async (req, reply) => {
+      const token = req.cookies[SESSION_COOKIE];
+      const session = token ? await findSession(services.orm, settings, token) : undefined;
+      if (!session) return refuse(reply, 401, 'UNAUTHORIZED', 'sign in first');
+      if (session.role !== 'ADMIN') return refuse(reply, 403, 'FORBIDDEN', 'only an Admin of the tenant may download its exports');
+      const { exportId } = req.params;
+      if (!UUID.test(exportId)) return refuse(reply, 404, 'NOT_FOUND', 'no such export');
+      let view;
+      try {
+        view = await getExport(services.orm, session.tenantId, exportId);
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'NOT_FOUND') return refuse(reply, 404, 'NOT_FOUND', 'no such export');
+        throw err;
+      }
+      if (view.status !== 'READY' || !view.fileName || !view.format) return refuse(reply, 409, 'CONFLICT', `the export is ${view.status}`);
+      const name = part === 'file' ? view.fileName : `${view.fileName}.manifest.json`;
+      const path = join(exportDir(services.config.DATA_DIR, session.tenantId), name);
+      if (!existsSync(path)) return refuse(reply, 410, 'GONE', 'the export file is no longer on this server');
+      return reply
+        .header('content-type', part === 'file' ? CONTENT_TYPES[view.format] : 'application/json')
+        .header('content-length', statSync(path).size)
+        .header('content-disposition', `attachment; filename="${name}"`)
+        .header('cache-control', 'private, no-store')
+        .header('x-content-type-options', 'nosniff')
+        .send(createReadStream(path));
+    });
+  }
+}

@@ -1,0 +1,205 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { keyringOf, verifyExportPack, type TKeyring } from '@modula/domain';
+import { startExportWorker, type TExportWorker } from '@modula/worker';
+import { parse } from 'csv-parse/sync';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, makeEvent } from '../../testing/events.ts';
+import { ingestStored, runCli } from '../../testing/integrity.ts';
+import { startStack, type TestStack } from '../../testing/stack.ts';
+import { makeUser, signedInAdmin, signInFirstTime, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'modula-exports-'));
+const work = mkdtempSync(join(tmpdir(), 'modula-packs-'));
+let stack: TestStack;
+let exportWorker: TExportWorker;
+let tenantId: string;
+let admin: { cookie: string };
+let keyring: TKeyring;
+let keysFile: string;
+
+const FORMULAS = ['=HYPERLINK("http://evil.test","x")', '+SUM(1,2)', '-2+3', '@SUM(A1)', '\tTAB', '\rCR'];
+
+async function download(path: string, cookie?: string) {
+  const res = await fetch(`${stack.baseUrl}${path}`, { headers: cookie ? { cookie } : {} });
+  return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()), type: res.headers.get('content-type') };
+}
+
+/** Asks for a pack as the Admin, waits until READY, downloads file and manifest into the work folder. */
+async function exportPack(format: 'csv' | 'pdf', filter: Record<string, unknown> = {}) {
+  const created = await trpc(stack, 'mutation', 'exports.create', { format, filter }, { cookie: admin.cookie });
+  expect(created.status).toBe(200);
+  const { exportId } = created.data as { exportId: string };
+  const ready = await eventually(async () => {
+    const r = await trpc(stack, 'query', 'exports.get', { exportId }, { cookie: admin.cookie });
+    if (r.data?.status === 'FAILED') throw new Error(r.data.error);
+    return r.data?.status === 'READY' ? r.data : undefined;
+  }, 30_000);
+  const file = await download(ready.url, admin.cookie);
+  const manifest = await download(ready.manifestUrl, admin.cookie);
+  expect(file.status).toBe(200);
+  const path = join(work, `${exportId}.${format}`);
+  writeFileSync(path, file.bytes);
+  writeFileSync(`${path}.manifest.json`, manifest.bytes);
+  return { exportId, ready, path, manifestPath: `${path}.manifest.json`, bytes: file.bytes, type: file.type };
+}
+
+const check = (path: string, manifest = `${path}.manifest.json`) => verifyExportPack(path, manifest, keyring);
+
+beforeAll(async () => {
+  stack = await startStack({ env: { ...VIEWER_ENV, DATA_DIR: dataDir } });
+  exportWorker = startExportWorker(stack.config, stack.services.orm, pino({ level: 'silent' }));
+  ({ tenantId } = await stack.createTenant('Bistro Uno'));
+  const events = [
+    ...FORMULAS.map((f, i) => makeEvent(tenantId, {
+      actor: { type: 'USER', id: f, role: 'CASHIER', name: f }, entity: { type: 'INVOICE', id: `inv-${i}`, label: f }, context: { sessionId: f, ip: '203.0.113.7' },
+    })),
+    ...Array.from({ length: 30 }, (_, i) => makeEvent(tenantId, { outcome: i % 5 === 0 ? 'REJECTED' : 'SUCCESS', ...(i % 5 === 0 ? { reason: 'PERMISSION_DENIED' } : {}),
+      after: { total: i + 0.5, note: 'multi\nline, "quoted"' }, entity: { type: 'POLICY', id: `p-${i}`, label: `Zürich ☕ ${i}` } })),
+  ];
+  await ingestStored(stack, tenantId, events);
+  admin = await signedInAdmin(stack, tenantId);
+  const keys = await (await fetch(`${stack.baseUrl}/.well-known/modula-audit/keys.json`)).json() as { keys: { keyId: string; publicKey: string }[] };
+  keyring = keyringOf(keys.keys);
+  keysFile = join(work, 'keys.json');
+  writeFileSync(keysFile, JSON.stringify(keys));
+});
+afterAll(async () => {
+  await exportWorker?.close();
+  await stack?.close();
+});
+
+describe('CSV export packs', () => {
+  let pack: Awaited<ReturnType<typeof exportPack>>;
+  beforeAll(async () => { pack = await exportPack('csv', { actions: ['POLICY_UPDATED'] }); });
+
+  it('serve exactly the bytes whose SHA-256 exports.get names, with a signed manifest, and pass verify-export (CLI, exit 0)', async () => {
+    expect(pack.ready).toMatchObject({ status: 'READY', format: 'csv', rows: 36 });
+    expect(createHash('sha256').update(pack.bytes).digest('hex')).toBe(pack.ready.sha256);
+    expect(pack.type).toMatch(/text\/csv/);
+    const manifest = JSON.parse(readFileSync(pack.manifestPath, 'utf8'));
+    expect(manifest).toMatchObject({ tenantId, tenantName: 'Bistro Uno', rows: 36, sha256: pack.ready.sha256, signature: pack.ready.signature, chainRange: { fromSeq: 1, toSeq: 36 } });
+    expect(manifest.checkpoint.seq).toBeGreaterThanOrEqual(36);
+    const cli = runCli(stack, ['verify-export', pack.path, '--public-key', keysFile]);
+    expect(cli.status).toBe(0);
+    expect(cli.json).toMatchObject({ ok: true, rows: 36 });
+  });
+
+  it('neutralise spreadsheet formulas: cells starting with = + - @ tab or CR get a leading quote', () => {
+    const rows = parse(pack.bytes, { columns: true }) as Record<string, string>[];
+    const formulaRows = rows.slice(0, FORMULAS.length);
+    FORMULAS.forEach((f, i) => {
+      expect(formulaRows[i]!.actorName).toBe(`'${f}`);
+      expect(formulaRows[i]!.actorId).toBe(`'${f}`);
+      expect(formulaRows[i]!.entityLabel).toBe(`'${f}`);
+      expect(formulaRows[i]!.sessionId).toBe(`'${f}`);
+    });
+    for (const row of rows) for (const cell of Object.values(row)) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+  });
+
+  it('fail verify-export after any single byte flip (every byte of a one-row pack, a sample of the large one)', async () => {
+    const small = await exportPack('csv', { entityId: 'p-3' });
+    expect(small.ready.rows).toBe(1);
+    const flips = [
+      ...Array.from({ length: small.bytes.length }, (_, i) => ({ p: small, i })),
+      ...Array.from({ length: 150 }, (_, k) => ({ p: pack, i: Math.floor((k * pack.bytes.length) / 150) })),
+    ];
+    for (const { p, i } of flips) {
+      const bad = Buffer.from(p.bytes);
+      bad[i] = bad[i]! ^ 0x01;
+      const path = join(work, 'flipped.csv');
+      writeFileSync(path, bad);
+      const r = await check(path, p.manifestPath);
+      if (r.ok) throw new Error(`flip at byte ${i} went unnoticed`);
+    }
+  });
+
+  it('fail verify-export for a deleted or a duplicated row, and name it', async () => {
+    const lines = pack.bytes.toString('utf8').split('\r\n');
+    const rows = parse(pack.bytes) as string[][];
+    expect(rows.length).toBe(37);
+    // line 8 is a single-line row (the formula rows come first)
+    const single = lines.findIndex((l, i) => i > 0 && l.startsWith('7,'));
+    const deleted = join(work, 'deleted.csv');
+    writeFileSync(deleted, lines.filter((_, i) => i !== single).join('\r\n'));
+    const d = await check(deleted, pack.manifestPath);
+    expect(d.ok).toBe(false);
+    expect(d.reason).toMatch(/deleted/);
+    const duplicated = join(work, 'duplicated.csv');
+    writeFileSync(duplicated, [...lines.slice(0, single + 1), lines[single], ...lines.slice(single + 1)].join('\r\n'));
+    const u = await check(duplicated, pack.manifestPath);
+    expect(u.ok).toBe(false);
+    expect(u.reason).toMatch(/duplicated/);
+    const cli = runCli(stack, ['verify-export', deleted, '--manifest', pack.manifestPath, '--public-key', keysFile]);
+    expect(cli.status).not.toBe(0);
+    expect(cli.stderr).toMatch(/deleted/);
+  });
+
+  it('fail verify-export with a swapped signature, an edited manifest, or an untrusted key', async () => {
+    const other = await exportPack('csv', { outcomes: ['REJECTED'] });
+    expect(other.ready.rows).toBe(6);
+    const manifest = JSON.parse(readFileSync(pack.manifestPath, 'utf8'));
+    const swapped = join(work, 'swapped.manifest.json');
+    writeFileSync(swapped, JSON.stringify({ ...manifest, signature: other.ready.signature }));
+    expect((await check(pack.path, swapped)).reason).toMatch(/signature/);
+    const edited = join(work, 'edited.manifest.json');
+    writeFileSync(edited, JSON.stringify({ ...manifest, rows: 35 }));
+    expect((await check(pack.path, edited)).ok).toBe(false);
+    // the other pack's file against this manifest
+    expect((await check(other.path, pack.manifestPath)).ok).toBe(false);
+    expect((await verifyExportPack(pack.path, pack.manifestPath, keyringOf([]))).reason).toMatch(/not among the trusted keys/);
+  });
+
+  it('are themselves audited: an AUDIT_EXPORT_CREATED event by the Admin carrying the checksum', async () => {
+    const event = await eventually(async () => {
+      const r = await trpc(stack, 'query', 'events.list', { actions: ['AUDIT_EXPORT_CREATED'] }, { cookie: admin.cookie });
+      return r.data?.items.find((e: any) => e.entity?.id === pack.exportId);
+    });
+    expect(event.actor).toMatchObject({ type: 'USER', role: 'ADMIN' });
+    expect(event.metadata).toMatchObject({ format: 'csv', rows: 36, checksum: `sha256-${Buffer.from(pack.ready.sha256, 'hex').toString('base64')}` });
+    expect(event.redactedPaths).toEqual([]);
+  });
+});
+
+describe('PDF export packs', () => {
+  it('are a paginated document with the checksum, signature and checkpoint on the last page, and verify offline', async () => {
+    const pack = await exportPack('pdf');
+    expect(pack.type).toBe('application/pdf');
+    expect(pack.bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    const pages = pack.bytes.toString('latin1').match(/\/Type \/Page\b/g)?.length;
+    const { ROWS_PER_PAGE } = await import('../../packages/domain/src/exports/pdf-writer.ts');
+    expect(pages).toBe(2 + Math.ceil(36 / ROWS_PER_PAGE));
+    expect((await check(pack.path)).ok).toBe(true);
+    for (let i = 0; i < pack.bytes.length; i += Math.max(1, Math.floor(pack.bytes.length / 300))) {
+      const bad = Buffer.from(pack.bytes);
+      bad[i] = bad[i]! ^ 0x20;
+      const path = join(work, 'flipped.pdf');
+      writeFileSync(path, bad);
+      expect((await check(path, pack.manifestPath)).ok).toBe(false);
+    }
+  });
+});
+
+describe('who may export and download', () => {
+  it('refuses an anonymous request, a Manager and an Admin of another tenant', async () => {
+    const pack = await exportPack('csv', { outcomes: ['SUCCESS'] });
+    const manager = await makeUser(stack, tenantId, 'MANAGER', 'Maria');
+    const managerCookie = (await signInFirstTime(stack, manager.email)).cookie;
+    const { tenantId: otherTenant } = await stack.createTenant('Other');
+    const otherAdmin = await signedInAdmin(stack, otherTenant);
+    for (const url of [pack.ready.url, pack.ready.manifestUrl]) {
+      expect((await download(url)).status).toBe(401);
+      expect((await download(url, managerCookie)).status).toBe(403);
+      const foreign = await download(url, otherAdmin.cookie);
+      expect(foreign.status).toBe(404);
+      expect(foreign.bytes.toString()).not.toContain(tenantId);
+      expect((await download(url, admin.cookie)).status).toBe(200);
+    }
+    expect((await trpc(stack, 'mutation', 'exports.create', { format: 'csv', filter: {} }, { cookie: managerCookie })).code).toBe('FORBIDDEN');
+    expect((await trpc(stack, 'mutation', 'exports.create', { format: 'csv', filter: {} })).code).toBe('UNAUTHORIZED');
+    expect((await trpc(stack, 'query', 'exports.get', { exportId: pack.exportId }, { cookie: otherAdmin.cookie })).code).toBe('NOT_FOUND');
+  });
+});

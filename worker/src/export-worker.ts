@@ -1,0 +1,61 @@
+import type { TConfig } from '@modula/config';
+import { JOBS, ZExportJob } from '@modula/contracts';
+import type { Orm } from '@modula/db';
+import { AppError, buildExport, judgeEvents, loadSigner, markExportFailed } from '@modula/domain';
+import { createRedis, IngestQueue } from '@modula/queue';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+
+export interface TExportWorker {
+  worker: Worker;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds export packs on `audit-exports`, in the worker process (never the web server), and
+ * records each as an AUDIT_EXPORT_CREATED event through the ingest queue, like any other event.
+ */
+export function startExportWorker(config: TConfig, orm: Orm, log: Logger): TExportWorker {
+  const connection = createRedis(config.REDIS_URL, 'worker', (f, m) => log.warn(f, m));
+  const signer = loadSigner(config);
+  const ingest = new IngestQueue(connection, config.QUEUE_PREFIX, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, backoffMaxMs: config.JOB_BACKOFF_MAX_MS });
+
+  const process = async (job: Job) => {
+    const parsed = ZExportJob.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`payload does not match ${JOBS.export.name} v1`);
+    const { tenantId, exportId } = parsed.data;
+    try {
+      const started = Date.now();
+      const { manifest, event } = await buildExport(orm, signer, config.DATA_DIR, tenantId, exportId);
+      const judged = judgeEvents([event], { kind: 'system' });
+      if (judged.rejected.length > 0) throw new Error(`the export event was refused: ${JSON.stringify(judged.rejected[0]?.issues)}`);
+      await ingest.enqueue(tenantId, judged.accepted.map((a) => a.event), new Date().toISOString());
+      log.info({ tenantId, exportId, rows: manifest.rows, bytes: manifest.bytes, ms: Date.now() - started }, 'export ready');
+      return { rows: manifest.rows, sha256: manifest.sha256 };
+    } catch (err) {
+      const permanent = err instanceof AppError && err.code !== 'UNAVAILABLE';
+      const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (permanent || last) {
+        await markExportFailed(orm, tenantId, exportId, (err as Error).message).catch(() => {});
+        throw new UnrecoverableError((err as Error).message);
+      }
+      throw err;
+    }
+  };
+
+  const worker = new Worker(JOBS.export.queue, process, {
+    connection, prefix: config.QUEUE_PREFIX, concurrency: config.EXPORT_CONCURRENCY,
+    // a large PDF takes a while: renew the lock often rather than let the job look stalled
+    lockDuration: 120_000,
+  });
+  worker.on('error', (err) => log.error({ err: err.message }, 'export worker error'));
+  worker.on('failed', (job, err) => log.error({ jobId: job?.id, err: err.message }, 'export failed'));
+  return {
+    worker,
+    async close() {
+      await worker.close();
+      await ingest.close();
+      connection.disconnect();
+    },
+  };
+}
