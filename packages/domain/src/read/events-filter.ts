@@ -2,7 +2,7 @@ import type { TEventsFilter } from '@modula/contracts';
 import { sql, type RawBuilder } from '@modula/db';
 
 /** `%`, `_` and `\` in a search are literal characters, not patterns. */
-function likePattern(term: string): string {
+export function likePattern(term: string): string {
   return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 

@@ -4,7 +4,7 @@ import { AppError } from '../app-error.ts';
 import { decodeCursor, encodeCursor, type TEventsCursor } from './events-cursor.ts';
 import { filterConditions } from './events-filter.ts';
 import { EVENT_VIEW_COLUMNS, toEventView, type TEventViewRow } from './event-view.ts';
-import { steerSearch } from './search-plan.ts';
+import { searchCandidates } from './search-plan.ts';
 
 export interface TFindEventsInput extends TEventsFilter {
   cursor?: string | undefined;
@@ -32,28 +32,26 @@ export async function findEvents(orm: Orm, serverSecret: Buffer, tenantId: strin
   });
 }
 
-function pageConditions(tenantId: string, input: TFindEventsInput, snapshotSeq: number, after?: TEventsCursor) {
-  const where = filterConditions(tenantId, input);
-  where.push(sql`seq <= ${snapshotSeq}`);
-  if (after) where.push(sql`(occurred_at, seq) < (${after.occurredAt}::timestamptz, ${after.seq}::bigint)`);
-  return where;
-}
+
 
 /**
  * The statement of one page (one row more than the limit, to know whether another page follows).
  * The cursor's occurredAt has milliseconds, as stored: ingestion normalises every occurredAt to
  * `toISOString()`, so no two events differ below the millisecond.
  */
-export function eventsPageQuery(tenantId: string, input: TFindEventsInput, snapshotSeq: number, after?: TEventsCursor) {
+export function eventsPageQuery(tenantId: string, input: TFindEventsInput, snapshotSeq: number, after?: TEventsCursor, searchSeqs?: number[]) {
+  const where = filterConditions(tenantId, input);
+  where.push(sql`seq <= ${snapshotSeq}`);
+  if (after) where.push(sql`(occurred_at, seq) < (${after.occurredAt}::timestamptz, ${after.seq}::bigint)`);
+  if (searchSeqs) where.push(sql`seq = any(${searchSeqs}::bigint[])`);
   return sql<TEventViewRow>`select ${EVENT_VIEW_COLUMNS} from audit_events
-    where ${sql.join(pageConditions(tenantId, input, snapshotSeq, after), sql` and `)}
+    where ${sql.join(where, sql` and `)}
     order by audit_events.occurred_at desc, audit_events.seq desc limit ${input.limit + 1}`;
 }
 
-/** Steers the planner for a search (see steerSearch) in the caller's transaction, then gives the page's statement; also what EXPLAIN measures. */
+/** A page's statement in the caller's transaction, a search first narrowed to its matches when they are few (see searchCandidates); also what EXPLAIN measures. */
 export async function prepareEventsPage(db: Db, tenantId: string, input: TFindEventsInput, snapshotSeq: number, after?: TEventsCursor) {
-  await steerSearch(db, input.search, pageConditions(tenantId, input, snapshotSeq, after));
-  return eventsPageQuery(tenantId, input, snapshotSeq, after);
+  return eventsPageQuery(tenantId, input, snapshotSeq, after, await searchCandidates(db, input.search));
 }
 
 /** One event of the tenant by its id; another tenant's id is NOT_FOUND (row-level security hides it). */
