@@ -1,7 +1,7 @@
 import type { TConfig } from '@modula/config';
 import { JOBS, ZCheckpointJob } from '@modula/contracts';
 import type { Orm } from '@modula/db';
-import { allTenantIds, createCheckpoint, loadSigner } from '@modula/domain';
+import { allTenantIds, createCheckpoint, loadSigner, type TSigner } from '@modula/domain';
 import { createRedis } from '@modula/queue';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
@@ -21,7 +21,8 @@ const SCHEDULER_ID = 'checkpoint-every-tenant';
  */
 export async function startCheckpointWorker(config: TConfig, orm: Orm, log: Logger): Promise<TCheckpointWorker> {
   const connection = createRedis(config.REDIS_URL, 'worker', (f, m) => log.warn(f, m));
-  const signer = loadSigner(config);
+  // loaded (or generated) at the first job, not at start: a worker that never signs writes no key
+  let signer: TSigner | undefined;
   const queue = new Queue(JOBS.checkpoint.queue, { connection, prefix: config.QUEUE_PREFIX });
   queue.on('error', () => {});
   await queue.upsertJobScheduler(SCHEDULER_ID, { every: Math.round(config.CHECKPOINT_EVERY_MINUTES * 60_000) }, {
@@ -38,7 +39,7 @@ export async function startCheckpointWorker(config: TConfig, orm: Orm, log: Logg
     const refused: string[] = [];
     for (const tenantId of tenants) {
       try {
-        if ((await createCheckpoint(orm, signer, tenantId, { onlyIfGrown: !parsed.data.tenantId })).created) created += 1;
+        if ((await createCheckpoint(orm, (signer ??= loadSigner(config)), tenantId, { onlyIfGrown: !parsed.data.tenantId })).created) created += 1;
       } catch (err) {
         // a broken chain is never signed over: say so loudly, and go on with the other tenants
         refused.push(tenantId);

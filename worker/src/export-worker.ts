@@ -1,7 +1,7 @@
 import type { TConfig } from '@modula/config';
 import { JOBS, ZExportJob } from '@modula/contracts';
 import type { Orm } from '@modula/db';
-import { AppError, buildExport, judgeEvents, loadSigner, markExportFailed } from '@modula/domain';
+import { AppError, buildExport, judgeEvents, loadSigner, markExportFailed, type TSigner } from '@modula/domain';
 import { createRedis, IngestQueue } from '@modula/queue';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
@@ -17,7 +17,7 @@ export interface TExportWorker {
  */
 export function startExportWorker(config: TConfig, orm: Orm, log: Logger): TExportWorker {
   const connection = createRedis(config.REDIS_URL, 'worker', (f, m) => log.warn(f, m));
-  const signer = loadSigner(config);
+  let signer: TSigner | undefined;
   const ingest = new IngestQueue(connection, config.QUEUE_PREFIX, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, backoffMaxMs: config.JOB_BACKOFF_MAX_MS });
 
   const process = async (job: Job) => {
@@ -26,7 +26,7 @@ export function startExportWorker(config: TConfig, orm: Orm, log: Logger): TExpo
     const { tenantId, exportId } = parsed.data;
     try {
       const started = Date.now();
-      const { manifest, event } = await buildExport(orm, signer, config.DATA_DIR, tenantId, exportId);
+      const { manifest, event } = await buildExport(orm, (signer ??= loadSigner(config)), config.DATA_DIR, tenantId, exportId);
       const judged = judgeEvents([event], { kind: 'system' });
       if (judged.rejected.length > 0) throw new Error(`the export event was refused: ${JSON.stringify(judged.rejected[0]?.issues)}`);
       await ingest.enqueue(tenantId, judged.accepted.map((a) => a.event), new Date().toISOString());
