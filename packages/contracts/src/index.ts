@@ -6,3 +6,4 @@ export * from './ingest.ts';
 export * from './jobs.ts';
 export * from './read.ts';
 export * from './integrity.ts';
+export * from './offline.ts';

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { ENTITIES } from './entities/index.ts';
 import { Migration20261122000000_initial } from './migrations/Migration20261122000000_initial.ts';
 import { Migration20261122010000_auth } from './migrations/Migration20261122010000_auth.ts';
+import { Migration20261122020000_devices } from './migrations/Migration20261122020000_devices.ts';
 import { Migration20261122030000_integrity } from './migrations/Migration20261122030000_integrity.ts';
 import { Migration20261122045000_event_search } from './migrations/Migration20261122045000_event_search.ts';
 import { guardPool } from './pool-guard.ts';
@@ -26,6 +27,7 @@ interface OrmOptions {
 const MIGRATIONS = [
   { name: 'Migration20261122000000_initial', class: Migration20261122000000_initial },
   { name: 'Migration20261122010000_auth', class: Migration20261122010000_auth },
+  { name: 'Migration20261122020000_devices', class: Migration20261122020000_devices },
   { name: 'Migration20261122030000_integrity', class: Migration20261122030000_integrity },
   { name: 'Migration20261122045000_event_search', class: Migration20261122045000_event_search },
 ];

@@ -21,6 +21,7 @@ export { LOCK_AFTER_FAILURES } from './auth/login-throttle.ts';
 export { findEvents, getEvent, eventsPageQuery, prepareEventsPage, type TFindEventsInput } from './read/find-events.ts';
 export { listBranches } from './read/list-branches.ts';
 export { findFailedLogins } from './read/failed-logins.ts';
+export { findDeviceGaps } from './read/device-gaps.ts';
 export { leafHash, nodeHash, merkleRoot, inclusionProof, consistencyProof, verifyInclusion, verifyConsistency, leavesOf, CompactRange, EMPTY_ROOT } from './integrity/merkle.ts';
 export { loadSigner, keyIdOf, keyringOf, keyringFromFile, verifySignature, defaultKeyFile, type TSigner, type TKeyring, type TSigningKeySettings } from './integrity/signing-key.ts';
 export { checkpointSigningText, checkpointSignatureValid, manifestSigningText } from './integrity/signing-text.ts';

@@ -6,6 +6,8 @@ import { branchesRouter } from './branches.router.ts';
 import { insightsRouter } from './insights.router.ts';
 import { integrityRouter } from './integrity.router.ts';
 import { exportsRouter } from './exports.router.ts';
+import { timeRouter } from './time.router.ts';
+import { devicesRouter } from './devices.router.ts';
 
 export const appRouter = router({
   ingest: ingestRouter,
@@ -15,6 +17,8 @@ export const appRouter = router({
   insights: insightsRouter,
   integrity: integrityRouter,
   exports: exportsRouter,
+  time: timeRouter,
+  devices: devicesRouter,
 });
 
 /** The only thing clients import from the server: the router's type. */

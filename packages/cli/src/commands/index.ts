@@ -8,6 +8,7 @@ import { verifyChainCommand } from './verify-chain.ts';
 import { checkpointCreate, checkpointList } from './checkpoint.ts';
 import { proofCommand, verifyProofCommand } from './proof.ts';
 import { exportCreateCommand, verifyExportCommand } from './exports.ts';
+import { devicesGaps } from './devices.ts';
 
 export interface TCommand {
   summary: string;
@@ -29,6 +30,7 @@ export const COMMANDS: Record<string, TCommand> = {
   'verify-proof': verifyProofCommand,
   'verify-export': verifyExportCommand,
   'export create': exportCreateCommand,
+  'devices gaps': devicesGaps,
   migrate: migrateCommand,
 };
 

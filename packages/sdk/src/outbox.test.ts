@@ -1,0 +1,87 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InvalidAuditEventError } from './errors.ts';
+import { AuditOutbox, type TRecordInput } from './outbox.ts';
+import { MemoryOutboxStore } from './outbox-store.ts';
+
+const TENANT = '0190a000-0000-7000-8000-000000000001';
+const sale: TRecordInput = { action: 'SALE_FINALIZED', outcome: 'SUCCESS', actor: { type: 'USER', id: 'cashier-7', role: 'CASHIER' } };
+
+/** A port nothing listens on: the service is unreachable. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+let dir: string;
+let url: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'outbox-'));
+  url = `http://127.0.0.1:${await closedPort()}`;
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+const open = (extra: Partial<Parameters<typeof AuditOutbox.open>[0]> = {}) =>
+  AuditOutbox.open({ url, apiKey: 'mak_test', tenantId: TENANT, dir, deviceId: 'till-7', autoSync: false, ...extra });
+
+describe('AuditOutbox while the service is unreachable', () => {
+  it('completes an event (UUIDv7 eventId, occurredAt with offset, device number, offline flag) and keeps it', async () => {
+    const outbox = await open();
+    expect(outbox.reachability).toBe('offline');
+    const event = await outbox.record(sale);
+    expect(event.eventId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(event.occurredAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$/);
+    expect(Math.abs(Date.parse(event.occurredAt) - Date.now())).toBeLessThan(5_000);
+    expect(event).toMatchObject({ tenantId: TENANT, context: { deviceId: 'till-7', deviceSeq: 1, offline: true } });
+    expect(event.metadata).toBeUndefined(); // no offset known: nothing to correct yet
+    expect(outbox.pending()).toEqual([event]);
+    await expect(outbox.flush()).rejects.toThrow();
+    expect(outbox.pending()).toEqual([event]);
+    await outbox.close();
+  });
+
+  it('refuses an invalid event at once with its issues; it never enters the outbox nor uses a number', async () => {
+    const outbox = await open();
+    const bad = { ...sale, outcome: 'REJECTED', actor: { type: 'ROBOT' } } as unknown as TRecordInput;
+    const error = await outbox.record(bad).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidAuditEventError);
+    const paths = (error as InvalidAuditEventError).issues.map((i) => i.path.join('.'));
+    expect(paths).toEqual(expect.arrayContaining(['actor.type']));
+    await expect(outbox.record({ ...sale, action: 'SALE_DELETED' } as unknown as TRecordInput)).rejects.toThrow(/unknown action/);
+    await expect(outbox.record({ ...sale, metadata: { note: 'x'.repeat(70_000) } })).rejects.toThrow(/bytes serialized|8192/);
+    expect(outbox.pending()).toEqual([]);
+    expect((await outbox.record(sale)).context?.deviceSeq).toBe(1);
+    await expect(outbox.record({ ...sale, eventId: outbox.pending()[0]!.eventId })).rejects.toThrow(/already in this outbox/);
+    await outbox.close();
+  });
+
+  it('numbers concurrent records 1…n without gaps or repeats, and the counter survives a restart', async () => {
+    const first = await open();
+    const events = await Promise.all(Array.from({ length: 20 }, () => first.record(sale)));
+    expect(events.map((e) => e.context?.deviceSeq).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(first.pending().map((e) => e.context?.deviceSeq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    await first.close();
+
+    const second = await open({ deviceId: undefined }); // the id comes from the store
+    expect(second.deviceId).toBe('till-7');
+    expect(second.pending().map((e) => e.eventId)).toEqual(first.pending().map((e) => e.eventId));
+    expect((await second.record(sale)).context?.deviceSeq).toBe(21);
+    await second.close();
+    await expect(open({ deviceId: 'till-8' })).rejects.toThrow(/belongs to device "till-7"/);
+  });
+
+  it('keeps what the app said: its own occurredAt, eventId and offline flag', async () => {
+    const outbox = await AuditOutbox.open({ url, apiKey: 'k', tenantId: TENANT, store: new MemoryOutboxStore(), autoSync: false });
+    expect(outbox.deviceId).toMatch(/^[0-9a-f-]{36}$/); // a generated device id
+    const event = await outbox.record({ ...sale, eventId: '0190a000-0000-7000-8000-00000000abcd', occurredAt: '2026-11-20T08:00:00+01:00', context: { offline: false } });
+    expect(event).toMatchObject({ eventId: '0190a000-0000-7000-8000-00000000abcd', occurredAt: '2026-11-20T08:00:00+01:00', context: { offline: false, deviceSeq: 1 } });
+    await outbox.close();
+    await expect(outbox.record(sale)).rejects.toThrow(/closed/);
+  });
+});

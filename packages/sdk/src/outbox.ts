@@ -1,0 +1,453 @@
+import type { TAuditEventInput } from '@modula/contracts';
+import { v7 as uuidv7 } from 'uuid';
+import { backoffDelay, DEFAULT_BACKOFF, type TBackoffPolicy } from './backoff.ts';
+import { INGEST_BATCH_LIMITS, splitBatches, type TBatchLimits } from './batches.ts';
+import { createAuditClient, type AuditClient } from './client.ts';
+import { isoWithOffset, measureClockOffset, type TClockSample } from './clock.ts';
+import { InvalidAuditEventError, OutboxClosedError } from './errors.ts';
+import { FileOutboxStore } from './file-store.ts';
+import { applyOp, replay, snapshotOps, type TDeadLetter, type TJournalOp, type TOutboxState } from './outbox-state.ts';
+import type { TOutboxStore } from './outbox-store.ts';
+import { localIssues } from './validate-event.ts';
+
+type TContextInput = Omit<NonNullable<TAuditEventInput['context']>, 'deviceId' | 'deviceSeq'>;
+
+/**
+ * What the app passes to `record()`: an audit event without the parts the outbox gives it.
+ * `eventId` (UUIDv7), `occurredAt` (now, on the device clock corrected by the measured offset)
+ * and `tenantId` (the outbox's) are filled in when absent; `context.deviceId` and
+ * `context.deviceSeq` are always the outbox's own.
+ */
+export type TRecordInput = Omit<TAuditEventInput, 'eventId' | 'occurredAt' | 'tenantId' | 'context'> & {
+  eventId?: string;
+  /** When given, kept as is (not corrected): the app says when the action happened. */
+  occurredAt?: string;
+  tenantId?: string;
+  context?: TContextInput;
+};
+
+/** What one sync (a background one or `flush()`) did. */
+export type TSyncReport =
+  | {
+      ok: true;
+      /** Events the service acknowledged (durably queued) and that left the outbox. */
+      accepted: number;
+      /** Events the service refused; they are now in `deadLetters()`. */
+      rejected: number;
+      /** Events still in the outbox (recorded while this sync ran). */
+      pending: number;
+      /** The device clock's offset measured at this sync (service − device, ms). */
+      offsetMs: number;
+      rttMs: number;
+    }
+  | {
+      ok: false;
+      error: Error;
+      pending: number;
+      /** When the background sender tries again (ms), or null once the outbox is closed. */
+      retryInMs: number | null;
+    };
+
+/** Whether the service answered the last time the outbox tried to reach it. */
+export type TReachability = 'unknown' | 'online' | 'offline';
+
+export interface TAuditOutboxOptions {
+  /** The service's origin, e.g. `https://audit.example.com`. */
+  url: string;
+  /** The tenant's API key. */
+  apiKey: string;
+  /** The API key's tenant: the default `tenantId` of recorded events. */
+  tenantId: string;
+  /** Durable storage: a directory for the Node journal (`dir/outbox.jsonl`) … */
+  dir?: string;
+  /** … or a store of your own (IndexedDB in a browser, memory in a test). One of the two is required. */
+  store?: TOutboxStore;
+  /**
+   * This device's id (`context.deviceId`), e.g. `till-7`. Default: the id kept in the store, or a
+   * new UUIDv7 on first use. An existing store refuses another id (its counter belongs to its device).
+   */
+  deviceId?: string;
+  /** Called after every sync attempt, background or `flush()`. Exceptions it throws are ignored. */
+  onSync?: (report: TSyncReport) => void;
+  /** Waits between failed syncs (full jitter). Default: base 500 ms, cap 5 min. */
+  backoff?: Partial<TBackoffPolicy>;
+  /** Background sync (and clock measurement) period when nothing fails. Default 60 s. */
+  syncIntervalMs?: number;
+  /** How soon after `record()` the background sender sends, to gather a batch. Default 50 ms. */
+  flushDelayMs?: number;
+  /**
+   * Offsets up to this size (ms) are measurement noise, not a wrong clock: occurredAt is left as
+   * the device saw it. Larger ones are corrected. Default 1000 (0 corrects every offset).
+   */
+  clockToleranceMs?: number;
+  /** Per request. Default 30 s. */
+  requestTimeoutMs?: number;
+  /** How long `open()` waits for the first contact (to know whether the device is offline). Default 2 s. */
+  startupProbeMs?: number;
+  /** Default: what `ingest.batch` takes (1000 events, 5 MiB). */
+  batch?: Partial<TBatchLimits>;
+  /** Compact the journal after this many records. Default 1000. */
+  compactEvery?: number;
+  /** Send in the background (default). `false`: only `flush()` sends. */
+  autoSync?: boolean;
+  /** The device clock in ms since the epoch. Default `Date.now`; tests pass a clock that runs ahead. */
+  clock?: () => number;
+  fetch?: typeof fetch;
+}
+
+/**
+ * The durable outbox of a till (or any process) that must not lose an audit event while the
+ * service is unreachable. `record()` resolves only once the event is in durable storage; a sender
+ * delivers pending events in batches whenever the service answers, removes them only when the
+ * service acknowledged them, and keeps refused ones as dead letters for the app to read. A new
+ * outbox on the same storage resumes the pending events and the device's counter.
+ *
+ * ```ts
+ * const outbox = await AuditOutbox.open({ url, apiKey, tenantId, deviceId: 'till-7', dir: '/var/lib/pos/audit' });
+ * await outbox.record({ action: 'SALE_FINALIZED', outcome: 'SUCCESS', branchId, actor: { type: 'USER', id: 'u7', role: 'CASHIER' } });
+ * ```
+ */
+export class AuditOutbox {
+  /** The typed tRPC client the outbox sends with (also for `ingest.status` and the rest of the API). */
+  readonly client: AuditClient;
+  private readonly opts: Required<Pick<TAuditOutboxOptions, 'syncIntervalMs' | 'flushDelayMs' | 'clockToleranceMs' | 'requestTimeoutMs' | 'compactEvery' | 'autoSync'>>;
+  private readonly backoff: TBackoffPolicy;
+  private readonly batchLimits: TBatchLimits;
+  private readonly clock: () => number;
+  private readonly abort = new AbortController();
+  private offset: TClockSample | null = null;
+  private reach: TReachability = 'unknown';
+  private closed = false;
+  private failures = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private timerDueAt = Infinity;
+  private running: Promise<TSyncReport> | null = null;
+  private inflight = new Set<Promise<void>>();
+  private compacting: Promise<void> | null = null;
+  private journalOps: number;
+
+  private constructor(private readonly options: TAuditOutboxOptions, private readonly store: TOutboxStore, private readonly state: TOutboxState & { deviceId: string }, loadedOps: number) {
+    this.client = createAuditClient({ url: options.url, apiKey: options.apiKey, ...(options.fetch ? { fetch: options.fetch } : {}) });
+    this.opts = {
+      syncIntervalMs: options.syncIntervalMs ?? 60_000,
+      flushDelayMs: options.flushDelayMs ?? 50,
+      clockToleranceMs: options.clockToleranceMs ?? 1000,
+      requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+      compactEvery: options.compactEvery ?? 1000,
+      autoSync: options.autoSync ?? true,
+    };
+    this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    this.batchLimits = { ...INGEST_BATCH_LIMITS, ...options.batch };
+    this.clock = options.clock ?? Date.now;
+    this.journalOps = loadedOps;
+  }
+
+  /**
+   * Opens the outbox on its storage (replaying the journal), makes a first contact with the
+   * service (at most `startupProbeMs`) and starts the background sender.
+   */
+  static async open(options: TAuditOutboxOptions): Promise<AuditOutbox> {
+    const store = options.store ?? (options.dir ? new FileOutboxStore(options.dir) : undefined);
+    if (!store) throw new Error('AuditOutbox needs durable storage: pass `dir` (Node) or `store`');
+    const ops = await store.open();
+    try {
+      const state = replay(ops);
+      if (state.deviceId !== null && options.deviceId !== undefined && options.deviceId !== state.deviceId) {
+        throw new Error(`this outbox belongs to device ${JSON.stringify(state.deviceId)}, not ${JSON.stringify(options.deviceId)}`);
+      }
+      if (state.deviceId === null) {
+        const meta: TJournalOp = { t: 'meta', deviceId: options.deviceId ?? uuidv7(), lastSeq: 0 };
+        await store.append([meta]);
+        applyOp(state, meta);
+        ops.push(meta);
+      }
+      const outbox = new AuditOutbox(options, store, state as TOutboxState & { deviceId: string }, ops.length);
+      await outbox.probe(options.startupProbeMs ?? 2000);
+      if (outbox.opts.autoSync) outbox.schedule(0);
+      return outbox;
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+
+  /** This device's id, as put in `context.deviceId`. */
+  get deviceId(): string {
+    return this.state.deviceId;
+  }
+
+  /** The last deviceSeq given out (the next event gets this + 1). */
+  get lastDeviceSeq(): number {
+    return this.state.lastSeq;
+  }
+
+  /** Whether the last contact with the service worked. Events recorded while `offline` get `context.offline: true`. */
+  get reachability(): TReachability {
+    return this.reach;
+  }
+
+  /** The last measured offset of the device clock (service − device, ms), or null before the first contact. */
+  get clockOffsetMs(): number | null {
+    return this.offset?.offsetMs ?? null;
+  }
+
+  /**
+   * Completes the event, checks it against the contracts' schema (throws `InvalidAuditEventError`
+   * with the issues at once; such an event never enters the outbox), gives it the device's next
+   * number and writes it to durable storage. Resolves with the event exactly as it will be sent
+   * once it is safe on disk; sending happens later, in the background or at `flush()`.
+   *
+   * Clock: with the offset known, `occurredAt` is the device time corrected by it and
+   * `metadata.clock = { deviceTime, offsetMs }` keeps the raw device time (only when the offset
+   * exceeds `clockToleranceMs`). An event recorded before any measurement is corrected the same
+   * way just before its first send. The outbox owns `metadata.clock`.
+   */
+  async record(input: TRecordInput): Promise<TAuditEventInput> {
+    this.assertOpen();
+    const deviceMs = this.clock();
+    const sealed = input.occurredAt !== undefined || this.offset !== null;
+    const timing = input.occurredAt !== undefined ? { occurredAt: input.occurredAt } : this.timeOf(deviceMs, this.offset);
+    const offline = input.context?.offline ?? (this.reach === 'offline' ? true : undefined);
+    const build = (deviceSeq: number): TAuditEventInput => ({
+      ...input,
+      eventId: input.eventId ?? uuidv7(),
+      tenantId: input.tenantId ?? this.options.tenantId,
+      occurredAt: timing.occurredAt,
+      ...(timing.clock ? { metadata: { ...input.metadata, clock: timing.clock } } : {}),
+      context: { ...input.context, ...(offline !== undefined ? { offline } : {}), deviceId: this.state.deviceId, deviceSeq },
+    } as TAuditEventInput);
+    let event = build(this.state.lastSeq + 1);
+    const issues = localIssues(event);
+    if (this.state.pending.has(event.eventId) || this.state.deadLetters.has(event.eventId)) {
+      issues.push({ path: ['eventId'], message: 'is already in this outbox' });
+    }
+    if (issues.length > 0) throw new InvalidAuditEventError(issues);
+
+    while (this.compacting) await this.compacting;
+    this.assertOpen();
+    // claimed synchronously, so concurrent records get distinct, increasing numbers; a write that
+    // fails leaves its number unused, which the service then reports as a gap (nothing was recorded)
+    this.state.lastSeq += 1;
+    event = { ...event, context: { ...event.context, deviceSeq: this.state.lastSeq } };
+    await this.write([{ t: 'add', event, sealed }]);
+    this.scheduleSoon();
+    return structuredClone(event);
+  }
+
+  /**
+   * Sends everything pending now (measuring the clock first). Resolves with the report when the
+   * outbox is empty of what was recorded before the call; rejects with the error when the service
+   * cannot be reached or refuses the request as a whole (the background sender then retries).
+   */
+  async flush(): Promise<Extract<TSyncReport, { ok: true }>> {
+    this.assertOpen();
+    if (this.running) await this.running;
+    const report = await this.runSync();
+    if (!report.ok) throw report.error;
+    return report;
+  }
+
+  /** The events waiting for the service's acknowledgement, oldest first. */
+  pending(): TAuditEventInput[] {
+    return [...this.state.pending.values()].map((e) => structuredClone(e.event));
+  }
+
+  /** The events the service refused, with its issues. They stay until `removeDeadLetters()`. */
+  deadLetters(): TDeadLetter[] {
+    return [...this.state.deadLetters.values()].map((d) => structuredClone(d));
+  }
+
+  /** Removes dead letters the app has dealt with (corrected and re-recorded, or reported). */
+  async removeDeadLetters(eventIds: string[]): Promise<void> {
+    this.assertOpen();
+    await this.write([{ t: 'forget', ids: eventIds }]);
+  }
+
+  /**
+   * Stops the sender (a request under way is abandoned: if the service had already acknowledged
+   * it, the resend after the next open is a no-op thanks to the eventId), waits for writes under
+   * way and releases the storage. Pending events stay for the next outbox on the same storage.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.clearTimer();
+    this.abort.abort(new OutboxClosedError());
+    await this.running?.catch(() => undefined);
+    await this.compacting?.catch(() => undefined);
+    await Promise.allSettled([...this.inflight]);
+    await this.store.close();
+  }
+
+  // --- the sender ---
+
+  private timeOf(deviceMs: number, offset: TClockSample | null): { occurredAt: string; clock?: { deviceTime: string; offsetMs: number } } {
+    if (!offset || Math.abs(offset.offsetMs) <= this.opts.clockToleranceMs) return { occurredAt: isoWithOffset(deviceMs) };
+    return { occurredAt: isoWithOffset(deviceMs + offset.offsetMs), clock: { deviceTime: isoWithOffset(deviceMs), offsetMs: offset.offsetMs } };
+  }
+
+  private requestSignal(): AbortSignal {
+    return AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.opts.requestTimeoutMs)]);
+  }
+
+  private async probe(timeoutMs: number): Promise<void> {
+    try {
+      this.offset = await measureClockOffset(this.client, this.clock, AbortSignal.any([this.abort.signal, AbortSignal.timeout(timeoutMs)]));
+      this.reach = 'online';
+    } catch {
+      this.reach = 'offline';
+    }
+  }
+
+  /** One sync at a time; a second caller shares the one under way. */
+  private runSync(): Promise<TSyncReport> {
+    this.running ??= this.syncOnce().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async syncOnce(): Promise<TSyncReport> {
+    let report: TSyncReport;
+    try {
+      report = await this.sendAll();
+      this.failures = 0;
+      if (this.opts.autoSync && !this.closed) this.schedule(report.pending > 0 ? 0 : this.opts.syncIntervalMs, true);
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      if (!this.closed) this.reach = isUnreachable(error) ? 'offline' : this.reach;
+      this.failures += 1;
+      const retryInMs = this.closed ? null : backoffDelay(this.failures, this.backoff);
+      if (retryInMs !== null && this.opts.autoSync) this.schedule(retryInMs, true);
+      report = { ok: false, error, pending: this.state.pending.size, retryInMs };
+    }
+    try {
+      this.options.onSync?.(report);
+    } catch {
+      // the app's callback never stops the sender
+    }
+    return report;
+  }
+
+  private async sendAll(): Promise<Extract<TSyncReport, { ok: true }>> {
+    const sample = await measureClockOffset(this.client, this.clock, this.requestSignal());
+    this.offset = sample;
+    this.reach = 'online';
+    let accepted = 0;
+    let rejected = 0;
+    for (;;) {
+      this.assertOpen();
+      const [batch] = splitBatches([...this.state.pending.values()], this.batchLimits, (e) => jsonSize(e.event));
+      if (!batch) break;
+      const events = await this.seal(batch, sample);
+      const result = await this.client.ingest.batch.mutate({ events }, { signal: this.requestSignal() });
+      const rejectedAt = isoWithOffset(this.clock());
+      const dead = result.rejected.flatMap((r) => {
+        const event = events[r.index];
+        return event ? [{ eventId: event.eventId, issues: r.issues, rejectedAt, event }] : [];
+      });
+      const sentIds = new Set(events.map((e) => e.eventId));
+      const ackIds = result.accepted.filter((id) => sentIds.has(id));
+      if (ackIds.length + dead.length === 0) throw new Error('the service answered ingest.batch without judging any event');
+      const ops: TJournalOp[] = [{ t: 'ack', ids: ackIds }];
+      if (dead.length > 0) ops.push({ t: 'dead', items: dead });
+      await this.write(ops);
+      accepted += ackIds.length;
+      rejected += dead.length;
+    }
+    await this.maybeCompact();
+    return { ok: true, accepted, rejected, pending: this.state.pending.size, offsetMs: sample.offsetMs, rttMs: sample.rttMs };
+  }
+
+  /** Fixes the content of events recorded before the clock was measured, durably, before their first send. */
+  private async seal(batch: { event: TAuditEventInput; sealed: boolean }[], sample: TClockSample): Promise<TAuditEventInput[]> {
+    const sealing: TAuditEventInput[] = [];
+    const events = batch.map((entry) => {
+      if (entry.sealed) return entry.event;
+      const timing = this.timeOf(Date.parse(entry.event.occurredAt), sample);
+      const event = timing.clock ? { ...entry.event, occurredAt: timing.occurredAt, metadata: { ...entry.event.metadata, clock: timing.clock } } : entry.event;
+      sealing.push(event); // unchanged ones too: from now on their content is final
+      return event;
+    });
+    if (sealing.length > 0) await this.write([{ t: 'seal', events: sealing }]);
+    return events;
+  }
+
+  // --- the journal ---
+
+  /** Appends records durably, then applies them to the state (compaction waits for both). */
+  private async write(ops: TJournalOp[]): Promise<void> {
+    while (this.compacting) await this.compacting;
+    const done = this.store.append(ops).then(() => {
+      for (const op of ops) applyOp(this.state, op);
+      this.journalOps += ops.length;
+    });
+    this.inflight.add(done);
+    try {
+      await done;
+    } finally {
+      this.inflight.delete(done);
+    }
+  }
+
+  private async maybeCompact(): Promise<void> {
+    if (this.compacting || this.journalOps < this.opts.compactEvery) return;
+    this.compacting = (async () => {
+      await Promise.allSettled([...this.inflight]);
+      const ops = snapshotOps(this.state);
+      await this.store.compact(ops);
+      this.journalOps = ops.length;
+    })().finally(() => {
+      this.compacting = null;
+    });
+    await this.compacting;
+  }
+
+  // --- scheduling ---
+
+  private scheduleSoon(): void {
+    if (!this.opts.autoSync || this.closed || this.failures > 0) return; // a backoff wait is under way
+    this.schedule(this.opts.flushDelayMs);
+  }
+
+  /** Runs a background sync in `ms`, unless one is due sooner (or `replace`: exactly then). */
+  private schedule(ms: number, replace = false): void {
+    if (this.closed) return;
+    const dueAt = this.clockNow() + ms;
+    if (!replace && this.timer && this.timerDueAt <= dueAt) return;
+    this.clearTimer();
+    this.timerDueAt = dueAt;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.timerDueAt = Infinity;
+      if (this.running) return; // it reschedules when it ends
+      void this.runSync();
+    }, ms);
+    // a till's app keeps itself alive; the outbox alone must not keep a script from exiting
+    this.timer.unref?.();
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.timerDueAt = Infinity;
+  }
+
+  private clockNow(): number {
+    return performance.now();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new OutboxClosedError();
+  }
+}
+
+function jsonSize(event: TAuditEventInput): number {
+  return new TextEncoder().encode(JSON.stringify(event)).length;
+}
+
+/** No HTTP answer at all (refused, reset, DNS, timeout) as opposed to an answer with an error. */
+function isUnreachable(error: Error): boolean {
+  const data = (error as { data?: { httpStatus?: number } }).data;
+  return data?.httpStatus === undefined || data.httpStatus >= 502;
+}
