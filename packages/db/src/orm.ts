@@ -6,7 +6,7 @@ import { Migration20261122000000_initial } from './migrations/Migration202611220
 import { Migration20261122010000_auth } from './migrations/Migration20261122010000_auth.ts';
 import { Migration20261122020000_devices } from './migrations/Migration20261122020000_devices.ts';
 import { Migration20261122030000_integrity } from './migrations/Migration20261122030000_integrity.ts';
-import { Migration20261122045000_event_search } from './migrations/Migration20261122045000_event_search.ts';
+import { Migration20261122045000_read_paths } from './migrations/Migration20261122045000_read_paths.ts';
 import { guardPool } from './pool-guard.ts';
 import { APP_ROLE } from './roles.ts';
 
@@ -29,7 +29,7 @@ const MIGRATIONS = [
   { name: 'Migration20261122010000_auth', class: Migration20261122010000_auth },
   { name: 'Migration20261122020000_devices', class: Migration20261122020000_devices },
   { name: 'Migration20261122030000_integrity', class: Migration20261122030000_integrity },
-  { name: 'Migration20261122045000_event_search', class: Migration20261122045000_event_search },
+  { name: 'Migration20261122045000_read_paths', class: Migration20261122045000_read_paths },
 ];
 
 export async function createOrm({ url, poolMax = 10 }: OrmOptions): Promise<Orm> {
