@@ -2,6 +2,7 @@ import type { TAuditEventView, TEventsFilter } from '@modula/contracts';
 import { dbOf, sql, withTenant, withTenantAsOwner } from '@modula/db';
 import { prepareEventsPage } from '@modula/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '../../testing/database.ts';
 import { makeEvent } from '../../testing/events.ts';
 import { ingestAndWait } from '../../testing/read-seed.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
@@ -99,5 +100,18 @@ describe('search plans', () => {
     expect(await seqsFor(other.tenantId)).toBe(1);
     await expect(withTenant(stack.services.orm, tenantId, async (em) => sql`select * from audit_event_search limit 1`.execute(dbOf(em))))
       .rejects.toThrow(/permission denied/);
+  });
+
+  it('keeps the search copy append-only, like the log (even for a superuser without disabling triggers)', async () => {
+    const db = await connect(stack.databaseSuperuserUrl);
+    try {
+      await expect(db.query(`update audit_event_search set description = 'hidden' where tenant_id = $1`, [tenantId])).rejects.toThrow();
+      await expect(db.query(`delete from audit_event_search where tenant_id = $1`, [tenantId])).rejects.toThrow();
+      await expect(db.query('truncate audit_event_search')).rejects.toThrow();
+      const { rows } = await db.query(`select count(*)::int as n from audit_event_search where tenant_id = $1`, [tenantId]);
+      expect(rows[0].n).toBe(COMMON + RARE + 2); // + the admin's TWO_FACTOR_ENABLED and LOGIN_SUCCESS
+    } finally {
+      await db.end();
+    }
   });
 });

@@ -69,7 +69,6 @@ export async function withTenant<T>(orm: Orm, tenantId: string, fn: (em: Em) => 
   return em.transactional(fn);
 }
 
-/** Like withTenant, for the owner's tools (CLI, tests): the owner role, still confined to one tenant. */
 /**
  * A transaction as the runtime role with no tenant set: row-level security hides every tenant's
  * rows; only the security-definer directory functions (find_sign_in) answer. For sign-in, which
@@ -81,6 +80,7 @@ export async function withNoTenant<T>(orm: Orm, fn: (em: Em) => Promise<T>): Pro
   return em.transactional(fn);
 }
 
+/** Like withTenant, for the owner's tools (CLI, tests): the owner role, still confined to one tenant. */
 export async function withTenantAsOwner<T>(orm: Orm, tenantId: string, fn: (em: Em) => Promise<T>): Promise<T> {
   const em = orm.em.fork();
   em.setSessionContext({ variables: { 'app.tenant_id': tenantId } });
