@@ -16,12 +16,14 @@ export async function measureNaive(databaseUrl: string, redisUrl: string, tenant
   const orm = await createOrm({ url: databaseUrl, poolMax: concurrency + 2 });
   let done = 0;
   let finished!: () => void;
-  const allDone = new Promise<void>((r) => { finished = r; });
+  let failed!: (err: Error) => void;
+  const allDone = new Promise<void>((resolve, reject) => { finished = resolve; failed = reject; });
   const worker = new Worker('naive', async (job) => {
     const r = job.data as (typeof rows)[number];
     await withTenant(orm, tenantId, (em) => em.insert(AuditEvent, { ...r, occurredAt: new Date(r.occurredAt), receivedAt: new Date(r.receivedAt), id: uuidv7() } as never));
     if (++done === events) finished();
   }, { connection, prefix, concurrency });
+  worker.on('failed', (_job, err) => failed(new Error(`naive insert failed: ${err.message}`)));
   const started = performance.now();
   for (let i = 0; i < rows.length; i += 500) await queue.addBulk(rows.slice(i, i + 500).map((r) => ({ name: 'insert', data: r, opts: { removeOnComplete: true } })));
   await allDone;
