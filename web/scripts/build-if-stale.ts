@@ -3,11 +3,14 @@
  * (web sources, its config, and the contracts whose catalog it shows). Used by `npm start`
  * and by the browser tests, so that neither serves an outdated or missing viewer.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 
 const webDir = resolve(import.meta.dirname, '..');
-const distIndex = join(webDir, 'dist', 'index.html');
+const distDir = join(webDir, 'dist');
+const distIndex = join(distDir, 'index.html');
 const SOURCES = [
   join(webDir, 'src'),
   join(webDir, 'index.html'),
@@ -30,11 +33,24 @@ export function isWebBuildStale(): boolean {
   return SOURCES.some((source) => newestMtime(source) > built);
 }
 
-/** Runs `vite build` for the viewer when its build is stale; returns whether it built. */
+/**
+ * Runs `vite build` for the viewer when its build is stale; returns whether it built. The build runs
+ * in its own process with NODE_ENV=production: Vite keeps a NODE_ENV it finds set, and inside vitest
+ * (NODE_ENV=test) it would bundle React's development build.
+ */
 export async function buildWebIfStale(log: (msg: string) => void = () => {}): Promise<boolean> {
   if (!isWebBuildStale()) return false;
   log('building the viewer (web/dist is missing or older than web/src)');
-  const { build } = await import('vite');
-  await build({ configFile: join(webDir, 'vite.config.ts'), root: webDir, logLevel: 'warn' });
+  const viteBin = join(dirname(createRequire(join(webDir, 'package.json')).resolve('vite/package.json')), 'bin/vite.js');
+  const child = spawn(process.execPath, [viteBin, 'build', '--logLevel', 'warn'], {
+    cwd: webDir,
+    env: { ...process.env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const code = await new Promise<number | null>((done, fail) => {
+    child.once('error', fail);
+    child.once('exit', done);
+  });
+  if (code !== 0) throw new Error(`vite build of the viewer failed (exit ${code})`);
   return true;
 }

@@ -2,7 +2,7 @@ import type { AppRouter } from '@modula/server';
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 
-export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
+export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
 /**
  * The client of the viewer: plain JSON (the contract has no transformer) and `httpBatchLink`,

@@ -2,7 +2,7 @@ import { Button, EmptyState, Group, Loader, Paper, Text } from '@mantine/core';
 import type { TEventsFilter } from '@modula/contracts';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useCallback } from 'react';
-import { useTRPC } from '../app/trpc.ts';
+import { useTRPC, useTRPCClient } from '../app/trpc.ts';
 import { ErrorState } from '../common/error-state.tsx';
 import { LoadMore } from './load-more.tsx';
 import { LogTable } from './log-table.tsx';
@@ -20,11 +20,17 @@ export function LogResults({ input, filtered, selectedId, entryHref, onOpen, onC
   onClear: () => void;
 }) {
   const trpc = useTRPC();
+  const client = useTRPCClient();
   const { byId } = useBranches();
-  const query = useInfiniteQuery(trpc.events.list.infiniteQueryOptions(
-    { ...input, limit: PAGE_SIZE },
-    { getNextPageParam: (page) => page.nextCursor ?? undefined },
-  ));
+  const listInput = { ...input, limit: PAGE_SIZE };
+  // tRPC's own infiniteQueryOptions also sends a `direction`, which the contract's strict input
+  // refuses; the pages are fetched by cursor here, under tRPC's query key for this input
+  const query = useInfiniteQuery({
+    queryKey: trpc.events.list.infiniteQueryKey(listInput),
+    queryFn: ({ pageParam, signal }) => client.events.list.query(pageParam ? { ...listInput, cursor: pageParam } : listInput, { signal }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (page) => page.nextCursor,
+  });
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
   const loadMore = useCallback(() => {
     if (hasNextPage && !isFetchingNextPage) void fetchNextPage();

@@ -1,0 +1,204 @@
+import { totpCodeAt } from '@modula/domain';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type TestStack } from '../../testing/stack.ts';
+import { makeUser, PASSWORD, VIEWER_ENV } from '../../testing/viewer.ts';
+import { buildWebIfStale } from '../../web/scripts/build-if-stale.ts';
+import { hasChromium, launchChromium, newViewerContext, screenshot } from './browser.ts';
+import { seedViewerLog, SESSION, SUSPECT, type TViewerSeed } from './viewer-seed.ts';
+
+/**
+ * The viewer in a real headless Chromium against the real system (PostgreSQL, Redis, server,
+ * worker): an Admin's first sign-in with TOTP enrolment, filters in the URL, the entry drawer,
+ * a session link, suspicious sign-ins, and a Manager refused. Screenshots go to docs/screenshots.
+ */
+describe.skipIf(!hasChromium)('the viewer in a browser', () => {
+  let stack: TestStack;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let seed: TViewerSeed;
+  let admin: { email: string; secret?: string };
+  let tenantId: string;
+
+  beforeAll(async () => {
+    // the server serves web/dist if it exists when it starts: build it first
+    await buildWebIfStale();
+    stack = await startStack({ env: VIEWER_ENV });
+    ({ tenantId } = await stack.createTenant('Harbour Coffee Co.'));
+    seed = await seedViewerLog(stack, tenantId);
+    admin = await makeUser(stack, tenantId, 'ADMIN', 'Ada Admin');
+    browser = await launchChromium();
+    context = await newViewerContext(browser, stack.baseUrl);
+    page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('console', (msg) => { if (msg.type() === 'error') pageErrors.push(`console: ${msg.text()}`); });
+    page.on('response', (res) => { if (res.status() >= 500 || (res.status() === 404 && !res.url().includes('/trpc/'))) pageErrors.push(`${res.status()} ${res.url()}`); });
+  });
+
+  const pageErrors: string[] = [];
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state !== 'fail') return;
+    // what the browser showed when a step failed, for whoever reads the failure
+    const file = join(tmpdir(), `viewer-failure-${ctx.task.name.replace(/\W+/g, '-').slice(0, 60)}.png`);
+    await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+    console.error(`browser screenshot: ${file}; page errors: ${JSON.stringify(pageErrors)}`);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  const rows = () => page.getByTestId('log-row');
+
+  async function pickOption(label: string, option: string) {
+    await page.getByRole('combobox', { name: label, exact: true }).click();
+    await page.getByRole('option', { name: option, exact: true }).click();
+    await page.keyboard.press('Escape');
+  }
+
+  it('sends a visitor to sign-in, then enrols TOTP on the first sign-in and shows the log', async () => {
+    await page.goto('/');
+    await page.waitForURL(/\/sign-in$/);
+    await page.getByLabel('Email').fill(admin.email);
+    await page.getByLabel(/^Password/).fill(PASSWORD);
+    await screenshot(page, 'sign-in');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    const secretText = page.getByTestId('totp-secret');
+    await secretText.waitFor();
+    await expect.poll(() => page.getByRole('img', { name: /QR code/ }).evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    admin.secret = (await secretText.innerText()).replace(/\s+/g, '');
+    expect(admin.secret).toMatch(/^[A-Z2-7]{16,}$/);
+    await screenshot(page, 'totp-enrolment');
+
+    // the previous time-step's code: the current one stays free for the next sign-in
+    await page.getByLabel('6-digit code').fill(totpCodeAt(admin.secret, Date.now() - 30_000));
+    await page.getByRole('button', { name: 'Confirm and sign in' }).click();
+
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    await expect.poll(() => rows().count()).toBeGreaterThan(30);
+    await expect.poll(() => page.getByTestId('integrity-badge').innerText()).toMatch(/^Chain verified · \d+ events · checked at \d\d:\d\d$/);
+    // newest first: the viewer's own sign-in leads the log
+    await expect.poll(() => rows().first().innerText()).toMatch(/enabled two-factor authentication|signed in/);
+    await expect(rows().filter({ hasText: 'synced 3 days late' }).count()).resolves.toBeGreaterThan(0);
+    await expect(rows().filter({ hasText: 'Harbour Street' }).count()).resolves.toBeGreaterThan(0);
+    await screenshot(page, 'log');
+  });
+
+  it('filters by outcome and a date preset through the URL, and Back undoes a filter', async () => {
+    const all = await rows().count();
+    await page.getByText('Today', { exact: true }).click();
+    await page.waitForURL(/range=today/);
+    await pickOption('Outcome', 'Rejected');
+    await page.waitForURL(/outcome=REJECTED/);
+    await expect.poll(() => rows().count()).toBe(seed.todayRejected);
+    for (const text of await rows().allInnerTexts()) expect(text).toContain('Rejected');
+    await expect(rows().filter({ hasText: 'Permission denied' }).count()).resolves.toBe(1);
+    await expect(rows().filter({ hasText: 'Branch frozen' }).count()).resolves.toBe(1);
+
+    // the same URL in a new tab shows the same view
+    const shared = await context.newPage();
+    await shared.goto(page.url());
+    await expect.poll(() => shared.getByTestId('log-row').count()).toBe(seed.todayRejected);
+    await shared.close();
+
+    await page.goBack();
+    await page.waitForURL((url) => !url.search.includes('outcome='));
+    await expect.poll(() => rows().count()).toBeGreaterThan(seed.todayRejected);
+    await page.goBack();
+    await page.waitForURL((url) => url.search === '');
+    await expect.poll(() => rows().count()).toBe(all);
+  });
+
+  it('opens an entry with its field-level diff, redactions and chain position', async () => {
+    await page.getByRole('link', { name: 'Ben Brook updated menu item Espresso', exact: true }).click();
+    await page.waitForURL(/event=/);
+    const drawer = page.getByRole('dialog');
+    const diff = drawer.getByTestId('entry-diff');
+    await diff.waitFor();
+    const change = (path: string) => diff.getByRole('row').filter({ has: page.getByText(path, { exact: true }) });
+    await expect(change('price').innerText()).resolves.toMatch(/changed\s+2.5\s+2.8/i);
+    await expect(change('tax.rate').innerText()).resolves.toMatch(/changed\s+0.07\s+0.19/i);
+    await expect(change('modifiers[1]').innerText()).resolves.toMatch(/added[\s\S]*oat milk/i);
+    await expect(change('kitchenNote').innerText()).resolves.toMatch(/removed\s+none/i);
+    await expect(change('managerPin').innerText()).resolves.toMatch(/added[\s\S]*redacted/i);
+    await expect(drawer.getByTestId('redacted-paths').innerText()).resolves.toContain('managerPin');
+    await expect(drawer.getByText('10.0.0.7', { exact: true }).count()).resolves.toBe(1);
+    await expect(drawer.getByRole('table', { name: 'Chain position' }).innerText()).resolves.toMatch(/Seq\s+\d+\s+Hash\s+[0-9a-f]{8}…[0-9a-f]{4}\s+[\s\S]*Previous hash/);
+    await expect(drawer.getByText('event #1042 of this device').count()).resolves.toBe(1);
+    await screenshot(page, 'entry-drawer');
+  });
+
+  it('follows the session link to the whole session', async () => {
+    await page.getByRole('dialog').getByTestId('session-link').click();
+    await page.waitForURL((url) => url.searchParams.get('session') === SESSION && !url.searchParams.has('event'));
+    await expect.poll(() => rows().count()).toBe(seed.sessionEvents);
+    await expect(page.getByTestId('scope-session').innerText()).resolves.toContain(SESSION);
+    await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
+  });
+
+  it('explains an outcome the service changed because the branch was frozen', async () => {
+    await page.goto('/?range=today&reason=BRANCH_FROZEN');
+    await page.getByRole('link', { name: 'Carl Cashier finalized sale INV-2001', exact: true }).click();
+    const note = page.getByRole('dialog').getByTestId('outcome-note');
+    await expect.poll(() => note.innerText()).toContain('The device reported SUCCESS; the service recorded REJECTED because the branch was frozen at that time.');
+    await page.keyboard.press('Escape');
+    await page.waitForURL((url) => !url.searchParams.has('event'));
+  });
+
+  it('lists suspicious sign-ins and links to their failures in the log', async () => {
+    await page.getByRole('link', { name: 'Suspicious sign-ins' }).click();
+    const table = page.getByTestId('failed-logins');
+    await table.waitFor();
+    const suspect = table.getByRole('row').filter({ hasText: 'mallory@example.test' });
+    await expect(suspect.innerText()).resolves.toMatch(new RegExp(`${SUSPECT}[\\s\\S]*\\b${seed.suspectFailures}\\b[\\s\\S]*198\\.51\\.100\\.23[\\s\\S]*203\\.0\\.113\\.9`));
+    await screenshot(page, 'suspicious-sign-ins');
+    await suspect.getByRole('link', { name: 'Show failed sign-ins' }).click();
+    await page.waitForURL((url) => url.searchParams.get('actor') === SUSPECT && url.searchParams.get('action') === 'LOGIN_FAILED');
+    await expect.poll(() => rows().count()).toBe(seed.suspectFailures);
+  });
+
+  it('signs out, and a later sign-in asks for the code and returns to the page asked for', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/sign-in$/);
+    await page.goto('/suspicious-sign-ins');
+    await page.waitForURL(/\/sign-in\?next=%2Fsuspicious-sign-ins$/);
+
+    await page.getByLabel('Email').fill(admin.email);
+    await page.getByLabel(/^Password/).fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText()).toContain('Wrong email or password.');
+
+    await page.getByLabel(/^Password/).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('6-digit code').fill(totpCodeAt(admin.secret!, Date.now()));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.waitForURL(/\/suspicious-sign-ins$/);
+    await page.getByTestId('failed-logins').waitFor();
+  });
+
+  it('refuses a Manager with the no-access screen', async () => {
+    const manager = await makeUser(stack, tenantId, 'MANAGER', 'Ben Brook');
+    const managerContext = await newViewerContext(browser, stack.baseUrl);
+    const managerPage = await managerContext.newPage();
+    await managerPage.goto('/');
+    await managerPage.getByLabel('Email').fill(manager.email);
+    await managerPage.getByLabel(/^Password/).fill(PASSWORD);
+    await managerPage.getByRole('button', { name: 'Sign in' }).click();
+    const secret = (await managerPage.getByTestId('totp-secret').innerText()).replace(/\s+/g, '');
+    await managerPage.getByLabel('6-digit code').fill(totpCodeAt(secret, Date.now() - 30_000));
+    await managerPage.getByRole('button', { name: 'Confirm and sign in' }).click();
+    await managerPage.getByRole('heading', { name: 'No access to the audit log' }).waitFor();
+    await expect(managerPage.getByText(manager.email).count()).resolves.toBe(1);
+    await expect(managerPage.getByTestId('log-row').count()).resolves.toBe(0);
+    await screenshot(managerPage, 'no-access');
+    // a direct link to a screen is refused the same way
+    await managerPage.goto('/suspicious-sign-ins');
+    await managerPage.getByRole('heading', { name: 'No access to the audit log' }).waitFor();
+    await managerContext.close();
+  });
+});
