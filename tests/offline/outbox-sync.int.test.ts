@@ -1,6 +1,8 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { TAuditEventInput } from '@modula/contracts';
 import { verifyChain } from '@modula/domain';
-import type { AuditOutbox, TSyncReport } from '@modula/sdk';
+import { JOURNAL_FILE, type AuditOutbox, type TSyncReport } from '@modula/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, postTrpc } from '../../testing/events.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
@@ -143,6 +145,26 @@ describe('a till that records while the service is unreachable, restarts, and re
     expect(stored.metadata).toMatchObject({ clock: { deviceTime: early.occurredAt } });
     expect(rows.find((r) => r.event_id === late.eventId)!.metadata).toMatchObject({ clock: { deviceTime: (late.metadata!.clock as { deviceTime: string }).deviceTime } });
     await outbox.close();
+  });
+
+  it('compacts its journal once events are acknowledged, keeping the counter and the dead letters', async () => {
+    const tenant = await stack.createTenant('Compaction');
+    const dir = await newTill();
+    const outbox = await openTill({ url: stack.baseUrl, apiKey: tenant.apiKey, tenantId: tenant.tenantId, dir, autoSync: false, compactEvery: 10 });
+    for (let n = 1; n <= 25; n++) await outbox.record(cashierSale(n));
+    const refused = await outbox.record({ ...cashierSale(26), occurredAt: new Date(Date.now() + 3_600_000).toISOString() });
+    const journal = join(dir, JOURNAL_FILE);
+    expect((await readFile(journal, 'utf8')).trim().split('\n')).toHaveLength(1 + 26); // meta + one line per event
+    await outbox.flush();
+    const lines = (await readFile(journal, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { t: string });
+    expect(lines.map((l) => l.t)).toEqual(['meta', 'dead']);
+    await outbox.close();
+
+    const reopened = await openTill({ url: stack.baseUrl, apiKey: tenant.apiKey, tenantId: tenant.tenantId, dir, autoSync: false });
+    expect(reopened.pending()).toEqual([]);
+    expect(reopened.deadLetters().map((d) => d.event)).toEqual([refused]);
+    expect((await reopened.record(cashierSale(27))).context?.deviceSeq).toBe(27);
+    await reopened.close();
   });
 
   it('lets two tills of different devices flush concurrently: every event once, each device without gaps', async () => {
