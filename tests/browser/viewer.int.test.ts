@@ -130,6 +130,7 @@ describe.skipIf(!hasChromium)('the viewer in a browser', () => {
     await expect(drawer.getByText('10.0.0.7', { exact: true }).count()).resolves.toBe(1);
     await expect(drawer.getByRole('table', { name: 'Chain position' }).innerText()).resolves.toMatch(/Seq\s+\d+\s+Hash\s+[0-9a-f]{8}…[0-9a-f]{4}\s+[\s\S]*Previous hash/);
     await expect(drawer.getByText('event #1042 of this device').count()).resolves.toBe(1);
+    await diff.scrollIntoViewIfNeeded();
     await screenshot(page, 'entry-drawer');
   });
 

@@ -1,4 +1,5 @@
 import { ActionIcon, Code, CopyButton, Group, Tooltip } from '@mantine/core';
+import { CopyIcon } from '../common/copy-icon.tsx';
 import { shortHash } from '../common/short-hash.ts';
 
 /** A long value (hash, id) shortened for reading, with its full text in a tooltip and a copy button. */
@@ -11,7 +12,7 @@ export function CopyableText({ value, label, shorten = true }: { value: string; 
       <CopyButton value={value}>
         {({ copied, copy }) => (
           <ActionIcon size="sm" variant="subtle" color={copied ? 'teal' : 'gray'} onClick={copy} aria-label={copied ? `${label} copied` : `Copy ${label}`}>
-            <span aria-hidden="true">{copied ? '✓' : '⧉'}</span>
+            <CopyIcon copied={copied} />
           </ActionIcon>
         )}
       </CopyButton>
