@@ -2,10 +2,16 @@
  * @modula/sdk — the client side of Modula Audit: the typed tRPC client and the durable offline
  * outbox that tills use to record audit events while the network comes and goes.
  */
+import { FileOutboxStore } from './file-store.ts';
+import { useDirectoryStore } from './outbox.ts';
+
+useDirectoryStore((dir) => new FileOutboxStore(dir));
+
 export { AuditOutbox, type TAuditOutboxOptions, type TRecordInput, type TSyncReport, type TReachability } from './outbox.ts';
 export { createAuditClient, type AuditClient, type TAuditClientOptions } from './client.ts';
 export { FileOutboxStore, JournalCorruptError, parseJournal, JOURNAL_FILE } from './file-store.ts';
 export { MemoryOutboxStore, type TOutboxStore } from './outbox-store.ts';
+export { IndexedDbOutboxStore, OutboxBusyError, type TIndexedDbStoreOptions } from './indexeddb-store.ts';
 export { type TOutboxEntry, type TDeadLetter, type TJournalOp } from './outbox-state.ts';
 export { backoffDelay, DEFAULT_BACKOFF, type TBackoffPolicy } from './backoff.ts';
 export { splitBatches, INGEST_BATCH_LIMITS, type TBatchLimits } from './batches.ts';

@@ -3,9 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InvalidAuditEventError } from './errors.ts';
-import { AuditOutbox, type TRecordInput } from './outbox.ts';
-import { MemoryOutboxStore } from './outbox-store.ts';
+import { AuditOutbox, InvalidAuditEventError, MemoryOutboxStore, type TRecordInput } from './index.ts';
 
 const TENANT = '0190a000-0000-7000-8000-000000000001';
 const sale: TRecordInput = { action: 'SALE_FINALIZED', outcome: 'SUCCESS', actor: { type: 'USER', id: 'cashier-7', role: 'CASHIER' } };

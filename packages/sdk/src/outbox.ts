@@ -5,10 +5,18 @@ import { INGEST_BATCH_LIMITS, splitBatches, type TBatchLimits } from './batches.
 import { createAuditClient, type AuditClient } from './client.ts';
 import { isoWithOffset, measureClockOffset, type TClockSample } from './clock.ts';
 import { InvalidAuditEventError, OutboxClosedError } from './errors.ts';
-import { FileOutboxStore } from './file-store.ts';
 import { applyOp, replay, snapshotOps, type TDeadLetter, type TJournalOp, type TOutboxState } from './outbox-state.ts';
 import type { TOutboxStore } from './outbox-store.ts';
 import { localIssues } from './validate-event.ts';
+
+/**
+ * How the `dir` option becomes a store. The Node entry (`@modula/sdk`) installs the file journal;
+ * the browser entry (`@modula/sdk/browser`) does not, so a browser bundle never pulls in node:fs.
+ */
+let storeForDir: ((dir: string) => TOutboxStore) | null = null;
+export function useDirectoryStore(factory: (dir: string) => TOutboxStore): void {
+  storeForDir = factory;
+}
 
 type TContextInput = Omit<NonNullable<TAuditEventInput['context']>, 'deviceId' | 'deviceSeq'>;
 
@@ -147,8 +155,8 @@ export class AuditOutbox {
    * service (at most `startupProbeMs`) and starts the background sender.
    */
   static async open(options: TAuditOutboxOptions): Promise<AuditOutbox> {
-    const store = options.store ?? (options.dir ? new FileOutboxStore(options.dir) : undefined);
-    if (!store) throw new Error('AuditOutbox needs durable storage: pass `dir` (Node) or `store`');
+    const store = options.store ?? (options.dir && storeForDir ? storeForDir(options.dir) : undefined);
+    if (!store) throw new Error('AuditOutbox needs durable storage: pass `dir` (Node entry) or `store` (e.g. IndexedDbOutboxStore in a browser)');
     const ops = await store.open();
     try {
       const state = replay(ops);
