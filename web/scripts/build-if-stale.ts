@@ -42,7 +42,9 @@ export async function buildWebIfStale(log: (msg: string) => void = () => {}): Pr
   if (!isWebBuildStale()) return false;
   log('building the viewer (web/dist is missing or older than web/src)');
   const viteBin = join(dirname(createRequire(join(webDir, 'package.json')).resolve('vite/package.json')), 'bin/vite.js');
-  const child = spawn(process.execPath, [viteBin, 'build', '--logLevel', 'warn'], {
+  // built aside and swapped in, so a server (or another test run) reading web/dist never sees it half-written
+  const staging = join(webDir, 'node_modules', '.cache', `dist-${process.pid}-${Date.now()}`);
+  const child = spawn(process.execPath, [viteBin, 'build', '--logLevel', 'warn', '--outDir', staging, '--emptyOutDir'], {
     cwd: webDir,
     env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -51,6 +53,22 @@ export async function buildWebIfStale(log: (msg: string) => void = () => {}): Pr
     child.once('error', fail);
     child.once('exit', done);
   });
-  if (code !== 0) throw new Error(`vite build of the viewer failed (exit ${code})`);
+  if (code !== 0) {
+    rmSync(staging, { recursive: true, force: true });
+    throw new Error(`vite build of the viewer failed (exit ${code})`);
+  }
+  const previous = `${staging}-previous`;
+  try {
+    renameSync(distDir, previous);
+  } catch {
+    // no build yet
+  }
+  try {
+    renameSync(staging, distDir);
+  } catch {
+    // another process swapped in its own build of the same sources meanwhile
+  }
+  rmSync(previous, { recursive: true, force: true });
+  rmSync(staging, { recursive: true, force: true });
   return true;
 }

@@ -1,6 +1,7 @@
 import { Center, EmptyState, Stack, Text } from '@mantine/core';
 import type { TMeOutput } from '@modula/contracts';
 import { humanize } from '../common/labels.ts';
+import { LockIcon } from '../common/lock-icon.tsx';
 import { SignOutButton } from './sign-out-button.tsx';
 
 /** Managers and Cashiers (and anyone the service answers FORBIDDEN) see this instead of the log. */
@@ -11,13 +12,13 @@ export function NoAccess({ me }: { me?: TMeOutput }) {
         maw={480}
         variant="light"
         color="orange"
-        icon={<span aria-hidden="true">⛔</span>}
+        icon={<LockIcon />}
         title={<span role="heading" aria-level={1}>No access to the audit log</span>}
         description={
           <Stack gap="xs">
             <Text size="sm">
               Only Admins of a tenant can read its audit log.
-              {me && <> You are signed in as <b>{me.email}</b>, a {humanize(me.role).toLowerCase()} of {me.tenantName}.</>}
+              {me && <> You are signed in as <b>{me.email}</b> ({humanize(me.role).toLowerCase()} at {me.tenantName}).</>}
             </Text>
             <Text size="sm" c="dimmed">Ask an Admin of your business if you need an entry looked up.</Text>
           </Stack>

@@ -71,7 +71,7 @@ export function SignInPage() {
   const pending = login.isPending || confirm.isPending;
   return (
     <Center mih="100vh" bg="gray.0" component="main">
-      <Paper withBorder shadow="sm" p="xl" w={400} maw="95vw">
+      <Paper withBorder shadow="sm" p="xl" w={440} maw="95vw">
         <Stack>
           <div>
             <Title order={1} size="h3">Modula Audit</Title>

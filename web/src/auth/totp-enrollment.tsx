@@ -1,4 +1,4 @@
-import { Code, CopyButton, Button, Group, Image, Stack, Text } from '@mantine/core';
+import { Button, Code, CopyButton, Group, Image, Stack, Text } from '@mantine/core';
 import { groupSecret, parseOtpauthUrl } from './otpauth.ts';
 
 /**
@@ -16,10 +16,10 @@ export function TotpEnrollment({ otpauthUrl, qrDataUrl, secret }: { otpauthUrl: 
       </Text>
       <Image src={qrDataUrl} alt={`QR code to add ${parsed.account ?? 'your account'} to an authenticator app`} w={200} h={200} mx="auto" />
       <Text size="sm" c="dimmed">Cannot scan? Type this key into the app{parsed.issuer ? ` (account: ${parsed.issuer}${parsed.account ? `, ${parsed.account}` : ''})` : ''}:</Text>
-      <Group gap="xs" wrap="nowrap">
-        <Code fz="md" data-testid="totp-secret" aria-label="Secret key">{groupSecret(key)}</Code>
+      <Group gap="xs" justify="space-between" wrap="nowrap">
+        <Code fz="sm" data-testid="totp-secret" aria-label="Secret key" style={{ whiteSpace: 'nowrap' }}>{groupSecret(key)}</Code>
         <CopyButton value={key}>
-          {({ copied, copy }) => <Button size="compact-xs" variant="light" onClick={copy}>{copied ? 'Copied' : 'Copy'}</Button>}
+          {({ copied, copy }) => <Button size="compact-sm" variant="light" onClick={copy} miw={80}>{copied ? 'Copied' : 'Copy key'}</Button>}
         </CopyButton>
       </Group>
     </Stack>

@@ -7,10 +7,10 @@ describe('computeDiff', () => {
     expect(computeDiff(null, null)).toEqual([]);
   });
 
-  it('reports added, removed and changed top-level fields', () => {
+  it('reports added, removed and changed top-level fields, by name', () => {
     expect(computeDiff({ name: 'Espresso', price: 2.5, old: true }, { name: 'Espresso', price: 2.8, tax: 'A' })).toEqual([
-      { path: 'price', kind: 'changed', before: 2.5, after: 2.8 },
       { path: 'old', kind: 'removed', before: true },
+      { path: 'price', kind: 'changed', before: 2.5, after: 2.8 },
       { path: 'tax', kind: 'added', after: 'A' },
     ]);
   });
@@ -19,9 +19,9 @@ describe('computeDiff', () => {
     const before = { order: { status: 'OPEN', lines: [{ sku: 'A', qty: 1 }, { sku: 'B', qty: 2 }] } };
     const after = { order: { status: 'PAID', lines: [{ sku: 'A', qty: 3 }] } };
     expect(computeDiff(before, after)).toEqual([
-      { path: 'order.status', kind: 'changed', before: 'OPEN', after: 'PAID' },
       { path: 'order.lines[0].qty', kind: 'changed', before: 1, after: 3 },
       { path: 'order.lines[1]', kind: 'removed', before: { sku: 'B', qty: 2 } },
+      { path: 'order.status', kind: 'changed', before: 'OPEN', after: 'PAID' },
     ]);
   });
 

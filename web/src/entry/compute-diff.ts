@@ -26,13 +26,13 @@ export function joinPath(parent: string, key: string | number): string {
 function walk(path: string, before: unknown, after: unknown, out: TDiffEntry[]): void {
   if (Object.is(before, after)) return;
   if (isPlainObject(before) && isPlainObject(after)) {
-    for (const key of Object.keys(before)) {
+    // by name: the stored JSON (jsonb) keeps no key order of its own
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    for (const key of keys) {
       const child = joinPath(path, key);
       if (!(key in after)) out.push({ path: child, kind: 'removed', before: before[key] });
+      else if (!(key in before)) out.push({ path: child, kind: 'added', after: after[key] });
       else walk(child, before[key], after[key], out);
-    }
-    for (const key of Object.keys(after)) {
-      if (!(key in before)) out.push({ path: joinPath(path, key), kind: 'added', after: after[key] });
     }
     return;
   }
@@ -50,8 +50,8 @@ function walk(path: string, before: unknown, after: unknown, out: TDiffEntry[]):
 }
 
 /**
- * The field-level difference of an event's `before` and `after` states, in the order the fields
- * appear: nested objects and arrays are compared member by member; a missing side (a record
+ * The field-level difference of an event's `before` and `after` states, fields in name order
+ * at each level: nested objects and arrays are compared member by member; a missing side (a record
  * created or deleted) makes every field of the other side added or removed.
  */
 export function computeDiff(before: TPlain | null | undefined, after: TPlain | null | undefined): TDiffEntry[] {

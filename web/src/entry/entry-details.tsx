@@ -42,6 +42,18 @@ export function EntryDetails({ event, branch }: { event: TAuditEventView; branch
         <Alert color="orange" title="The service changed the outcome" role="note" data-testid="outcome-note">{note}</Alert>
       )}
 
+      <Section title="Changes (before → after)">
+        <EntryDiff before={event.before} after={event.after} />
+        {event.redactedPaths.length > 0 && (
+          <Alert color="gray" variant="light" title="Redacted before storage" data-testid="redacted-paths">
+            <Text size="sm">These values looked like secrets and were never stored:</Text>
+            <List size="sm" mt={4}>
+              {event.redactedPaths.map((p) => <List.Item key={p}><Code>{p}</Code></List.Item>)}
+            </List>
+          </Alert>
+        )}
+      </Section>
+
       <Section title="What and when">
         <FieldList label="What and when" rows={[
           ['Occurred', <>{formatDateTime(event.occurredAt)} <Text span c="dimmed" size="xs">({viewerTimeZone()})</Text></>],
@@ -70,17 +82,6 @@ export function EntryDetails({ event, branch }: { event: TAuditEventView; branch
         ] : [['Target', 'This action has no target record']]} />
       </Section>
 
-      <Section title="Changes (before → after)">
-        <EntryDiff before={event.before} after={event.after} />
-        {event.redactedPaths.length > 0 && (
-          <Alert color="gray" variant="light" title="Redacted before storage" data-testid="redacted-paths">
-            <Text size="sm">These values looked like secrets and were never stored:</Text>
-            <List size="sm" mt={4}>
-              {event.redactedPaths.map((p) => <List.Item key={p}><Code>{p}</Code></List.Item>)}
-            </List>
-          </Alert>
-        )}
-      </Section>
 
       <Section title="Context">
         <FieldList label="Context" rows={[

@@ -32,7 +32,7 @@ export function LogRow({ event, branch, entryHref, selected, onOpen }: {
         {event.entity ? (
           <Stack gap={0}>
             <Text size="sm">{event.entity.label ?? event.entity.id}</Text>
-            <Text size="xs" c="dimmed">{event.entity.type}{event.entity.label ? ` · ${event.entity.id}` : ''}</Text>
+            <Text size="xs" c="dimmed" truncate="end" maw={220} title={event.entity.id}>{event.entity.type}{event.entity.label ? ` · ${event.entity.id}` : ''}</Text>
           </Stack>
         ) : <Text size="sm" c="dimmed">—</Text>}
       </Table.Td>
