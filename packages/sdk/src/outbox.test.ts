@@ -56,6 +56,10 @@ describe('AuditOutbox while the service is unreachable', () => {
     expect(outbox.pending()).toEqual([]);
     expect((await outbox.record(sale)).context?.deviceSeq).toBe(1);
     await expect(outbox.record({ ...sale, eventId: outbox.pending()[0]!.eventId })).rejects.toThrow(/already in this outbox/);
+    const twice = { ...sale, eventId: '0190a000-0000-7000-8000-0000000000ff' };
+    const both = await Promise.allSettled([outbox.record(twice), outbox.record(twice)]);
+    expect(both.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(outbox.pending().map((e) => e.context?.deviceSeq)).toEqual([1, 2]);
     await outbox.close();
   });
 

@@ -131,6 +131,8 @@ export class AuditOutbox {
   private timerDueAt = Infinity;
   private running: Promise<TSyncReport> | null = null;
   private inflight = new Set<Promise<void>>();
+  /** eventIds whose record() is writing them right now. */
+  private recording = new Set<string>();
   private compacting: Promise<void> | null = null;
   private journalOps: number;
 
@@ -226,18 +228,24 @@ export class AuditOutbox {
     } as TAuditEventInput);
     let event = build(this.state.lastSeq + 1);
     const issues = localIssues(event);
-    if (this.state.pending.has(event.eventId) || this.state.deadLetters.has(event.eventId)) {
+    const eventId = event.eventId;
+    if (this.state.pending.has(eventId) || this.state.deadLetters.has(eventId) || this.recording.has(eventId)) {
       issues.push({ path: ['eventId'], message: 'is already in this outbox' });
     }
     if (issues.length > 0) throw new InvalidAuditEventError(issues);
 
-    while (this.compacting) await this.compacting;
-    this.assertOpen();
-    // claimed synchronously, so concurrent records get distinct, increasing numbers; a write that
-    // fails leaves its number unused, which the service then reports as a gap (nothing was recorded)
-    this.state.lastSeq += 1;
-    event = { ...event, context: { ...event.context, deviceSeq: this.state.lastSeq } };
-    await this.write([{ t: 'add', event, sealed }]);
+    this.recording.add(eventId);
+    try {
+      while (this.compacting) await this.compacting;
+      this.assertOpen();
+      // claimed synchronously, so concurrent records get distinct, increasing numbers; a write that
+      // fails leaves its number unused, which the service then reports as a gap (nothing was recorded)
+      this.state.lastSeq += 1;
+      event = { ...event, context: { ...event.context, deviceSeq: this.state.lastSeq } };
+      await this.write([{ t: 'add', event, sealed }]);
+    } finally {
+      this.recording.delete(eventId);
+    }
     this.scheduleSoon();
     return structuredClone(event);
   }
