@@ -78,9 +78,11 @@ export async function seedViewerLog(stack: TestStack, tenantId: string): Promise
   const failures = Array.from({ length: 6 }, (_, i) => makeEvent(tenantId, {
     action: 'LOGIN_FAILED', outcome: 'FAILED', occurredAt: new Date(Date.now() - 2 * DAY + i * 4 * MINUTE).toISOString(),
     actor: { type: 'USER', id: SUSPECT, name: 'mallory@example.test' },
+    entity: { type: 'USER', id: SUSPECT, label: 'mallory@example.test' },
     context: { ip: i % 2 === 0 ? '203.0.113.9' : '198.51.100.23' },
   }));
-  const history = seedEvents(tenantId, [harbour, airport], 30).map((s) => s.input);
+  // more than one page of the log (50), so that scrolling has older events to fetch
+  const history = seedEvents(tenantId, [harbour, airport], 90).map((s) => s.input);
   await ingestAndWait(stack, tenantId, [frozenSale, ...failures, ...history]);
   return {
     branches: { harbour, airport },

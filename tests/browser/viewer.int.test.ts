@@ -53,6 +53,8 @@ describe.skipIf(!hasChromium)('the viewer in a browser', () => {
   });
 
   const rows = () => page.getByTestId('log-row');
+  /** Waits for what the page shows to settle (vitest's own default waits only one second). */
+  const poll = <T,>(read: () => Promise<T>) => expect.poll(read, { timeout: 10_000 });
 
   async function pickOption(label: string, option: string) {
     await page.getByRole('combobox', { name: label, exact: true }).click();
@@ -70,7 +72,7 @@ describe.skipIf(!hasChromium)('the viewer in a browser', () => {
 
     const secretText = page.getByTestId('totp-secret');
     await secretText.waitFor();
-    await expect.poll(() => page.getByRole('img', { name: /QR code/ }).evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    await poll(() => page.getByRole('img', { name: /QR code/ }).evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
     admin.secret = (await secretText.innerText()).replace(/\s+/g, '');
     expect(admin.secret).toMatch(/^[A-Z2-7]{16,}$/);
     await screenshot(page, 'totp-enrolment');
@@ -80,11 +82,11 @@ describe.skipIf(!hasChromium)('the viewer in a browser', () => {
     await page.getByRole('button', { name: 'Confirm and sign in' }).click();
 
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
-    await expect.poll(() => rows().count()).toBeGreaterThan(30);
-    await expect.poll(() => page.getByTestId('integrity-badge').innerText()).toMatch(/^Chain verified · \d+ events · checked at \d\d:\d\d$/);
+    await poll(() => rows().count()).toBeGreaterThan(30);
+    await poll(() => page.getByTestId('integrity-badge').innerText()).toMatch(/^Chain verified · \d+ events · checked at \d\d:\d\d$/);
     // newest first: the viewer's own sign-in leads the log
-    await expect.poll(() => rows().first().innerText()).toMatch(/enabled two-factor authentication|signed in/);
-    await expect(rows().filter({ hasText: 'synced 3 days late' }).count()).resolves.toBeGreaterThan(0);
+    await poll(() => rows().first().innerText()).toMatch(/enabled two-factor authentication|signed in/);
+    await expect(rows().filter({ hasText: /synced \d days late/ }).count()).resolves.toBeGreaterThan(0);
     await expect(rows().filter({ hasText: 'Harbour Street' }).count()).resolves.toBeGreaterThan(0);
     await screenshot(page, 'log');
   });
@@ -95,7 +97,7 @@ describe.skipIf(!hasChromium)('the viewer in a browser', () => {
     await page.waitForURL(/range=today/);
     await pickOption('Outcome', 'Rejected');
     await page.waitForURL(/outcome=REJECTED/);
-    await expect.poll(() => rows().count()).toBe(seed.todayRejected);
+    await poll(() => rows().count()).toBe(seed.todayRejected);
     for (const text of await rows().allInnerTexts()) expect(text).toContain('Rejected');
     await expect(rows().filter({ hasText: 'Permission denied' }).count()).resolves.toBe(1);
     await expect(rows().filter({ hasText: 'Branch frozen' }).count()).resolves.toBe(1);
@@ -103,15 +105,15 @@ describe.skipIf(!hasChromium)('the viewer in a browser', () => {
     // the same URL in a new tab shows the same view
     const shared = await context.newPage();
     await shared.goto(page.url());
-    await expect.poll(() => shared.getByTestId('log-row').count()).toBe(seed.todayRejected);
+    await poll(() => shared.getByTestId('log-row').count()).toBe(seed.todayRejected);
     await shared.close();
 
     await page.goBack();
     await page.waitForURL((url) => !url.search.includes('outcome='));
-    await expect.poll(() => rows().count()).toBeGreaterThan(seed.todayRejected);
+    await poll(() => rows().count()).toBeGreaterThan(seed.todayRejected);
     await page.goBack();
     await page.waitForURL((url) => url.search === '');
-    await expect.poll(() => rows().count()).toBe(all);
+    await poll(() => rows().count()).toBe(all);
   });
 
   it('opens an entry with its field-level diff, redactions and chain position', async () => {
@@ -137,16 +139,16 @@ describe.skipIf(!hasChromium)('the viewer in a browser', () => {
   it('follows the session link to the whole session', async () => {
     await page.getByRole('dialog').getByTestId('session-link').click();
     await page.waitForURL((url) => url.searchParams.get('session') === SESSION && !url.searchParams.has('event'));
-    await expect.poll(() => rows().count()).toBe(seed.sessionEvents);
+    await poll(() => rows().count()).toBe(seed.sessionEvents);
     await expect(page.getByTestId('scope-session').innerText()).resolves.toContain(SESSION);
-    await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
+    await poll(() => page.getByRole('dialog').count()).toBe(0);
   });
 
   it('explains an outcome the service changed because the branch was frozen', async () => {
     await page.goto('/?range=today&reason=BRANCH_FROZEN');
     await page.getByRole('link', { name: 'Carl Cashier finalized sale INV-2001', exact: true }).click();
     const note = page.getByRole('dialog').getByTestId('outcome-note');
-    await expect.poll(() => note.innerText()).toContain('The device reported SUCCESS; the service recorded REJECTED because the branch was frozen at that time.');
+    await poll(() => note.innerText()).toContain('The device reported SUCCESS; the service recorded REJECTED because the branch was frozen at that time.');
     await page.keyboard.press('Escape');
     await page.waitForURL((url) => !url.searchParams.has('event'));
   });
@@ -160,7 +162,21 @@ describe.skipIf(!hasChromium)('the viewer in a browser', () => {
     await screenshot(page, 'suspicious-sign-ins');
     await suspect.getByRole('link', { name: 'Show failed sign-ins' }).click();
     await page.waitForURL((url) => url.searchParams.get('actor') === SUSPECT && url.searchParams.get('action') === 'LOGIN_FAILED');
-    await expect.poll(() => rows().count()).toBe(seed.suspectFailures);
+    await poll(() => rows().count()).toBe(seed.suspectFailures);
+  });
+
+  it('fetches older events by cursor when the viewer scrolls to the end of the log', async () => {
+    await page.goto('/');
+    await poll(() => rows().count()).toBe(50);
+    await page.getByTestId('load-more').scrollIntoViewIfNeeded();
+    const end = page.getByText(/^All \d+ matching events are shown\.$/);
+    await end.waitFor();
+    const shown = Number((await end.innerText()).match(/\d+/)![0]);
+    expect(shown).toBeGreaterThan(100);
+    await expect(rows().count()).resolves.toBe(shown);
+    // no event twice across the pages
+    const links = await rows().getByRole('link').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(new Set(links).size).toBe(shown);
   });
 
   it('signs out, and a later sign-in asks for the code and returns to the page asked for', async () => {
@@ -172,7 +188,7 @@ describe.skipIf(!hasChromium)('the viewer in a browser', () => {
     await page.getByLabel('Email').fill(admin.email);
     await page.getByLabel(/^Password/).fill('not the password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByRole('alert').innerText()).toContain('Wrong email or password.');
+    await poll(() => page.getByRole('alert').innerText()).toContain('Wrong email or password.');
 
     await page.getByLabel(/^Password/).fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
