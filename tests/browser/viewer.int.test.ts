@@ -114,6 +114,15 @@ describe.skipIf(!hasChromium)('the viewer in a browser', () => {
     await page.goBack();
     await page.waitForURL((url) => url.search === '');
     await poll(() => rows().count()).toBe(all);
+
+    // a custom range of one day holds what Today holds
+    await page.goto('/?range=today');
+    await poll(() => rows().count()).toBeGreaterThan(0);
+    const today = await rows().count();
+    const day = new Date().toISOString().slice(0, 10);
+    await page.goto(`/?range=custom&from=${day}&to=${day}`);
+    await expect(page.getByRole('button', { name: 'Custom date range' }).innerText()).resolves.toMatch(/\d{1,2} \w{3} \d{4} – \d{1,2} \w{3} \d{4}/);
+    await poll(() => rows().count()).toBe(today);
   });
 
   it('opens an entry with its field-level diff, redactions and chain position', async () => {
@@ -196,6 +205,19 @@ describe.skipIf(!hasChromium)('the viewer in a browser', () => {
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.waitForURL(/\/suspicious-sign-ins$/);
     await page.getByTestId('failed-logins').waitFor();
+  });
+
+  it('returns to sign-in, keeping the view asked for, when the session ends in another tab', async () => {
+    await page.goto('/');
+    await poll(() => rows().count()).toBeGreaterThan(0);
+    const other = await context.newPage();
+    await other.goto('/');
+    await other.getByRole('button', { name: 'Sign out' }).click();
+    await other.waitForURL(/\/sign-in$/);
+    await other.close();
+    await page.getByText('This week', { exact: true }).click();
+    await page.waitForURL((url) => url.pathname === '/sign-in' && url.searchParams.get('next') === '/?range=week');
+    await page.getByLabel('Email').waitFor();
   });
 
   it('refuses a Manager with the no-access screen', async () => {
