@@ -15,7 +15,7 @@ export function LogRow({ event, branch, entryHref, selected, onOpen }: {
   onOpen: () => void;
 }) {
   return (
-    <Table.Tr onClick={onOpen} style={{ cursor: 'pointer' }} bg={selected ? 'var(--mantine-primary-color-light)' : undefined} data-testid="log-row" aria-selected={selected}>
+    <Table.Tr onClick={onOpen} style={{ cursor: 'pointer' }} bg={selected ? 'var(--mantine-primary-color-light)' : undefined} data-testid="log-row" data-selected={selected || undefined}>
       <Table.Td style={{ whiteSpace: 'nowrap' }}>
         <Text size="sm">{formatDateTime(event.occurredAt)}</Text>
       </Table.Td>
