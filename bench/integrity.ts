@@ -2,7 +2,8 @@
  * Integrity figures on servers this script starts itself: verify-chain events/s, checkpoint
  * time, and (when the exports exist) export time and peak memory. `pnpm exec tsx bench/integrity.ts [EVENTS]`.
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -56,6 +57,24 @@ async function main() {
     const r = await verifyChain(orm, tenantId);
     const s = (performance.now() - t0) / 1000;
     log(`verify-chain with a checkpoint (Merkle root recomputed): ok=${r.ok} ${Math.round(r.checked / s)} events/s`);
+    // exports in their own process (as the worker runs them): wall time and peak resident memory
+    const env = { ...process.env, DATABASE_URL: server.url, REDIS_URL: 'redis://127.0.0.1:1', DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'silent' };
+    const heap = process.env.BENCH_EXPORT_HEAP_MB ? [`--max-old-space-size=${process.env.BENCH_EXPORT_HEAP_MB}`] : [];
+    for (const format of (process.env.BENCH_FORMATS ?? 'csv,pdf').split(',')) {
+      const t1 = performance.now();
+      const run = spawnSync('/usr/bin/time', ['-v', process.execPath, ...heap, '--import', 'tsx', join(import.meta.dirname, '../packages/cli/src/main.ts'), 'export', 'create', '--tenant', tenantId, '--format', format],
+        { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      const secs = (performance.now() - t1) / 1000;
+      const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(run.stderr)?.[1] ?? 0) / 1024;
+      let manifest: { rows?: number; bytes?: number; path?: string } = {};
+      try { manifest = JSON.parse(run.stdout); } catch { log(run.stderr.slice(0, 2000)); }
+      log(`export ${format}: ${manifest.rows} events, ${((manifest.bytes ?? 0) / 1e6).toFixed(1)} MB in ${secs.toFixed(1)} s (process included), peak RSS ${rss.toFixed(0)} MiB`);
+      if (manifest.path) {
+        const t2 = performance.now();
+        const v = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../packages/cli/src/main.ts'), 'verify-export', manifest.path], { env, encoding: 'utf8' });
+        log(`verify-export ${format}: exit ${v.status} in ${((performance.now() - t2) / 1000).toFixed(1)} s (${statSync(manifest.path).size} bytes)`);
+      }
+    }
     await orm.close();
   } finally {
     await server.stop();

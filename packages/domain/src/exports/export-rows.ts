@@ -8,17 +8,23 @@ import { EVENT_VIEW_COLUMNS, type TEventViewRow } from '../read/event-view.ts';
  * stays at one page whatever the size of the log. Only events at or below `maxSeq` (the signed
  * checkpoint's) are read, so the pack is exactly what that checkpoint covers, however ingestion goes on.
  */
-export async function* exportRows(db: Db, tenantId: string, filter: TEventsFilter, maxSeq: number, pageSize = 2000): AsyncGenerator<TEventViewRow[]> {
-  let after = 0;
-  for (;;) {
+export async function* exportRows(db: Db, tenantId: string, filter: TEventsFilter, maxSeq: number, pageSize = 5000): AsyncGenerator<TEventViewRow[]> {
+  const fetchPage = (after: number) => {
     const where = filterConditions(tenantId, filter);
     where.push(sql`seq > ${after}`, sql`seq <= ${maxSeq}`);
-    const rows = (await sql<TEventViewRow>`select ${EVENT_VIEW_COLUMNS} from audit_events where ${sql.join(where, sql` and `)}
-      order by seq limit ${pageSize}`.execute(db)).rows;
-    if (rows.length === 0) return;
-    yield rows;
-    if (rows.length < pageSize) return;
-    after = Number(rows.at(-1)!.seq);
+    return sql<TEventViewRow>`select ${EVENT_VIEW_COLUMNS} from audit_events where ${sql.join(where, sql` and `)}
+      order by seq limit ${pageSize}`.execute(db);
+  };
+  let next: ReturnType<typeof fetchPage> | null = fetchPage(0);
+  while (next) {
+    const rows: TEventViewRow[] = (await next).rows;
+    // PostgreSQL reads the next page while this one is written
+    next = rows.length === pageSize ? fetchPage(Number(rows.at(-1)!.seq)) : null;
+    try {
+      if (rows.length > 0) yield rows;
+    } finally {
+      if (next) await next.catch(() => {}); // never leave a query running on an abandoned generator
+    }
   }
 }
 
