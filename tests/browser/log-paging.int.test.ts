@@ -79,6 +79,15 @@ describe.skipIf(!hasChromium)('the log beyond one page', () => {
     expect(times.every((t, i) => i === 0 || t <= times[i - 1]!)).toBe(true);
   });
 
+  it('says when no event matches, and "Clear filters" brings the log back', async () => {
+    await page.goto('/?q=no-event-says-this');
+    await poll(() => page.getByText('No events match these filters').count()).toBe(1);
+    await expect(rows().count()).resolves.toBe(0);
+    await page.getByRole('main').getByRole('button', { name: 'Clear filters' }).last().click();
+    await page.waitForURL((url) => url.search === '');
+    await poll(() => rows().count()).toBe(PAGE);
+  });
+
   it('shows "Chain broken at seq N" when a stored row was altered, and verified again once restored', async () => {
     const badge = page.getByTestId('integrity-badge');
     await poll(() => badge.innerText()).toMatch(/^Chain verified · \d+ events · checked at \d\d:\d\d$/);

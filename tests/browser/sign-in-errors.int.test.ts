@@ -1,0 +1,86 @@
+import { totpCodeAt } from '@modula/domain';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type TestStack } from '../../testing/stack.ts';
+import { makeUser, PASSWORD, VIEWER_ENV } from '../../testing/viewer.ts';
+import { buildWebIfStale } from '../../web/scripts/build-if-stale.ts';
+import { hasChromium, launchChromium, newViewerContext } from './browser.ts';
+
+/**
+ * What a refused sign-in tells the person, in a real Chromium: a wrong code during enrolment, and
+ * the lock after repeated wrong passwords (the service's TOO_MANY_REQUESTS).
+ */
+describe.skipIf(!hasChromium)('sign-in refusals in the browser', () => {
+  let stack: TestStack;
+  let browser: Browser;
+  let tenantId: string;
+
+  beforeAll(async () => {
+    await buildWebIfStale();
+    stack = await startStack({ env: VIEWER_ENV });
+    ({ tenantId } = await stack.createTenant('Refusing Bistro'));
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  async function openSignIn(): Promise<Page> {
+    const context = await newViewerContext(browser, stack.baseUrl);
+    const page = await context.newPage();
+    await page.goto('/sign-in');
+    return page;
+  }
+
+  async function submitPassword(page: Page, email: string, password: string) {
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel(/^Password/).fill(password);
+    const answered = page.waitForResponse((r) => r.url().includes('/trpc/auth.login'));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await answered;
+  }
+
+  it('says a wrong enrolment code is wrong, and the right one then signs in', async () => {
+    const user = await makeUser(stack, tenantId, 'ADMIN', 'Ada Admin');
+    const page = await openSignIn();
+    await submitPassword(page, user.email, PASSWORD);
+    const secret = (await page.getByTestId('totp-secret').innerText()).replace(/\s+/g, '');
+    const right = totpCodeAt(secret, Date.now() - 30_000);
+    const wrong = String((Number(right) + 500_000) % 1_000_000).padStart(6, '0');
+
+    await page.getByLabel('6-digit code').fill(wrong);
+    await page.getByRole('button', { name: 'Confirm and sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText(), { timeout: 10_000 }).toContain('That code is wrong, expired or already used.');
+    // still on the enrolment step: the QR code and the key stay for the next try
+    await expect(page.getByTestId('totp-secret').count()).resolves.toBe(1);
+
+    await page.getByLabel('6-digit code').fill(right);
+    await page.getByRole('button', { name: 'Confirm and sign in' }).click();
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    await page.context().close();
+  });
+
+  it('says "wrong email or password" without telling which, then that the account is locked', async () => {
+    const user = await makeUser(stack, tenantId, 'ADMIN', 'Lee Locked');
+    const page = await openSignIn();
+    const alert = page.getByRole('alert');
+
+    await submitPassword(page, `nobody-${Date.now()}@example.test`, 'not the password');
+    await expect.poll(() => alert.innerText()).toContain('Wrong email or password.');
+
+    const messages: string[] = [];
+    for (let attempt = 1; attempt <= 11 && !messages.at(-1)?.includes('locked'); attempt++) {
+      await submitPassword(page, user.email, `wrong password ${attempt}`);
+      messages.push(await alert.innerText());
+    }
+    expect(messages[0]).toContain('Wrong email or password.');
+    expect(messages.at(-1)).toContain('sign-in is locked for this account. Try again later.');
+    // the lock holds for the right password too
+    await submitPassword(page, user.email, PASSWORD);
+    await expect.poll(() => alert.innerText()).toContain('locked');
+    await expect(page.getByTestId('totp-secret').count()).resolves.toBe(0);
+    await page.context().close();
+  });
+});
