@@ -27,3 +27,19 @@ export function isoWithOffset(ms: number): string {
   const abs = Math.abs(offsetMin);
   return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
+
+/** An event's time after the clock check, and the raw device time when it was corrected. */
+export interface TCorrectedTime {
+  occurredAt: string;
+  clock?: { deviceTime: string; offsetMs: number };
+}
+
+/**
+ * The occurredAt to store for `deviceTime` (ISO, device clock): unchanged while the offset is
+ * unknown or within `toleranceMs` (measurement noise); otherwise moved by the offset, with the raw
+ * device time and the offset kept for `metadata.clock`.
+ */
+export function correctDeviceTime(deviceTime: string, offsetMs: number | null, toleranceMs: number): TCorrectedTime {
+  if (offsetMs === null || Math.abs(offsetMs) <= toleranceMs) return { occurredAt: deviceTime };
+  return { occurredAt: isoWithOffset(Date.parse(deviceTime) + offsetMs), clock: { deviceTime, offsetMs } };
+}

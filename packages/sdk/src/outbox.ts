@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { backoffDelay, DEFAULT_BACKOFF, type TBackoffPolicy } from './backoff.ts';
 import { INGEST_BATCH_LIMITS, splitBatches, type TBatchLimits } from './batches.ts';
 import { createAuditClient, type AuditClient } from './client.ts';
-import { isoWithOffset, measureClockOffset, type TClockSample } from './clock.ts';
+import { correctDeviceTime, isoWithOffset, measureClockOffset, type TClockSample } from './clock.ts';
 import { InvalidAuditEventError, OutboxClosedError } from './errors.ts';
 import { applyOp, replay, snapshotOps, type TDeadLetter, type TJournalOp, type TOutboxState } from './outbox-state.ts';
 import type { TOutboxStore } from './outbox-store.ts';
@@ -214,9 +214,10 @@ export class AuditOutbox {
    */
   async record(input: TRecordInput): Promise<TAuditEventInput> {
     this.assertOpen();
-    const deviceMs = this.clock();
     const sealed = input.occurredAt !== undefined || this.offset !== null;
-    const timing = input.occurredAt !== undefined ? { occurredAt: input.occurredAt } : this.timeOf(deviceMs, this.offset);
+    const timing = input.occurredAt !== undefined
+      ? { occurredAt: input.occurredAt }
+      : correctDeviceTime(isoWithOffset(this.clock()), this.offset?.offsetMs ?? null, this.opts.clockToleranceMs);
     const offline = input.context?.offline ?? (this.reach === 'offline' ? true : undefined);
     const build = (deviceSeq: number): TAuditEventInput => ({
       ...input,
@@ -297,11 +298,6 @@ export class AuditOutbox {
 
   // --- the sender ---
 
-  private timeOf(deviceMs: number, offset: TClockSample | null): { occurredAt: string; clock?: { deviceTime: string; offsetMs: number } } {
-    if (!offset || Math.abs(offset.offsetMs) <= this.opts.clockToleranceMs) return { occurredAt: isoWithOffset(deviceMs) };
-    return { occurredAt: isoWithOffset(deviceMs + offset.offsetMs), clock: { deviceTime: isoWithOffset(deviceMs), offsetMs: offset.offsetMs } };
-  }
-
   private requestSignal(): AbortSignal {
     return AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.opts.requestTimeoutMs)]);
   }
@@ -380,7 +376,7 @@ export class AuditOutbox {
     const sealing: TAuditEventInput[] = [];
     const events = batch.map((entry) => {
       if (entry.sealed) return entry.event;
-      const timing = this.timeOf(Date.parse(entry.event.occurredAt), sample);
+      const timing = correctDeviceTime(entry.event.occurredAt, sample.offsetMs, this.opts.clockToleranceMs);
       const event = timing.clock ? { ...entry.event, occurredAt: timing.occurredAt, metadata: { ...entry.event.metadata, clock: timing.clock } } : entry.event;
       sealing.push(event); // unchanged ones too: from now on their content is final
       return event;
