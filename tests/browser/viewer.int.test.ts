@@ -177,9 +177,12 @@ describe.skipIf(!hasChromium)('the viewer in a browser', () => {
   it('fetches older events by cursor when the viewer scrolls to the end of the log', async () => {
     await page.goto('/');
     await poll(() => rows().count()).toBe(50);
-    await page.getByTestId('load-more').scrollIntoViewIfNeeded();
+    // the viewer keeps scrolling to the end: each time it comes into view, one more page loads
     const end = page.getByText(/^All \d+ matching events are shown\.$/);
-    await end.waitFor();
+    await poll(async () => {
+      await page.getByTestId('load-more').scrollIntoViewIfNeeded();
+      return end.isVisible();
+    }).toBe(true);
     const shown = Number((await end.innerText()).match(/\d+/)![0]);
     expect(shown).toBeGreaterThan(100);
     await expect(rows().count()).resolves.toBe(shown);
