@@ -6,7 +6,8 @@
  * const outbox = await AuditOutbox.open({ url, apiKey, tenantId, deviceId: 'till-7', store: new IndexedDbOutboxStore({ name: 'till-7' }) });
  * ```
  */
-export { AuditOutbox, type TAuditOutboxOptions, type TRecordInput, type TSyncReport, type TReachability } from './outbox.ts';
+export { AuditOutbox } from './outbox.ts';
+export type { TAuditOutboxOptions, TRecordInput, TSyncReport, TReachability } from './outbox-options.ts';
 export { createAuditClient, type AuditClient, type TAuditClientOptions } from './client.ts';
 export { IndexedDbOutboxStore, OutboxBusyError, type TIndexedDbStoreOptions } from './indexeddb-store.ts';
 export { MemoryOutboxStore, type TOutboxStore } from './outbox-store.ts';

@@ -7,7 +7,8 @@ import { useDirectoryStore } from './outbox.ts';
 
 useDirectoryStore((dir) => new FileOutboxStore(dir));
 
-export { AuditOutbox, type TAuditOutboxOptions, type TRecordInput, type TSyncReport, type TReachability } from './outbox.ts';
+export { AuditOutbox } from './outbox.ts';
+export type { TAuditOutboxOptions, TRecordInput, TSyncReport, TReachability } from './outbox-options.ts';
 export { createAuditClient, type AuditClient, type TAuditClientOptions } from './client.ts';
 export { FileOutboxStore, JournalCorruptError, parseJournal, JOURNAL_FILE } from './file-store.ts';
 export { MemoryOutboxStore, type TOutboxStore } from './outbox-store.ts';
