@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleBrowserSdk } from '../../packages/sdk/scripts/bundle-browser.ts';
 import { eventually } from '../../testing/events.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
-import { hasChromium, launchChromium } from '../browser/browser.ts';
+import { launchChromium } from '../browser/browser.ts';
 import { storedRows, unreachableUrl } from './offline.ts';
 
 let stack: TestStack;
@@ -12,7 +12,6 @@ let browser: Browser;
 let bundle: string;
 
 beforeAll(async () => {
-  if (!hasChromium) return;
   [stack, browser, bundle] = await Promise.all([startStack(), launchChromium(), bundleBrowserSdk()]);
 });
 afterAll(async () => {
@@ -29,7 +28,7 @@ async function tillPage(page: Page): Promise<void> {
 
 interface TPageRun { events: TAuditEventInput[]; pending: number; accepted?: number; busy?: string; offline?: string }
 
-describe.skipIf(!hasChromium)('the browser outbox in headless Chromium (IndexedDB, Web Locks)', () => {
+describe('the browser outbox in headless Chromium (IndexedDB, Web Locks)', () => {
   it('records while offline, survives a page reload, then delivers every event once', async () => {
     const tenant = await stack.createTenant('Browser till');
     const context = await browser.newContext();
