@@ -50,6 +50,10 @@ const pgBin = process.env.POSTGRES_BIN_DIR ?? '/usr/lib/postgresql/15/bin';
 const needsLocalPg = mode === 'test' || !process.env.DATABASE_URL;
 if (needsLocalPg && !existsSync(resolve(pgBin, 'postgres'))) aptInstall(['postgresql-15'], 'PostgreSQL is needed for the audit log');
 
+// the browser tests drive Debian's Chromium (Playwright cannot download its own browser here)
+const chromiumBin = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
+if (mode === 'test' && !existsSync(chromiumBin)) aptInstall(['chromium'], 'the browser tests need a headless Chromium');
+
 const script = mode === 'start' ? 'start:system' : 'test:all';
 const child = spawnSync('pnpm', ['run', '--silent', script, ...process.argv.slice(3)], { stdio: 'inherit', cwd: root });
 process.exit(child.status ?? 1);

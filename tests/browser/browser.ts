@@ -4,11 +4,12 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 
 /** Debian's Chromium (`apt-get install -y chromium`); Playwright's own download does not work here. */
 export const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
-export const hasChromium = existsSync(CHROMIUM);
 
 const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
 
 export function launchChromium(): Promise<Browser> {
+  // `npm test` installs it (scripts/bootstrap.mjs); a missing browser fails the tests, it does not skip them
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_BIN`);
   return chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',

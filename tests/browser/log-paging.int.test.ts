@@ -7,7 +7,7 @@ import { ingestAndWait, provisionBoth, seedEvents } from '../../testing/read-see
 import { startStack, type TestStack } from '../../testing/stack.ts';
 import { signedInAdmin, VIEWER_ENV } from '../../testing/viewer.ts';
 import { buildWebIfStale } from '../../web/scripts/build-if-stale.ts';
-import { hasChromium, launchChromium, newViewerContext } from './browser.ts';
+import { launchChromium, newViewerContext } from './browser.ts';
 
 const SEEDED = 130;
 const PAGE = 50;
@@ -24,7 +24,7 @@ const poll = <T>(fn: () => Promise<T>) => expect.poll(fn, { timeout: 10_000 });
  * page when the end of the table scrolls into view, the rest with "Load more", newest first with
  * no row twice; and the header's chain badge turning red when a superuser alters a stored row.
  */
-describe.skipIf(!hasChromium)('the log beyond one page', () => {
+describe('the log beyond one page', () => {
   let stack: TestStack;
   let browser: Browser;
   let page: Page;

@@ -4,13 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 import { makeUser, PASSWORD, VIEWER_ENV } from '../../testing/viewer.ts';
 import { buildWebIfStale } from '../../web/scripts/build-if-stale.ts';
-import { hasChromium, launchChromium, newViewerContext } from './browser.ts';
+import { launchChromium, newViewerContext } from './browser.ts';
 
 /**
  * What a refused sign-in tells the person, in a real Chromium: a wrong code during enrolment, and
  * the lock after repeated wrong passwords (the service's TOO_MANY_REQUESTS).
  */
-describe.skipIf(!hasChromium)('sign-in refusals in the browser', () => {
+describe('sign-in refusals in the browser', () => {
   let stack: TestStack;
   let browser: Browser;
   let tenantId: string;

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 import { makeUser, PASSWORD, VIEWER_ENV } from '../../testing/viewer.ts';
 import { buildWebIfStale } from '../../web/scripts/build-if-stale.ts';
-import { hasChromium, launchChromium, newViewerContext, screenshot } from './browser.ts';
+import { launchChromium, newViewerContext, screenshot } from './browser.ts';
 import { seedViewerLog, SESSION, SUSPECT, type TViewerSeed } from './viewer-seed.ts';
 
 /**
@@ -14,7 +14,7 @@ import { seedViewerLog, SESSION, SUSPECT, type TViewerSeed } from './viewer-seed
  * worker): an Admin's first sign-in with TOTP enrolment, filters in the URL, the entry drawer,
  * a session link, suspicious sign-ins, and a Manager refused. Screenshots go to docs/screenshots.
  */
-describe.skipIf(!hasChromium)('the viewer in a browser', () => {
+describe('the viewer in a browser', () => {
   let stack: TestStack;
   let browser: Browser;
   let context: BrowserContext;
