@@ -80,3 +80,5 @@ export function loadConfigOrExit(env: Record<string, string | undefined> = proce
     process.exit(78); // EX_CONFIG
   }
 }
+
+export { writeFileOnce } from './write-file-once.ts';

@@ -1,6 +1,7 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileOnce } from '@modula/config';
+import { join } from 'node:path';
 import { ZPublicKeySet, type TPublicKey } from '@modula/contracts';
 
 /** Where the signing key comes from: SIGNING_KEY_FILE, else DATA_DIR/signing-key.pem generated on first start. */
@@ -40,17 +41,8 @@ export function loadSigner(settings: TSigningKeySettings): TSigner {
   if (cached) return cached;
   if (!existsSync(file)) {
     if (settings.SIGNING_KEY_FILE) throw new Error(`SIGNING_KEY_FILE ${file} does not exist`);
-    mkdirSync(dirname(file), { recursive: true });
     const { privateKey } = generateKeyPairSync('ed25519');
-    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-    writeFileSync(tmp, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-    try {
-      linkSync(tmp, file);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    } finally {
-      unlinkSync(tmp);
-    }
+    writeFileOnce(file, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
   }
   const privateKey = createPrivateKey(readFileSync(file));
   if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error(`${file} is not an Ed25519 private key`);
