@@ -21,7 +21,7 @@ interface Options {
 }
 
 interface BranchState { known: Set<string>; foreign: Set<string>; }
-interface TBranchChange { id: string; name?: string; at: string; provision: boolean }
+interface TBranchChange { id: string; name?: string; at: string }
 
 /**
  * The worker's rules (DESIGN 1–5) applied to one batch of one tenant inside one transaction
@@ -115,7 +115,7 @@ export async function storeBatch(em: Em, job: TIngestJob, { lastBranchWait }: Op
       newTransitions.push(t);
     }
     if (branchId && event.action.startsWith('BRANCH_')) {
-      branchChanges.push({ id: branchId, name: branchNameOf(event), at: event.occurredAt, provision: event.action === 'BRANCH_PROVISIONED' });
+      branchChanges.push({ id: branchId, name: branchNameOf(event), at: event.occurredAt });
     }
   }
 
