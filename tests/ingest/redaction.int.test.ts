@@ -40,6 +40,25 @@ function corpusEvent(tenantId: string) {
   });
 }
 
+/**
+ * Ids, hashes and timestamps are random or time-dependent digits, so a short secret such as a CVV
+ * can appear inside them by chance; they are masked before searching for the short secrets (long ones
+ * are searched for in the raw text, so masking can never hide a leaked card number).
+ */
+function expectNoSecret(text: string) {
+  const masked = withoutGeneratedValues(text);
+  for (const secret of SECRETS) expect(secret.length >= 8 ? text : masked).not.toContain(secret);
+}
+
+function withoutGeneratedValues(text: string): string {
+  return text
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<uuid>')
+    .replace(/\d{4}-\d{2}-\d{2}[T ][\d:.]+(Z|[+-]\d{2}(:?\d{2})?)?/g, '<time>')
+    .replace(/\\\\?x[0-9a-f]{16,}/gi, '<bytes>')
+    .replace(/\b[0-9a-f]{32,}\b/gi, '<hex>')
+    .replace(/\b\d{10,}\b/g, '<number>');
+}
+
 let stack: TestStack;
 let tenantId: string;
 
@@ -66,7 +85,7 @@ describe('secrets never stored (R8)', () => {
     redis.disconnect();
     const inRedis = dump.join('\n');
     expect(inRedis).toContain(event.eventId); // the job really is there
-    for (const secret of SECRETS) expect(inRedis).not.toContain(secret);
+    expectNoSecret(inRedis);
     expect(inRedis).not.toContain('xyz-also-secret');
 
     // while no worker runs, the queue reports the job's age (the operator's lag alert)
@@ -81,7 +100,7 @@ describe('secrets never stored (R8)', () => {
     const row = (await db.query('select * from audit_events where event_id = $1', [event.eventId])).rows[0];
     const everything = (await db.query(`select string_agg(t::text, ' ') as all from audit_events t`)).rows[0].all as string;
     await db.end();
-    for (const secret of SECRETS) expect(everything).not.toContain(secret);
+    expectNoSecret(everything);
     expect(everything).not.toContain('4111111111111111');
     expect(row.after.payment).toEqual({ cardNumber: '[REDACTED]', cvv: '[REDACTED]', last4: '0004', holder: 'Ana' });
     expect(row.after.shippingAddress).toBe('Pinewood Road 1'); // "pin" inside a word is not a PIN
