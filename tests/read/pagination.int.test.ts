@@ -98,3 +98,20 @@ describe('keyset pagination with sub-millisecond timestamps', () => {
     expect(seen).toHaveLength(events.length);
   });
 });
+
+describe("tRPC's infinite-query input", () => {
+  it('accepts the cursor: null and direction: "forward" that infiniteQueryOptions sends, and refuses paging backwards clearly', async () => {
+    const first = await trpc(stack, 'query', 'events.list', { entityType: 'PAGE', limit: 5, cursor: null, direction: 'forward' }, { cookie });
+    expect(first.status).toBe(200);
+    expect(first.data.items).toHaveLength(5);
+    const second = await trpc(stack, 'query', 'events.list', { entityType: 'PAGE', limit: 5, cursor: first.data.nextCursor, direction: 'forward' }, { cookie });
+    expect(second.status).toBe(200);
+    const plain = await trpc(stack, 'query', 'events.list', { entityType: 'PAGE', limit: 10 }, { cookie });
+    expect([...first.data.items, ...second.data.items].map((e: TAuditEventView) => e.eventId)).toEqual(plain.data.items.map((e: TAuditEventView) => e.eventId));
+
+    const back = await trpc(stack, 'query', 'events.list', { entityType: 'PAGE', limit: 5, cursor: first.data.nextCursor, direction: 'backward' }, { cookie });
+    expect(back.status).toBe(400);
+    expect(back.code).toBe('BAD_REQUEST');
+    expect(JSON.stringify(back.body)).toContain('pages forward only');
+  });
+});

@@ -22,9 +22,14 @@ export const ZEventsFilter = z.strictObject({
 export type TEventsFilter = z.infer<typeof ZEventsFilter>;
 
 export const ZEventsListInput = ZEventsFilter.extend({
-  /** Opaque keyset cursor from a previous page's `nextCursor`. */
-  cursor: z.string().max(512).optional(),
+  /** Opaque keyset cursor from a previous page's `nextCursor`; null (a first page) is what tRPC's infinite queries send. */
+  cursor: z.string().max(512).nullish(),
   limit: z.number().int().min(1).max(200).default(50),
+  /**
+   * Added by tRPC's infinite queries (`infiniteQueryOptions`). Pages only go forward (older
+   * events): a cursor pins one snapshot, so paging back is re-reading the pages already shown.
+   */
+  direction: z.literal('forward', { error: 'events.list pages forward only (older events); keep the pages already read to go back' }).optional(),
 });
 export type TEventsListInput = z.input<typeof ZEventsListInput>;
 

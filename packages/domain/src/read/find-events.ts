@@ -7,7 +7,7 @@ import { EVENT_VIEW_COLUMNS, toEventView, type TEventViewRow } from './event-vie
 import { searchCandidates } from './search-plan.ts';
 
 export interface TFindEventsInput extends TEventsFilter {
-  cursor?: string | undefined;
+  cursor?: string | null | undefined;
   limit: number;
 }
 
