@@ -17,13 +17,14 @@ function tenantIdFromHex(hex: string): string {
  * row-level security) and carries 256 random bits, of which only the SHA-256 is stored: a key
  * that strong needs no slow hash, and a stolen table yields no key.
  */
-export async function createApiKey(orm: Orm, tenantId: string): Promise<string> {
+export async function createApiKey(orm: Orm, tenantId: string): Promise<{ apiKeyId: string; apiKey: string }> {
   const secret = randomBytes(32).toString('base64url');
   const apiKey = `mak_${tenantId.replaceAll('-', '')}_${secret}`;
+  const apiKeyId = uuidv7();
   await withTenantAsOwner(orm, tenantId, async (em) => {
-    await sql`insert into api_keys (tenant_id, id, key_hash) values (${tenantId}, ${uuidv7()}, ${hashSecret(secret)})`.execute(dbOf(em));
+    await sql`insert into api_keys (tenant_id, id, key_hash) values (${tenantId}, ${apiKeyId}, ${hashSecret(secret)})`.execute(dbOf(em));
   });
-  return apiKey;
+  return { apiKeyId, apiKey };
 }
 
 /** The tenant of a valid, unrevoked key; undefined for anything else. */
@@ -37,4 +38,38 @@ export async function authenticateApiKey(orm: Orm, apiKey: string): Promise<stri
       .execute(dbOf(em))).rows);
   const row = rows[0];
   return row && timingSafeEqual(row.key_hash, hash) ? tenantId : undefined;
+}
+
+/** timestamptz arrives as a Date or as PostgreSQL's text, depending on the connection's parsers. */
+const iso = (v: Date | string) => new Date(v).toISOString();
+
+export interface TApiKeyInfo {
+  id: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+/** A tenant's keys, newest first: ids and dates only (the table holds no key, only hashes). */
+export async function listApiKeys(orm: Orm, tenantId: string): Promise<TApiKeyInfo[]> {
+  return withTenantAsOwner(orm, tenantId, async (em) =>
+    (await sql<{ id: string; created_at: Date | string; revoked_at: Date | string | null }>`select id, created_at, revoked_at from api_keys
+      where tenant_id = ${tenantId} order by created_at desc, id desc`.execute(dbOf(em))).rows
+      .map((r) => ({ id: r.id, createdAt: iso(r.created_at), revokedAt: r.revoked_at === null ? null : iso(r.revoked_at) })));
+}
+
+/**
+ * Revokes one key of the tenant, named by its id or by the key itself (what an operator holds
+ * when a key has leaked). Returns the key's id and when it was revoked (the first revocation
+ * stands); undefined when the tenant has no such key.
+ */
+export async function revokeApiKey(orm: Orm, tenantId: string, idOrKey: string): Promise<{ id: string; revokedAt: string } | undefined> {
+  const m = KEY_FORMAT.exec(idOrKey);
+  if (m && tenantIdFromHex(m[1]!) !== tenantId) return undefined;
+  return withTenantAsOwner(orm, tenantId, async (em) => {
+    const db = dbOf(em);
+    const match = m ? sql`key_hash = ${hashSecret(m[2]!)}` : sql`id = ${idOrKey}`;
+    const row = (await sql<{ id: string; revoked_at: Date | string }>`update api_keys set revoked_at = coalesce(revoked_at, now())
+      where tenant_id = ${tenantId} and ${match} returning id, revoked_at`.execute(db)).rows[0];
+    return row && { id: row.id, revokedAt: iso(row.revoked_at) };
+  });
 }

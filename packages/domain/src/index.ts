@@ -7,7 +7,7 @@ export { isFrozenAt, freezeDenial, type TFreezeTransition } from './freeze-rule.
 export { storeBatch, type TStoreOutcome } from './store-batch.ts';
 export { findStoredStatuses } from './event-status.ts';
 export { createTenant, tenantExists } from './tenants.ts';
-export { createApiKey, authenticateApiKey } from './api-keys.ts';
+export { createApiKey, authenticateApiKey, listApiKeys, revokeApiKey, type TApiKeyInfo } from './api-keys.ts';
 export { createUser, ARGON2_OPTIONS } from './users.ts';
 export { listQuarantine, markReplayed, type TQuarantineEntry } from './quarantine.ts';
 export { verifyChain, type TChainVerification } from './verify-chain.ts';

@@ -7,7 +7,7 @@ export async function createTenant(orm: Orm, name: string): Promise<{ tenantId: 
   await withTenantAsOwner(orm, tenantId, async (em) => {
     await sql`insert into tenants (id, name) values (${tenantId}, ${name})`.execute(dbOf(em));
   });
-  return { tenantId, apiKey: await createApiKey(orm, tenantId) };
+  return { tenantId, apiKey: (await createApiKey(orm, tenantId)).apiKey };
 }
 
 export async function tenantExists(orm: Orm, tenantId: string): Promise<boolean> {

@@ -9,6 +9,7 @@ import { checkpointCreate, checkpointList } from './checkpoint.ts';
 import { proofCommand, verifyProofCommand } from './proof.ts';
 import { exportCreateCommand, verifyExportCommand } from './exports.ts';
 import { devicesGaps } from './devices.ts';
+import { apiKeyCreate, apiKeyList, apiKeyRevoke } from './api-keys.ts';
 
 export interface TCommand {
   summary: string;
@@ -19,6 +20,9 @@ export interface TCommand {
 export const COMMANDS: Record<string, TCommand> = {
   'tenant create': tenantCreate,
   'user create': userCreate,
+  'apikey create': apiKeyCreate,
+  'apikey list': apiKeyList,
+  'apikey revoke': apiKeyRevoke,
   'quarantine list': quarantineList,
   'quarantine replay': quarantineReplay,
   'jobs failed': jobsFailed,

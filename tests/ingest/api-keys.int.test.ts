@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeEvent } from '../../testing/events.ts';
+import { runCli } from '../../testing/integrity.ts';
+import { startStack, type TestStack } from '../../testing/stack.ts';
+import { trpc } from '../../testing/viewer.ts';
+
+let stack: TestStack;
+let tenant: { tenantId: string; apiKey: string };
+
+beforeAll(async () => {
+  // no cache: a revocation must show at the very next request (the cache's delay is documented apart)
+  stack = await startStack({ worker: false, env: { API_KEY_CACHE_SECONDS: '0' } });
+  tenant = await stack.createTenant('Keys');
+});
+afterAll(() => stack.close());
+
+const send = (apiKey: string) => trpc(stack, 'mutation', 'ingest.record', makeEvent(tenant.tenantId), { apiKey });
+
+describe('operator CLI: API keys', () => {
+  it('creates a second key, lists both without secrets, and revokes one by the key itself and one by id', async () => {
+    const created = runCli(stack, ['apikey', 'create', '--tenant', tenant.tenantId]);
+    expect(created.status, created.stderr).toBe(0);
+    const second: { apiKeyId: string; apiKey: string } = created.json;
+    expect(second.apiKey).toMatch(/^mak_[0-9a-f]{32}_/);
+    expect((await send(second.apiKey)).status).toBe(200);
+
+    const listed = runCli(stack, ['apikey', 'list', '--tenant', tenant.tenantId]);
+    expect(listed.status, listed.stderr).toBe(0);
+    expect(listed.json.items).toHaveLength(2);
+    expect(listed.json.items[0]).toEqual({ id: second.apiKeyId, createdAt: expect.any(String), revokedAt: null });
+    expect(listed.stdout).not.toContain(second.apiKey.slice(-43));
+
+    // a leaked key is revoked by what the operator holds: the key itself
+    const revoked = runCli(stack, ['apikey', 'revoke', '--tenant', tenant.tenantId, '--key', tenant.apiKey]);
+    expect(revoked.status, revoked.stderr).toBe(0);
+    const firstId = listed.json.items[1].id;
+    expect(revoked.json).toEqual({ id: firstId, revokedAt: expect.any(String) });
+    expect((await send(tenant.apiKey)).code).toBe('UNAUTHORIZED');
+    expect((await send(second.apiKey)).status).toBe(200); // the other key goes on working
+
+    // revoking again keeps the first revocation time
+    const again = runCli(stack, ['apikey', 'revoke', '--tenant', tenant.tenantId, '--key', firstId]);
+    expect(again.json.revokedAt).toBe(revoked.json.revokedAt);
+
+    expect(runCli(stack, ['apikey', 'revoke', '--tenant', tenant.tenantId, '--key', second.apiKeyId]).status).toBe(0);
+    expect((await send(second.apiKey)).code).toBe('UNAUTHORIZED');
+  });
+
+  it("cannot revoke another tenant's key, and says what is wrong with a bad --key", async () => {
+    const other = await stack.createTenant('Other keys');
+    const cross = runCli(stack, ['apikey', 'revoke', '--tenant', tenant.tenantId, '--key', other.apiKey]);
+    expect(cross.status).toBe(1);
+    expect(cross.stderr).toContain('no such API key');
+    expect((await trpc(stack, 'mutation', 'ingest.record', makeEvent(other.tenantId), { apiKey: other.apiKey })).status).toBe(200);
+
+    const bad = runCli(stack, ['apikey', 'revoke', '--tenant', tenant.tenantId, '--key', 'not-a-key']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('--key must be an API key id (UUID) or the key itself');
+  });
+});
