@@ -1,18 +1,40 @@
 import { ACTIONS, CATALOG, type TAuditEventInput } from '@modula/contracts';
+import { v5 as uuidv5 } from 'uuid';
 
 const NAMES = ['Ana', 'Ben', 'Chloé', 'Dario', 'Eun-ji', 'Farah', 'Gustav', 'Hana'];
 const ROLES = ['ADMIN', 'MANAGER', 'CASHIER'] as const;
 /** Actions a benchmark may send without a provisioned branch (no branch-only lifecycle). */
 const TENANT_ACTIONS = ACTIONS.filter((a) => CATALOG[a].module !== 'BRANCH' && CATALOG[a].module !== 'TENANT');
 
-/** A realistic event without a branch: actor, target, small before/after, sometimes offline and late. */
-export function generateEvent(tenantId: string, eventId: string, i = Math.floor(Math.random() * 1e9)): TAuditEventInput {
+const BENCH_NAMESPACE = '6f0a3c1e-2b7d-4e59-9a41-7c3d8e2f1b60';
+export const BRANCHES_PER_TENANT = 5;
+
+/** The tenant's benchmark branches: the same ids on every run, so provisioning them again is a no-op (dedupe). */
+export function benchBranchIds(tenantId: string): string[] {
+  return Array.from({ length: BRANCHES_PER_TENANT }, (_, k) => uuidv5(`${tenantId}/branch/${k}`, BENCH_NAMESPACE));
+}
+
+/** BRANCH_PROVISIONED for each bench branch, identical on every run (fixed ids and time), so re-sending stores nothing new. */
+export function branchProvisioning(tenantId: string): TAuditEventInput[] {
+  return benchBranchIds(tenantId).map((branchId, k) => ({
+    eventId: uuidv5(`${tenantId}/provision/${k}`, BENCH_NAMESPACE), tenantId, action: 'BRANCH_PROVISIONED', outcome: 'SUCCESS',
+    branchId, actor: { type: 'SYSTEM', name: 'Provisioning' }, entity: { type: 'BRANCH', id: branchId, label: `Branch ${k + 1}` },
+    occurredAt: '2025-01-01T08:00:00.000Z',
+  }));
+}
+
+/**
+ * A realistic event: actor, target, small before/after, sometimes offline and late; nine in ten at
+ * one of `branches` (so the worker applies the freeze rule to them), the rest tenant-wide.
+ */
+export function generateEvent(tenantId: string, eventId: string, i = Math.floor(Math.random() * 1e9), branches: string[] = []): TAuditEventInput {
   const action = TENANT_ACTIONS[i % TENANT_ACTIONS.length]!;
   const offline = i % 10 === 0;
   const occurredAt = new Date(Date.now() - (offline ? 3_600_000 * (1 + (i % 48)) : i % 5000)).toISOString();
   const outcome = i % 17 === 0 ? 'REJECTED' : i % 23 === 0 ? 'FAILED' : 'SUCCESS';
   return {
     eventId, tenantId, action, outcome, ...(outcome === 'REJECTED' ? { reason: 'PERMISSION_DENIED' as const } : {}),
+    ...(branches.length > 0 && i % 10 !== 5 ? { branchId: branches[i % branches.length]! } : {}),
     actor: { type: 'USER', id: `user-${i % 500}`, role: ROLES[i % 3]!, name: NAMES[i % NAMES.length]! },
     entity: { type: 'RECORD', id: `rec-${i % 10_000}`, label: `#${1000 + (i % 9000)}` },
     occurredAt,

@@ -1,10 +1,12 @@
 import type { createSystemCaller } from '@modula/server';
 import { v7 as uuidv7 } from 'uuid';
-import { generateEvent } from './generate-events.ts';
+import { benchBranchIds, branchProvisioning, generateEvent } from './generate-events.ts';
 import { percentile } from './stats.ts';
 
 /** Single events through the in-process caller at a steady rate: time until the durable acknowledgement. */
 export async function measureCallerLatency(caller: ReturnType<typeof createSystemCaller>, tenantId: string, perSecond: number, seconds: number) {
+  await caller.ingest.batch({ events: branchProvisioning(tenantId) }); // the worker stores them before the events that follow
+  const branches = benchBranchIds(tenantId);
   const samples: number[] = [];
   const pending: Promise<void>[] = [];
   const interval = 1000 / perSecond;
@@ -13,7 +15,7 @@ export async function measureCallerLatency(caller: ReturnType<typeof createSyste
     const due = started + i * interval;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    const event = generateEvent(tenantId, uuidv7(), i);
+    const event = generateEvent(tenantId, uuidv7(), i, branches);
     const t = performance.now();
     pending.push(caller.ingest.record(event).then(() => { samples.push(performance.now() - t); }));
   }

@@ -1,10 +1,11 @@
 import { judgeEvents, buildStoredRow, contentHashOf, GENESIS_HASH, type TStoredRow } from '@modula/domain';
 import { v7 as uuidv7 } from 'uuid';
-import { generateEvent } from './generate-events.ts';
+import { benchBranchIds, generateEvent } from './generate-events.ts';
 
 /** Rows exactly as the worker would store them (redacted, chained), for the COPY limit and seeding. */
 export function generateStoredRows(tenantId: string, count: number, startSeq = 1, prevHash = GENESIS_HASH): TStoredRow[] {
-  const raw = Array.from({ length: count }, (_, i) => generateEvent(tenantId, uuidv7(), startSeq + i));
+  const branches = benchBranchIds(tenantId);
+  const raw = Array.from({ length: count }, (_, i) => generateEvent(tenantId, uuidv7(), startSeq + i, branches));
   const { accepted } = judgeEvents(raw, { kind: 'system' });
   const receivedAt = new Date().toISOString();
   const rows: TStoredRow[] = [];
