@@ -134,6 +134,22 @@ describe('sign-out', () => {
     expect(row!.revoked_at).not.toBeNull();
   });
 
+  it("deletes a user's sessions that ended over 30 days ago when the user signs in again, and keeps recent ones", async () => {
+    const user = await makeUser(stack, tenantId, 'CASHIER');
+    await signInFirstTime(stack, user.email);
+    await signInFirstTime(stack, user.email);
+    const ids = (await query<{ id: string }>('select id from sessions where user_id = $1 order by id', [user.userId])).map((r) => r.id);
+    expect(ids).toHaveLength(2);
+    // one ended 31 days ago, the other 29 days ago (the superuser moves their dates back)
+    await query(`update sessions set revoked_at = now() - interval '31 days' where id = $1`, [ids[0]]);
+    await query(`update sessions set idle_expires_at = now() - interval '29 days' where id = $1`, [ids[1]]);
+    await signInFirstTime(stack, user.email);
+    const left = (await query<{ id: string }>('select id from sessions where user_id = $1 order by id', [user.userId])).map((r) => r.id);
+    expect(left).toHaveLength(2);
+    expect(left).not.toContain(ids[0]);
+    expect(left).toContain(ids[1]);
+  });
+
   it('stores only the SHA-256 of a session token', async () => {
     // the cookie is mas_<tenant hex>_<43-char secret>; the secret may itself contain '_', so cut by position
     const token = admin.cookie.slice(admin.cookie.indexOf('=') + 1);

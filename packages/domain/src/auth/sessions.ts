@@ -40,6 +40,9 @@ function parseToken(token: string): { tenantId: string; hash: Buffer } | undefin
 export async function openSession(db: Db, policy: TSessionPolicy, s: { tenantId: string; userId: string; ip: string | null }): Promise<{ token: string; sessionId: string }> {
   const secret = randomBytes(32).toString('base64url');
   const sessionId = uuidv7();
+  // each sign-in clears the user's sessions that ended over 30 days ago: no job has to cross tenants
+  await sql`delete from sessions where tenant_id = ${s.tenantId} and user_id = ${s.userId}
+    and least(coalesce(revoked_at, 'infinity'), idle_expires_at, absolute_expires_at) < now() - interval '30 days'`.execute(db);
   await sql`insert into sessions (tenant_id, id, user_id, token_hash, ip, idle_expires_at, absolute_expires_at)
     values (${s.tenantId}, ${sessionId}, ${s.userId}, ${hashToken(secret)}, ${s.ip},
       now() + make_interval(secs => ${policy.idleMinutes * 60}), now() + make_interval(secs => ${policy.absoluteHours * 3600}))`.execute(db);
