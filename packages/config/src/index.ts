@@ -53,6 +53,14 @@ export const ZConfig = z.object({
   CHECKPOINT_EVERY_MINUTES: z.coerce.number().positive().default(15),
   /** Export packs built in parallel per worker process. */
   EXPORT_CONCURRENCY: int(1, 1),
+  /**
+   * Comma-separated emails of the operators who may open the queue dashboard at /admin/queues.
+   * Its queues hold every tenant's jobs, so being a tenant's Admin is not enough: the signed-in
+   * Admin's email must be listed here too. Empty (the default) turns the dashboard off (404).
+   */
+  OPS_DASHBOARD_ADMIN_EMAILS: z.string().default('')
+    .transform((v) => v.split(',').map((e) => e.trim().toLowerCase()).filter((e) => e !== ''))
+    .pipe(z.array(z.email({ error: 'must be a comma-separated list of emails' }))),
 });
 export type TConfig = z.infer<typeof ZConfig>;
 
