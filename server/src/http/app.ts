@@ -14,6 +14,7 @@ import { appRouter } from '../routers/app.router.ts';
 import { ApiKeyCache } from './api-key-cache.ts';
 import { registerKeysRoute } from './keys-route.ts';
 import { registerExportDownloads } from './export-downloads.ts';
+import { registerQueueDashboard } from './queue-dashboard.ts';
 
 const WEB_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 const WEB_PLACEHOLDER = fileURLToPath(new URL('../../../web/public', import.meta.url));
@@ -68,6 +69,7 @@ export async function buildApp(services: TServices): Promise<FastifyInstance> {
 
   registerKeysRoute(app, services);
   registerExportDownloads(app, services);
+  await registerQueueDashboard(app, services); // before the viewer's static files: bull-board brings its own @fastify/static
 
   app.get('/metrics', async (_req, reply) => {
     const text = await services.metrics.registry.metrics();
