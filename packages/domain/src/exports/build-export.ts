@@ -8,11 +8,12 @@ import { canonicalJson } from '../canonical-json.ts';
 import { createCheckpoint } from '../integrity/checkpoints.ts';
 import type { TSigner } from '../integrity/signing-key.ts';
 import { manifestSigningText } from '../integrity/signing-text.ts';
-import { csvWriter } from './csv-writer.ts';
+import { writeCsvPack, type TCsvWritten } from './csv-writer.ts';
 import { findExportRow, markExportReady, type TExportRow } from './export-requests.ts';
-import { exportRows, summarizeExport } from './export-rows.ts';
+import { csvCopyQuery, exportRows, summarizeExport } from './export-rows.ts';
 import { HashingFile } from './hashing-file.ts';
 import { pdfWriter } from './pdf-writer.ts';
+import { copyOutAsTenant } from './tenant-copy.ts';
 
 export interface TBuiltExport {
   manifest: TExportManifest;
@@ -59,53 +60,67 @@ export async function buildExport(orm: Orm, signer: TSigner, dataDir: string, te
   mkdirSync(dir, { recursive: true, mode: 0o750 });
   const fileName = exportFileName(exportId, request.format);
   const partial = join(dir, `${fileName}.part`);
+  const filter = request.filter;
+  const { tenantName, summary, csvQuery } = await withTenant(orm, tenantId, async (em) => {
+    const db = dbOf(em);
+    return {
+      tenantName: (await sql<{ name: string }>`select name from tenants where id = ${tenantId}`.execute(db)).rows[0]?.name ?? '',
+      summary: await summarizeExport(db, tenantId, filter, checkpoint.seq),
+      csvQuery: request.format === 'csv' ? csvCopyQuery(db, tenantId, filter, checkpoint.seq) : null,
+    };
+  });
+  const generatedAt = new Date().toISOString();
+  const generatedBy = { userId: request.requested_by_user_id, name: request.requested_by_name, email: request.requested_by_email };
+  const chainRange = { fromSeq: summary.fromSeq, toSeq: summary.toSeq };
   const file = new HashingFile(partial);
   try {
-    return await withTenant(orm, tenantId, async (em) => {
-      const db = dbOf(em);
-      const tenantName = (await sql<{ name: string }>`select name from tenants where id = ${tenantId}`.execute(db)).rows[0]?.name ?? '';
-      const filter = request.filter;
-      const summary = await summarizeExport(db, tenantId, filter, checkpoint.seq);
-      const generatedAt = new Date().toISOString();
-      const generatedBy = { userId: request.requested_by_user_id, name: request.requested_by_name, email: request.requested_by_email };
-      const chainRange = { fromSeq: summary.fromSeq, toSeq: summary.toSeq };
-      const rowsHash = createHash('sha256');
-      let rows = 0;
-      const pdf = request.format === 'pdf' ? pdfWriter(file, {
+    let written: TCsvWritten;
+    let pdf: ReturnType<typeof pdfWriter> | null = null;
+    if (csvQuery !== null) {
+      // PostgreSQL formats and quotes the CSV; this process only converts line ends, hashes and writes bytes
+      let csv: TCsvWritten | undefined;
+      await copyOutAsTenant(orm, tenantId, csvQuery, async (source) => { csv = await writeCsvPack(file, source); });
+      written = csv!;
+    } else {
+      pdf = pdfWriter(file, {
         tenantName, tenantId, exportId, filterLines: describeFilter(filter),
         timeRange: `${filter.from ?? summary.firstAt ?? '—'} to ${filter.to ?? summary.lastAt ?? '—'}`,
         generatedAt, generatedBy: [generatedBy.name, generatedBy.email].filter(Boolean).join(' ') || 'system',
         rows: summary.rows, chainRange: summary.fromSeq === null ? 'none' : `${summary.fromSeq} to ${summary.toSeq}`,
-      }) : null;
-      const writer = pdf ?? csvWriter(file);
-      for await (const page of exportRows(db, tenantId, filter, checkpoint.seq)) {
-        for (const r of page) rowsHash.update(Buffer.from(r.hash, 'hex'));
-        rows += page.length;
-        await writer.page(page);
-      }
-      if (rows !== summary.rows) throw new Error(`counted ${summary.rows} events but wrote ${rows}`);
-      const rowsDigest = rowsHash.digest('hex');
-      const statementFields = { exportId, tenantId, format: request.format, rows, rowsDigest, chainRange, filter, generatedAt, checkpoint };
-      const statement = exportStatementText(statementFields);
-      const statementSignature = signer.sign(statement);
-      if (pdf) {
-        await pdf.end({
-          rowsDigest, statement, statementSignature, keyId: signer.keyId,
-          checkpointLines: [`seq ${checkpoint.seq}   signed at ${checkpoint.createdAt}   key ${checkpoint.keyId}`, `chain hash  ${checkpoint.hash}`,
-            `Merkle root ${checkpoint.merkleRoot}`, `signature   ${checkpoint.signature}`],
-        });
-      }
-      const { sha256, bytes } = await file.close();
-      const unsigned: Omit<TExportManifest, 'signature'> = {
-        v: 1, type: 'modula-audit/export', exportId, tenantId, tenantName, format: request.format, file: fileName, bytes, sha256, rows,
-        filter, generatedAt, generatedBy, chainRange, checkpoint, rowsDigest, statementSignature, keyId: signer.keyId,
-      };
-      const manifest: TExportManifest = { ...unsigned, signature: signer.sign(manifestSigningText(unsigned)) };
-      renameSync(partial, join(dir, fileName));
-      writeFileSync(join(dir, `${fileName}.manifest.json`), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o640 });
-      await markExportReady(db, tenantId, exportId, { fileName, rows, sha256, signature: manifest.signature });
-      return { manifest, event: exportEvent(request, manifest) };
-    });
+      });
+      written = await withTenant(orm, tenantId, async (em) => {
+        const rowsHash = createHash('sha256');
+        let rows = 0;
+        for await (const page of exportRows(dbOf(em), tenantId, filter, checkpoint.seq)) {
+          for (const r of page) rowsHash.update(Buffer.from(r.hash, 'hex'));
+          rows += page.length;
+          await pdf!.page(page);
+        }
+        return { rows, rowsDigest: rowsHash.digest('hex') };
+      });
+    }
+    const { rows, rowsDigest } = written;
+    if (rows !== summary.rows) throw new Error(`counted ${summary.rows} events but wrote ${rows}`);
+    const statementFields = { exportId, tenantId, format: request.format, rows, rowsDigest, chainRange, filter, generatedAt, checkpoint };
+    const statement = exportStatementText(statementFields);
+    const statementSignature = signer.sign(statement);
+    if (pdf) {
+      await pdf.end({
+        rowsDigest, statement, statementSignature, keyId: signer.keyId,
+        checkpointLines: [`seq ${checkpoint.seq}   signed at ${checkpoint.createdAt}   key ${checkpoint.keyId}`, `chain hash  ${checkpoint.hash}`,
+          `Merkle root ${checkpoint.merkleRoot}`, `signature   ${checkpoint.signature}`],
+      });
+    }
+    const { sha256, bytes } = await file.close();
+    const unsigned: Omit<TExportManifest, 'signature'> = {
+      v: 1, type: 'modula-audit/export', exportId, tenantId, tenantName, format: request.format, file: fileName, bytes, sha256, rows,
+      filter, generatedAt, generatedBy, chainRange, checkpoint, rowsDigest, statementSignature, keyId: signer.keyId,
+    };
+    const manifest: TExportManifest = { ...unsigned, signature: signer.sign(manifestSigningText(unsigned)) };
+    renameSync(partial, join(dir, fileName));
+    writeFileSync(join(dir, `${fileName}.manifest.json`), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o640 });
+    await withTenant(orm, tenantId, (em) => markExportReady(dbOf(em), tenantId, exportId, { fileName, rows, sha256, signature: manifest.signature }));
+    return { manifest, event: exportEvent(request, manifest) };
   } catch (err) {
     file.destroy();
     rmSync(partial, { force: true });

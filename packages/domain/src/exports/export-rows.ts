@@ -1,23 +1,30 @@
 import type { TEventsFilter } from '@modula/contracts';
 import { sql, type Db } from '@modula/db';
 import { filterConditions } from '../read/events-filter.ts';
-import { EVENT_VIEW_COLUMNS, type TEventViewRow } from '../read/event-view.ts';
+import { isoUtc } from '../read/event-view.ts';
+import { CSV_SELECT_LIST, CSV_SOURCE_COLUMNS } from './csv-cells.ts';
+import type { TPdfRow } from './pdf-writer.ts';
+import { inlineParameters } from './tenant-copy.ts';
+
+/** The columns the PDF lists (no JSON members: nothing to parse that the page does not show). */
+const PDF_COLUMNS = sql`seq, ${isoUtc('occurred_at')} as occurred_at, action, outcome, reason, actor_type, actor_id, actor_role, actor_name,
+  entity_type, entity_id, entity_label, description, branch_id, ip, device_id, offline, hash`;
 
 /**
- * The rows of an export in chain order, page by page (keyset on seq), never all at once: memory
+ * The rows of a PDF export in chain order, page by page (keyset on seq), never all at once: memory
  * stays at one page whatever the size of the log. Only events at or below `maxSeq` (the signed
  * checkpoint's) are read, so the pack is exactly what that checkpoint covers, however ingestion goes on.
  */
-export async function* exportRows(db: Db, tenantId: string, filter: TEventsFilter, maxSeq: number, pageSize = 5000): AsyncGenerator<TEventViewRow[]> {
+export async function* exportRows(db: Db, tenantId: string, filter: TEventsFilter, maxSeq: number, pageSize = 2000): AsyncGenerator<TPdfRow[]> {
   const fetchPage = (after: number) => {
     const where = filterConditions(tenantId, filter);
     where.push(sql`seq > ${after}`, sql`seq <= ${maxSeq}`);
-    return sql<TEventViewRow>`select ${EVENT_VIEW_COLUMNS} from audit_events where ${sql.join(where, sql` and `)}
+    return sql<TPdfRow>`select ${PDF_COLUMNS} from audit_events where ${sql.join(where, sql` and `)}
       order by seq limit ${pageSize}`.execute(db);
   };
   let next: ReturnType<typeof fetchPage> | null = fetchPage(0);
   while (next) {
-    const rows: TEventViewRow[] = (await next).rows;
+    const rows: TPdfRow[] = (await next).rows;
     // PostgreSQL reads the next page while this one is written
     next = rows.length === pageSize ? fetchPage(Number(rows.at(-1)!.seq)) : null;
     try {
@@ -26,6 +33,19 @@ export async function* exportRows(db: Db, tenantId: string, filter: TEventsFilte
       if (next) await next.catch(() => {}); // never leave a query running on an abandoned generator
     }
   }
+}
+
+/**
+ * The CSV pack as one `COPY (…) TO STDOUT` query, values written in as literals (COPY takes no
+ * parameters): the filtered events at or below `maxSeq`, in chain order (the primary key's order,
+ * no sort), each JSON member turned into text once (`offset 0` keeps PostgreSQL from repeating it per use).
+ */
+export function csvCopyQuery(db: Db, tenantId: string, filter: TEventsFilter, maxSeq: number): string {
+  const where = filterConditions(tenantId, filter);
+  where.push(sql`seq <= ${maxSeq}`);
+  return inlineParameters(sql`select ${sql.raw(CSV_SELECT_LIST)}
+    from (select ${sql.raw(CSV_SOURCE_COLUMNS)} from audit_events where ${sql.join(where, sql` and `)} order by seq offset 0) e
+    order by e.seq`.compile(db));
 }
 
 export interface TExportSummary {
