@@ -4,7 +4,10 @@
  *
  * Sizes (env): BENCH_EVENTS (end-to-end and COPY, default 100000), BENCH_RUNS (default 3),
  * BENCH_NAIVE_EVENTS (default 5000), BENCH_WORKERS (worker processes, default 1),
- * BENCH_READ_EVENTS (events seeded into one tenant for the read section, default 2000000; 0 skips it).
+ * BENCH_READ_EVENTS (events seeded into one tenant for the read section, default 2000000; 0 skips it),
+ * BENCH_EXPORT_EVENTS (events of the export tenant: CSV and PDF packs of all of them and verify-chain
+ * over them, default 1000000; 0 skips it), BENCH_EXPORT_RUNS (CSV exports and verify-chain runs,
+ * default BENCH_RUNS), BENCH_PDF_RUNS (default 1: a PDF of a million events is the slowest figure).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,10 +20,11 @@ import { createTenant, verifyChain } from '@modula/domain';
 import { createServices, createSystemCaller } from '@modula/server';
 import { measureCopyLimit } from './copy-limit.ts';
 import { measureHttpIngest } from './e2e-http.ts';
+import { measureExportFigures, type TExportFigures } from './export-figures.ts';
 import { measureCallerLatency } from './in-process-latency.ts';
 import { measureNaive } from './naive-baseline.ts';
 import { measureReads, seedTenant } from './reads.ts';
-import { repeat, summary } from './stats.ts';
+import { repeat, summary, type TMinMedianMax } from './stats.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
@@ -29,6 +33,9 @@ const NAIVE_EVENTS = Number(process.env.BENCH_NAIVE_EVENTS ?? 5000);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const READ_EVENTS = Number(process.env.BENCH_READ_EVENTS ?? 2_000_000);
 const CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 2);
+const EXPORT_EVENTS = Number(process.env.BENCH_EXPORT_EVENTS ?? 1_000_000);
+const EXPORT_RUNS = Number(process.env.BENCH_EXPORT_RUNS ?? RUNS);
+const PDF_RUNS = Number(process.env.BENCH_PDF_RUNS ?? 1);
 
 const dir = mkdtempSync(join(tmpdir(), 'modula-bench-'));
 chmodSync(dir, 0o755);
@@ -80,6 +87,13 @@ async function main() {
       const readTenant = await seedTenant(orm, pg.url, READ_EVENTS);
       reads = await measureReads(orm, readTenant);
     }
+    let exports: TExportFigures | string = 'skipped (BENCH_EXPORT_EVENTS=0)';
+    if (EXPORT_EVENTS > 0) {
+      exports = await measureExportFigures({
+        orm, url: pg.url, superuserUrl: pg.superuserUrl.replace(/\/postgres$/, '/modula_audit'), redisUrl: redis.url,
+        dataDir: join(dir, 'export-data'), events: EXPORT_EVENTS, runs: EXPORT_RUNS, pdfRuns: PDF_RUNS, log,
+      });
+    }
     await orm.close();
 
     const result = {
@@ -88,7 +102,7 @@ async function main() {
       naivePerSecond: naive, ratioToNaive: { median: http.median / naive.median },
       callerAckMs: { p50: summary(latency.map((l) => l.p50)), p99: summary(latency.map((l) => l.p99)) },
       verifyChainPerSecond: verify,
-      readEvents: READ_EVENTS, reads, exports: 'not measured by this build',
+      readEvents: READ_EVENTS, reads, exports,
     };
     printTable(result);
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
@@ -104,8 +118,8 @@ async function main() {
   }
 }
 
-type MMM = { min: number; median: number; max: number };
-function printTable(r: { reads: Record<string, { p50: number; p95: number }> | string; readEvents: number; copyLimitPerSecond: MMM; httpIngestPerSecond: MMM; ratioToCopy: { median: number }; naivePerSecond: MMM; ratioToNaive: { median: number }; callerAckMs: { p50: MMM; p99: MMM }; verifyChainPerSecond: MMM }) {
+type MMM = TMinMedianMax;
+function printTable(r: { exports: TExportFigures | string; reads: Record<string, { p50: number; p95: number }> | string; readEvents: number; copyLimitPerSecond: MMM; httpIngestPerSecond: MMM; ratioToCopy: { median: number }; naivePerSecond: MMM; ratioToNaive: { median: number }; callerAckMs: { p50: MMM; p99: MMM }; verifyChainPerSecond: MMM }) {
   const f = (m: MMM, digits = 0) => `${m.min.toFixed(digits)} / ${m.median.toFixed(digits)} / ${m.max.toFixed(digits)}`;
   const rows: [string, string, string][] = [
     ['1. COPY limit (same table and indexes)', 'events/s', f(r.copyLimitPerSecond)],
@@ -119,6 +133,20 @@ function printTable(r: { reads: Record<string, { p50: number; p95: number }> | s
   ];
   if (typeof r.reads === 'object') {
     for (const [name, v] of Object.entries(r.reads)) rows.push([`4. read at ${r.readEvents.toLocaleString('en')} events: ${name}`, 'ms p50 / p95', `${v.p50.toFixed(2)} / ${v.p95.toFixed(2)}`]);
+  }
+  if (typeof r.exports === 'object') {
+    const e = r.exports;
+    const n = e.events.toLocaleString('en');
+    rows.push([`5. verify-chain, ${n} events (export tenant)`, 'events/s', f(e.verifyChainPerSecond)]);
+    for (const format of ['csv', 'pdf'] as const) {
+      const x = e[format];
+      if (!x) continue;
+      const runs = x.runs === 1 ? ' (1 run: min = median = max)' : ` (${x.runs} runs)`;
+      rows.push([`5. ${format.toUpperCase()} export, ${n} events, ${(x.bytes / 1e6).toFixed(0)} MB${runs}`, 's', f(x.seconds, 1)]);
+      rows.push([`   ${format.toUpperCase()} export peak RSS (CLI process; idle ${e.idleCliPeakRssMiB.toFixed(0)} MiB)`, 'MiB', f(x.peakRssMiB)]);
+      rows.push([`   ${format.toUpperCase()} export peak RSS with --max-semi-space-size=4 (1 run)`, 'MiB', x.smallYoungGenPeakRssMiB.toFixed(0)]);
+    }
+    rows.push([`   seeding ${n} chained events by COPY; first checkpoint of them`, 's', `${e.seedSeconds.toFixed(1)}; ${e.firstCheckpointSeconds.toFixed(1)}`]);
   }
   console.log(`| measure | unit | min / median / max |\n|---|---|---|\n${rows.map((row) => `| ${row.join(' | ')} |`).join('\n')}`);
 }

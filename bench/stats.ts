@@ -1,5 +1,7 @@
+export interface TMinMedianMax { min: number; median: number; max: number }
+
 /** min / median / max of repeated runs, and percentiles of latency samples. */
-export function summary(values: number[]): { min: number; median: number; max: number } {
+export function summary(values: number[]): TMinMedianMax {
   const sorted = [...values].sort((a, b) => a - b);
   return { min: sorted[0]!, median: sorted[Math.floor((sorted.length - 1) / 2)]!, max: sorted.at(-1)! };
 }
