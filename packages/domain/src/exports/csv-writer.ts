@@ -48,6 +48,7 @@ export async function writeCsvPack(file: HashingFile, source: Readable): Promise
   let carry = Buffer.alloc(0); // the end of the previous chunk, for a record whose tail spans two chunks
   const ends: number[] = [];
   const hash = Buffer.alloc(32);
+  let out = Buffer.allocUnsafe(128 * 1024); // reused for every chunk: written out before it is filled again
   for await (const chunk of source as AsyncIterable<Buffer>) {
     ends.length = 0;
     for (let i = 0; i < chunk.length; i++) {
@@ -55,7 +56,7 @@ export async function writeCsvPack(file: HashingFile, source: Readable): Promise
       if (b === QUOTE) quoted = !quoted;
       else if (b === LF && !quoted) ends.push(i);
     }
-    const out = Buffer.allocUnsafe(chunk.length + ends.length);
+    if (out.length < chunk.length + ends.length) out = Buffer.allocUnsafe(2 * (chunk.length + ends.length));
     let from = 0;
     let at = 0;
     for (const end of ends) {
@@ -70,8 +71,7 @@ export async function writeCsvPack(file: HashingFile, source: Readable): Promise
     }
     at += chunk.copy(out, at, from);
     carry = chunk.length >= TAIL ? Buffer.from(chunk.subarray(-TAIL)) : Buffer.concat([carry, chunk]).subarray(-TAIL);
-    file.push(out);
-    await file.drained();
+    await file.write(out.subarray(0, at));
   }
   if (quoted) throw new Error('the export ended inside a quoted cell');
   return { rows, rowsDigest: digest.digest('hex') };

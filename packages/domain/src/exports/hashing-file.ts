@@ -21,6 +21,16 @@ export class HashingFile {
     this.stream.write(bytes);
   }
 
+  /**
+   * Writes bytes and resolves once the file has taken them, so the caller may reuse the buffer
+   * (a writer that fills one buffer again and again leaves no garbage for the GC to catch up with).
+   */
+  async write(chunk: Buffer): Promise<void> {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    await new Promise<void>((resolve, reject) => this.stream.write(chunk, (err) => (err ? reject(err) : resolve())));
+  }
+
   async drained(): Promise<void> {
     if (this.stream.writableNeedDrain) await once(this.stream, 'drain');
   }
