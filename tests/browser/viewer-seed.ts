@@ -31,7 +31,7 @@ export interface TViewerSeed {
  * A tenant's log as an owner would investigate it: two branches, a few days of ordinary events
  * (synced late), and today a menu price change with a redacted PIN, a refused void, a sale on a
  * frozen branch that the device still reported as a success, one till session, and a burst of
- * failed sign-ins of one account two days ago.
+ * failed sign-ins of one account two days ago; till 7 skipped some of its event numbers.
  */
 export async function seedViewerLog(stack: TestStack, tenantId: string): Promise<TViewerSeed> {
   const harbour = randomUUID();
@@ -75,6 +75,12 @@ export async function seedViewerLog(stack: TestStack, tenantId: string): Promise
     after: { total: 18.4, currency: 'EUR', lines: [{ sku: 'ESP', qty: 2 }] },
     context: { deviceId: 'till-3', deviceSeq: 88, offline: true, ip: '10.0.1.3', sessionId: 'sess-till3' },
   });
+  // till 7's numbers 1044–1050 never arrived (and nothing before 1041 did either)
+  const afterGap = makeEvent(tenantId, {
+    action: 'CASH_PAID_IN', branchId: harbour, occurredAt: today(10), actor: cashier,
+    entity: { type: 'CASH_SESSION', id: 'cs-77', label: 'Till 7 morning' },
+    after: { amount: 20, currency: 'EUR' }, context: { deviceId: 'till-7', deviceSeq: 1051, ip: '10.0.0.7' },
+  });
   const failures = Array.from({ length: 6 }, (_, i) => makeEvent(tenantId, {
     action: 'LOGIN_FAILED', outcome: 'FAILED', occurredAt: new Date(Date.now() - 2 * DAY + i * 4 * MINUTE).toISOString(),
     actor: { type: 'USER', id: SUSPECT, name: 'mallory@example.test' },
@@ -83,7 +89,7 @@ export async function seedViewerLog(stack: TestStack, tenantId: string): Promise
   }));
   // more than one page of the log (50), so that scrolling has older events to fetch
   const history = seedEvents(tenantId, [harbour, airport], 90).map((s) => s.input);
-  await ingestAndWait(stack, tenantId, [frozenSale, ...failures, ...history]);
+  await ingestAndWait(stack, tenantId, [frozenSale, afterGap, ...failures, ...history]);
   return {
     branches: { harbour, airport },
     todayRejected: 2, // the refused void and the sale on the frozen branch

@@ -8,9 +8,10 @@ import { SignOutButton } from './sign-out-button.tsx';
 const NAV = [
   { to: '/', label: 'Audit log', end: true },
   { to: '/suspicious-sign-ins', label: 'Suspicious sign-ins', end: false },
+  { to: '/device-gaps', label: 'Missing device events', end: false },
 ];
 
-/** The frame of the Admin's screens: the tenant, the two screens, the chain's state, who is signed in. */
+/** The frame of the Admin's screens: the tenant, its screens, the chain's state, who is signed in. */
 export function AppLayout({ me, children }: { me: TMeOutput; children: ReactNode }) {
   return (
     <AppShell header={{ height: 56 }} padding="md">

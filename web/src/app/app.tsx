@@ -1,4 +1,5 @@
 import { Navigate, Route, Routes } from 'react-router';
+import { DeviceGapsPage } from '../devices/device-gaps-page.tsx';
 import { SignInPage } from '../auth/sign-in-page.tsx';
 import { SuspiciousSignInsPage } from '../insights/suspicious-sign-ins-page.tsx';
 import { LogPage } from '../log/log-page.tsx';
@@ -11,6 +12,7 @@ export function App() {
       <Route element={<RequireAdmin />}>
         <Route index element={<LogPage />} />
         <Route path="suspicious-sign-ins" element={<SuspiciousSignInsPage />} />
+        <Route path="device-gaps" element={<DeviceGapsPage />} />
       </Route>
       <Route path="*" element={<Navigate to="/" replace />} />
     </Routes>

@@ -1,17 +1,19 @@
-import { Stack, Title } from '@mantine/core';
-import { useMemo } from 'react';
+import { Button, Group, Stack, Title } from '@mantine/core';
+import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { EntryDrawer } from '../entry/entry-drawer.tsx';
+import { ExportDialog } from '../exports/export-dialog.tsx';
 import { eventsFilterOf } from './date-range.ts';
 import { FilterBar } from './filter-bar.tsx';
 import { countFilters } from './log-filters.ts';
 import { LogResults } from './log-results.tsx';
 import { useLogFilters } from './use-log-filters.ts';
 
-/** The audit log: filters, the matching events newest first, and the entry drawer. */
+/** The audit log: filters, the matching events newest first, the entry drawer, and exports of what is shown. */
 export function LogPage() {
   const { filters, setFilters, clearFilters, openEventId, openEvent, closeEvent } = useLogFilters();
   const [params] = useSearchParams();
+  const [exporting, setExporting] = useState(false);
   // "Today" means today when the filters were set (a stable query key), not a moving instant
   const input = useMemo(() => eventsFilterOf(filters, new Date()), [filters]);
   const entryHref = (id: string) => {
@@ -21,7 +23,10 @@ export function LogPage() {
   };
   return (
     <Stack gap="md">
-      <Title order={2} size="h3">Audit log</Title>
+      <Group justify="space-between">
+        <Title order={2} size="h3">Audit log</Title>
+        <Button variant="light" onClick={() => setExporting(true)}>Export…</Button>
+      </Group>
       <FilterBar filters={filters} onChange={setFilters} onClear={clearFilters} />
       <LogResults
         input={input}
@@ -32,6 +37,7 @@ export function LogPage() {
         onClear={clearFilters}
       />
       <EntryDrawer eventId={openEventId} onClose={closeEvent} />
+      <ExportDialog opened={exporting} onClose={() => setExporting(false)} filter={input} />
     </Stack>
   );
 }

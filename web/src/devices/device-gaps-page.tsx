@@ -1,0 +1,76 @@
+import { Badge, EmptyState, Group, Loader, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import { useTRPC } from '../app/trpc.ts';
+import { ErrorState } from '../common/error-state.tsx';
+import { gapsByDevice, runLabel } from './gap-summary.ts';
+
+/**
+ * Events that tills numbered but the log never received ("events 1042–1050 from till 7 never
+ * arrived"): a till that lost its outbox, or one still offline. Numbers after a device's last
+ * stored event cannot be seen here; they may still be waiting on the device.
+ */
+export function DeviceGapsPage() {
+  const trpc = useTRPC();
+  const query = useQuery(trpc.devices.gaps.queryOptions(undefined, { staleTime: 30_000 }));
+  const [find, setFind] = useState('');
+  const devices = useMemo(() => {
+    const all = gapsByDevice(query.data?.items ?? []);
+    const needle = find.trim().toLowerCase();
+    return needle ? all.filter((d) => d.deviceId.toLowerCase().includes(needle)) : all;
+  }, [query.data, find]);
+  return (
+    <Stack gap="md">
+      <Group justify="space-between" align="flex-end">
+        <Stack gap={2}>
+          <Title order={2} size="h3">Missing device events</Title>
+          <Text size="sm" c="dimmed">
+            Runs of numbers a device gave its events that never reached the log. A till still offline fills its gaps when it syncs; one that stays is a lost event.
+          </Text>
+        </Stack>
+        <TextInput aria-label="Find a device" placeholder="Find a device" size="xs" value={find} onChange={(e) => setFind(e.currentTarget.value)} />
+      </Group>
+      {query.isPending && (
+        <Group justify="center" py="xl" role="status"><Loader size="sm" /><Text size="sm" c="dimmed">Walking every device’s numbers…</Text></Group>
+      )}
+      {query.isError && <ErrorState error={query.error} what="device gaps" onRetry={() => void query.refetch()} />}
+      {query.data && (devices.length === 0 ? (
+        <Paper withBorder py="xl">
+          <EmptyState
+            title={find.trim() ? 'No such device with gaps' : 'No missing events'}
+            description={find.trim() ? 'No device matching this name is missing events.' : 'Every device’s numbered events arrived, up to the last one each has sent.'}
+          />
+        </Paper>
+      ) : (
+        <Paper withBorder>
+          <Table.ScrollContainer minWidth={560}>
+            <Table verticalSpacing="sm" aria-label="Devices with missing events" data-testid="device-gaps">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Device</Table.Th>
+                  <Table.Th>Missing events</Table.Th>
+                  <Table.Th>Numbers that never arrived</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {devices.map((device) => (
+                  <Table.Tr key={device.deviceId}>
+                    <Table.Td><Text size="sm" ff="monospace" fw={500}>{device.deviceId}</Text></Table.Td>
+                    <Table.Td><Badge color="orange" variant="light" size="lg">{device.missing.toLocaleString()}</Badge></Table.Td>
+                    <Table.Td>
+                      <Group gap={4}>
+                        {device.runs.map((run) => (
+                          <Badge key={run.from} variant="outline" color="gray" tt="none" ff="monospace">{runLabel(run)}</Badge>
+                        ))}
+                      </Group>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        </Paper>
+      ))}
+    </Stack>
+  );
+}
