@@ -36,6 +36,24 @@ export const ZConfig = z.object({
   SESSION_IDLE_MINUTES: z.coerce.number().positive().default(30),
   /** …and this long after sign-in, whatever the activity. */
   SESSION_ABSOLUTE_HOURS: z.coerce.number().positive().default(12),
+  /**
+   * Which proxies may tell the client's address (X-Forwarded-For), for sign-in events and the
+   * suspicious sign-ins screen: empty (the default) trusts none; otherwise the comma-separated
+   * addresses / CIDR ranges of the load balancers. Never "everything" nor a hop count (Fastify
+   * refuses hop counts): any client could then forge the IP recorded in the log.
+   */
+  TRUST_PROXY: z.string().default('').transform((v, ctx) => {
+    const value = v.trim();
+    if (value === '') return false;
+    const list = value.split(',').map((a) => a.trim()).filter((a) => a !== '');
+    const address = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]);
+    const bad = list.filter((a) => !address.safeParse(a).success);
+    if (bad.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `must be comma-separated IP addresses or CIDR ranges of your proxies; not: ${bad.join(', ')}` });
+      return z.NEVER;
+    }
+    return list;
+  }),
   /** Send the session cookie with `Secure` (set to true behind HTTPS). */
   COOKIE_SECURE: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
   /** Signs read cursors and sign-in tokens and encrypts TOTP secrets; generated into DATA_DIR/server-secret when unset. */

@@ -29,7 +29,8 @@ export async function buildApp(services: TServices): Promise<FastifyInstance> {
     // a full batch plus its envelope; larger bodies are refused with 413 before they are read whole
     bodyLimit: LIMITS.batchMaxBytes,
     logger: false,
-    trustProxy: false,
+    // the client's address as the configured proxies report it (none by default): it is recorded in sign-in events
+    trustProxy: services.config.TRUST_PROXY,
     routerOptions: { maxParamLength: 5000 },
   });
 
