@@ -22,10 +22,24 @@ async function failedSignInIp(stack: TestStack, tenantId: string, adminCookie: s
   return event!.context.ip;
 }
 
+// The test client connects from 127.0.0.1, so that is the peer each case trusts or not.
 describe.each([
-  { trustProxy: '', expected: '127.0.0.1', what: 'ignores X-Forwarded-For when no proxy is trusted (a client cannot forge its address)' },
-  { trustProxy: '127.0.0.1/32', expected: '203.0.113.50', what: 'records the client address that a trusted proxy forwards' },
-])('TRUST_PROXY=$trustProxy', ({ trustProxy, expected, what }) => {
+  {
+    trustProxy: '', what: 'no proxy trusted',
+    cases: [{ forwardedFor: '203.0.113.50', expected: '127.0.0.1', why: 'ignores X-Forwarded-For (a client cannot forge its address)' }],
+  },
+  {
+    trustProxy: '127.0.0.1/32', what: 'the peer is a trusted proxy',
+    cases: [
+      { forwardedFor: '203.0.113.50', expected: '203.0.113.50', why: 'records the client address the proxy forwards' },
+      { forwardedFor: '6.6.6.6, 203.0.113.50', expected: '203.0.113.50', why: 'stops at the first untrusted hop: an address the client prepended is not believed' },
+    ],
+  },
+  {
+    trustProxy: '10.0.0.0/8', what: 'the peer is not among the listed proxies',
+    cases: [{ forwardedFor: '203.0.113.50', expected: '127.0.0.1', why: 'ignores X-Forwarded-For from a peer outside the list' }],
+  },
+])('TRUST_PROXY=$trustProxy ($what)', ({ trustProxy, cases }) => {
   let stack: TestStack;
   let tenantId: string;
   let admin: Awaited<ReturnType<typeof signedInAdmin>>;
@@ -36,7 +50,7 @@ describe.each([
   });
   afterAll(() => stack?.close());
 
-  it(what, async () => {
-    await expect(failedSignInIp(stack, tenantId, admin.cookie, '203.0.113.50')).resolves.toBe(expected);
+  it.each(cases)('X-Forwarded-For: $forwardedFor → $expected: $why', async ({ forwardedFor, expected }) => {
+    await expect(failedSignInIp(stack, tenantId, admin.cookie, forwardedFor)).resolves.toBe(expected);
   });
 });

@@ -2,7 +2,7 @@ import { totpCodeAt } from '@modula/domain';
 import { startExportWorker, type TExportWorker } from '@modula/worker';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -27,12 +27,14 @@ describe('the viewer in a browser', () => {
   let admin: { email: string; secret?: string };
   let tenantId: string;
   let exportWorker: TExportWorker;
+  let dataDir: string | undefined;
 
   beforeAll(async () => {
     // the server serves web/dist if it exists when it starts: build it first
     await buildWebIfStale();
     // exports are signed with a key kept in DATA_DIR: a throwaway one, never the repository's .data
-    stack = await startStack({ env: { ...VIEWER_ENV, DATA_DIR: mkdtempSync(join(tmpdir(), 'modula-viewer-')) } });
+    dataDir = mkdtempSync(join(tmpdir(), 'modula-viewer-'));
+    stack = await startStack({ env: { ...VIEWER_ENV, DATA_DIR: dataDir } });
     exportWorker = startExportWorker(stack.config, stack.services.orm, pino({ level: 'silent' }));
     ({ tenantId } = await stack.createTenant('Harbour Coffee Co.'));
     seed = await seedViewerLog(stack, tenantId);
@@ -58,6 +60,7 @@ describe('the viewer in a browser', () => {
     await browser?.close();
     await exportWorker?.close();
     await stack?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   const rows = () => page.getByTestId('log-row');
@@ -193,7 +196,9 @@ describe('the viewer in a browser', () => {
     await dialog.getByRole('button', { name: 'Create export' }).click();
     await dialog.getByTestId('export-ready').waitFor({ timeout: 30_000 });
     await expect(dialog.getByTestId('export-rows').innerText()).resolves.toBe(String(shown));
-    const sha256 = (await dialog.getByLabel(/^SHA-256 of the file: /).getAttribute('aria-label'))!.split(': ')[1]!;
+    await expect(dialog.getByRole('status').innerText()).resolves.toBe('The CSV pack is ready.');
+    // the whole checksum is on screen, for an auditor to compare by eye
+    const sha256 = (await dialog.getByTestId('export-sha256').innerText()).match(/\b[0-9a-f]{64}\b/)?.[0];
     expect(sha256).toMatch(/^[0-9a-f]{64}$/);
 
     const [download] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('link', { name: 'Download CSV' }).click()]);
@@ -202,11 +207,13 @@ describe('the viewer in a browser', () => {
     // a header and one line per event shown in the log (no cell holds a line break here)
     expect(bytes.toString('utf8').trimEnd().split('\r\n')).toHaveLength(shown + 1);
     await screenshot(page, 'export-ready');
-    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+    await dialog.waitFor({ state: 'hidden' });
   });
 
   it('lists the device numbers that never arrived', async () => {
-    await page.getByRole('link', { name: 'Missing device events' }).click();
+    await expect(page.getByRole('link', { name: 'Missing device events' }).getAttribute('href')).resolves.toBe('/device-gaps');
+    await page.goto('/device-gaps');
     const table = page.getByTestId('device-gaps');
     await table.waitFor();
     const till7 = table.getByRole('row').filter({ hasText: 'till-7' });

@@ -39,8 +39,9 @@ export const ZConfig = z.object({
   /**
    * Which proxies may tell the client's address (X-Forwarded-For), for sign-in events and the
    * suspicious sign-ins screen: empty (the default) trusts none; otherwise the comma-separated
-   * addresses / CIDR ranges of the load balancers. Never "everything" nor a hop count (Fastify
-   * refuses hop counts): any client could then forge the IP recorded in the log.
+   * addresses / CIDR ranges of the load balancers. Never "everything", a hop count or a range
+   * wider than /8 (IPv4) or /16 (IPv6): any client could then forge the IP recorded in the log.
+   * (Fastify would read a number as a hop count; this schema refuses it.)
    */
   TRUST_PROXY: z.string().default('').transform((v, ctx) => {
     const value = v.trim();
@@ -50,6 +51,15 @@ export const ZConfig = z.object({
     const bad = list.filter((a) => !address.safeParse(a).success);
     if (bad.length > 0) {
       ctx.addIssue({ code: 'custom', message: `must be comma-separated IP addresses or CIDR ranges of your proxies; not: ${bad.join(', ')}` });
+      return z.NEVER;
+    }
+    // 0.0.0.0/0 would trust every client to name its own address; so would any very wide range
+    const tooWide = list.filter((a) => {
+      const [ip, prefix] = a.split('/');
+      return prefix !== undefined && Number(prefix) < (ip!.includes(':') ? 16 : 8);
+    });
+    if (tooWide.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `lists ranges so wide that clients could forge the IP recorded in the log (at most /8 for IPv4, /16 for IPv6); not: ${tooWide.join(', ')}` });
       return z.NEVER;
     }
     return list;

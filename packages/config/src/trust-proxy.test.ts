@@ -16,4 +16,12 @@ describe('TRUST_PROXY', () => {
     expect(() => loadConfig({ ...base, TRUST_PROXY: value })).toThrow(ConfigError);
     expect(() => loadConfig({ ...base, TRUST_PROXY: value })).toThrow(/TRUST_PROXY: must be comma-separated IP addresses or CIDR ranges/);
   });
+
+  it.each(['0.0.0.0/0', '::/0', '10.0.0.0/8, 0.0.0.0/1', '2001:db8::/15'])('refuses %j: a range that wide lets clients forge their IP', (value) => {
+    expect(() => loadConfig({ ...base, TRUST_PROXY: value })).toThrow(/TRUST_PROXY: lists ranges so wide .*not: (0\.0\.0\.0\/[01]|::\/0|2001:db8::\/15)$/m);
+  });
+
+  it('accepts the widest allowed ranges', () => {
+    expect(loadConfig({ ...base, TRUST_PROXY: '10.0.0.0/8,fd00::/16' }).TRUST_PROXY).toEqual(['10.0.0.0/8', 'fd00::/16']);
+  });
 });

@@ -25,7 +25,7 @@ export function DeviceGapsPage() {
         <Stack gap={2}>
           <Title order={2} size="h3">Missing device events</Title>
           <Text size="sm" c="dimmed">
-            Runs of numbers a device gave its events that never reached the log. A till still offline fills its gaps when it syncs; one that stays is a lost event.
+            Runs of numbers a device gave its events that never reached the log. Events still queued on a device or quarantined by the service show here until they are stored; a gap that stays is a lost event.
           </Text>
         </Stack>
         <TextInput aria-label="Find a device" placeholder="Find a device" size="xs" value={find} onChange={(e) => setFind(e.currentTarget.value)} />

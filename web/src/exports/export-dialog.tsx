@@ -1,9 +1,9 @@
 import { Alert, Anchor, Button, Code, Group, List, Loader, Modal, SegmentedControl, Stack, Text } from '@mantine/core';
 import type { TEventsFilter, TExportFormat } from '@modula/contracts';
 import { useState } from 'react';
-import { errorCodeOf } from '../app/trpc.ts';
 import { CopyableText } from '../entry/copyable-text.tsx';
 import { useBranches } from '../log/use-branches.ts';
+import { exportErrorText } from './export-errors.ts';
 import { filterSummary } from './filter-summary.ts';
 import { useExportPack } from './use-export-pack.ts';
 
@@ -18,47 +18,67 @@ const FORMATS = [
  * file and its manifest; the checksum and the offline check are shown for the auditor.
  */
 export function ExportDialog({ opened, onClose, filter }: { opened: boolean; onClose: () => void; filter: TEventsFilter }) {
-  const [format, setFormat] = useState<TExportFormat>('csv');
+  const [chosenFormat, setFormat] = useState<TExportFormat>('csv');
   const { byId } = useBranches();
   const exportPack = useExportPack();
-  const { pack } = exportPack;
-  const busy = exportPack.starting || (exportPack.exportId !== undefined && (pack === undefined || pack.status === 'PENDING') && !exportPack.pollError);
-  // a pack still being built stays followed: reopening the dialog shows it again
+  const { pack, requested } = exportPack;
+  // once started, the dialog describes the pack being built, even if the log's filter changed since
+  const format = requested?.format ?? chosenFormat;
+  const shownFilter = requested?.filter ?? filter;
+  const finished = pack?.status === 'READY' || pack?.status === 'FAILED';
+  // a poll error does not end the export: the pack may still be building on the service
+  const busy = exportPack.starting || (exportPack.exportId !== undefined && !finished);
+  // a pack still being built stays followed while the log page is open: reopening shows it again
   const close = () => {
     if (!busy) exportPack.reset();
     onClose();
   };
+  const liveText = pack?.status === 'READY'
+    ? `The ${format.toUpperCase()} pack is ready.`
+    : busy && exportPack.exportId !== undefined && !exportPack.pollError
+      ? `Writing and signing the ${format.toUpperCase()} pack…`
+      : '';
   return (
-    <Modal opened={opened} onClose={close} title="Export a signed pack" size="lg" centered>
+    <Modal
+      opened={opened} onClose={close} title="Export a signed pack" size="lg" centered
+      closeButtonProps={{ 'aria-label': 'Close the export dialog' }}
+    >
       <Stack gap="md">
         {exportPack.exportId === undefined && (
-          <>
-            <SegmentedControl aria-label="Format" data={FORMATS} value={format} onChange={(v) => setFormat(v as TExportFormat)} disabled={busy} />
-            <Stack gap={4}>
-              <Text size="sm" fw={500}>Events in the pack (the log’s current filter)</Text>
-              <List size="sm" data-testid="export-filter">
-                {filterSummary(filter, (id) => byId.get(id)?.name).map((line) => <List.Item key={line}>{line}</List.Item>)}
-              </List>
-              <Text size="xs" c="dimmed">The pack is signed by the service and its export is itself recorded in the log.</Text>
-            </Stack>
-          </>
+          <SegmentedControl aria-label="Format" data={FORMATS} value={format} onChange={(v) => setFormat(v as TExportFormat)} disabled={busy} />
         )}
+        <Stack gap={4}>
+          <Text size="sm" fw={500}>
+            {exportPack.exportId === undefined ? 'Events in the pack (the log’s current filter)' : `Events in this ${format.toUpperCase()} pack`}
+          </Text>
+          <List size="sm" data-testid="export-filter">
+            {filterSummary(shownFilter, (id) => byId.get(id)?.name).map((line) => <List.Item key={line}>{line}</List.Item>)}
+          </List>
+          {exportPack.exportId === undefined && (
+            <Text size="xs" c="dimmed">
+              The pack holds the matching events stored when it is built, is signed by the service, and its export is itself recorded in the log.
+            </Text>
+          )}
+        </Stack>
         {exportPack.startError && (
-          <Alert color="red" title="The export could not start" role="alert">
-            {errorCodeOf(exportPack.startError) === 'SERVICE_UNAVAILABLE'
-              ? 'The export queue is unavailable right now. Try again in a moment.'
-              : exportPack.startError.message}
-          </Alert>
+          <Alert color="red" title="The export could not start" role="alert">{exportErrorText(exportPack.startError)}</Alert>
         )}
-        {busy && exportPack.exportId !== undefined && (
-          <Group gap="sm" role="status" data-testid="export-progress">
-            <Loader size="sm" />
-            <Text size="sm">Writing and signing the {format.toUpperCase()} pack… Large packs take a while; you can keep this open.</Text>
-          </Group>
-        )}
+        {/* one live region for the whole life of the dialog, so screen readers hear "ready" */}
+        <Group gap="sm" role="status" aria-live="polite" data-testid="export-progress">
+          {busy && exportPack.exportId !== undefined && !exportPack.pollError && <Loader size="sm" />}
+          {liveText !== '' && (
+            <Text size="sm">
+              {liveText}
+              {pack?.status !== 'READY' && ' Large packs take a while; you can keep this open.'}
+            </Text>
+          )}
+        </Group>
         {exportPack.pollError && (
           <Alert color="red" title="Could not follow the export" role="alert">
-            {exportPack.pollError.message}
+            <Stack gap="xs" align="flex-start">
+              <Text size="sm">{exportErrorText(exportPack.pollError)} The pack may still be building.</Text>
+              <Button size="xs" variant="light" onClick={exportPack.retryPoll}>Check again</Button>
+            </Stack>
           </Alert>
         )}
         {pack?.status === 'FAILED' && (
@@ -67,14 +87,17 @@ export function ExportDialog({ opened, onClose, filter }: { opened: boolean; onC
         {pack?.status === 'READY' && (
           <Stack gap="xs" data-testid="export-ready">
             <Text size="sm">
-              The pack is ready: <b data-testid="export-rows">{(pack.rows ?? 0).toLocaleString()}</b> {pack.rows === 1 ? 'event' : 'events'}.
+              <b data-testid="export-rows">{(pack.rows ?? 0).toLocaleString()}</b> {pack.rows === 1 ? 'event' : 'events'} in the pack.
             </Text>
             <Group gap="md">
               {pack.url && <Button component="a" href={pack.url} download>Download {format.toUpperCase()}</Button>}
               {pack.manifestUrl && <Anchor href={pack.manifestUrl} download size="sm">Signed manifest</Anchor>}
             </Group>
             {pack.sha256 && (
-              <Group gap="xs"><Text size="sm">SHA-256</Text><CopyableText value={pack.sha256} label="SHA-256 of the file" /></Group>
+              <Stack gap={2} data-testid="export-sha256">
+                <Text size="sm">SHA-256 of the file</Text>
+                <CopyableText value={pack.sha256} label="SHA-256 of the file" shorten={false} />
+              </Stack>
             )}
             <Text size="xs" c="dimmed">
               Keep the manifest beside the file. Anyone can check the pack offline with the service’s public key
