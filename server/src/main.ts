@@ -1,4 +1,4 @@
-import { loadConfigOrExit } from '@modula/config';
+import { exitAfter, loadConfigOrExit } from '@modula/config';
 import { buildApp } from './http/app.ts';
 import { createServices } from './services.ts';
 
@@ -13,6 +13,7 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   services.log.info({ signal }, 'draining requests, then stopping');
+  exitAfter(config.SHUTDOWN_TIMEOUT_SECONDS, services.log);
   await app.close();
   await services.close();
   process.exit(0);

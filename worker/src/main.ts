@@ -1,4 +1,4 @@
-import { loadConfigOrExit } from '@modula/config';
+import { exitAfter, loadConfigOrExit } from '@modula/config';
 import { createOrm } from '@modula/db';
 import { pino } from 'pino';
 import { startIngestWorker } from './ingest-worker.ts';
@@ -20,6 +20,7 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, 'finishing active jobs, then stopping');
+  exitAfter(config.SHUTDOWN_TIMEOUT_SECONDS, log);
   await ingest.close();
   await checkpoints.close();
   await exports.close();

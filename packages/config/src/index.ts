@@ -18,6 +18,12 @@ export const ZConfig = z.object({
   /** Prefix of every BullMQ key, so several installations can share one Redis. */
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'letters, digits, _ and - only' }).default('modula'),
   WORKER_CONCURRENCY: int(2, 1),
+  /**
+   * On SIGTERM, server and worker finish what is in flight for at most this long, then exit anyway:
+   * a job cut short runs again when its lock expires and is stored once (dedupe). Keep it below
+   * your orchestrator's grace period (Kubernetes: 30 s).
+   */
+  SHUTDOWN_TIMEOUT_SECONDS: int(25, 1),
   /** How long a job's lock lives without renewal: a killed worker's job runs again after at most this (plus the stalled check). */
   WORKER_LOCK_MS: int(30_000, 1000),
   WORKER_STALLED_CHECK_MS: int(30_000, 1000),
@@ -118,3 +124,4 @@ export function loadConfigOrExit(env: Record<string, string | undefined> = proce
 }
 
 export { writeFileOnce } from './write-file-once.ts';
+export { exitAfter } from './exit-after.ts';
