@@ -40,6 +40,8 @@ export async function registerQueueDashboard(app: FastifyInstance, services: TSe
   const settings = authSettingsOf(services.config);
   await app.register(async (scope) => {
     scope.setNotFoundHandler((_req, reply) => refuse(reply, 404, 'NOT_FOUND', 'not found'));
+    // off: every path under the prefix answers 404 and no queue handle is opened
+    if (allowList.length === 0) return;
 
     // on the dashboard's own queue handles, so closing them leaves the services' connection open
     const queues = new Map<string, Queue>(Object.values(JOBS).map((job) => [job.queue, new Queue(job.queue, { connection: services.redis, prefix: services.config.QUEUE_PREFIX })]));
@@ -51,7 +53,7 @@ export async function registerQueueDashboard(app: FastifyInstance, services: TSe
       const token = req.cookies[SESSION_COOKIE];
       let session: TSession | undefined;
       try {
-        session = allowList.length > 0 && token ? await findSession(services.orm, settings, token) : undefined;
+        session = token ? await findSession(services.orm, settings, token) : undefined;
       } catch (err) {
         services.log.warn({ err: (err as Error).message }, 'queue dashboard: cannot check a session (database unreachable)');
         return refuse(reply, 503, 'SERVICE_UNAVAILABLE', 'cannot check the session right now; retry later');
@@ -75,7 +77,6 @@ export async function registerQueueDashboard(app: FastifyInstance, services: TSe
       if (action.kind !== 'read') services.log.info({ ...operator, action: action.kind }, 'queue dashboard: operator re-drove jobs');
     });
 
-    if (allowList.length === 0) return;
     const serverAdapter = new FastifyAdapter().setBasePath(QUEUE_DASHBOARD_PREFIX);
     // not bull-board's readOnlyMode: it refuses retries too (405); the hook above allows exactly reads
     // and retries of failed jobs (allowCompletedRetries is honoured at run time, missing from the typings)
