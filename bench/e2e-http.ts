@@ -48,9 +48,13 @@ export async function measureHttpIngest(baseUrl: string, tenants: { tenantId: st
   await Promise.all(Array.from({ length: clients }, async () => {
     while (next < batches.length) {
       const { apiKey, body } = batches[next++]!;
-      accepted += (await post(baseUrl, apiKey, 'ingest.batch', body) as { accepted: string[] }).accepted.length;
+      // not `accepted += await …`: that reads `accepted` before the await, and the four clients'
+      // counts overwrite each other (it under-counted and halved the reported rate)
+      const result = await post(baseUrl, apiKey, 'ingest.batch', body) as { accepted: string[] };
+      accepted += result.accepted.length;
     }
   }));
+  if (accepted !== events) throw new Error(`the service accepted ${accepted} of ${events} events`);
   while ((await storedCounter(baseUrl)) - base < accepted) await new Promise((r) => setTimeout(r, 200));
   return accepted / ((performance.now() - started) / 1000);
 }
