@@ -66,8 +66,8 @@ async function stop(signal: string) {
   stopping = true;
   say(`${signal}: stopping server and worker, then the local servers`);
   await Promise.all([...children.values()].map((child) => new Promise<void>((done) => {
-    // past their own SHUTDOWN_TIMEOUT_SECONDS (25 s by default) they exit by themselves; this is the backstop
-    const timer = setTimeout(() => child.kill('SIGKILL'), 35_000);
+    // past their own SHUTDOWN_TIMEOUT_SECONDS they exit by themselves; this is the backstop
+    const timer = setTimeout(() => child.kill('SIGKILL'), (Number(process.env.SHUTDOWN_TIMEOUT_SECONDS ?? 25) + 10) * 1000);
     child.once('exit', () => { clearTimeout(timer); done(); });
     child.kill('SIGTERM');
   })));

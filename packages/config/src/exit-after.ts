@@ -9,5 +9,5 @@ export function exitAfter(seconds: number, log: TErrorLog): void {
   setTimeout(() => {
     log.error({ seconds }, 'shutdown did not finish in SHUTDOWN_TIMEOUT_SECONDS; exiting, unfinished jobs run again');
     process.exit(1);
-  }, seconds * 1000).unref();
+  }, seconds * 1000);
 }

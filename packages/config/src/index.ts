@@ -60,9 +60,12 @@ export const ZConfig = z.object({
       return z.NEVER;
     }
     // 0.0.0.0/0 would trust every client to name its own address; so would any very wide range
+    // an IPv4-mapped IPv6 range (::ffff:0:0/96) matches IPv4 peers too: /8 of IPv4 is /104 there
     const tooWide = list.filter((a) => {
       const [ip, prefix] = a.split('/');
-      return prefix !== undefined && Number(prefix) < (ip!.includes(':') ? 16 : 8);
+      if (prefix === undefined) return false;
+      const least = /^::ffff:/i.test(ip!) ? 104 : ip!.includes(':') ? 16 : 8;
+      return Number(prefix) < least;
     });
     if (tooWide.length > 0) {
       ctx.addIssue({ code: 'custom', message: `lists ranges so wide that clients could forge the IP recorded in the log (at most /8 for IPv4, /16 for IPv6); not: ${tooWide.join(', ')}` });

@@ -1,11 +1,15 @@
 import { Alert, Anchor, Button, Code, Group, List, Loader, Modal, SegmentedControl, Stack, Text } from '@mantine/core';
 import type { TEventsFilter, TExportFormat } from '@modula/contracts';
 import { useState } from 'react';
+import { errorCodeOf } from '../app/trpc.ts';
 import { CopyableText } from '../entry/copyable-text.tsx';
 import { useBranches } from '../log/use-branches.ts';
 import { exportErrorText } from './export-errors.ts';
 import { filterSummary } from './filter-summary.ts';
 import { useExportPack } from './use-export-pack.ts';
+
+/** Polling errors after which following the pack again cannot help: the Admin starts anew. */
+const FINAL_POLL_ERRORS = new Set(['NOT_FOUND', 'FORBIDDEN', 'UNAUTHORIZED']);
 
 const FORMATS = [
   { value: 'csv', label: 'CSV (spreadsheet)' },
@@ -23,11 +27,13 @@ export function ExportDialog({ opened, onClose, filter }: { opened: boolean; onC
   const exportPack = useExportPack();
   const { pack, requested } = exportPack;
   // once started, the dialog describes the pack being built, even if the log's filter changed since
-  const format = requested?.format ?? chosenFormat;
-  const shownFilter = requested?.filter ?? filter;
+  const started = exportPack.starting || exportPack.exportId !== undefined;
+  const format = started && requested ? requested.format : chosenFormat;
+  const shownFilter = started && requested ? (requested.filter ?? {}) : filter;
   const finished = pack?.status === 'READY' || pack?.status === 'FAILED';
-  // a poll error does not end the export: the pack may still be building on the service
-  const busy = exportPack.starting || (exportPack.exportId !== undefined && !finished);
+  // a passing poll error does not end the export (the pack may still be building); these do
+  const lost = FINAL_POLL_ERRORS.has(errorCodeOf(exportPack.pollError) ?? '');
+  const busy = exportPack.starting || (exportPack.exportId !== undefined && !finished && !lost);
   // a pack still being built stays followed while the log page is open: reopening shows it again
   const close = () => {
     if (!busy) exportPack.reset();
@@ -76,8 +82,8 @@ export function ExportDialog({ opened, onClose, filter }: { opened: boolean; onC
         {exportPack.pollError && (
           <Alert color="red" title="Could not follow the export" role="alert">
             <Stack gap="xs" align="flex-start">
-              <Text size="sm">{exportErrorText(exportPack.pollError)} The pack may still be building.</Text>
-              <Button size="xs" variant="light" onClick={exportPack.retryPoll}>Check again</Button>
+              <Text size="sm">{exportErrorText(exportPack.pollError)}{!lost && ' The pack may still be building.'}</Text>
+              {!lost && <Button size="xs" variant="light" onClick={exportPack.retryPoll}>Check again</Button>}
             </Stack>
           </Alert>
         )}
