@@ -8,6 +8,10 @@ export interface LocalRedis {
   port: number;
   /** Kills the server without letting it save anything (fault tests). */
   kill(): Promise<void>;
+  /** Stops the server answering while its connections stay open (SIGSTOP), as a hung server does. */
+  freeze(): void;
+  /** Lets a frozen server answer again (SIGCONT). */
+  thaw(): void;
   stop(): Promise<void>;
 }
 
@@ -38,6 +42,8 @@ export async function startRedis(opts: Options): Promise<LocalRedis> {
     url: `redis://127.0.0.1:${opts.port}`,
     port: opts.port,
     kill: () => stopProcess(child, 'SIGKILL'),
-    stop: () => stopProcess(child, 'SIGTERM'),
+    freeze: () => { child.kill('SIGSTOP'); },
+    thaw: () => { child.kill('SIGCONT'); },
+    stop: () => { child.kill('SIGCONT'); return stopProcess(child, 'SIGTERM'); },
   };
 }
