@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '@modula/config';
 import { createOrm, migrate } from '@modula/db';
-import { findFreePort, startPostgres, startRedis } from '@modula/devservers';
+import { findFreePort, startPostgres, startRedis, stopProcess } from '@modula/devservers';
 import { createTenant, verifyChain } from '@modula/domain';
 import { createServices, createSystemCaller } from '@modula/server';
 import { measureCopyLimit } from './copy-limit.ts';
@@ -113,12 +113,7 @@ async function main() {
     log(`saved ${file}`);
   } finally {
     // server and worker stop before Redis and PostgreSQL, or a job in flight waits on them forever
-    await Promise.all(children.map((child) => new Promise<void>((done) => {
-      if (child.exitCode !== null || child.signalCode !== null) return done();
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      child.once('exit', () => { clearTimeout(timer); done(); });
-      child.kill('SIGTERM');
-    })));
+    await Promise.all(children.map((child) => stopProcess(child, 'SIGTERM', 30_000)));
     await redis.stop();
     await pg.stop();
     rmSync(dir, { recursive: true, force: true });

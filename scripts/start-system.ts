@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ZConfig } from '@modula/config';
 import { migrate } from '@modula/db';
-import { startPostgres, startRedis, type LocalPostgres, type LocalRedis } from '@modula/devservers';
+import { startPostgres, startRedis, stopProcess, type LocalPostgres, type LocalRedis } from '@modula/devservers';
 import { buildWebIfStale } from '../web/scripts/build-if-stale.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -20,6 +20,8 @@ let pg: LocalPostgres | undefined;
 let redis: LocalRedis | undefined;
 const children = new Map<string, ChildProcess>();
 let stopping = false;
+/** Read from the validated configuration once it is known; the schema's default until then. */
+let shutdownTimeoutSeconds = ZConfig.shape.SHUTDOWN_TIMEOUT_SECONDS.parse(undefined);
 
 async function main() {
   const env: Record<string, string | undefined> = { ...process.env, DATA_DIR: dataDir };
@@ -37,6 +39,7 @@ async function main() {
   if (!checked.success) {
     throw new Error(`Invalid configuration:\n${checked.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`).join('\n')}`);
   }
+  shutdownTimeoutSeconds = checked.data.SHUTDOWN_TIMEOUT_SECONDS;
   const applied = await migrate(env.DATABASE_URL);
   say(applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema up to date');
   // the CLI finds the running servers here (the file is readable by this user only)
@@ -65,12 +68,8 @@ async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
   say(`${signal}: stopping server and worker, then the local servers`);
-  await Promise.all([...children.values()].map((child) => new Promise<void>((done) => {
-    // past their own SHUTDOWN_TIMEOUT_SECONDS they exit by themselves; this is the backstop
-    const timer = setTimeout(() => child.kill('SIGKILL'), (Number(process.env.SHUTDOWN_TIMEOUT_SECONDS ?? 25) + 10) * 1000);
-    child.once('exit', () => { clearTimeout(timer); done(); });
-    child.kill('SIGTERM');
-  })));
+  // past their own SHUTDOWN_TIMEOUT_SECONDS they exit by themselves; the SIGKILL is the backstop
+  await Promise.all([...children.values()].map((child) => stopProcess(child, 'SIGTERM', (shutdownTimeoutSeconds + 10) * 1000)));
   await redis?.stop();
   await pg?.stop();
   say('stopped');

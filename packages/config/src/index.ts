@@ -59,8 +59,8 @@ export const ZConfig = z.object({
       ctx.addIssue({ code: 'custom', message: `must be comma-separated IP addresses or CIDR ranges of your proxies; not: ${bad.join(', ')}` });
       return z.NEVER;
     }
-    // 0.0.0.0/0 would trust every client to name its own address; so would any very wide range
-    // an IPv4-mapped IPv6 range (::ffff:0:0/96) matches IPv4 peers too: /8 of IPv4 is /104 there
+    // 0.0.0.0/0 would trust every client to name its own address, and so would any very wide
+    // range; an IPv4-mapped range (::ffff:0:0/96) matches IPv4 peers, so /8 of IPv4 is /104 there
     const tooWide = list.filter((a) => {
       const [ip, prefix] = a.split('/');
       if (prefix === undefined) return false;
@@ -68,7 +68,7 @@ export const ZConfig = z.object({
       return Number(prefix) < least;
     });
     if (tooWide.length > 0) {
-      ctx.addIssue({ code: 'custom', message: `lists ranges so wide that clients could forge the IP recorded in the log (at most /8 for IPv4, /16 for IPv6); not: ${tooWide.join(', ')}` });
+      ctx.addIssue({ code: 'custom', message: `lists ranges so wide that clients could forge the IP recorded in the log (at most /8 for IPv4, /16 for IPv6, /104 for IPv4-mapped IPv6); not: ${tooWide.join(', ')}` });
       return z.NEVER;
     }
     return list;

@@ -34,6 +34,8 @@ export function ExportDialog({ opened, onClose, filter }: { opened: boolean; onC
   // a passing poll error does not end the export (the pack may still be building); these do
   const lost = FINAL_POLL_ERRORS.has(errorCodeOf(exportPack.pollError) ?? '');
   const busy = exportPack.starting || (exportPack.exportId !== undefined && !finished && !lost);
+  // the service is building the pack and the dialog hears from it
+  const following = busy && exportPack.exportId !== undefined && !exportPack.pollError;
   // a pack still being built stays followed while the log page is open: reopening shows it again
   const close = () => {
     if (!busy) exportPack.reset();
@@ -41,7 +43,7 @@ export function ExportDialog({ opened, onClose, filter }: { opened: boolean; onC
   };
   const liveText = pack?.status === 'READY'
     ? `The ${format.toUpperCase()} pack is ready.`
-    : busy && exportPack.exportId !== undefined && !exportPack.pollError
+    : following
       ? `Writing and signing the ${format.toUpperCase()} pack…`
       : '';
   return (
@@ -71,7 +73,7 @@ export function ExportDialog({ opened, onClose, filter }: { opened: boolean; onC
         )}
         {/* one live region for the whole life of the dialog, so screen readers hear "ready" */}
         <Group gap="sm" role="status" aria-live="polite" data-testid="export-progress">
-          {busy && exportPack.exportId !== undefined && !exportPack.pollError && <Loader size="sm" />}
+          {following && <Loader size="sm" />}
           {liveText !== '' && (
             <Text size="sm">
               {liveText}
