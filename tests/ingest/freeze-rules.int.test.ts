@@ -118,7 +118,8 @@ describe('TENANT_FROZEN', () => {
       makeEvent(tenantId, { action: 'TENANT_UNFROZEN', occurredAt: to, actor: { type: 'SYSTEM', name: 'Billing' } }),
     ]);
     const during = sale(tenantId, branchId, '2026-05-01T12:00:00.000Z');
-    const tenantWide = makeEvent(tenantId, { action: 'CHECK_IN_CREATED', occurredAt: '2026-05-01T12:00:00.000Z' });
+    // a check-in happens at a branch (catalog: branch required); the tenant's freeze covers it too
+    const tenantWide = makeEvent(tenantId, { action: 'CHECK_IN_CREATED', branchId, occurredAt: '2026-05-01T12:00:00.000Z' });
     const after = sale(tenantId, branchId, to);
     const login = makeEvent(tenantId, { action: 'LOGIN_SUCCESS', occurredAt: '2026-05-01T12:00:00.000Z' });
     await ingestAndWait([during, tenantWide, after, login]);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ACTIONS, CATALOG } from './catalog.ts';
+import { ACTIONS, requiresBranch } from './catalog.ts';
 import { LIMITS } from './limits.ts';
-import { safeString, ZJsonObject, ZTimestamp } from './safe-values.ts';
+import { safeString, ZJsonObject, ZTimestamp, ZUuid } from './safe-values.ts';
 
 export const OUTCOMES = ['SUCCESS', 'REJECTED', 'FAILED'] as const;
 export const ZOutcome = z.enum(OUTCOMES);
@@ -42,9 +42,9 @@ export type TEventContext = z.infer<typeof ZEventContext>;
 /** The fields of an audit event, each checked on its own (cross-field rules come after). */
 export const ZAuditEventFields = z.strictObject({
   /** Client-generated; the idempotency key within the tenant. */
-  eventId: z.uuid(),
-  tenantId: z.uuid(),
-  branchId: z.uuid().nullish(),
+  eventId: ZUuid,
+  tenantId: ZUuid,
+  branchId: ZUuid.nullish(),
   action: ZAction,
   outcome: ZOutcome,
   /** Required iff outcome is REJECTED. */
@@ -70,9 +70,8 @@ export function checkEventConsistency(event: TAuditEventFields, ctx: Ctx): void 
   if (event.outcome !== 'REJECTED' && event.reason) {
     ctx.addIssue({ code: 'custom', path: ['reason'], message: 'is only allowed when outcome is REJECTED' });
   }
-  const module = CATALOG[event.action].module;
-  if (module === 'BRANCH' && !event.branchId) {
-    ctx.addIssue({ code: 'custom', path: ['branchId'], message: `is required for ${event.action}` });
+  if (requiresBranch(event.action) && !event.branchId) {
+    ctx.addIssue({ code: 'custom', path: ['branchId'], message: `is required for ${event.action}: it happens at a branch` });
   }
 }
 

@@ -17,20 +17,29 @@ export type TModule = (typeof MODULES)[number];
 
 export type TFreezeRule = 'always' | 'branchScoped' | 'never';
 
+/**
+ * Whether an event of the action happens at a branch: `required` ones (sales, cash, attendance,
+ * stock, the branch lifecycle) are refused without a `branchId` (spec R4, R10: a sale without its
+ * branch would escape the freeze rule); `optional` ones may be tenant-wide.
+ */
+export type TBranchScope = 'required' | 'optional';
+
 export interface CatalogEntry {
   module: TModule;
   description: string;
   blockedWhenFrozen: TFreezeRule;
+  branch: TBranchScope;
 }
 
-const entry = (module: TModule, blockedWhenFrozen: TFreezeRule, description: string): CatalogEntry =>
-  ({ module, blockedWhenFrozen, description });
+/** A state-changing action of a branch (`always`) cannot happen without its branch. */
+const entry = (module: TModule, blockedWhenFrozen: TFreezeRule, description: string, branch: TBranchScope = blockedWhenFrozen === 'always' ? 'required' : 'optional'): CatalogEntry =>
+  ({ module, blockedWhenFrozen, description, branch });
 
 export const CATALOG = {
-  BRANCH_PROVISIONED: entry('BRANCH', 'never', '{actor} provisioned branch {target}'),
-  BRANCH_UPDATED: entry('BRANCH', 'never', '{actor} updated branch {target}'),
-  BRANCH_FROZEN: entry('BRANCH', 'never', '{actor} froze branch {target}'),
-  BRANCH_UNFROZEN: entry('BRANCH', 'never', '{actor} unfroze branch {target}'),
+  BRANCH_PROVISIONED: entry('BRANCH', 'never', '{actor} provisioned branch {target}', 'required'),
+  BRANCH_UPDATED: entry('BRANCH', 'never', '{actor} updated branch {target}', 'required'),
+  BRANCH_FROZEN: entry('BRANCH', 'never', '{actor} froze branch {target}', 'required'),
+  BRANCH_UNFROZEN: entry('BRANCH', 'never', '{actor} unfroze branch {target}', 'required'),
 
   // Not in the module spec's list: how a tenant becomes frozen, so that TENANT_FROZEN denials
   // follow from the log itself exactly as BRANCH_FROZEN ones do.
@@ -103,6 +112,10 @@ export const FREEZE_TRANSITIONS: Partial<Record<TAction, { scope: 'branch' | 'te
 
 export function actionsOfModule(module: TModule): TAction[] {
   return ACTIONS.filter((a) => CATALOG[a].module === module);
+}
+
+export function requiresBranch(action: TAction): boolean {
+  return CATALOG[action].branch === 'required';
 }
 
 /** Whether a frozen branch or tenant blocks this action for an event with (or without) a branch. */

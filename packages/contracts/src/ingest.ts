@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ZAuditEventFields, ZDenialReason, ZOutcome, checkEventConsistency } from './audit-event.ts';
 import { LIMITS } from './limits.ts';
+import { isStorableInstant, ZUuid } from './safe-values.ts';
 
 export const ZIssue = z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() });
 export type TIssue = z.infer<typeof ZIssue>;
@@ -18,7 +19,7 @@ export type TIngestBatchOutput = z.infer<typeof ZIngestBatchOutput>;
 
 export const ZIngestRecordOutput = z.object({ eventId: z.uuid() });
 
-export const ZIngestStatusInput = z.strictObject({ eventIds: z.array(z.uuid()).min(1).max(LIMITS.statusMaxEventIds) });
+export const ZIngestStatusInput = z.strictObject({ eventIds: z.array(ZUuid).min(1).max(LIMITS.statusMaxEventIds) });
 
 export const QUARANTINE_REASONS = ['UNKNOWN_TENANT', 'UNKNOWN_BRANCH', 'CONTEXT_MISMATCH', 'DUPLICATE_CONFLICT', 'INVALID_PAYLOAD'] as const;
 export const ZQuarantineReason = z.enum(QUARANTINE_REASONS);
@@ -41,7 +42,7 @@ export const ZIngestStatusOutput = z.object({ statuses: z.array(ZEventStatus) })
  * millisecond precision. This is what travels through Redis, so it never holds a secret.
  */
 export const ZAcceptedEvent = ZAuditEventFields.extend({
-  occurredAt: z.iso.datetime(),
+  occurredAt: z.iso.datetime().refine(isStorableInstant, { error: 'is outside the instants storage keeps' }),
   redactedPaths: z.array(z.string()),
 }).superRefine(checkEventConsistency);
 export type TAcceptedEvent = z.infer<typeof ZAcceptedEvent>;

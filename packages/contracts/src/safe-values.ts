@@ -97,6 +97,25 @@ export function isRealCalendarDate(iso: string): boolean {
   return day <= daysInMonth;
 }
 
-/** ISO-8601 with an explicit offset (`Z` or `±hh:mm`), a real calendar date. */
+/**
+ * The instants every store and format on the way keeps: years 0001–9999 in UTC. PostgreSQL has no
+ * year 0000, and an offset can push a written 0001-01-01 (or 9999-12-31) outside the range once
+ * it is turned into UTC, so the check is on the instant, not on the text.
+ */
+export const STORABLE_INSTANTS = { min: Date.parse('0001-01-01T00:00:00.000Z'), max: Date.parse('9999-12-31T23:59:59.999Z') } as const;
+
+export function isStorableInstant(iso: string): boolean {
+  const at = Date.parse(iso);
+  return at >= STORABLE_INSTANTS.min && at <= STORABLE_INSTANTS.max;
+}
+
+/** ISO-8601 with an explicit offset (`Z` or `±hh:mm`), a real calendar date, an instant storage keeps. */
 export const ZTimestamp = z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time with an offset, e.g. 2026-11-22T10:15:00.000+01:00' })
-  .refine(isRealCalendarDate, { error: 'is not a real calendar date' });
+  .refine(isRealCalendarDate, { error: 'is not a real calendar date' })
+  .refine(isStorableInstant, { error: 'must lie between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z' });
+
+/**
+ * A UUID in its one spelling. Tills on Swift and Windows send upper case; PostgreSQL's uuid type
+ * prints lower case. Lower-casing at acceptance keeps hashing, dedupe and lookups on one form.
+ */
+export const ZUuid = z.uuid().transform((id) => id.toLowerCase());

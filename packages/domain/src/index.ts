@@ -5,6 +5,7 @@ export { canonicalJson, sha256Hex } from './canonical-json.ts';
 export { chainHash, GENESIS_HASH, type TChainRecord } from './chain.ts';
 export { isFrozenAt, freezeDenial, type TFreezeTransition } from './freeze-rule.ts';
 export { storeBatch, type TStoreOutcome } from './store-batch.ts';
+export { storeIsolated, readJobEvents, isPermanentDataError, type TUnstorable } from './store-isolated.ts';
 export { findStoredStatuses } from './event-status.ts';
 export { createTenant, tenantExists } from './tenants.ts';
 export { createApiKey, authenticateApiKey, listApiKeys, revokeApiKey, type TApiKeyInfo } from './api-keys.ts';

@@ -1,6 +1,7 @@
 import { JOBS, type TAcceptedEvent, type TIngestJobInput } from '@modula/contracts';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { AckOrder } from './ack-order.ts';
 
 export interface TRetryPolicy {
   attempts: number;
@@ -14,12 +15,19 @@ export function backoffDelay(attemptsMade: number, policy: Pick<TRetryPolicy, 'b
   return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
 }
 
+export interface TEnqueueOptions {
+  /** Events that wait for their branch: queued with a delay, outside the acknowledgement order. */
+  waitFor?: { delayMs: number; branchWaits: number; jobId: string; ackAtMs: number };
+}
+
 export class IngestQueue {
   readonly queue: Queue;
+  readonly order: AckOrder;
   private readonly jobOptions: JobsOptions;
 
   constructor(private readonly redis: Redis, private readonly prefix: string, policy: TRetryPolicy) {
     this.queue = new Queue(JOBS.ingest.queue, { connection: redis, prefix });
+    this.order = new AckOrder(redis, prefix);
     // each operation's caller gets its own error; the connection reports the outage (createRedis)
     this.queue.on('error', () => {});
     this.jobOptions = {
@@ -33,42 +41,35 @@ export class IngestQueue {
 
   /**
    * Queues the accepted events of one tenant as one job. Resolves once Redis has the job, which
-   * with `appendfsync always` means it is on disk: only then may the caller acknowledge.
+   * with `appendfsync always` means it is on disk: only then may the caller acknowledge. The job
+   * holds the tenant's next ticket, so it is judged after every job acknowledged before it.
    */
-  async enqueue(tenantId: string, events: TAcceptedEvent[], receivedAt: string, opts: { delayMs?: number; branchWaits?: number; jobId?: string } = {}): Promise<void> {
-    const payload: TIngestJobInput = { v: 1, tenantId, receivedAt, events, branchWaits: opts.branchWaits ?? 0 };
+  async enqueue(tenantId: string, events: TAcceptedEvent[], receivedAt: string, opts: TEnqueueOptions = {}): Promise<void> {
     const eventIds = events.map((e) => e.eventId);
-    // pending first: a fast worker may store (and unmark) the events before add() returns
-    await this.markPending(tenantId, eventIds);
+    const { waitFor } = opts;
+    // listed first: a fast worker may store (and release) the events before add() returns
+    const { jobId, ticket } = waitFor
+      ? { jobId: waitFor.jobId, ticket: undefined }
+      : await this.order.take(tenantId, Date.now(), eventIds);
+    if (waitFor) await this.order.listUnstored(tenantId, jobId, waitFor.ackAtMs, eventIds);
+    const payload: TIngestJobInput = { v: 1, tenantId, receivedAt, events, branchWaits: waitFor?.branchWaits ?? 0, ...(ticket ? { ticket } : {}) };
     try {
-      await this.queue.add(JOBS.ingest.name, payload, {
-        ...this.jobOptions,
-        ...(opts.delayMs ? { delay: opts.delayMs } : {}),
-        ...(opts.jobId ? { jobId: opts.jobId } : {}),
-      });
+      await this.queue.add(JOBS.ingest.name, payload, { ...this.jobOptions, jobId, ...(waitFor ? { delay: waitFor.delayMs } : {}) });
     } catch (err) {
-      await this.clearPending(tenantId, eventIds).catch(() => {});
+      // never acknowledged (or, for waiting events, still held by the job that hands them on):
+      // the ticket must not hold the tenant's later jobs
+      await this.order.release(tenantId, jobId, waitFor ? [] : eventIds).catch(() => {});
       throw err;
     }
   }
 
-  private pendingKey(tenantId: string): string {
-    return `${this.prefix}:pending:${tenantId}`;
-  }
-
-  /** Remembers accepted-but-not-stored ids so `ingest.status` can say PENDING. */
-  private async markPending(tenantId: string, eventIds: string[]): Promise<void> {
-    await this.redis.sadd(this.pendingKey(tenantId), ...eventIds);
-  }
-
-  async clearPending(tenantId: string, eventIds: string[]): Promise<void> {
-    if (eventIds.length === 0) return;
-    await this.redis.srem(this.pendingKey(tenantId), ...eventIds);
-  }
-
   async pendingAmong(tenantId: string, eventIds: string[]): Promise<Set<string>> {
-    const flags = await this.redis.smismember(this.pendingKey(tenantId), ...eventIds);
-    return new Set(eventIds.filter((_, i) => flags[i] === 1));
+    return this.order.pendingAmong(tenantId, eventIds);
+  }
+
+  /** Whether a job of this queue exists in Redis (in any state). */
+  async hasJob(jobId: string): Promise<boolean> {
+    return (await this.queue.getJobState(jobId)) !== 'unknown';
   }
 
   async counts() {

@@ -32,6 +32,9 @@ export async function buildApp(services: TServices): Promise<FastifyInstance> {
     // the client's address as the configured proxies report it (none by default): it is recorded in sign-in events
     trustProxy: services.config.TRUST_PROXY,
     routerOptions: { maxParamLength: 5000 },
+    // a query carries its input in the URL: ingest.status with its 1000 ids is about 46 KB of
+    // request line, beyond Node's default 16 KB header limit (which cut it at about 340 ids)
+    http: { maxHeaderSize: 128 * 1024 },
   });
 
   app.setErrorHandler((err: FastifyError, _req, reply) => {

@@ -24,6 +24,12 @@ export class IngestMetrics {
       async collect() { this.set((await queue.lagMs()) / 1000); },
     });
     new Gauge({
+      name: 'audit_oldest_unstored_seconds',
+      help: 'Age of the oldest acknowledged event that is neither stored nor quarantined (alert when it passes a few minutes: work is stuck)',
+      registers,
+      async collect() { this.set((await queue.order.oldestUnstoredMs()) / 1000); },
+    });
+    new Gauge({
       name: 'audit_quarantine_open', help: 'Quarantined events not yet replayed', registers,
       async collect() {
         const r = await sql<{ n: string }>`select open_quarantine_count() as n`.execute(dbOf(orm.em.fork()));

@@ -1,4 +1,4 @@
-import { ZIngestBatchInput, ZIngestBatchOutput, ZIngestRecordOutput, ZIngestStatusInput, ZIngestStatusOutput } from '@modula/contracts';
+import { ZIngestBatchInput, ZIngestBatchOutput, ZIngestRecordOutput, ZIngestStatusInput, ZIngestStatusOutput, ZUuid } from '@modula/contracts';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { eventStatuses, ingestEvents } from '../ingest-service.ts';
@@ -29,7 +29,7 @@ export const ingestRouter = router({
 
   status: ingestProcedure
     // a system caller names the tenant; an API key is its tenant
-    .input(ZIngestStatusInput.extend({ tenantId: z.uuid().optional() }))
+    .input(ZIngestStatusInput.extend({ tenantId: ZUuid.optional() }))
     .output(ZIngestStatusOutput)
     .query(async ({ ctx, input }) => {
       const tenantId = ctx.principal.kind === 'apiKey' ? ctx.principal.tenantId : input.tenantId;
