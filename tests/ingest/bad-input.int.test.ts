@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../testing/database.ts';
-import { makeEvent, postTrpc } from '../../testing/events.ts';
+import { eventually, makeEvent, postTrpc } from '../../testing/events.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 
 let stack: TestStack;
@@ -13,7 +13,11 @@ beforeAll(async () => {
   tenant = await stack.createTenant('Bad input');
 });
 afterAll(async () => {
-  // nothing of all this was stored, and the service is still up
+  // nothing of all this was stored but the good events, and the service is still up
+  await eventually(async () => {
+    const { statuses } = await stack.caller.ingest.status({ tenantId: tenant.tenantId, eventIds: goodEventIds });
+    return statuses.every((st) => st.state === 'STORED') ? true : undefined;
+  });
   const db = await connect(stack.databaseSuperuserUrl);
   const stored = (await db.query('select event_id from audit_events')).rows.map((r) => r.event_id);
   await db.end();
@@ -59,6 +63,13 @@ const CASES: [string, unknown, (string | number)[], RegExp][] = [
   ['an invalid IP', withField('context', { ip: '999.1.1.1' }), ['context', 'ip'], /IPv4 or IPv6/],
   ['a negative deviceSeq', withField('context', { deviceSeq: 0 }), ['context', 'deviceSeq'], /too small|>=1/i],
   ['before as an array', withField('before', [1, 2]), ['before'], /JSON object/],
+  // PostgreSQL's timestamptz has no year 0000: acknowledged, it could never be stored
+  ['a date in year 0000', withField('occurredAt', '0000-06-15T10:00:00Z'), ['occurredAt'], /0001-01-01/],
+  ['a date in year 0001 that an offset pushes into year 0000', withField('occurredAt', '0001-01-01T00:30:00+01:00'), ['occurredAt'], /0001-01-01/],
+  // spec R4, R10: a sale happens at a branch; without it the freeze rule could not see it
+  ['a sale without branchId', withField('action', 'SALE_FINALIZED'), ['branchId'], /required for SALE_FINALIZED/],
+  ['a cash paid-out without branchId', withField('action', 'CASH_PAID_OUT_APPROVED'), ['branchId'], /required for CASH_PAID_OUT_APPROVED/],
+  ['a check-in with branchId null', { ...withField('action', 'CHECK_IN_CREATED'), branchId: null }, ['branchId'], /required for CHECK_IN_CREATED/],
 ];
 
 describe('every kind of bad input is a 4xx with issue paths, and nothing is stored', () => {
@@ -81,7 +92,6 @@ describe('every kind of bad input is a 4xx with issue paths, and nothing is stor
     expect(res.status).toBe(200);
     expect(res.body.result.data.accepted).toEqual([good.eventId]);
     expect(res.body.result.data.rejected.map((r: { index: number; issues: { path: string[] }[] }) => [r.index, r.issues[0]!.path])).toEqual([[0, ['action']], [2, ['outcome']]]);
-    await new Promise((r) => setTimeout(r, 50));
   });
 
   const RAW: [string, string, RegExp][] = [

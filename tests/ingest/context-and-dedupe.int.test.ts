@@ -1,4 +1,5 @@
 import { listQuarantine, markReplayed, verifyChain } from '@modula/domain';
+import { readCounters } from '@modula/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../testing/database.ts';
 import { eventually, makeEvent, postTrpc, provisionBranch, sale } from '../../testing/events.ts';
@@ -31,7 +32,8 @@ describe('context rule', () => {
     const branchId = '0193a0b4-2222-7000-8000-000000000001';
     const early = sale(tenant.tenantId, branchId, new Date().toISOString());
     await stack.caller.ingest.batch({ events: [early] });
-    await new Promise((r) => setTimeout(r, 150));
+    // the worker has seen it and set it aside to wait for its branch
+    await eventually(async () => ((await readCounters(stack.services.redis, stack.config.QUEUE_PREFIX)).branchWaits >= 1 ? true : undefined));
     expect((await stack.caller.ingest.status({ tenantId: tenant.tenantId, eventIds: [early.eventId] })).statuses[0]!.state).toBe('PENDING');
     await stack.caller.ingest.batch({ events: [provisionBranch(tenant.tenantId, branchId)] });
     const [status] = await statusOf(tenant.tenantId, [early.eventId]);

@@ -46,10 +46,22 @@ describe('ingest over HTTP with an API key', () => {
     expect(res.body.error.data.code).toBe('FORBIDDEN');
   });
 
-  it('reports UNKNOWN for ids never sent and PENDING while no worker runs', async () => {
+  it('reports UNKNOWN for ids never sent, PENDING for an acknowledged event while no worker runs, then STORED', async () => {
     const unknownId = makeEvent(tenant.tenantId).eventId;
     const r = await getTrpc(stack.baseUrl, 'ingest.status', { eventIds: [unknownId] }, tenant.apiKey);
     expect(r.body.result.data.statuses).toEqual([{ eventId: unknownId, state: 'UNKNOWN' }]);
+
+    await stack.worker!.close();
+    const event = makeEvent(tenant.tenantId);
+    expect((await postTrpc(stack.baseUrl, 'ingest.record', event, tenant.apiKey)).status).toBe(200);
+    const pending = await getTrpc(stack.baseUrl, 'ingest.status', { eventIds: [event.eventId] }, tenant.apiKey);
+    expect(pending.body.result.data.statuses).toEqual([{ eventId: event.eventId, state: 'PENDING' }]);
+
+    stack.worker = stack.startWorker();
+    await eventually(async () => {
+      const s = (await getTrpc(stack.baseUrl, 'ingest.status', { eventIds: [event.eventId] }, tenant.apiKey)).body.result.data.statuses[0];
+      return s.state === 'STORED' ? s : undefined;
+    });
   });
 
   it('serves /healthz and /metrics', async () => {
@@ -60,6 +72,8 @@ describe('ingest over HTTP with an API key', () => {
     expect(metrics).toMatch(/audit_ingest_accepted_total \d+/);
     expect(metrics).toMatch(/audit_queue_jobs\{state="failed"\} 0/);
     expect(metrics).toMatch(/audit_quarantine_open 0/);
-    expect(metrics).toMatch(/audit_worker_events_total\{result="stored"\} 25/);
+    // the 25 of the first test and the one stored after waiting for a worker
+    expect(metrics).toMatch(/audit_worker_events_total\{result="stored"\} 26/);
+    expect(metrics).toMatch(/audit_oldest_unstored_seconds 0/);
   });
 });
