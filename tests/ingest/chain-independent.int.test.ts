@@ -72,13 +72,36 @@ describe('the hash chain, recomputed by code independent of the writer', () => {
     }
   });
 
-  it('would notice a changed field: the recomputation differs', async () => {
+  it('hashes to SHA-256(prev_hash ‖ the record\'s RFC 8785 text as written out by hand from the README\'s recipe)', async () => {
     const db = await connect(stack.databaseSuperuserUrl);
     try {
-      const { rows } = await db.query('select * from audit_events where tenant_id = $1 and seq = 2', [tenantId]);
-      const row = rows[0];
-      expect(recompute({ ...row, outcome: 'SUCCESS', actor_name: 'Someone else' }, row.prev_hash)).not.toBe(row.hash);
-      expect(recompute(row, row.prev_hash)).toBe(row.hash);
+      const { rows } = await db.query('select * from audit_events where tenant_id = $1 and seq in (3, 4) order by seq', [tenantId]);
+      const [numbers, keys] = rows as Record<string, any>[];
+      // only what the service generates is taken from the row (ids, times, the template's words, the content hash);
+      // the keys, their order, null for what is absent and every number and string form are written here
+      const generated = (row: Record<string, any>) => ({
+        contentHash: `"${row.content_hash}"`, description: JSON.stringify(row.description), eventId: `"${row.event_id}"`, id: `"${row.id}"`,
+        occurredAt: `"${(row.occurred_at as Date).toISOString()}"`, receivedAt: `"${(row.received_at as Date).toISOString()}"`, tenantId: `"${tenantId}"`,
+      });
+      const n = generated(numbers!);
+      const numbersText = '{"action":"POLICY_UPDATED","actorId":null,"actorName":null,"actorRole":null,"actorType":"SYSTEM","after":null,"before":null,'
+        + `"branchId":null,"claimedOutcome":"SUCCESS","contentHash":${n.contentHash},"description":${n.description},"deviceId":null,"deviceSeq":null,`
+        + `"entityId":null,"entityLabel":null,"entityType":null,"eventId":${n.eventId},"id":${n.id},"ip":null,`
+        + '"metadata":{"exp":123456.789,"neg":0,"nested":{"a":"x","b":[1,{"a":true,"z":null}]},"ratio":0.1,"tiny":1.25e-7,"unicode":"Zürich ☕ \u2028"},'
+        + `"module":"POLICY","occurredAt":${n.occurredAt},"offline":null,"outcome":"SUCCESS","reason":null,"receivedAt":${n.receivedAt},`
+        + `"redactedPaths":[],"seq":3,"sessionId":null,"tenantId":${n.tenantId}}`;
+      const k = generated(keys!);
+      // keys sorted by UTF-16 code units: "E" < "e" < "é" < "\u{1F600}" (a surrogate pair, 0xD83D…) < "\uFB01" — code point order would swap the last two
+      const keysText = '{"action":"LOGIN_FAILED","actorId":"user-1","actorName":"Maria Manager","actorRole":"MANAGER","actorType":"USER",'
+        + '"after":{"E":3,"e":2,"é":1,"\u{1F600}":4,"\uFB01":5},"before":null,'
+        + `"branchId":null,"claimedOutcome":"FAILED","contentHash":${k.contentHash},"description":${k.description},"deviceId":null,"deviceSeq":null,`
+        + `"entityId":"pol-1","entityLabel":"Refund policy","entityType":"POLICY","eventId":${k.eventId},"id":${k.id},"ip":null,"metadata":null,`
+        + `"module":"AUTH","occurredAt":${k.occurredAt},"offline":null,"outcome":"FAILED","reason":null,"receivedAt":${k.receivedAt},`
+        + `"redactedPaths":[],"seq":4,"sessionId":null,"tenantId":${k.tenantId}}`;
+      const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+      expect(keys!.prev_hash).toBe(numbers!.hash);
+      expect(sha256(numbers!.prev_hash + numbersText)).toBe(numbers!.hash);
+      expect(sha256(keys!.prev_hash + keysText)).toBe(keys!.hash);
     } finally {
       await db.end();
     }

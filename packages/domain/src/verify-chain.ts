@@ -3,9 +3,9 @@ import { dbOf, sql, type Orm } from '@modula/db';
 import { GENESIS_HASH } from './chain.ts';
 import { walkChain } from './integrity/chain-walk.ts';
 import { allCheckpoints } from './integrity/checkpoints.ts';
-import { CompactRange, leafHash } from './integrity/merkle.ts';
+import { CheckpointMatcher } from './integrity/checkpoint-match.ts';
 import { keyringOf, type TKeyring } from './integrity/signing-key.ts';
-import { checkpointSignatureValid } from './integrity/signing-text.ts';
+import { checkpointSignatureValid, checkpointSigningText } from './integrity/signing-text.ts';
 import { withTenantSnapshot } from './integrity/snapshot.ts';
 
 export interface TChainVerification {
@@ -38,8 +38,9 @@ export interface TVerifyChainOptions {
  * Recomputes a tenant's chain from its stored rows in seq order — every seq from 1 present once,
  * each prev_hash equal to the hash before it, each hash equal to its recomputation, the last row
  * equal to the recorded head — and checks it against every signed checkpoint: a valid signature,
- * the same chain hash (and Merkle root) at its seq, and no fewer events than it covers (a deleted
- * tail whose head was rewound is caught here).
+ * the same chain hash (and Merkle root) at its seq — the genesis hash and the empty tree for one at
+ * seq 0, signed before the first event — and no fewer events than it covers (a deleted tail whose
+ * head was rewound is caught here).
  */
 export async function verifyChain(orm: Orm, tenantId: string, opts: TVerifyChainOptions = {}): Promise<TChainVerification> {
   return withTenantSnapshot(orm, tenantId, async (em) => {
@@ -49,7 +50,7 @@ export async function verifyChain(orm: Orm, tenantId: string, opts: TVerifyChain
     const headHash = head?.hash ?? GENESIS_HASH;
     const keyring = opts.keyring ?? keyringOf((await sql<{ key_id: string; public_key: string }>`select key_id, public_key from signing_keys`.execute(db)).rows
       .map((k) => ({ keyId: k.key_id, publicKey: k.public_key })));
-    const checkpoints = [...await allCheckpoints(db, tenantId), ...(opts.extraCheckpoints ?? []).filter((c) => c.tenantId === tenantId)]
+    const checkpoints = distinct([...await allCheckpoints(db, tenantId), ...(opts.extraCheckpoints ?? []).filter((c) => c.tenantId === tenantId)])
       .sort((a, b) => a.seq - b.seq);
     const latest = checkpoints.reduce<TCheckpoint | undefined>((l, c) => (!l || c.seq > l.seq || (c.seq === l.seq && c.createdAt > l.createdAt) ? c : l), undefined);
     const base = {
@@ -63,37 +64,32 @@ export async function verifyChain(orm: Orm, tenantId: string, opts: TVerifyChain
     }
     const maxCovered = latest?.seq ?? 0;
     const toSeq = Math.max(headSeq, maxCovered);
-    const merkle = opts.merkle !== false && checkpoints.length > 0;
-    const range = new CompactRange();
-    let next = 0;
-    let mismatch: { seq: number; after: number; reason: string } | null = null;
-    const walk = await walkChain(db, tenantId, {
-      fromSeq: 1, toSeq, prevHash: GENESIS_HASH,
-      onRow: (seq, hash) => {
-        if (merkle && seq <= maxCovered) range.append(leafHash(Buffer.from(hash, 'hex')));
-        while (mismatch === null && next < checkpoints.length && checkpoints[next]!.seq === seq) {
-          const c = checkpoints[next]!;
-          if (c.hash !== hash) mismatch = { seq, after: checkpoints[next - 1]?.seq ?? 0, reason: `the chain hash of event ${seq} differs from the one signed in the checkpoint of ${c.createdAt}` };
-          else if (merkle && range.root().toString('hex') !== c.merkleRoot) mismatch = { seq, after: 0, reason: `the Merkle root over events 1..${seq} differs from the one signed in the checkpoint of ${c.createdAt}` };
-          next += 1;
-        }
-      },
-    });
-    base.checkpointsChecked = next;
-    if (mismatch !== null) {
-      const m = mismatch as { seq: number; after: number; reason: string };
-      // the rows link and hash, yet differ from what was signed: the chain was rewritten after seq `after`
-      if (walk.brokenSeq === null || walk.brokenSeq > m.seq) return broken(m.seq, m.after + 1, `${m.reason}: events ${m.after + 1}..${m.seq} were rewritten`);
-    }
+    // compares every checkpoint as the walk reaches its seq; one at seq 0 before the first event
+    const matcher = new CheckpointMatcher(checkpoints, { merkle: opts.merkle !== false });
+    const walk = await walkChain(db, tenantId, { fromSeq: 1, toSeq, prevHash: GENESIS_HASH, onRow: (seq, hash) => matcher.pass(seq, hash) });
+    base.checkpointsChecked = matcher.checked;
+    const m = matcher.mismatch;
+    // a contradiction before the walk's first fault is the earlier evidence
+    if (m !== null && (walk.brokenSeq === null || walk.brokenSeq > m.seq)) return broken(m.seq, m.firstBrokenSeq, m.reason);
     if (walk.brokenSeq !== null) {
       const reason = walk.brokenSeq > headSeq && walk.brokenSeq <= maxCovered
         ? `events ${walk.brokenSeq}..${maxCovered} are missing: the checkpoint signed at ${latest!.createdAt} covers ${maxCovered} events (the tail was deleted)`
         : walk.reason!;
       return broken(walk.checked, walk.brokenSeq, reason);
     }
+    // the walk runs up to the newest checkpoint, so none is left over; should one ever be, it fails rather than passes unseen
+    const unreached = matcher.pending;
+    if (unreached) return broken(walk.checked, null, `the checkpoint at seq ${unreached.seq} (${unreached.createdAt}) was never compared with the chain`);
     if (head && walk.lastHash !== head.hash && headSeq >= maxCovered) return broken(walk.checked, headSeq, `the recorded chain head does not match event ${headSeq}`);
     const beyond = (await sql<{ seq: string }>`select seq from audit_events where tenant_id = ${tenantId} and seq > ${toSeq} order by seq limit 1`.execute(db)).rows[0];
     if (beyond) return broken(walk.checked, toSeq + 1, `event ${beyond.seq} is stored beyond the chain head (${headSeq})`);
     return { ...base, ok: true, checked: walk.checked, headHash: walk.lastHash, firstBrokenSeq: null, reason: null };
   });
+}
+
+/** The same signed statement once, whether the table, the auditor's file or both hold it. */
+function distinct(checkpoints: TCheckpoint[]): TCheckpoint[] {
+  const seen = new Map<string, TCheckpoint>();
+  for (const c of checkpoints) seen.set(`${checkpointSigningText(c)} ${c.signature}`, c);
+  return [...seen.values()];
 }
