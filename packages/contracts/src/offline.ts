@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { readText } from './read.ts';
 
 /** `time.now`: the service's clock, so an offline device can measure how far its own clock is off. */
 export const ZTimeNowOutput = z.object({
@@ -21,7 +22,7 @@ export type TDeviceGap = z.infer<typeof ZDeviceGap>;
 
 export const ZDevicesGapsInput = z.strictObject({
   /** Only this device (default: every device of the tenant). */
-  deviceId: z.string().min(1).max(128).optional(),
+  deviceId: readText(128).optional(),
 }).optional();
 export const ZDevicesGapsOutput = z.object({ items: z.array(ZDeviceGap) });
 export type TDevicesGapsOutput = z.infer<typeof ZDevicesGapsOutput>;

@@ -1,29 +1,54 @@
 import { z } from 'zod';
 import { ZAction, ZDenialReason, ZOutcome, ZRole } from './audit-event.ts';
 import { MODULES } from './catalog.ts';
+import { isRealCalendarDate, safeString } from './safe-values.ts';
 
 export const ZModule = z.enum(MODULES);
 
+/**
+ * Text a reader filters by: 1 to `max` characters that PostgreSQL can compare with stored text
+ * (no NUL, which text cannot hold; no lone surrogate, which is not Unicode), so bad input is a 400
+ * with the issue, never a failed query.
+ */
+export function readText(max: number) {
+  return safeString(max).min(1);
+}
+
+/** A string that starts like an ISO date (whether it is one is the format check's to say). */
+const DATE_LIKE = /^\d{4}-\d{2}-\d{2}T/;
+/** The year of an ISO date-time as written (before its offset applies). */
+const yearOf = (iso: string) => Number(iso.slice(0, 4));
+
+/**
+ * A date-time a reader filters by: ISO-8601 with an offset (`Z` or `±hh:mm`), a real calendar
+ * date, in the years 0001–9999: what the unsigned ISO form can write and ingestion accepts.
+ * PostgreSQL has no year 0 (`0000-…` would fail the query), and JavaScript's six-digit years
+ * (`+275760-…`) are not ISO-8601 dates a client sends.
+ */
+export const ZReadTimestamp = z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time with an offset, e.g. 2026-11-22T10:15:00.000+01:00' })
+  .refine((iso) => !DATE_LIKE.test(iso) || isRealCalendarDate(iso), { error: 'is not a real calendar date' })
+  .refine((iso) => !DATE_LIKE.test(iso) || yearOf(iso) >= 1, { error: 'must be a date in the years 0001–9999' });
+
 /** Filters of `events.list` (and of exports): every field optional, combined with AND. */
 export const ZEventsFilter = z.strictObject({
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: ZReadTimestamp.optional(),
+  to: ZReadTimestamp.optional(),
   branchIds: z.array(z.uuid()).max(100).optional(),
   modules: z.array(ZModule).max(20).optional(),
   actions: z.array(ZAction).max(100).optional(),
-  actorIds: z.array(z.string().min(1).max(128)).max(100).optional(),
+  actorIds: z.array(readText(128)).max(100).optional(),
   outcomes: z.array(ZOutcome).max(3).optional(),
   reasons: z.array(ZDenialReason).max(6).optional(),
-  entityType: z.string().min(1).max(128).optional(),
-  entityId: z.string().min(1).max(128).optional(),
-  sessionId: z.string().min(1).max(128).optional(),
-  search: z.string().min(1).max(200).optional(),
+  entityType: readText(128).optional(),
+  entityId: readText(128).optional(),
+  sessionId: readText(128).optional(),
+  search: readText(200).optional(),
 });
 export type TEventsFilter = z.infer<typeof ZEventsFilter>;
 
 export const ZEventsListInput = ZEventsFilter.extend({
   /** Opaque keyset cursor from a previous page's `nextCursor`; null (a first page) is what tRPC's infinite queries send. */
-  cursor: z.string().max(512).nullish(),
+  cursor: safeString(512).nullish(),
   limit: z.number().int().min(1).max(200).default(50),
   /**
    * Added by tRPC's infinite queries (`infiniteQueryOptions`). Pages only go forward (older
@@ -80,8 +105,8 @@ export const ZBranchView = z.object({ id: z.uuid(), name: z.string(), status: z.
 export const ZBranchesListOutput = z.object({ items: z.array(ZBranchView) });
 
 export const ZFailedLoginsInput = z.strictObject({
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: ZReadTimestamp.optional(),
+  to: ZReadTimestamp.optional(),
   windowMinutes: z.number().int().min(1).max(24 * 60).default(60),
   threshold: z.number().int().min(1).max(1000).default(5),
 });
