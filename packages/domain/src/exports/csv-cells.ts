@@ -1,18 +1,48 @@
 /**
- * OWASP CSV injection: a cell that a spreadsheet would read as a formula (starting with = + - @,
- * a tab or a carriage return) gets a leading single quote, so it is shown as text, never run.
+ * OWASP CSV injection. A spreadsheet runs a cell as a formula when its first visible character is
+ * = + - @ (or the full-width ＝ ＋ － ＠ that some spreadsheets also take), or when it starts with a
+ * tab or a carriage return; leading blanks do not hide it: spaces, tabs, line breaks, NBSP, other
+ * Unicode white space, zero-width characters (U+200B–U+200D, U+2060, U+180E) and a byte-order
+ * mark (U+FEFF) are skipped or invisible. Such a cell gets a leading single quote, so it is shown
+ * as text, never run.
+ *
+ * The rule is one regular expression, `^[blank]*[formula]`, written from the code points below
+ * as `\uXXXX` escapes, which JavaScript and PostgreSQL's regular expressions (`~`) read alike.
  */
+const BLANKS: readonly (number | [number, number])[] = [
+  [0x09, 0x0d], // tab, line feed, vertical tab, form feed, carriage return
+  0x20, 0x85, 0xa0, 0x1680, 0x180e,
+  [0x2000, 0x200a], // en quad … hair space
+  [0x200b, 0x200d], // zero-width space, non-joiner, joiner
+  0x2028, 0x2029, 0x202f, 0x205f, 0x2060, 0x3000, 0xfeff,
+];
+const FORMULA_STARTS: readonly number[] = [
+  0x3d, 0x2b, 0x40, 0x09, 0x0d, // = + @ tab CR
+  0xff1d, 0xff0b, 0xff0d, 0xff20, // ＝ ＋ － ＠
+  0x2d, // - last: should the escapes become characters (below), a - last in a class is itself, not a range
+];
+
+const escaped = (cp: number) => `\\u${cp.toString(16).padStart(4, '0')}`;
+const charClass = (cps: readonly (number | [number, number])[]) =>
+  `[${cps.map((c) => (typeof c === 'number' ? escaped(c) : `${escaped(c[0])}-${escaped(c[1])}`)).join('')}]`;
+
+/** A cell a spreadsheet would run, in the syntax JavaScript and PostgreSQL share (`\uXXXX` escapes only: no quote, no `$`). */
+export const FORMULA_CELL_PATTERN = `^${charClass(BLANKS)}*${charClass(FORMULA_STARTS)}`;
+const FORMULA_CELL = new RegExp(FORMULA_CELL_PATTERN);
+
 export function neutralizeCell(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return FORMULA_CELL.test(value) ? `'${value}` : value;
 }
 
 /**
  * The same rule in SQL, for packs that PostgreSQL formats itself (COPY … TO STDOUT): `text` is an
  * expression of type text, evaluated up to three times (give it a column, not a computation).
- * NULL stays NULL, which COPY writes as an empty cell, as the CSV writer always did.
+ * NULL stays NULL, which COPY writes as an empty cell, as the CSV writer always did. The pattern's
+ * `\uXXXX` escapes mean the same with standard_conforming_strings on (the regex reads them) or off
+ * (the string literal does).
  */
 export function neutralizedSql(text: string): string {
-  return `case when left(${text}, 1) in ('=', '+', '-', '@', chr(9), chr(13)) then '''' || ${text} else ${text} end`;
+  return `case when ${text} ~ '${FORMULA_CELL_PATTERN}' then '''' || ${text} else ${text} end`;
 }
 
 export const CSV_HEADER = ['seq', 'occurredAt', 'receivedAt', 'branchId', 'module', 'action', 'description', 'outcome', 'reason',
