@@ -79,7 +79,7 @@ const SINGLE: Record<string, () => TEventsFilter> = {
   'search: entity label': () => ({ search: 'inv-1007' }),
   'search: actor name': () => ({ search: 'álvarez' }),
   'search: description': () => ({ search: 'void' }),
-  'search: LIKE characters are literal': () => ({ search: '50%_' }),
+  // that % _ and \ are literal characters in a search is tested in search.int.test.ts, with data that holds them
 };
 const PAIRS: Record<string, () => TEventsFilter> = {
   'actor + date range': () => ({ actorIds: ['u-carl'], from: t(20), to: t(150) }),
@@ -98,7 +98,7 @@ describe('events.list filters', () => {
     const f = filter();
     const got = (await listAll(f)).filter((e) => e.module !== 'AUTH' && e.module !== 'BRANCH').map((e) => e.eventId).sort();
     expect(got).toEqual(expected(f));
-    if (!f.search?.includes('%')) expect(got.length).toBeGreaterThan(0);
+    expect(got.length).toBeGreaterThan(0);
   });
 
   it.each(Object.entries(PAIRS))('%s', async (_name, filter) => {

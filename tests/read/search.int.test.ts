@@ -1,4 +1,4 @@
-import type { TAuditEventView, TEventsFilter } from '@modula/contracts';
+import { describeEvent, type TAuditEventInput, type TAuditEventView, type TEventsFilter } from '@modula/contracts';
 import { dbOf, sql, withTenant, withTenantAsOwner } from '@modula/db';
 import { prepareEventsPage } from '@modula/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,6 +42,43 @@ async function planOf(filter: TEventsFilter): Promise<string> {
 }
 const NARROWED = /seq = ANY \('\{[\d,]+\}'::bigint\[\]\)/;
 
+/**
+ * Labels holding `%`, `_` and `\` literally, each beside look-alikes that a search treating them
+ * as LIKE wildcards (or `\` as LIKE's escape) would also return.
+ */
+const LIKE_LABELS = [
+  'Discount 50% off', 'Discount 50 off', 'Discount 50 percent off', '50x',
+  'Promo 100% real', 'Promo 100 real', 'Promo 1000 real',
+  'file_name.csv', 'fileXname.csv', 'file-name.csv',
+  'a_b', 'axb',
+  'C:\\temp\\menu', 'C:temp menu',
+  'x\\y', 'xy',
+  'ratio 3\\% up', 'ratio 3 up',
+  'mix %_\\ here',
+];
+let likeEvents: TAuditEventInput[] = [];
+
+/** Which LIKE_LABELS events a term matches if it is taken literally (the contract), or as an unescaped LIKE pattern (the bug). */
+function matching(term: string, as: 'literal' | 'like'): string[] {
+  const re = as === 'literal' ? undefined : likeRegex(`%${term}%`);
+  return likeEvents.filter((e) => [describeEvent(e.action, e.actor, e.entity), e.entity?.label, e.actor.name]
+    .some((v) => v !== undefined && (re ? re.test(v) : v.toLowerCase().includes(term.toLowerCase()))))
+    .map((e) => e.eventId).sort();
+}
+
+/** PostgreSQL's ILIKE as a RegExp: `%` any run, `_` any one character, `\` escapes the next. */
+function likeRegex(pattern: string): RegExp {
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') out += (pattern[++i] ?? '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    else if (c === '%') out += '.*';
+    else if (c === '_') out += '.';
+    else out += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${out}$`, 'is');
+}
+
 beforeAll(async () => {
   stack = await startStack({ env: VIEWER_ENV });
   ({ tenantId } = await stack.createTenant('Search'));
@@ -56,7 +93,11 @@ beforeAll(async () => {
       occurredAt: new Date(base + (i % 10) * 7 * 60_000).toISOString(),
     })),
   ];
-  await ingestAndWait(stack, tenantId, events);
+  likeEvents = LIKE_LABELS.map((label, i) => makeEvent(tenantId, {
+    entity: { type: 'LIKE', id: `l-${i}`, label },
+    occurredAt: new Date(base + i * 60_000 + 30_000).toISOString(),
+  }));
+  await ingestAndWait(stack, tenantId, [...events, ...likeEvents]);
   // statistics, as autovacuum keeps them on a live table: the planner's choices below depend on them
   await withTenantAsOwner(stack.services.orm, tenantId, async (em) => { await sql`analyze audit_events`.execute(dbOf(em)); });
 }, 120_000);
@@ -88,6 +129,21 @@ describe('search plans', () => {
     expect(found.map((e) => e.entity?.label).sort()).toEqual(['Needle 1', ...Array.from({ length: 10 }, (_, i) => `Needle 1${i}`)].sort());
   });
 
+  // a search the trigram index can narrow (3+ letters or digits in a row) is probed, others walk the log: both must take % _ \ literally
+  it.each([
+    ['50%', false], ['100%', true], ['%', false], ['file_name', true], ['a_b', false], ['_', false],
+    ['C:\\temp', true], ['x\\y', false], ['\\', false], ['3\\%', false], ['%_\\', false],
+  ] as const)('takes the LIKE characters of %j literally (narrowed by the trigram index: %s)', async (term, narrowed) => {
+    const literal = matching(term, 'literal');
+    // the data tells the two readings apart, so this test fails for a search that treats them as patterns
+    expect(matching(term, 'like')).not.toEqual(literal);
+    if (narrowed) expect(await planOf({ search: term })).toMatch(NARROWED);
+    else expect(await planOf({ search: term })).not.toMatch(NARROWED);
+    const found = await listAll({ search: term }, 50);
+    expect(found.filter((e) => e.entity?.type === 'LIKE').map((e) => e.eventId).sort()).toEqual(literal);
+    expect(found.every((e) => e.entity?.type === 'LIKE')).toBe(true);
+  });
+
   it('probes only the tenant of the transaction; the runtime role cannot read the search table itself', async () => {
     const other = await stack.createTenant('Search elsewhere');
     await ingestAndWait(stack, other.tenantId, [makeEvent(other.tenantId, { entity: { type: 'RARE', id: 'x', label: 'Needle of another tenant' } })]);
@@ -109,7 +165,7 @@ describe('search plans', () => {
       await expect(db.query(`delete from audit_event_search where tenant_id = $1`, [tenantId])).rejects.toThrow();
       await expect(db.query('truncate audit_event_search')).rejects.toThrow();
       const { rows } = await db.query(`select count(*)::int as n from audit_event_search where tenant_id = $1`, [tenantId]);
-      expect(rows[0].n).toBe(COMMON + RARE + 2); // + the admin's TWO_FACTOR_ENABLED and LOGIN_SUCCESS
+      expect(rows[0].n).toBe(COMMON + RARE + LIKE_LABELS.length + 2); // + the admin's TWO_FACTOR_ENABLED and LOGIN_SUCCESS
     } finally {
       await db.end();
     }
