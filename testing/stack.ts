@@ -5,7 +5,7 @@ import { createTenant } from '@modula/domain';
 import { buildApp, createServices, createSystemCaller, type TServices } from '@modula/server';
 import { startIngestWorker, type TIngestWorker } from '@modula/worker';
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
+import { pino, type DestinationStream } from 'pino';
 import { inject } from 'vitest';
 import { createTestDatabase } from './database.ts';
 
@@ -26,8 +26,9 @@ export interface TestStack {
 /**
  * The real system for one test file: its own database and queue prefix on the shared servers,
  * the HTTP server on a free port, and (unless `worker: false`) a worker in this process.
+ * `logTo` receives the server's and the workers' log lines at `LOG_LEVEL` (otherwise workers log nothing).
  */
-export async function startStack(opts: { worker?: boolean; env?: Record<string, string>; database?: { url: string; superuserUrl: string } } = {}): Promise<TestStack> {
+export async function startStack(opts: { worker?: boolean; env?: Record<string, string>; database?: { url: string; superuserUrl: string }; logTo?: DestinationStream } = {}): Promise<TestStack> {
   const db = opts.database ?? await createTestDatabase();
   const env: Record<string, string> = {
     DATABASE_URL: db.url,
@@ -43,12 +44,13 @@ export async function startStack(opts: { worker?: boolean; env?: Record<string, 
   };
   const config = loadConfig(env);
   const services = await createServices(config);
+  if (opts.logTo) services.log = pino({ name: 'server', level: config.LOG_LEVEL }, opts.logTo);
   const app = await buildApp(services);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   const workers: TIngestWorker[] = [];
   const startWorker = () => {
-    const w = startIngestWorker(config, services.orm, pino({ level: 'silent' }));
+    const w = startIngestWorker(config, services.orm, opts.logTo ? pino({ name: 'worker', level: config.LOG_LEVEL }, opts.logTo) : pino({ level: 'silent' }));
     workers.push(w);
     return w;
   };

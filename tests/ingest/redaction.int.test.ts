@@ -20,7 +20,7 @@ const SECRETS = [
 
 function corpusEvent(tenantId: string) {
   return makeEvent(tenantId, {
-    action: 'SALE_FINALIZED',
+    action: 'POLICY_UPDATED', // tenant level: a SALE_FINALIZED needs a provisioned branch since dddaf66
     entity: { type: 'INVOICE', id: 'inv-1', label: 'Paid with 4111 1111 1111 1111' },
     before: { user: { password: SECRETS[0], pin: SECRETS[1] } },
     after: {
