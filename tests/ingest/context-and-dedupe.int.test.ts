@@ -1,4 +1,4 @@
-import { listQuarantine, markReplayed, verifyChain } from '@modula/domain';
+import { listQuarantine, replayQuarantine, verifyChain } from '@modula/domain';
 import { readCounters } from '@modula/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../testing/database.ts';
@@ -57,8 +57,8 @@ describe('context rule', () => {
     const provision = provisionBranch(tenant.tenantId, branchId);
     await stack.caller.ingest.batch({ events: [provision] });
     await statusOf(tenant.tenantId, [provision.eventId], ['STORED']);
-    const replay = await markReplayed(stack.services.orm, { tenantId: tenant.tenantId, reason: 'UNKNOWN_BRANCH' });
-    for (const [tenantId, events] of replay) await stack.services.ingestQueue.enqueue(tenantId, events, new Date().toISOString());
+    const replay = await replayQuarantine(stack.services.orm, (t, events, receivedAt) => stack.services.ingestQueue.enqueue(t, events, receivedAt), { tenantId: tenant.tenantId, reason: 'UNKNOWN_BRANCH' });
+    expect(replay).toEqual({ replayed: 1, skipped: [] });
     expect((await statusOf(tenant.tenantId, [orphan.eventId], ['STORED']))[0]!.state).toBe('STORED');
   });
 

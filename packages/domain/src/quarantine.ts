@@ -1,5 +1,6 @@
-import { ZAcceptedEvent, type TAcceptedEvent } from '@modula/contracts';
-import { dbOf, sql, type Orm } from '@modula/db';
+import { LIMITS, ZAcceptedEvent, type TAcceptedEvent } from '@modula/contracts';
+import { dbOf, sql, type Db, type Orm } from '@modula/db';
+import { canonicalJson, sha256Hex } from './canonical-json.ts';
 
 export interface TQuarantineEntry {
   tenantId: string;
@@ -27,25 +28,72 @@ export async function listQuarantine(orm: Orm, opts: { tenantId?: string; includ
   }));
 }
 
+export type TEnqueue = (tenantId: string, events: TAcceptedEvent[], receivedAt: string) => Promise<void>;
+
+export interface TReplayResult {
+  replayed: number;
+  /** Rows left open, with why: a replay must never send what was not quarantined. */
+  skipped: { id: string; tenantId: string; problem: string }[];
+}
+
+/** `stamp`: quarantined_at to the microsecond (a JavaScript Date would round it to the millisecond). */
+interface TOpenRow { tenant_id: string; id: string; payload: unknown; content_hash: string; received_at: Date; stamp: string }
+
 /**
- * Takes quarantined events out for a replay: marks them replayed and returns their payloads,
- * grouped by tenant, for the caller to enqueue. A replay that fails again re-opens the row.
+ * Sends open quarantined events through the worker again. Each payload must still hash to the
+ * content hash recorded when it was quarantined (an edited row is refused, not replayed). Events
+ * keep their original receivedAt, travel in jobs of at most a full batch, and a row is marked
+ * replayed only after its job is durably queued — and only if it was not quarantined again
+ * meanwhile (a fast worker may already have re-opened it). A crash in between replays it twice,
+ * which dedupe makes harmless.
  */
-export async function markReplayed(orm: Orm, opts: { tenantId?: string; ids?: string[]; reason?: string }): Promise<Map<string, TAcceptedEvent[]>> {
-  const em = orm.em.fork();
-  return em.transactional(async (tx) => {
-    const r = await sql<{ tenant_id: string; payload: unknown }>`
-      update quarantined_events set replayed_at = now()
-      where replayed_at is null
-        and (${opts.tenantId ?? null}::uuid is null or tenant_id = ${opts.tenantId ?? null}::uuid)
-        and (${opts.ids ?? null}::uuid[] is null or id = any(${opts.ids ?? null}::uuid[]))
-        and (${opts.reason ?? null}::text is null or reason = ${opts.reason ?? null}::text)
-      returning tenant_id, payload`.execute(dbOf(tx));
-    const byTenant = new Map<string, TAcceptedEvent[]>();
-    for (const row of r.rows) {
-      const event = ZAcceptedEvent.parse(row.payload);
-      byTenant.set(row.tenant_id, [...(byTenant.get(row.tenant_id) ?? []), event]);
+export async function replayQuarantine(orm: Orm, enqueue: TEnqueue, opts: { tenantId?: string; ids?: string[]; reason?: string }): Promise<TReplayResult> {
+  const db = dbOf(orm.em.fork());
+  const rows = (await sql<TOpenRow>`
+    select tenant_id, id, payload, content_hash, received_at,
+      to_char(quarantined_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as stamp from quarantined_events
+    where replayed_at is null
+      and (${opts.tenantId ?? null}::uuid is null or tenant_id = ${opts.tenantId ?? null}::uuid)
+      and (${opts.ids ?? null}::uuid[] is null or id = any(${opts.ids ?? null}::uuid[]))
+      and (${opts.reason ?? null}::text is null or reason = ${opts.reason ?? null}::text)
+    order by tenant_id, received_at, quarantined_at, id`.execute(db)).rows;
+  const result: TReplayResult = { replayed: 0, skipped: [] };
+  const groups = new Map<string, { tenantId: string; receivedAt: string; rows: TOpenRow[]; events: TAcceptedEvent[] }>();
+  for (const row of rows) {
+    const problem = replayProblem(row);
+    if (problem) {
+      result.skipped.push({ id: row.id, tenantId: row.tenant_id, problem });
+      continue;
     }
-    return byTenant;
-  });
+    const receivedAt = new Date(row.received_at).toISOString();
+    const key = `${row.tenant_id}|${receivedAt}`;
+    const group = groups.get(key) ?? { tenantId: row.tenant_id, receivedAt, rows: [], events: [] };
+    group.rows.push(row);
+    group.events.push(ZAcceptedEvent.parse(row.payload));
+    groups.set(key, group);
+  }
+  for (const group of groups.values()) {
+    for (let i = 0; i < group.events.length; i += LIMITS.batchMaxEvents) {
+      const chunk = group.rows.slice(i, i + LIMITS.batchMaxEvents);
+      await enqueue(group.tenantId, group.events.slice(i, i + LIMITS.batchMaxEvents), group.receivedAt);
+      await markReplayed(db, chunk);
+      result.replayed += chunk.length;
+    }
+  }
+  return result;
+}
+
+function replayProblem(row: TOpenRow): string | undefined {
+  if (sha256Hex(canonicalJson(row.payload)) !== row.content_hash) {
+    if (row.payload && typeof row.payload === 'object' && 'unstorable' in row.payload) return 'kept as text because it could not be stored; it cannot be replayed as it is';
+    return 'the payload no longer matches the content hash recorded when it was quarantined: it was altered';
+  }
+  const parsed = ZAcceptedEvent.safeParse(row.payload);
+  return parsed.success ? undefined : `the payload is not an event this version can store: ${parsed.error.issues[0]?.message}`;
+}
+
+async function markReplayed(db: Db, rows: TOpenRow[]): Promise<void> {
+  await sql`update quarantined_events q set replayed_at = now()
+    from unnest(${rows.map((r) => r.tenant_id)}::uuid[], ${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.stamp)}::timestamptz[]) as x(tenant_id, id, quarantined_at)
+    where q.tenant_id = x.tenant_id and q.id = x.id and q.quarantined_at = x.quarantined_at and q.replayed_at is null`.execute(db);
 }

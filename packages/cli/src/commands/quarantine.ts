@@ -1,4 +1,4 @@
-import { listQuarantine, markReplayed } from '@modula/domain';
+import { listQuarantine, replayQuarantine } from '@modula/domain';
 import { createRedis, IngestQueue } from '@modula/queue';
 import { cliConfig } from '../runtime-config.ts';
 import { printJson, type TCommand } from './index.ts';
@@ -17,23 +17,17 @@ export const quarantineList: TCommand = {
 };
 
 export const quarantineReplay: TCommand = {
-  summary: 'Sends quarantined events through the worker again (all open ones, or by --tenant, --id, --reason).',
+  summary: 'Sends quarantined events through the worker again (all open ones, or by --tenant, --id, --reason), keeping their receivedAt; prints {replayed, skipped} (an altered or unreadable payload is skipped, with why).',
   options: { tenant: { type: 'string' }, id: { type: 'string', multiple: true }, reason: { type: 'string' } },
   async run(values) {
     const config = cliConfig();
     const redis = createRedis(config.REDIS_URL, 'producer');
     const queue = new IngestQueue(redis, config.QUEUE_PREFIX, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, backoffMaxMs: config.JOB_BACKOFF_MAX_MS });
     try {
-      const byTenant = await withOrm((orm) => markReplayed(orm, {
+      const result = await withOrm((orm) => replayQuarantine(orm, (tenantId, events, receivedAt) => queue.enqueue(tenantId, events, receivedAt), {
         tenantId: values.tenant as string | undefined, ids: values.id as string[] | undefined, reason: values.reason as string | undefined,
       }));
-      let replayed = 0;
-      const receivedAt = new Date().toISOString();
-      for (const [tenantId, events] of byTenant) {
-        await queue.enqueue(tenantId, events, receivedAt);
-        replayed += events.length;
-      }
-      printJson({ replayed });
+      printJson(result);
       return 0;
     } finally {
       await queue.close();

@@ -1,0 +1,122 @@
+import { LIMITS } from '@modula/contracts';
+import { v7 as uuidv7 } from 'uuid';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '../../testing/database.ts';
+import { eventually, provisionBranch, sale } from '../../testing/events.ts';
+import { runCli } from '../../testing/integrity.ts';
+import { startStack, type TestStack } from '../../testing/stack.ts';
+
+/**
+ * DESIGN rule 1: quarantined events are kept, never dropped, and can be replayed. A replay that
+ * cannot queue must leave them quarantined; a replayed event keeps when it was received; an
+ * altered quarantine row is not replayed; no replay job is larger than a batch.
+ */
+let stack: TestStack;
+
+// UNKNOWN_BRANCH after 3 waits of 100 ms doubling (testing/stack.ts)
+beforeAll(async () => { stack = await startStack(); });
+afterAll(() => stack.close());
+
+async function quarantineUnknownBranch(tenantId: string, branchId: string, n: number) {
+  const events = Array.from({ length: n }, () => sale(tenantId, branchId, new Date().toISOString()));
+  for (let i = 0; i < events.length; i += LIMITS.batchMaxEvents) {
+    const res = await stack.caller.ingest.batch({ events: events.slice(i, i + LIMITS.batchMaxEvents) });
+    expect(res.rejected).toEqual([]);
+  }
+  const db = await connect(stack.databaseSuperuserUrl);
+  try {
+    return await eventually(async () => {
+      const rows = (await db.query(`select id, event_id, received_at from quarantined_events
+        where tenant_id = $1 and reason = 'UNKNOWN_BRANCH' and replayed_at is null`, [tenantId])).rows;
+      return rows.length === n ? rows as { id: string; event_id: string; received_at: Date }[] : undefined;
+    }, 30_000);
+  } finally {
+    await db.end();
+  }
+}
+
+async function provision(tenantId: string, branchId: string) {
+  const p = provisionBranch(tenantId, branchId);
+  await stack.caller.ingest.batch({ events: [p] });
+  await eventually(async () => ((await stack.caller.ingest.status({ tenantId, eventIds: [p.eventId] })).statuses[0]!.state === 'STORED' ? true : undefined));
+}
+
+describe('quarantine replay loses nothing', () => {
+  it('leaves the rows quarantined when the queue is unreachable', async () => {
+    const { tenantId } = await stack.createTenant('Replay without Redis');
+    const branchId = uuidv7();
+    const rows = await quarantineUnknownBranch(tenantId, branchId, 3);
+    const cli = runCli(stack, ['quarantine', 'replay', '--tenant', tenantId], { REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(cli.status).not.toBe(0);
+    const db = await connect(stack.databaseSuperuserUrl);
+    try {
+      const open = (await db.query('select id from quarantined_events where tenant_id = $1 and replayed_at is null', [tenantId])).rows;
+      expect(open.map((r) => r.id).sort()).toEqual(rows.map((r) => r.id).sort());
+    } finally {
+      await db.end();
+    }
+  });
+
+  it('stores a replayed event with the receivedAt of its first acknowledgement', async () => {
+    const { tenantId } = await stack.createTenant('Replay keeps receivedAt');
+    const branchId = uuidv7();
+    const [row] = await quarantineUnknownBranch(tenantId, branchId, 1);
+    await provision(tenantId, branchId);
+    const cli = runCli(stack, ['quarantine', 'replay', '--tenant', tenantId]);
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(cli.json).toMatchObject({ replayed: 1, skipped: [] });
+    const db = await connect(stack.databaseSuperuserUrl);
+    try {
+      const stored = await eventually(async () => (await db.query('select received_at from audit_events where tenant_id = $1 and event_id = $2', [tenantId, row!.event_id])).rows[0]);
+      expect(new Date(stored.received_at).toISOString()).toBe(new Date(row!.received_at).toISOString());
+    } finally {
+      await db.end();
+    }
+  });
+
+  it('refuses to replay a quarantined payload altered since it was quarantined', async () => {
+    const { tenantId } = await stack.createTenant('Replay of an altered row');
+    const branchId = uuidv7();
+    const [row, untouched] = await quarantineUnknownBranch(tenantId, branchId, 2);
+    await provision(tenantId, branchId);
+    const db = await connect(stack.databaseSuperuserUrl);
+    try {
+      // an insider changes the amount of a quarantined sale, hoping the replay stores it
+      await db.query(`update quarantined_events set payload = jsonb_set(payload, '{after,total}', '0.01') where tenant_id = $1 and id = $2`, [tenantId, row!.id]);
+      const cli = runCli(stack, ['quarantine', 'replay', '--tenant', tenantId]);
+      expect(cli.status, cli.stderr).toBe(0);
+      expect(cli.json.replayed).toBe(1);
+      expect(cli.json.skipped).toEqual([{ id: row!.id, tenantId, problem: expect.stringMatching(/altered/) }]);
+      await eventually(async () => (await db.query('select 1 from audit_events where tenant_id = $1 and event_id = $2', [tenantId, untouched!.event_id])).rows[0]);
+      expect((await db.query('select count(*)::int as n from audit_events where tenant_id = $1 and event_id = $2', [tenantId, row!.event_id])).rows[0].n).toBe(0);
+      expect((await db.query('select replayed_at from quarantined_events where tenant_id = $1 and id = $2', [tenantId, row!.id])).rows[0].replayed_at).toBeNull();
+      // the other one is closed: replayed, and stored
+      expect((await db.query('select replayed_at from quarantined_events where tenant_id = $1 and id = $2', [tenantId, untouched!.id])).rows[0].replayed_at).not.toBeNull();
+    } finally {
+      await db.end();
+    }
+  });
+
+  it('replays 1500 events in jobs of at most one batch each', async () => {
+    const { tenantId } = await stack.createTenant('Replay in batches');
+    const branchId = uuidv7();
+    const rows = await quarantineUnknownBranch(tenantId, branchId, 1500);
+    await provision(tenantId, branchId);
+    const replayStarted = Date.now();
+    const cli = runCli(stack, ['quarantine', 'replay', '--tenant', tenantId]);
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(cli.json.replayed).toBe(1500);
+    const ids = new Set(rows.map((r) => r.event_id));
+    const jobs = await stack.services.ingestQueue.queue.getJobs(['waiting', 'active', 'delayed', 'completed']);
+    const replayJobs = jobs.filter((j) => j.data.tenantId === tenantId && j.data.events.some((e: { eventId: string }) => ids.has(e.eventId)) && j.timestamp >= replayStarted);
+    const sizes = replayJobs.map((j) => j.data.events.length as number);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(1500);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(LIMITS.batchMaxEvents);
+    const db = await connect(stack.databaseSuperuserUrl);
+    try {
+      await eventually(async () => ((await db.query('select count(*)::int as n from audit_events where tenant_id = $1 and action = $2', [tenantId, 'SALE_FINALIZED'])).rows[0].n === 1500 ? true : undefined), 60_000);
+    } finally {
+      await db.end();
+    }
+  });
+});
