@@ -60,8 +60,8 @@ async function seed(orm: Orm, url: string, tenantId: string): Promise<void> {
   const started = Date.now();
   await withTenantAsOwner(orm, tenantId, async (em) => {
     for (const [i, id] of BRANCHES.entries()) {
-      await sql`insert into branches (tenant_id, id, name, status, provisioned_at, updated_at)
-        values (${tenantId}, ${id}, ${`Branch ${i + 1}`}, 'ACTIVE', now(), now()) on conflict do nothing`.execute(dbOf(em));
+      await sql`insert into branches (tenant_id, id, name, status, provisioned_at, name_at, updated_at)
+        values (${tenantId}, ${id}, ${`Branch ${i + 1}`}, 'ACTIVE', now(), now(), now()) on conflict do nothing`.execute(dbOf(em));
     }
   });
   // one connection, one transaction per batch. PostgreSQL refuses COPY into a table under row-level

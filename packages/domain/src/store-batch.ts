@@ -21,7 +21,8 @@ interface Options {
 }
 
 interface BranchState { known: Set<string>; foreign: Set<string>; }
-interface TBranchChange { id: string; name?: string; at: string }
+/** A stored lifecycle event of a branch: `at` is its occurredAt (ISO, UTC, so it sorts as text). */
+interface TBranchChange { id: string; name?: string; at: string; provisions: boolean }
 
 /**
  * The worker's rules (DESIGN 1–5) applied to one batch of one tenant inside one transaction
@@ -115,7 +116,7 @@ export async function storeBatch(em: Em, job: TIngestJob, { lastBranchWait }: Op
       newTransitions.push(t);
     }
     if (branchId && event.action.startsWith('BRANCH_')) {
-      branchChanges.push({ id: branchId, name: branchNameOf(event), at: event.occurredAt });
+      branchChanges.push({ id: branchId, name: branchNameOf(event), at: event.occurredAt, provisions: event.action === 'BRANCH_PROVISIONED' });
     }
   }
 
@@ -158,19 +159,25 @@ async function insertTransitions(em: Em, tenantId: string, transitions: TFreezeT
     .execute(dbOf(em));
 }
 
-/** Keeps the branch projection (name, current status) in step with the lifecycle events just stored. */
+/**
+ * Keeps the branch projection in step with the lifecycle events just stored, by when they happened:
+ * provisioned_at is the provisioning's occurredAt, the name is the one of the latest rename by
+ * occurredAt (ties: the one acknowledged last), and the status is the freeze state now.
+ */
 async function applyBranchChanges(em: Em, tenantId: string, changes: TBranchChange[], transitions: TFreezeTransition[]): Promise<void> {
   const db = dbOf(em);
   const ids = [...new Set(changes.map((c) => c.id))];
   for (const id of ids) {
     const mine = changes.filter((c) => c.id === id);
-    const name = mine.map((c) => c.name).filter(Boolean).at(-1);
+    const named = mine.filter((c) => c.name).reduce<TBranchChange | undefined>((latest, c) => (!latest || c.at >= latest.at ? c : latest), undefined);
+    const provisionedAt = mine.find((c) => c.provisions)?.at ?? mine[0]!.at;
     const status = currentStatus(transitions, id);
-    const at = mine.at(-1)!.at;
-    await sql`insert into branches (tenant_id, id, name, status, provisioned_at, updated_at)
-      values (${tenantId}, ${id}, ${name ?? id}, ${status}, ${at}, now())
+    await sql`insert into branches (tenant_id, id, name, name_at, status, provisioned_at, updated_at)
+      values (${tenantId}, ${id}, ${named?.name ?? id}, ${named?.at ?? provisionedAt}, ${status}, ${provisionedAt}, now())
       on conflict (tenant_id, id) do update set
-        name = coalesce(${name ?? null}, branches.name), status = excluded.status, updated_at = now()`.execute(db);
+        name = case when excluded.name_at >= branches.name_at and ${named !== undefined} then excluded.name else branches.name end,
+        name_at = case when excluded.name_at >= branches.name_at and ${named !== undefined} then excluded.name_at else branches.name_at end,
+        status = excluded.status, updated_at = now()`.execute(db);
   }
 }
 

@@ -10,6 +10,8 @@ export const Branch = defineEntity({
     name: p.text(),
     status: p.enum(['ACTIVE', 'FROZEN'] as const),
     provisionedAt: p.datetime(),
+    /** occurredAt of the event that gave the current name: an older rename synced late does not replace it. */
+    nameAt: p.datetime(),
     updatedAt: p.datetime(),
   },
 });
