@@ -166,3 +166,24 @@ describe('verify-chain compares every signed checkpoint, the one at seq 0 includ
     expect(r.firstBrokenSeq).toBeLessThanOrEqual(7);
   });
 });
+
+describe('a checkpoint only extends what the previous one signed', () => {
+  it('refuses to sign on top of a checkpoint whose stored frontier or signature was swapped', async () => {
+    for (const swap of [
+      (c: pg.Client, t: string) => c.query(`update checkpoints set frontier = array[repeat('ab', 32)] where tenant_id = $1`, [t]),
+      (c: pg.Client, t: string) => c.query(`update checkpoints set merkle_root = repeat('cd', 32) where tenant_id = $1`, [t]),
+    ]) {
+      const { tenantId } = await stack.createTenant('Swapped frontier');
+      await ingest(tenantId, 5, 0);
+      await createCheckpoint(stack.services.orm, signer(), tenantId);
+      await db.query('set session_replication_role = replica');
+      try {
+        await swap(db, tenantId);
+      } finally {
+        await db.query('set session_replication_role = origin');
+      }
+      await ingest(tenantId, 3, 5);
+      await expect(createCheckpoint(stack.services.orm, signer(), tenantId)).rejects.toThrow(/not signing/);
+    }
+  });
+});

@@ -5,8 +5,8 @@ import { AppError } from '../app-error.ts';
 import { GENESIS_HASH } from '../chain.ts';
 import { walkChain } from './chain-walk.ts';
 import { CompactRange, leafHash } from './merkle.ts';
-import type { TSigner } from './signing-key.ts';
-import { checkpointSigningText } from './signing-text.ts';
+import { keyringOf, type TSigner } from './signing-key.ts';
+import { checkpointSignatureValid, checkpointSigningText } from './signing-text.ts';
 import { withTenantSnapshot } from './snapshot.ts';
 
 interface TCheckpointRow {
@@ -30,6 +30,11 @@ export async function latestCheckpointRow(db: Db, tenantId: string): Promise<(TC
   const row = (await sql<TCheckpointRow>`select ${CHECKPOINT_COLUMNS} from checkpoints where tenant_id = ${tenantId}
     order by seq desc, created_at desc limit 1`.execute(db)).rows[0];
   return row ? { ...toCheckpoint(row), frontier: row.frontier } : undefined;
+}
+
+async function publishedKeyRows(db: Db): Promise<{ keyId: string; publicKey: string }[]> {
+  return (await sql<{ key_id: string; public_key: string }>`select key_id, public_key from signing_keys`.execute(db)).rows
+    .map((k) => ({ keyId: k.key_id, publicKey: k.public_key }));
 }
 
 /** Every checkpoint of the tenant, oldest first (by seq). */
@@ -81,7 +86,14 @@ export async function createCheckpoint(orm: Orm, signer: TSigner, tenantId: stri
     if (previous && previous.seq > headSeq) {
       throw new AppError('CONFLICT', `the log ends at seq ${headSeq} but checkpoint ${previous.seq} covers more: events were deleted; not signing`);
     }
-    const range = previous ? new CompactRange(previous.seq, previous.frontier.map((h) => Buffer.from(h, 'hex'))) : new CompactRange();
+    const range = previous ? rangeAfter(previous) : new CompactRange();
+    // the frontier is not signed: a checkpoint extends only what the previous one signed
+    if (!range || (previous && range.root().toString('hex') !== previous.merkleRoot)) {
+      throw new AppError('CONFLICT', `the stored frontier of checkpoint ${previous!.seq} does not match its signed Merkle root; not signing`);
+    }
+    if (previous && !checkpointSignatureValid(keyringOf([{ keyId: signer.keyId, publicKey: signer.publicKeyPem }, ...await publishedKeyRows(db)]), previous)) {
+      throw new AppError('CONFLICT', `checkpoint ${previous.seq} is not validly signed by a published key; not signing on top of it`);
+    }
     const walk = await walkChain(db, tenantId, {
       fromSeq: (previous?.seq ?? 0) + 1,
       toSeq: headSeq,
@@ -101,6 +113,15 @@ export async function createCheckpoint(orm: Orm, signer: TSigner, tenantId: stri
         ${checkpoint.keyId}, ${checkpoint.signature}, ${range.frontier().map((b) => b.toString('hex'))}::text[])`.execute(db);
     return { checkpoint, created: true };
   });
+}
+
+/** The Merkle tree's frontier as stored with a checkpoint, or undefined when it is not one of that many leaves. */
+function rangeAfter(previous: { seq: number; frontier: string[] }): CompactRange | undefined {
+  try {
+    return new CompactRange(previous.seq, previous.frontier.map((h) => Buffer.from(h, 'hex')));
+  } catch {
+    return undefined;
+  }
 }
 
 function toPublic(c: TCheckpoint & { frontier?: string[] }): TCheckpoint {
