@@ -1,10 +1,12 @@
-import { ACTIONS, CATALOG, type TAuditEventInput } from '@modula/contracts';
+import { ACTIONS, CATALOG, requiresBranch, type TAuditEventInput } from '@modula/contracts';
 import { v5 as uuidv5 } from 'uuid';
 
 const NAMES = ['Ana', 'Ben', 'Chloé', 'Dario', 'Eun-ji', 'Farah', 'Gustav', 'Hana'];
 const ROLES = ['ADMIN', 'MANAGER', 'CASHIER'] as const;
-/** Actions a benchmark may send without a provisioned branch (no branch-only lifecycle). */
-const TENANT_ACTIONS = ACTIONS.filter((a) => CATALOG[a].module !== 'BRANCH' && CATALOG[a].module !== 'TENANT');
+/** Actions a benchmark sends at one of its provisioned branches: all but the branch and tenant lifecycle. */
+const BRANCH_ACTIONS = ACTIONS.filter((a) => CATALOG[a].module !== 'BRANCH' && CATALOG[a].module !== 'TENANT');
+/** Those it may send without a branch: a sale, a cash session or stock is refused without its branch. */
+const TENANT_WIDE_ACTIONS = BRANCH_ACTIONS.filter((a) => !requiresBranch(a));
 
 const BENCH_NAMESPACE = '6f0a3c1e-2b7d-4e59-9a41-7c3d8e2f1b60';
 export const BRANCHES_PER_TENANT = 5;
@@ -25,16 +27,19 @@ export function branchProvisioning(tenantId: string): TAuditEventInput[] {
 
 /**
  * A realistic event: actor, target, small before/after, sometimes offline and late; nine in ten at
- * one of `branches` (so the worker applies the freeze rule to them), the rest tenant-wide.
+ * one of `branches` (so the worker applies the freeze rule to them), the rest (all of them when
+ * `branches` is empty) tenant-wide, with an action that does not require a branch.
  */
 export function generateEvent(tenantId: string, eventId: string, i = Math.floor(Math.random() * 1e9), branches: string[] = []): TAuditEventInput {
-  const action = TENANT_ACTIONS[i % TENANT_ACTIONS.length]!;
+  const atBranch = branches.length > 0 && i % 10 !== 5;
+  // With branches, tenant-wide events are every tenth (i ≡ 5 mod 10): index by i / 10 so they cycle through every tenant-wide action.
+  const action = atBranch ? BRANCH_ACTIONS[i % BRANCH_ACTIONS.length]! : TENANT_WIDE_ACTIONS[(branches.length > 0 ? Math.floor(i / 10) : i) % TENANT_WIDE_ACTIONS.length]!;
   const offline = i % 10 === 0;
   const occurredAt = new Date(Date.now() - (offline ? 3_600_000 * (1 + (i % 48)) : i % 5000)).toISOString();
   const outcome = i % 17 === 0 ? 'REJECTED' : i % 23 === 0 ? 'FAILED' : 'SUCCESS';
   return {
     eventId, tenantId, action, outcome, ...(outcome === 'REJECTED' ? { reason: 'PERMISSION_DENIED' as const } : {}),
-    ...(branches.length > 0 && i % 10 !== 5 ? { branchId: branches[i % branches.length]! } : {}),
+    ...(atBranch ? { branchId: branches[i % branches.length]! } : {}),
     actor: { type: 'USER', id: `user-${i % 500}`, role: ROLES[i % 3]!, name: NAMES[i % NAMES.length]! },
     entity: { type: 'RECORD', id: `rec-${i % 10_000}`, label: `#${1000 + (i % 9000)}` },
     occurredAt,

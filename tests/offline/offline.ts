@@ -3,7 +3,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditOutbox, type TAuditOutboxOptions, type TRecordInput } from '@modula/sdk';
+import { v7 as uuidv7 } from 'uuid';
 import { connect } from '../../testing/database.ts';
+import { eventually, getTrpc, postTrpc, provisionBranch } from '../../testing/events.ts';
 import type { TestStack } from '../../testing/stack.ts';
 
 /** An address where nothing listens: the service as an offline till sees it. */
@@ -26,8 +28,27 @@ export function openTill(opts: Pick<TAuditOutboxOptions, 'url' | 'apiKey' | 'ten
   return AuditOutbox.open({ deviceId: 'till-7', backoff: { baseMs: 50, capMs: 500 }, startupProbeMs: 1000, ...opts });
 }
 
-export const cashierSale = (n: number): TRecordInput => ({
-  action: 'SALE_FINALIZED', outcome: 'SUCCESS',
+/**
+ * A tenant with one provisioned branch, as a till finds it: the BRANCH_PROVISIONED event is
+ * STORED before any sale is sent, so sales at `branchId` are stored (not held as UNKNOWN_BRANCH).
+ * `provisionedEventId` is that event: it is the first stored row of the tenant.
+ */
+export async function tillTenant(stack: TestStack, name: string): Promise<{ tenantId: string; apiKey: string; branchId: string; provisionedEventId: string }> {
+  const { tenantId, apiKey } = await stack.createTenant(name);
+  const branchId = uuidv7();
+  const provision = provisionBranch(tenantId, branchId);
+  const sent = await postTrpc(stack.baseUrl, 'ingest.record', provision, apiKey);
+  if (sent.status !== 200) throw new Error(`provisioning the branch was refused: ${sent.status} ${JSON.stringify(sent.body)}`);
+  await eventually(async () => {
+    const r = await getTrpc(stack.baseUrl, 'ingest.status', { eventIds: [provision.eventId] }, apiKey);
+    return r.body?.result?.data?.statuses?.[0]?.state === 'STORED' ? true : undefined;
+  });
+  return { tenantId, apiKey, branchId, provisionedEventId: provision.eventId };
+}
+
+/** Sale number `n` of the cashier at the till of branch `branchId`. */
+export const cashierSale = (n: number, branchId: string): TRecordInput => ({
+  action: 'SALE_FINALIZED', outcome: 'SUCCESS', branchId,
   actor: { type: 'USER', id: 'cashier-7', role: 'CASHIER', name: 'Carl Cashier' },
   entity: { type: 'INVOICE', id: `inv-${n}`, label: `INV-${1000 + n}` },
   after: { total: 10 + n, currency: 'EUR' },

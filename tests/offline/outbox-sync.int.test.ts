@@ -6,7 +6,7 @@ import { JOURNAL_FILE, type AuditOutbox, type TSyncReport } from '@modula/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, postTrpc } from '../../testing/events.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
-import { cashierSale, openTill, storedRows, tillDir, unreachableUrl } from './offline.ts';
+import { cashierSale, openTill, storedRows, tillDir, tillTenant, unreachableUrl } from './offline.ts';
 
 let stack: TestStack;
 const cleanups: (() => Promise<void>)[] = [];
@@ -34,7 +34,7 @@ async function allStored(outbox: AuditOutbox, eventIds: string[]) {
 
 describe('a till that records while the service is unreachable, restarts, and reconnects', () => {
   it('stores every event exactly once with its original occurredAt, its device number and the offline flag', async () => {
-    const tenant = await stack.createTenant('Offline till');
+    const tenant = await tillTenant(stack, 'Offline till');
     const dir = await newTill();
     const offlineUrl = await unreachableUrl();
     const reports: TSyncReport[] = [];
@@ -43,7 +43,7 @@ describe('a till that records while the service is unreachable, restarts, and re
     const first = await openTill({ url: offlineUrl, apiKey: tenant.apiKey, tenantId: tenant.tenantId, dir, onSync: (r) => reports.push(r) });
     expect(first.reachability).toBe('offline');
     const recorded: TAuditEventInput[] = [];
-    for (let n = 1; n <= 5; n++) recorded.push(await first.record(cashierSale(n)));
+    for (let n = 1; n <= 5; n++) recorded.push(await first.record(cashierSale(n, tenant.branchId)));
     await expect(first.flush()).rejects.toThrow();
     await eventually(async () => (reports.filter((r) => !r.ok).length >= 2 ? true : undefined), 5_000);
     expect(reports.every((r) => !r.ok && r.retryInMs !== null)).toBe(true);
@@ -54,7 +54,7 @@ describe('a till that records while the service is unreachable, restarts, and re
     const second = await openTill({ url: offlineUrl, apiKey: tenant.apiKey, tenantId: tenant.tenantId, dir });
     expect(second.pending()).toEqual(recorded);
     expect(second.lastDeviceSeq).toBe(5);
-    for (let n = 6; n <= 7; n++) recorded.push(await second.record(cashierSale(n)));
+    for (let n = 6; n <= 7; n++) recorded.push(await second.record(cashierSale(n, tenant.branchId)));
     await second.close();
     expect(recorded.map((e) => e.context)).toEqual(recorded.map((_, i) => ({ deviceId: 'till-7', deviceSeq: i + 1, offline: true })));
 
@@ -73,32 +73,33 @@ describe('a till that records while the service is unreachable, restarts, and re
     expect(statuses).toHaveLength(7);
 
     const rows = await storedRows(stack, tenant.tenantId);
-    expect(rows.map((r) => r.event_id).sort()).toEqual(recorded.map((e) => e.eventId).sort()); // exactly once each
+    expect(rows.map((r) => r.event_id).sort()).toEqual([tenant.provisionedEventId, ...recorded.map((e) => e.eventId)].sort()); // exactly once each, beside the branch's provisioning
+    expect(rows[0]!.event_id).toBe(tenant.provisionedEventId);
     for (const event of recorded) {
       const row = rows.find((r) => r.event_id === event.eventId)!;
       expect(row.occurred_at.getTime()).toBe(Date.parse(event.occurredAt)); // the original time, not the sync time
       expect(row).toMatchObject({ device_id: 'till-7', device_seq: event.context?.deviceSeq, offline: true });
     }
     // a new event while online is not offline, and takes the next number
-    const online = await third.record(cashierSale(8));
+    const online = await third.record(cashierSale(8, tenant.branchId));
     expect(online.context).toEqual({ deviceId: 'till-7', deviceSeq: 8 });
     await third.flush();
     await third.flush(); // nothing left: a no-op
     await allStored(third, [online.eventId]);
-    expect(await storedRows(stack, tenant.tenantId)).toHaveLength(8);
-    expect(await verifyChain(stack.services.orm, tenant.tenantId)).toMatchObject({ ok: true, checked: 8 });
+    expect(await storedRows(stack, tenant.tenantId)).toHaveLength(1 + 8); // the provisioning and the 8 sales
+    expect(await verifyChain(stack.services.orm, tenant.tenantId)).toMatchObject({ ok: true, checked: 1 + 8 });
     await third.close();
   });
 
   it('keeps events the service refuses as dead letters (across restarts) and sends the rest', async () => {
-    const tenant = await stack.createTenant('Dead letters');
+    const tenant = await tillTenant(stack, 'Dead letters');
     const other = await stack.createTenant('Someone else');
     const dir = await newTill();
     const outbox = await openTill({ url: stack.baseUrl, apiKey: tenant.apiKey, tenantId: tenant.tenantId, dir, autoSync: false });
-    const good = await outbox.record(cashierSale(1));
-    const foreign = await outbox.record({ ...cashierSale(2), tenantId: other.tenantId });
-    const future = await outbox.record({ ...cashierSale(3), occurredAt: new Date(Date.now() + 3_600_000).toISOString() });
-    const alsoGood = await outbox.record(cashierSale(4));
+    const good = await outbox.record(cashierSale(1, tenant.branchId));
+    const foreign = await outbox.record({ ...cashierSale(2, tenant.branchId), tenantId: other.tenantId });
+    const future = await outbox.record({ ...cashierSale(3, tenant.branchId), occurredAt: new Date(Date.now() + 3_600_000).toISOString() });
+    const alsoGood = await outbox.record(cashierSale(4, tenant.branchId));
 
     const report = await outbox.flush();
     expect(report).toMatchObject({ ok: true, accepted: 2, rejected: 2, pending: 0 });
@@ -115,24 +116,24 @@ describe('a till that records while the service is unreachable, restarts, and re
     expect(reopened.deadLetters().map((d) => d.event.eventId)).toEqual([future.eventId]);
     await allStored(reopened, [good.eventId, alsoGood.eventId]);
     const rows = await storedRows(stack, tenant.tenantId);
-    expect(rows.map((r) => r.event_id)).toEqual([good.eventId, alsoGood.eventId]); // the refused ones were never stored
+    expect(rows.map((r) => r.event_id)).toEqual([tenant.provisionedEventId, good.eventId, alsoGood.eventId]); // the refused ones were never stored
     await reopened.close();
   });
 
   it('measures a till clock that runs 10 minutes ahead and stores the corrected time, keeping the raw one', async () => {
-    const tenant = await stack.createTenant('Clock ahead');
+    const tenant = await tillTenant(stack, 'Clock ahead');
     const dir = await newTill();
     const ahead = () => Date.now() + 10 * 60_000;
 
     // recorded before any measurement (offline): the device time is kept until the first send
     const offline = await openTill({ url: await unreachableUrl(), apiKey: tenant.apiKey, tenantId: tenant.tenantId, dir, clock: ahead, deviceId: 'till-fast' });
-    const early = await offline.record(cashierSale(1));
+    const early = await offline.record(cashierSale(1, tenant.branchId));
     expect(Date.parse(early.occurredAt) - Date.now()).toBeGreaterThan(9 * 60_000);
     await offline.close();
 
     const outbox = await openTill({ url: stack.baseUrl, apiKey: tenant.apiKey, tenantId: tenant.tenantId, dir, clock: ahead, deviceId: 'till-fast', autoSync: false });
     expect(outbox.clockOffsetMs).toBeLessThan(-9.9 * 60_000);
-    const late = await outbox.record(cashierSale(2));
+    const late = await outbox.record(cashierSale(2, tenant.branchId));
     expect(Math.abs(Date.parse(late.occurredAt) - Date.now())).toBeLessThan(2_000);
     expect(late.metadata).toMatchObject({ clock: { offsetMs: outbox.clockOffsetMs } });
     const report = await outbox.flush();
@@ -148,11 +149,11 @@ describe('a till that records while the service is unreachable, restarts, and re
   });
 
   it('compacts its journal once events are acknowledged, keeping the counter and the dead letters', async () => {
-    const tenant = await stack.createTenant('Compaction');
+    const tenant = await tillTenant(stack, 'Compaction');
     const dir = await newTill();
     const outbox = await openTill({ url: stack.baseUrl, apiKey: tenant.apiKey, tenantId: tenant.tenantId, dir, autoSync: false, compactEvery: 10 });
-    for (let n = 1; n <= 25; n++) await outbox.record(cashierSale(n));
-    const refused = await outbox.record({ ...cashierSale(26), occurredAt: new Date(Date.now() + 3_600_000).toISOString() });
+    for (let n = 1; n <= 25; n++) await outbox.record(cashierSale(n, tenant.branchId));
+    const refused = await outbox.record({ ...cashierSale(26, tenant.branchId), occurredAt: new Date(Date.now() + 3_600_000).toISOString() });
     const journal = join(dir, JOURNAL_FILE);
     expect((await readFile(journal, 'utf8')).trim().split('\n')).toHaveLength(1 + 26); // meta + one line per event
     await outbox.flush();
@@ -163,19 +164,19 @@ describe('a till that records while the service is unreachable, restarts, and re
     const reopened = await openTill({ url: stack.baseUrl, apiKey: tenant.apiKey, tenantId: tenant.tenantId, dir, autoSync: false });
     expect(reopened.pending()).toEqual([]);
     expect(reopened.deadLetters().map((d) => d.event)).toEqual([refused]);
-    expect((await reopened.record(cashierSale(27))).context?.deviceSeq).toBe(27);
+    expect((await reopened.record(cashierSale(27, tenant.branchId))).context?.deviceSeq).toBe(27);
     await reopened.close();
   });
 
   it('lets two tills of different devices flush concurrently: every event once, each device without gaps', async () => {
-    const tenant = await stack.createTenant('Two tills');
+    const tenant = await tillTenant(stack, 'Two tills');
     const offlineUrl = await unreachableUrl();
     const devices = ['till-1', 'till-2'];
     const dirs = await Promise.all(devices.map(() => newTill()));
     const recorded: TAuditEventInput[] = [];
     await Promise.all(devices.map(async (deviceId, i) => {
       const outbox = await openTill({ url: offlineUrl, apiKey: tenant.apiKey, tenantId: tenant.tenantId, dir: dirs[i]!, deviceId, autoSync: false });
-      for (let n = 1; n <= 150; n++) recorded.push(await outbox.record(cashierSale(n)));
+      for (let n = 1; n <= 150; n++) recorded.push(await outbox.record(cashierSale(n, tenant.branchId)));
       await outbox.close();
     }));
     const tills = await Promise.all(devices.map((deviceId, i) => openTill({
@@ -187,13 +188,14 @@ describe('a till that records while the service is unreachable, restarts, and re
 
     const rows = await eventually(async () => {
       const r = await storedRows(stack, tenant.tenantId);
-      return r.length >= 300 ? r : undefined;
+      return r.length >= 1 + 300 ? r : undefined;
     });
-    expect(new Set(rows.map((r) => r.event_id)).size).toBe(300);
+    expect(rows).toHaveLength(1 + 300); // the provisioning and 150 sales of each till
+    expect(new Set(rows.map((r) => r.event_id))).toEqual(new Set([tenant.provisionedEventId, ...recorded.map((e) => e.eventId)]));
     for (const deviceId of devices) {
       expect(rows.filter((r) => r.device_id === deviceId).map((r) => r.device_seq).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
     }
-    expect(await verifyChain(stack.services.orm, tenant.tenantId)).toMatchObject({ ok: true, checked: 300 });
+    expect(await verifyChain(stack.services.orm, tenant.tenantId)).toMatchObject({ ok: true, checked: 1 + 300 });
     await Promise.all(tills.map((t) => t.close()));
   });
 });

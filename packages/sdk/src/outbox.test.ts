@@ -6,7 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditOutbox, InvalidAuditEventError, MemoryOutboxStore, type TRecordInput } from './index.ts';
 
 const TENANT = '0190a000-0000-7000-8000-000000000001';
-const sale: TRecordInput = { action: 'SALE_FINALIZED', outcome: 'SUCCESS', actor: { type: 'USER', id: 'cashier-7', role: 'CASHIER' } };
+const BRANCH = '0190a000-0000-7000-8000-0000000000b1';
+/** A sale at the till's branch (a sale without its branch is refused). */
+const sale: TRecordInput = { action: 'SALE_FINALIZED', outcome: 'SUCCESS', branchId: BRANCH, actor: { type: 'USER', id: 'cashier-7', role: 'CASHIER' } };
 
 /** A port nothing listens on: the service is unreachable. */
 async function closedPort(): Promise<number> {
@@ -52,6 +54,7 @@ describe('AuditOutbox while the service is unreachable', () => {
     const paths = (error as InvalidAuditEventError).issues.map((i) => i.path.join('.'));
     expect(paths).toEqual(expect.arrayContaining(['actor.type']));
     await expect(outbox.record({ ...sale, action: 'SALE_DELETED' } as unknown as TRecordInput)).rejects.toThrow(/unknown action/);
+    await expect(outbox.record({ ...sale, branchId: undefined })).rejects.toThrow(/branchId: is required for SALE_FINALIZED/);
     await expect(outbox.record({ ...sale, metadata: { note: 'x'.repeat(70_000) } })).rejects.toThrow(/bytes serialized|8192/);
     expect(outbox.pending()).toEqual([]);
     expect((await outbox.record(sale)).context?.deviceSeq).toBe(1);
