@@ -35,7 +35,7 @@ export class AckOrder {
   private counterKey(tenantId: string) { return `${this.prefix}:ack:${tenantId}:next`; }
   private openKey(tenantId: string) { return `${this.prefix}:ack:${tenantId}:open`; }
   private unstoredKey() { return `${this.prefix}:ack:unstored`; }
-  pendingKey(tenantId: string) { return `${this.prefix}:pending:${tenantId}`; }
+  private pendingKey(tenantId: string) { return `${this.prefix}:pending:${tenantId}`; }
 
   /** Takes the next ticket of the tenant and the job id that goes with it; marks the events pending. */
   async take(tenantId: string, ackAtMs: number, eventIds: string[]): Promise<TTicket> {

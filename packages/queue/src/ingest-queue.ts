@@ -67,11 +67,6 @@ export class IngestQueue {
     return this.order.pendingAmong(tenantId, eventIds);
   }
 
-  /** Whether a job of this queue exists in Redis (in any state). */
-  async hasJob(jobId: string): Promise<boolean> {
-    return (await this.queue.getJobState(jobId)) !== 'unknown';
-  }
-
   async counts() {
     return this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized');
   }
