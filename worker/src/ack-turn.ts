@@ -1,36 +1,40 @@
 import { ORPHAN_TICKET_MS, type IngestQueue, type TTicket } from '@modula/queue';
 import { DelayedError, type Job } from 'bullmq';
 
-/** How long a job waits for its turn while holding its worker slot, before it steps aside. */
+/** How long a job waits for its turn in place while the earlier job runs, before it steps aside. */
 const IN_PROCESS_WAIT_MS = 1000;
-/** How long a job that stepped aside stays delayed before it asks again. */
-const STEP_ASIDE_MS = 200;
+/** A job that stepped aside asks again after this, doubling each time it had to (up to the cap). */
+const STEP_ASIDE_MS = 50;
+const STEP_ASIDE_MAX_MS = 2000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Whether the job behind a lower ticket can still be stored. A ticket whose job failed for good
- * (its retries exhausted; the failed handler normally closes it) or finished without closing it
- * must not hold the tenant; nor one taken by a server whose add never reached Redis.
+ * What to do about the job behind a lower ticket. One that runs elsewhere is waited for in place;
+ * one that waits for a slot (queued behind this one, delayed for a retry, or back from a killed
+ * worker) needs this slot, so this job steps aside. A ticket whose job failed for good (its
+ * retries exhausted; the failed handler normally closes it) or finished without closing it must
+ * not hold the tenant; nor one taken by a server whose add never reached Redis.
  */
-async function settleBlocker(queue: IngestQueue, tenantId: string, blocker: TTicket): Promise<'wait' | 'settled'> {
+async function settleBlocker(queue: IngestQueue, tenantId: string, blocker: TTicket): Promise<'wait' | 'step-aside' | 'settled'> {
   const state = await queue.queue.getJobState(blocker.jobId);
+  if (state === 'active') return 'wait';
   if (state === 'failed' || state === 'completed') {
     await queue.order.closeTicket(tenantId, blocker.jobId);
     return 'settled';
   }
-  if (state !== 'unknown') return 'wait';
+  if (state !== 'unknown') return 'step-aside';
   const ackedAt = await queue.order.ackedAt(blocker.jobId);
-  if (ackedAt !== undefined && Date.now() - ackedAt < ORPHAN_TICKET_MS) return 'wait'; // its add() is still under way
+  if (ackedAt !== undefined && Date.now() - ackedAt < ORPHAN_TICKET_MS) return 'step-aside'; // its add() is still under way
   await queue.order.release(tenantId, blocker.jobId, []);
   return 'settled';
 }
 
 /**
  * Returns once every job of the tenant acknowledged before this one has been stored (DESIGN
- * rule 0). While an earlier job runs elsewhere this one waits briefly in place; past that it is
- * delayed (not failed, no attempt spent) so that it never holds a worker slot that the earlier
- * job may need.
+ * rule 0). While an earlier job runs elsewhere this one waits briefly in place; otherwise (or
+ * past that) it is delayed — not failed, no attempt spent — so that it never holds a worker slot
+ * that the earlier job needs.
  */
 export async function awaitTurn(queue: IngestQueue, job: Job, token: string | undefined, tenantId: string, ticket: number | undefined): Promise<void> {
   if (ticket === undefined) return;
@@ -39,9 +43,12 @@ export async function awaitTurn(queue: IngestQueue, job: Job, token: string | un
   for (;;) {
     const blocker = await queue.order.blockerOf(tenantId, ticket);
     if (!blocker) return;
-    if (await settleBlocker(queue, tenantId, blocker) === 'settled') continue;
-    if (Date.now() >= deadline) {
-      await job.moveToDelayed(Date.now() + STEP_ASIDE_MS, token);
+    const next = await settleBlocker(queue, tenantId, blocker);
+    if (next === 'settled') continue;
+    if (next === 'step-aside' || Date.now() >= deadline) {
+      // attemptsStarted counts every time the job became active; attemptsMade only real attempts
+      const stepsAside = Math.max(0, (job.attemptsStarted ?? 0) - job.attemptsMade - 1);
+      await job.moveToDelayed(Date.now() + Math.min(STEP_ASIDE_MAX_MS, STEP_ASIDE_MS * 2 ** Math.min(stepsAside, 6)), token);
       throw new DelayedError(`waiting for job ${blocker.jobId} (ticket ${blocker.ticket}) of the same tenant`);
     }
     await sleep(pause);
