@@ -9,6 +9,8 @@ export async function createTestDatabase(): Promise<{ url: string; name: string;
   await admin.connect();
   try {
     await admin.query(`create database ${name} template modula_template owner modula_audit`);
+    // a clone gets a default ACL, not its template's: take TEMP from PUBLIC as the migration did
+    await admin.query(`revoke temporary on database ${name} from public`);
   } finally {
     await admin.end();
   }

@@ -89,8 +89,15 @@ describe('row-level security isolates tenants in the database', () => {
       await db.query('begin');
       await db.query(`set local role ${APP_ROLE}`);
       await db.query(`select set_config('app.tenant_id', $1, true)`, [tenantA]);
-      await expect(db.query(`insert into chain_heads (tenant_id, seq, hash, updated_at) values ($1, 99, 'x', now())`, [tenantB]))
+      await expect(db.query(`insert into freeze_transitions (tenant_id, seq, branch_id, occurred_at, frozen) values ($1, 99, null, now(), true)`, [tenantB]))
         .rejects.toThrow(/row-level security/);
+      await db.query('rollback');
+      await db.query('begin');
+      await db.query(`set local role ${APP_ROLE}`);
+      await db.query(`select set_config('app.tenant_id', $1, true)`, [tenantA]);
+      // the chain head is not even writable for the runtime: it moves only through advance_chain_head
+      await expect(db.query(`insert into chain_heads (tenant_id, seq, hash, updated_at) values ($1, 99, 'x', now())`, [tenantA]))
+        .rejects.toThrow(/permission denied/);
       await db.query('rollback');
     } finally {
       await db.end();

@@ -1,4 +1,4 @@
-import { ACTIONS, CATALOG, DENIAL_REASONS, LIMITS, ROLES, ZAuditEventInput } from '@modula/contracts';
+import { ACTIONS, DENIAL_REASONS, LIMITS, requiresBranch, ROLES, ZAuditEventInput } from '@modula/contracts';
 import fc from 'fast-check';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,8 +24,9 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-// --- valid events (BRANCH_* left out: they need a provisioned branch to be stored rather than quarantined) ---
-const actions = ACTIONS.filter((a) => CATALOG[a].module !== 'BRANCH');
+// --- valid events (actions that happen at a branch left out: without a branchId they are refused, and
+// with one they need a provisioned branch to be stored rather than quarantined) ---
+const actions = ACTIONS.filter((a) => !requiresBranch(a));
 const id = fc.string({ minLength: 1, maxLength: 24 });
 const json = fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 })
   .map((v) => JSON.parse(JSON.stringify(v)) as Record<string, unknown>);

@@ -1,7 +1,6 @@
 import { FREEZE_TRANSITIONS, type TAcceptedEvent, type TIngestJob, type TQuarantineReason } from '@modula/contracts';
 import { dbOf, sql, type Em } from '@modula/db';
 import { v7 as uuidv7 } from 'uuid';
-import { GENESIS_HASH } from './chain.ts';
 import { buildStoredRow, canonicalMembersOf, contentHashOf, type TStoredRow } from './event-row.ts';
 import { freezeDenial, type TFreezeTransition } from './freeze-rule.ts';
 import { insertAuditRows, insertQuarantine, type TQuarantineRow } from './store-sql.ts';
@@ -49,9 +48,7 @@ export async function storeBatch(em: Em, job: TIngestJob, { lastBranchWait }: Op
   }
 
   // The head row's lock serialises appends of this tenant: seq stays gap-free under any concurrency.
-  await sql`insert into chain_heads (tenant_id, seq, hash, updated_at) values (${tenantId}, 0, ${GENESIS_HASH}, now())
-            on conflict (tenant_id) do nothing`.execute(db);
-  const head = (await sql<{ seq: string; hash: string }>`select seq, hash from chain_heads where tenant_id = ${tenantId} for update`.execute(db)).rows[0]!;
+  const head = (await sql<{ seq: string; hash: string }>`select seq, hash from lock_chain_head(${tenantId}::uuid)`.execute(db)).rows[0]!;
   let seq = Number(head.seq);
   let prevHash = head.hash;
 
@@ -125,7 +122,8 @@ export async function storeBatch(em: Em, job: TIngestJob, { lastBranchWait }: Op
   await insertTransitions(em, tenantId, newTransitions);
   await applyBranchChanges(em, tenantId, branchChanges, transitions);
   if (rows.length > 0) {
-    await sql`update chain_heads set seq = ${seq}, hash = ${prevHash}, updated_at = now() where tenant_id = ${tenantId}`.execute(db);
+    // the database checks that the rows just written are all there and link before the head moves
+    await sql`select advance_chain_head(${tenantId}::uuid, ${seq}::bigint, ${prevHash})`.execute(db);
   }
   return outcome;
 }

@@ -32,7 +32,7 @@ export class IngestMetrics {
     new Gauge({
       name: 'audit_quarantine_open', help: 'Quarantined events not yet replayed', registers,
       async collect() {
-        const r = await sql<{ n: string }>`select open_quarantine_count() as n`.execute(dbOf(orm.em.fork()));
+        const r = await sql<{ n: string }>`select quarantine_open_total() as n`.execute(dbOf(orm.em.fork()));
         this.set(Number(r.rows[0]?.n ?? 0));
       },
     });

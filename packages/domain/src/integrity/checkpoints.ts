@@ -129,9 +129,11 @@ function toPublic(c: TCheckpoint & { frontier?: string[] }): TCheckpoint {
   return rest;
 }
 
-/** Every tenant (the owner reads the tenants table across tenants): the scheduled job checkpoints each that grew. */
+/** Every tenant (through tenant_ids(): the runtime reads no other tenant's rows): the scheduled job checkpoints each that grew. */
 export async function allTenantIds(orm: Orm): Promise<string[]> {
-  const rows = await sql<{ id: string }>`select id from tenants order by id`.execute(dbOf(orm.em.fork()));
+  const em = orm.em.fork();
+  em.setSessionContext({ role: APP_ROLE, variables: {} });
+  const rows = await em.transactional((tx) => sql<{ id: string }>`select tenant_ids as id from tenant_ids()`.execute(dbOf(tx)));
   return rows.rows.map((r) => r.id);
 }
 
