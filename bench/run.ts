@@ -46,7 +46,7 @@ async function main() {
   const pg = await startPostgres({ dataDir: join(dir, 'postgres'), port: await findFreePort() });
   const redis = await startRedis({ dataDir: join(dir, 'redis'), port: await findFreePort() });
   const port = await findFreePort();
-  const env = { ...process.env, DATABASE_URL: pg.url, REDIS_URL: redis.url, PORT: String(port), LOG_LEVEL: 'warn', WORKER_CONCURRENCY: String(CONCURRENCY),
+  const env = { ...process.env, DATABASE_URL: pg.appUrl, REDIS_URL: redis.url, PORT: String(port), LOG_LEVEL: 'warn', WORKER_CONCURRENCY: String(CONCURRENCY),
     // a scheduled checkpoint hashes a tenant's whole new log: keep it from competing with the figures
     CHECKPOINT_EVERY_MINUTES: '1440' } as Record<string, string>;
   try {

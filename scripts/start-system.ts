@@ -27,7 +27,9 @@ async function main() {
   const env: Record<string, string | undefined> = { ...process.env, DATA_DIR: dataDir };
   if (!env.DATABASE_URL) {
     pg = await startPostgres({ dataDir: join(dataDir, 'postgres'), port: Number(env.LOCAL_POSTGRES_PORT ?? 54329) });
-    env.DATABASE_URL = pg.url;
+    // the runtime's own login; the owner only migrates
+    env.DATABASE_URL = pg.appUrl;
+    env.DATABASE_OWNER_URL = pg.url;
     say(`PostgreSQL on 127.0.0.1:${pg.port} (data in ${join(dataDir, 'postgres')})`);
   }
   if (!env.REDIS_URL) {
@@ -40,7 +42,9 @@ async function main() {
     throw new Error(`Invalid configuration:\n${checked.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`).join('\n')}`);
   }
   shutdownTimeoutSeconds = checked.data.SHUTDOWN_TIMEOUT_SECONDS;
-  const applied = await migrate(env.DATABASE_URL);
+  const applied = await migrate(env.DATABASE_OWNER_URL ?? env.DATABASE_URL);
+  // the owner's password stays here: server, worker and CLI never hold it
+  delete env.DATABASE_OWNER_URL;
   say(applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema up to date');
   // the CLI finds the running servers here (the file is readable by this user only)
   writeFileSync(join(dataDir, 'runtime.json'), JSON.stringify({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL }), { mode: 0o600 });

@@ -2,8 +2,11 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 
-/** A fresh database cloned from the migrated template: each test file gets its own schema. */
-export async function createTestDatabase(): Promise<{ url: string; name: string; superuserUrl: string }> {
+/**
+ * A fresh database cloned from the migrated template: each test file gets its own schema. `url` is
+ * the runtime's own login (as server, worker and CLI use it), `ownerUrl` the owner's (migrations).
+ */
+export async function createTestDatabase(): Promise<{ url: string; ownerUrl: string; name: string; superuserUrl: string }> {
   const name = `t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: inject('superuserUrl') });
   await admin.connect();
@@ -14,11 +17,12 @@ export async function createTestDatabase(): Promise<{ url: string; name: string;
   } finally {
     await admin.end();
   }
-  const url = new URL(inject('ownerUrlTemplate'));
-  url.pathname = `/${name}`;
-  const superuserUrl = new URL(inject('superuserUrl'));
-  superuserUrl.pathname = `/${name}`;
-  return { url: url.toString(), name, superuserUrl: superuserUrl.toString() };
+  const inDatabase = (template: string) => {
+    const url = new URL(template);
+    url.pathname = `/${name}`;
+    return url.toString();
+  };
+  return { url: inDatabase(inject('appUrlTemplate')), ownerUrl: inDatabase(inject('ownerUrlTemplate')), name, superuserUrl: inDatabase(inject('superuserUrl')) };
 }
 
 /** A plain client for assertions and for playing an attacker (superuser or owner). */

@@ -10,6 +10,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     superuserUrl: string;
     ownerUrlTemplate: string;
+    appUrlTemplate: string;
     redisUrl: string;
     redisPort: number;
     redisDataDir: string;
@@ -37,6 +38,7 @@ export default async function setup(project: TestProject) {
 
   project.provide('superuserUrl', postgres.superuserUrl);
   project.provide('ownerUrlTemplate', postgres.url);
+  project.provide('appUrlTemplate', postgres.appUrl);
   project.provide('redisUrl', redis.url);
   project.provide('redisPort', redis.port);
   project.provide('redisDataDir', redisDataDir);

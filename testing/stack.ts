@@ -16,6 +16,8 @@ export interface TestStack {
   app: FastifyInstance;
   baseUrl: string;
   databaseSuperuserUrl: string;
+  /** The database owner's login (migrations): for tests that play the owner. */
+  databaseOwnerUrl: string;
   worker?: TIngestWorker;
   startWorker(): TIngestWorker;
   caller: ReturnType<typeof createSystemCaller>;
@@ -28,7 +30,7 @@ export interface TestStack {
  * the HTTP server on a free port, and (unless `worker: false`) a worker in this process.
  * `logTo` receives the server's and the workers' log lines at `LOG_LEVEL` (otherwise workers log nothing).
  */
-export async function startStack(opts: { worker?: boolean; env?: Record<string, string>; database?: { url: string; superuserUrl: string }; logTo?: DestinationStream } = {}): Promise<TestStack> {
+export async function startStack(opts: { worker?: boolean; env?: Record<string, string>; database?: { url: string; ownerUrl: string; superuserUrl: string }; logTo?: DestinationStream } = {}): Promise<TestStack> {
   const db = opts.database ?? await createTestDatabase();
   const env: Record<string, string> = {
     DATABASE_URL: db.url,
@@ -58,6 +60,7 @@ export async function startStack(opts: { worker?: boolean; env?: Record<string, 
     config, env, services, app,
     baseUrl: `http://127.0.0.1:${port}`,
     databaseSuperuserUrl: db.superuserUrl,
+    databaseOwnerUrl: db.ownerUrl,
     startWorker,
     caller: createSystemCaller(services),
     createTenant: (name = 'Test tenant') => createTenant(services.orm, name),

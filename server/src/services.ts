@@ -1,5 +1,5 @@
 import type { TConfig } from '@modula/config';
-import { createOrm } from '@modula/db';
+import { assertLeastPrivilegedLogin, createOrm } from '@modula/db';
 import { CoalescingEnqueuer, createRedis, IngestQueue } from '@modula/queue';
 import { pino } from 'pino';
 import type { TServices } from './context.ts';
@@ -8,6 +8,7 @@ import { IngestMetrics } from './http/metrics.ts';
 export async function createServices(config: TConfig): Promise<TServices & { close(): Promise<void> }> {
   const log = pino({ name: 'server', level: config.LOG_LEVEL });
   const orm = await createOrm({ url: config.DATABASE_URL, poolMax: 20 });
+  await assertLeastPrivilegedLogin(orm).catch(async (err) => { await orm.close(); throw err; });
   const redis = createRedis(config.REDIS_URL, 'producer', (f, m) => log.warn(f, m));
   const ingestQueue = new IngestQueue(redis, config.QUEUE_PREFIX, {
     attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, backoffMaxMs: config.JOB_BACKOFF_MAX_MS,

@@ -22,7 +22,7 @@ beforeAll(async () => {
   port = await findFreePort();
   postgres = await startPostgres({ dataDir: dir, port, fsync: false });
   await migrate(postgres.url);
-  stack = await startStack({ database: { url: postgres.url, superuserUrl: postgres.superuserUrl.replace(/\/postgres$/, '/modula_audit') } });
+  stack = await startStack({ database: { url: postgres.appUrl, ownerUrl: postgres.url, superuserUrl: postgres.superuserUrl.replace(/\/postgres$/, '/modula_audit') } });
 });
 afterAll(async () => {
   await stack.close();

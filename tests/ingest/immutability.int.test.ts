@@ -38,10 +38,10 @@ const ATTEMPTS = [
 ] as const;
 
 describe('the audit table is append-only in PostgreSQL itself', () => {
-  for (const [role, url] of [['the runtime role', 'owner'], ['the owner', 'owner'], ['a superuser', 'superuser']] as const) {
+  for (const [role, url] of [['the runtime role', 'runtime'], ['the owner', 'owner'], ['a superuser', 'superuser']] as const) {
     for (const [op, statement] of ATTEMPTS) {
       it(`${op} is refused for ${role}, and nothing changes`, async () => {
-        const db = await connect(url === 'superuser' ? stack.databaseSuperuserUrl : stack.config.DATABASE_URL);
+        const db = await connect({ superuser: stack.databaseSuperuserUrl, owner: stack.databaseOwnerUrl, runtime: stack.config.DATABASE_URL }[url]);
         try {
           const before = await snapshot();
           await db.query('begin');

@@ -1,4 +1,6 @@
+import { loadConfig } from '@modula/config';
 import { APP_ROLE } from '@modula/db';
+import { createServices } from '@modula/server';
 import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -118,6 +120,37 @@ describe('quarantine and counts', () => {
       expect(counted).toBe(own);
     } finally {
       await db.end();
+    }
+  });
+});
+
+describe("the runtime's own login cannot undo the database's protections", () => {
+  const ATTACKS = [
+    ['disable the audit table\'s triggers', 'alter table audit_events disable trigger user'],
+    ['switch off forced row-level security', 'alter table audit_events no force row level security'],
+    ['replace the function the triggers call', `create or replace function refuse_change() returns trigger language plpgsql as $$ begin return new; end $$`],
+    ['grant itself pg_execute_server_program (a shell)', 'grant pg_execute_server_program to current_user'],
+    ['create a role', 'create role intruder login'],
+    ['read a file of the server', `select pg_read_file('postgresql.conf')`],
+  ] as const;
+  for (const [what, statement] of ATTACKS) {
+    it(`after RESET ROLE, it cannot ${what}`, async () => {
+      const db = await connect(stack.config.DATABASE_URL);
+      try {
+        await db.query('begin');
+        await db.query(`set local role ${APP_ROLE}`);
+        await db.query('reset role');
+        await expect(db.query(statement)).rejects.toThrow(/permission denied|must be owner|must have admin option|must be superuser/);
+      } finally {
+        await db.query('rollback').catch(() => {});
+        await db.end();
+      }
+    });
+  }
+
+  it('the server refuses to start when its DATABASE_URL is the owner or a superuser', async () => {
+    for (const url of [stack.databaseOwnerUrl, stack.databaseSuperuserUrl]) {
+      await expect(createServices(loadConfig({ ...stack.env, DATABASE_URL: url }))).rejects.toThrow(/least-privileged login/);
     }
   });
 });

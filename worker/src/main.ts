@@ -1,5 +1,5 @@
 import { exitAfter, loadConfigOrExit } from '@modula/config';
-import { createOrm } from '@modula/db';
+import { assertLeastPrivilegedLogin, createOrm } from '@modula/db';
 import { pino } from 'pino';
 import { startIngestWorker } from './ingest-worker.ts';
 import { startCheckpointWorker } from './checkpoint-worker.ts';
@@ -8,6 +8,7 @@ import { startExportWorker } from './export-worker.ts';
 const config = loadConfigOrExit();
 const log = pino({ name: 'worker', level: config.LOG_LEVEL });
 const orm = await createOrm({ url: config.DATABASE_URL, poolMax: config.WORKER_CONCURRENCY + 2 });
+await assertLeastPrivilegedLogin(orm);
 const ingest = startIngestWorker(config, orm, log);
 log.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker consuming audit-ingest');
 const checkpoints = await startCheckpointWorker(config, orm, log);

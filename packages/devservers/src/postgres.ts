@@ -7,8 +7,13 @@ import { spawnLogged, stopProcess, unprivilegedIds } from './process.ts';
 import { waitForPort } from './ports.ts';
 
 export interface LocalPostgres {
-  /** Connection string of the database owner (runs migrations; the runtime switches to the app role). */
+  /** Connection string of the database owner: migrations only. */
   url: string;
+  /**
+   * Connection string of the runtime's own login, `modula_audit_app`: owns nothing, no CREATEROLE,
+   * only the grants the migrations give it. Server, worker and CLI use this one.
+   */
+  appUrl: string;
   /** Connection string of the cluster's superuser (tests use it to play the attacker). */
   superuserUrl: string;
   port: number;
@@ -44,7 +49,12 @@ export async function startPostgres(opts: Options): Promise<LocalPostgres> {
   const secretsFile = join(opts.dataDir, 'secrets.json');
   const fresh = !existsSync(join(dataDir, 'PG_VERSION'));
   if (fresh) initCluster(bin, opts.dataDir, dataDir, secretsFile, ids);
-  const secrets = JSON.parse(readFileSync(secretsFile, 'utf8')) as { superuser: string; owner: string };
+  const secrets = JSON.parse(readFileSync(secretsFile, 'utf8')) as { superuser: string; owner: string; app?: string };
+  if (!secrets.app) {
+    // clusters made before the runtime had a login of its own
+    secrets.app = randomBytes(18).toString('base64url');
+    writeFileSync(secretsFile, JSON.stringify(secrets), { mode: 0o600 });
+  }
   stopStale(bin, dataDir, ids);
 
   const args = ['-D', dataDir, '-p', String(opts.port), '-c', 'listen_addresses=127.0.0.1',
@@ -57,16 +67,37 @@ export async function startPostgres(opts: Options): Promise<LocalPostgres> {
   const superuserUrl = `postgres://postgres:${secrets.superuser}@127.0.0.1:${opts.port}/postgres`;
   await waitForReady(superuserUrl);
   await ensureOwnerDatabase(superuserUrl, database, secrets.owner);
+  await ensureRuntimeLogin(superuserUrl, secrets.app);
   return {
     url: `postgres://modula_audit:${secrets.owner}@127.0.0.1:${opts.port}/${database}`,
+    appUrl: `postgres://${RUNTIME_ROLE}:${secrets.app}@127.0.0.1:${opts.port}/${database}`,
     superuserUrl,
     port: opts.port,
     stop: () => stopProcess(child, 'SIGINT'),
   };
 }
 
+/** The runtime's role (the migrations grant it what it may do); same name as @modula/db's APP_ROLE. */
+const RUNTIME_ROLE = 'modula_audit_app';
+
+/**
+ * Makes the runtime role a login with its password (creating it before the first migration, which
+ * otherwise creates it without login). It stays without CREATEROLE, CREATEDB or superuser.
+ */
+async function ensureRuntimeLogin(superuserUrl: string, password: string) {
+  const client = new pg.Client({ connectionString: superuserUrl });
+  await client.connect();
+  try {
+    const exists = (await client.query('select 1 from pg_roles where rolname = $1', [RUNTIME_ROLE])).rowCount;
+    const quoted = (await client.query('select quote_literal($1) as q', [password])).rows[0].q as string;
+    await client.query(`${exists ? 'alter' : 'create'} role ${RUNTIME_ROLE} login nosuperuser nocreaterole nocreatedb nobypassrls password ${quoted}`);
+  } finally {
+    await client.end();
+  }
+}
+
 function initCluster(bin: string, root: string, dataDir: string, secretsFile: string, ids?: { uid: number; gid: number }) {
-  const secrets = { superuser: randomBytes(18).toString('base64url'), owner: randomBytes(18).toString('base64url') };
+  const secrets = { superuser: randomBytes(18).toString('base64url'), owner: randomBytes(18).toString('base64url'), app: randomBytes(18).toString('base64url') };
   mkdirSync(dataDir, { recursive: true });
   const pwFile = join(root, '.pwfile');
   writeFileSync(pwFile, secrets.superuser, { mode: 0o600 });

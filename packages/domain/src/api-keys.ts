@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { dbOf, sql, withTenant, withTenantAsOwner, type Orm } from '@modula/db';
+import { dbOf, sql, withTenant, type Orm } from '@modula/db';
 import { v7 as uuidv7 } from 'uuid';
 
 const KEY_FORMAT = /^mak_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$/;
@@ -21,7 +21,7 @@ export async function createApiKey(orm: Orm, tenantId: string): Promise<{ apiKey
   const secret = randomBytes(32).toString('base64url');
   const apiKey = `mak_${tenantId.replaceAll('-', '')}_${secret}`;
   const apiKeyId = uuidv7();
-  await withTenantAsOwner(orm, tenantId, async (em) => {
+  await withTenant(orm, tenantId, async (em) => {
     await sql`insert into api_keys (tenant_id, id, key_hash) values (${tenantId}, ${apiKeyId}, ${hashSecret(secret)})`.execute(dbOf(em));
   });
   return { apiKeyId, apiKey };
@@ -51,7 +51,7 @@ export interface TApiKeyInfo {
 
 /** A tenant's keys, newest first: ids and dates only (the table holds no key, only hashes). */
 export async function listApiKeys(orm: Orm, tenantId: string): Promise<TApiKeyInfo[]> {
-  return withTenantAsOwner(orm, tenantId, async (em) =>
+  return withTenant(orm, tenantId, async (em) =>
     (await sql<{ id: string; created_at: Date | string; revoked_at: Date | string | null }>`select id, created_at, revoked_at from api_keys
       where tenant_id = ${tenantId} order by created_at desc, id desc`.execute(dbOf(em))).rows
       .map((r) => ({ id: r.id, createdAt: iso(r.created_at), revokedAt: r.revoked_at === null ? null : iso(r.revoked_at) })));
@@ -65,7 +65,7 @@ export async function listApiKeys(orm: Orm, tenantId: string): Promise<TApiKeyIn
 export async function revokeApiKey(orm: Orm, tenantId: string, idOrKey: string): Promise<{ id: string; revokedAt: string } | undefined> {
   const m = KEY_FORMAT.exec(idOrKey);
   if (m && tenantIdFromHex(m[1]!) !== tenantId) return undefined;
-  return withTenantAsOwner(orm, tenantId, async (em) => {
+  return withTenant(orm, tenantId, async (em) => {
     const db = dbOf(em);
     const match = m ? sql`key_hash = ${hashSecret(m[2]!)}` : sql`id = ${idOrKey}`;
     const row = (await sql<{ id: string; revoked_at: Date | string }>`update api_keys set revoked_at = coalesce(revoked_at, now())

@@ -1,6 +1,7 @@
 import { LIMITS, ZAcceptedEvent, type TAcceptedEvent } from '@modula/contracts';
-import { dbOf, sql, type Db, type Orm } from '@modula/db';
+import { dbOf, sql, withTenant, type Db, type Orm } from '@modula/db';
 import { canonicalJson, sha256Hex } from './canonical-json.ts';
+import { allTenantIds } from './integrity/checkpoints.ts';
 
 export interface TQuarantineEntry {
   tenantId: string;
@@ -13,14 +14,29 @@ export interface TQuarantineEntry {
   replayedAt: string | null;
 }
 
-/** Operator view across tenants (the quarantine table is the owner's; the CLI connects as owner). */
+/**
+ * The tenants an operator's command covers: the one named, or all of them. The runtime login sees
+ * one tenant at a time (row-level security), so a command over all tenants visits each in turn.
+ */
+async function tenantsOf(orm: Orm, tenantId: string | undefined): Promise<string[]> {
+  return tenantId ? [tenantId] : allTenantIds(orm);
+}
+
+/** Operator view, newest first, of one tenant or of all. */
 export async function listQuarantine(orm: Orm, opts: { tenantId?: string; includeReplayed?: boolean; limit?: number }): Promise<TQuarantineEntry[]> {
-  const db = dbOf(orm.em.fork());
+  const limit = opts.limit ?? 100;
+  const entries: TQuarantineEntry[] = [];
+  for (const tenantId of await tenantsOf(orm, opts.tenantId)) {
+    entries.push(...await withTenant(orm, tenantId, (em) => listOfTenant(dbOf(em), tenantId, opts.includeReplayed ?? false, limit)));
+  }
+  return entries.sort((a, b) => b.quarantinedAt.localeCompare(a.quarantinedAt)).slice(0, limit);
+}
+
+async function listOfTenant(db: Db, tenantId: string, includeReplayed: boolean, limit: number): Promise<TQuarantineEntry[]> {
   const r = await sql<{ tenant_id: string; id: string; event_id: string; reason: string; detail: string; received_at: Date; quarantined_at: Date; replayed_at: Date | null }>`
     select tenant_id, id, event_id, reason, detail, received_at, quarantined_at, replayed_at from quarantined_events
-    where (${opts.tenantId ?? null}::uuid is null or tenant_id = ${opts.tenantId ?? null}::uuid)
-      and (${opts.includeReplayed ?? false} or replayed_at is null)
-    order by quarantined_at desc limit ${opts.limit ?? 100}`.execute(db);
+    where tenant_id = ${tenantId} and (${includeReplayed} or replayed_at is null)
+    order by quarantined_at desc limit ${limit}`.execute(db);
   return r.rows.map((q) => ({
     tenantId: q.tenant_id, id: q.id, eventId: q.event_id, reason: q.reason, detail: q.detail,
     receivedAt: new Date(q.received_at).toISOString(), quarantinedAt: new Date(q.quarantined_at).toISOString(),
@@ -48,15 +64,24 @@ interface TOpenRow { tenant_id: string; id: string; payload: unknown; content_ha
  * which dedupe makes harmless.
  */
 export async function replayQuarantine(orm: Orm, enqueue: TEnqueue, opts: { tenantId?: string; ids?: string[]; reason?: string }): Promise<TReplayResult> {
-  const db = dbOf(orm.em.fork());
-  const rows = (await sql<TOpenRow>`
+  const result: TReplayResult = { replayed: 0, skipped: [] };
+  for (const tenantId of await tenantsOf(orm, opts.tenantId)) {
+    const one = await replayTenant(orm, tenantId, enqueue, opts);
+    result.replayed += one.replayed;
+    result.skipped.push(...one.skipped);
+  }
+  return result;
+}
+
+async function replayTenant(orm: Orm, tenantId: string, enqueue: TEnqueue, opts: { ids?: string[]; reason?: string }): Promise<TReplayResult> {
+  const rows = (await withTenant(orm, tenantId, (em) => sql<TOpenRow>`
     select tenant_id, id, payload, content_hash, received_at,
       to_char(quarantined_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as stamp from quarantined_events
     where replayed_at is null
-      and (${opts.tenantId ?? null}::uuid is null or tenant_id = ${opts.tenantId ?? null}::uuid)
+      and tenant_id = ${tenantId}
       and (${opts.ids ?? null}::uuid[] is null or id = any(${opts.ids ?? null}::uuid[]))
       and (${opts.reason ?? null}::text is null or reason = ${opts.reason ?? null}::text)
-    order by tenant_id, received_at, quarantined_at, id`.execute(db)).rows;
+    order by received_at, quarantined_at, id`.execute(dbOf(em)))).rows;
   const result: TReplayResult = { replayed: 0, skipped: [] };
   const groups = new Map<string, { tenantId: string; receivedAt: string; rows: TOpenRow[]; events: TAcceptedEvent[] }>();
   for (const row of rows) {
@@ -76,7 +101,7 @@ export async function replayQuarantine(orm: Orm, enqueue: TEnqueue, opts: { tena
     for (let i = 0; i < group.events.length; i += LIMITS.batchMaxEvents) {
       const chunk = group.rows.slice(i, i + LIMITS.batchMaxEvents);
       await enqueue(group.tenantId, group.events.slice(i, i + LIMITS.batchMaxEvents), group.receivedAt);
-      await markReplayed(db, chunk);
+      await withTenant(orm, tenantId, (em) => markReplayed(dbOf(em), chunk));
       result.replayed += chunk.length;
     }
   }

@@ -1,10 +1,10 @@
-import { dbOf, sql, withTenant, withTenantAsOwner, type Orm } from '@modula/db';
+import { dbOf, sql, withTenant, type Orm } from '@modula/db';
 import { v7 as uuidv7 } from 'uuid';
 import { createApiKey } from './api-keys.ts';
 
 export async function createTenant(orm: Orm, name: string): Promise<{ tenantId: string; apiKey: string }> {
   const tenantId = uuidv7();
-  await withTenantAsOwner(orm, tenantId, async (em) => {
+  await withTenant(orm, tenantId, async (em) => {
     await sql`insert into tenants (id, name) values (${tenantId}, ${name})`.execute(dbOf(em));
   });
   return { tenantId, apiKey: (await createApiKey(orm, tenantId)).apiKey };

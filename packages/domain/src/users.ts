@@ -1,5 +1,5 @@
 import type { TRole } from '@modula/contracts';
-import { dbOf, sql, withTenantAsOwner, type Orm } from '@modula/db';
+import { dbOf, sql, withTenant, type Orm } from '@modula/db';
 import { hash } from '@node-rs/argon2';
 import { v7 as uuidv7 } from 'uuid';
 import { AppError } from './app-error.ts';
@@ -11,7 +11,7 @@ export async function createUser(orm: Orm, input: { tenantId: string; email: str
   if (input.password.length < 12) throw new AppError('VALIDATION_FAILED', 'password must be at least 12 characters');
   const userId = uuidv7();
   const passwordHash = await hash(input.password, ARGON2_OPTIONS);
-  await withTenantAsOwner(orm, input.tenantId, async (em) => {
+  await withTenant(orm, input.tenantId, async (em) => {
     const db = dbOf(em);
     if ((await sql`select 1 from tenants where id = ${input.tenantId}`.execute(db)).rows.length === 0) {
       throw new AppError('NOT_FOUND', `no tenant ${input.tenantId}`);
