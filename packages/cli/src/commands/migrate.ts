@@ -3,10 +3,12 @@ import { cliConfig } from '../runtime-config.ts';
 import { printJson, type TCommand } from './index.ts';
 
 export const migrateCommand: TCommand = {
-  summary: 'Applies pending database migrations.',
+  summary: 'Applies pending database migrations, as the owner: DATABASE_OWNER_URL (else DATABASE_URL).',
   options: {},
   async run() {
-    printJson({ applied: await migrate(cliConfig().DATABASE_URL) });
+    // the one command that needs the owner; everything else runs as the runtime's login
+    const url = process.env.DATABASE_OWNER_URL ?? cliConfig().DATABASE_URL;
+    printJson({ applied: await migrate(url) });
     return 0;
   },
 };
