@@ -58,7 +58,7 @@ describe('context rule', () => {
     await stack.caller.ingest.batch({ events: [provision] });
     await statusOf(tenant.tenantId, [provision.eventId], ['STORED']);
     const replay = await replayQuarantine(stack.services.orm, (t, events, receivedAt) => stack.services.ingestQueue.enqueue(t, events, receivedAt), { tenantId: tenant.tenantId, reason: 'UNKNOWN_BRANCH' });
-    expect(replay).toEqual({ replayed: 1, skipped: [] });
+    expect(replay).toEqual({ replayed: 1, skipped: [], byTenant: [{ tenantId: tenant.tenantId, replayed: 1, skipped: 0 }] });
     expect((await statusOf(tenant.tenantId, [orphan.eventId], ['STORED']))[0]!.state).toBe('STORED');
   });
 

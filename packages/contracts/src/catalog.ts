@@ -11,7 +11,7 @@
  */
 export const MODULES = [
   'BRANCH', 'TENANT', 'AUTH', 'SALE', 'CASH_SESSION', 'ATTENDANCE', 'POLICY', 'MENU',
-  'INVENTORY', 'DISCOUNT', 'AI', 'AUDIT',
+  'INVENTORY', 'DISCOUNT', 'AI', 'AUDIT', 'ADMIN',
 ] as const;
 export type TModule = (typeof MODULES)[number];
 
@@ -52,6 +52,11 @@ export const CATALOG = {
   ROLE_CHANGED: entry('AUTH', 'never', '{actor} changed the role of {target}'),
   TWO_FACTOR_ENABLED: entry('AUTH', 'never', '{actor} enabled two-factor authentication'),
   TWO_FACTOR_DISABLED: entry('AUTH', 'never', '{actor} disabled two-factor authentication'),
+  // The administration of accounts, by an operator or an Admin (PCI DSS 10.2.1.5, 10.2.1.2).
+  USER_CREATED: entry('AUTH', 'never', '{actor} created the account {target}'),
+  USER_DISABLED: entry('AUTH', 'never', '{actor} disabled the account {target}'),
+  USER_UNLOCKED: entry('AUTH', 'never', '{actor} unlocked the account {target}'),
+  TWO_FACTOR_RESET: entry('AUTH', 'never', '{actor} reset the two-factor authentication of {target}'),
 
   SALE_FINALIZED: entry('SALE', 'always', '{actor} finalized sale {target}'),
   VOID_REQUESTED: entry('SALE', 'always', '{actor} requested a void of {target}'),
@@ -97,6 +102,16 @@ export const CATALOG = {
   AI_ACTION_EXECUTED: entry('AI', 'branchScoped', 'AI action {target} executed ({actor})'),
 
   AUDIT_EXPORT_CREATED: entry('AUDIT', 'never', '{actor} exported the audit log ({target})'),
+  // Reading the log is itself audited (PCI DSS 10.2.1.1, 10.2.1.3): once per session and filter.
+  AUDIT_LOG_VIEWED: entry('AUDIT', 'never', '{actor} viewed the audit log'),
+  AUDIT_EXPORT_DOWNLOADED: entry('AUDIT', 'never', '{actor} downloaded export {target}'),
+
+  // What operators do to a tenant's ingestion and integrity (PCI DSS 10.2.1.2).
+  API_KEY_CREATED: entry('ADMIN', 'never', '{actor} created API key {target}'),
+  API_KEY_REVOKED: entry('ADMIN', 'never', '{actor} revoked API key {target}'),
+  QUARANTINE_REPLAYED: entry('ADMIN', 'never', '{actor} replayed quarantined events'),
+  JOBS_REDRIVEN: entry('ADMIN', 'never', '{actor} re-drove failed ingest jobs'),
+  CHECKPOINT_CREATED: entry('ADMIN', 'never', '{actor} signed a checkpoint at {target}'),
 } as const satisfies Record<string, CatalogEntry>;
 
 export type TAction = keyof typeof CATALOG;

@@ -10,6 +10,8 @@ export { findStoredStatuses } from './event-status.ts';
 export { createTenant, tenantExists } from './tenants.ts';
 export { createApiKey, authenticateApiKey, listApiKeys, revokeApiKey, type TApiKeyInfo } from './api-keys.ts';
 export { createUser, ARGON2_OPTIONS } from './users.ts';
+export { setUserRole, disableUser, unlockUser, resetTwoFactor, type TAdministeredUser } from './user-admin.ts';
+export { administrationEvent, sessionActor, type TAdministrator } from './administration.ts';
 export { listQuarantine, replayQuarantine, type TQuarantineEntry, type TReplayResult } from './quarantine.ts';
 export { verifyChain, type TChainVerification } from './verify-chain.ts';
 export { buildStoredRow, contentHashOf, type TStoredRow } from './event-row.ts';

@@ -48,6 +48,8 @@ export type TEnqueue = (tenantId: string, events: TAcceptedEvent[], receivedAt: 
 
 export interface TReplayResult {
   replayed: number;
+  /** Per tenant that had rows to replay or skip: for the record of the replay in its log. */
+  byTenant?: { tenantId: string; replayed: number; skipped: number }[];
   /** Rows left open, with why: a replay must never send what was not quarantined. */
   skipped: { id: string; tenantId: string; problem: string }[];
 }
@@ -63,12 +65,13 @@ interface TOpenRow { tenant_id: string; id: string; payload: unknown; content_ha
  * meanwhile (a fast worker may already have re-opened it). A crash in between replays it twice,
  * which dedupe makes harmless.
  */
-export async function replayQuarantine(orm: Orm, enqueue: TEnqueue, opts: { tenantId?: string; ids?: string[]; reason?: string }): Promise<TReplayResult> {
-  const result: TReplayResult = { replayed: 0, skipped: [] };
+export async function replayQuarantine(orm: Orm, enqueue: TEnqueue, opts: { tenantId?: string; ids?: string[]; reason?: string }): Promise<Required<TReplayResult>> {
+  const result: Required<TReplayResult> = { replayed: 0, skipped: [], byTenant: [] };
   for (const tenantId of await tenantsOf(orm, opts.tenantId)) {
     const one = await replayTenant(orm, tenantId, enqueue, opts);
     result.replayed += one.replayed;
     result.skipped.push(...one.skipped);
+    if (one.replayed + one.skipped.length > 0) result.byTenant.push({ tenantId, replayed: one.replayed, skipped: one.skipped.length });
   }
   return result;
 }

@@ -1,8 +1,9 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppError, exportDir, findSession, getExport } from '@modula/domain';
+import { administrationEvent, AppError, exportDir, findSession, getExport, sessionActor } from '@modula/domain';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { authSettingsOf, SESSION_COOKIE } from '../auth-settings.ts';
+import { authSettingsOf, sessionCookieName } from '../auth-settings.ts';
+import { recordAdministration } from '../administration.ts';
 import type { TServices } from '../context.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -21,7 +22,7 @@ export function registerExportDownloads(app: FastifyInstance, services: TService
   const settings = authSettingsOf(services.config);
   for (const part of ['file', 'manifest'] as const) {
     app.get<{ Params: { exportId: string } }>(`/exports/:exportId/${part}`, async (req, reply) => {
-      const token = req.cookies[SESSION_COOKIE];
+      const token = req.cookies[sessionCookieName(services.config)];
       const session = token ? await findSession(services.orm, settings, token) : undefined;
       if (!session) return refuse(reply, 401, 'UNAUTHORIZED', 'sign in first');
       if (session.role !== 'ADMIN') return refuse(reply, 403, 'FORBIDDEN', 'only an Admin of the tenant may download its exports');
@@ -38,6 +39,15 @@ export function registerExportDownloads(app: FastifyInstance, services: TService
       const name = part === 'file' ? view.fileName : `${view.fileName}.manifest.json`;
       const path = join(exportDir(services.config.DATA_DIR, session.tenantId), name);
       if (!existsSync(path)) return refuse(reply, 410, 'GONE', 'the export file is no longer on this server');
+      if (part === 'file') {
+        // PCI DSS 10.2.1.1: who took a copy of the log, and which one
+        try {
+          await recordAdministration(services, [administrationEvent(session.tenantId, 'AUDIT_EXPORT_DOWNLOADED', sessionActor(session),
+            { type: 'EXPORT', id: exportId, label: view.fileName }, { metadata: { format: view.format, sha256: view.sha256 ?? null }, context: { sessionId: session.sessionId } })]);
+        } catch {
+          return refuse(reply, 503, 'SERVICE_UNAVAILABLE', 'the download could not be recorded in the audit log; try again');
+        }
+      }
       return reply
         .header('content-type', part === 'file' ? CONTENT_TYPES[view.format] : 'application/json')
         .header('content-length', statSync(path).size)

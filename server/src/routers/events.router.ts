@@ -1,11 +1,16 @@
 import { ZEventsGetWithProofInput, ZEventsGetWithProofOutput, ZEventsListInput, ZEventsListOutput } from '@modula/contracts';
 import { findEvents, getEvent, proveInclusion } from '@modula/domain';
 import { authSettingsOf } from '../auth-settings.ts';
+import { filterOf, recordLogViewed } from '../administration.ts';
 import { adminProcedure, router } from '../trpc.ts';
 
 export const eventsRouter = router({
   list: adminProcedure.input(ZEventsListInput).output(ZEventsListOutput)
-    .query(({ ctx, input }) => findEvents(ctx.services.orm, authSettingsOf(ctx.services.config).serverSecret, ctx.tenantId, input)),
+    .query(async ({ ctx, input }) => {
+      const page = await findEvents(ctx.services.orm, authSettingsOf(ctx.services.config).serverSecret, ctx.tenantId, input);
+      await recordLogViewed(ctx.services, ctx.session, filterOf(input));
+      return page;
+    }),
   /** With `withProof: true`, also the event's inclusion proof against the latest signed checkpoint (null before the first). */
   get: adminProcedure.input(ZEventsGetWithProofInput).output(ZEventsGetWithProofOutput)
     .query(async ({ ctx, input }) => {

@@ -1,7 +1,8 @@
 import {
   ZCheckpoint, ZConsistencyProof, ZIntegrityCheckpointsInput, ZIntegrityCheckpointsOutput, ZIntegrityConsistencyInput, ZIntegrityVerifyOutput, ZNoInput,
 } from '@modula/contracts';
-import { createCheckpoint, listCheckpoints, loadSigner, proveConsistency, verifyChain } from '@modula/domain';
+import { administrationEvent, createCheckpoint, listCheckpoints, loadSigner, proveConsistency, sessionActor, verifyChain } from '@modula/domain';
+import { recordAdministration } from '../administration.ts';
 import { adminProcedure, router } from '../trpc.ts';
 
 export const integrityRouter = router({
@@ -12,7 +13,14 @@ export const integrityRouter = router({
     .query(async ({ ctx, input }) => ({ items: await listCheckpoints(ctx.services.orm, ctx.tenantId, input?.limit ?? 20) })),
   /** Signs the current chain head now (on demand; the worker also does it on a schedule). */
   checkpoint: adminProcedure.input(ZNoInput).output(ZCheckpoint)
-    .mutation(async ({ ctx }) => (await createCheckpoint(ctx.services.orm, loadSigner(ctx.services.config), ctx.tenantId)).checkpoint),
+    .mutation(async ({ ctx }) => {
+      const { checkpoint, created } = await createCheckpoint(ctx.services.orm, loadSigner(ctx.services.config), ctx.tenantId);
+      if (created) {
+        await recordAdministration(ctx.services, [administrationEvent(ctx.tenantId, 'CHECKPOINT_CREATED', sessionActor(ctx.session),
+          { type: 'CHECKPOINT', id: String(checkpoint.seq), label: `seq ${checkpoint.seq}` }, { metadata: { seq: checkpoint.seq, hash: checkpoint.hash, keyId: checkpoint.keyId } })]);
+      }
+      return checkpoint;
+    }),
   /** Proof that the checkpoint at `toSeq` (default: the latest) extends the one at `fromSeq`. */
   consistency: adminProcedure.input(ZIntegrityConsistencyInput).output(ZConsistencyProof)
     .query(({ ctx, input }) => proveConsistency(ctx.services.orm, ctx.tenantId, input.fromSeq, input.toSeq)),

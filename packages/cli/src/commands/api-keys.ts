@@ -1,6 +1,7 @@
-import { createApiKey, listApiKeys, revokeApiKey } from '@modula/domain';
+import { administrationEvent, createApiKey, listApiKeys, revokeApiKey } from '@modula/domain';
 import { z } from 'zod';
 import { printJson, required, type TCommand } from './index.ts';
+import { operatorActor, recordAdministration } from './record-administration.ts';
 import { withOrm } from './with-orm.ts';
 
 const tenantOf = (values: Record<string, unknown>) => z.uuid({ error: '--tenant must be a tenant id (UUID)' }).parse(required(values, 'tenant'));
@@ -11,7 +12,9 @@ export const apiKeyCreate: TCommand = {
   options: { tenant: { type: 'string' } },
   async run(values) {
     const tenantId = tenantOf(values);
-    printJson(await withOrm((orm) => createApiKey(orm, tenantId)));
+    const created = await withOrm((orm) => createApiKey(orm, tenantId));
+    await recordAdministration([administrationEvent(tenantId, 'API_KEY_CREATED', operatorActor(), { type: 'API_KEY', id: created.apiKeyId })]);
+    printJson(created);
     return 0;
   },
 };
@@ -39,6 +42,7 @@ export const apiKeyRevoke: TCommand = {
       console.error(`tenant ${tenantId} has no such API key`);
       return 1;
     }
+    await recordAdministration([administrationEvent(tenantId, 'API_KEY_REVOKED', operatorActor(), { type: 'API_KEY', id: revoked.id }, { metadata: { revokedAt: revoked.revokedAt } })]);
     printJson(revoked);
     return 0;
   },

@@ -1,7 +1,8 @@
-import { createCheckpoint, listCheckpoints, loadSigner } from '@modula/domain';
+import { administrationEvent, createCheckpoint, listCheckpoints, loadSigner } from '@modula/domain';
 import { z } from 'zod';
 import { printJson, required, type TCommand } from './index.ts';
 import { cliConfig } from '../runtime-config.ts';
+import { operatorActor, recordAdministration } from './record-administration.ts';
 import { withOrm } from './with-orm.ts';
 
 const tenantOf = (values: Record<string, unknown>) => z.uuid({ error: '--tenant must be a tenant id (UUID)' }).parse(required(values, 'tenant'));
@@ -12,7 +13,11 @@ export const checkpointCreate: TCommand = {
   async run(values) {
     const tenantId = tenantOf(values);
     const signer = loadSigner(cliConfig());
-    const { checkpoint } = await withOrm((orm) => createCheckpoint(orm, signer, tenantId));
+    const { checkpoint, created } = await withOrm((orm) => createCheckpoint(orm, signer, tenantId));
+    if (created) {
+      await recordAdministration([administrationEvent(tenantId, 'CHECKPOINT_CREATED', operatorActor(), { type: 'CHECKPOINT', id: String(checkpoint.seq), label: `seq ${checkpoint.seq}` },
+        { metadata: { seq: checkpoint.seq, hash: checkpoint.hash, keyId: checkpoint.keyId } })]);
+    }
     printJson(checkpoint);
     return 0;
   },

@@ -4,6 +4,7 @@ import { migrateCommand } from './migrate.ts';
 import { quarantineList, quarantineReplay } from './quarantine.ts';
 import { tenantCreate } from './tenant.ts';
 import { userCreate } from './user.ts';
+import { userDisable, userResetTwoFactor, userSetRole, userUnlock } from './user-admin.ts';
 import { verifyChainCommand } from './verify-chain.ts';
 import { checkpointCreate, checkpointList } from './checkpoint.ts';
 import { proofCommand, verifyProofCommand } from './proof.ts';
@@ -20,6 +21,10 @@ export interface TCommand {
 export const COMMANDS: Record<string, TCommand> = {
   'tenant create': tenantCreate,
   'user create': userCreate,
+  'user set-role': userSetRole,
+  'user disable': userDisable,
+  'user unlock': userUnlock,
+  'user reset-2fa': userResetTwoFactor,
   'apikey create': apiKeyCreate,
   'apikey list': apiKeyList,
   'apikey revoke': apiKeyRevoke,

@@ -1,6 +1,8 @@
 import { createRedis, IngestQueue } from '@modula/queue';
 import { cliConfig } from '../runtime-config.ts';
+import { administrationEvent } from '@modula/domain';
 import { printJson, type TCommand } from './index.ts';
+import { operatorActor, recordAdministration } from './record-administration.ts';
 
 async function withQueue<T>(fn: (queue: IngestQueue) => Promise<T>): Promise<T> {
   const config = cliConfig();
@@ -32,11 +34,20 @@ export const jobsRetry: TCommand = {
   summary: 'Re-drives every failed ingest job (after the cause is fixed); events already stored stay stored once.',
   options: {},
   async run() {
+    const perTenant = new Map<string, { jobs: number; events: number }>();
     const retried = await withQueue(async (queue) => {
       const failed = await queue.queue.getFailed(0, -1);
-      for (const job of failed) await job.retry('failed');
+      for (const job of failed) {
+        await job.retry('failed');
+        const data = job.data as { tenantId?: string; events?: unknown[] };
+        if (typeof data.tenantId !== 'string') continue;
+        const n = perTenant.get(data.tenantId) ?? { jobs: 0, events: 0 };
+        perTenant.set(data.tenantId, { jobs: n.jobs + 1, events: n.events + (data.events?.length ?? 0) });
+      }
       return failed.length;
     });
+    const operator = operatorActor();
+    await recordAdministration([...perTenant].map(([tenantId, counts]) => administrationEvent(tenantId, 'JOBS_REDRIVEN', operator, undefined, { metadata: counts })));
     printJson({ retried });
     return 0;
   },

@@ -1,7 +1,8 @@
-import { listQuarantine, replayQuarantine } from '@modula/domain';
+import { administrationEvent, listQuarantine, replayQuarantine } from '@modula/domain';
 import { createRedis, IngestQueue } from '@modula/queue';
 import { cliConfig } from '../runtime-config.ts';
 import { printJson, type TCommand } from './index.ts';
+import { operatorActor, recordAdministration } from './record-administration.ts';
 import { withOrm } from './with-orm.ts';
 
 export const quarantineList: TCommand = {
@@ -27,7 +28,10 @@ export const quarantineReplay: TCommand = {
       const result = await withOrm((orm) => replayQuarantine(orm, (tenantId, events, receivedAt) => queue.enqueue(tenantId, events, receivedAt), {
         tenantId: values.tenant as string | undefined, ids: values.id as string[] | undefined, reason: values.reason as string | undefined,
       }));
-      printJson(result);
+      const operator = operatorActor();
+      await recordAdministration(result.byTenant.map((t) => administrationEvent(t.tenantId, 'QUARANTINE_REPLAYED', operator, undefined,
+        { metadata: { replayed: t.replayed, skipped: t.skipped, ...(values.reason ? { reason: values.reason } : {}) } })));
+      printJson({ replayed: result.replayed, skipped: result.skipped });
       return 0;
     } finally {
       await queue.close();

@@ -38,7 +38,7 @@ async function lockUser(db: Db, tenantId: string, userId: string): Promise<UserR
   const row = (await sql<UserRow & { last_failed_ms: string | null; locked_until_ms: string | null }>`
     select id, email, name, role, password_hash, totp_secret_enc, totp_enrolled, totp_last_step, failed_attempts,
       (extract(epoch from last_failed_at) * 1000)::bigint as last_failed_ms, (extract(epoch from locked_until) * 1000)::bigint as locked_until_ms
-    from users where tenant_id = ${tenantId} and id = ${userId} for update`.execute(db)).rows[0];
+    from users where tenant_id = ${tenantId} and id = ${userId} and disabled_at is null for update`.execute(db)).rows[0];
   if (!row) return undefined;
   // timestamps travel as epoch milliseconds: the driver returns timestamptz as text
   const { last_failed_ms, locked_until_ms, ...user } = row;

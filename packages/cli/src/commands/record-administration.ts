@@ -1,0 +1,44 @@
+import { hostname, userInfo } from 'node:os';
+import type { TAuditEventInput } from '@modula/contracts';
+import { groupByTenant, judgeEvents, type TAdministrator } from '@modula/domain';
+import { createRedis, IngestQueue } from '@modula/queue';
+import { cliConfig } from '../runtime-config.ts';
+
+/** A producer connection refuses commands until connected (it never queues them): wait for it, briefly. */
+function ready(redis: ReturnType<typeof createRedis>, timeoutMs = 5000): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs / 1000} s`)), timeoutMs);
+    redis.once('ready', () => { clearTimeout(timer); resolve(); });
+  });
+}
+
+/** The operator at this terminal: the OS account and host, as far as the CLI can tell. */
+export function operatorActor(): TAdministrator {
+  const user = userInfo().username;
+  return { type: 'SYSTEM', id: `operator:${user}@${hostname()}`, name: `Operator ${user}` };
+}
+
+/**
+ * Records administrative events in their tenants' logs through the ingest pipeline (validated,
+ * redacted, queued durably): called after the action succeeded. If the queue cannot take them the
+ * command fails loudly — the action happened, so the operator must know that its record did not.
+ */
+export async function recordAdministration(events: TAuditEventInput[]): Promise<void> {
+  if (events.length === 0) return;
+  const judged = judgeEvents(events, { kind: 'system' });
+  if (judged.rejected.length > 0) throw new Error(`administrative event refused: ${JSON.stringify(judged.rejected)}`);
+  const config = cliConfig();
+  const redis = createRedis(config.REDIS_URL, 'producer');
+  const queue = new IngestQueue(redis, config.QUEUE_PREFIX, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, backoffMaxMs: config.JOB_BACKOFF_MAX_MS });
+  try {
+    await ready(redis);
+    const receivedAt = new Date().toISOString();
+    for (const [tenantId, accepted] of groupByTenant(judged.accepted.map((a) => a.event))) await queue.enqueue(tenantId, accepted, receivedAt);
+  } catch (err) {
+    throw new Error(`done, but its record could not be queued (${(err as Error).message}); the events were: ${JSON.stringify(events)}`);
+  } finally {
+    await queue.close();
+    redis.disconnect();
+  }
+}

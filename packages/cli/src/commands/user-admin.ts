@@ -1,0 +1,66 @@
+import { ZRole } from '@modula/contracts';
+import { administrationEvent, disableUser, resetTwoFactor, setUserRole, unlockUser, type TAdministeredUser } from '@modula/domain';
+import { z } from 'zod';
+import { printJson, required, type TCommand } from './index.ts';
+import { operatorActor, recordAdministration } from './record-administration.ts';
+import { withOrm } from './with-orm.ts';
+
+const OPTIONS = { tenant: { type: 'string' }, email: { type: 'string' } } as const;
+
+function target(values: Record<string, unknown>) {
+  return {
+    tenantId: z.uuid({ error: '--tenant must be a tenant id (UUID)' }).parse(required(values, 'tenant')),
+    email: z.email({ error: '--email must be an email address' }).parse(required(values, 'email')),
+  };
+}
+
+const accountOf = (u: TAdministeredUser) => ({ type: 'USER', id: u.userId, label: u.email });
+
+export const userSetRole: TCommand = {
+  summary: 'Gives a user another role (applies at once); recorded as ROLE_CHANGED in the tenant\'s log; prints {"userId","role","previousRole"}.',
+  options: { ...OPTIONS, role: { type: 'string' } },
+  async run(values) {
+    const { tenantId, email } = target(values);
+    const role = ZRole.parse(required(values, 'role'));
+    const user = await withOrm((orm) => setUserRole(orm, tenantId, email, role));
+    await recordAdministration([administrationEvent(tenantId, 'ROLE_CHANGED', operatorActor(), accountOf(user), { before: { role: user.previousRole }, after: { role } })]);
+    printJson({ userId: user.userId, role, previousRole: user.previousRole });
+    return 0;
+  },
+};
+
+export const userDisable: TCommand = {
+  summary: 'Disables a user: no more sign-ins, open sessions end now; recorded as USER_DISABLED; prints {"userId","disabledAt","sessionsEnded"}.',
+  options: OPTIONS,
+  async run(values) {
+    const { tenantId, email } = target(values);
+    const user = await withOrm((orm) => disableUser(orm, tenantId, email));
+    await recordAdministration([administrationEvent(tenantId, 'USER_DISABLED', operatorActor(), accountOf(user), { metadata: { sessionsEnded: user.sessionsEnded } })]);
+    printJson({ userId: user.userId, disabledAt: user.disabledAt, sessionsEnded: user.sessionsEnded });
+    return 0;
+  },
+};
+
+export const userUnlock: TCommand = {
+  summary: 'Lifts a user\'s sign-in lock before it expires (after failed sign-ins); recorded as USER_UNLOCKED; prints {"userId"}.',
+  options: OPTIONS,
+  async run(values) {
+    const { tenantId, email } = target(values);
+    const user = await withOrm((orm) => unlockUser(orm, tenantId, email));
+    await recordAdministration([administrationEvent(tenantId, 'USER_UNLOCKED', operatorActor(), accountOf(user))]);
+    printJson({ userId: user.userId });
+    return 0;
+  },
+};
+
+export const userResetTwoFactor: TCommand = {
+  summary: 'Forgets a user\'s second factor (the next sign-in enrols a new one), ends their sessions; recorded as TWO_FACTOR_RESET; prints {"userId","sessionsEnded"}.',
+  options: OPTIONS,
+  async run(values) {
+    const { tenantId, email } = target(values);
+    const user = await withOrm((orm) => resetTwoFactor(orm, tenantId, email));
+    await recordAdministration([administrationEvent(tenantId, 'TWO_FACTOR_RESET', operatorActor(), accountOf(user), { metadata: { sessionsEnded: user.sessionsEnded } })]);
+    printJson({ userId: user.userId, sessionsEnded: user.sessionsEnded });
+    return 0;
+  },
+};
