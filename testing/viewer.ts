@@ -7,10 +7,15 @@ export const VIEWER_ENV = { SERVER_SECRET: 'test-server-secret-of-at-least-32-ch
 
 export const PASSWORD = 'correct horse battery staple';
 
-/** A tRPC call over HTTP with an optional session cookie; returns status, body and the cookie set, if any. */
-export async function trpc(stack: TestStack, kind: 'query' | 'mutation', path: string, input?: unknown, opts: { cookie?: string; apiKey?: string } = {}) {
+/**
+ * A tRPC call over HTTP with an optional session cookie; returns status, body and the cookie set, if any.
+ * A mutation with a cookie carries the viewer's Origin, as a browser's POST does (`origin`: another, or null for none).
+ */
+export async function trpc(stack: TestStack, kind: 'query' | 'mutation', path: string, input?: unknown, opts: { cookie?: string; apiKey?: string; origin?: string | null } = {}) {
   const headers: Record<string, string> = {};
   if (opts.cookie) headers.cookie = opts.cookie;
+  const origin = opts.origin === undefined ? stack.baseUrl : opts.origin;
+  if (kind === 'mutation' && opts.cookie && origin !== null) headers.origin = origin;
   if (opts.apiKey) headers.authorization = `Bearer ${opts.apiKey}`;
   let res: Response;
   if (kind === 'query') {
@@ -21,8 +26,9 @@ export async function trpc(stack: TestStack, kind: 'query' | 'mutation', path: s
   }
   const body = await res.json() as any;
   const setCookie = res.headers.getSetCookie();
-  const session = setCookie.map((c) => /^modula_session=([^;]*)/.exec(c)?.[1]).find((v) => v !== undefined);
-  return { status: res.status, body, data: body?.result?.data, code: body?.error?.data?.code as string | undefined, setCookie, cookie: session ? `modula_session=${session}` : undefined };
+  // the session cookie is __Host-modula_session when COOKIE_SECURE is on, modula_session otherwise
+  const session = setCookie.map((c) => /^((?:__Host-)?modula_session)=([^;]*)/.exec(c)).find((m) => m !== null);
+  return { status: res.status, body, data: body?.result?.data, code: body?.error?.data?.code as string | undefined, setCookie, cookie: session?.[2] ? `${session[1]}=${session[2]}` : undefined };
 }
 
 let counter = 0;

@@ -93,10 +93,10 @@ describe('session expiry', () => {
     expect((await me(cookie)).code).toBe('UNAUTHORIZED');
   });
 
-  it('sends the cookie with Secure when COOKIE_SECURE is set', async () => {
+  it('sends the cookie with Secure when COOKIE_SECURE is set (named __Host-modula_session then)', async () => {
     const user = await makeUser(stack, tenantId, 'CASHIER');
     const res = await trpc(stack, 'mutation', 'auth.login', { email: user.email, password: PASSWORD });
-    expect(res.setCookie.find((c) => c.startsWith('modula_session='))).toMatch(/; Secure/i);
+    expect(res.setCookie.find((c) => c.startsWith('__Host-modula_session='))).toMatch(/; Secure/i);
   });
 });
 

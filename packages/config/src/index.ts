@@ -75,6 +75,25 @@ export const ZConfig = z.object({
   }),
   /** Send the session cookie with `Secure` (set to true behind HTTPS). */
   COOKIE_SECURE: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
+  /**
+   * The origins (scheme://host[:port], comma-separated) the viewer is served from, for the Origin
+   * check of cookie-authenticated mutations. Empty (the default): the request's own origin, from
+   * its Host and scheme (X-Forwarded-Host / -Proto only from a proxy listed in TRUST_PROXY).
+   */
+  PUBLIC_ORIGIN: z.string().default('').transform((v, ctx) => {
+    const list = v.split(',').map((o) => o.trim()).filter((o) => o !== '');
+    const origins: string[] = [];
+    for (const value of list) {
+      let url: URL | undefined;
+      try { url = new URL(value); } catch { /* refused below */ }
+      if (!url || !['http:', 'https:'].includes(url.protocol) || url.username || url.password || url.pathname !== '/' || url.search || url.hash) {
+        ctx.addIssue({ code: 'custom', message: `must be comma-separated origins such as https://audit.example.com (scheme, host and port only); not: ${value}` });
+        return z.NEVER;
+      }
+      origins.push(url.origin);
+    }
+    return origins;
+  }),
   /** Signs read cursors and sign-in tokens and encrypts TOTP secrets; generated into DATA_DIR/server-secret when unset. */
   SERVER_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
   /** After this many consecutive failed sign-ins, each further attempt waits a doubling delay (backoff). */

@@ -8,10 +8,11 @@ import { findSession } from '@modula/domain';
 import { fastifyTRPCPlugin, type CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
 import { TRPCError } from '@trpc/server';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { authSettingsOf, SESSION_COOKIE } from '../auth-settings.ts';
+import { authSettingsOf, sessionCookieName } from '../auth-settings.ts';
 import type { TContext, TServices } from '../context.ts';
 import { appRouter } from '../routers/app.router.ts';
 import { ApiKeyCache } from './api-key-cache.ts';
+import { registerBrowserHardening } from './browser-hardening.ts';
 import { registerKeysRoute } from './keys-route.ts';
 import { registerExportDownloads } from './export-downloads.ts';
 import { registerQueueDashboard } from './queue-dashboard.ts';
@@ -50,6 +51,7 @@ export async function buildApp(services: TServices): Promise<FastifyInstance> {
 
   const apiKeys = new ApiKeyCache(services, services.config.API_KEY_CACHE_SECONDS * 1000);
   await app.register(fastifyCookie);
+  await registerBrowserHardening(app, services); // security headers and the Origin check of signed-in mutations
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {
@@ -100,14 +102,15 @@ async function createHttpContext(services: TServices, apiKeys: ApiKeyCache, req:
     services.log.warn({ err: (err as Error).message }, 'cannot verify an API key: database unreachable');
     throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'cannot verify the API key right now; retry later' });
   }
-  const sessionToken = req.cookies[SESSION_COOKIE];
+  const cookieName = sessionCookieName(services.config);
+  const sessionToken = req.cookies[cookieName];
   const settings = authSettingsOf(services.config);
   const cookie = { path: '/', httpOnly: true, sameSite: 'strict', secure: services.config.COOKIE_SECURE } as const;
   const http = {
     ip: req.ip ?? null,
     sessionToken,
-    setSessionCookie: (token: string) => void res.setCookie(SESSION_COOKIE, token, { ...cookie, maxAge: Math.floor(settings.absoluteHours * 3600) }),
-    clearSessionCookie: () => void res.clearCookie(SESSION_COOKIE, cookie),
+    setSessionCookie: (token: string) => void res.setCookie(cookieName, token, { ...cookie, maxAge: Math.floor(settings.absoluteHours * 3600) }),
+    clearSessionCookie: () => void res.clearCookie(cookieName, cookie),
   };
   let session = null;
   try {

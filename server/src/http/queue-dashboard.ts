@@ -5,7 +5,7 @@ import { JOBS } from '@modula/contracts';
 import { findSession, type TSession } from '@modula/domain';
 import { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { authSettingsOf, SESSION_COOKIE } from '../auth-settings.ts';
+import { authSettingsOf, sessionCookieName } from '../auth-settings.ts';
 import type { TServices } from '../context.ts';
 import { checkOperator, classifyDashboardRequest } from './queue-dashboard-policy.ts';
 
@@ -50,7 +50,7 @@ export async function registerQueueDashboard(app: FastifyInstance, services: TSe
 
     scope.addHook('onRequest', async (req, reply) => {
       reply.header('cache-control', 'no-store');
-      const token = req.cookies[SESSION_COOKIE];
+      const token = req.cookies[sessionCookieName(services.config)];
       let session: TSession | undefined;
       try {
         session = token ? await findSession(services.orm, settings, token) : undefined;
