@@ -2,12 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TCheckpoint } from '@modula/contracts';
-import { chainHash, checkpointSigningText, createCheckpoint, EMPTY_ROOT, leafHash, loadSigner, verifyChain, type TChainRecord } from '@modula/domain';
+import { checkpointSigningText, createCheckpoint, EMPTY_ROOT, leafHash, loadSigner, verifyChain } from '@modula/domain';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../testing/database.ts';
 import { makeEvent } from '../../testing/events.ts';
-import { asAttacker, ingestStored, runCli } from '../../testing/integrity.ts';
+import { asAttacker, ingestStored, rewriteFrom, runCli } from '../../testing/integrity.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 import { signedInAdmin, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
 
@@ -26,31 +26,6 @@ const signer = () => loadSigner({ DATA_DIR: dataDir });
 /** Tenants: checkpoints at 0, 20, 30 (onboarded before its first event) and at 20, 30 (no seq-0 one). */
 let onboarded: string;
 let late: string;
-
-const camel = (column: string) => column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-
-/** Rows from `seq` on, as README "Hash chain" defines the hashed record (camelCase keys, UTC timestamps to the ms). */
-async function recordsFrom(c: pg.Client, tenantId: string, seq: number): Promise<TChainRecord[]> {
-  const { rows } = await c.query(`select to_jsonb(e) - 'hash' - 'prev_hash' - 'occ' - 'rec' as r, occ, rec from (select *,
-      to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as occ,
-      to_char(received_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as rec
-    from audit_events where tenant_id = $1 and seq >= $2) e order by seq`, [tenantId, seq]);
-  return rows.map(({ r, occ, rec }) => Object.fromEntries(Object.entries({ ...r, occurred_at: occ, received_at: rec })
-    .map(([k, v]) => [camel(k), v])) as unknown as TChainRecord);
-}
-
-/** Edits event `seq`'s description and re-hashes it and every later row, then moves the head: a consistent rewrite. */
-async function rewriteFrom(c: pg.Client, tenantId: string, seq: number): Promise<void> {
-  let prevHash = seq === 1 ? GENESIS : (await c.query('select hash from audit_events where tenant_id = $1 and seq = $2', [tenantId, seq - 1])).rows[0].hash as string;
-  for (const stored of await recordsFrom(c, tenantId, seq)) {
-    const record = stored.seq === seq ? { ...stored, description: `${stored.description} (nothing to see here)` } : stored;
-    const hash = chainHash(prevHash, record);
-    await c.query('update audit_events set description = $3, prev_hash = $4, hash = $5 where tenant_id = $1 and seq = $2',
-      [tenantId, record.seq, record.description, prevHash, hash]);
-    prevHash = hash;
-  }
-  await c.query('update chain_heads set hash = $2 where tenant_id = $1', [tenantId, prevHash]);
-}
 
 const dropCheckpoints = (c: pg.Client, tenantId: string) => c.query('delete from checkpoints where tenant_id = $1', [tenantId]).then(() => {});
 

@@ -29,6 +29,7 @@ export { leafHash, nodeHash, merkleRoot, inclusionProof, consistencyProof, verif
 export { loadSigner, keyIdOf, keyringOf, keyringFromFile, verifySignature, defaultKeyFile, type TSigner, type TKeyring, type TSigningKeySettings } from './integrity/signing-key.ts';
 export { checkpointSigningText, checkpointSignatureValid, manifestSigningText } from './integrity/signing-text.ts';
 export { createCheckpoint, listCheckpoints, allTenantIds, registerSigningKey, publishedKeys } from './integrity/checkpoints.ts';
+export { pinnedKeys, type TTrustedKeys } from './integrity/pinned-keys.ts';
 export { type TVerifyChainOptions } from './verify-chain.ts';
 export { proveInclusion, proveConsistency, verifyProofBundle, type TProofCheck } from './integrity/proofs.ts';
 export { createExportRequest, getExport, markExportFailed, exportUrls, type TRequestedBy } from './exports/export-requests.ts';

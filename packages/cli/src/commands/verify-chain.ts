@@ -1,20 +1,28 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { ZCheckpoint } from '@modula/contracts';
-import { verifyChain } from '@modula/domain';
+import { defaultKeyFile, loadSigner, pinnedKeys, verifyChain } from '@modula/domain';
 import { z } from 'zod';
 import { printJson, required, type TCommand } from './index.ts';
+import { cliConfig } from '../runtime-config.ts';
 import { trustedKeyring } from './trusted-keys.ts';
 import { withOrm } from './with-orm.ts';
 
 export const verifyChainCommand: TCommand = {
   summary: "Recomputes a tenant's hash chain from the stored rows and checks it against every signed checkpoint (also --checkpoints FILE: "
-    + 'saved copies; --public-key KEY: trust only these keys); exit 0 when intact, else prints the first broken seq and why.',
+    + 'saved copies; --public-key KEY: trust only these keys, else the keys pinned on this host at first use and its own); '
+    + 'exit 0 when intact, else prints the first broken seq and why.',
   options: { tenant: { type: 'string' }, 'public-key': { type: 'string' }, checkpoints: { type: 'string' } },
   async run(values) {
     const tenantId = z.uuid({ error: '--tenant must be a tenant id (UUID)' }).parse(required(values, 'tenant'));
-    const keyring = values['public-key'] ? trustedKeyring(values['public-key'] as string) : undefined;
     const extraCheckpoints = values.checkpoints ? readCheckpoints(values.checkpoints as string) : undefined;
-    const result = await withOrm((orm) => verifyChain(orm, tenantId, { keyring, extraCheckpoints }));
+    const result = await withOrm(async (orm) => {
+      // never "whatever the database lists": the given keys, else those pinned on this host
+      if (values['public-key']) return verifyChain(orm, tenantId, { keyring: trustedKeyring(values['public-key'] as string), extraCheckpoints });
+      const config = cliConfig();
+      const own = existsSync(defaultKeyFile(config)) ? loadSigner(config) : undefined;
+      const { keyring, notTrusted } = await pinnedKeys(orm, config.DATA_DIR, own);
+      return { ...await verifyChain(orm, tenantId, { keyring, extraCheckpoints }), ...(notTrusted.length > 0 ? { notTrustedKeys: notTrusted } : {}) };
+    });
     printJson(result);
     return result.ok ? 0 : 2;
   },
