@@ -49,7 +49,7 @@ export type TEnqueue = (tenantId: string, events: TAcceptedEvent[], receivedAt: 
 export interface TReplayResult {
   replayed: number;
   /** Per tenant that had rows to replay or skip: for the record of the replay in its log. */
-  byTenant?: { tenantId: string; replayed: number; skipped: number }[];
+  byTenant: { tenantId: string; replayed: number; skipped: number }[];
   /** Rows left open, with why: a replay must never send what was not quarantined. */
   skipped: { id: string; tenantId: string; problem: string }[];
 }
@@ -65,8 +65,8 @@ interface TOpenRow { tenant_id: string; id: string; payload: unknown; content_ha
  * meanwhile (a fast worker may already have re-opened it). A crash in between replays it twice,
  * which dedupe makes harmless.
  */
-export async function replayQuarantine(orm: Orm, enqueue: TEnqueue, opts: { tenantId?: string; ids?: string[]; reason?: string }): Promise<Required<TReplayResult>> {
-  const result: Required<TReplayResult> = { replayed: 0, skipped: [], byTenant: [] };
+export async function replayQuarantine(orm: Orm, enqueue: TEnqueue, opts: { tenantId?: string; ids?: string[]; reason?: string }): Promise<TReplayResult> {
+  const result: TReplayResult = { replayed: 0, skipped: [], byTenant: [] };
   for (const tenantId of await tenantsOf(orm, opts.tenantId)) {
     const one = await replayTenant(orm, tenantId, enqueue, opts);
     result.replayed += one.replayed;
@@ -76,7 +76,7 @@ export async function replayQuarantine(orm: Orm, enqueue: TEnqueue, opts: { tena
   return result;
 }
 
-async function replayTenant(orm: Orm, tenantId: string, enqueue: TEnqueue, opts: { ids?: string[]; reason?: string }): Promise<TReplayResult> {
+async function replayTenant(orm: Orm, tenantId: string, enqueue: TEnqueue, opts: { ids?: string[]; reason?: string }): Promise<Omit<TReplayResult, 'byTenant'>> {
   const rows = (await withTenant(orm, tenantId, (em) => sql<TOpenRow>`
     select tenant_id, id, payload, content_hash, received_at,
       to_char(quarantined_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as stamp from quarantined_events
@@ -85,7 +85,7 @@ async function replayTenant(orm: Orm, tenantId: string, enqueue: TEnqueue, opts:
       and (${opts.ids ?? null}::uuid[] is null or id = any(${opts.ids ?? null}::uuid[]))
       and (${opts.reason ?? null}::text is null or reason = ${opts.reason ?? null}::text)
     order by received_at, quarantined_at, id`.execute(dbOf(em)))).rows;
-  const result: TReplayResult = { replayed: 0, skipped: [] };
+  const result: Omit<TReplayResult, 'byTenant'> = { replayed: 0, skipped: [] };
   const groups = new Map<string, { tenantId: string; receivedAt: string; rows: TOpenRow[]; events: TAcceptedEvent[] }>();
   for (const row of rows) {
     const problem = replayProblem(row);
