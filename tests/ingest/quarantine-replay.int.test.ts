@@ -102,16 +102,19 @@ describe('quarantine replay loses nothing', () => {
     const branchId = uuidv7();
     const rows = await quarantineUnknownBranch(tenantId, branchId, 1500);
     await provision(tenantId, branchId);
+    // a stored job is removed from Redis: with the worker stopped, every replay job is still queued
+    await stack.worker!.close();
     const replayStarted = Date.now();
     const cli = runCli(stack, ['quarantine', 'replay', '--tenant', tenantId]);
     expect(cli.status, cli.stderr).toBe(0);
     expect(cli.json.replayed).toBe(1500);
     const ids = new Set(rows.map((r) => r.event_id));
-    const jobs = await stack.services.ingestQueue.queue.getJobs(['waiting', 'active', 'delayed', 'completed']);
+    const jobs = await stack.services.ingestQueue.queue.getJobs(['waiting', 'active', 'delayed', 'prioritized']);
     const replayJobs = jobs.filter((j) => j.data.tenantId === tenantId && j.data.events.some((e: { eventId: string }) => ids.has(e.eventId)) && j.timestamp >= replayStarted);
     const sizes = replayJobs.map((j) => j.data.events.length as number);
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(1500);
     expect(Math.max(...sizes)).toBeLessThanOrEqual(LIMITS.batchMaxEvents);
+    stack.worker = stack.startWorker();
     const db = await connect(stack.databaseSuperuserUrl);
     try {
       await eventually(async () => ((await db.query('select count(*)::int as n from audit_events where tenant_id = $1 and action = $2', [tenantId, 'SALE_FINALIZED'])).rows[0].n === 1500 ? true : undefined), 60_000);

@@ -76,7 +76,14 @@ describe('secrets never stored (R8)', () => {
 
     const redis = new Redis(stack.env.REDIS_URL!);
     const dump: string[] = [];
-    for (const key of await redis.keys(`${stack.config.QUEUE_PREFIX}:*`)) {
+    const keys: string[] = [];
+    let cursor = '0';
+    do { // SCAN: the service's Redis user may not run KEYS (@dangerous)
+      const [next, batch] = await redis.scan(cursor, 'MATCH', `${stack.config.QUEUE_PREFIX}:*`, 'COUNT', 500);
+      keys.push(...batch);
+      cursor = next;
+    } while (cursor !== '0');
+    for (const key of keys) {
       const type = await redis.type(key);
       if (type === 'hash') dump.push(JSON.stringify(await redis.hgetall(key)));
       else if (type === 'list') dump.push(JSON.stringify(await redis.lrange(key, 0, -1)));

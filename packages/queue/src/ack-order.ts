@@ -24,6 +24,17 @@ redis.call('ZADD', KEYS[3], ARGV[1], jobId)
 for i = 4, #ARGV do redis.call('SADD', KEYS[4], ARGV[i]) end
 return {ticket, jobId}`;
 
+/**
+ * Close the ticket, unlist the job, unmark its events: one script rather than MULTI, because a full
+ * Redis (maxmemory, noeviction) refuses to queue any command of a MULTI, and a failed add on a full
+ * Redis is exactly when a ticket must be released. ZREM and SREM free memory: a script may run them.
+ */
+const RELEASE = `
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+for i = 2, #ARGV, 500 do redis.call('SREM', KEYS[3], unpack(ARGV, i, math.min(i + 499, #ARGV))) end
+return 1`;
+
 export interface TTicket {
   ticket: number;
   jobId: string;
@@ -58,9 +69,7 @@ export class AckOrder {
    * ticket closes, it leaves the unstored list, and they are no longer pending.
    */
   async release(tenantId: string, jobId: string, doneEventIds: string[]): Promise<void> {
-    const multi = this.redis.multi().zrem(this.openKey(tenantId), jobId).zrem(this.unstoredKey(), jobId);
-    if (doneEventIds.length > 0) multi.srem(this.pendingKey(tenantId), ...doneEventIds);
-    await multi.exec();
+    await this.redis.eval(RELEASE, 3, this.openKey(tenantId), this.unstoredKey(), this.pendingKey(tenantId), jobId, ...doneEventIds);
   }
 
   /** Closes only the ticket: later jobs of the tenant may go on, while the job stays unstored (a job failed for good). */

@@ -33,7 +33,8 @@ export class IngestQueue {
     this.jobOptions = {
       attempts: policy.attempts,
       backoff: { type: 'capped-jitter' },
-      removeOnComplete: { count: 1000 },
+      // a completed job's payload is a copy of events now in PostgreSQL: none is kept in Redis
+      removeOnComplete: true,
       // failed jobs stay until an operator re-drives them (metrics alert on them)
       removeOnFail: false,
     };
