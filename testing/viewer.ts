@@ -5,7 +5,7 @@ import type { TestStack } from './stack.ts';
 /** Settings for a test stack's sign-in: a fixed server secret (nothing written under .data) and no backoff. */
 export const VIEWER_ENV = { SERVER_SECRET: 'test-server-secret-of-at-least-32-characters', LOGIN_BACKOFF_MS: '0' };
 
-export const PASSWORD = 'correct horse battery staple';
+export const PASSWORD = 'correct horse battery staple 42';
 
 /**
  * A tRPC call over HTTP with an optional session cookie; returns status, body and the cookie set, if any.

@@ -34,6 +34,9 @@ export interface THttpSide {
   sessionToken: string | undefined;
   setSessionCookie(token: string): void;
   clearSessionCookie(): void;
+  /** The known-device cookie (a browser that signed in to an account before), for sign-in. */
+  deviceToken?: string | undefined;
+  setDeviceCookie?(token: string, maxAgeSeconds: number): void;
 }
 
 /** The context of an in-process module of the monolith: may ingest for any tenant. */

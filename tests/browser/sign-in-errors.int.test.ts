@@ -2,7 +2,7 @@ import { totpCodeAt } from '@modula/domain';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type TestStack } from '../../testing/stack.ts';
-import { makeUser, PASSWORD, VIEWER_ENV } from '../../testing/viewer.ts';
+import { makeUser, PASSWORD, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
 import { buildWebIfStale } from '../../web/scripts/build-if-stale.ts';
 import { launchChromium, newViewerContext } from './browser.ts';
 
@@ -58,8 +58,31 @@ describe('sign-in refusals in the browser', () => {
 
     await page.getByLabel('6-digit code').fill(right);
     await page.getByRole('button', { name: 'Confirm and sign in' }).click();
+    await page.getByLabel('I have stored my recovery codes').check();
+    await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
     await page.context().close();
+  });
+
+  it('signs in with a recovery code in place of the app’s code, once; the same code is then refused', async () => {
+    const user = await makeUser(stack, tenantId, 'ADMIN', 'Rita Recovery');
+    const first = await trpc(stack, 'mutation', 'auth.login', { email: user.email, password: PASSWORD });
+    const confirmed = await trpc(stack, 'mutation', 'auth.confirmTotp', { enrollmentToken: first.data.enrollmentToken, code: totpCodeAt(first.data.secret, Date.now() - 30_000) });
+    const code = (confirmed.data.recoveryCodes as string[])[0]!;
+    const useCode = async () => {
+      const page = await openSignIn();
+      await submitPassword(page, user.email, PASSWORD);
+      await page.getByRole('button', { name: 'Lost your phone? Use a recovery code' }).click();
+      await page.getByRole('textbox', { name: 'Recovery code' }).fill(code);
+      await page.getByRole('button', { name: 'Verify' }).click();
+      return page;
+    };
+    const once = await useCode();
+    await once.getByRole('heading', { name: 'Audit log' }).waitFor();
+    await once.context().close();
+    const twice = await useCode();
+    await expect.poll(() => twice.getByRole('alert').innerText(), { timeout: 10_000 }).toContain('That recovery code is wrong or has already been used.');
+    await twice.context().close();
   });
 
   it('says "wrong email or password" without telling which, then that the account is locked', async () => {

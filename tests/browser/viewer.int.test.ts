@@ -92,6 +92,14 @@ describe('the viewer in a browser', () => {
     await page.getByLabel('6-digit code').fill(totpCodeAt(admin.secret, Date.now() - 30_000));
     await page.getByRole('button', { name: 'Confirm and sign in' }).click();
 
+    // the one-time recovery codes, shown this once: Continue waits until they are said to be stored
+    const codes = page.getByTestId('recovery-codes');
+    await codes.waitFor();
+    expect((await codes.innerText()).split(/\s+/).filter((c) => /^[0-9a-z]{5}-[0-9a-z]{5}$/.test(c))).toHaveLength(10);
+    await expect(page.getByRole('button', { name: 'Continue' }).isDisabled()).resolves.toBe(true);
+    await page.getByLabel('I have stored my recovery codes').check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
     await poll(() => rows().count()).toBeGreaterThan(30);
     await poll(() => page.getByTestId('integrity-badge').innerText()).toMatch(/^Chain verified · \d+ events · checked at \d\d:\d\d$/);
@@ -284,6 +292,8 @@ describe('the viewer in a browser', () => {
     const secret = (await managerPage.getByTestId('totp-secret').innerText()).replace(/\s+/g, '');
     await managerPage.getByLabel('6-digit code').fill(totpCodeAt(secret, Date.now() - 30_000));
     await managerPage.getByRole('button', { name: 'Confirm and sign in' }).click();
+    await managerPage.getByLabel('I have stored my recovery codes').check();
+    await managerPage.getByRole('button', { name: 'Continue' }).click();
     await managerPage.getByRole('heading', { name: 'No access to the audit log' }).waitFor();
     await expect(managerPage.getByText(manager.email).count()).resolves.toBe(1);
     await expect(managerPage.getByTestId('log-row').count()).resolves.toBe(0);

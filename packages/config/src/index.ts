@@ -101,6 +101,15 @@ export const ZConfig = z.object({
   LOGIN_BACKOFF_MS: int(1000, 0),
   /** Ten consecutive failures lock the account for this long (PCI DSS 8.3.4: at least 30 minutes). */
   LOGIN_LOCK_MINUTES: int(30, 30),
+  /**
+   * Failed (or refused) sign-ins one client address may make per LOGIN_ADDRESS_WINDOW_MINUTES,
+   * whatever the accounts, and all addresses together per minute: checked before any account is
+   * looked up, answered alike for every account. A browser that signed in to the account before
+   * (known-device cookie) is not held by them.
+   */
+  LOGIN_ADDRESS_LIMIT: int(50, 1),
+  LOGIN_ADDRESS_WINDOW_MINUTES: int(15, 1),
+  LOGIN_GLOBAL_LIMIT: int(600, 1),
   /** Ed25519 private key (PKCS#8 PEM) that signs checkpoints and exports; default DATA_DIR/signing-key.pem, generated on first start. */
   SIGNING_KEY_FILE: z.string().min(1).optional(),
   /** The id published with its public key; default `ed25519-` + the first 16 hex digits of the SHA-256 of the public key. */

@@ -52,6 +52,7 @@ export const CATALOG = {
   ROLE_CHANGED: entry('AUTH', 'never', '{actor} changed the role of {target}'),
   TWO_FACTOR_ENABLED: entry('AUTH', 'never', '{actor} enabled two-factor authentication'),
   TWO_FACTOR_DISABLED: entry('AUTH', 'never', '{actor} disabled two-factor authentication'),
+  PASSWORD_CHANGED: entry('AUTH', 'never', '{actor} changed their password'),
   // The administration of accounts, by an operator or an Admin (PCI DSS 10.2.1.5, 10.2.1.2).
   USER_CREATED: entry('AUTH', 'never', '{actor} created the account {target}'),
   USER_DISABLED: entry('AUTH', 'never', '{actor} disabled the account {target}'),

@@ -142,7 +142,9 @@ export const ZLoginInput = z.strictObject({
   email: z.email().max(254),
   password: z.string().min(1).max(1024),
   totp: z.string().regex(/^\d{6}$/, { error: 'must be the 6-digit code from the authenticator app' }).optional(),
-});
+  /** One of the one-time recovery codes given at enrolment, in place of `totp` (case, dashes and spaces do not matter). */
+  recoveryCode: z.string().regex(/^[0-9A-Za-z -]{10,16}$/, { error: 'must be a recovery code such as abcde-12345' }).optional(),
+}).refine((v) => !(v.totp && v.recoveryCode), { error: 'send either totp or recoveryCode, not both', path: ['recoveryCode'] });
 export const ZLoginOutput = z.discriminatedUnion('status', [
   z.object({ status: z.literal('OK') }),
   z.object({ status: z.literal('TOTP_REQUIRED') }),
@@ -171,7 +173,17 @@ export const ZMeOutput = z.object({
 });
 export type TMeOutput = z.infer<typeof ZMeOutput>;
 export const ZLogoutOutput = z.object({ status: z.literal('OK') });
-export const ZConfirmTotpOutput = z.object({ status: z.literal('OK') });
+export const ZConfirmTotpOutput = z.object({
+  status: z.literal('OK'),
+  /** One-time codes that can each replace a TOTP code once (a lost phone); shown this once, stored hashed. */
+  recoveryCodes: z.array(z.string()),
+});
+/** The signed-in user's own password change; the other sessions of the user are revoked. */
+export const ZChangePasswordInput = z.strictObject({
+  currentPassword: z.string().min(1).max(1024),
+  newPassword: z.string().min(1).max(1024),
+});
+export const ZChangePasswordOutput = z.object({ status: z.literal('OK'), sessionsRevoked: z.number().int() });
 export type TFailedLoginsInput = z.input<typeof ZFailedLoginsInput>;
 export type TFailedLoginsOutput = z.infer<typeof ZFailedLoginsOutput>;
 export type TIntegrityVerifyOutput = z.infer<typeof ZIntegrityVerifyOutput>;

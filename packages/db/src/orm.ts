@@ -10,6 +10,7 @@ import { Migration20261122045000_read_paths } from './migrations/Migration202611
 import { Migration20261122050000_session_purge } from './migrations/Migration20261122050000_session_purge.ts';
 import { Migration20261201000000_branch_name_at } from './migrations/Migration20261201000000_branch_name_at.ts';
 import { Migration20261201010000_least_privilege } from './migrations/Migration20261201010000_least_privilege.ts';
+import { Migration20261201020000_sign_in_abuse } from './migrations/Migration20261201020000_sign_in_abuse.ts';
 import { Migration20261201030000_user_admin } from './migrations/Migration20261201030000_user_admin.ts';
 import { guardPool } from './pool-guard.ts';
 import { APP_ROLE } from './roles.ts';
@@ -37,6 +38,7 @@ const MIGRATIONS = [
   { name: 'Migration20261122050000_session_purge', class: Migration20261122050000_session_purge },
   { name: 'Migration20261201000000_branch_name_at', class: Migration20261201000000_branch_name_at },
   { name: 'Migration20261201010000_least_privilege', class: Migration20261201010000_least_privilege },
+  { name: 'Migration20261201020000_sign_in_abuse', class: Migration20261201020000_sign_in_abuse },
   { name: 'Migration20261201030000_user_admin', class: Migration20261201030000_user_admin },
 ];
 

@@ -16,7 +16,12 @@ export { listQuarantine, replayQuarantine, type TQuarantineEntry, type TReplayRe
 export { verifyChain, type TChainVerification } from './verify-chain.ts';
 export { buildStoredRow, contentHashOf, type TStoredRow } from './event-row.ts';
 export { insertAuditRows } from './store-sql.ts';
-export { signIn, confirmTotpEnrollment, BAD_CREDENTIALS, type TAuthSettings, type TSignInOutcome } from './auth/sign-in.ts';
+export { signIn, confirmTotpEnrollment, BAD_CREDENTIALS, type TAuthSettings, type TSignInOutcome, type TSignInInput } from './auth/sign-in.ts';
+export { changePassword, type TPasswordChangeOutcome } from './auth/password-change.ts';
+export { passwordProblem, assertPasswordPolicy, MIN_PASSWORD_LENGTH } from './auth/password-policy.ts';
+export { FAILURE_MEMORY_MS, type TFailureState } from './auth/login-throttle.ts';
+export type { TSignInStore, TRefusalTally } from './auth/sign-in-store.ts';
+export { knownDeviceOf, type TKnownDevice } from './auth/known-device.ts';
 export { findSession, revokeSession, type TSession, type TSessionPolicy } from './auth/sessions.ts';
 export { signInEvent } from './auth/sign-in-events.ts';
 export { totpCodeAt } from './auth/totp.ts';

@@ -3,12 +3,14 @@ import { dbOf, sql, withTenant, type Orm } from '@modula/db';
 import { hash } from '@node-rs/argon2';
 import { v7 as uuidv7 } from 'uuid';
 import { AppError } from './app-error.ts';
+import { assertPasswordPolicy } from './auth/password-policy.ts';
 
 /** OWASP's argon2id settings (19 MiB, 2 passes): memory-hard, still fast enough for sign-in. */
 export const ARGON2_OPTIONS = { algorithm: 2 /* argon2id */, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 export async function createUser(orm: Orm, input: { tenantId: string; email: string; password: string; role: TRole; name?: string }): Promise<{ userId: string }> {
-  if (input.password.length < 12) throw new AppError('VALIDATION_FAILED', 'password must be at least 12 characters');
+  // PCI DSS 8.3.6 and a check against common and breached passwords (auth/password-policy.ts)
+  assertPasswordPolicy(input.password, { email: input.email, name: input.name });
   const userId = uuidv7();
   const passwordHash = await hash(input.password, ARGON2_OPTIONS);
   await withTenant(orm, input.tenantId, async (em) => {

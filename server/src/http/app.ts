@@ -11,6 +11,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { authSettingsOf, sessionCookieName } from '../auth-settings.ts';
 import type { TContext, TServices } from '../context.ts';
 import { appRouter } from '../routers/app.router.ts';
+import { deviceCookieName } from '../sign-in-guard.ts';
 import { ApiKeyCache } from './api-key-cache.ts';
 import { registerBrowserHardening } from './browser-hardening.ts';
 import { registerKeysRoute } from './keys-route.ts';
@@ -111,6 +112,8 @@ async function createHttpContext(services: TServices, apiKeys: ApiKeyCache, req:
     sessionToken,
     setSessionCookie: (token: string) => void res.setCookie(cookieName, token, { ...cookie, maxAge: Math.floor(settings.absoluteHours * 3600) }),
     clearSessionCookie: () => void res.clearCookie(cookieName, cookie),
+    deviceToken: req.cookies[deviceCookieName(services.config)],
+    setDeviceCookie: (token: string, maxAgeSeconds: number) => void res.setCookie(deviceCookieName(services.config), token, { ...cookie, maxAge: maxAgeSeconds }),
   };
   let session = null;
   try {

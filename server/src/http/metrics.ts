@@ -8,6 +8,10 @@ export class IngestMetrics {
   readonly registry = new Registry();
   private readonly accepted = new Counter({ name: 'audit_ingest_accepted_total', help: 'Events accepted and queued by this server', registers: [this.registry] });
   private readonly rejected = new Counter({ name: 'audit_ingest_rejected_total', help: 'Events refused at ingestion (invalid input)', registers: [this.registry] });
+  /** Sign-in attempts for an email no account has: no tenant's log can hold them, so they are counted here (and in the service log, by an HMAC of the email). */
+  readonly signInUnknownAccount = new Counter({ name: 'audit_signin_unknown_account_total', help: 'Sign-in attempts for an email no account has', registers: [this.registry] });
+  /** Sign-in attempts refused by a limit: `address` and `global` before any lookup, `account` by an account's (or known device's) backoff or lock. */
+  readonly signInThrottled = new Counter({ name: 'audit_signin_throttled_total', help: 'Sign-in attempts refused by a limit, by limit', labelNames: ['limit'], registers: [this.registry] });
 
   constructor(orm: Orm, redis: Redis, queue: IngestQueue, prefix: string) {
     collectDefaultMetrics({ register: this.registry, prefix: 'audit_server_' });

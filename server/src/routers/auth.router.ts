@@ -1,5 +1,5 @@
-import { ZConfirmTotpInput, ZConfirmTotpOutput, ZLoginInput, ZLoginOutput, ZLogoutOutput, ZMeOutput, ZNoInput } from '@modula/contracts';
-import { confirmTotp, login, logout } from '../auth-service.ts';
+import { ZChangePasswordInput, ZChangePasswordOutput, ZConfirmTotpInput, ZConfirmTotpOutput, ZLoginInput, ZLoginOutput, ZLogoutOutput, ZMeOutput, ZNoInput } from '@modula/contracts';
+import { changeOwnPassword, confirmTotp, login, logout } from '../auth-service.ts';
 import { publicProcedure, router, sessionProcedure } from '../trpc.ts';
 
 export const authRouter = router({
@@ -10,4 +10,5 @@ export const authRouter = router({
     return { userId, tenantId, tenantName, email, name, role };
   }),
   logout: publicProcedure.input(ZNoInput).output(ZLogoutOutput).mutation(({ ctx }) => logout(ctx)),
+  changePassword: sessionProcedure.input(ZChangePasswordInput).output(ZChangePasswordOutput).mutation(({ ctx, input }) => changeOwnPassword(ctx, input)),
 });

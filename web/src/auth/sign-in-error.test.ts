@@ -16,6 +16,11 @@ describe('signInErrorMessage', () => {
     expect(signInErrorMessage('BAD_REQUEST', 'code')).toMatch(/6-digit code/);
   });
 
+  it('says a recovery code works once', () => {
+    expect(signInErrorMessage('UNAUTHORIZED', 'recovery')).toMatch(/recovery code is wrong or has already been used/);
+    expect(signInErrorMessage('BAD_REQUEST', 'recovery')).toMatch(/recovery code/);
+  });
+
   it('blames the connection for anything else', () => {
     expect(signInErrorMessage(undefined, 'password')).toMatch(/could not be reached/);
     expect(signInErrorMessage('INTERNAL_SERVER_ERROR', 'code')).toMatch(/could not be reached/);

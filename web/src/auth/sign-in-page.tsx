@@ -1,10 +1,11 @@
-import { Alert, Center, Paper, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Center, Paper, Stack, Text, Title } from '@mantine/core';
 import type { TLoginOutput } from '@modula/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { errorCodeOf, useTRPC } from '../app/trpc.ts';
 import { CredentialsForm } from './credentials-form.tsx';
+import { RecoveryCodeForm, RecoveryCodes } from './recovery-codes.tsx';
 import { signInErrorMessage, type TSignInStep } from './sign-in-error.ts';
 import { TotpCodeForm } from './totp-code-form.tsx';
 import { TotpEnrollment } from './totp-enrollment.tsx';
@@ -13,7 +14,9 @@ type TEnrollment = Extract<TLoginOutput, { status: 'TOTP_ENROLLMENT_REQUIRED' }>
 type TStage =
   | { step: 'credentials' }
   | { step: 'code'; email: string; password: string }
-  | { step: 'enroll'; enrollment: TEnrollment };
+  | { step: 'recovery'; email: string; password: string }
+  | { step: 'enroll'; enrollment: TEnrollment }
+  | { step: 'codes'; recoveryCodes: string[] };
 
 /** Only paths of this app, so a crafted `?next=` cannot send the viewer elsewhere. */
 function safeNext(next: string | null): string {
@@ -59,15 +62,28 @@ export function SignInPage() {
         onSuccess: (out) => { if (out.status === 'OK') void signedIn(); else setError(signInErrorMessage('UNAUTHORIZED', 'code')); },
       });
     } else if (stage.step === 'enroll') {
-      confirm.mutate({ enrollmentToken: stage.enrollment.enrollmentToken, code }, { onError: fail('code'), onSuccess: () => void signedIn() });
+      // the session is open; the recovery codes are shown this once before going on
+      confirm.mutate({ enrollmentToken: stage.enrollment.enrollmentToken, code }, {
+        onError: fail('code'),
+        onSuccess: (out) => { if (out.recoveryCodes.length > 0) setStage({ step: 'codes', recoveryCodes: out.recoveryCodes }); else void signedIn(); },
+      });
     }
+  };
+  const submitRecoveryCode = (recoveryCode: string) => {
+    setError(null);
+    if (stage.step !== 'recovery') return;
+    login.mutate({ email: stage.email, password: stage.password, recoveryCode }, {
+      onError: fail('recovery'),
+      onSuccess: (out) => { if (out.status === 'OK') void signedIn(); else setError(signInErrorMessage('UNAUTHORIZED', 'recovery')); },
+    });
   };
   const restart = () => {
     setError(null);
     setStage({ step: 'credentials' });
   };
 
-  if (me.isSuccess) return <Navigate to={next} replace />;
+  // the recovery codes stay on screen until the person says they are stored, though the session is open
+  if (me.isSuccess && stage.step !== 'codes') return <Navigate to={next} replace />;
   const pending = login.isPending || confirm.isPending;
   return (
     <Center mih="100vh" bg="gray.0" component="main">
@@ -79,6 +95,8 @@ export function SignInPage() {
               {stage.step === 'credentials' && 'Sign in to read your business’s audit log.'}
               {stage.step === 'code' && 'Enter the code from your authenticator app.'}
               {stage.step === 'enroll' && 'Set up two-factor authentication.'}
+              {stage.step === 'recovery' && 'Sign in with a recovery code.'}
+              {stage.step === 'codes' && 'Two-factor authentication is on.'}
             </Text>
           </div>
           {error && <Alert color="red" role="alert" title="Sign-in refused">{error}</Alert>}
@@ -86,7 +104,9 @@ export function SignInPage() {
           {stage.step === 'enroll' && (
             <TotpEnrollment otpauthUrl={stage.enrollment.otpauthUrl} qrDataUrl={stage.enrollment.qrDataUrl} secret={stage.enrollment.secret} />
           )}
-          {stage.step !== 'credentials' && (
+          {stage.step === 'codes' && <RecoveryCodes codes={stage.recoveryCodes} onDone={() => void signedIn()} />}
+          {stage.step === 'recovery' && <RecoveryCodeForm pending={pending} onSubmit={submitRecoveryCode} onCancel={() => setStage({ step: 'code', email: stage.email, password: stage.password })} />}
+          {(stage.step === 'code' || stage.step === 'enroll') && (
             <TotpCodeForm
               key={stage.step}
               pending={pending}
@@ -94,6 +114,11 @@ export function SignInPage() {
               onSubmit={submitCode}
               onCancel={restart}
             />
+          )}
+          {stage.step === 'code' && (
+            <Button variant="subtle" size="compact-sm" onClick={() => { setError(null); setStage({ step: 'recovery', email: stage.email, password: stage.password }); }} disabled={pending}>
+              Lost your phone? Use a recovery code
+            </Button>
           )}
         </Stack>
       </Paper>

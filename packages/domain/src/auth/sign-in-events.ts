@@ -10,13 +10,13 @@ export interface TSignInActor {
 }
 
 /** Why a sign-in failed, as recorded in the event's metadata (never the attempted password or code). */
-export type TSignInFailure = 'BAD_PASSWORD' | 'BAD_TOTP' | 'TOTP_REPLAY' | 'LOCKED' | 'BACKOFF' | 'ENROLLMENT_EXPIRED';
+export type TSignInFailure = 'BAD_PASSWORD' | 'BAD_TOTP' | 'TOTP_REPLAY' | 'BAD_RECOVERY_CODE' | 'LOCKED' | 'BACKOFF' | 'ENROLLMENT_EXPIRED';
 
 /** A sign-in audit event of the user's tenant, for the same pipeline as every other event. */
 export function signInEvent(
-  action: 'LOGIN_SUCCESS' | 'LOGIN_FAILED' | 'TWO_FACTOR_ENABLED' | 'LOGOUT',
+  action: 'LOGIN_SUCCESS' | 'LOGIN_FAILED' | 'TWO_FACTOR_ENABLED' | 'LOGOUT' | 'PASSWORD_CHANGED',
   who: TSignInActor,
-  at: { ip: string | null; sessionId?: string; failure?: TSignInFailure; now: Date },
+  at: { ip: string | null; sessionId?: string; failure?: TSignInFailure; now: Date; metadata?: Record<string, string | number | boolean> },
 ): TAuditEventInput {
   // an address the event schema would refuse (a proxy's odd form) is left out rather than losing the event
   const ip = at.ip && ZEventContext.shape.ip.safeParse(at.ip).success ? at.ip : undefined;
@@ -28,7 +28,7 @@ export function signInEvent(
     actor: { type: 'USER', id: who.userId, role: who.role, name: who.name ?? who.email },
     entity: { type: 'USER', id: who.userId, label: who.email },
     occurredAt: at.now.toISOString(),
-    ...(at.failure ? { metadata: { failure: at.failure, channel: 'viewer' } } : { metadata: { channel: 'viewer' } }),
+    metadata: { ...(at.failure ? { failure: at.failure } : {}), channel: 'viewer', ...at.metadata },
     context: { ...(ip ? { ip } : {}), ...(at.sessionId ? { sessionId: at.sessionId } : {}) },
   };
 }
