@@ -2,6 +2,7 @@ import type { TAcceptedEvent, TEventStatus, TIngestBatchOutput } from '@modula/c
 import { findStoredStatuses, groupByTenant, judgeEvents, tenantExists, type TIngestPrincipal } from '@modula/domain';
 import { TRPCError } from '@trpc/server';
 import type { TServices } from './context.ts';
+import { chargeIngest } from './ingest-limit.ts';
 
 /**
  * Judges each event, then queues the accepted ones, one job per tenant. Returns only after Redis
@@ -9,6 +10,7 @@ import type { TServices } from './context.ts';
  * (nothing is acknowledged, the client resends; the database dedupes what did get queued).
  */
 export async function ingestEvents(services: TServices, principal: TIngestPrincipal, rawEvents: unknown[]): Promise<TIngestBatchOutput> {
+  await chargeIngest(services, principal, rawEvents.length);
   const judged = judgeEvents(rawEvents, principal);
   const rejected = [...judged.rejected];
   let accepted = judged.accepted.map((a) => a.event);

@@ -1,9 +1,9 @@
 import type { TConfig } from '@modula/config';
-import { JOBS, ZExportJob } from '@modula/contracts';
+import { JOBS, ZExportJob, ZExportRetentionJob } from '@modula/contracts';
 import type { Orm } from '@modula/db';
-import { AppError, buildExport, judgeEvents, loadSigner, markExportFailed, type TSigner } from '@modula/domain';
+import { AppError, buildExport, expireExportFiles, judgeEvents, loadSigner, markExportFailed, type TSigner } from '@modula/domain';
 import { createRedis, IngestQueue } from '@modula/queue';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 
 export interface TExportWorker {
@@ -11,16 +11,41 @@ export interface TExportWorker {
   close(): Promise<void>;
 }
 
+const RETENTION_SCHEDULER_ID = 'export-retention';
+
+/** How often the files are swept: every 15 minutes, or twice per retention period when that is shorter (never more than once a second). */
+export function retentionSweepEveryMs(retentionHours: number): number {
+  return Math.round(Math.min(15 * 60_000, Math.max(1000, (retentionHours * 3_600_000) / 2)));
+}
+
 /**
  * Builds export packs on `audit-exports`, in the worker process (never the web server), and
  * records each as an AUDIT_EXPORT_CREATED event through the ingest queue, like any other event.
+ * A job scheduler on the same queue (one per installation: `upsertJobScheduler` is idempotent)
+ * sweeps every tenant's pack files older than EXPORT_RETENTION_HOURS (rows, manifests and events stay).
  */
 export function startExportWorker(config: TConfig, orm: Orm, log: Logger): TExportWorker {
   const connection = createRedis(config.REDIS_URL, 'worker', (f, m) => log.warn(f, m));
   let signer: TSigner | undefined;
   const ingest = new IngestQueue(connection, config.QUEUE_PREFIX, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, backoffMaxMs: config.JOB_BACKOFF_MAX_MS });
 
+  const scheduler = new Queue(JOBS.exportRetention.queue, { connection, prefix: config.QUEUE_PREFIX });
+  scheduler.on('error', () => {});
+  const scheduled = scheduler.upsertJobScheduler(RETENTION_SCHEDULER_ID, { every: retentionSweepEveryMs(config.EXPORT_RETENTION_HOURS) }, {
+    name: JOBS.exportRetention.name,
+    data: { v: 1 },
+    opts: { attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } },
+  }).catch((err: Error) => log.error({ err: err.message }, 'could not schedule the export file sweep'));
+
+  const sweep = async (job: Job) => {
+    if (!ZExportRetentionJob.safeParse(job.data).success) throw new UnrecoverableError(`payload does not match ${JOBS.exportRetention.name} v1`);
+    const result = await expireExportFiles(orm, config.DATA_DIR, config.EXPORT_RETENTION_HOURS);
+    if (result.deleted > 0) log.info({ ...result, retentionHours: config.EXPORT_RETENTION_HOURS }, 'export files past their retention deleted');
+    return result;
+  };
+
   const process = async (job: Job) => {
+    if (job.name === JOBS.exportRetention.name) return sweep(job);
     const parsed = ZExportJob.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`payload does not match ${JOBS.export.name} v1`);
     const { tenantId, exportId } = parsed.data;
@@ -54,6 +79,8 @@ export function startExportWorker(config: TConfig, orm: Orm, log: Logger): TExpo
     worker,
     async close() {
       await worker.close();
+      await scheduled;
+      await scheduler.close();
       await ingest.close();
       connection.disconnect();
     },

@@ -118,6 +118,16 @@ export const ZConfig = z.object({
   CHECKPOINT_EVERY_MINUTES: z.coerce.number().positive().default(15),
   /** Export packs built in parallel per worker process. */
   EXPORT_CONCURRENCY: int(1, 1),
+  /** Per tenant: exports.create refuses (429) while this many of its exports are still being built (PENDING)… */
+  EXPORT_MAX_CONCURRENT: int(2, 1),
+  /** …and once this many were requested in the current UTC day. */
+  EXPORT_MAX_PER_DAY: int(50, 1),
+  /** The worker deletes a pack's file this long after it was built; its signed manifest, its row and its AUDIT_EXPORT_CREATED event stay (fractions allowed, for tests). */
+  EXPORT_RETENTION_HOURS: z.coerce.number().positive().default(168),
+  /** Ingest per API key (Redis token bucket, shared by every server): events per second once the burst is spent; 0 turns the limit off. The in-process system caller is never limited. */
+  INGEST_RATE_PER_KEY: z.coerce.number().min(0).default(5000),
+  /** Events a key may send at once before INGEST_RATE_PER_KEY applies (the bucket's size). */
+  INGEST_BURST_PER_KEY: int(20_000, 1),
   /**
    * Comma-separated emails of the operators who may open the queue dashboard at /admin/queues.
    * Its queues hold every tenant's jobs, so being a tenant's Admin is not enough: the signed-in

@@ -114,6 +114,8 @@ export const ZExportsGetOutput = z.object({
   error: z.string().optional(),
   createdAt: z.iso.datetime().optional(),
   completedAt: z.iso.datetime().optional(),
+  /** When the worker deleted the file (EXPORT_RETENTION_HOURS after it was built): `url` then answers 410; the manifest stays. */
+  fileDeletedAt: z.iso.datetime().optional(),
 });
 export type TExportsGetOutput = z.infer<typeof ZExportsGetOutput>;
 
@@ -162,3 +164,7 @@ export const ZCheckpointJob = z.strictObject({
   tenantId: z.uuid().optional(),
 });
 export type TCheckpointJob = z.infer<typeof ZCheckpointJob>;
+
+/** The scheduled sweep on `audit-exports` that deletes pack files older than EXPORT_RETENTION_HOURS (every tenant). */
+export const ZExportRetentionJob = z.strictObject({ v: z.literal(1) });
+export type TExportRetentionJob = z.infer<typeof ZExportRetentionJob>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ZAcceptedEvent } from './ingest.ts';
-import { ZCheckpointJob, ZExportJob } from './integrity.ts';
+import { ZCheckpointJob, ZExportJob, ZExportRetentionJob } from './integrity.ts';
 
 /**
  * The typed job registry: job name → queue → versioned payload schema. The producer builds a
@@ -32,5 +32,6 @@ export const ZIngestJobEnvelope = ZIngestJob.extend({ events: z.array(z.unknown(
 export const JOBS = {
   ingest: { queue: 'audit-ingest', name: 'ingest-batch', schema: ZIngestJob },
   export: { queue: 'audit-exports', name: 'export-pack', schema: ZExportJob },
+  exportRetention: { queue: 'audit-exports', name: 'export-retention', schema: ZExportRetentionJob },
   checkpoint: { queue: 'audit-checkpoints', name: 'checkpoint', schema: ZCheckpointJob },
 } as const;

@@ -29,6 +29,9 @@ export const ZReadTimestamp = z.iso.datetime({ offset: true, error: 'must be an 
   .refine((iso) => !DATE_LIKE.test(iso) || isRealCalendarDate(iso), { error: 'is not a real calendar date' })
   .refine((iso) => !DATE_LIKE.test(iso) || yearOf(iso) >= 1, { error: 'must be a date in the years 0001–9999' });
 
+/** The shortest `search` (in characters, i.e. code points): pg_trgm indexes runs of three. */
+export const SEARCH_MIN_CHARS = 3;
+
 /** Filters of `events.list` (and of exports): every field optional, combined with AND. */
 export const ZEventsFilter = z.strictObject({
   from: ZReadTimestamp.optional(),
@@ -42,7 +45,9 @@ export const ZEventsFilter = z.strictObject({
   entityType: readText(128).optional(),
   entityId: readText(128).optional(),
   sessionId: readText(128).optional(),
-  search: readText(200).optional(),
+  search: readText(200).refine((s) => [...s].length >= SEARCH_MIN_CHARS, {
+    error: `must be at least ${SEARCH_MIN_CHARS} characters: shorter terms cannot use the search index and would read the whole log`,
+  }).optional(),
 });
 export type TEventsFilter = z.infer<typeof ZEventsFilter>;
 
@@ -135,7 +140,15 @@ export const ZIntegrityVerifyOutput = z.object({
   lastCheckpoint: z.object({ seq: z.number().int(), createdAt: z.iso.datetime(), keyId: z.string() }).nullable().optional(),
   /** How many signed checkpoints were checked (signature, chain hash and Merkle root at their seq). */
   checkpointsChecked: z.number().int().optional(),
+  /**
+   * Where the recomputation started: the seq of the latest signed checkpoint (its signature and its
+   * chain hash checked against the stored row; `checked` counts the events after it), or null for a
+   * full verification from event 1.
+   */
+  fromCheckpointSeq: z.number().int().nullable().optional(),
 });
+/** `integrity.verify`: from the latest checkpoint (default), or `{ full: true }` from event 1 (one at a time per tenant). */
+export const ZIntegrityVerifyInput = z.strictObject({ full: z.boolean().optional() }).optional();
 
 // --- sign-in (the viewer's own) ---
 export const ZLoginInput = z.strictObject({

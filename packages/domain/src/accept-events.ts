@@ -2,7 +2,8 @@ import { LIMITS, ZAuditEventInput, type TAcceptedEvent, type TIssue } from '@mod
 import { redactEvent } from './redaction.ts';
 
 /** Who is sending: a tenant's API key, or a module of the monolith (any tenant). */
-export type TIngestPrincipal = { kind: 'apiKey'; tenantId: string } | { kind: 'system' };
+/** `keyId`: a fingerprint of the API key (never the key), what its ingest rate is counted by. */
+export type TIngestPrincipal = { kind: 'apiKey'; tenantId: string; keyId?: string } | { kind: 'system' };
 
 export interface TJudgedEvents {
   /** Accepted events with their position in the request. */

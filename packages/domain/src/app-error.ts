@@ -3,7 +3,8 @@ export const APP_ERROR_CODES = ['VALIDATION_FAILED', 'NOT_FOUND', 'CONFLICT', 'F
 export type TAppErrorCode = (typeof APP_ERROR_CODES)[number];
 
 export class AppError extends Error {
-  constructor(readonly code: TAppErrorCode, message: string) {
+  /** `retryAfterSeconds`: when a TOO_MANY_REQUESTS refusal knows when to come back (sent as Retry-After). */
+  constructor(readonly code: TAppErrorCode, message: string, readonly retryAfterSeconds?: number) {
     super(message);
     this.name = 'AppError';
   }

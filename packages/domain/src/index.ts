@@ -37,7 +37,9 @@ export { createCheckpoint, listCheckpoints, allTenantIds, registerSigningKey, pu
 export { pinnedKeys, type TTrustedKeys } from './integrity/pinned-keys.ts';
 export { type TVerifyChainOptions } from './verify-chain.ts';
 export { proveInclusion, proveConsistency, verifyProofBundle, type TProofCheck } from './integrity/proofs.ts';
-export { createExportRequest, getExport, markExportFailed, exportUrls, type TRequestedBy } from './exports/export-requests.ts';
+export { createExportRequest, getExport, markExportFailed, exportUrls, type TRequestedBy, type TExportLimits } from './exports/export-requests.ts';
+export { expireExportFiles } from './exports/export-retention.ts';
+export { verifySinceCheckpoint, type TSinceCheckpoint, type TCheckpointVerification } from './integrity/verify-since-checkpoint.ts';
 export { buildExport, exportDir, exportFileName, exportStatementText, type TBuiltExport } from './exports/build-export.ts';
 export { verifyExportPack, type TExportCheck } from './exports/verify-export.ts';
 export { neutralizeCell } from './exports/csv-cells.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from './backoff.ts';
+import { backoffDelay, retryAfterMs } from './backoff.ts';
 
 const policy = { baseMs: 100, capMs: 5_000 };
 
@@ -28,5 +28,25 @@ describe('backoffDelay (exponential, capped, full jitter)', () => {
     expect(Math.max(...draws)).toBeLessThan(1600);
     expect(Math.min(...draws)).toBeLessThan(200);
     expect(Math.max(...draws)).toBeGreaterThan(1400);
+  });
+});
+
+describe('retryAfterMs (the wait a refusal asked for)', () => {
+  const refusal = (value: string | null) => ({ meta: { response: new Response('{}', { status: 429, headers: value === null ? {} : { 'retry-after': value } }) } });
+
+  it('reads delta-seconds and HTTP dates from the response tRPC kept on the error', () => {
+    expect(retryAfterMs(refusal('5'))).toBe(5000);
+    expect(retryAfterMs(refusal(' 0 '))).toBe(0);
+    const now = Date.parse('2026-12-01T10:00:00Z');
+    expect(retryAfterMs(refusal('Tue, 01 Dec 2026 10:00:30 GMT'), now)).toBe(30_000);
+    expect(retryAfterMs(refusal('Tue, 01 Dec 2026 09:00:00 GMT'), now)).toBe(0);
+  });
+
+  it('is null without a header, for a garbled one, or without any answer; a day at most', () => {
+    expect(retryAfterMs(refusal(null))).toBeNull();
+    expect(retryAfterMs(refusal('soon'))).toBeNull();
+    expect(retryAfterMs(new Error('fetch failed'))).toBeNull();
+    expect(retryAfterMs(undefined)).toBeNull();
+    expect(retryAfterMs(refusal('99999999'))).toBe(24 * 3600_000);
   });
 });

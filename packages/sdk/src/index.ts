@@ -14,8 +14,8 @@ export { FileOutboxStore, JournalCorruptError, parseJournal, JOURNAL_FILE } from
 export { MemoryOutboxStore, type TOutboxStore } from './outbox-store.ts';
 export { IndexedDbOutboxStore, OutboxBusyError, type TIndexedDbStoreOptions } from './indexeddb-store.ts';
 export { type TOutboxEntry, type TDeadLetter, type TJournalOp } from './outbox-state.ts';
-export { backoffDelay, DEFAULT_BACKOFF, type TBackoffPolicy } from './backoff.ts';
+export { backoffDelay, retryAfterMs, DEFAULT_BACKOFF, RETRY_AFTER_MAX_MS, type TBackoffPolicy } from './backoff.ts';
 export { splitBatches, INGEST_BATCH_LIMITS, type TBatchLimits } from './batches.ts';
 export { measureClockOffset, isoWithOffset, type TClockSample } from './clock.ts';
-export { InvalidAuditEventError, OutboxClosedError } from './errors.ts';
+export { InvalidAuditEventError, OutboxClosedError, RetryLaterError } from './errors.ts';
 export { OutboxLockedError } from './dir-lock.ts';

@@ -1,10 +1,10 @@
 import type { TAuditEventInput } from '@modula/contracts';
 import { v7 as uuidv7 } from 'uuid';
-import { backoffDelay, DEFAULT_BACKOFF, type TBackoffPolicy } from './backoff.ts';
+import { backoffDelay, DEFAULT_BACKOFF, retryAfterMs, type TBackoffPolicy } from './backoff.ts';
 import { INGEST_BATCH_LIMITS, splitBatches, type TBatchLimits } from './batches.ts';
 import { createAuditClient, type AuditClient } from './client.ts';
 import { correctDeviceTime, isoWithOffset, measureClockOffset, type TClockSample } from './clock.ts';
-import { InvalidAuditEventError, OutboxClosedError } from './errors.ts';
+import { InvalidAuditEventError, OutboxClosedError, RetryLaterError } from './errors.ts';
 import type { TAuditOutboxOptions, TReachability, TRecordInput, TSyncReport } from './outbox-options.ts';
 import { applyOp, replay, snapshotOps, type TDeadLetter, type TJournalOp, type TOutboxState } from './outbox-state.ts';
 import type { TOutboxStore } from './outbox-store.ts';
@@ -43,6 +43,9 @@ export class AuditOutbox {
   private reach: TReachability = 'unknown';
   private closed = false;
   private failures = 0;
+  /** No send before this (performance.now() ms): the service's last Retry-After. */
+  private notBefore = 0;
+  private lastError: Error | undefined;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private timerDueAt = Infinity;
   private running: Promise<TSyncReport> | null = null;
@@ -175,6 +178,8 @@ export class AuditOutbox {
   async flush(): Promise<Extract<TSyncReport, { ok: true }>> {
     this.assertOpen();
     if (this.running) await this.running;
+    const wait = this.notBefore - this.clockNow();
+    if (wait > 0) throw new RetryLaterError(wait, this.lastError);
     const report = await this.runSync();
     if (!report.ok) throw report.error;
     return report;
@@ -245,7 +250,13 @@ export class AuditOutbox {
       const error = err instanceof Error ? err : new Error(String(err));
       if (!this.closed) this.reach = isUnreachable(error) ? 'offline' : this.reach;
       this.failures += 1;
-      const retryInMs = this.closed ? null : backoffDelay(this.failures, this.backoff);
+      // a service that said how long to wait (429 or 503 with Retry-After) is not asked again sooner
+      const asked = retryAfterMs(error);
+      if (asked !== null) {
+        this.notBefore = this.clockNow() + asked;
+        this.lastError = error;
+      }
+      const retryInMs = this.closed ? null : Math.max(backoffDelay(this.failures, this.backoff), asked ?? 0);
       if (retryInMs !== null && this.opts.autoSync) this.schedule(retryInMs, true);
       report = { ok: false, error, pending: this.state.pending.size, retryInMs };
     }

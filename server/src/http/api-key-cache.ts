@@ -2,6 +2,11 @@ import { createHash } from 'node:crypto';
 import { authenticateApiKey } from '@modula/domain';
 import type { TServices } from '../context.ts';
 
+/** A key's SHA-256 (base64url): names the key in caches and rate-limit counters without being it. */
+export function apiKeyFingerprint(apiKey: string): string {
+  return createHash('sha256').update(apiKey).digest('base64url');
+}
+
 /**
  * Recently verified API keys, so devices keep being acknowledged while PostgreSQL is briefly
  * unreachable (ingestion needs only Redis). Keyed by a hash of the key; failures are not cached.
@@ -13,7 +18,7 @@ export class ApiKeyCache {
   constructor(private readonly services: TServices, private readonly ttlMs: number, private readonly max = 10_000) {}
 
   async tenantOf(apiKey: string): Promise<string | undefined> {
-    const id = createHash('sha256').update(apiKey).digest('base64url');
+    const id = apiKeyFingerprint(apiKey);
     const hit = this.entries.get(id);
     if (hit && hit.until > Date.now()) return hit.tenantId;
     const tenantId = await authenticateApiKey(this.services.orm, apiKey);

@@ -12,11 +12,12 @@ import { authSettingsOf, sessionCookieName } from '../auth-settings.ts';
 import type { TContext, TServices } from '../context.ts';
 import { appRouter } from '../routers/app.router.ts';
 import { deviceCookieName } from '../sign-in-guard.ts';
-import { ApiKeyCache } from './api-key-cache.ts';
+import { ApiKeyCache, apiKeyFingerprint } from './api-key-cache.ts';
 import { registerBrowserHardening } from './browser-hardening.ts';
 import { registerKeysRoute } from './keys-route.ts';
 import { registerExportDownloads } from './export-downloads.ts';
 import { registerQueueDashboard } from './queue-dashboard.ts';
+import { retryAfterMeta } from './retry-after.ts';
 
 const WEB_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 const WEB_PLACEHOLDER = fileURLToPath(new URL('../../../web/public', import.meta.url));
@@ -58,6 +59,7 @@ export async function buildApp(services: TServices): Promise<FastifyInstance> {
     trpcOptions: {
       router: appRouter,
       createContext: ({ req, res }: CreateFastifyContextOptions) => createHttpContext(services, apiKeys, req, res),
+      responseMeta: retryAfterMeta, // Retry-After on TOO_MANY_REQUESTS that knows its wait
       onError: ({ error, path }: { error: TRPCError; path?: string }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') services.log.error({ path, err: error.cause?.message ?? error.message }, 'procedure failed');
       },
@@ -122,5 +124,5 @@ async function createHttpContext(services: TServices, apiKeys: ApiKeyCache, req:
     services.log.warn({ err: (err as Error).message }, 'cannot check a session: database unreachable');
     throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'cannot check the session right now; retry later' });
   }
-  return { services, principal: tenantId ? { kind: 'apiKey', tenantId } : null, session, http };
+  return { services, principal: tenantId ? { kind: 'apiKey', tenantId, keyId: apiKeyFingerprint(match![1]!) } : null, session, http };
 }

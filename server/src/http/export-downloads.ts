@@ -1,6 +1,6 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { administrationEvent, AppError, exportDir, findSession, getExport, sessionActor } from '@modula/domain';
+import { administrationEvent, AppError, exportDir, exportUrls, findSession, getExport, sessionActor } from '@modula/domain';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { authSettingsOf, sessionCookieName } from '../auth-settings.ts';
 import { recordAdministration } from '../administration.ts';
@@ -38,7 +38,14 @@ export function registerExportDownloads(app: FastifyInstance, services: TService
       if (view.status !== 'READY' || !view.fileName || !view.format) return refuse(reply, 409, 'CONFLICT', `the export is ${view.status}`);
       const name = part === 'file' ? view.fileName : `${view.fileName}.manifest.json`;
       const path = join(exportDir(services.config.DATA_DIR, session.tenantId), name);
-      if (!existsSync(path)) return refuse(reply, 410, 'GONE', 'the export file is no longer on this server');
+      if (!existsSync(path)) {
+        if (part === 'file' && view.fileDeletedAt) {
+          const hours = services.config.EXPORT_RETENTION_HOURS;
+          const kept = hours >= 1 ? `${hours} hours` : `${Math.round(hours * 3600)} seconds`;
+          return refuse(reply, 410, 'GONE', `the export file was deleted at ${view.fileDeletedAt}, ${kept} after it was built (EXPORT_RETENTION_HOURS); its signed manifest is still at ${exportUrls(exportId).manifestUrl}: create a new export for a fresh copy`);
+        }
+        return refuse(reply, 410, 'GONE', 'the export file is no longer on this server');
+      }
       if (part === 'file') {
         // PCI DSS 10.2.1.1: who took a copy of the log, and which one
         try {

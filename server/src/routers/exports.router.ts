@@ -5,12 +5,13 @@ import { exportQueueOf } from '../export-queue.ts';
 import { adminProcedure, router } from '../trpc.ts';
 
 export const exportsRouter = router({
-  /** Queues a signed CSV or PDF pack of the filtered log; poll `exports.get` until READY. */
+  /** Queues a signed CSV or PDF pack of the filtered log; poll `exports.get` until READY. TOO_MANY_REQUESTS past the tenant's export limits. */
   create: adminProcedure.input(ZExportsCreateInput).output(ZExportsCreateOutput)
     .mutation(async ({ ctx, input }) => {
       const { orm } = ctx.services;
       const requestedBy = { userId: ctx.session.userId, name: ctx.session.name, email: ctx.session.email };
-      const exportId = await createExportRequest(orm, ctx.tenantId, { format: input.format, filter: input.filter, requestedBy });
+      const limits = { maxConcurrent: ctx.services.config.EXPORT_MAX_CONCURRENT, maxPerDay: ctx.services.config.EXPORT_MAX_PER_DAY };
+      const exportId = await createExportRequest(orm, ctx.tenantId, { format: input.format, filter: input.filter, requestedBy, limits });
       try {
         await exportQueueOf(ctx.services).enqueue(ctx.tenantId, exportId);
       } catch (err) {

@@ -1,13 +1,15 @@
 import {
-  ZCheckpoint, ZConsistencyProof, ZIntegrityCheckpointsInput, ZIntegrityCheckpointsOutput, ZIntegrityConsistencyInput, ZIntegrityVerifyOutput, ZNoInput,
+  ZCheckpoint, ZConsistencyProof, ZIntegrityCheckpointsInput, ZIntegrityCheckpointsOutput, ZIntegrityConsistencyInput, ZIntegrityVerifyInput, ZIntegrityVerifyOutput, ZNoInput,
 } from '@modula/contracts';
-import { administrationEvent, createCheckpoint, listCheckpoints, loadSigner, proveConsistency, sessionActor, verifyChain } from '@modula/domain';
+import { administrationEvent, createCheckpoint, listCheckpoints, loadSigner, proveConsistency, sessionActor } from '@modula/domain';
 import { recordAdministration } from '../administration.ts';
+import { verifyForViewer } from '../integrity-verify.ts';
 import { adminProcedure, router } from '../trpc.ts';
 
 export const integrityRouter = router({
-  verify: adminProcedure.input(ZNoInput).output(ZIntegrityVerifyOutput)
-    .query(({ ctx }) => verifyChain(ctx.services.orm, ctx.tenantId)),
+  /** From the latest signed checkpoint; `{ full: true }` from event 1, one at a time per tenant (TOO_MANY_REQUESTS otherwise). */
+  verify: adminProcedure.input(ZIntegrityVerifyInput).output(ZIntegrityVerifyOutput)
+    .query(({ ctx, input }) => verifyForViewer(ctx.services, ctx.tenantId, { full: input?.full === true })),
   /** The tenant's signed checkpoints, newest first. */
   checkpoints: adminProcedure.input(ZIntegrityCheckpointsInput).output(ZIntegrityCheckpointsOutput)
     .query(async ({ ctx, input }) => ({ items: await listCheckpoints(ctx.services.orm, ctx.tenantId, input?.limit ?? 20) })),

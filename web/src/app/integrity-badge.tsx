@@ -1,12 +1,13 @@
 import { Badge, Tooltip, UnstyledButton } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { formatClock } from '../common/format-time.ts';
-import { integrityText } from './integrity-text.ts';
+import { integrityDetail, integrityText } from './integrity-text.ts';
 import { useTRPC } from './trpc.ts';
 
 /**
  * The state of the tenant's hash chain, checked by the service when the viewer opens (and on
- * click): green when every event still links to the one before, red at the first broken seq.
+ * click) from the latest signed checkpoint: green when the checkpoint holds and every later event
+ * still links to the one before, red at the first broken seq.
  */
 export function IntegrityBadge() {
   const trpc = useTRPC();
@@ -22,7 +23,7 @@ export function IntegrityBadge() {
     label = integrityText(verify.data, formatClock(checkedAt));
     color = verify.data.ok ? 'teal' : 'red';
     detail = verify.data.ok
-      ? `Every event links to the one before it, up to seq ${verify.data.headSeq}. Click to check again.`
+      ? integrityDetail(verify.data)
       : verify.data.reason ?? 'An event was altered or removed after it was stored.';
   }
   return (

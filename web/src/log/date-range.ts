@@ -1,5 +1,6 @@
 import type { TEventsFilter } from '@modula/contracts';
 import type { TLogFilters } from './log-filters.ts';
+import { usableSearch } from './search-term.ts';
 
 /** Local midnight of a YYYY-MM-DD day, `plusDays` later (Date arithmetic keeps DST days right). */
 function localDay(day: string, plusDays = 0): Date {
@@ -47,7 +48,7 @@ export function eventsFilterOf(f: TLogFilters, now: Date): TEventsFilter {
     sessionId: f.sessionId ?? undefined,
     entityType: f.entityType ?? undefined,
     entityId: f.entityId ?? undefined,
-    search: f.search.trim() || undefined,
+    search: usableSearch(f.search),
   };
   // undefined members would still appear as keys of the query input
   return Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined)) as TEventsFilter;
