@@ -12,8 +12,14 @@ import type { Redis } from 'ioredis';
  * stored or quarantined: the age of the oldest entry is the "stuck work" metric.
  */
 
-/** A job whose ticket has no job behind it this long after it was taken was never queued (its add failed). */
-export const ORPHAN_TICKET_MS = 60_000;
+/**
+ * A ticket with no job behind it this long after it was taken belongs to an add() that failed (the
+ * server died, or Redis with it, before it could release the ticket). Dropping it early cannot break
+ * the order: a job that is not in Redis yet has not been acknowledged, so whatever a later ticket's
+ * job (already queued, hence acknowledged) stores first was acknowledged first. The wait only keeps
+ * an add() that is still under way listed as unstored.
+ */
+export const ORPHAN_TICKET_MS = 5_000;
 
 /** INCR the tenant's ticket, open it, list the job as unstored, mark its events pending: one round trip. */
 const TAKE_TICKET = `
