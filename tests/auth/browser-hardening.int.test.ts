@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { loadConfig } from '@modula/config';
-import { createUser } from '@modula/domain';
+import { createOperator } from '@modula/domain';
 import pg from 'pg';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +22,6 @@ import { launchChromium, newViewerContext } from '../browser/browser.ts';
  */
 
 const EVIL = 'https://evil.example';
-const OPERATOR_EMAIL = `ops-${Date.now().toString(36)}@example.test`;
 
 /** A raw POST as an attacker's page (or a till) would send it. */
 function post(stack: TestStack, path: string, opts: { cookie?: string; origin?: string; apiKey?: string; body?: unknown; headers?: Record<string, string> } = {}) {
@@ -62,7 +61,7 @@ describe('browser hardening (plain HTTP, the defaults)', () => {
 
   beforeAll(async () => {
     await buildWebIfStale(); // the headers are checked on the built viewer's page
-    stack = await startStack({ env: { ...VIEWER_ENV, OPS_DASHBOARD_ADMIN_EMAILS: OPERATOR_EMAIL } });
+    stack = await startStack({ env: VIEWER_ENV });
     ({ tenantId, apiKey } = await stack.createTenant('Hardened Bistro'));
   });
   afterAll(async () => {
@@ -298,8 +297,9 @@ describe('browser hardening (plain HTTP, the defaults)', () => {
     });
 
     it('runs the queue dashboard under its own policy (Google Fonts allowed there only) without a CSP violation', async () => {
-      const { cookie } = await signInFirstTime(stack, (await operatorUser()).email);
-      const res = await fetch(`${stack.baseUrl}/admin/queues`, { headers: { cookie } });
+      const operator = await createOperator(stack.services.orm, 'csp-operator');
+      const authorization = `Basic ${Buffer.from(`${operator.name}:${operator.secret}`).toString('base64')}`;
+      const res = await fetch(`${stack.baseUrl}/admin/queues`, { headers: { authorization } });
       expect(res.status).toBe(200);
       await res.arrayBuffer();
       const csp = cspOf(res);
@@ -313,7 +313,15 @@ describe('browser hardening (plain HTTP, the defaults)', () => {
       expect(viewer.get('style-src')).not.toContain('https://fonts.googleapis.com');
       expect(viewer.get('font-src') ?? []).not.toContain('https://fonts.gstatic.com');
 
-      const { context, page, violations } = await pageWithCookie(cookie);
+      // the operator's credential, as the browser's Basic prompt would take it: a tenant session is no way in
+      const context = await browser.newContext({ baseURL: stack.baseUrl, httpCredentials: { username: operator.name, password: operator.secret } });
+      const page = await context.newPage();
+      const violations: string[] = [];
+      await page.addInitScript(() => {
+        document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+      });
+      page.on('console', (msg) => { if (/Content Security Policy|CSP violation/i.test(msg.text())) violations.push(msg.text()); });
+      page.on('pageerror', (err) => violations.push(`page error: ${err.message}`));
       try {
         await page.goto('/admin/queues', { waitUntil: 'domcontentloaded' });
         await expect.poll(() => page.getByText('audit-ingest').count(), { timeout: 15_000 }).toBeGreaterThan(0);
@@ -322,15 +330,6 @@ describe('browser hardening (plain HTTP, the defaults)', () => {
         await context.close();
       }
     });
-
-    let operator: { email: string } | undefined;
-    async function operatorUser() {
-      if (!operator) {
-        await createUser(stack.services.orm, { tenantId, email: OPERATOR_EMAIL, password: PASSWORD, role: 'ADMIN', name: 'Olga Operator' });
-        operator = { email: OPERATOR_EMAIL };
-      }
-      return operator;
-    }
   });
 });
 

@@ -129,13 +129,11 @@ export const ZConfig = z.object({
   /** Events a key may send at once before INGEST_RATE_PER_KEY applies (the bucket's size). */
   INGEST_BURST_PER_KEY: int(20_000, 1),
   /**
-   * Comma-separated emails of the operators who may open the queue dashboard at /admin/queues.
-   * Its queues hold every tenant's jobs, so being a tenant's Admin is not enough: the signed-in
-   * Admin's email must be listed here too. Empty (the default) turns the dashboard off (404).
+   * Retired (issue 12, item 9): the queue dashboard no longer lets tenant Admins in; it takes an
+   * operator credential (`cli operator create`). Still accepted so that an old deployment starts,
+   * but ignored, with a warning in the server's log.
    */
-  OPS_DASHBOARD_ADMIN_EMAILS: z.string().default('')
-    .transform((v) => v.split(',').map((e) => e.trim().toLowerCase()).filter((e) => e !== ''))
-    .pipe(z.array(z.email({ error: 'must be a comma-separated list of emails' }))),
+  OPS_DASHBOARD_ADMIN_EMAILS: z.string().optional(),
 });
 export type TConfig = z.infer<typeof ZConfig>;
 

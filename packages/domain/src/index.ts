@@ -12,6 +12,8 @@ export { createApiKey, authenticateApiKey, listApiKeys, revokeApiKey, type TApiK
 export { createUser, ARGON2_OPTIONS } from './users.ts';
 export { setUserRole, disableUser, unlockUser, resetTwoFactor, type TAdministeredUser } from './user-admin.ts';
 export { administrationEvent, sessionActor, type TAdministrator } from './administration.ts';
+export { createOperator, listOperators, revokeOperator, authenticateOperator, anyActiveOperator, recordOperatorAction, operatorActorOf, OPERATOR_NAME,
+  type TOperator, type TOperatorInfo, type TOperatorAction } from './operators.ts';
 export { listQuarantine, replayQuarantine, type TQuarantineEntry, type TReplayResult } from './quarantine.ts';
 export { verifyChain, type TChainVerification } from './verify-chain.ts';
 export { buildStoredRow, contentHashOf, type TStoredRow } from './event-row.ts';

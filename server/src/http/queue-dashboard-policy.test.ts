@@ -1,22 +1,18 @@
-import type { TSession } from '@modula/domain';
 import { describe, expect, it } from 'vitest';
-import { checkOperator, classifyDashboardRequest } from './queue-dashboard-policy.ts';
+import { classifyDashboardRequest, parseBasicCredential } from './queue-dashboard-policy.ts';
 
-const session = (role: TSession['role'], email = 'ops@example.test'): TSession =>
-  ({ sessionId: 's', tenantId: 't', tenantName: 'T', userId: 'u', email, name: null, role });
+const basic = (text: string) => `Basic ${Buffer.from(text).toString('base64')}`;
 
-describe('checkOperator', () => {
-  const list = ['ops@example.test'];
-  it('is off for everyone while the allow-list is empty', () => {
-    expect(checkOperator(session('ADMIN'), [])).toMatchObject({ ok: false, status: 404 });
-    expect(checkOperator(undefined, [])).toMatchObject({ ok: false, status: 404 });
+describe('parseBasicCredential', () => {
+  it('reads the operator name and secret (the secret may hold colons)', () => {
+    expect(parseBasicCredential(basic('olga:mop_abc'))).toEqual({ name: 'olga', secret: 'mop_abc' });
+    expect(parseBasicCredential(`basic ${Buffer.from('olga:a:b').toString('base64')}`)).toEqual({ name: 'olga', secret: 'a:b' });
+    expect(parseBasicCredential(basic('olga:'))).toEqual({ name: 'olga', secret: '' });
   });
-  it('asks for a sign-in, refuses other roles, hides itself from Admins who are not operators', () => {
-    expect(checkOperator(undefined, list)).toMatchObject({ ok: false, status: 401 });
-    expect(checkOperator(session('MANAGER'), list)).toMatchObject({ ok: false, status: 403 });
-    expect(checkOperator(session('CASHIER'), list)).toMatchObject({ ok: false, status: 403 });
-    expect(checkOperator(session('ADMIN', 'other@example.test'), list)).toMatchObject({ ok: false, status: 404 });
-    expect(checkOperator(session('ADMIN', 'Ops@Example.test'), list)).toMatchObject({ ok: true });
+  it('takes nothing else: no header, other schemes, no name, no colon, not base64', () => {
+    for (const header of [undefined, '', 'Bearer mak_x', basic(':secret'), basic('olga'), 'Basic', 'Basic !!!', `Basic ${Buffer.from('olga:x').toString('base64')} extra`]) {
+      expect(parseBasicCredential(header), String(header)).toBeUndefined();
+    }
   });
 });
 

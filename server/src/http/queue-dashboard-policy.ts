@@ -1,21 +1,24 @@
-import type { TSession } from '@modula/domain';
-
 /**
- * Who may use the queue dashboard, and what it may do. The queues hold every tenant's jobs, so a
- * tenant's Admin is not enough: the operator's email must be on OPS_DASHBOARD_ADMIN_EMAILS.
+ * Who may use the queue dashboard, and what it may do. Its queues hold every tenant's jobs, so no
+ * tenant account opens it — not even an Admin's: only an operator credential (`cli operator
+ * create`), sent as HTTP Basic (RFC 7617), the operator's name as user and the secret as password.
  */
-export type TOperatorCheck =
-  | { ok: true; session: TSession }
-  | { ok: false; status: 401 | 403 | 404; code: 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND'; message: string };
+export interface TBasicCredential {
+  name: string;
+  secret: string;
+}
 
-export function checkOperator(session: TSession | undefined, allowList: readonly string[]): TOperatorCheck {
-  // off unless someone is listed: nothing to see, not even that it exists
-  if (allowList.length === 0) return { ok: false, status: 404, code: 'NOT_FOUND', message: 'not found' };
-  if (!session) return { ok: false, status: 401, code: 'UNAUTHORIZED', message: 'sign in first' };
-  if (session.role !== 'ADMIN') return { ok: false, status: 403, code: 'FORBIDDEN', message: 'only operators may see the queues' };
-  // an Admin who is not an operator must not learn more about it than a stranger to the route
-  if (!allowList.includes(session.email.toLowerCase())) return { ok: false, status: 404, code: 'NOT_FOUND', message: 'not found' };
-  return { ok: true, session };
+/** The Basic challenge a 401 carries, so that a browser asks for the operator's name and secret. */
+export const BASIC_CHALLENGE = 'Basic realm="Modula Audit operators", charset="UTF-8"';
+
+/** The name and secret of an `Authorization: Basic …` header; undefined for any other header or a malformed one. */
+export function parseBasicCredential(header: string | undefined): TBasicCredential | undefined {
+  const m = header ? /^Basic +([A-Za-z0-9+/]+={0,2}) *$/i.exec(header) : null;
+  if (!m) return undefined;
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) return undefined;
+  return { name: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
 }
 
 /** bull-board's routes (relative to the dashboard's prefix) that change something and are allowed: re-driving failed jobs. */

@@ -11,6 +11,7 @@ import { proofCommand, verifyProofCommand } from './proof.ts';
 import { exportCreateCommand, verifyExportCommand } from './exports.ts';
 import { devicesGaps } from './devices.ts';
 import { apiKeyCreate, apiKeyList, apiKeyRevoke } from './api-keys.ts';
+import { operatorCreate, operatorList, operatorRevoke } from './operators.ts';
 
 export interface TCommand {
   summary: string;
@@ -28,6 +29,9 @@ export const COMMANDS: Record<string, TCommand> = {
   'apikey create': apiKeyCreate,
   'apikey list': apiKeyList,
   'apikey revoke': apiKeyRevoke,
+  'operator create': operatorCreate,
+  'operator list': operatorList,
+  'operator revoke': operatorRevoke,
   'quarantine list': quarantineList,
   'quarantine replay': quarantineReplay,
   'jobs failed': jobsFailed,
