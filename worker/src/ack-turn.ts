@@ -55,3 +55,15 @@ export async function awaitTurn(queue: IngestQueue, job: Job, token: string | un
     pause = Math.min(pause * 2, 50);
   }
 }
+
+/**
+ * After a job's ticket closed: the tenant's next ticket may belong to a job that stepped aside and
+ * sleeps in the delayed set. Bring it back now, so a tenant's backlog drains one job after another
+ * instead of one step-aside delay after another (after a worker was killed, say).
+ */
+export async function wakeNext(queue: IngestQueue, tenantId: string): Promise<void> {
+  const next = await queue.order.blockerOf(tenantId, Number.MAX_SAFE_INTEGER);
+  if (!next || (await queue.queue.getJobState(next.jobId)) !== 'delayed') return;
+  // it may have been promoted or taken meanwhile: then there is nothing to do
+  await (await queue.queue.getJob(next.jobId))?.promote().catch(() => {});
+}

@@ -5,7 +5,7 @@ import { readJobEvents, storeIsolated } from '@modula/domain';
 import { backoffDelay, createRedis, incrementCounters, IngestQueue } from '@modula/queue';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { awaitTurn } from './ack-turn.ts';
+import { awaitTurn, wakeNext } from './ack-turn.ts';
 
 export interface TIngestWorker {
   worker: Worker;
@@ -57,6 +57,7 @@ export function startIngestWorker(config: TConfig, orm: Orm, log: Logger, hooks:
     }
     const waiting = new Set(outcome.waiting.map((e) => e.eventId));
     await queue.order.release(payload.tenantId, job.id!, events.map((e) => e.eventId).filter((id) => !waiting.has(id)));
+    if (payload.ticket !== undefined) await wakeNext(queue, payload.tenantId).catch((err: Error) => log.warn({ err: err.message }, 'could not wake the next job'));
     await incrementCounters(connection, config.QUEUE_PREFIX, {
       stored: outcome.stored.length, duplicates: outcome.duplicates, quarantined: outcome.quarantined.length, branchWaits: outcome.waiting.length,
     });
