@@ -21,3 +21,21 @@ export function createRedis(url: string, role: 'producer' | 'worker', warn?: TWa
   redis.on('ready', () => { down = false; });
   return redis;
 }
+
+/**
+ * For one-shot tools (the CLI): resolves once the connection is ready, or fails after `timeoutMs`
+ * with the last error Redis gave (a wrong password, a closed port) instead of waiting forever.
+ */
+export function redisReady(redis: Redis, timeoutMs = 5000): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    let last = 'no answer';
+    const onError = (err: Error) => { last = err.message; };
+    redis.on('error', onError);
+    const timer = setTimeout(() => {
+      redis.off('error', onError);
+      reject(new Error(`Redis is not reachable (${last}) after ${timeoutMs / 1000} s: check REDIS_URL and its password`));
+    }, timeoutMs);
+    redis.once('ready', () => { clearTimeout(timer); redis.off('error', onError); resolve(); });
+  });
+}

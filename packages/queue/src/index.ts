@@ -1,4 +1,4 @@
-export { createRedis } from './connection.ts';
+export { createRedis, redisReady } from './connection.ts';
 export { IngestQueue, backoffDelay, type TRetryPolicy, type TEnqueueOptions } from './ingest-queue.ts';
 export { AckOrder, ORPHAN_TICKET_MS, type TTicket } from './ack-order.ts';
 export { incrementCounters, readCounters, type TCounterName } from './counters.ts';

@@ -1,4 +1,4 @@
-import { createRedis, IngestQueue } from '@modula/queue';
+import { createRedis, IngestQueue, redisReady } from '@modula/queue';
 import { cliConfig } from '../runtime-config.ts';
 import { administrationEvent } from '@modula/domain';
 import { printJson, type TCommand } from './index.ts';
@@ -9,6 +9,7 @@ async function withQueue<T>(fn: (queue: IngestQueue) => Promise<T>): Promise<T> 
   const redis = createRedis(config.REDIS_URL, 'producer');
   const queue = new IngestQueue(redis, config.QUEUE_PREFIX, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, backoffMaxMs: config.JOB_BACKOFF_MAX_MS });
   try {
+    await redisReady(redis);
     return await fn(queue);
   } finally {
     await queue.close();

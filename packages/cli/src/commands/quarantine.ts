@@ -1,5 +1,5 @@
 import { administrationEvent, listQuarantine, replayQuarantine } from '@modula/domain';
-import { createRedis, IngestQueue } from '@modula/queue';
+import { createRedis, IngestQueue, redisReady } from '@modula/queue';
 import { cliConfig } from '../runtime-config.ts';
 import { printJson, type TCommand } from './index.ts';
 import { operatorActor, recordAdministration } from './record-administration.ts';
@@ -25,6 +25,7 @@ export const quarantineReplay: TCommand = {
     const redis = createRedis(config.REDIS_URL, 'producer');
     const queue = new IngestQueue(redis, config.QUEUE_PREFIX, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, backoffMaxMs: config.JOB_BACKOFF_MAX_MS });
     try {
+      await redisReady(redis);
       const result = await withOrm((orm) => replayQuarantine(orm, (tenantId, events, receivedAt) => queue.enqueue(tenantId, events, receivedAt), {
         tenantId: values.tenant as string | undefined, ids: values.id as string[] | undefined, reason: values.reason as string | undefined,
       }));

@@ -1,17 +1,8 @@
 import { hostname, userInfo } from 'node:os';
 import type { TAuditEventInput } from '@modula/contracts';
 import { groupByTenant, judgeEvents, type TAdministrator } from '@modula/domain';
-import { createRedis, IngestQueue } from '@modula/queue';
+import { createRedis, IngestQueue, redisReady } from '@modula/queue';
 import { cliConfig } from '../runtime-config.ts';
-
-/** A producer connection refuses commands until connected (it never queues them): wait for it, briefly. */
-function ready(redis: ReturnType<typeof createRedis>, timeoutMs = 5000): Promise<void> {
-  if (redis.status === 'ready') return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs / 1000} s`)), timeoutMs);
-    redis.once('ready', () => { clearTimeout(timer); resolve(); });
-  });
-}
 
 /** The operator at this terminal: the OS account and host, as far as the CLI can tell. */
 export function operatorActor(): TAdministrator {
@@ -32,7 +23,7 @@ export async function recordAdministration(events: TAuditEventInput[]): Promise<
   const redis = createRedis(config.REDIS_URL, 'producer');
   const queue = new IngestQueue(redis, config.QUEUE_PREFIX, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, backoffMaxMs: config.JOB_BACKOFF_MAX_MS });
   try {
-    await ready(redis);
+    await redisReady(redis);
     const receivedAt = new Date().toISOString();
     for (const [tenantId, accepted] of groupByTenant(judged.accepted.map((a) => a.event))) await queue.enqueue(tenantId, accepted, receivedAt);
   } catch (err) {
