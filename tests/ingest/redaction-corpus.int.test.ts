@@ -7,10 +7,12 @@ import { startExportWorker, type TExportWorker } from '@modula/worker';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { luhnCard } from '../../testing/cards.ts';
 import { connect } from '../../testing/database.ts';
+import { exportWhenReady } from '../../testing/exports.ts';
 import { eventually, getTrpc, makeEvent, postTrpc } from '../../testing/events.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
-import { signedInAdmin, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
+import { signedInAdmin, VIEWER_ENV } from '../../testing/viewer.ts';
 
 /**
  * DESIGN rule 6 end to end: a corpus of secrets in every shape and every free-text field of an event
@@ -19,28 +21,17 @@ import { signedInAdmin, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
  * any Redis key of the queue (every type), the server's and workers' debug logs, a CSV export.
  */
 
-/** `body` completed with its Luhn check digit: a card number that passes the check. */
-function card(body: string): string {
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) {
-    let d = Number(body[body.length - 1 - i]);
-    if (i % 2 === 0) { d *= 2; if (d > 9) d -= 9; }
-    sum += d;
-  }
-  return body + String((10 - (sum % 10)) % 10);
-}
-
 /** Every secret of the corpus, by what it is; each is long and unusual enough not to appear by chance. */
 const S = {
-  cardAsNumber: card('453201511283036'),
-  cardAsKey: card('601100099990001'),
-  cardInEntityId: card('527485310022541'),
-  cardInActorId: card('491761000000123'),
-  cardAfterDash: card('455673758942015'),
-  cardBeforeLetters: card('402400710393950'),
-  cardInEntityType: card('510510510510510'),
-  cardInEntityLabel: card('448560004321987'),
-  cardInJsonText: card('476173900101001'),
+  cardAsNumber: luhnCard('453201511283036'),
+  cardAsKey: luhnCard('601100099990001'),
+  cardInEntityId: luhnCard('527485310022541'),
+  cardInActorId: luhnCard('491761000000123'),
+  cardAfterDash: luhnCard('455673758942015'),
+  cardBeforeLetters: luhnCard('402400710393950'),
+  cardInEntityType: luhnCard('510510510510510'),
+  cardInEntityLabel: luhnCard('448560004321987'),
+  cardInJsonText: luhnCard('476173900101001'),
   jwtSessionId: 'eyJhbGciOiJIUzI1NiJ9.eyJzZXNzaW9uIjoiY29ycHVzIn0.Q2xpZW50U2Vzc2lvblNpZ25hdHVyZTEyMw',
   tokenDeviceId: 'ghp_R4nd0mDev1ceT0kenAbCdEfGh1234',
   pinCode: 'PinCodeValue-7Hq2',
@@ -238,14 +229,7 @@ describe('secrets never stored (issue 11, item 5): nowhere in PostgreSQL, Redis,
 
   it('a CSV export of the tenant holds no secret, and neither do the server and worker logs at debug level', async () => {
     const admin = await signedInAdmin(stack, tenant.tenantId);
-    const created = await trpc(stack, 'mutation', 'exports.create', { format: 'csv', filter: {} }, { cookie: admin.cookie });
-    expect(created.status).toBe(200);
-    const { exportId } = created.data as { exportId: string };
-    const ready = await eventually(async () => {
-      const r = await trpc(stack, 'query', 'exports.get', { exportId }, { cookie: admin.cookie });
-      if (r.data?.status === 'FAILED') throw new Error(r.data.error);
-      return r.data?.status === 'READY' ? r.data : undefined;
-    }, 30_000);
+    const ready = await exportWhenReady(stack, admin.cookie, 'csv');
     const res = await fetch(`${stack.baseUrl}${ready.url}`, { headers: { cookie: admin.cookie } });
     expect(res.status).toBe(200);
     const csv = await res.text();

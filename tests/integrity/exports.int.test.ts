@@ -8,6 +8,7 @@ import { parse } from 'csv-parse/sync';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, makeEvent } from '../../testing/events.ts';
+import { exportWhenReady } from '../../testing/exports.ts';
 import { ingestStored, runCli } from '../../testing/integrity.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 import { makeUser, signedInAdmin, signInFirstTime, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
@@ -30,14 +31,8 @@ async function download(path: string, cookie?: string) {
 
 /** Asks for a pack as the Admin, waits until READY, downloads file and manifest into the work folder. */
 async function exportPack(format: 'csv' | 'pdf', filter: Record<string, unknown> = {}) {
-  const created = await trpc(stack, 'mutation', 'exports.create', { format, filter }, { cookie: admin.cookie });
-  expect(created.status).toBe(200);
-  const { exportId } = created.data as { exportId: string };
-  const ready = await eventually(async () => {
-    const r = await trpc(stack, 'query', 'exports.get', { exportId }, { cookie: admin.cookie });
-    if (r.data?.status === 'FAILED') throw new Error(r.data.error);
-    return r.data?.status === 'READY' ? r.data : undefined;
-  }, 30_000);
+  const ready = await exportWhenReady(stack, admin.cookie, format, filter);
+  const { exportId } = ready;
   const file = await download(ready.url, admin.cookie);
   const manifest = await download(ready.manifestUrl, admin.cookie);
   expect(file.status).toBe(200);

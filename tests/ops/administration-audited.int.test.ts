@@ -7,6 +7,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../testing/database.ts';
 import { eventually, makeEvent, sale } from '../../testing/events.ts';
+import { exportWhenReady } from '../../testing/exports.ts';
 import { ingestStored, runCli } from '../../testing/integrity.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 import { signedInAdmin, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
@@ -139,12 +140,8 @@ describe('Admins in the viewer leave events too', () => {
     const byAdmin = async () => (await storedOf('CHECKPOINT_CREATED')).filter((c) => c.actor_id === admin.userId);
     expect(await eventually(async () => ((await byAdmin()).length === 1 ? byAdmin() : undefined))).toHaveLength(1);
 
-    const created = await trpc(stack, 'mutation', 'exports.create', { format: 'csv', filter: {} }, { cookie: admin.cookie });
-    const { exportId } = created.data as { exportId: string };
-    const ready = await eventually(async () => {
-      const r = await trpc(stack, 'query', 'exports.get', { exportId }, { cookie: admin.cookie });
-      return r.data?.status === 'READY' ? r.data : undefined;
-    }, 30_000);
+    const ready = await exportWhenReady(stack, admin.cookie, 'csv');
+    const { exportId } = ready;
     const res = await fetch(`${stack.baseUrl}${ready.url}`, { headers: { cookie: admin.cookie } });
     expect(res.status).toBe(200);
     await res.arrayBuffer();

@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../testing/database.ts';
+import { exportWhenReady } from '../../testing/exports.ts';
 import { eventually, makeEvent } from '../../testing/events.ts';
 import { asAttacker, ingestStored, rewriteFrom } from '../../testing/integrity.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
@@ -278,13 +279,8 @@ describe('export files are deleted EXPORT_RETENTION_HOURS after they were built'
     const { tenantId } = await stack.createTenant('Retention tenant');
     await ingestStored(stack, tenantId, events(tenantId, 5));
     const { cookie } = await signedInAdmin(stack, tenantId);
-    const created = await trpc(stack, 'mutation', 'exports.create', { format: 'csv', filter: {} }, { cookie });
-    expect(created.status).toBe(200);
-    const { exportId } = created.data as { exportId: string };
-    const ready = await eventually(async () => {
-      const r = await trpc(stack, 'query', 'exports.get', { exportId }, { cookie });
-      return r.data?.status === 'READY' ? r.data : undefined;
-    }, 30_000, 50);
+    const ready = await exportWhenReady(stack, cookie, 'csv', {}, 50);
+    const { exportId } = ready;
     const fetchPath = (path: string) => fetch(`${stack.baseUrl}${path}`, { headers: { cookie } });
     const fresh = await fetchPath(ready.url);
     expect(fresh.status).toBe(200);

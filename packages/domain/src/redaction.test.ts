@@ -2,21 +2,11 @@ import { LIMITS, ZAcceptedEvent, type TAcceptedEvent, type TAuditEventInput } fr
 import fc from 'fast-check';
 import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
+import { luhnCard } from '../../../testing/cards.ts';
 import { judgeEvents } from './accept-events.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { contentHashOf } from './event-row.ts';
 import { isSecretKey, luhnValid, REDACTED, redactEvent, redactString } from './redaction.ts';
-
-/** `body` completed with its Luhn check digit. */
-function card(body: string): string {
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) {
-    let d = Number(body[body.length - 1 - i]);
-    if (i % 2 === 0) { d *= 2; if (d > 9) d -= 9; }
-    sum += d;
-  }
-  return body + String((10 - (sum % 10)) % 10);
-}
 
 const TENANT = '0192f1c4-6b7a-7c3e-9d2f-4b8a1e5c7d90';
 
@@ -196,7 +186,7 @@ describe('same content, same identity', () => {
 
 /** A Luhn-valid card number of 13–19 digits. */
 const cardNumber = fc.tuple(fc.integer({ min: 1, max: 9 }), fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 11, maxLength: 17 }))
-  .map(([first, rest]) => card(`${first}${rest.join('')}`));
+  .map(([first, rest]) => luhnCard(`${first}${rest.join('')}`));
 /** How it is written: plain, or in groups of four with spaces or dashes. */
 const written = fc.tuple(cardNumber, fc.constantFrom('', ' ', '-')).map(([digits, sep]) => ({ digits, text: sep ? digits.match(/.{1,4}/g)!.join(sep) : digits }));
 /** Text around it: anything, but no digit glued to the card (then no one can tell where the card begins). */
