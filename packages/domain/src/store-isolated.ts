@@ -47,7 +47,7 @@ function unstorableRow(tenantId: string, receivedAt: string, item: TUnstorable):
   const eventId = ZUuid.safeParse(rawId);
   return {
     tenantId, id: uuidv7(), eventId: eventId.success ? eventId.data : NIL_UUID, reason: 'INVALID_PAYLOAD',
-    detail: item.detail.slice(0, 2000), contentHash: sha256Hex(text), payload: { unstorable: text } as never, receivedAt,
+    detail: item.detail.slice(0, 2000), contentHash: sha256Hex(text), payload: { unstorable: text }, receivedAt,
   };
 }
 

@@ -41,7 +41,8 @@ export interface TQuarantineRow {
   reason: TQuarantineReason;
   detail: string;
   contentHash: string;
-  payload: TAcceptedEvent;
+  /** The event as accepted; or, for one that could not be stored as a row, its JSON text. */
+  payload: TAcceptedEvent | { unstorable: string };
   receivedAt: string;
 }
 

@@ -2,7 +2,7 @@ import type { TCheckpoint } from '@modula/contracts';
 import { dbOf, sql, type Orm } from '@modula/db';
 import { GENESIS_HASH } from './chain.ts';
 import { walkChain } from './integrity/chain-walk.ts';
-import { allCheckpoints } from './integrity/checkpoints.ts';
+import { allCheckpoints, listedSigningKeys } from './integrity/checkpoints.ts';
 import { CheckpointMatcher } from './integrity/checkpoint-match.ts';
 import { keyringOf, type TKeyring } from './integrity/signing-key.ts';
 import { checkpointSignatureValid, checkpointSigningText } from './integrity/signing-text.ts';
@@ -48,8 +48,7 @@ export async function verifyChain(orm: Orm, tenantId: string, opts: TVerifyChain
     const head = (await sql<{ seq: string; hash: string }>`select seq, hash from chain_heads where tenant_id = ${tenantId}`.execute(db)).rows[0];
     const headSeq = Number(head?.seq ?? 0);
     const headHash = head?.hash ?? GENESIS_HASH;
-    const keyring = opts.keyring ?? keyringOf((await sql<{ key_id: string; public_key: string }>`select key_id, public_key from signing_keys`.execute(db)).rows
-      .map((k) => ({ keyId: k.key_id, publicKey: k.public_key })));
+    const keyring = opts.keyring ?? keyringOf(await listedSigningKeys(db));
     const checkpoints = distinct([...await allCheckpoints(db, tenantId), ...(opts.extraCheckpoints ?? []).filter((c) => c.tenantId === tenantId)])
       .sort((a, b) => a.seq - b.seq);
     const latest = checkpoints.reduce<TCheckpoint | undefined>((l, c) => (!l || c.seq > l.seq || (c.seq === l.seq && c.createdAt > l.createdAt) ? c : l), undefined);

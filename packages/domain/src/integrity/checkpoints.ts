@@ -32,8 +32,9 @@ export async function latestCheckpointRow(db: Db, tenantId: string): Promise<(TC
   return row ? { ...toCheckpoint(row), frontier: row.frontier } : undefined;
 }
 
-async function publishedKeyRows(db: Db): Promise<{ keyId: string; publicKey: string }[]> {
-  return (await sql<{ key_id: string; public_key: string }>`select key_id, public_key from signing_keys`.execute(db)).rows
+/** The keys the database lists as the service's, oldest first (what a verifier may trust only with care: see pinned-keys.ts). */
+export async function listedSigningKeys(db: Db): Promise<{ keyId: string; publicKey: string }[]> {
+  return (await sql<{ key_id: string; public_key: string }>`select key_id, public_key from signing_keys order by created_at`.execute(db)).rows
     .map((k) => ({ keyId: k.key_id, publicKey: k.public_key }));
 }
 
@@ -91,7 +92,7 @@ export async function createCheckpoint(orm: Orm, signer: TSigner, tenantId: stri
     if (!range || (previous && range.root().toString('hex') !== previous.merkleRoot)) {
       throw new AppError('CONFLICT', `the stored frontier of checkpoint ${previous!.seq} does not match its signed Merkle root; not signing`);
     }
-    if (previous && !checkpointSignatureValid(keyringOf([{ keyId: signer.keyId, publicKey: signer.publicKeyPem }, ...await publishedKeyRows(db)]), previous)) {
+    if (previous && !checkpointSignatureValid(keyringOf([{ keyId: signer.keyId, publicKey: signer.publicKeyPem }, ...await listedSigningKeys(db)]), previous)) {
       throw new AppError('CONFLICT', `checkpoint ${previous.seq} is not validly signed by a published key; not signing on top of it`);
     }
     const walk = await walkChain(db, tenantId, {

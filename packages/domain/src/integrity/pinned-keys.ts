@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { APP_ROLE, dbOf, sql, type Orm } from '@modula/db';
+import { APP_ROLE, dbOf, type Orm } from '@modula/db';
+import { listedSigningKeys } from './checkpoints.ts';
 import { keyringOf, type TKeyring, type TSigner } from './signing-key.ts';
 
 interface TPinnedKey { keyId: string; publicKey: string; pinnedAt: string }
@@ -42,6 +43,5 @@ export async function pinnedKeys(orm: Orm, dataDir: string, own?: TSigner): Prom
 async function listedKeys(orm: Orm): Promise<{ keyId: string; publicKey: string }[]> {
   const em = orm.em.fork();
   em.setSessionContext({ role: APP_ROLE, variables: {} });
-  return em.transactional(async (tx) => (await sql<{ key_id: string; public_key: string }>`select key_id, public_key from signing_keys order by created_at`
-    .execute(dbOf(tx))).rows.map((k) => ({ keyId: k.key_id, publicKey: k.public_key })));
+  return em.transactional((tx) => listedSigningKeys(dbOf(tx)));
 }

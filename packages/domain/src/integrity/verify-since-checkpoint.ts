@@ -2,7 +2,7 @@ import { dbOf, sql, type Orm } from '@modula/db';
 import { GENESIS_HASH } from '../chain.ts';
 import type { TChainVerification } from '../verify-chain.ts';
 import { walkChain } from './chain-walk.ts';
-import { latestCheckpointRow } from './checkpoints.ts';
+import { latestCheckpointRow, listedSigningKeys } from './checkpoints.ts';
 import { keyringOf } from './signing-key.ts';
 import { checkpointSignatureValid } from './signing-text.ts';
 import { withTenantSnapshot } from './snapshot.ts';
@@ -47,8 +47,7 @@ export async function verifySinceCheckpoint(orm: Orm, tenantId: string): Promise
     const verified = (result: TCheckpointVerification): TSinceCheckpoint => ({ kind: 'verified', result });
     const signedAt = `the checkpoint signed at ${checkpoint.createdAt}`;
 
-    const keyring = keyringOf((await sql<{ key_id: string; public_key: string }>`select key_id, public_key from signing_keys`.execute(db)).rows
-      .map((k) => ({ keyId: k.key_id, publicKey: k.public_key })));
+    const keyring = keyringOf(await listedSigningKeys(db));
     if (!checkpointSignatureValid(keyring, checkpoint)) {
       return contradicted(null, `the checkpoint at seq ${checkpoint.seq} (${checkpoint.createdAt}) is not validly signed by a trusted key (${checkpoint.keyId})`);
     }
