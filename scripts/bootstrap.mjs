@@ -2,7 +2,7 @@
 // Runs on the machine's own Node (20 or later): makes sure pnpm, the dependencies (including
 // Node 24 from the npm registry) and Redis are present, then hands over to the workspace script,
 // which runs on Node 24. Usage: node scripts/bootstrap.mjs start|test
-import { execSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

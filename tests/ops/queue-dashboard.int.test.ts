@@ -5,7 +5,7 @@ import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../testing/database.ts';
-import { eventually, makeEvent } from '../../testing/events.ts';
+import { makeEvent } from '../../testing/events.ts';
 import { runCli } from '../../testing/integrity.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 import { PASSWORD, signInFirstTime, VIEWER_ENV } from '../../testing/viewer.ts';

@@ -11,7 +11,7 @@ export type { TAuditOutboxOptions, TRecordInput, TSyncReport, TReachability } fr
 export { createAuditClient, type AuditClient, type TAuditClientOptions } from './client.ts';
 export { IndexedDbOutboxStore, OutboxBusyError, type TIndexedDbStoreOptions } from './indexeddb-store.ts';
 export { MemoryOutboxStore, type TOutboxStore } from './outbox-store.ts';
-export { type TOutboxEntry, type TDeadLetter, type TJournalOp } from './outbox-state.ts';
+export type { TOutboxEntry, TDeadLetter, TJournalOp } from './outbox-state.ts';
 export { backoffDelay, retryAfterMs, DEFAULT_BACKOFF, RETRY_AFTER_MAX_MS, type TBackoffPolicy } from './backoff.ts';
 export { splitBatches, INGEST_BATCH_LIMITS, type TBatchLimits } from './batches.ts';
 export { measureClockOffset, isoWithOffset, type TClockSample } from './clock.ts';

@@ -13,7 +13,7 @@ export { createAuditClient, type AuditClient, type TAuditClientOptions } from '.
 export { FileOutboxStore, JournalCorruptError, parseJournal, JOURNAL_FILE } from './file-store.ts';
 export { MemoryOutboxStore, type TOutboxStore } from './outbox-store.ts';
 export { IndexedDbOutboxStore, OutboxBusyError, type TIndexedDbStoreOptions } from './indexeddb-store.ts';
-export { type TOutboxEntry, type TDeadLetter, type TJournalOp } from './outbox-state.ts';
+export type { TOutboxEntry, TDeadLetter, TJournalOp } from './outbox-state.ts';
 export { backoffDelay, retryAfterMs, DEFAULT_BACKOFF, RETRY_AFTER_MAX_MS, type TBackoffPolicy } from './backoff.ts';
 export { splitBatches, INGEST_BATCH_LIMITS, type TBatchLimits } from './batches.ts';
 export { measureClockOffset, isoWithOffset, type TClockSample } from './clock.ts';

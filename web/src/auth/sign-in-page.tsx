@@ -20,7 +20,7 @@ type TStage =
 
 /** Only paths of this app, so a crafted `?next=` cannot send the viewer elsewhere. */
 function safeNext(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+  return next?.startsWith('/') && !next.startsWith('//') ? next : '/';
 }
 
 /** Sign-in: password, then the authenticator code, or on the first sign-in the enrolment of the app. */
