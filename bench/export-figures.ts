@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Orm } from '@modula/db';
-import { createCheckpoint, createTenant, GENESIS_HASH, loadSigner, verifyChain } from '@modula/domain';
+import { createCheckpoint, createTenant, GENESIS_HASH, loadSigner, publishSigningKey, verifyChain } from '@modula/domain';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { repeat, summary, type TMinMedianMax } from './stats.ts';
@@ -160,6 +160,8 @@ export async function measureExportFigures(o: TExportBenchOptions): Promise<TExp
     if (!r.ok) throw new Error(`chain broken at ${r.firstBrokenSeq}`);
     return r.checked / ((performance.now() - t) / 1000);
   }));
+  // the owner publishes the key (the runtime may not), as `cli migrate` does
+  await publishSigningKey(o.url, loadSigner({ DATA_DIR: o.dataDir }));
   let t = performance.now();
   await createCheckpoint(o.orm, loadSigner({ DATA_DIR: o.dataDir }), tenantId);
   const firstCheckpointSeconds = (performance.now() - t) / 1000;

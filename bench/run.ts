@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { loadConfig } from '@modula/config';
 import { createOrm, migrate } from '@modula/db';
 import { findFreePort, startPostgres, startRedis, stopProcess } from '@modula/devservers';
-import { createTenant, verifyChain } from '@modula/domain';
+import { createTenant, loadSigner, publishSigningKey, verifyChain } from '@modula/domain';
 import { createServices, createSystemCaller } from '@modula/server';
 import { measureCopyLimit } from './copy-limit.ts';
 import { measureHttpIngest } from './e2e-http.ts';
@@ -46,11 +46,13 @@ async function main() {
   const pg = await startPostgres({ dataDir: join(dir, 'postgres'), port: await findFreePort() });
   const redis = await startRedis({ dataDir: join(dir, 'redis'), port: await findFreePort() });
   const port = await findFreePort();
-  const env = { ...process.env, DATABASE_URL: pg.appUrl, REDIS_URL: redis.url, PORT: String(port), LOG_LEVEL: 'warn', WORKER_CONCURRENCY: String(CONCURRENCY),
+  const env = { ...process.env, DATABASE_URL: pg.appUrl, REDIS_URL: redis.url, DATA_DIR: join(dir, 'data'), PORT: String(port), LOG_LEVEL: 'warn', WORKER_CONCURRENCY: String(CONCURRENCY),
     // a scheduled checkpoint hashes a tenant's whole new log: keep it from competing with the figures
     CHECKPOINT_EVERY_MINUTES: '1440' } as Record<string, string>;
   try {
     await migrate(pg.url);
+    // as `npm start`: the owner publishes the signing key, or server and worker refuse to start
+    await publishSigningKey(pg.url, loadSigner(loadConfig(env)));
     const orm = await createOrm({ url: pg.url });
     const tenants = await Promise.all(Array.from({ length: 10 }, (_, i) => createTenant(orm, `Bench tenant ${i + 1}`)));
     const spawnTs = (entry: string) => {

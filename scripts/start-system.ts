@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ZConfig } from '@modula/config';
 import { migrate } from '@modula/db';
+import { loadSigner, publishSigningKey } from '@modula/domain';
 import { startPostgres, startRedis, stopProcess, type LocalPostgres, type LocalRedis } from '@modula/devservers';
 import { buildWebIfStale } from '../web/scripts/build-if-stale.ts';
 
@@ -42,10 +43,15 @@ async function main() {
     throw new Error(`Invalid configuration:\n${checked.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`).join('\n')}`);
   }
   shutdownTimeoutSeconds = checked.data.SHUTDOWN_TIMEOUT_SECONDS;
-  const applied = await migrate(env.DATABASE_OWNER_URL ?? env.DATABASE_URL);
+  const ownerUrl = env.DATABASE_OWNER_URL ?? checked.data.DATABASE_URL;
+  const applied = await migrate(ownerUrl);
+  say(applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema up to date');
+  // only the owner publishes signing keys: server and worker refuse to start with a key that is not listed
+  const signer = loadSigner(checked.data);
+  const { newlyPublished } = await publishSigningKey(ownerUrl, signer);
+  say(`signing key ${signer.keyId} ${newlyPublished ? 'published' : 'already published'}`);
   // the owner's password stays here: server, worker and CLI never hold it
   delete env.DATABASE_OWNER_URL;
-  say(applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema up to date');
   // the CLI finds the running servers here (the file is readable by this user only)
   writeFileSync(join(dataDir, 'runtime.json'), JSON.stringify({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL }), { mode: 0o600 });
 

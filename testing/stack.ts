@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, type TConfig } from '@modula/config';
-import { createTenant } from '@modula/domain';
+import { createTenant, loadSigner, publishSigningKey } from '@modula/domain';
 import { buildApp, createServices, createSystemCaller, type TServices } from '@modula/server';
 import { startIngestWorker, type TIngestWorker } from '@modula/worker';
 import type { FastifyInstance } from 'fastify';
@@ -29,10 +32,15 @@ export interface TestStack {
  * The real system for one test file: its own database and queue prefix on the shared servers,
  * the HTTP server on a free port, and (unless `worker: false`) a worker in this process.
  * `logTo` receives the server's and the workers' log lines at `LOG_LEVEL` (otherwise workers log nothing).
+ * DATA_DIR (signing key, pinned keys, exports) is a fresh folder unless `env.DATA_DIR` names one:
+ * a test never writes the repository's .data. Its signing key is published as the owner does it
+ * (`cli migrate`), since the runtime may not.
  */
 export async function startStack(opts: { worker?: boolean; env?: Record<string, string>; database?: { url: string; ownerUrl: string; superuserUrl: string }; logTo?: DestinationStream } = {}): Promise<TestStack> {
   const db = opts.database ?? await createTestDatabase();
+  const ownDataDir = opts.env?.DATA_DIR ? undefined : mkdtempSync(join(tmpdir(), 'modula-stack-'));
   const env: Record<string, string> = {
+    ...(ownDataDir ? { DATA_DIR: ownDataDir } : {}),
     DATABASE_URL: db.url,
     REDIS_URL: inject('redisUrl'),
     QUEUE_PREFIX: `t${randomBytes(5).toString('hex')}`,
@@ -45,6 +53,7 @@ export async function startStack(opts: { worker?: boolean; env?: Record<string, 
     ...opts.env,
   };
   const config = loadConfig(env);
+  await publishSigningKey(db.ownerUrl, loadSigner(config));
   const services = await createServices(config);
   if (opts.logTo) services.log = pino({ name: 'server', level: config.LOG_LEVEL }, opts.logTo);
   const app = await buildApp(services);
@@ -68,6 +77,7 @@ export async function startStack(opts: { worker?: boolean; env?: Record<string, 
       await Promise.all(workers.map((w) => w.close()));
       await app.close();
       await services.close();
+      if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
     },
   };
   if (opts.worker !== false) stack.worker = startWorker();

@@ -1,5 +1,5 @@
 import type { TIntegrityVerifyOutput } from '@modula/contracts';
-import { AppError, verifyChain, verifySinceCheckpoint } from '@modula/domain';
+import { AppError, loadSigner, pinnedKeys, verifyChain, verifySinceCheckpoint, type TTrustedKeys } from '@modula/domain';
 import { RedisLock } from '@modula/queue';
 import type { TServices } from './context.ts';
 
@@ -20,6 +20,11 @@ const quickRuns = new WeakMap<TServices, Map<string, Promise<TIntegrityVerifyOut
  *   instance (a lock in Redis with a TTL); a second one while it runs is refused with
  *   TOO_MANY_REQUESTS rather than queued or shared, so no request holds a connection and a
  *   database snapshot waiting for another.
+ *
+ * Either way a checkpoint must be signed by a key this server trusts — its own and those pinned in
+ * DATA_DIR/pinned-keys.json at first use, as the CLI's verify-chain does — never by whatever
+ * `signing_keys` lists (a database superuser could add a key there). Listed keys that are not
+ * trusted are named in `notTrustedKeys`.
  */
 export function verifyForViewer(services: TServices, tenantId: string, opts: { full: boolean }): Promise<TIntegrityVerifyOutput> {
   if (opts.full) return fullVerification(services, tenantId);
@@ -33,19 +38,29 @@ export function verifyForViewer(services: TServices, tenantId: string, opts: { f
   return run;
 }
 
+/** The keys this server trusts (see pinned-keys.ts), and what to add to an answer about those it does not. */
+type TTrust = TTrustedKeys & { report: { notTrustedKeys?: string[] } };
+
+async function trustedKeys(services: TServices): Promise<TTrust> {
+  const trusted = await pinnedKeys(services.orm, services.config.DATA_DIR, loadSigner(services.config));
+  return { ...trusted, report: trusted.notTrusted.length > 0 ? { notTrustedKeys: trusted.notTrusted } : {} };
+}
+
 async function quickVerification(services: TServices, tenantId: string): Promise<TIntegrityVerifyOutput> {
-  const since = await verifySinceCheckpoint(services.orm, tenantId);
-  if (since.kind === 'verified') return since.result;
+  const trusted = await trustedKeys(services);
+  const since = await verifySinceCheckpoint(services.orm, tenantId, { keyring: trusted.keyring });
+  if (since.kind === 'verified') return { ...since.result, ...trusted.report };
   try {
-    return await fullVerification(services, tenantId);
+    return await fullVerification(services, tenantId, trusted);
   } catch (err) {
     // a full verification of this tenant runs elsewhere: say what the checkpoint showed
-    if (since.kind === 'contradicted' && err instanceof AppError && err.code === 'TOO_MANY_REQUESTS') return since.result;
+    if (since.kind === 'contradicted' && err instanceof AppError && err.code === 'TOO_MANY_REQUESTS') return { ...since.result, ...trusted.report };
     throw err;
   }
 }
 
-async function fullVerification(services: TServices, tenantId: string): Promise<TIntegrityVerifyOutput> {
+async function fullVerification(services: TServices, tenantId: string, known?: TTrust): Promise<TIntegrityVerifyOutput> {
+  const trusted = known ?? await trustedKeys(services);
   let lock;
   try {
     lock = await new RedisLock(services.redis, FULL_LOCK_TTL_MS).acquire(`${services.config.QUEUE_PREFIX}:integrity:full-verify:${tenantId}`);
@@ -57,7 +72,7 @@ async function fullVerification(services: TServices, tenantId: string): Promise<
       'a full verification of this tenant\'s log is already running (one at a time per tenant): try again once it has finished, or ask without `full` for the check from the latest signed checkpoint');
   }
   try {
-    return { ...await verifyChain(services.orm, tenantId), fromCheckpointSeq: null };
+    return { ...await verifyChain(services.orm, tenantId, { keyring: trusted.keyring }), fromCheckpointSeq: null, ...trusted.report };
   } finally {
     await lock.release();
   }

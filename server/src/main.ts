@@ -1,9 +1,16 @@
 import { exitAfter, loadConfigOrExit } from '@modula/config';
+import { assertSigningKeyPublished } from '@modula/domain';
 import { buildApp } from './http/app.ts';
 import { createServices } from './services.ts';
 
 const config = loadConfigOrExit();
 const services = await createServices(config);
+// refuse to start with a signing key the owner has not published: every checkpoint and export would fail
+await assertSigningKeyPublished(services.orm, config).catch(async (err: Error) => {
+  services.log.fatal(`not starting: ${err.message}`);
+  await services.close();
+  process.exit(78); // EX_CONFIG
+});
 const app = await buildApp(services);
 await app.listen({ port: config.PORT, host: config.HOST });
 services.log.info({ url: `http://${config.HOST}:${config.PORT}` }, 'serving / and /trpc');

@@ -124,6 +124,31 @@ describe('quarantine and counts', () => {
   });
 });
 
+describe('only the owner publishes signing keys', () => {
+  // a key the runtime could add would let an injection sign a rewritten log that the database vouches for
+  const forged = (keyId: string): [string, string[]] => [`insert into signing_keys (key_id, algorithm, public_key) values ($1, 'Ed25519', 'forged')`, [keyId]];
+
+  it("the runtime's own connection cannot insert into signing_keys, as its role or after RESET ROLE", async () => {
+    for (const how of ['login', 'role', 'reset'] as const) {
+      const db = await connect(stack.config.DATABASE_URL);
+      try {
+        await db.query('begin');
+        if (how !== 'login') await db.query(`set local role ${APP_ROLE}`);
+        if (how === 'reset') await db.query('reset role');
+        await expect(db.query(...forged(`ed25519-forged-${how}`)), how).rejects.toThrow(/permission denied for table signing_keys/);
+      } finally {
+        await db.query('rollback').catch(() => {});
+        await db.end();
+      }
+    }
+  });
+
+  it('the runtime still reads them', async () => {
+    const listed = await asRuntime(tenantA, async (db) => (await db.query('select key_id from signing_keys')).rows);
+    expect(listed.length).toBeGreaterThanOrEqual(0);
+  });
+});
+
 describe("the runtime's own login cannot undo the database's protections", () => {
   const ATTACKS = [
     ['disable the audit table\'s triggers', 'alter table audit_events disable trigger user'],

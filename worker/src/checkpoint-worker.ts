@@ -1,7 +1,7 @@
 import type { TConfig } from '@modula/config';
 import { JOBS, ZCheckpointJob } from '@modula/contracts';
 import type { Orm } from '@modula/db';
-import { allTenantIds, createCheckpoint, loadSigner, type TSigner } from '@modula/domain';
+import { allTenantIds, createCheckpoint, loadSigner, pinnedKeys, type TSigner } from '@modula/domain';
 import { createRedis } from '@modula/queue';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
@@ -21,7 +21,7 @@ const SCHEDULER_ID = 'checkpoint-every-tenant';
  */
 export async function startCheckpointWorker(config: TConfig, orm: Orm, log: Logger): Promise<TCheckpointWorker> {
   const connection = createRedis(config.REDIS_URL, 'worker', (f, m) => log.warn(f, m));
-  // loaded (or generated) at the first job, not at start: a worker that never signs writes no key
+  // loaded at the first job (worker/src/main.ts checked at start that it exists and is published)
   let signer: TSigner | undefined;
   const queue = new Queue(JOBS.checkpoint.queue, { connection, prefix: config.QUEUE_PREFIX });
   queue.on('error', () => {});
@@ -37,9 +37,12 @@ export async function startCheckpointWorker(config: TConfig, orm: Orm, log: Logg
     const tenants = parsed.data.tenantId ? [parsed.data.tenantId] : await allTenantIds(orm);
     let created = 0;
     const refused: string[] = [];
+    signer ??= loadSigner(config);
+    // a new checkpoint extends only one signed by a key pinned on this host, never a key a superuser added to signing_keys
+    const { keyring } = await pinnedKeys(orm, config.DATA_DIR, signer);
     for (const tenantId of tenants) {
       try {
-        if ((await createCheckpoint(orm, (signer ??= loadSigner(config)), tenantId, { onlyIfGrown: !parsed.data.tenantId })).created) created += 1;
+        if ((await createCheckpoint(orm, signer, tenantId, { onlyIfGrown: !parsed.data.tenantId, keyring })).created) created += 1;
       } catch (err) {
         // a broken chain is never signed over: say so loudly, and go on with the other tenants
         refused.push(tenantId);

@@ -1,5 +1,6 @@
 import { exitAfter, loadConfigOrExit } from '@modula/config';
 import { assertLeastPrivilegedLogin, createOrm } from '@modula/db';
+import { assertSigningKeyPublished } from '@modula/domain';
 import { pino } from 'pino';
 import { startIngestWorker } from './ingest-worker.ts';
 import { startCheckpointWorker } from './checkpoint-worker.ts';
@@ -9,6 +10,12 @@ const config = loadConfigOrExit();
 const log = pino({ name: 'worker', level: config.LOG_LEVEL });
 const orm = await createOrm({ url: config.DATABASE_URL, poolMax: config.WORKER_CONCURRENCY + 2 });
 await assertLeastPrivilegedLogin(orm);
+// refuse to start with a signing key the owner has not published: every checkpoint and export would fail
+await assertSigningKeyPublished(orm, config).catch(async (err: Error) => {
+  log.fatal(`not starting: ${err.message}`);
+  await orm.close();
+  process.exit(78); // EX_CONFIG
+});
 const ingest = startIngestWorker(config, orm, log);
 log.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker consuming audit-ingest');
 const checkpoints = await startCheckpointWorker(config, orm, log);

@@ -146,6 +146,11 @@ export const ZIntegrityVerifyOutput = z.object({
    * full verification from event 1.
    */
   fromCheckpointSeq: z.number().int().nullable().optional(),
+  /**
+   * Keys `signing_keys` lists that the server does not trust (never pinned on its host: a key a
+   * database superuser could have added); a checkpoint signed by one does not verify. Absent when none.
+   */
+  notTrustedKeys: z.array(z.string()).optional(),
 });
 /** `integrity.verify`: from the latest checkpoint (default), or `{ full: true }` from event 1 (one at a time per tenant). */
 export const ZIntegrityVerifyInput = z.strictObject({ full: z.boolean().optional() }).optional();

@@ -1,7 +1,7 @@
 import {
   ZCheckpoint, ZConsistencyProof, ZIntegrityCheckpointsInput, ZIntegrityCheckpointsOutput, ZIntegrityConsistencyInput, ZIntegrityVerifyInput, ZIntegrityVerifyOutput, ZNoInput,
 } from '@modula/contracts';
-import { administrationEvent, createCheckpoint, listCheckpoints, loadSigner, proveConsistency, sessionActor } from '@modula/domain';
+import { administrationEvent, createCheckpoint, listCheckpoints, loadSigner, pinnedKeys, proveConsistency, sessionActor } from '@modula/domain';
 import { recordAdministration } from '../administration.ts';
 import { verifyForViewer } from '../integrity-verify.ts';
 import { adminProcedure, router } from '../trpc.ts';
@@ -16,7 +16,10 @@ export const integrityRouter = router({
   /** Signs the current chain head now (on demand; the worker also does it on a schedule). */
   checkpoint: adminProcedure.input(ZNoInput).output(ZCheckpoint)
     .mutation(async ({ ctx }) => {
-      const { checkpoint, created } = await createCheckpoint(ctx.services.orm, loadSigner(ctx.services.config), ctx.tenantId);
+      const signer = loadSigner(ctx.services.config);
+      // built only on a previous checkpoint signed by a key this server trusts (pinned), as the badge checks it
+      const { keyring } = await pinnedKeys(ctx.services.orm, ctx.services.config.DATA_DIR, signer);
+      const { checkpoint, created } = await createCheckpoint(ctx.services.orm, signer, ctx.tenantId, { keyring });
       if (created) {
         await recordAdministration(ctx.services, [administrationEvent(ctx.tenantId, 'CHECKPOINT_CREATED', sessionActor(ctx.session),
           { type: 'CHECKPOINT', id: String(checkpoint.seq), label: `seq ${checkpoint.seq}` }, { metadata: { seq: checkpoint.seq, hash: checkpoint.hash, keyId: checkpoint.keyId } })]);

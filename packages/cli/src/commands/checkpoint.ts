@@ -1,4 +1,4 @@
-import { administrationEvent, createCheckpoint, listCheckpoints, loadSigner } from '@modula/domain';
+import { administrationEvent, createCheckpoint, listCheckpoints, loadSigner, pinnedKeys } from '@modula/domain';
 import { z } from 'zod';
 import { printJson, required, type TCommand } from './index.ts';
 import { cliConfig } from '../runtime-config.ts';
@@ -12,8 +12,10 @@ export const checkpointCreate: TCommand = {
   options: { tenant: { type: 'string' } },
   async run(values) {
     const tenantId = tenantOf(values);
-    const signer = loadSigner(cliConfig());
-    const { checkpoint, created } = await withOrm((orm) => createCheckpoint(orm, signer, tenantId));
+    const config = cliConfig();
+    const signer = loadSigner(config);
+    // extends only a checkpoint signed by a key pinned on this host (as verify-chain trusts them)
+    const { checkpoint, created } = await withOrm(async (orm) => createCheckpoint(orm, signer, tenantId, { keyring: (await pinnedKeys(orm, config.DATA_DIR, signer)).keyring }));
     if (created) {
       await recordAdministration([administrationEvent(tenantId, 'CHECKPOINT_CREATED', operatorActor(), { type: 'CHECKPOINT', id: String(checkpoint.seq), label: `seq ${checkpoint.seq}` },
         { metadata: { seq: checkpoint.seq, hash: checkpoint.hash, keyId: checkpoint.keyId } })]);

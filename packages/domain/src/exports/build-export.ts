@@ -6,6 +6,7 @@ import { dbOf, sql, withTenant, type Orm } from '@modula/db';
 import { AppError } from '../app-error.ts';
 import { canonicalJson } from '../canonical-json.ts';
 import { createCheckpoint } from '../integrity/checkpoints.ts';
+import { pinnedKeys } from '../integrity/pinned-keys.ts';
 import type { TSigner } from '../integrity/signing-key.ts';
 import { manifestSigningText } from '../integrity/signing-text.ts';
 import { writeCsvPack, type TCsvWritten } from './csv-writer.ts';
@@ -55,7 +56,7 @@ export async function buildExport(orm: Orm, signer: TSigner, dataDir: string, te
     const manifest = JSON.parse(readFileSync(join(exportDir(dataDir, tenantId), `${request.file_name}.manifest.json`), 'utf8')) as TExportManifest;
     return { manifest, event: exportEvent(request, manifest) };
   }
-  const { checkpoint } = await createCheckpoint(orm, signer, tenantId, { onlyIfGrown: true });
+  const { checkpoint } = await createCheckpoint(orm, signer, tenantId, { onlyIfGrown: true, keyring: (await pinnedKeys(orm, dataDir, signer)).keyring });
   const dir = exportDir(dataDir, tenantId);
   mkdirSync(dir, { recursive: true, mode: 0o750 });
   const fileName = exportFileName(exportId, request.format);

@@ -5,7 +5,8 @@ import { AppError } from '../app-error.ts';
 import { GENESIS_HASH } from '../chain.ts';
 import { walkChain } from './chain-walk.ts';
 import { CompactRange, leafHash } from './merkle.ts';
-import { keyringOf, type TSigner } from './signing-key.ts';
+import { PUBLISH_KEY_HINT, signingKeyListing } from './publish-key.ts';
+import { keyringOf, type TKeyring, type TSigner } from './signing-key.ts';
 import { checkpointSignatureValid, checkpointSigningText } from './signing-text.ts';
 import { withTenantSnapshot } from './snapshot.ts';
 
@@ -18,12 +19,6 @@ const CHECKPOINT_COLUMNS = sql`tenant_id, seq, hash, merkle_root,
 
 function toCheckpoint(r: TCheckpointRow): TCheckpoint {
   return { v: 1, tenantId: r.tenant_id, seq: Number(r.seq), hash: r.hash, merkleRoot: r.merkle_root, createdAt: r.created_at, keyId: r.key_id, signature: r.signature };
-}
-
-/** Publishes the signer's public key (idempotent): every key that ever signed stays listed. */
-export async function registerSigningKey(db: Db, signer: TSigner): Promise<void> {
-  await sql`insert into signing_keys (key_id, algorithm, public_key) values (${signer.keyId}, 'Ed25519', ${signer.publicKeyPem})
-    on conflict (key_id) do nothing`.execute(db);
 }
 
 export async function latestCheckpointRow(db: Db, tenantId: string): Promise<(TCheckpoint & { frontier: string[] }) | undefined> {
@@ -68,6 +63,14 @@ export async function checkpointExactly(db: Db, tenantId: string, seq: number): 
 export interface TCreateCheckpointOptions {
   /** Return the latest checkpoint instead of signing a new one when the log has not grown (scheduled runs). */
   onlyIfGrown?: boolean;
+  /**
+   * The keys the previous checkpoint may be signed with for this one to extend it (the signer's own
+   * is always added). Default: the keys `signing_keys` lists — only the owner can add one, so SQL run
+   * by the service cannot slip in a key of its own. The worker, the server and the CLI pass the keys
+   * pinned on their host (pinnedKeys), so that not even a key a database superuser added gets a
+   * checkpoint it forged vouched for by a genuine one.
+   */
+  keyring?: TKeyring;
 }
 
 /**
@@ -84,6 +87,12 @@ export async function createCheckpoint(orm: Orm, signer: TSigner, tenantId: stri
     const headSeq = Number(head?.seq ?? 0);
     const previous = await latestCheckpointRow(db, tenantId);
     if (previous && opts.onlyIfGrown && previous.seq === headSeq) return { checkpoint: toPublic(previous), created: false };
+    // the runtime cannot publish keys (only the owner can): a checkpoint under an unlisted key would verify nowhere
+    const listing = await signingKeyListing(db, signer);
+    if (listing !== 'listed') {
+      throw new AppError('UNAVAILABLE', `the signing key ${signer.keyId} is ${listing === 'missing' ? 'not published' : 'published with another public key'} `
+        + `in signing_keys; not signing: ${PUBLISH_KEY_HINT}`);
+    }
     if (previous && previous.seq > headSeq) {
       throw new AppError('CONFLICT', `the log ends at seq ${headSeq} but checkpoint ${previous.seq} covers more: events were deleted; not signing`);
     }
@@ -92,8 +101,11 @@ export async function createCheckpoint(orm: Orm, signer: TSigner, tenantId: stri
     if (!range || (previous && range.root().toString('hex') !== previous.merkleRoot)) {
       throw new AppError('CONFLICT', `the stored frontier of checkpoint ${previous!.seq} does not match its signed Merkle root; not signing`);
     }
-    if (previous && !checkpointSignatureValid(keyringOf([{ keyId: signer.keyId, publicKey: signer.publicKeyPem }, ...await listedSigningKeys(db)]), previous)) {
-      throw new AppError('CONFLICT', `checkpoint ${previous.seq} is not validly signed by a published key; not signing on top of it`);
+    if (previous) {
+      const keyring: TKeyring = new Map([...(opts.keyring ?? keyringOf(await listedSigningKeys(db))), ...keyringOf([{ keyId: signer.keyId, publicKey: signer.publicKeyPem }])]);
+      if (!checkpointSignatureValid(keyring, previous)) {
+        throw new AppError('CONFLICT', `checkpoint ${previous.seq} is not validly signed by a ${opts.keyring ? 'trusted' : 'published'} key (${previous.keyId}); not signing on top of it`);
+      }
     }
     const walk = await walkChain(db, tenantId, {
       fromSeq: (previous?.seq ?? 0) + 1,
@@ -103,7 +115,6 @@ export async function createCheckpoint(orm: Orm, signer: TSigner, tenantId: stri
     });
     if (walk.brokenSeq !== null) throw new AppError('CONFLICT', `the chain is broken at seq ${walk.brokenSeq} (${walk.reason}); not signing`);
     if (head && walk.lastHash !== head.hash) throw new AppError('CONFLICT', `the chain head does not match event ${headSeq}; not signing`);
-    await registerSigningKey(db, signer);
     const unsigned = {
       v: 1 as const, tenantId, seq: headSeq, hash: walk.lastHash, merkleRoot: range.root().toString('hex'),
       createdAt: new Date().toISOString(), keyId: signer.keyId,
@@ -139,15 +150,14 @@ export async function allTenantIds(orm: Orm): Promise<string[]> {
 }
 
 /**
- * The published key set: every key that ever signed, newest first. The given signer's key is
- * registered first, so an installation publishes its key before it has signed anything.
+ * The published key set: every key the owner published (publishSigningKey), newest first. Only
+ * read here: the runtime cannot add a key.
  */
-export async function publishedKeys(orm: Orm, signer?: TSigner): Promise<TPublicKeySet> {
+export async function publishedKeys(orm: Orm): Promise<TPublicKeySet> {
   const em = orm.em.fork();
   em.setSessionContext({ role: APP_ROLE, variables: {} });
   return em.transactional(async (tx) => {
     const db = dbOf(tx);
-    if (signer) await registerSigningKey(db, signer);
     const rows = (await sql<{ key_id: string; public_key: string; created_at: string }>`select key_id, public_key,
       to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at from signing_keys order by created_at desc, key_id`.execute(db)).rows;
     return { keys: rows.map((r) => ({ keyId: r.key_id, algorithm: 'Ed25519' as const, publicKey: r.public_key, createdAt: r.created_at })) };

@@ -3,7 +3,7 @@ import { GENESIS_HASH } from '../chain.ts';
 import type { TChainVerification } from '../verify-chain.ts';
 import { walkChain } from './chain-walk.ts';
 import { latestCheckpointRow, listedSigningKeys } from './checkpoints.ts';
-import { keyringOf } from './signing-key.ts';
+import { keyringOf, type TKeyring } from './signing-key.ts';
 import { checkpointSignatureValid } from './signing-text.ts';
 import { withTenantSnapshot } from './snapshot.ts';
 
@@ -24,14 +24,15 @@ export type TSinceCheckpoint =
 
 /**
  * The viewer's quick check, in one REPEATABLE READ snapshot: the latest signed checkpoint vouches
- * for events 1..seq — its signature must verify with a published key and the stored row at its seq
- * must carry the chain hash it signed (the genesis hash for seq 0) — and the events after it are
+ * for events 1..seq — its signature must verify with a trusted key (`opts.keyring`: the server
+ * passes the keys pinned on its host, see pinned-keys.ts; default the keys `signing_keys` lists)
+ * and the stored row at its seq must carry the chain hash it signed (the genesis hash for seq 0) — and the events after it are
  * recomputed and linked as verifyChain does (`checked` counts them), up to the recorded head and
  * nothing beyond. An edit before the checkpoint that left the stored hashes alone is not seen
  * here: that is what the full verification (verifyChain) and the scheduled checkpoints, which
  * verify every event they add, are for.
  */
-export async function verifySinceCheckpoint(orm: Orm, tenantId: string): Promise<TSinceCheckpoint> {
+export async function verifySinceCheckpoint(orm: Orm, tenantId: string, opts: { keyring?: TKeyring } = {}): Promise<TSinceCheckpoint> {
   return withTenantSnapshot(orm, tenantId, async (em) => {
     const db = dbOf(em);
     const head = (await sql<{ seq: string; hash: string }>`select seq, hash from chain_heads where tenant_id = ${tenantId}`.execute(db)).rows[0];
@@ -47,7 +48,7 @@ export async function verifySinceCheckpoint(orm: Orm, tenantId: string): Promise
     const verified = (result: TCheckpointVerification): TSinceCheckpoint => ({ kind: 'verified', result });
     const signedAt = `the checkpoint signed at ${checkpoint.createdAt}`;
 
-    const keyring = keyringOf(await listedSigningKeys(db));
+    const keyring = opts.keyring ?? keyringOf(await listedSigningKeys(db));
     if (!checkpointSignatureValid(keyring, checkpoint)) {
       return contradicted(null, `the checkpoint at seq ${checkpoint.seq} (${checkpoint.createdAt}) is not validly signed by a trusted key (${checkpoint.keyId})`);
     }
