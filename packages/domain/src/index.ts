@@ -38,7 +38,7 @@ export { checkpointSigningText, checkpointSignatureValid, manifestSigningText } 
 export { createCheckpoint, listCheckpoints, allTenantIds, publishedKeys } from './integrity/checkpoints.ts';
 export { publishSigningKey, assertSigningKeyPublished } from './integrity/publish-key.ts';
 export { pinnedKeys, type TTrustedKeys } from './integrity/pinned-keys.ts';
-export { type TVerifyChainOptions } from './verify-chain.ts';
+export type { TVerifyChainOptions } from './verify-chain.ts';
 export { proveInclusion, proveConsistency, verifyProofBundle, type TProofCheck } from './integrity/proofs.ts';
 export { createExportRequest, getExport, markExportFailed, exportUrls, type TRequestedBy, type TExportLimits } from './exports/export-requests.ts';
 export { expireExportFiles } from './exports/export-retention.ts';
