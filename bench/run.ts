@@ -56,7 +56,7 @@ async function main() {
     const orm = await createOrm({ url: pg.url });
     const tenants = await Promise.all(Array.from({ length: 10 }, (_, i) => createTenant(orm, `Bench tenant ${i + 1}`)));
     const spawnTs = (entry: string) => {
-      const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROFILE] : []), '--import', 'tsx', join(ROOT, entry)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+      const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), '--import', 'tsx', join(ROOT, entry)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
       children.push(child);
     };
     spawnTs('server/src/main.ts');
