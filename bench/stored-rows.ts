@@ -1,3 +1,4 @@
+import { SYSTEM_PROVENANCE } from '@modula/contracts';
 import { judgeEvents, buildStoredRow, contentHashOf, GENESIS_HASH, type TStoredRow } from '@modula/domain';
 import { v7 as uuidv7 } from 'uuid';
 import { benchBranchIds, generateEvent } from './generate-events.ts';
@@ -11,7 +12,7 @@ export function generateStoredRows(tenantId: string, count: number, startSeq = 1
   const rows: TStoredRow[] = [];
   let prev = prevHash;
   accepted.forEach(({ event }, i) => {
-    const row = buildStoredRow({ event, contentHash: contentHashOf(event), id: uuidv7(), seq: startSeq + i, prevHash: prev, receivedAt });
+    const row = buildStoredRow({ event, contentHash: contentHashOf(event), id: uuidv7(), seq: startSeq + i, prevHash: prev, receivedAt, provenance: SYSTEM_PROVENANCE });
     prev = row.hash;
     rows.push(row);
   });
@@ -21,7 +22,7 @@ export function generateStoredRows(tenantId: string, count: number, startSeq = 1
 const COLUMNS = ['tenant_id', 'seq', 'id', 'event_id', 'branch_id', 'module', 'action', 'description', 'outcome', 'reason',
   'claimed_outcome', 'actor_type', 'actor_id', 'actor_role', 'actor_name', 'entity_type', 'entity_id', 'entity_label',
   'occurred_at', 'received_at', 'ip', 'session_id', 'device_id', 'device_seq', 'offline', 'before', 'after', 'metadata',
-  'redacted_paths', 'content_hash', 'prev_hash', 'hash'] as const;
+  'redacted_paths', 'content_hash', 'record_version', 'credential', 'source_address', 'prev_hash', 'hash'] as const;
 export const COPY_COLUMNS = COLUMNS.join(', ');
 
 function csvField(value: unknown): string {
@@ -36,5 +37,5 @@ export function toCsvLine(r: TStoredRow): string {
   return [r.tenantId, r.seq, r.id, r.eventId, r.branchId, r.module, r.action, r.description, r.outcome, r.reason,
     r.claimedOutcome, r.actorType, r.actorId, r.actorRole, r.actorName, r.entityType, r.entityId, r.entityLabel,
     r.occurredAt, r.receivedAt, r.ip, r.sessionId, r.deviceId, r.deviceSeq, r.offline, r.before, r.after, r.metadata,
-    array, r.contentHash, r.prevHash, r.hash].map(csvField).join(',') + '\n';
+    array, r.contentHash, r.recordVersion, r.credential, r.sourceAddress, r.prevHash, r.hash].map(csvField).join(',') + '\n';
 }

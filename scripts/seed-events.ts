@@ -16,7 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { TEventsFilter } from '@modula/contracts';
+import { SYSTEM_PROVENANCE, type TEventsFilter } from '@modula/contracts';
 import { createOrm, dbOf, migrate, sql, withTenant, withTenantAsOwner, type Orm } from '@modula/db';
 import { findFreePort, startPostgres } from '@modula/devservers';
 import { buildStoredRow, contentHashOf, createTenant, findFailedLogins, GENESIS_HASH, judgeEvents, prepareEventsPage } from '@modula/domain';
@@ -45,7 +45,7 @@ function batchRows(tenantId: string, startSeq: number, count: number, prevHash: 
   const receivedAt = new Date(now).toISOString();
   let prev = prevHash;
   return accepted.map(({ event }, k) => {
-    const row = buildStoredRow({ event, contentHash: contentHashOf(event), id: uuidv7(), seq: startSeq + k, prevHash: prev, receivedAt });
+    const row = buildStoredRow({ event, contentHash: contentHashOf(event), id: uuidv7(), seq: startSeq + k, prevHash: prev, receivedAt, provenance: SYSTEM_PROVENANCE });
     prev = row.hash;
     return row;
   });

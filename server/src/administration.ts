@@ -1,8 +1,9 @@
-import type { TAuditEventInput, TEventsFilter } from '@modula/contracts';
+import type { TAuditEventInput, TEventsFilter, TProvenance } from '@modula/contracts';
 import { administrationEvent, canonicalJson, sessionActor, sha256Hex, type TSession } from '@modula/domain';
 import { TRPCError } from '@trpc/server';
 import type { TServices } from './context.ts';
 import { ingestEvents } from './ingest-service.ts';
+import { userProvenance } from './provenance.ts';
 
 /** How long one session's reading of one filter counts as one reading (a session lasts at most this). */
 const VIEWED_TTL_SECONDS = 24 * 3600;
@@ -10,9 +11,10 @@ const VIEWED_TTL_SECONDS = 24 * 3600;
 /**
  * DESIGN rule 8, for what Admins do in the viewer: recorded through the same pipeline, before the
  * answer goes out; when it cannot be queued the request fails (503) rather than go unrecorded.
+ * `provenance`: the Admin's or operator's credential and address.
  */
-export async function recordAdministration(services: TServices, events: TAuditEventInput[]): Promise<void> {
-  const result = await ingestEvents(services, { kind: 'system' }, events);
+export async function recordAdministration(services: TServices, events: TAuditEventInput[], provenance: TProvenance): Promise<void> {
+  const result = await ingestEvents(services, { kind: 'system' }, events, provenance);
   if (result.rejected.length > 0) {
     services.log.error({ rejected: result.rejected }, 'administrative event refused');
     throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'could not record this action in the audit log' });
@@ -23,12 +25,12 @@ export async function recordAdministration(services: TServices, events: TAuditEv
  * Reading the log is recorded once per session and filter (PCI DSS 10.2.1.1), not once per page:
  * the first page of a filter in a session leaves AUDIT_LOG_VIEWED with the filter in its metadata.
  */
-export async function recordLogViewed(services: TServices, session: TSession, filter: TEventsFilter): Promise<void> {
+export async function recordLogViewed(services: TServices, session: TSession, filter: TEventsFilter, sourceAddress: string | null): Promise<void> {
   const key = `${services.config.QUEUE_PREFIX}:viewed:${session.sessionId}:${sha256Hex(canonicalJson(filter))}`;
   if (await services.redis.set(key, '1', 'EX', VIEWED_TTL_SECONDS, 'NX') !== 'OK') return;
   try {
     await recordAdministration(services, [administrationEvent(session.tenantId, 'AUDIT_LOG_VIEWED', sessionActor(session), undefined,
-      { metadata: { filter }, context: { sessionId: session.sessionId } })]);
+      { metadata: { filter }, context: { sessionId: session.sessionId } })], userProvenance(session.userId, sourceAddress));
   } catch (err) {
     await services.redis.del(key).catch(() => {});
     throw err;

@@ -5,13 +5,25 @@ import { TRPCError } from '@trpc/server';
 import { authSettingsOf } from './auth-settings.ts';
 import type { TContext } from './context.ts';
 import { ingestEvents } from './ingest-service.ts';
+import { signInProvenance, userProvenance } from './provenance.ts';
 import { signInGuardOf } from './sign-in-guard.ts';
 
-/** Records audit events of the viewer's own access through the ingest pipeline (as the system), before the reply. */
+/**
+ * Records audit events of the viewer's own access through the ingest pipeline, before the reply;
+ * each with the credential its request presented (signInProvenance).
+ */
 async function record(ctx: TContext, events: TAuditEventInput[]): Promise<void> {
-  if (events.length === 0) return;
-  const recorded = await ingestEvents(ctx.services, { kind: 'system' }, events);
-  if (recorded.rejected.length > 0) ctx.services.log.error({ rejected: recorded.rejected }, 'a sign-in audit event was refused');
+  const bySender = new Map<string, { provenance: ReturnType<typeof signInProvenance>; events: TAuditEventInput[] }>();
+  for (const event of events) {
+    const provenance = signInProvenance(ctx, event);
+    const group = bySender.get(provenance.credential) ?? { provenance, events: [] };
+    group.events.push(event);
+    bySender.set(provenance.credential, group);
+  }
+  for (const { provenance, events: sent } of bySender.values()) {
+    const recorded = await ingestEvents(ctx.services, { kind: 'system' }, sent, provenance);
+    if (recorded.rejected.length > 0) ctx.services.log.error({ rejected: recorded.rejected }, 'a sign-in audit event was refused');
+  }
 }
 
 /**
@@ -88,7 +100,7 @@ export async function logout(ctx: TContext): Promise<{ status: 'OK' }> {
     if (revoked && session) {
       const event = signInEvent('LOGOUT', { tenantId: session.tenantId, userId: session.userId, email: session.email, name: session.name, role: session.role },
         { ip: ctx.http?.ip ?? null, sessionId: revoked.sessionId, now: new Date() });
-      await ingestEvents(ctx.services, { kind: 'system' }, [event]);
+      await ingestEvents(ctx.services, { kind: 'system' }, [event], userProvenance(session.userId, ctx.http?.ip ?? null));
     }
   }
   ctx.http?.clearSessionCookie();

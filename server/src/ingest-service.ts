@@ -1,4 +1,4 @@
-import type { TAcceptedEvent, TEventStatus, TIngestBatchOutput } from '@modula/contracts';
+import type { TAcceptedEvent, TEventStatus, TIngestBatchOutput, TProvenance } from '@modula/contracts';
 import { findStoredStatuses, groupByTenant, judgeEvents, tenantExists, type TIngestPrincipal } from '@modula/domain';
 import { TRPCError } from '@trpc/server';
 import type { TServices } from './context.ts';
@@ -8,8 +8,9 @@ import { chargeIngest } from './ingest-limit.ts';
  * Judges each event, then queues the accepted ones, one job per tenant. Returns only after Redis
  * has them: the reply is the acknowledgement. A queue failure is an error for the whole call
  * (nothing is acknowledged, the client resends; the database dedupes what did get queued).
+ * `provenance` (who sent them) goes into every stored record (see provenance.ts).
  */
-export async function ingestEvents(services: TServices, principal: TIngestPrincipal, rawEvents: unknown[]): Promise<TIngestBatchOutput> {
+export async function ingestEvents(services: TServices, principal: TIngestPrincipal, rawEvents: unknown[], provenance: TProvenance): Promise<TIngestBatchOutput> {
   await chargeIngest(services, principal, rawEvents.length);
   const judged = judgeEvents(rawEvents, principal);
   const rejected = [...judged.rejected];
@@ -24,7 +25,7 @@ export async function ingestEvents(services: TServices, principal: TIngestPrinci
   }
   const receivedAt = new Date().toISOString();
   try {
-    await Promise.all([...groupByTenant(accepted)].map(([tenantId, events]) => services.enqueuer.enqueue(tenantId, events, receivedAt)));
+    await Promise.all([...groupByTenant(accepted)].map(([tenantId, events]) => services.enqueuer.enqueue(tenantId, events, receivedAt, provenance)));
   } catch (err) {
     services.log.error({ err: (err as Error).message }, 'could not queue accepted events');
     throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'the ingest queue is unavailable; nothing was acknowledged, retry later', cause: err });

@@ -19,10 +19,14 @@ function jcs(value: unknown): string {
 
 const camel = (column: string) => column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
+/** Columns that record version 1 (rows stored before provenance was kept) leaves out of its record. */
+const V2_ONLY = ['record_version', 'credential', 'source_address'];
+
 function recompute(row: Record<string, unknown>, prevHash: string): string {
   const record: Record<string, unknown> = {};
   for (const [column, value] of Object.entries(row)) {
     if (column === 'hash' || column === 'prev_hash') continue;
+    if (row.record_version === 1 && V2_ONLY.includes(column)) continue;
     record[camel(column)] = value instanceof Date ? value.toISOString()
       : (column === 'seq' || column === 'device_seq') && value !== null ? Number(value) : value;
   }
@@ -85,19 +89,19 @@ describe('the hash chain, recomputed by code independent of the writer', () => {
       });
       const n = generated(numbers!);
       const numbersText = '{"action":"POLICY_UPDATED","actorId":null,"actorName":null,"actorRole":null,"actorType":"SYSTEM","after":null,"before":null,'
-        + `"branchId":null,"claimedOutcome":"SUCCESS","contentHash":${n.contentHash},"description":${n.description},"deviceId":null,"deviceSeq":null,`
+        + `"branchId":null,"claimedOutcome":"SUCCESS","contentHash":${n.contentHash},"credential":"system","description":${n.description},"deviceId":null,"deviceSeq":null,`
         + `"entityId":null,"entityLabel":null,"entityType":null,"eventId":${n.eventId},"id":${n.id},"ip":null,`
         + '"metadata":{"exp":123456.789,"neg":0,"nested":{"a":"x","b":[1,{"a":true,"z":null}]},"ratio":0.1,"tiny":1.25e-7,"unicode":"Zürich ☕ \u2028"},'
-        + `"module":"POLICY","occurredAt":${n.occurredAt},"offline":null,"outcome":"SUCCESS","reason":null,"receivedAt":${n.receivedAt},`
-        + `"redactedPaths":[],"seq":3,"sessionId":null,"tenantId":${n.tenantId}}`;
+        + `"module":"POLICY","occurredAt":${n.occurredAt},"offline":null,"outcome":"SUCCESS","reason":null,"receivedAt":${n.receivedAt},"recordVersion":2,`
+        + `"redactedPaths":[],"seq":3,"sessionId":null,"sourceAddress":null,"tenantId":${n.tenantId}}`;
       const k = generated(keys!);
       // keys sorted by UTF-16 code units: "E" < "e" < "é" < "\u{1F600}" (a surrogate pair, 0xD83D…) < "\uFB01" — code point order would swap the last two
       const keysText = '{"action":"LOGIN_FAILED","actorId":"user-1","actorName":"Maria Manager","actorRole":"MANAGER","actorType":"USER",'
         + '"after":{"E":3,"e":2,"é":1,"\u{1F600}":4,"\uFB01":5},"before":null,'
-        + `"branchId":null,"claimedOutcome":"FAILED","contentHash":${k.contentHash},"description":${k.description},"deviceId":null,"deviceSeq":null,`
+        + `"branchId":null,"claimedOutcome":"FAILED","contentHash":${k.contentHash},"credential":"system","description":${k.description},"deviceId":null,"deviceSeq":null,`
         + `"entityId":"pol-1","entityLabel":"Refund policy","entityType":"POLICY","eventId":${k.eventId},"id":${k.id},"ip":null,"metadata":null,`
-        + `"module":"AUTH","occurredAt":${k.occurredAt},"offline":null,"outcome":"FAILED","reason":null,"receivedAt":${k.receivedAt},`
-        + `"redactedPaths":[],"seq":4,"sessionId":null,"tenantId":${k.tenantId}}`;
+        + `"module":"AUTH","occurredAt":${k.occurredAt},"offline":null,"outcome":"FAILED","reason":null,"receivedAt":${k.receivedAt},"recordVersion":2,`
+        + `"redactedPaths":[],"seq":4,"sessionId":null,"sourceAddress":null,"tenantId":${k.tenantId}}`;
       const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
       expect(keys!.prev_hash).toBe(numbers!.hash);
       expect(sha256(numbers!.prev_hash + numbersText)).toBe(numbers!.hash);

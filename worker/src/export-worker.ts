@@ -1,5 +1,5 @@
 import type { TConfig } from '@modula/config';
-import { JOBS, ZExportJob, ZExportRetentionJob } from '@modula/contracts';
+import { JOBS, SYSTEM_PROVENANCE, ZExportJob, ZExportRetentionJob } from '@modula/contracts';
 import type { Orm } from '@modula/db';
 import { AppError, buildExport, expireExportFiles, judgeEvents, loadSigner, markExportFailed, type TSigner } from '@modula/domain';
 import { createRedis, IngestQueue } from '@modula/queue';
@@ -54,7 +54,7 @@ export function startExportWorker(config: TConfig, orm: Orm, log: Logger): TExpo
       const { manifest, event } = await buildExport(orm, (signer ??= loadSigner(config)), config.DATA_DIR, tenantId, exportId);
       const judged = judgeEvents([event], { kind: 'system' });
       if (judged.rejected.length > 0) throw new Error(`the export event was refused: ${JSON.stringify(judged.rejected[0]?.issues)}`);
-      await ingest.enqueue(tenantId, judged.accepted.map((a) => a.event), new Date().toISOString());
+      await ingest.enqueue(tenantId, judged.accepted.map((a) => a.event), new Date().toISOString(), { provenance: SYSTEM_PROVENANCE });
       log.info({ tenantId, exportId, rows: manifest.rows, bytes: manifest.bytes, ms: Date.now() - started }, 'export ready');
       return { rows: manifest.rows, sha256: manifest.sha256 };
     } catch (err) {

@@ -47,6 +47,7 @@ export function startIngestWorker(config: TConfig, orm: Orm, log: Logger, hooks:
     if (outcome.waiting.length > 0) {
       const waits = payload.branchWaits + 1;
       await queue.enqueue(payload.tenantId, outcome.waiting, payload.receivedAt, {
+        provenance: payload.provenance,
         waitFor: {
           delayMs: config.UNKNOWN_BRANCH_DELAY_MS * 2 ** payload.branchWaits,
           branchWaits: waits,

@@ -17,6 +17,22 @@ export const ZIngestBatchOutput = z.object({
 });
 export type TIngestBatchOutput = z.infer<typeof ZIngestBatchOutput>;
 
+/**
+ * Who wrote an event, kept inside its hashed record: the credential that sent it and the address
+ * the request came from. `credential` is `apikey:<API key id>`, `user:<user id>` (what a signed-in
+ * user did, and their sign-ins), `operator:<name>` (the CLI and the operators' dashboard),
+ * `system` (a module of the service itself) or `anonymous` (a request with no credential, such as
+ * a failed sign-in); `sourceAddress` is null for callers inside the process.
+ */
+export const ZProvenance = z.strictObject({
+  credential: z.string().min(1).max(200),
+  sourceAddress: z.string().min(1).max(64).nullable(),
+});
+export type TProvenance = z.infer<typeof ZProvenance>;
+
+/** What the service writes on its own (an export's record, a module inside the process). */
+export const SYSTEM_PROVENANCE: TProvenance = { credential: 'system', sourceAddress: null };
+
 export const ZIngestRecordOutput = z.object({ eventId: z.uuid() });
 
 export const ZIngestStatusInput = z.strictObject({ eventIds: z.array(ZUuid).min(1).max(LIMITS.statusMaxEventIds) });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ZAcceptedEvent } from './ingest.ts';
+import { ZAcceptedEvent, ZProvenance } from './ingest.ts';
 import { ZCheckpointJob, ZExportJob, ZExportRetentionJob } from './integrity.ts';
 
 /**
@@ -19,6 +19,8 @@ export const ZIngestJob = z.strictObject({
    * Absent for events handed on to wait for their branch, and in jobs queued before tickets existed.
    */
   ticket: z.number().int().positive().optional(),
+  /** Who sent every event of the job (jobs are never shared by two senders). Absent in jobs queued before provenance was kept. */
+  provenance: ZProvenance.optional(),
 });
 export type TIngestJob = z.infer<typeof ZIngestJob>;
 export type TIngestJobInput = z.input<typeof ZIngestJob>;

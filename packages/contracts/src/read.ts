@@ -45,6 +45,8 @@ export const ZEventsFilter = z.strictObject({
   entityType: readText(128).optional(),
   entityId: readText(128).optional(),
   sessionId: readText(128).optional(),
+  /** Everything one credential wrote (`apikey:<id>`, `user:<id>`, …): what a leaked key did. */
+  credential: readText(200).optional(),
   search: readText(200).refine((s) => [...s].length >= SEARCH_MIN_CHARS, {
     error: `must be at least ${SEARCH_MIN_CHARS} characters: shorter terms cannot use the search index and would read the whole log`,
   }).optional(),
@@ -98,6 +100,8 @@ export const ZAuditEventView = z.object({
   after: z.record(z.string(), z.unknown()).nullable(),
   metadata: z.record(z.string(), z.unknown()).nullable(),
   redactedPaths: z.array(z.string()),
+  /** Who wrote it (see ZProvenance); null for events stored before provenance was kept (record version 1). */
+  provenance: z.object({ credential: z.string().nullable(), sourceAddress: z.string().nullable() }).nullable(),
   hash: z.string(),
   prevHash: z.string(),
 });

@@ -14,6 +14,7 @@ import { Migration20261201020000_sign_in_abuse } from './migrations/Migration202
 import { Migration20261201030000_user_admin } from './migrations/Migration20261201030000_user_admin.ts';
 import { Migration20261201040000_tenant_limits } from './migrations/Migration20261201040000_tenant_limits.ts';
 import { Migration20261201050000_operators } from './migrations/Migration20261201050000_operators.ts';
+import { Migration20261201060000_provenance } from './migrations/Migration20261201060000_provenance.ts';
 import { Migration20261201070000_signing_keys_owner_only } from './migrations/Migration20261201070000_signing_keys_owner_only.ts';
 import { guardPool } from './pool-guard.ts';
 import { APP_ROLE } from './roles.ts';
@@ -45,6 +46,7 @@ const MIGRATIONS = [
   { name: 'Migration20261201030000_user_admin', class: Migration20261201030000_user_admin },
   { name: 'Migration20261201040000_tenant_limits', class: Migration20261201040000_tenant_limits },
   { name: 'Migration20261201050000_operators', class: Migration20261201050000_operators },
+  { name: 'Migration20261201060000_provenance', class: Migration20261201060000_provenance },
   { name: 'Migration20261201070000_signing_keys_owner_only', class: Migration20261201070000_signing_keys_owner_only },
 ];
 

@@ -1,9 +1,12 @@
 import { LIMITS, ZAuditEventInput, type TAcceptedEvent, type TIssue } from '@modula/contracts';
 import { redactEvent } from './redaction.ts';
 
-/** Who is sending: a tenant's API key, or a module of the monolith (any tenant). */
-/** `keyId`: a fingerprint of the API key (never the key), what its ingest rate is counted by. */
-export type TIngestPrincipal = { kind: 'apiKey'; tenantId: string; keyId?: string } | { kind: 'system' };
+/**
+ * Who is sending: a tenant's API key, or a module of the monolith (any tenant). `apiKeyId`: the
+ * key's id (what its writes record as their credential); `keyId`: a fingerprint of the key (never
+ * the key), what its ingest rate is counted by.
+ */
+export type TIngestPrincipal = { kind: 'apiKey'; tenantId: string; apiKeyId: string; keyId?: string } | { kind: 'system' };
 
 export interface TJudgedEvents {
   /** Accepted events with their position in the request. */

@@ -28,16 +28,17 @@ export async function createApiKey(orm: Orm, tenantId: string): Promise<{ apiKey
 }
 
 /** The tenant of a valid, unrevoked key; undefined for anything else. */
-export async function authenticateApiKey(orm: Orm, apiKey: string): Promise<string | undefined> {
+/** The tenant and id of a valid, unrevoked key (the id is what its writes record as their credential). */
+export async function authenticateApiKey(orm: Orm, apiKey: string): Promise<{ tenantId: string; apiKeyId: string } | undefined> {
   const m = KEY_FORMAT.exec(apiKey);
   if (!m) return undefined;
   const tenantId = tenantIdFromHex(m[1]!);
   const hash = hashSecret(m[2]!);
   const rows = await withTenant(orm, tenantId, async (em) =>
-    (await sql<{ key_hash: Buffer }>`select key_hash from api_keys where tenant_id = ${tenantId} and key_hash = ${hash} and revoked_at is null`
+    (await sql<{ id: string; key_hash: Buffer }>`select id, key_hash from api_keys where tenant_id = ${tenantId} and key_hash = ${hash} and revoked_at is null`
       .execute(dbOf(em))).rows);
   const row = rows[0];
-  return row && timingSafeEqual(row.key_hash, hash) ? tenantId : undefined;
+  return row && timingSafeEqual(row.key_hash, hash) ? { tenantId, apiKeyId: row.id } : undefined;
 }
 
 /** timestamptz arrives as a Date or as PostgreSQL's text, depending on the connection's parsers. */

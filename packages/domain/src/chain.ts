@@ -5,9 +5,19 @@ export const GENESIS_HASH = '0'.repeat(64);
 /**
  * A stored audit event as its hash covers it: one flat object, every column of `audit_events`
  * but `hash` and `prev_hash`, keys in camelCase, a missing value as `null`, timestamps as
- * `YYYY-MM-DDTHH:mm:ss.sssZ`. See README "Hash chain" for the exact recipe.
+ * `YYYY-MM-DDTHH:mm:ss.sssZ`. Rows of record version 1 (stored before provenance was kept) have
+ * no `recordVersion`, `credential` or `sourceAddress`. See README "Hash chain" for the exact recipe.
  */
-export interface TChainRecord {
+export type TChainRecord = TChainRecordV1 | (TChainRecordV1 & TProvenanceFields);
+
+/** What record version 2 adds: who wrote the event (see ZProvenance). */
+export interface TProvenanceFields {
+  recordVersion: 2;
+  credential: string | null;
+  sourceAddress: string | null;
+}
+
+export interface TChainRecordV1 {
   tenantId: string;
   seq: number;
   id: string;
@@ -41,7 +51,7 @@ export interface TChainRecord {
 }
 
 /** A record whose large JSON members are already canonical text (serialized once per event). */
-export type THashableRecord = Omit<TChainRecord, 'before' | 'after' | 'metadata'> & Record<'before' | 'after' | 'metadata', CanonicalText | null>;
+export type THashableRecord = Omit<TChainRecordV1, 'before' | 'after' | 'metadata'> & Partial<TProvenanceFields> & Record<'before' | 'after' | 'metadata', CanonicalText | null>;
 
 /** hash = SHA-256 over the UTF-8 bytes of prevHash (64 hex chars) followed by the canonical JSON of the record. */
 export function chainHash(prevHash: string, record: TChainRecord | THashableRecord): string {

@@ -1,11 +1,12 @@
-import { CATALOG, describeEvent, type TAcceptedEvent, type TDenialReason } from '@modula/contracts';
+import { CATALOG, describeEvent, type TAcceptedEvent, type TDenialReason, type TProvenance } from '@modula/contracts';
 import { CanonicalText, canonicalJson, sha256Hex } from './canonical-json.ts';
-import { chainHash, type TChainRecord } from './chain.ts';
+import { chainHash, type TChainRecordV1, type TProvenanceFields } from './chain.ts';
 
-export interface TStoredRow extends TChainRecord {
+/** A row as the worker writes it today: record version 2, with its provenance. */
+export type TStoredRow = TChainRecordV1 & TProvenanceFields & {
   prevHash: string;
   hash: string;
-}
+};
 
 /** The large JSON members of an event, serialized once for both the content hash and the chain. */
 export interface TCanonicalMembers {
@@ -38,12 +39,14 @@ interface RowInput {
   denial?: TDenialReason;
   /** The event's before/after/metadata already serialized (see canonicalMembersOf). */
   members?: TCanonicalMembers;
+  /** Who sent it; null when its job was queued before provenance was kept. */
+  provenance: TProvenance | null;
 }
 
 /** Builds the row to store and links it into the chain. */
-export function buildStoredRow({ event, contentHash, id, seq, prevHash, receivedAt, denial, members = canonicalMembersOf(event) }: RowInput): TStoredRow {
+export function buildStoredRow({ event, contentHash, id, seq, prevHash, receivedAt, denial, members = canonicalMembersOf(event), provenance }: RowInput): TStoredRow {
   const { actor, entity, context } = event;
-  const record: TChainRecord = {
+  const record: TChainRecordV1 & TProvenanceFields = {
     tenantId: event.tenantId,
     seq,
     id,
@@ -74,6 +77,9 @@ export function buildStoredRow({ event, contentHash, id, seq, prevHash, received
     metadata: event.metadata ?? null,
     redactedPaths: event.redactedPaths,
     contentHash,
+    recordVersion: 2,
+    credential: provenance?.credential ?? null,
+    sourceAddress: provenance?.sourceAddress ?? null,
   };
   const hashed = { ...record, before: members.before ?? null, after: members.after ?? null, metadata: members.metadata ?? null };
   return { ...record, prevHash, hash: chainHash(prevHash, hashed) };

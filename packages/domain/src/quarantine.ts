@@ -1,4 +1,4 @@
-import { LIMITS, ZAcceptedEvent, type TAcceptedEvent } from '@modula/contracts';
+import { LIMITS, ZAcceptedEvent, ZProvenance, type TAcceptedEvent, type TProvenance } from '@modula/contracts';
 import { dbOf, sql, withTenant, type Db, type Orm } from '@modula/db';
 import { canonicalJson, sha256Hex } from './canonical-json.ts';
 import { allTenantIds } from './integrity/checkpoints.ts';
@@ -44,7 +44,8 @@ async function listOfTenant(db: Db, tenantId: string, includeReplayed: boolean, 
   }));
 }
 
-export type TEnqueue = (tenantId: string, events: TAcceptedEvent[], receivedAt: string) => Promise<void>;
+/** Queues events as sent by `provenance` (null: unknown, for rows quarantined before provenance was kept). */
+export type TEnqueue = (tenantId: string, events: TAcceptedEvent[], receivedAt: string, provenance: TProvenance | null) => Promise<void>;
 
 export interface TReplayResult {
   replayed: number;
@@ -55,12 +56,12 @@ export interface TReplayResult {
 }
 
 /** `stamp`: quarantined_at to the microsecond (a JavaScript Date would round it to the millisecond). */
-interface TOpenRow { tenant_id: string; id: string; payload: unknown; content_hash: string; received_at: Date; stamp: string }
+interface TOpenRow { tenant_id: string; id: string; payload: unknown; content_hash: string; received_at: Date; stamp: string; provenance: TProvenance | null }
 
 /**
  * Sends open quarantined events through the worker again. Each payload must still hash to the
  * content hash recorded when it was quarantined (an edited row is refused, not replayed). Events
- * keep their original receivedAt, travel in jobs of at most a full batch, and a row is marked
+ * keep their original receivedAt and sender (provenance), travel in jobs of at most a full batch, and a row is marked
  * replayed only after its job is durably queued — and only if it was not quarantined again
  * meanwhile (a fast worker may already have re-opened it). A crash in between replays it twice,
  * which dedupe makes harmless.
@@ -78,7 +79,7 @@ export async function replayQuarantine(orm: Orm, enqueue: TEnqueue, opts: { tena
 
 async function replayTenant(orm: Orm, tenantId: string, enqueue: TEnqueue, opts: { ids?: string[]; reason?: string }): Promise<Omit<TReplayResult, 'byTenant'>> {
   const rows = (await withTenant(orm, tenantId, (em) => sql<TOpenRow>`
-    select tenant_id, id, payload, content_hash, received_at,
+    select tenant_id, id, payload, content_hash, received_at, provenance,
       to_char(quarantined_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as stamp from quarantined_events
     where replayed_at is null
       and tenant_id = ${tenantId}
@@ -86,7 +87,7 @@ async function replayTenant(orm: Orm, tenantId: string, enqueue: TEnqueue, opts:
       and (${opts.reason ?? null}::text is null or reason = ${opts.reason ?? null}::text)
     order by received_at, quarantined_at, id`.execute(dbOf(em)))).rows;
   const result: Omit<TReplayResult, 'byTenant'> = { replayed: 0, skipped: [] };
-  const groups = new Map<string, { tenantId: string; receivedAt: string; rows: TOpenRow[]; events: TAcceptedEvent[] }>();
+  const groups = new Map<string, { tenantId: string; receivedAt: string; provenance: TProvenance | null; rows: TOpenRow[]; events: TAcceptedEvent[] }>();
   for (const row of rows) {
     const problem = replayProblem(row);
     if (problem) {
@@ -94,8 +95,9 @@ async function replayTenant(orm: Orm, tenantId: string, enqueue: TEnqueue, opts:
       continue;
     }
     const receivedAt = new Date(row.received_at).toISOString();
-    const key = `${row.tenant_id}|${receivedAt}`;
-    const group = groups.get(key) ?? { tenantId: row.tenant_id, receivedAt, rows: [], events: [] };
+    const provenance = ZProvenance.nullable().catch(null).parse(row.provenance);
+    const key = `${row.tenant_id}|${receivedAt}|${JSON.stringify(provenance)}`;
+    const group = groups.get(key) ?? { tenantId: row.tenant_id, receivedAt, provenance, rows: [], events: [] };
     group.rows.push(row);
     group.events.push(ZAcceptedEvent.parse(row.payload));
     groups.set(key, group);
@@ -103,7 +105,7 @@ async function replayTenant(orm: Orm, tenantId: string, enqueue: TEnqueue, opts:
   for (const group of groups.values()) {
     for (let i = 0; i < group.events.length; i += LIMITS.batchMaxEvents) {
       const chunk = group.rows.slice(i, i + LIMITS.batchMaxEvents);
-      await enqueue(group.tenantId, group.events.slice(i, i + LIMITS.batchMaxEvents), group.receivedAt);
+      await enqueue(group.tenantId, group.events.slice(i, i + LIMITS.batchMaxEvents), group.receivedAt, group.provenance);
       await withTenant(orm, tenantId, (em) => markReplayed(dbOf(em), chunk));
       result.replayed += chunk.length;
     }

@@ -31,12 +31,13 @@ interface TBranchChange { id: string; name?: string; at: string; provisions: boo
 export async function storeBatch(em: Em, job: TIngestJob, { lastBranchWait }: Options): Promise<TStoreOutcome> {
   const db = dbOf(em);
   const { tenantId, receivedAt } = job;
+  const provenance = job.provenance ?? null;
   const outcome: TStoreOutcome = { stored: [], duplicates: 0, quarantined: [], waiting: [] };
   const quarantine: TQuarantineRow[] = [];
   const members = job.events.map(canonicalMembersOf);
   const hashes = job.events.map((e, i) => contentHashOf(e, members[i]));
   const toQuarantine = (event: TAcceptedEvent, contentHash: string, reason: TQuarantineReason, detail: string) => {
-    quarantine.push({ tenantId, id: uuidv7(), eventId: event.eventId, reason, detail, contentHash, payload: event, receivedAt });
+    quarantine.push({ tenantId, id: uuidv7(), eventId: event.eventId, reason, detail, contentHash, payload: event, receivedAt, provenance });
     outcome.quarantined.push({ eventId: event.eventId, reason });
   };
 
@@ -99,7 +100,7 @@ export async function storeBatch(em: Em, job: TIngestJob, { lastBranchWait }: Op
 
     const denial = freezeDenial(event, transitions);
     seq += 1;
-    const row = buildStoredRow({ event, contentHash, id: uuidv7(), seq, prevHash, receivedAt, denial, members: members[i] });
+    const row = buildStoredRow({ event, contentHash, id: uuidv7(), seq, prevHash, receivedAt, denial, members: members[i], provenance });
     prevHash = row.hash;
     rows.push(row);
     existing.set(event.eventId, contentHash);

@@ -41,19 +41,20 @@ export function isPermanentDataError(err: unknown): boolean {
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
 /** Kept whole as JSON text: what could not be stored as a row may not fit a jsonb either (e.g. a NUL). */
-function unstorableRow(tenantId: string, receivedAt: string, item: TUnstorable): TQuarantineRow {
+function unstorableRow({ tenantId, receivedAt, provenance }: TIngestJob, item: TUnstorable): TQuarantineRow {
   const text = JSON.stringify(item.raw) ?? 'null';
   const rawId = (item.raw as { eventId?: unknown } | null)?.eventId;
   const eventId = ZUuid.safeParse(rawId);
   return {
     tenantId, id: uuidv7(), eventId: eventId.success ? eventId.data : NIL_UUID, reason: 'INVALID_PAYLOAD',
     detail: item.detail.slice(0, 2000), contentHash: sha256Hex(text), payload: { unstorable: text }, receivedAt,
+    provenance: provenance ?? null,
   };
 }
 
 async function quarantineUnstorable(orm: Orm, job: TIngestJob, items: TUnstorable[]): Promise<TStoreOutcome['quarantined']> {
   if (items.length === 0) return [];
-  const rows = items.map((item) => unstorableRow(job.tenantId, job.receivedAt, item));
+  const rows = items.map((item) => unstorableRow(job, item));
   await withTenant(orm, job.tenantId, (em) => insertQuarantine(dbOf(em), rows));
   return rows.map((r) => ({ eventId: r.eventId, reason: 'INVALID_PAYLOAD' as const }));
 }

@@ -1,4 +1,4 @@
-import { JOBS, type TAcceptedEvent, type TIngestJobInput } from '@modula/contracts';
+import { JOBS, type TAcceptedEvent, type TIngestJobInput, type TProvenance } from '@modula/contracts';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AckOrder } from './ack-order.ts';
@@ -18,6 +18,8 @@ export function backoffDelay(attemptsMade: number, policy: Pick<TRetryPolicy, 'b
 export interface TEnqueueOptions {
   /** Events that wait for their branch: queued with a delay, outside the acknowledgement order. */
   waitFor?: { delayMs: number; branchWaits: number; jobId: string; ackAtMs: number };
+  /** Who sent the events, kept in their stored records (absent only for jobs of an unknown sender). */
+  provenance?: TProvenance | null | undefined;
 }
 
 export class IngestQueue {
@@ -47,13 +49,14 @@ export class IngestQueue {
    */
   async enqueue(tenantId: string, events: TAcceptedEvent[], receivedAt: string, opts: TEnqueueOptions = {}): Promise<void> {
     const eventIds = events.map((e) => e.eventId);
-    const { waitFor } = opts;
+    const { waitFor, provenance } = opts;
     // listed first: a fast worker may store (and release) the events before add() returns
     const { jobId, ticket } = waitFor
       ? { jobId: waitFor.jobId, ticket: undefined }
       : await this.order.take(tenantId, Date.now(), eventIds);
     if (waitFor) await this.order.listUnstored(tenantId, jobId, waitFor.ackAtMs, eventIds);
-    const payload: TIngestJobInput = { v: 1, tenantId, receivedAt, events, branchWaits: waitFor?.branchWaits ?? 0, ...(ticket ? { ticket } : {}) };
+    const payload: TIngestJobInput = { v: 1, tenantId, receivedAt, events, branchWaits: waitFor?.branchWaits ?? 0,
+      ...(ticket ? { ticket } : {}), ...(provenance ? { provenance } : {}) };
     try {
       await this.queue.add(JOBS.ingest.name, payload, { ...this.jobOptions, jobId, ...(waitFor ? { delay: waitFor.delayMs } : {}) });
     } catch (err) {

@@ -12,20 +12,23 @@ export function apiKeyFingerprint(apiKey: string): string {
  * unreachable (ingestion needs only Redis). Keyed by a hash of the key; failures are not cached.
  * A revoked key keeps working for at most API_KEY_CACHE_SECONDS.
  */
+/** Whose a key is: its tenant, and its id (its writes' credential). */
+export interface TApiKeyHolder { tenantId: string; apiKeyId: string }
+
 export class ApiKeyCache {
-  private readonly entries = new Map<string, { tenantId: string; until: number }>();
+  private readonly entries = new Map<string, { key: TApiKeyHolder; until: number }>();
 
   constructor(private readonly services: TServices, private readonly ttlMs: number, private readonly max = 10_000) {}
 
-  async tenantOf(apiKey: string): Promise<string | undefined> {
+  async holderOf(apiKey: string): Promise<TApiKeyHolder | undefined> {
     const id = apiKeyFingerprint(apiKey);
     const hit = this.entries.get(id);
-    if (hit && hit.until > Date.now()) return hit.tenantId;
-    const tenantId = await authenticateApiKey(this.services.orm, apiKey);
-    if (tenantId && this.ttlMs > 0) {
+    if (hit && hit.until > Date.now()) return hit.key;
+    const key = await authenticateApiKey(this.services.orm, apiKey);
+    if (key && this.ttlMs > 0) {
       if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
-      this.entries.set(id, { tenantId, until: Date.now() + this.ttlMs });
+      this.entries.set(id, { key, until: Date.now() + this.ttlMs });
     }
-    return tenantId;
+    return key;
   }
 }

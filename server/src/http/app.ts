@@ -12,7 +12,7 @@ import { authSettingsOf, sessionCookieName } from '../auth-settings.ts';
 import type { TContext, TServices } from '../context.ts';
 import { appRouter } from '../routers/app.router.ts';
 import { deviceCookieName } from '../sign-in-guard.ts';
-import { ApiKeyCache, apiKeyFingerprint } from './api-key-cache.ts';
+import { ApiKeyCache, apiKeyFingerprint, type TApiKeyHolder } from './api-key-cache.ts';
 import { registerBrowserHardening } from './browser-hardening.ts';
 import { registerKeysRoute } from './keys-route.ts';
 import { registerExportDownloads } from './export-downloads.ts';
@@ -98,9 +98,9 @@ export async function buildApp(services: TServices): Promise<FastifyInstance> {
 async function createHttpContext(services: TServices, apiKeys: ApiKeyCache, req: FastifyRequest, res: FastifyReply): Promise<TContext> {
   const authorization = req.headers.authorization;
   const match = authorization ? /^Bearer\s+(\S+)$/i.exec(authorization) : null;
-  let tenantId: string | undefined;
+  let holder: TApiKeyHolder | undefined;
   try {
-    tenantId = match ? await apiKeys.tenantOf(match[1]!) : undefined;
+    holder = match ? await apiKeys.holderOf(match[1]!) : undefined;
   } catch (err) {
     services.log.warn({ err: (err as Error).message }, 'cannot verify an API key: database unreachable');
     throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'cannot verify the API key right now; retry later' });
@@ -124,5 +124,6 @@ async function createHttpContext(services: TServices, apiKeys: ApiKeyCache, req:
     services.log.warn({ err: (err as Error).message }, 'cannot check a session: database unreachable');
     throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'cannot check the session right now; retry later' });
   }
-  return { services, principal: tenantId ? { kind: 'apiKey', tenantId, keyId: apiKeyFingerprint(match![1]!) } : null, session, http };
+  const principal = holder ? { kind: 'apiKey' as const, tenantId: holder.tenantId, apiKeyId: holder.apiKeyId, keyId: apiKeyFingerprint(match![1]!) } : null;
+  return { services, principal, session, http };
 }

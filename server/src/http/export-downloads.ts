@@ -4,6 +4,7 @@ import { administrationEvent, AppError, exportDir, exportUrls, findSession, getE
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { authSettingsOf, sessionCookieName } from '../auth-settings.ts';
 import { recordAdministration } from '../administration.ts';
+import { userProvenance } from '../provenance.ts';
 import type { TServices } from '../context.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -50,7 +51,8 @@ export function registerExportDownloads(app: FastifyInstance, services: TService
         // PCI DSS 10.2.1.1: who took a copy of the log, and which one
         try {
           await recordAdministration(services, [administrationEvent(session.tenantId, 'AUDIT_EXPORT_DOWNLOADED', sessionActor(session),
-            { type: 'EXPORT', id: exportId, label: view.fileName }, { metadata: { format: view.format, sha256: view.sha256 ?? null }, context: { sessionId: session.sessionId } })]);
+            { type: 'EXPORT', id: exportId, label: view.fileName }, { metadata: { format: view.format, sha256: view.sha256 ?? null }, context: { sessionId: session.sessionId } })],
+            userProvenance(session.userId, req.ip ?? null));
         } catch {
           return refuse(reply, 503, 'SERVICE_UNAVAILABLE', 'the download could not be recorded in the audit log; try again');
         }

@@ -8,6 +8,7 @@ import { Queue, type Job } from 'bullmq';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { recordAdministration } from '../administration.ts';
+import { operatorCredential } from '../provenance.ts';
 import type { TServices } from '../context.ts';
 import { BASIC_CHALLENGE, classifyDashboardRequest, parseBasicCredential } from './queue-dashboard-policy.ts';
 
@@ -160,7 +161,7 @@ export async function registerQueueDashboard(app: FastifyInstance, services: TSe
         const events = Object.entries(countByTenant(retried)).map(([tenantId, counts]) =>
           administrationEvent(tenantId, 'JOBS_REDRIVEN', actor, undefined, { metadata: { ...counts, queue: queue.name, via: 'queue-dashboard' }, context }));
         try {
-          await recordAdministration(services, events);
+          await recordAdministration(services, events, { credential: operatorCredential(operator.name), sourceAddress: req.ip ?? null });
         } catch (err) {
           services.log.error({ err: (err as Error).message, events }, 'queue dashboard: jobs re-driven, but their JOBS_REDRIVEN events could not be queued');
           return refuse(reply, 503, 'SERVICE_UNAVAILABLE', 'the jobs were retried, but their record in the tenants\' logs could not be queued (see the service log)');

@@ -8,7 +8,7 @@ export const eventsRouter = router({
   list: adminProcedure.input(ZEventsListInput).output(ZEventsListOutput)
     .query(async ({ ctx, input }) => {
       const page = await findEvents(ctx.services.orm, authSettingsOf(ctx.services.config).serverSecret, ctx.tenantId, input);
-      await recordLogViewed(ctx.services, ctx.session, filterOf(input));
+      await recordLogViewed(ctx.services, ctx.session, filterOf(input), ctx.http?.ip ?? null);
       return page;
     }),
   /** With `withProof: true`, also the event's inclusion proof against the latest signed checkpoint (null before the first). */

@@ -2,19 +2,20 @@ import { ZIngestBatchInput, ZIngestBatchOutput, ZIngestRecordOutput, ZIngestStat
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { eventStatuses, ingestEvents } from '../ingest-service.ts';
+import { ingestProvenance } from '../provenance.ts';
 import { ingestProcedure, IssuesError, router } from '../trpc.ts';
 
 export const ingestRouter = router({
   batch: ingestProcedure
     .input(ZIngestBatchInput)
     .output(ZIngestBatchOutput)
-    .mutation(({ ctx, input }) => ingestEvents(ctx.services, ctx.principal, input.events)),
+    .mutation(({ ctx, input }) => ingestEvents(ctx.services, ctx.principal, input.events, ingestProvenance(ctx, ctx.principal))),
 
   record: ingestProcedure
     .input(z.unknown())
     .output(ZIngestRecordOutput)
     .mutation(async ({ ctx, input }) => {
-      const result = await ingestEvents(ctx.services, ctx.principal, [input]);
+      const result = await ingestEvents(ctx.services, ctx.principal, [input], ingestProvenance(ctx, ctx.principal));
       const rejection = result.rejected[0];
       if (rejection) {
         const forbidden = rejection.issues.some((i) => i.message.startsWith('FORBIDDEN'));

@@ -4,6 +4,7 @@ import {
 import { administrationEvent, createCheckpoint, listCheckpoints, loadSigner, pinnedKeys, proveConsistency, sessionActor } from '@modula/domain';
 import { recordAdministration } from '../administration.ts';
 import { verifyForViewer } from '../integrity-verify.ts';
+import { userProvenance } from '../provenance.ts';
 import { adminProcedure, router } from '../trpc.ts';
 
 export const integrityRouter = router({
@@ -22,7 +23,8 @@ export const integrityRouter = router({
       const { checkpoint, created } = await createCheckpoint(ctx.services.orm, signer, ctx.tenantId, { keyring });
       if (created) {
         await recordAdministration(ctx.services, [administrationEvent(ctx.tenantId, 'CHECKPOINT_CREATED', sessionActor(ctx.session),
-          { type: 'CHECKPOINT', id: String(checkpoint.seq), label: `seq ${checkpoint.seq}` }, { metadata: { seq: checkpoint.seq, hash: checkpoint.hash, keyId: checkpoint.keyId } })]);
+          { type: 'CHECKPOINT', id: String(checkpoint.seq), label: `seq ${checkpoint.seq}` }, { metadata: { seq: checkpoint.seq, hash: checkpoint.hash, keyId: checkpoint.keyId } })],
+          userProvenance(ctx.session.userId, ctx.http?.ip ?? null));
       }
       return checkpoint;
     }),

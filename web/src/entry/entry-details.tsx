@@ -94,6 +94,15 @@ export function EntryDetails({ event, branch }: { event: TAuditEventView; branch
         ]} />
       </Section>
 
+      <Section title="Sent by">
+        <FieldList label="Sent by" rows={event.provenance ? [
+          ['Credential', event.provenance.credential
+            ? <Anchor component={Link} to={logHref({ credential: event.provenance.credential })} size="sm" data-testid="credential-link">{event.provenance.credential} — show everything it wrote</Anchor>
+            : none],
+          ['From address', event.provenance.sourceAddress ? <Code>{event.provenance.sourceAddress}</Code> : none],
+        ] : [['Credential', 'Not recorded (stored before the log kept who sent each event)']]} />
+      </Section>
+
       {event.metadata && Object.keys(event.metadata).length > 0 && (
         <Section title="Metadata">
           <Code block fz="xs">{JSON.stringify(event.metadata, null, 2)}</Code>

@@ -22,6 +22,7 @@ export function filterSummary(filter: TEventsFilter, branchName: (id: string) =>
   list('Outcomes', filter.outcomes, (o) => OUTCOME_LABELS[o as keyof typeof OUTCOME_LABELS] ?? o);
   list('Reasons', filter.reasons, (r) => REASON_LABELS[r as keyof typeof REASON_LABELS] ?? r);
   if (filter.sessionId) lines.push(`Session ${filter.sessionId}`);
+  if (filter.credential) lines.push(`Sent with ${filter.credential}`);
   if (filter.entityType) lines.push(`Target type ${filter.entityType}`);
   if (filter.entityId) lines.push(`Target ${filter.entityId}`);
   if (filter.search) lines.push(`Matching “${filter.search}”`);

@@ -46,6 +46,7 @@ export function eventsFilterOf(f: TLogFilters, now: Date): TEventsFilter {
     outcomes: nonEmpty(f.outcomes),
     reasons: nonEmpty(f.reasons),
     sessionId: f.sessionId ?? undefined,
+    credential: f.credential ?? undefined,
     entityType: f.entityType ?? undefined,
     entityId: f.entityId ?? undefined,
     search: usableSearch(f.search),

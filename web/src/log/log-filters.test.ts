@@ -13,7 +13,7 @@ describe('filters in the query string', () => {
       range: 'custom', from: '2026-11-01', to: '2026-11-15',
       branchIds: [BRANCH], modules: ['SALE', 'CASH_SESSION'], actions: ['VOID_APPROVED', 'SALE_FINALIZED'],
       actorIds: ['u-ana', 'someone@example.test'], outcomes: ['REJECTED'], reasons: ['BRANCH_FROZEN', 'POLICY_BLOCKED'],
-      sessionId: 's-1', entityType: 'INVOICE', entityId: 'INV-7', search: 'espresso & milk',
+      sessionId: 's-1', credential: 'apikey:0192f0c4-1b2c-7d3e-8f40-123456789abc', entityType: 'INVOICE', entityId: 'INV-7', search: 'espresso & milk',
     };
     const qs = searchWithFilters(filters).toString();
     expect(filtersFromSearch(new URLSearchParams(qs))).toEqual(filters);

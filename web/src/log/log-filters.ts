@@ -20,6 +20,8 @@ export interface TLogFilters {
   outcomes: TOutcome[];
   reasons: TDenialReason[];
   sessionId: string | null;
+  /** Everything one credential wrote (`apikey:<id>`, `user:<id>`, …). */
+  credential: string | null;
   entityType: string | null;
   entityId: string | null;
   search: string;
@@ -27,13 +29,13 @@ export interface TLogFilters {
 
 export const EMPTY_FILTERS: TLogFilters = {
   range: null, from: null, to: null, branchIds: [], modules: [], actions: [], actorIds: [],
-  outcomes: [], reasons: [], sessionId: null, entityType: null, entityId: null, search: '',
+  outcomes: [], reasons: [], sessionId: null, credential: null, entityType: null, entityId: null, search: '',
 };
 
 /** The query-string key of each filter (short, so that shared links stay readable). */
 const KEYS = {
   range: 'range', from: 'from', to: 'to', branchIds: 'branch', modules: 'module', actions: 'action',
-  actorIds: 'actor', outcomes: 'outcome', reasons: 'reason', sessionId: 'session',
+  actorIds: 'actor', outcomes: 'outcome', reasons: 'reason', sessionId: 'session', credential: 'credential',
   entityType: 'entityType', entityId: 'entity', search: 'q',
 } as const satisfies Record<keyof TLogFilters, string>;
 
@@ -77,6 +79,7 @@ export function filtersFromSearch(params: URLSearchParams): TLogFilters {
     outcomes: oneOf(OUTCOMES, params.getAll(KEYS.outcomes), 3),
     reasons: oneOf(DENIAL_REASONS, params.getAll(KEYS.reasons), 6),
     sessionId: text(params.get(KEYS.sessionId)),
+    credential: text(params.get(KEYS.credential), 200),
     entityType: text(params.get(KEYS.entityType)),
     entityId: text(params.get(KEYS.entityId)),
     search: text(params.get(KEYS.search), 200) ?? '',
@@ -104,6 +107,7 @@ export function searchWithFilters(filters: TLogFilters, base: URLSearchParams = 
   setAll(KEYS.outcomes, filters.outcomes);
   setAll(KEYS.reasons, filters.reasons);
   set(KEYS.sessionId, filters.sessionId);
+  set(KEYS.credential, filters.credential);
   set(KEYS.entityType, filters.entityType);
   set(KEYS.entityId, filters.entityId);
   set(KEYS.search, filters.search.trim() || null);
@@ -119,6 +123,6 @@ export function logHref(filters: Partial<TLogFilters>): string {
 /** How many filters are set (the date range counts as one). */
 export function countFilters(f: TLogFilters): number {
   const lists = [f.branchIds, f.modules, f.actions, f.actorIds, f.outcomes, f.reasons].filter((l) => l.length > 0).length;
-  const singles = [f.range, f.sessionId, f.entityType, f.entityId, f.search || null].filter((v) => v !== null).length;
+  const singles = [f.range, f.sessionId, f.credential, f.entityType, f.entityId, f.search || null].filter((v) => v !== null).length;
   return lists + singles;
 }

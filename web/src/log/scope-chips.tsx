@@ -5,6 +5,7 @@ import type { TLogFilters } from './log-filters.ts';
 export function ScopeChips({ filters, onChange }: { filters: TLogFilters; onChange: (patch: Partial<TLogFilters>) => void }) {
   const chips: { key: string; label: string; clear: Partial<TLogFilters> }[] = [];
   if (filters.sessionId) chips.push({ key: 'session', label: `Session ${filters.sessionId}`, clear: { sessionId: null } });
+  if (filters.credential) chips.push({ key: 'credential', label: `Sent with ${filters.credential}`, clear: { credential: null } });
   if (filters.entityType) chips.push({ key: 'entityType', label: `Target type ${filters.entityType}`, clear: { entityType: null } });
   if (filters.entityId) chips.push({ key: 'entity', label: `Target ${filters.entityId}`, clear: { entityId: null } });
   if (chips.length === 0) return null;

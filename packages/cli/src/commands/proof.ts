@@ -26,9 +26,12 @@ export const proofCommand: TCommand = {
               actor_type, actor_id, actor_role, actor_name, entity_type, entity_id, entity_label,
               to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as occurred_at,
               to_char(received_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as received_at,
-              ip, session_id, device_id, device_seq, offline, before, after, metadata, redacted_paths, content_hash, prev_hash, hash
+              ip, session_id, device_id, device_seq, offline, before, after, metadata, redacted_paths, content_hash,
+              record_version, credential, source_address, prev_hash, hash
               from audit_events where tenant_id = ${tenantId} and seq = ${seq}) e`.execute(dbOf(em))).rows[0]!;
-          const camel = Object.fromEntries(Object.entries(r.record).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]));
+          // a record of version 1 (stored before provenance was kept) hashes without the provenance keys
+          const entries = Object.entries(r.record).filter(([k]) => r.record.record_version !== 1 || !['record_version', 'credential', 'source_address'].includes(k));
+          const camel = Object.fromEntries(entries.map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]));
           return { record: camel, prevHash: r.prev_hash };
         });
         return { ...proof, record, prevHash };

@@ -26,7 +26,7 @@ export const quarantineReplay: TCommand = {
     const queue = new IngestQueue(redis, config.QUEUE_PREFIX, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, backoffMaxMs: config.JOB_BACKOFF_MAX_MS });
     try {
       await redisReady(redis);
-      const result = await withOrm((orm) => replayQuarantine(orm, (tenantId, events, receivedAt) => queue.enqueue(tenantId, events, receivedAt), {
+      const result = await withOrm((orm) => replayQuarantine(orm, (tenantId, events, receivedAt, provenance) => queue.enqueue(tenantId, events, receivedAt, { provenance }), {
         tenantId: values.tenant as string | undefined, ids: values.id as string[] | undefined, reason: values.reason as string | undefined,
       }));
       const operator = operatorActor();

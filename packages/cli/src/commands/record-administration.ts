@@ -25,7 +25,9 @@ export async function recordAdministration(events: TAuditEventInput[]): Promise<
   try {
     await redisReady(redis);
     const receivedAt = new Date().toISOString();
-    for (const [tenantId, accepted] of groupByTenant(judged.accepted.map((a) => a.event))) await queue.enqueue(tenantId, accepted, receivedAt);
+    // written from this terminal: the operator's name is the credential, there is no network address
+    const provenance = { credential: operatorActor().id!, sourceAddress: null };
+    for (const [tenantId, accepted] of groupByTenant(judged.accepted.map((a) => a.event))) await queue.enqueue(tenantId, accepted, receivedAt, { provenance });
   } catch (err) {
     throw new Error(`done, but its record could not be queued (${(err as Error).message}); the events were: ${JSON.stringify(events)}`);
   } finally {

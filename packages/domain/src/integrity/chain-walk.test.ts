@@ -11,7 +11,7 @@ const json = fc.option(fc.dictionary(text, fc.jsonValue({ maxDepth: 4 })).map((v
 const iso = fc.date({ min: new Date('1970-01-01'), max: new Date('2200-01-01'), noInvalidDate: true }).map((d) => d.toISOString());
 
 /** Records of every shape the log can hold: nulls, odd strings (quotes, controls, surrogate pairs, U+2028), numbers of every form. */
-const record: fc.Arbitrary<TChainRecord> = fc.record({
+const recordV1 = fc.record({
   tenantId: fc.uuid(), seq: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), id: fc.uuid(), eventId: fc.uuid(),
   branchId: fc.option(fc.uuid(), { nil: null }), module: text, action: text, description: text, outcome: text, reason: optText,
   claimedOutcome: text, actorType: text, actorId: optText, actorRole: optText, actorName: optText, entityType: optText,
@@ -19,10 +19,16 @@ const record: fc.Arbitrary<TChainRecord> = fc.record({
   deviceSeq: fc.option(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), { nil: null }), offline: fc.option(fc.boolean(), { nil: null }),
   before: json, after: json, metadata: json, redactedPaths: fc.array(text, { maxLength: 4 }), contentHash: fc.string({ maxLength: 64 }),
 });
+/** Record version 2 adds who wrote the event; version 1 rows (stored before) hash without those keys. */
+const record: fc.Arbitrary<TChainRecord> = fc.oneof(
+  recordV1,
+  fc.tuple(recordV1, optText, optText).map(([r, credential, sourceAddress]) => ({ ...r, recordVersion: 2 as const, credential, sourceAddress })),
+);
 
 /** The record as the walker receives it from PostgreSQL: bigint columns as decimal text. */
 function asRow(r: TChainRecord, prevHash: string): TWalkRow {
-  return { ...r, seq: String(r.seq), deviceSeq: r.deviceSeq === null ? null : String(r.deviceSeq), prevHash, hash: '' };
+  const provenance = 'recordVersion' in r ? r : { recordVersion: 1, credential: null, sourceAddress: null };
+  return { ...r, ...provenance, seq: String(r.seq), deviceSeq: r.deviceSeq === null ? null : String(r.deviceSeq), prevHash, hash: '' };
 }
 
 describe('the verifier\'s one-concatenation record text', () => {

@@ -17,6 +17,8 @@ export interface TWalkRow {
   entityType: string | null; eventId: string; id: string; ip: string | null; metadata: unknown; module: string;
   occurredAt: string; offline: boolean | null; outcome: string; reason: string | null; receivedAt: string;
   redactedPaths: string[]; seq: string; sessionId: string | null; tenantId: string; prevHash: string; hash: string;
+  /** 1: stored before provenance was kept (the three keys below are not in its record); 2: with them. */
+  recordVersion: number; credential: string | null; sourceAddress: string | null;
 }
 
 const str = JSON.stringify;
@@ -30,14 +32,17 @@ const uuid = (v: string) => `"${v}"`;
 const optUuid = (v: string | null) => (v === null ? 'null' : `"${v}"`);
 
 export function recordText(r: TWalkRow): string {
+  const v2 = r.recordVersion !== 1;
   return `{"action":${str(r.action)},"actorId":${optStr(r.actorId)},"actorName":${optStr(r.actorName)},"actorRole":${optStr(r.actorRole)}`
     + `,"actorType":${str(r.actorType)},"after":${json(r.after)},"before":${json(r.before)},"branchId":${optUuid(r.branchId)}`
-    + `,"claimedOutcome":${str(r.claimedOutcome)},"contentHash":${str(r.contentHash)},"description":${str(r.description)}`
+    + `,"claimedOutcome":${str(r.claimedOutcome)},"contentHash":${str(r.contentHash)}${v2 ? `,"credential":${optStr(r.credential)}` : ''}`
+    + `,"description":${str(r.description)}`
     + `,"deviceId":${optStr(r.deviceId)},"deviceSeq":${int(r.deviceSeq)},"entityId":${optStr(r.entityId)},"entityLabel":${optStr(r.entityLabel)}`
     + `,"entityType":${optStr(r.entityType)},"eventId":${uuid(r.eventId)},"id":${uuid(r.id)},"ip":${optStr(r.ip)},"metadata":${json(r.metadata)}`
     + `,"module":${str(r.module)},"occurredAt":${str(r.occurredAt)},"offline":${bool(r.offline)},"outcome":${str(r.outcome)}`
-    + `,"reason":${optStr(r.reason)},"receivedAt":${str(r.receivedAt)},"redactedPaths":${canonicalJson(r.redactedPaths)}`
-    + `,"seq":${int(r.seq)},"sessionId":${optStr(r.sessionId)},"tenantId":${uuid(r.tenantId)}}`;
+    + `,"reason":${optStr(r.reason)},"receivedAt":${str(r.receivedAt)}${v2 ? `,"recordVersion":${r.recordVersion}` : ''}`
+    + `,"redactedPaths":${canonicalJson(r.redactedPaths)},"seq":${int(r.seq)},"sessionId":${optStr(r.sessionId)}`
+    + `${v2 ? `,"sourceAddress":${optStr(r.sourceAddress)}` : ''},"tenantId":${uuid(r.tenantId)}}`;
 }
 
 export function rowHash(r: TWalkRow): string {
@@ -50,7 +55,8 @@ const COLUMNS = sql`action, actor_id as "actorId", actor_name as "actorName", ac
   device_id as "deviceId", device_seq as "deviceSeq", entity_id as "entityId", entity_label as "entityLabel",
   entity_type as "entityType", event_id as "eventId", id, ip, metadata, module, ${ts('occurred_at')} as "occurredAt", offline,
   outcome, reason, ${ts('received_at')} as "receivedAt", redacted_paths as "redactedPaths", seq, session_id as "sessionId",
-  tenant_id as "tenantId", prev_hash as "prevHash", hash`;
+  tenant_id as "tenantId", prev_hash as "prevHash", hash, record_version as "recordVersion", credential,
+  source_address as "sourceAddress"`;
 
 export interface TWalkResult {
   /** Rows that linked and hashed correctly, from `fromSeq` on. */

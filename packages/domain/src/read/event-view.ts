@@ -9,7 +9,8 @@ export function isoUtc(column: string): RawBuilder<string> {
 /** The columns a view is made of, selected by every read of events (and nothing else). */
 export const EVENT_VIEW_COLUMNS = sql`seq, id, event_id, tenant_id, branch_id, module, action, description, outcome, reason,
   claimed_outcome, actor_type, actor_id, actor_role, actor_name, entity_type, entity_id, entity_label,
-  ${isoUtc('occurred_at')} as occurred_at, ${isoUtc('received_at')} as received_at, ip, session_id, device_id, device_seq, offline, before, after, metadata, redacted_paths, hash, prev_hash`;
+  ${isoUtc('occurred_at')} as occurred_at, ${isoUtc('received_at')} as received_at, ip, session_id, device_id, device_seq, offline, before, after, metadata, redacted_paths,
+  record_version, credential, source_address, hash, prev_hash`;
 
 export interface TEventViewRow {
   seq: string; id: string; event_id: string; tenant_id: string; branch_id: string | null; module: string; action: string;
@@ -18,7 +19,8 @@ export interface TEventViewRow {
   entity_id: string | null; entity_label: string | null; occurred_at: string; received_at: string; ip: string | null;
   session_id: string | null; device_id: string | null; device_seq: string | null; offline: boolean | null;
   before: Record<string, unknown> | null; after: Record<string, unknown> | null; metadata: Record<string, unknown> | null;
-  redacted_paths: string[]; hash: string; prev_hash: string;
+  redacted_paths: string[]; record_version: number; credential: string | null; source_address: string | null;
+  hash: string; prev_hash: string;
 }
 
 /**
@@ -53,6 +55,7 @@ export function toEventView(r: TEventViewRow): TAuditEventView {
     after: r.after,
     metadata: r.metadata,
     redactedPaths: r.redacted_paths,
+    provenance: r.record_version === 1 ? null : { credential: r.credential, sourceAddress: r.source_address },
     hash: r.hash,
     prevHash: r.prev_hash,
   });

@@ -35,6 +35,7 @@ export function filterConditions(tenantId: string, f: TEventsFilter): RawBuilder
   if (f.entityType) where.push(sql`entity_type = ${f.entityType}`);
   if (f.entityId) where.push(sql`entity_id = ${f.entityId}`);
   if (f.sessionId) where.push(sql`session_id = ${f.sessionId}`);
+  if (f.credential) where.push(sql`credential = ${f.credential}`);
   if (f.search) {
     const p = likePattern(f.search);
     where.push(sql`(description ilike ${p} or entity_label ilike ${p} or actor_name ilike ${p})`);
