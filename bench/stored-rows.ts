@@ -34,8 +34,9 @@ function csvField(value: unknown): string {
 /** One CSV line per row, in COPY_COLUMNS order (arrays as PostgreSQL array literals). */
 export function toCsvLine(r: TStoredRow): string {
   const array = `{${r.redactedPaths.map((p) => `"${p.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',')}}`;
-  return [r.tenantId, r.seq, r.id, r.eventId, r.branchId, r.module, r.action, r.description, r.outcome, r.reason,
+  const fields = [r.tenantId, r.seq, r.id, r.eventId, r.branchId, r.module, r.action, r.description, r.outcome, r.reason,
     r.claimedOutcome, r.actorType, r.actorId, r.actorRole, r.actorName, r.entityType, r.entityId, r.entityLabel,
     r.occurredAt, r.receivedAt, r.ip, r.sessionId, r.deviceId, r.deviceSeq, r.offline, r.before, r.after, r.metadata,
-    array, r.contentHash, r.recordVersion, r.credential, r.sourceAddress, r.prevHash, r.hash].map(csvField).join(',') + '\n';
+    array, r.contentHash, r.recordVersion, r.credential, r.sourceAddress, r.prevHash, r.hash];
+  return `${fields.map(csvField).join(',')}\n`;
 }
