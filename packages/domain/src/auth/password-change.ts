@@ -1,7 +1,7 @@
 import type { TAuditEventInput } from '@modula/contracts';
 import { dbOf, sql, withTenant, type Orm } from '@modula/db';
 import { hash } from '@node-rs/argon2';
-import { ARGON2_OPTIONS } from '../users.ts';
+import { ARGON2_OPTIONS } from '../accounts/users.ts';
 import { afterFailure, NO_FAILURES, refusalMessage, refusedUntil } from './login-throttle.ts';
 import { passwordProblem } from './password-policy.ts';
 import { checkPassword } from './passwords.ts';

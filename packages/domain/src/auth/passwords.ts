@@ -1,5 +1,5 @@
 import { hash, verify } from '@node-rs/argon2';
-import { ARGON2_OPTIONS } from '../users.ts';
+import { ARGON2_OPTIONS } from '../accounts/users.ts';
 
 /** Computed once: unknown emails are checked against it so they cost as much time as a real account. */
 let dummyHash: Promise<string> | undefined;

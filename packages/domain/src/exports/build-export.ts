@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { TAuditEventInput, TCheckpoint, TEventsFilter, TExportManifest } from '@modula/contracts';
 import { dbOf, sql, withTenant, type Orm } from '@modula/db';
 import { AppError } from '../app-error.ts';
-import { canonicalJson } from '../canonical-json.ts';
+import { canonicalJson } from '../integrity/canonical-json.ts';
 import { createCheckpoint } from '../integrity/checkpoints.ts';
 import { pinnedKeys } from '../integrity/pinned-keys.ts';
 import type { TSigner } from '../integrity/signing-key.ts';

@@ -1,8 +1,8 @@
 import canonicalize from 'canonicalize';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { TChainRecord } from '../chain.ts';
-import { chainHash } from '../chain.ts';
+import type { TChainRecord } from './chain.ts';
+import { chainHash } from './chain.ts';
 import { recordText, rowHash, type TWalkRow } from './chain-walk.ts';
 
 const text = fc.string({ unit: 'binary', maxLength: 40 }).filter((s) => !s.includes('\u0000'));

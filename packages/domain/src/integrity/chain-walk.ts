@@ -1,6 +1,6 @@
 import { hash as oneShotHash } from 'node:crypto';
 import { sql, type Db } from '@modula/db';
-import { canonicalJson } from '../canonical-json.ts';
+import { canonicalJson } from './canonical-json.ts';
 
 /**
  * The hot loop of verification: stored rows of one tenant, in seq order, page by page (keyset on

@@ -1,5 +1,5 @@
 import type { TCheckpoint } from '@modula/contracts';
-import { GENESIS_HASH } from '../chain.ts';
+import { GENESIS_HASH } from './chain.ts';
 import { CompactRange, EMPTY_ROOT, leafHash } from './merkle.ts';
 
 /** Where the walked chain first contradicts a signed checkpoint. */

@@ -2,7 +2,7 @@ import type { TCheckpoint, TPublicKeySet } from '@modula/contracts';
 import { APP_ROLE, dbOf, sql, type Db, type Orm } from '@modula/db';
 import { v7 as uuidv7 } from 'uuid';
 import { AppError } from '../app-error.ts';
-import { GENESIS_HASH } from '../chain.ts';
+import { GENESIS_HASH } from './chain.ts';
 import { walkChain } from './chain-walk.ts';
 import { CompactRange, leafHash } from './merkle.ts';
 import { PUBLISH_KEY_HINT, signingKeyListing } from './publish-key.ts';

@@ -1,7 +1,7 @@
 import type { TCheckpoint, TConsistencyProof, TInclusionProof, TProofBundle } from '@modula/contracts';
 import { dbOf, sql, type Db, type Orm } from '@modula/db';
 import { AppError } from '../app-error.ts';
-import { chainHash, type TChainRecord } from '../chain.ts';
+import { chainHash, type TChainRecord } from './chain.ts';
 import { checkpointCovering, checkpointExactly } from './checkpoints.ts';
 import { consistencyProof, inclusionProof, leafHash, verifyConsistency, verifyInclusion, type TLeaves } from './merkle.ts';
 import type { TKeyring } from './signing-key.ts';

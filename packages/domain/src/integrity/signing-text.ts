@@ -1,5 +1,5 @@
 import type { TCheckpoint, TExportManifest } from '@modula/contracts';
-import { canonicalJson } from '../canonical-json.ts';
+import { canonicalJson } from './canonical-json.ts';
 import { verifySignature, type TKeyring } from './signing-key.ts';
 
 /** The bytes a checkpoint's signature covers: RFC 8785 JSON of every field but `signature`, typed. */

@@ -1,6 +1,6 @@
 import { dbOf, sql, type Orm } from '@modula/db';
-import { GENESIS_HASH } from '../chain.ts';
-import type { TChainVerification } from '../verify-chain.ts';
+import { GENESIS_HASH } from './chain.ts';
+import type { TChainVerification } from './verify-chain.ts';
 import { walkChain } from './chain-walk.ts';
 import { latestCheckpointRow, listedSigningKeys } from './checkpoints.ts';
 import { keyringOf, type TKeyring } from './signing-key.ts';

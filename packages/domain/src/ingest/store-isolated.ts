@@ -1,7 +1,7 @@
 import { ZAcceptedEvent, ZUuid, type TAcceptedEvent, type TIngestJob } from '@modula/contracts';
 import { dbOf, withTenant, type Orm } from '@modula/db';
 import { v7 as uuidv7 } from 'uuid';
-import { sha256Hex } from './canonical-json.ts';
+import { sha256Hex } from '../integrity/canonical-json.ts';
 import { storeBatch, type TStoreOutcome } from './store-batch.ts';
 import { insertQuarantine, type TQuarantineRow } from './store-sql.ts';
 

@@ -2,8 +2,8 @@ import type { TRole } from '@modula/contracts';
 import { dbOf, sql, withTenant, type Orm } from '@modula/db';
 import { hash } from '@node-rs/argon2';
 import { v7 as uuidv7 } from 'uuid';
-import { AppError } from './app-error.ts';
-import { assertPasswordPolicy } from './auth/password-policy.ts';
+import { AppError } from '../app-error.ts';
+import { assertPasswordPolicy } from '../auth/password-policy.ts';
 
 /** OWASP's argon2id settings (19 MiB, 2 passes): memory-hard, still fast enough for sign-in. */
 export const ARGON2_OPTIONS = { algorithm: 2 /* argon2id */, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;

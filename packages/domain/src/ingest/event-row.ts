@@ -1,6 +1,6 @@
 import { CATALOG, describeEvent, type TAcceptedEvent, type TDenialReason, type TProvenance } from '@modula/contracts';
-import { CanonicalText, canonicalJson, sha256Hex } from './canonical-json.ts';
-import { chainHash, type TChainRecordV1, type TProvenanceFields } from './chain.ts';
+import { CanonicalText, canonicalJson, sha256Hex } from '../integrity/canonical-json.ts';
+import { chainHash, type TChainRecordV1, type TProvenanceFields } from '../integrity/chain.ts';
 
 /** A row as the worker writes it today: record version 2, with its provenance. */
 export type TStoredRow = TChainRecordV1 & TProvenanceFields & {

@@ -1,7 +1,7 @@
 import { LIMITS, ZAcceptedEvent, ZProvenance, type TAcceptedEvent, type TProvenance } from '@modula/contracts';
 import { dbOf, sql, withTenant, type Db, type Orm } from '@modula/db';
-import { canonicalJson, sha256Hex } from './canonical-json.ts';
-import { allTenantIds } from './integrity/checkpoints.ts';
+import { canonicalJson, sha256Hex } from '../integrity/canonical-json.ts';
+import { allTenantIds } from '../integrity/checkpoints.ts';
 
 export interface TQuarantineEntry {
   tenantId: string;

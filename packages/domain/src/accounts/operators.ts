@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { dbOf, sql, withNoTenant, type Orm } from '@modula/db';
 import { v7 as uuidv7 } from 'uuid';
-import { AppError } from './app-error.ts';
+import { AppError } from '../app-error.ts';
 import type { TAdministrator } from './administration.ts';
 
 /**

@@ -2,9 +2,9 @@ import { LIMITS, ZAcceptedEvent, type TAcceptedEvent, type TAuditEventInput } fr
 import fc from 'fast-check';
 import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
-import { luhnCard } from '../../../testing/cards.ts';
-import { judgeEvents } from './accept-events.ts';
-import { canonicalJson } from './canonical-json.ts';
+import { luhnCard } from '../../../../testing/cards.ts';
+import { judgeEvents } from './accept.ts';
+import { canonicalJson } from '../integrity/canonical-json.ts';
 import { contentHashOf } from './event-row.ts';
 import { isSecretKey, luhnValid, REDACTED, redactEvent, redactString } from './redaction.ts';
 

@@ -1,12 +1,12 @@
 import type { TCheckpoint } from '@modula/contracts';
 import { dbOf, sql, type Orm } from '@modula/db';
 import { GENESIS_HASH } from './chain.ts';
-import { walkChain } from './integrity/chain-walk.ts';
-import { allCheckpoints, listedSigningKeys } from './integrity/checkpoints.ts';
-import { CheckpointMatcher } from './integrity/checkpoint-match.ts';
-import { keyringOf, type TKeyring } from './integrity/signing-key.ts';
-import { checkpointSignatureValid, checkpointSigningText } from './integrity/signing-text.ts';
-import { withTenantSnapshot } from './integrity/snapshot.ts';
+import { walkChain } from './chain-walk.ts';
+import { allCheckpoints, listedSigningKeys } from './checkpoints.ts';
+import { CheckpointMatcher } from './checkpoint-match.ts';
+import { keyringOf, type TKeyring } from './signing-key.ts';
+import { checkpointSignatureValid, checkpointSigningText } from './signing-text.ts';
+import { withTenantSnapshot } from './snapshot.ts';
 
 export interface TChainVerification {
   ok: boolean;

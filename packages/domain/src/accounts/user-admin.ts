@@ -1,6 +1,6 @@
 import type { TRole } from '@modula/contracts';
 import { dbOf, sql, withTenant, type Db, type Orm } from '@modula/db';
-import { AppError } from './app-error.ts';
+import { AppError } from '../app-error.ts';
 
 /** The account an operator names, in the tenant named. */
 export interface TAdministeredUser {
