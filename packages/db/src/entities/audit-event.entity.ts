@@ -38,6 +38,10 @@ export const AuditEvent = defineEntity({
     metadata: p.json<Record<string, unknown>>().nullable(),
     redactedPaths: p.array(),
     contentHash: p.text(),
+    /** 1: stored before provenance was kept (its hashed record lacks the next three); 2: with it. */
+    recordVersion: p.smallint(),
+    credential: p.text().nullable(),
+    sourceAddress: p.text().nullable(),
     prevHash: p.text(),
     hash: p.text(),
   },

@@ -15,5 +15,6 @@ export const QuarantinedEvent = defineEntity({
     receivedAt: p.datetime(),
     quarantinedAt: p.datetime(),
     replayedAt: p.datetime().nullable(),
+    provenance: p.json<{ credential: string; sourceAddress: string | null }>().nullable(),
   },
 });
