@@ -3,7 +3,7 @@ export { judgeEvents, groupByTenant, type TIngestPrincipal, type TJudgedEvents }
 export { redactEvent, redactString, isSecretKey, luhnValid, REDACTED } from './ingest/redaction.ts';
 export { canonicalJson, sha256Hex } from './integrity/canonical-json.ts';
 export { chainHash, GENESIS_HASH, type TChainRecord } from './integrity/chain.ts';
-export { isFrozenAt, freezeDenial, type TFreezeTransition } from './ingest/freeze-rule.ts';
+export { isFrozenAt, freezeDenial, type TFreezeTransition } from './ingest/rules/freeze-denial.ts';
 export { storeBatch, type TStoreOutcome } from './ingest/store-batch.ts';
 export { storeIsolated, readJobEvents, isPermanentDataError, type TUnstorable } from './ingest/store-isolated.ts';
 export { findStoredStatuses } from './ingest/event-status.ts';
@@ -17,7 +17,7 @@ export { createOperator, listOperators, revokeOperator, authenticateOperator, an
 export { listQuarantine, replayQuarantine, type TQuarantineEntry, type TReplayResult } from './ingest/quarantine.ts';
 export { verifyChain, type TChainVerification } from './integrity/verify-chain.ts';
 export { buildStoredRow, contentHashOf, type TStoredRow } from './ingest/event-row.ts';
-export { insertAuditRows } from './ingest/store-sql.ts';
+export { insertAuditRows } from './ingest/rules/chain-append.ts';
 export { signIn, confirmTotpEnrollment, BAD_CREDENTIALS, type TAuthSettings, type TSignInOutcome, type TSignInInput } from './auth/sign-in.ts';
 export { changePassword, type TPasswordChangeOutcome } from './auth/password-change.ts';
 export { passwordProblem, assertPasswordPolicy, MIN_PASSWORD_LENGTH } from './auth/password-policy.ts';

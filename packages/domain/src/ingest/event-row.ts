@@ -28,7 +28,7 @@ export function contentHashOf(event: TAcceptedEvent, members: TCanonicalMembers 
   return sha256Hex(canonicalJson({ ...event, ...members }));
 }
 
-interface RowInput {
+export interface TRowInput {
   event: TAcceptedEvent;
   contentHash: string;
   id: string;
@@ -44,7 +44,7 @@ interface RowInput {
 }
 
 /** Builds the row to store and links it into the chain. */
-export function buildStoredRow({ event, contentHash, id, seq, prevHash, receivedAt, denial, members = canonicalMembersOf(event), provenance }: RowInput): TStoredRow {
+export function buildStoredRow({ event, contentHash, id, seq, prevHash, receivedAt, denial, members = canonicalMembersOf(event), provenance }: TRowInput): TStoredRow {
   const { actor, entity, context } = event;
   const record: TChainRecordV1 & TProvenanceFields = {
     tenantId: event.tenantId,

@@ -3,7 +3,7 @@ import { dbOf, withTenant, type Orm } from '@modula/db';
 import { v7 as uuidv7 } from 'uuid';
 import { sha256Hex } from '../integrity/canonical-json.ts';
 import { storeBatch, type TStoreOutcome } from './store-batch.ts';
-import { insertQuarantine, type TQuarantineRow } from './store-sql.ts';
+import { insertQuarantine, type TQuarantineRow } from './quarantine-rows.ts';
 
 /** An event of a job that this version cannot read (schema) or that PostgreSQL refused (data error). */
 export interface TUnstorable {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { freezeDenial, isFrozenAt, type TFreezeTransition } from './freeze-rule.ts';
+import { freezeDenial, isFrozenAt, type TFreezeTransition } from './freeze-denial.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const B = 'branch-1';

@@ -1,7 +1,34 @@
-import type { TAcceptedEvent, TProvenance, TQuarantineReason } from '@modula/contracts';
 import { sql, type Db } from '@modula/db';
-import type { TStoredRow } from './event-row.ts';
+import { v7 as uuidv7 } from 'uuid';
+import { buildStoredRow, type TRowInput, type TStoredRow } from '../event-row.ts';
 
+/**
+ * DESIGN rule 5, the hash chain: the tenant's chain_heads row is locked for the whole transaction,
+ * so appends of one tenant are serialised and seq stays gap-free under any concurrency; seq and
+ * hash are assigned in memory, the rows written in one statement, and the head advanced last.
+ */
+export interface TChainTail {
+  tenantId: string;
+  /** seq and hash of the last row, stored or appended in this batch. */
+  seq: number;
+  hash: string;
+  /** The rows appended in this batch, in seq order. */
+  rows: TStoredRow[];
+}
+
+export async function lockChainHead(db: Db, tenantId: string): Promise<TChainTail> {
+  const head = (await sql<{ seq: string; hash: string }>`select seq, hash from lock_chain_head(${tenantId}::uuid)`.execute(db)).rows[0]!;
+  return { tenantId, seq: Number(head.seq), hash: head.hash, rows: [] };
+}
+
+/** Builds the event's row at the next seq, linked to the one before. */
+export function appendToChain(tail: TChainTail, input: Omit<TRowInput, 'id' | 'seq' | 'prevHash'>): TStoredRow {
+  const row = buildStoredRow({ ...input, id: uuidv7(), seq: tail.seq + 1, prevHash: tail.hash });
+  tail.seq = row.seq;
+  tail.hash = row.hash;
+  tail.rows.push(row);
+  return row;
+}
 
 /**
  * One INSERT for the whole batch: the rows travel as a single JSON parameter that PostgreSQL
@@ -35,31 +62,8 @@ export async function insertAuditRows(db: Db, rows: TStoredRow[]): Promise<void>
       record_version smallint, credential text, source_address text, prev_hash text, hash text)`.execute(db);
 }
 
-export interface TQuarantineRow {
-  tenantId: string;
-  id: string;
-  eventId: string;
-  reason: TQuarantineReason;
-  detail: string;
-  contentHash: string;
-  /** The event as accepted; or, for one that could not be stored as a row, its JSON text. */
-  payload: TAcceptedEvent | { unstorable: string };
-  receivedAt: string;
-  /** Who sent it: given back to the event when it is replayed. */
-  provenance: TProvenance | null;
-}
-
-/** Quarantined events are kept whole; quarantining the same content again re-opens the row. */
-export async function insertQuarantine(db: Db, rows: TQuarantineRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  const json = JSON.stringify(rows.map((r) => ({
-    tenant_id: r.tenantId, id: r.id, event_id: r.eventId, reason: r.reason, detail: r.detail,
-    content_hash: r.contentHash, payload: r.payload, received_at: r.receivedAt, provenance: r.provenance,
-  })));
-  await sql`insert into quarantined_events (tenant_id, id, event_id, reason, detail, content_hash, payload, received_at, provenance)
-    select tenant_id, id, event_id, reason, detail, content_hash, payload, received_at, provenance
-    from jsonb_to_recordset(${json}::jsonb) as x(tenant_id uuid, id uuid, event_id uuid, reason text, detail text,
-      content_hash text, payload jsonb, received_at timestamptz, provenance jsonb)
-    on conflict (tenant_id, event_id, content_hash) do update
-      set reason = excluded.reason, detail = excluded.detail, quarantined_at = now(), replayed_at = null`.execute(db);
+/** The database checks that the rows just written are all there and link before the head moves. */
+export async function advanceChainHead(db: Db, tail: TChainTail): Promise<void> {
+  if (tail.rows.length === 0) return;
+  await sql`select advance_chain_head(${tail.tenantId}::uuid, ${tail.seq}::bigint, ${tail.hash})`.execute(db);
 }
