@@ -9,9 +9,9 @@ import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Orm } from '@modula/db';
-import { createCheckpoint, createTenant, GENESIS_HASH, loadSigner, publishSigningKey, verifyChain } from '@modula/domain';
+import { createCheckpoint, createTenant, GENESIS_HASH, loadSigner, publishSigningKey, verifyChain, WALK_SELECT_LIST } from '@modula/domain';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { repeat, summary, type TMinMedianMax } from './stats.ts';
 import { COPY_COLUMNS, generateStoredRows, toCsvLine } from './stored-rows.ts';
 
@@ -125,6 +125,10 @@ export interface TExportFigures {
   events: number;
   seedSeconds: number;
   verifyChainPerSecond: TMinMedianMax;
+  /** verify-chain on the snapshot's one connection (threads: 1), for comparison. */
+  verifyChainOneThreadPerSecond: TMinMedianMax;
+  /** PostgreSQL streaming the rows verify-chain reads (COPY (select …) TO STDOUT, discarded): the ceiling of any verifier. */
+  copyOutPerSecond: TMinMedianMax;
   /** The first checkpoint of the whole log (verifies and hashes every event); the exports then reuse it. */
   firstCheckpointSeconds: number;
   /** Peak RSS of a CLI process that loads what `export create` loads and stops: the floor under every figure below. */
@@ -147,6 +151,20 @@ interface TExportBenchOptions {
   log?: (m: string) => void;
 }
 
+/** How fast PostgreSQL alone streams a tenant's rows, as verify-chain selects them, to a client that discards them. */
+async function copyOutRate(superuserUrl: string, tenantId: string, events: number): Promise<number> {
+  const client = new pg.Client({ connectionString: superuserUrl });
+  await client.connect();
+  try {
+    const t = performance.now();
+    const stream = client.query(copyTo(`copy (select ${WALK_SELECT_LIST} from audit_events where tenant_id = '${tenantId}' order by seq) to stdout`));
+    for await (const _chunk of stream) { /* discarded */ }
+    return events / ((performance.now() - t) / 1000);
+  } finally {
+    await client.end();
+  }
+}
+
 /** Section 5 of `pnpm bench`: one tenant of `events` chained events; verify-chain over it, then CSV and PDF packs of all of it. */
 export async function measureExportFigures(o: TExportBenchOptions): Promise<TExportFigures> {
   const log = o.log ?? (() => {});
@@ -154,12 +172,16 @@ export async function measureExportFigures(o: TExportBenchOptions): Promise<TExp
   log(`exports: seeding ${o.events} chained events by COPY`);
   const seedSeconds = await seedChain(o.superuserUrl, tenantId, o.events, log);
   log(`exports: seeded in ${seedSeconds.toFixed(1)} s; verify-chain × ${o.runs}`);
-  const verifyChainPerSecond = summary(await repeat(o.runs, async () => {
+  const verifyRate = (threads?: number) => async () => {
     const t = performance.now();
-    const r = await verifyChain(o.orm, tenantId);
+    const r = await verifyChain(o.orm, tenantId, threads === undefined ? {} : { threads });
     if (!r.ok) throw new Error(`chain broken at ${r.firstBrokenSeq}`);
     return r.checked / ((performance.now() - t) / 1000);
-  }));
+  };
+  const verifyChainPerSecond = summary(await repeat(o.runs, verifyRate()));
+  const verifyChainOneThreadPerSecond = summary(await repeat(o.runs, verifyRate(1)));
+  log(`exports: PostgreSQL streaming the same rows (COPY TO) × ${o.runs}`);
+  const copyOutPerSecond = summary(await repeat(o.runs, () => copyOutRate(o.superuserUrl, tenantId, o.events)));
   // the owner publishes the key (the runtime may not), as `cli migrate` does
   await publishSigningKey(o.url, loadSigner({ DATA_DIR: o.dataDir }));
   let t = performance.now();
@@ -167,7 +189,7 @@ export async function measureExportFigures(o: TExportBenchOptions): Promise<TExp
   const firstCheckpointSeconds = (performance.now() - t) / 1000;
   const env = { ...process.env, DATABASE_URL: o.url, REDIS_URL: o.redisUrl, DATA_DIR: o.dataDir, LOG_LEVEL: 'silent' };
   const idleCliPeakRssMiB = await idleCliRss(env);
-  const figures: TExportFigures = { events: o.events, seedSeconds, verifyChainPerSecond, firstCheckpointSeconds, idleCliPeakRssMiB };
+  const figures: TExportFigures = { events: o.events, seedSeconds, verifyChainPerSecond, verifyChainOneThreadPerSecond, copyOutPerSecond, firstCheckpointSeconds, idleCliPeakRssMiB };
   for (const format of o.formats ?? ['csv', 'pdf']) {
     const runs = format === 'pdf' ? o.pdfRuns : o.runs;
     log(`exports: ${format.toUpperCase()} of ${o.events} events × ${runs} (+1 with a small young generation)`);

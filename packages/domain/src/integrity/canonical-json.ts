@@ -17,7 +17,11 @@ export function canonicalJson(value: unknown): string {
 
 /** Already-canonical JSON text, embedded as is (lets a large nested value be serialized once and reused). */
 export class CanonicalText {
-  constructor(readonly text: string) {}
+  // a plain field, not a parameter property: worker threads load this file with Node's own type stripping
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
 }
 
 function serialize(value: unknown): string | undefined {

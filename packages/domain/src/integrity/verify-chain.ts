@@ -1,7 +1,8 @@
 import type { TCheckpoint } from '@modula/contracts';
-import { dbOf, sql, type Orm } from '@modula/db';
+import { APP_ROLE, dbOf, sql, type Orm } from '@modula/db';
 import { GENESIS_HASH } from './chain.ts';
-import { walkChain } from './chain-walk.ts';
+import { walkChain, type TWalkOptions } from './chain-walk.ts';
+import { defaultWalkThreads, walkChainParallel } from './walk-parallel.ts';
 import { allCheckpoints, listedSigningKeys } from './checkpoints.ts';
 import { CheckpointMatcher } from './checkpoint-match.ts';
 import { keyringOf, type TKeyring } from './signing-key.ts';
@@ -32,6 +33,11 @@ export interface TVerifyChainOptions {
   extraCheckpoints?: TCheckpoint[];
   /** Also recompute the Merkle root at every checkpoint (default true; the chain hash at each is always checked). */
   merkle?: boolean;
+  /**
+   * Worker threads that walk consecutive seq ranges, each on its own connection (walk-parallel.ts).
+   * Default: one per core once each has at least 50 000 events; 1 walks on the snapshot's connection.
+   */
+  threads?: number;
 }
 
 /**
@@ -65,7 +71,11 @@ export async function verifyChain(orm: Orm, tenantId: string, opts: TVerifyChain
     const toSeq = Math.max(headSeq, maxCovered);
     // compares every checkpoint as the walk reaches its seq; one at seq 0 before the first event
     const matcher = new CheckpointMatcher(checkpoints, { merkle: opts.merkle !== false });
-    const walk = await walkChain(db, tenantId, { fromSeq: 1, toSeq, prevHash: GENESIS_HASH, onRow: (seq, hash) => matcher.pass(seq, hash) });
+    const walkOptions: TWalkOptions = { fromSeq: 1, toSeq, prevHash: GENESIS_HASH, onRow: (seq, hash) => matcher.pass(seq, hash) };
+    const threads = opts.threads ?? defaultWalkThreads(toSeq);
+    const walk = threads > 1
+      ? await walkChainParallel({ url: orm.config.get('clientUrl')!, role: APP_ROLE }, tenantId, { ...walkOptions, threads })
+      : await walkChain(db, tenantId, walkOptions);
     base.checkpointsChecked = matcher.checked;
     const m = matcher.mismatch;
     // a contradiction before the walk's first fault is the earlier evidence
