@@ -1,15 +1,14 @@
 import type { TConfig } from '@modula/config';
-import { JOBS, ZCheckpointJob } from '@modula/contracts';
+import { JOBS } from '@modula/contracts';
 import type { Orm } from '@modula/db';
 import { allTenantIds, createCheckpoint, loadSigner, pinnedKeys, type TSigner } from '@modula/domain';
-import { createRedis } from '@modula/queue';
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
+import { runJobs, workerConnection, type TJobPayload, type TJobRunner } from './job-runner.ts';
+import { scheduleJob } from './job-schedule.ts';
 
-export interface TCheckpointWorker {
-  worker: Worker;
+export interface TCheckpointWorker extends TJobRunner {
   queue: Queue;
-  close(): Promise<void>;
 }
 
 const SCHEDULER_ID = 'checkpoint-every-tenant';
@@ -20,21 +19,14 @@ const SCHEDULER_ID = 'checkpoint-every-tenant';
  * that checkpoints every tenant whose log grew; a job naming a tenant checkpoints that one.
  */
 export async function startCheckpointWorker(config: TConfig, orm: Orm, log: Logger): Promise<TCheckpointWorker> {
-  const connection = createRedis(config.REDIS_URL, 'worker', (f, m) => log.warn(f, m));
+  const connection = workerConnection(config, log);
   // loaded at the first job (worker/src/main.ts checked at start that it exists and is published)
   let signer: TSigner | undefined;
-  const queue = new Queue(JOBS.checkpoint.queue, { connection, prefix: config.QUEUE_PREFIX });
-  queue.on('error', () => {});
-  await queue.upsertJobScheduler(SCHEDULER_ID, { every: Math.round(config.CHECKPOINT_EVERY_MINUTES * 60_000) }, {
-    name: JOBS.checkpoint.name,
-    data: { v: 1 },
-    opts: { attempts: 5, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } },
-  });
+  const { queue, scheduled } = scheduleJob(connection, config.QUEUE_PREFIX, JOBS.checkpoint, SCHEDULER_ID, Math.round(config.CHECKPOINT_EVERY_MINUTES * 60_000));
+  await scheduled;
 
-  const process = async (job: Job) => {
-    const parsed = ZCheckpointJob.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`payload does not match ${JOBS.checkpoint.name} v1`);
-    const tenants = parsed.data.tenantId ? [parsed.data.tenantId] : await allTenantIds(orm);
+  const checkpoint = async (payload: TJobPayload<'checkpoint'>) => {
+    const tenants = payload.tenantId ? [payload.tenantId] : await allTenantIds(orm);
     let created = 0;
     const refused: string[] = [];
     signer ??= loadSigner(config);
@@ -42,7 +34,7 @@ export async function startCheckpointWorker(config: TConfig, orm: Orm, log: Logg
     const { keyring } = await pinnedKeys(orm, config.DATA_DIR, signer);
     for (const tenantId of tenants) {
       try {
-        if ((await createCheckpoint(orm, signer, tenantId, { onlyIfGrown: !parsed.data.tenantId, keyring })).created) created += 1;
+        if ((await createCheckpoint(orm, signer, tenantId, { onlyIfGrown: !payload.tenantId, keyring })).created) created += 1;
       } catch (err) {
         // a broken chain is never signed over: say so loudly, and go on with the other tenants
         refused.push(tenantId);
@@ -52,15 +44,6 @@ export async function startCheckpointWorker(config: TConfig, orm: Orm, log: Logg
     return { tenants: tenants.length, created, refused };
   };
 
-  const worker = new Worker(JOBS.checkpoint.queue, process, { connection, prefix: config.QUEUE_PREFIX, concurrency: 1 });
-  worker.on('error', (err) => log.error({ err: err.message }, 'checkpoint worker error'));
-  return {
-    worker,
-    queue,
-    async close() {
-      await worker.close();
-      await queue.close();
-      connection.disconnect();
-    },
-  };
+  const runner = runJobs(config, log, connection, { queue: JOBS.checkpoint.queue, handlers: { checkpoint }, concurrency: 1, closeAfter: [queue] });
+  return { ...runner, queue };
 }

@@ -1,15 +1,14 @@
 import type { TConfig } from '@modula/config';
-import { JOBS, SYSTEM_PROVENANCE, ZExportJob, ZExportRetentionJob } from '@modula/contracts';
+import { JOBS, SYSTEM_PROVENANCE } from '@modula/contracts';
 import type { Orm } from '@modula/db';
 import { AppError, buildExport, expireExportFiles, judgeEvents, loadSigner, markExportFailed, type TSigner } from '@modula/domain';
-import { createRedis, IngestQueue } from '@modula/queue';
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { IngestQueue } from '@modula/queue';
+import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
+import { configuredRetry, runJobs, workerConnection, type TJobPayload, type TJobRunner } from './job-runner.ts';
+import { scheduleJob } from './job-schedule.ts';
 
-export interface TExportWorker {
-  worker: Worker;
-  close(): Promise<void>;
-}
+export type TExportWorker = TJobRunner;
 
 const RETENTION_SCHEDULER_ID = 'export-retention';
 
@@ -25,30 +24,20 @@ export function retentionSweepEveryMs(retentionHours: number): number {
  * sweeps every tenant's pack files older than EXPORT_RETENTION_HOURS (rows, manifests and events stay).
  */
 export function startExportWorker(config: TConfig, orm: Orm, log: Logger): TExportWorker {
-  const connection = createRedis(config.REDIS_URL, 'worker', (f, m) => log.warn(f, m));
+  const connection = workerConnection(config, log);
   let signer: TSigner | undefined;
-  const ingest = new IngestQueue(connection, config.QUEUE_PREFIX, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, backoffMaxMs: config.JOB_BACKOFF_MAX_MS });
+  const ingest = new IngestQueue(connection, config.QUEUE_PREFIX, configuredRetry(config));
 
-  const scheduler = new Queue(JOBS.exportRetention.queue, { connection, prefix: config.QUEUE_PREFIX });
-  scheduler.on('error', () => {});
-  const scheduled = scheduler.upsertJobScheduler(RETENTION_SCHEDULER_ID, { every: retentionSweepEveryMs(config.EXPORT_RETENTION_HOURS) }, {
-    name: JOBS.exportRetention.name,
-    data: { v: 1 },
-    opts: { attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } },
-  }).catch((err: Error) => log.error({ err: err.message }, 'could not schedule the export file sweep'));
+  const { queue: scheduler, scheduled } = scheduleJob(connection, config.QUEUE_PREFIX, JOBS.exportRetention, RETENTION_SCHEDULER_ID, retentionSweepEveryMs(config.EXPORT_RETENTION_HOURS));
+  const registered = scheduled.catch((err: Error) => log.error({ err: err.message }, 'could not schedule the export file sweep'));
 
-  const sweep = async (job: Job) => {
-    if (!ZExportRetentionJob.safeParse(job.data).success) throw new UnrecoverableError(`payload does not match ${JOBS.exportRetention.name} v1`);
+  const sweep = async () => {
     const result = await expireExportFiles(orm, config.DATA_DIR, config.EXPORT_RETENTION_HOURS);
     if (result.deleted > 0) log.info({ ...result, retentionHours: config.EXPORT_RETENTION_HOURS }, 'export files past their retention deleted');
     return result;
   };
 
-  const process = async (job: Job) => {
-    if (job.name === JOBS.exportRetention.name) return sweep(job);
-    const parsed = ZExportJob.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`payload does not match ${JOBS.export.name} v1`);
-    const { tenantId, exportId } = parsed.data;
+  const build = async ({ tenantId, exportId }: TJobPayload<'export'>, job: Job) => {
     try {
       const started = Date.now();
       const { manifest, event } = await buildExport(orm, (signer ??= loadSigner(config)), config.DATA_DIR, tenantId, exportId);
@@ -68,21 +57,12 @@ export function startExportWorker(config: TConfig, orm: Orm, log: Logger): TExpo
     }
   };
 
-  const worker = new Worker(JOBS.export.queue, process, {
-    connection, prefix: config.QUEUE_PREFIX, concurrency: config.EXPORT_CONCURRENCY,
+  return runJobs(config, log, connection, {
+    queue: JOBS.export.queue,
+    handlers: { export: build, exportRetention: sweep },
+    concurrency: config.EXPORT_CONCURRENCY,
     // a large PDF takes a while: renew the lock often rather than let the job look stalled
-    lockDuration: 120_000,
+    locks: { lockDuration: 120_000 },
+    closeAfter: [{ close: () => registered }, scheduler, ingest],
   });
-  worker.on('error', (err) => log.error({ err: err.message }, 'export worker error'));
-  worker.on('failed', (job, err) => log.error({ jobId: job?.id, err: err.message }, 'export failed'));
-  return {
-    worker,
-    async close() {
-      await worker.close();
-      await scheduled;
-      await scheduler.close();
-      await ingest.close();
-      connection.disconnect();
-    },
-  };
 }

@@ -1,16 +1,14 @@
 import type { TConfig } from '@modula/config';
-import { JOBS, ZIngestJobEnvelope, type TIngestJob } from '@modula/contracts';
+import { JOBS, type TIngestJob } from '@modula/contracts';
 import type { Orm } from '@modula/db';
 import { readJobEvents, storeIsolated } from '@modula/domain';
-import { backoffDelay, createRedis, incrementCounters, IngestQueue } from '@modula/queue';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { incrementCounters, IngestQueue } from '@modula/queue';
+import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { awaitTurn, wakeNext } from './ack-turn.ts';
+import { configuredRetry, runJobs, workerConnection, type TJobPayload, type TJobRunner } from './job-runner.ts';
 
-export interface TIngestWorker {
-  worker: Worker;
-  close(graceMs?: number): Promise<void>;
-}
+export type TIngestWorker = TJobRunner;
 
 export interface TIngestWorkerHooks {
   /**
@@ -27,18 +25,13 @@ export interface TIngestWorkerHooks {
  * and does nothing: exactly once.
  */
 export function startIngestWorker(config: TConfig, orm: Orm, log: Logger, hooks: TIngestWorkerHooks = {}): TIngestWorker {
-  const connection = createRedis(config.REDIS_URL, 'worker', (f, m) => log.warn(f, m));
-  const policy = { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, backoffMaxMs: config.JOB_BACKOFF_MAX_MS };
-  const queue = new IngestQueue(connection, config.QUEUE_PREFIX, policy);
+  const connection = workerConnection(config, log);
+  const queue = new IngestQueue(connection, config.QUEUE_PREFIX, configuredRetry(config));
 
-  const process = async (job: Job, token?: string) => {
-    const parsed = ZIngestJobEnvelope.safeParse(job.data);
-    if (!parsed.success) {
-      // retrying cannot fix an envelope this version cannot read: keep it in the failed set for an operator
-      throw new UnrecoverableError(`payload does not match ${JOBS.ingest.name} v1: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    }
-    const { events, unreadable } = readJobEvents(parsed.data.events);
-    const payload: TIngestJob = { ...parsed.data, events };
+  // the runner parsed the envelope; its events are read here one by one
+  const store = async (envelope: TJobPayload<'ingest'>, job: Job, token: string | undefined) => {
+    const { events, unreadable } = readJobEvents(envelope.events);
+    const payload: TIngestJob = { ...envelope, events };
     await awaitTurn(queue, job, token, payload.tenantId, payload.ticket);
     await hooks.beforeStore?.(payload);
     const lastBranchWait = payload.branchWaits >= config.UNKNOWN_BRANCH_WAITS;
@@ -68,37 +61,22 @@ export function startIngestWorker(config: TConfig, orm: Orm, log: Logger, hooks:
     return summary;
   };
 
-  const worker = new Worker(JOBS.ingest.queue, process, {
-    connection,
-    prefix: config.QUEUE_PREFIX,
+  return runJobs(config, log, connection, {
+    queue: JOBS.ingest.queue,
+    handlers: { ingest: store },
     concurrency: config.WORKER_CONCURRENCY,
-    lockDuration: config.WORKER_LOCK_MS,
-    stalledInterval: config.WORKER_STALLED_CHECK_MS,
-    // a stalled job is re-run, never failed for stalling: its events were acknowledged
-    maxStalledCount: Number.MAX_SAFE_INTEGER,
-    settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, policy) },
-  });
-  worker.on('failed', (job, err) => {
-    const exhausted = job && (job.attemptsMade >= (job.opts.attempts ?? 1) || err instanceof UnrecoverableError);
-    // a job failed for good must not hold its tenant's later jobs; it stays unstored (and alerted on) until re-driven
-    const tenantId = (job?.data as { tenantId?: unknown } | undefined)?.tenantId;
-    if (exhausted && job?.id && typeof tenantId === 'string') void queue.order.closeTicket(tenantId, job.id).catch(() => {});
-    log[exhausted ? 'error' : 'warn']({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, exhausted ? 'job failed for good: re-drive it with the CLI' : 'job failed, will retry');
-  });
-  worker.on('error', (err) => log.error({ err: err.message }, 'worker error'));
-
-  return {
-    worker,
-    async close(graceMs = 15_000) {
-      // Finish active jobs, but never hang a shutdown: BullMQ's close can wait on its blocking
-      // connection indefinitely after an outage. A job cut short runs again later, exactly once.
-      const closed = await Promise.race([
-        worker.close().then(() => true),
-        new Promise<boolean>((r) => setTimeout(() => r(false), graceMs).unref()),
-      ]);
-      if (!closed) log.warn({ graceMs }, 'worker did not close in time; disconnecting anyway');
-      await queue.close();
-      connection.disconnect();
+    locks: {
+      lockDuration: config.WORKER_LOCK_MS,
+      stalledInterval: config.WORKER_STALLED_CHECK_MS,
+      // a stalled job is re-run, never failed for stalling: its events were acknowledged
+      maxStalledCount: Number.MAX_SAFE_INTEGER,
     },
-  };
+    redrive: 're-drive it with the CLI',
+    onFailed(job, _err, exhausted) {
+      // a job failed for good must not hold its tenant's later jobs; it stays unstored (and alerted on) until re-driven
+      const tenantId = (job.data as { tenantId?: unknown } | undefined)?.tenantId;
+      if (exhausted && job.id && typeof tenantId === 'string') void queue.order.closeTicket(tenantId, job.id).catch(() => {});
+    },
+    closeAfter: [queue],
+  });
 }

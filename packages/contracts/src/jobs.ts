@@ -3,8 +3,8 @@ import { ZAcceptedEvent, ZProvenance } from './ingest.ts';
 import { ZCheckpointJob, ZExportJob, ZExportRetentionJob } from './integrity.ts';
 
 /**
- * The typed job registry: job name → queue → versioned payload schema. The producer builds a
- * payload of this type and the worker re-parses it with the same schema.
+ * The typed job registry (`JOBS` below): job name → queue → versioned payload schema → retry policy.
+ * The producer builds a payload of this type and the worker re-parses it with the same schema.
  */
 export const ZIngestJob = z.strictObject({
   v: z.literal(1),
@@ -31,9 +31,32 @@ export type TIngestJobInput = z.input<typeof ZIngestJob>;
  */
 export const ZIngestJobEnvelope = ZIngestJob.extend({ events: z.array(z.unknown()).min(1) });
 
+/**
+ * How a job is retried. `configured`: JOB_ATTEMPTS attempts, exponential backoff with full jitter
+ * from JOB_BACKOFF_MS up to JOB_BACKOFF_MAX_MS (the environment's policy, applied by the worker's job
+ * runner); otherwise a fixed number of attempts with BullMQ's exponential backoff from `backoffMs`.
+ */
+export type TJobRetry = 'configured' | { attempts: number; backoffMs: number };
+
+export interface TJobDefinition {
+  queue: string;
+  /** The BullMQ job name, which the worker dispatches on. */
+  name: string;
+  /** The payload's `v`: a job of another version is refused, not guessed at. */
+  version: number;
+  /** What the producer writes. */
+  schema: z.ZodType;
+  /** What the worker parses first, when it reads the rest of the payload itself (default: `schema`). */
+  envelope?: z.ZodType;
+  retry: TJobRetry;
+}
+
 export const JOBS = {
-  ingest: { queue: 'audit-ingest', name: 'ingest-batch', schema: ZIngestJob },
-  export: { queue: 'audit-exports', name: 'export-pack', schema: ZExportJob },
-  exportRetention: { queue: 'audit-exports', name: 'export-retention', schema: ZExportRetentionJob },
-  checkpoint: { queue: 'audit-checkpoints', name: 'checkpoint', schema: ZCheckpointJob },
-} as const;
+  // acknowledged events are retried until stored: an exhausted job stays failed for an operator to re-drive
+  ingest: { queue: 'audit-ingest', name: 'ingest-batch', version: 1, schema: ZIngestJob, envelope: ZIngestJobEnvelope, retry: 'configured' },
+  export: { queue: 'audit-exports', name: 'export-pack', version: 1, schema: ZExportJob, retry: { attempts: 5, backoffMs: 2000 } },
+  exportRetention: { queue: 'audit-exports', name: 'export-retention', version: 1, schema: ZExportRetentionJob, retry: { attempts: 3, backoffMs: 5000 } },
+  checkpoint: { queue: 'audit-checkpoints', name: 'checkpoint', version: 1, schema: ZCheckpointJob, retry: { attempts: 5, backoffMs: 5000 } },
+} as const satisfies Record<string, TJobDefinition>;
+export type TJobKey = keyof typeof JOBS;
+export type TQueueName = (typeof JOBS)[TJobKey]['queue'];

@@ -1,6 +1,7 @@
 import { JOBS, type TExportJob } from '@modula/contracts';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { retryOptions } from './job-retry.ts';
 
 /** Producer side of `audit-exports`: one job per requested export pack, deduplicated by export id. */
 export class ExportQueue {
@@ -15,8 +16,7 @@ export class ExportQueue {
     const payload: TExportJob = { v: 1, tenantId, exportId };
     await this.queue.add(JOBS.export.name, payload, {
       jobId: `export-${exportId}`,
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 2000 },
+      ...retryOptions(JOBS.export.retry),
       removeOnComplete: { count: 1000 },
       removeOnFail: false,
     });

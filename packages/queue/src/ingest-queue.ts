@@ -2,18 +2,7 @@ import { JOBS, type TAcceptedEvent, type TIngestJobInput, type TProvenance } fro
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AckOrder } from './ack-order.ts';
-
-export interface TRetryPolicy {
-  attempts: number;
-  backoffMs: number;
-  backoffMaxMs: number;
-}
-
-/** Exponential backoff with full jitter, capped: transient faults are retried, never dropped. */
-export function backoffDelay(attemptsMade: number, policy: Pick<TRetryPolicy, 'backoffMs' | 'backoffMaxMs'>): number {
-  const ceiling = Math.min(policy.backoffMaxMs, policy.backoffMs * 2 ** Math.max(0, attemptsMade - 1));
-  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
-}
+import { retryOptions, type TRetryPolicy } from './job-retry.ts';
 
 export interface TEnqueueOptions {
   /** Events that wait for their branch: queued with a delay, outside the acknowledgement order. */
@@ -33,8 +22,7 @@ export class IngestQueue {
     // each operation's caller gets its own error; the connection reports the outage (createRedis)
     this.queue.on('error', () => {});
     this.jobOptions = {
-      attempts: policy.attempts,
-      backoff: { type: 'capped-jitter' },
+      ...retryOptions(JOBS.ingest.retry, policy),
       // a completed job's payload is a copy of events now in PostgreSQL: none is kept in Redis
       removeOnComplete: true,
       // failed jobs stay until an operator re-drives them (metrics alert on them)
