@@ -1,3 +1,4 @@
+import type { TAuditEventRecord } from '@modula/db';
 import { canonicalJson, sha256Hex, type CanonicalText } from './canonical-json.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -11,44 +12,10 @@ export const GENESIS_HASH = '0'.repeat(64);
 export type TChainRecord = TChainRecordV1 | (TChainRecordV1 & TProvenanceFields);
 
 /** What record version 2 adds: who wrote the event (see ZProvenance). */
-export interface TProvenanceFields {
-  recordVersion: 2;
-  credential: string | null;
-  sourceAddress: string | null;
-}
+export type TProvenanceFields = Pick<TAuditEventRecord, 'credential' | 'sourceAddress'> & { recordVersion: 2 };
 
-export interface TChainRecordV1 {
-  tenantId: string;
-  seq: number;
-  id: string;
-  eventId: string;
-  branchId: string | null;
-  module: string;
-  action: string;
-  description: string;
-  outcome: string;
-  reason: string | null;
-  claimedOutcome: string;
-  actorType: string;
-  actorId: string | null;
-  actorRole: string | null;
-  actorName: string | null;
-  entityType: string | null;
-  entityId: string | null;
-  entityLabel: string | null;
-  occurredAt: string;
-  receivedAt: string;
-  ip: string | null;
-  sessionId: string | null;
-  deviceId: string | null;
-  deviceSeq: number | null;
-  offline: boolean | null;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-  metadata: Record<string, unknown> | null;
-  redactedPaths: string[];
-  contentHash: string;
-}
+/** The record of version 1: derived from the one definition of audit_events (@modula/db), so a column is never re-typed here. */
+export type TChainRecordV1 = Omit<TAuditEventRecord, 'prevHash' | 'hash' | keyof TProvenanceFields>;
 
 /** A record whose large JSON members are already canonical text (serialized once per event). */
 export type THashableRecord = Omit<TChainRecordV1, 'before' | 'after' | 'metadata'> & Partial<TProvenanceFields> & Record<'before' | 'after' | 'metadata', CanonicalText | null>;

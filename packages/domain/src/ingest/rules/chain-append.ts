@@ -1,4 +1,4 @@
-import { sql, type Db } from '@modula/db';
+import { AUDIT_EVENT_COLUMN_LIST, auditEventColumnsOf, sql, type Db } from '@modula/db';
 import { v7 as uuidv7 } from 'uuid';
 import { buildStoredRow, type TRowInput, type TStoredRow } from '../event-row.ts';
 
@@ -30,36 +30,18 @@ export function appendToChain(tail: TChainTail, input: Omit<TRowInput, 'id' | 's
   return row;
 }
 
+const COLUMNS = sql.raw(AUDIT_EVENT_COLUMN_LIST);
+
 /**
  * One INSERT for the whole batch: the rows travel as a single JSON parameter that PostgreSQL
- * expands with jsonb_to_recordset, so the statement and its plan do not depend on the batch size.
+ * expands into rows of audit_events' own type (jsonb_populate_recordset), so the statement and its
+ * plan do not depend on the batch size and the columns come from the one definition in @modula/db.
  */
 export async function insertAuditRows(db: Db, rows: TStoredRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const json = JSON.stringify(rows.map((r) => ({
-    tenant_id: r.tenantId, seq: r.seq, id: r.id, event_id: r.eventId, branch_id: r.branchId, module: r.module,
-    action: r.action, description: r.description, outcome: r.outcome, reason: r.reason, claimed_outcome: r.claimedOutcome,
-    actor_type: r.actorType, actor_id: r.actorId, actor_role: r.actorRole, actor_name: r.actorName,
-    entity_type: r.entityType, entity_id: r.entityId, entity_label: r.entityLabel, occurred_at: r.occurredAt,
-    received_at: r.receivedAt, ip: r.ip, session_id: r.sessionId, device_id: r.deviceId, device_seq: r.deviceSeq,
-    offline: r.offline, before: r.before, after: r.after, metadata: r.metadata, redacted_paths: r.redactedPaths,
-    content_hash: r.contentHash, record_version: r.recordVersion, credential: r.credential, source_address: r.sourceAddress,
-    prev_hash: r.prevHash, hash: r.hash,
-  })));
-  await sql`insert into audit_events (tenant_id, seq, id, event_id, branch_id, module, action, description, outcome,
-      reason, claimed_outcome, actor_type, actor_id, actor_role, actor_name, entity_type, entity_id, entity_label,
-      occurred_at, received_at, ip, session_id, device_id, device_seq, offline, before, after, metadata,
-      redacted_paths, content_hash, record_version, credential, source_address, prev_hash, hash)
-    select tenant_id, seq, id, event_id, branch_id, module, action, description, outcome,
-      reason, claimed_outcome, actor_type, actor_id, actor_role, actor_name, entity_type, entity_id, entity_label,
-      occurred_at, received_at, ip, session_id, device_id, device_seq, offline, before, after, metadata,
-      redacted_paths, content_hash, record_version, credential, source_address, prev_hash, hash
-    from jsonb_to_recordset(${json}::jsonb) as x(tenant_id uuid, seq bigint, id uuid, event_id uuid, branch_id uuid,
-      module text, action text, description text, outcome text, reason text, claimed_outcome text, actor_type text,
-      actor_id text, actor_role text, actor_name text, entity_type text, entity_id text, entity_label text,
-      occurred_at timestamptz, received_at timestamptz, ip text, session_id text, device_id text, device_seq bigint,
-      offline boolean, before jsonb, after jsonb, metadata jsonb, redacted_paths text[], content_hash text,
-      record_version smallint, credential text, source_address text, prev_hash text, hash text)`.execute(db);
+  const json = JSON.stringify(rows.map(auditEventColumnsOf));
+  await sql`insert into audit_events (${COLUMNS}) select ${COLUMNS}
+    from jsonb_populate_recordset(null::audit_events, ${json}::jsonb)`.execute(db);
 }
 
 /** The database checks that the rows just written are all there and link before the head moves. */
