@@ -1,6 +1,6 @@
 import { administrationEvent, createCheckpoint, listCheckpoints, loadSigner, pinnedKeys } from '@modula/domain';
 import { z } from 'zod';
-import { printJson, required, type TCommand } from './index.ts';
+import { printJson, required, type TCommand } from './helpers.ts';
 import { cliConfig } from '../runtime-config.ts';
 import { operatorActor, recordAdministration } from './record-administration.ts';
 import { withOrm } from './with-orm.ts';

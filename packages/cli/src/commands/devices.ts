@@ -1,6 +1,6 @@
 import { findDeviceGaps } from '@modula/domain';
 import { z } from 'zod';
-import { printJson, required, type TCommand } from './index.ts';
+import { printJson, required, type TCommand } from './helpers.ts';
 import { withOrm } from './with-orm.ts';
 
 export const devicesGaps: TCommand = {

@@ -3,7 +3,7 @@ import { buildExport, createExportRequest, exportDir, loadSigner, verifyExportPa
 import { join } from 'node:path';
 import { z } from 'zod';
 import { cliConfig } from '../runtime-config.ts';
-import { printJson, required, type TCommand } from './index.ts';
+import { printJson, required, type TCommand } from './helpers.ts';
 import { trustedKeyring } from './trusted-keys.ts';
 import { withOrm } from './with-orm.ts';
 

@@ -1,4 +1,3 @@
-import type { ParseArgsConfig } from 'node:util';
 import { jobsFailed, jobsRetry } from './jobs.ts';
 import { migrateCommand } from './migrate.ts';
 import { quarantineList, quarantineReplay } from './quarantine.ts';
@@ -12,13 +11,9 @@ import { exportCreateCommand, verifyExportCommand } from './exports.ts';
 import { devicesGaps } from './devices.ts';
 import { apiKeyCreate, apiKeyList, apiKeyRevoke } from './api-keys.ts';
 import { operatorCreate, operatorList, operatorRevoke } from './operators.ts';
+import type { TCommand } from './helpers.ts';
 
-export interface TCommand {
-  summary: string;
-  options: NonNullable<ParseArgsConfig['options']>;
-  run(values: Record<string, string | boolean | string[] | undefined>, positionals: string[]): Promise<number>;
-}
-
+/** The command registry: only main.ts imports it; the commands import their helpers from helpers.ts (no import cycle). */
 export const COMMANDS: Record<string, TCommand> = {
   'tenant create': tenantCreate,
   'user create': userCreate,
@@ -53,14 +48,4 @@ export function usage(): string {
     return `  pnpm --silent cli ${name} ${opts}\n      ${c.summary}`;
   });
   return `Usage:\n${lines.join('\n')}`;
-}
-
-export function required(values: Record<string, unknown>, name: string): string {
-  const v = values[name];
-  if (typeof v !== 'string' || v === '') throw new Error(`--${name} is required`);
-  return v;
-}
-
-export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value)}\n`);
 }

@@ -1,7 +1,7 @@
 import { createRedis, IngestQueue, redisReady } from '@modula/queue';
 import { cliConfig } from '../runtime-config.ts';
 import { administrationEvent } from '@modula/domain';
-import { printJson, type TCommand } from './index.ts';
+import { printJson, type TCommand } from './helpers.ts';
 import { operatorActor, recordAdministration } from './record-administration.ts';
 
 async function withQueue<T>(fn: (queue: IngestQueue) => Promise<T>): Promise<T> {

@@ -2,7 +2,7 @@ import { ZConfig } from '@modula/config';
 import { migrate } from '@modula/db';
 import { defaultKeyFile, loadSigner, publishSigningKey } from '@modula/domain';
 import { cliConfig } from '../runtime-config.ts';
-import { printJson, type TCommand } from './index.ts';
+import { printJson, type TCommand } from './helpers.ts';
 
 /** Where the installation's signing key is: SIGNING_KEY_FILE, else DATA_DIR/signing-key.pem (the same settings server and worker read). */
 const ZKeySettings = ZConfig.pick({ DATA_DIR: true, SIGNING_KEY_FILE: true, SIGNING_KEY_ID: true });

@@ -1,5 +1,5 @@
 import { createOperator, listOperators, revokeOperator } from '@modula/domain';
-import { printJson, required, type TCommand } from './index.ts';
+import { printJson, required, type TCommand } from './helpers.ts';
 import { operatorActor } from './record-administration.ts';
 import { withOrm } from './with-orm.ts';
 

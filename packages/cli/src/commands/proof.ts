@@ -3,7 +3,7 @@ import { ZProofBundle } from '@modula/contracts';
 import { dbOf, sql, withTenant } from '@modula/db';
 import { proveConsistency, proveInclusion, verifyProofBundle } from '@modula/domain';
 import { z } from 'zod';
-import { printJson, required, type TCommand } from './index.ts';
+import { printJson, required, type TCommand } from './helpers.ts';
 import { trustedKeyring } from './trusted-keys.ts';
 import { withOrm } from './with-orm.ts';
 

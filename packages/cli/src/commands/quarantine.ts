@@ -1,7 +1,7 @@
 import { administrationEvent, listQuarantine, replayQuarantine } from '@modula/domain';
 import { createRedis, IngestQueue, redisReady } from '@modula/queue';
 import { cliConfig } from '../runtime-config.ts';
-import { printJson, type TCommand } from './index.ts';
+import { printJson, type TCommand } from './helpers.ts';
 import { operatorActor, recordAdministration } from './record-administration.ts';
 import { withOrm } from './with-orm.ts';
 

@@ -1,5 +1,5 @@
 import { createTenant } from '@modula/domain';
-import { printJson, required, type TCommand } from './index.ts';
+import { printJson, required, type TCommand } from './helpers.ts';
 import { withOrm } from './with-orm.ts';
 
 export const tenantCreate: TCommand = {

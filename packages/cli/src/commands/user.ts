@@ -1,7 +1,7 @@
 import { ZRole } from '@modula/contracts';
 import { administrationEvent, createUser } from '@modula/domain';
 import { z } from 'zod';
-import { printJson, required, type TCommand } from './index.ts';
+import { printJson, required, type TCommand } from './helpers.ts';
 import { operatorActor, recordAdministration } from './record-administration.ts';
 import { withOrm } from './with-orm.ts';
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { ZCheckpoint } from '@modula/contracts';
 import { defaultKeyFile, loadSigner, pinnedKeys, verifyChain } from '@modula/domain';
 import { z } from 'zod';
-import { printJson, required, type TCommand } from './index.ts';
+import { printJson, required, type TCommand } from './helpers.ts';
 import { cliConfig } from '../runtime-config.ts';
 import { trustedKeyring } from './trusted-keys.ts';
 import { withOrm } from './with-orm.ts';

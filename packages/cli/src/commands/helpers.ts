@@ -1,0 +1,18 @@
+import type { ParseArgsConfig } from 'node:util';
+
+/** One CLI command: the registry (index.ts) maps its words to it; main.ts parses its options and runs it. */
+export interface TCommand {
+  summary: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  run(values: Record<string, string | boolean | string[] | undefined>, positionals: string[]): Promise<number>;
+}
+
+export function required(values: Record<string, unknown>, name: string): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v === '') throw new Error(`--${name} is required`);
+  return v;
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
