@@ -8,8 +8,8 @@ import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Orm } from '@modula/db';
-import { createCheckpoint, createTenant, GENESIS_HASH, loadSigner, publishSigningKey, verifyChain, WALK_SELECT_LIST } from '@modula/domain';
+import { AUDIT_EVENT_RECORD_SELECT_LIST, type Orm } from '@modula/db';
+import { createCheckpoint, createTenant, GENESIS_HASH, loadSigner, publishSigningKey, verifyChain } from '@modula/domain';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { repeat, summary, type TMinMedianMax } from './stats.ts';
@@ -157,7 +157,7 @@ async function copyOutRate(superuserUrl: string, tenantId: string, events: numbe
   await client.connect();
   try {
     const t = performance.now();
-    const stream = client.query(copyTo(`copy (select ${WALK_SELECT_LIST} from audit_events where tenant_id = '${tenantId}' order by seq) to stdout`));
+    const stream = client.query(copyTo(`copy (select ${AUDIT_EVENT_RECORD_SELECT_LIST} from audit_events where tenant_id = '${tenantId}' order by seq) to stdout`));
     for await (const _chunk of stream) { /* discarded */ }
     return events / ((performance.now() - t) / 1000);
   } finally {

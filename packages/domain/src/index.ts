@@ -16,7 +16,6 @@ export { createOperator, listOperators, revokeOperator, authenticateOperator, an
   type TOperator, type TOperatorInfo, type TOperatorAction } from './accounts/operators.ts';
 export { listQuarantine, replayQuarantine, type TQuarantineEntry, type TReplayResult } from './ingest/quarantine.ts';
 export { verifyChain, type TChainVerification } from './integrity/verify-chain.ts';
-export { WALK_SELECT_LIST } from './integrity/record-text.ts';
 export { buildStoredRow, contentHashOf, type TStoredRow } from './ingest/event-row.ts';
 export { insertAuditRows } from './ingest/rules/chain-append.ts';
 export { signIn, confirmTotpEnrollment, BAD_CREDENTIALS, type TAuthSettings, type TSignInOutcome, type TSignInInput } from './auth/sign-in.ts';

@@ -1,5 +1,5 @@
-import { sql, type Db } from '@modula/db';
-import { rowHash, WALK_SELECT_LIST, type TWalkRow } from './record-text.ts';
+import { AUDIT_EVENT_RECORD_SELECT, sql, type Db } from '@modula/db';
+import { rowHash, type TWalkRow } from './record-text.ts';
 
 export { recordText, rowHash, type TWalkRow } from './record-text.ts';
 
@@ -8,8 +8,6 @@ export { recordText, rowHash, type TWalkRow } from './record-text.ts';
  * the primary key), each turned into the chain's canonical text by one string concatenation —
  * no intermediate record object, keys already in RFC 8785 order (record-text.ts) — and hashed.
  */
-
-const COLUMNS = sql.raw(WALK_SELECT_LIST);
 
 export interface TWalkResult {
   /** Rows that linked and hashed correctly, from `fromSeq` on. */
@@ -38,7 +36,7 @@ export async function walkChain(db: Db, tenantId: string, opts: TWalkOptions): P
   const pageSize = opts.pageSize ?? 10_000;
   let expected = opts.fromSeq;
   let prevHash = opts.prevHash;
-  const fetchPage = (after: number) => sql<TWalkRow>`select ${COLUMNS} from audit_events
+  const fetchPage = (after: number) => sql<TWalkRow>`select ${AUDIT_EVENT_RECORD_SELECT} from audit_events
     where tenant_id = ${tenantId} and seq >= ${after} and seq <= ${opts.toSeq} order by seq limit ${pageSize}`.execute(db);
   const fail = (seq: number, reason: string): TWalkResult => ({ checked: seq - opts.fromSeq, lastHash: prevHash, brokenSeq: seq, reason });
   let next = expected <= opts.toSeq ? fetchPage(expected) : null;

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { AUDIT_EVENT_RECORD_SELECT_LIST } from '@modula/db';
 import type { TWalkOptions, TWalkResult } from './chain-walk.ts';
 import type { TRangeResult, TRangeTask } from './walk-range-thread.ts';
 
@@ -45,6 +46,7 @@ export async function walkChainParallel(conn: TWalkConnection, tenantId: string,
     .filter((r) => r.from <= r.to);
   const results = await Promise.all(ranges.map((r) => runRange({
     url: conn.url, role: conn.role, tenantId, fromSeq: r.from, toSeq: r.to, pageSize: opts.pageSize ?? 10_000,
+    selectList: AUDIT_EVENT_RECORD_SELECT_LIST,
   })));
   let prevHash = opts.prevHash;
   let checked = 0;

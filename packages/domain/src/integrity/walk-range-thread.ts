@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
-import { rowHash, WALK_SELECT_LIST, type TWalkRow } from './record-text.ts';
+import { rowHash, type TWalkRow } from './record-text.ts';
 
 export interface TRangeTask {
   url: string;
@@ -15,6 +15,8 @@ export interface TRangeTask {
   fromSeq: number;
   toSeq: number;
   pageSize: number;
+  /** AUDIT_EVENT_RECORD_SELECT_LIST, handed over by the parent: this thread does not load the database layer. */
+  selectList: string;
 }
 
 export interface TRangeResult {
@@ -42,7 +44,7 @@ async function walkRange(task: TRangeTask): Promise<TRangeResult> {
     await client.query(`set local role ${pg.escapeIdentifier(task.role)}`);
     await client.query(`select set_config('app.tenant_id', $1, true)`, [task.tenantId]);
     let expected = task.fromSeq;
-    const page = (from: number) => client.query<TWalkRow>(`select ${WALK_SELECT_LIST} from audit_events
+    const page = (from: number) => client.query<TWalkRow>(`select ${task.selectList} from audit_events
       where tenant_id = $1 and seq >= $2 and seq <= $3 order by seq limit $4`, [task.tenantId, from, task.toSeq, task.pageSize]);
     let next: ReturnType<typeof page> | null = expected <= task.toSeq ? page(expected) : null;
     while (next) {
