@@ -1,33 +1,16 @@
 import type { Readable } from 'node:stream';
-import { APP_ROLE, type Orm } from '@modula/db';
+import { withTenantConnection, type Orm } from '@modula/db';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 
 /**
- * `COPY (query) TO STDOUT` as the tenant sees it: one transaction on a connection of the ORM's
- * own pool, as the runtime role with the tenant set transaction-locally — the same context
- * `withTenant` gives (row-level security applies to the query form of COPY). PostgreSQL formats
+ * `COPY (query) TO STDOUT` as the tenant sees it, in the context withTenantConnection gives (the
+ * runtime role, the tenant set transaction-locally, one read-only snapshot). PostgreSQL formats
  * the rows; the caller reads raw bytes, so no row ever becomes an object in this process.
  * COPY takes no bind parameters: `query` must already hold its values as literals (inlineParameters).
  */
 export async function copyOutAsTenant(orm: Orm, tenantId: string, query: string, consume: (bytes: Readable) => Promise<void>): Promise<void> {
-  const pool = await orm.driver.getConnection().getNativeClient();
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('begin isolation level repeatable read read only');
-    await client.query(`set local role ${APP_ROLE}`);
-    await client.query(`select set_config('app.tenant_id', $1, true)`, [tenantId]);
-    await consume(client.query(copyTo(`copy (${query}) to stdout with (format csv)`)));
-    await client.query('commit');
-  } catch (err) {
-    broken = err as Error;
-    await client.query('rollback').catch(() => {});
-    throw err;
-  } finally {
-    // a connection left mid-COPY cannot be reused: give it back as broken so the pool discards it
-    client.release(broken);
-  }
+  await withTenantConnection(orm, tenantId, (client) => consume(client.query(copyTo(`copy (${query}) to stdout with (format csv)`))));
 }
 
 const QUOTED_OR_PARAMETER = /'(?:[^']|'')*'|"(?:[^"]|"")*"|\$(\d+)/g;

@@ -1,5 +1,5 @@
 import type { TCheckpoint, TPublicKeySet } from '@modula/contracts';
-import { APP_ROLE, dbOf, sql, type Db, type Orm } from '@modula/db';
+import { dbOf, sql, withNoTenant, withTenantSnapshot, type Db, type Orm } from '@modula/db';
 import { v7 as uuidv7 } from 'uuid';
 import { AppError } from '../app-error.ts';
 import { GENESIS_HASH } from './chain.ts';
@@ -8,7 +8,6 @@ import { CompactRange, leafHash } from './merkle.ts';
 import { PUBLISH_KEY_HINT, signingKeyListing } from './publish-key.ts';
 import { keyringOf, type TKeyring, type TSigner } from './signing-key.ts';
 import { checkpointSignatureValid, checkpointSigningText } from './signing-text.ts';
-import { withTenantSnapshot } from './snapshot.ts';
 
 interface TCheckpointRow {
   tenant_id: string; seq: string; hash: string; merkle_root: string; created_at: string; key_id: string; signature: string; frontier: string[];
@@ -143,9 +142,7 @@ function toPublic(c: TCheckpoint & { frontier?: string[] }): TCheckpoint {
 
 /** Every tenant (through tenant_ids(): the runtime reads no other tenant's rows): the scheduled job checkpoints each that grew. */
 export async function allTenantIds(orm: Orm): Promise<string[]> {
-  const em = orm.em.fork();
-  em.setSessionContext({ role: APP_ROLE, variables: {} });
-  const rows = await em.transactional((tx) => sql<{ id: string }>`select tenant_ids as id from tenant_ids()`.execute(dbOf(tx)));
+  const rows = await withNoTenant(orm, (tx) => sql<{ id: string }>`select tenant_ids as id from tenant_ids()`.execute(dbOf(tx)));
   return rows.rows.map((r) => r.id);
 }
 
@@ -154,9 +151,7 @@ export async function allTenantIds(orm: Orm): Promise<string[]> {
  * read here: the runtime cannot add a key.
  */
 export async function publishedKeys(orm: Orm): Promise<TPublicKeySet> {
-  const em = orm.em.fork();
-  em.setSessionContext({ role: APP_ROLE, variables: {} });
-  return em.transactional(async (tx) => {
+  return withNoTenant(orm, async (tx) => {
     const db = dbOf(tx);
     const rows = (await sql<{ key_id: string; public_key: string; created_at: string }>`select key_id, public_key,
       to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at from signing_keys order by created_at desc, key_id`.execute(db)).rows;

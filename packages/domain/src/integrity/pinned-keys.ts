@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { APP_ROLE, dbOf, type Orm } from '@modula/db';
+import { dbOf, withNoTenant, type Orm } from '@modula/db';
 import { listedSigningKeys } from './checkpoints.ts';
 import { keyringOf, type TKeyring, type TSigner } from './signing-key.ts';
 
@@ -52,7 +52,5 @@ function writeWhole(file: string, content: string): void {
 }
 
 async function listedKeys(orm: Orm): Promise<{ keyId: string; publicKey: string }[]> {
-  const em = orm.em.fork();
-  em.setSessionContext({ role: APP_ROLE, variables: {} });
-  return em.transactional((tx) => listedSigningKeys(dbOf(tx)));
+  return withNoTenant(orm, (tx) => listedSigningKeys(dbOf(tx)));
 }

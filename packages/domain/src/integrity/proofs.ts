@@ -1,12 +1,11 @@
 import type { TCheckpoint, TConsistencyProof, TInclusionProof, TProofBundle } from '@modula/contracts';
-import { dbOf, sql, type Db, type Orm } from '@modula/db';
+import { dbOf, sql, withTenantSnapshot, type Db, type Orm } from '@modula/db';
 import { AppError } from '../app-error.ts';
 import { chainHash, type TChainRecord } from './chain.ts';
 import { checkpointCovering, checkpointExactly } from './checkpoints.ts';
 import { consistencyProof, inclusionProof, leafHash, verifyConsistency, verifyInclusion, type TLeaves } from './merkle.ts';
 import type { TKeyring } from './signing-key.ts';
 import { checkpointSignatureValid } from './signing-text.ts';
-import { withTenantSnapshot } from './snapshot.ts';
 
 /** The leaf hashes of events 1..size, in one buffer of 32-byte slots (computed from the stored chain hashes). */
 async function loadLeaves(db: Db, tenantId: string, size: number): Promise<TLeaves> {

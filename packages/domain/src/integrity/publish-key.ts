@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { APP_ROLE, createOrm, dbOf, sql, type Db, type Orm } from '@modula/db';
+import { createOrm, dbOf, sql, withNoTenant, type Db, type Orm } from '@modula/db';
 import { defaultKeyFile, loadSigner, type TSigner, type TSigningKeySettings } from './signing-key.ts';
 
 /** What an operator runs to publish a key: said wherever an unpublished key stops something. */
@@ -59,9 +59,7 @@ export async function assertSigningKeyPublished(orm: Orm, settings: TSigningKeyS
       + `${PUBLISH_KEY_HINT}; it creates the key there when it is missing`);
   }
   const signer = loadSigner(settings);
-  const em = orm.em.fork();
-  em.setSessionContext({ role: APP_ROLE, variables: {} });
-  const listing = await em.transactional((tx) => signingKeyListing(dbOf(tx), signer));
+  const listing = await withNoTenant(orm, (tx) => signingKeyListing(dbOf(tx), signer));
   if (listing === 'other-key') {
     throw new Error(`signing key id ${signer.keyId} (${file}) is published with another public key: set another SIGNING_KEY_ID, or unset it, and ${PUBLISH_KEY_HINT}`);
   }

@@ -1,5 +1,5 @@
 import type { TCheckpoint } from '@modula/contracts';
-import { APP_ROLE, dbOf, sql, type Orm } from '@modula/db';
+import { APP_ROLE, dbOf, sql, withTenantSnapshot, type Orm } from '@modula/db';
 import { GENESIS_HASH } from './chain.ts';
 import { walkChain, type TWalkOptions } from './chain-walk.ts';
 import { defaultWalkThreads, walkChainParallel } from './walk-parallel.ts';
@@ -7,7 +7,6 @@ import { allCheckpoints, listedSigningKeys } from './checkpoints.ts';
 import { CheckpointMatcher } from './checkpoint-match.ts';
 import { keyringOf, type TKeyring } from './signing-key.ts';
 import { checkpointSignatureValid, checkpointSigningText } from './signing-text.ts';
-import { withTenantSnapshot } from './snapshot.ts';
 
 export interface TChainVerification {
   ok: boolean;

@@ -1,11 +1,10 @@
-import { dbOf, sql, type Orm } from '@modula/db';
+import { dbOf, sql, withTenantSnapshot, type Orm } from '@modula/db';
 import { GENESIS_HASH } from './chain.ts';
 import type { TChainVerification } from './verify-chain.ts';
 import { walkChain } from './chain-walk.ts';
 import { latestCheckpointRow, listedSigningKeys } from './checkpoints.ts';
 import { keyringOf, type TKeyring } from './signing-key.ts';
 import { checkpointSignatureValid } from './signing-text.ts';
-import { withTenantSnapshot } from './snapshot.ts';
 
 export type TCheckpointVerification = TChainVerification & { fromCheckpointSeq: number };
 
