@@ -91,7 +91,7 @@ export class RedisSignInStore implements TSignInStore {
     await this.redis.multi().del(key).hset(key, fields).pexpire(key, Math.max(1000, keepUntil - now)).exec();
   }
 
-  async countRefusal(subject: string, reason: 'LOCKED' | 'BACKOFF', ip: string | null, windowMs: number): Promise<TRefusalTally> {
+  async countRefusal(subject: string, reason: TRefusalTally['reason'], ip: string | null, windowMs: number): Promise<TRefusalTally> {
     const [record, attempts, addresses] = await this.redis.eval(COUNT_REFUSAL, 3,
       this.key(subject, ':tally'), this.key(subject, ':ips'), this.key(subject, ':mark'),
       reason, ip ?? '-', String(windowMs), String(TALLY_TTL_MS)) as [number, number, number, string];
@@ -100,7 +100,7 @@ export class RedisSignInStore implements TSignInStore {
 
   async takeRefusals(subject: string): Promise<TRefusalTally> {
     const [attempts, addresses, reason] = await this.redis.eval(TAKE_REFUSALS, 2, this.key(subject, ':tally'), this.key(subject, ':ips')) as [number, number, string];
-    return { record: Number(attempts) > 0, attempts: Number(attempts), addresses: Number(addresses), reason: reason === 'BACKOFF' ? 'BACKOFF' : 'LOCKED' };
+    return { record: Number(attempts) > 0, attempts: Number(attempts), addresses: Number(addresses), reason: reason === 'BACKOFF' || reason === 'ACCOUNT_DISABLED' ? reason : 'LOCKED' };
   }
 }
 

@@ -1,6 +1,7 @@
 import { AppShell, Group, Text, Title } from '@mantine/core';
 import type { TMeOutput } from '@modula/contracts';
 import type { ReactNode } from 'react';
+import { AccountMenu } from '../account/account-menu.tsx';
 import { IntegrityBadge } from './integrity-badge.tsx';
 import { ScreenLink } from './screen-link.tsx';
 import { SignOutButton } from './sign-out-button.tsx';
@@ -25,7 +26,7 @@ export function AppLayout({ me, children }: { me: TMeOutput; children: ReactNode
           </Group>
           <Group gap="sm" wrap="nowrap">
             <IntegrityBadge />
-            <Text size="sm" c="dimmed" visibleFrom="md">{me.name ?? me.email}</Text>
+            <AccountMenu me={me} />
             <SignOutButton />
           </Group>
         </Group>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { integrityDetail, integrityText } from './integrity-text.ts';
+import { integrityDetail, integrityText, untrustedKeysWarning } from './integrity-text.ts';
 
 const base = { headSeq: 0, headHash: '0'.repeat(64), firstBrokenSeq: null, reason: null };
 
@@ -21,5 +21,17 @@ describe('a check from the latest signed checkpoint', () => {
     expect(integrityText(fromCheckpoint, '14:03')).toBe('Chain verified · 1,204 events · checked at 14:03');
     expect(integrityDetail(fromCheckpoint)).toBe('Events up to seq 1200 are vouched for by the latest signed checkpoint (its signature and chain hash hold); the 4 events after it were recomputed and link, up to seq 1204. Click to check again.');
     expect(integrityDetail({ ...base, ok: true, headSeq: 9, checked: 9, fromCheckpointSeq: null })).toBe('Every event links to the one before it, up to seq 9. Click to check again.');
+  });
+});
+
+describe('keys the database lists that this server does not trust', () => {
+  it('are named in a warning for the operator', () => {
+    expect(untrustedKeysWarning({ notTrustedKeys: ['k-forged-1', 'k-forged-2'] }))
+      .toBe('Signed with keys this server does not trust: k-forged-1, k-forged-2; an operator must check them.');
+  });
+
+  it('give no warning when there are none', () => {
+    expect(untrustedKeysWarning({})).toBeUndefined();
+    expect(untrustedKeysWarning({ notTrustedKeys: [] })).toBeUndefined();
   });
 });

@@ -17,3 +17,14 @@ export function integrityDetail(result: TIntegrityVerifyOutput): string {
   const after = result.checked === 1 ? '1 event' : `${result.checked.toLocaleString('en')} events`;
   return `Events up to seq ${result.fromCheckpointSeq} are vouched for by the latest signed checkpoint (its signature and chain hash hold); the ${after} after it were recomputed and link, up to seq ${result.headSeq}. Click to check again.`;
 }
+
+/**
+ * The warning when `signing_keys` lists keys this server never pinned (`notTrustedKeys`): a key a
+ * database superuser could have added. A checkpoint signed by one does not count; an operator must
+ * check the keys (and pin them, or find who added them). Undefined when there are none.
+ */
+export function untrustedKeysWarning(result: Pick<TIntegrityVerifyOutput, 'notTrustedKeys'>): string | undefined {
+  const keys = result.notTrustedKeys ?? [];
+  if (keys.length === 0) return undefined;
+  return `Signed with keys this server does not trust: ${keys.join(', ')}; an operator must check them.`;
+}

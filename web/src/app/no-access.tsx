@@ -1,5 +1,6 @@
 import { Center, EmptyState, Stack, Text } from '@mantine/core';
 import type { TMeOutput } from '@modula/contracts';
+import { PasswordChangeButton } from '../account/account-menu.tsx';
 import { humanize } from '../common/labels.ts';
 import { LockIcon } from '../common/lock-icon.tsx';
 import { SignOutButton } from './sign-out-button.tsx';
@@ -25,6 +26,7 @@ export function NoAccess({ me }: { me?: TMeOutput }) {
         }
       >
         <EmptyState.Actions>
+          {me && <PasswordChangeButton />}
           <SignOutButton variant="filled" />
         </EmptyState.Actions>
       </EmptyState>

@@ -3,6 +3,7 @@ import { dbOf, sql, withTenant, type Orm } from '@modula/db';
 import { hash } from '@node-rs/argon2';
 import { ARGON2_OPTIONS } from '../accounts/users.ts';
 import { afterFailure, NO_FAILURES, refusalMessage, refusedUntil } from './login-throttle.ts';
+import { REUSED_PASSWORD, rememberReplaced, usedBefore } from './password-history.ts';
 import { passwordProblem } from './password-policy.ts';
 import { checkPassword } from './passwords.ts';
 import { actorOf, lockUser, type TAuthSettings } from './sign-in.ts';
@@ -18,7 +19,8 @@ export type TPasswordChangeOutcome = { events: TAuditEventInput[] } & (
  * The signed-in user's new password: the current one must be right (a wrong one is a failed
  * sign-in, recorded, and counted against this session: ten lock its password change for the lock
  * period — a stolen session cannot guess at will, an attacker who locked the account does not
- * stop its owner), the new one must meet the policy and differ from the current one. Every other
+ * stop its owner), the new one must meet the policy and differ from the last four (the current
+ * one and the three it replaced: PCI DSS 8.3.7, password-history.ts). Every other
  * session of the user is revoked; the one that asked stays.
  */
 export async function changePassword(orm: Orm, settings: TAuthSettings, store: TSignInStore, input: {
@@ -45,8 +47,11 @@ export async function changePassword(orm: Orm, settings: TAuthSettings, store: T
     if (await checkPassword(user.password_hash, input.newPassword)) {
       return { kind: 'REFUSED', code: 'BAD_REQUEST', message: 'the new password must differ from the current one', events: [] };
     }
+    // PCI DSS 8.3.7: nor any of the ones it replaced among the last four
+    if (await usedBefore(db, input.tenantId, user.id, input.newPassword)) return { kind: 'REFUSED', code: 'BAD_REQUEST', message: REUSED_PASSWORD, events: [] };
     const passwordHash = await hash(input.newPassword, ARGON2_OPTIONS);
     await sql`update users set password_hash = ${passwordHash} where tenant_id = ${input.tenantId} and id = ${user.id}`.execute(db);
+    await rememberReplaced(db, input.tenantId, user.id, user.password_hash);
     const revoked = await sql`update sessions set revoked_at = now()
       where tenant_id = ${input.tenantId} and user_id = ${user.id} and id <> ${input.sessionId} and revoked_at is null`.execute(db);
     const sessionsRevoked = Number(revoked.numAffectedRows ?? 0);

@@ -9,8 +9,11 @@ export interface TSignInActor {
   role: TRole;
 }
 
-/** Why a sign-in failed, as recorded in the event's metadata (never the attempted password or code). */
-export type TSignInFailure = 'BAD_PASSWORD' | 'BAD_TOTP' | 'TOTP_REPLAY' | 'BAD_RECOVERY_CODE' | 'LOCKED' | 'BACKOFF' | 'ENROLLMENT_EXPIRED';
+/**
+ * Why a sign-in failed, as recorded in the event's metadata (never the attempted password or code).
+ * `ACCOUNT_DISABLED`: an attempt on an account an operator disabled (counted like LOCKED refusals).
+ */
+export type TSignInFailure = 'BAD_PASSWORD' | 'BAD_TOTP' | 'TOTP_REPLAY' | 'BAD_RECOVERY_CODE' | 'LOCKED' | 'BACKOFF' | 'ACCOUNT_DISABLED' | 'ENROLLMENT_EXPIRED';
 
 /** A sign-in audit event of the user's tenant, for the same pipeline as every other event. */
 export function signInEvent(

@@ -1,11 +1,14 @@
 import type { TFailureState } from './login-throttle.ts';
 
-/** A refused attempt (lock or backoff) written as an event: how many were refused since the last one written, from how many addresses. */
+/** Why an attempt was refused before any secret was checked: a lock, the backoff, or a disabled account. */
+export type TRefusalReason = 'LOCKED' | 'BACKOFF' | 'ACCOUNT_DISABLED';
+
+/** A refused attempt (lock, backoff, disabled account) written as an event: how many were refused since the last one written, from how many addresses. */
 export interface TRefusalTally {
   record: boolean;
   attempts: number;
   addresses: number;
-  reason: 'LOCKED' | 'BACKOFF';
+  reason: TRefusalReason;
 }
 
 /**
@@ -23,7 +26,7 @@ export interface TSignInStore {
    * Counts one refused attempt on an account. `record` is true for the first refusal of each
    * window (then `attempts` counts every refusal since the last one written, this one included).
    */
-  countRefusal(key: string, reason: 'LOCKED' | 'BACKOFF', ip: string | null, windowMs: number): Promise<TRefusalTally>;
+  countRefusal(key: string, reason: TRefusalReason, ip: string | null, windowMs: number): Promise<TRefusalTally>;
   /** The refusals counted and not written yet (forgotten once taken). */
   takeRefusals(key: string): Promise<TRefusalTally>;
 }

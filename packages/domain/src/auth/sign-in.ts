@@ -92,7 +92,7 @@ async function writeState(a: Attempt, next: TFailureState): Promise<void> {
 }
 
 /** The refusals counted since the last one written, as one event (none when there are none). */
-function refusalEvents(a: Attempt, tally: TRefusalTally): TAuditEventInput[] {
+function refusalEvents(a: Pick<Attempt, 'tenantId' | 'ip' | 'now'> & { user: Pick<UserRow, 'id' | 'email' | 'name' | 'role'> }, tally: TRefusalTally): TAuditEventInput[] {
   if (tally.attempts === 0) return [];
   return [signInEvent('LOGIN_FAILED', actorOf(a.tenantId, a.user), {
     ip: a.ip, failure: tally.reason, now: a.now, metadata: { attempts: tally.attempts, addresses: tally.addresses },
@@ -169,6 +169,24 @@ async function unknownAccount(settings: TAuthSettings, store: TSignInStore, inpu
   });
 }
 
+/**
+ * An attempt on a disabled account (cli user disable): answered exactly as an unknown email is
+ * (the same dummy password check, the same count under an HMAC of the email, so the same backoff
+ * and lock as any account: no oracle), and recorded in the account's tenant as a LOGIN_FAILED with
+ * `failure: ACCOUNT_DISABLED` — once per account and window with the number of attempts it stands
+ * for and their distinct addresses, on the same tally as a locked account's refusals, so it cannot
+ * flood the log. Whether the password was right is not checked, nor said.
+ */
+async function disabledAccount(db: Db, tenantId: string, userId: string, settings: TAuthSettings, store: TSignInStore, input: TSignInInput): Promise<TSignInOutcome> {
+  const answer = await unknownAccount(settings, store, input);
+  const user = (await sql<Pick<UserRow, 'id' | 'email' | 'name' | 'role'>>`select id, email, name, role from users
+    where tenant_id = ${tenantId} and id = ${userId} and disabled_at is not null`.execute(db)).rows[0];
+  if (!user) return answer;
+  const tally = await store.countRefusal(refusalKey(tenantId, user.id), 'ACCOUNT_DISABLED', input.ip, REFUSAL_EVENT_WINDOW_MS);
+  const { signal: _unknown, ...outcome } = answer;
+  return { ...outcome, events: tally.record ? refusalEvents({ tenantId, user, ip: input.ip, now: new Date() }, tally) : [] };
+}
+
 /** Step one: email + password (+ code). Admins and Managers need TOTP; without one enrolled, enrolment starts here. */
 export async function signIn(orm: Orm, settings: TAuthSettings, store: TSignInStore, input: TSignInInput): Promise<TSignInOutcome> {
   const device = knownDeviceOf(settings.serverSecret, input.deviceToken, input.email, new Date());
@@ -179,8 +197,8 @@ export async function signIn(orm: Orm, settings: TAuthSettings, store: TSignInSt
   return withTenant(orm, tenantId, async (em) => {
     const db = dbOf(em);
     const user = await lockUser(db, tenantId, found.user_id);
-    // a disabled account (cli user disable) is answered as an unknown one
-    if (!user) return unknownAccount(settings, store, input);
+    // a disabled account (cli user disable) is answered as an unknown one, and the attempt recorded
+    if (!user) return disabledAccount(db, tenantId, found.user_id, settings, store, input);
     // the time once the row is ours: attempts that queued behind it see the failures before them
     const now = new Date();
     const bucket: TBucket = device && device.tenantId === tenantId && device.userId === user.id
