@@ -1,5 +1,5 @@
 import type { TAcceptedEvent, TEventStatus, TIngestBatchOutput, TProvenance } from '@modula/contracts';
-import { findStoredStatuses, groupByTenant, judgeEvents, tenantExists, type TIngestPrincipal } from '@modula/domain';
+import { findStoredStatuses, groupByTenant, judgeEvents, tenantExists, type TIngestPrincipal, type TRejection } from '@modula/domain';
 import { TRPCError } from '@trpc/server';
 import type { TServices } from './context.ts';
 import { chargeIngest } from './ingest-limit.ts';
@@ -10,7 +10,7 @@ import { chargeIngest } from './ingest-limit.ts';
  * (nothing is acknowledged, the client resends; the database dedupes what did get queued).
  * `provenance` (who sent them) goes into every stored record (see provenance.ts).
  */
-export async function ingestEvents(services: TServices, principal: TIngestPrincipal, rawEvents: unknown[], provenance: TProvenance): Promise<TIngestBatchOutput> {
+export async function ingestEvents(services: TServices, principal: TIngestPrincipal, rawEvents: unknown[], provenance: TProvenance): Promise<TIngestBatchOutput & { rejected: TRejection[] }> {
   await chargeIngest(services, principal, rawEvents.length);
   const judged = judgeEvents(rawEvents, principal);
   const rejected = [...judged.rejected];
@@ -19,7 +19,7 @@ export async function ingestEvents(services: TServices, principal: TIngestPrinci
     // an API key proves its tenant exists; the system caller names any tenant, so check it here
     const unknown = await unknownTenants(services, accepted);
     for (const { index, event } of judged.accepted) {
-      if (unknown.has(event.tenantId)) rejected.push({ index, eventId: event.eventId, issues: [{ path: ['tenantId'], message: 'no such tenant' }] });
+      if (unknown.has(event.tenantId)) rejected.push({ index, eventId: event.eventId, code: 'VALIDATION_FAILED', issues: [{ path: ['tenantId'], message: 'no such tenant' }] });
     }
     accepted = accepted.filter((e) => !unknown.has(e.tenantId));
   }

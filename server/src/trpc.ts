@@ -22,6 +22,11 @@ const APP_TO_TRPC: Record<TAppErrorCode, TRPC_ERROR_CODE_KEY> = {
   TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
 };
 
+/** The tRPC code of a domain error code: for a procedure that answers a domain refusal with its issues (an IssuesError cause). */
+export function trpcCodeOf(code: TAppErrorCode): TRPC_ERROR_CODE_KEY {
+  return APP_TO_TRPC[code];
+}
+
 function issuesOf(cause: unknown): TIssue[] | undefined {
   if (cause instanceof z.ZodError) return cause.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: i.message }));
   if (cause instanceof IssuesError) return cause.issues;

@@ -1,5 +1,5 @@
 export { AppError, APP_ERROR_CODES, type TAppErrorCode } from './app-error.ts';
-export { judgeEvents, groupByTenant, type TIngestPrincipal, type TJudgedEvents } from './ingest/accept.ts';
+export { judgeEvents, groupByTenant, type TIngestPrincipal, type TJudgedEvents, type TRejection } from './ingest/accept.ts';
 export { redactEvent, redactString, isSecretKey, luhnValid, REDACTED } from './ingest/redaction.ts';
 export { canonicalJson, sha256Hex } from './integrity/canonical-json.ts';
 export { chainHash, GENESIS_HASH, type TChainRecord } from './integrity/chain.ts';

@@ -3,7 +3,7 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { eventStatuses, ingestEvents } from '../ingest-service.ts';
 import { ingestProvenance } from '../provenance.ts';
-import { ingestProcedure, IssuesError, router } from '../trpc.ts';
+import { ingestProcedure, IssuesError, router, trpcCodeOf } from '../trpc.ts';
 
 export const ingestRouter = router({
   batch: ingestProcedure
@@ -18,9 +18,8 @@ export const ingestRouter = router({
       const result = await ingestEvents(ctx.services, ctx.principal, [input], ingestProvenance(ctx, ctx.principal));
       const rejection = result.rejected[0];
       if (rejection) {
-        const forbidden = rejection.issues.some((i) => i.message.startsWith('FORBIDDEN'));
         throw new TRPCError({
-          code: forbidden ? 'FORBIDDEN' : 'BAD_REQUEST',
+          code: trpcCodeOf(rejection.code),
           message: rejection.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; '),
           cause: new IssuesError('invalid event', rejection.issues),
         });

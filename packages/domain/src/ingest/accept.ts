@@ -1,4 +1,5 @@
 import { LIMITS, ZAuditEventInput, type TAcceptedEvent, type TIssue } from '@modula/contracts';
+import type { TAppErrorCode } from '../app-error.ts';
 import { redactEvent } from './redaction.ts';
 
 /**
@@ -8,10 +9,23 @@ import { redactEvent } from './redaction.ts';
  */
 export type TIngestPrincipal = { kind: 'apiKey'; tenantId: string; apiKeyId: string; keyId?: string } | { kind: 'system' };
 
+/**
+ * An event refused at acceptance, with its position in the request. `code` says why, for the
+ * caller to map (ingest.record answers it as the tRPC code): VALIDATION_FAILED for an event that is
+ * not valid (size, schema, unknown tenant), FORBIDDEN for a valid event of another tenant than the
+ * API key's. The issues' messages are for people; nothing decides on them.
+ */
+export interface TRejection {
+  index: number;
+  eventId?: string;
+  code: Extract<TAppErrorCode, 'VALIDATION_FAILED' | 'FORBIDDEN'>;
+  issues: TIssue[];
+}
+
 export interface TJudgedEvents {
   /** Accepted events with their position in the request. */
   accepted: { index: number; event: TAcceptedEvent }[];
-  rejected: { index: number; eventId?: string; issues: TIssue[] }[];
+  rejected: TRejection[];
 }
 
 function eventIdOf(raw: unknown): string | undefined {
@@ -36,7 +50,7 @@ export function judgeEvents(rawEvents: unknown[], principal: TIngestPrincipal): 
   const result: TJudgedEvents = { accepted: [], rejected: [] };
   rawEvents.forEach((raw, index) => {
     const eventId = eventIdOf(raw);
-    const reject = (issues: TIssue[]) => result.rejected.push({ index, ...(eventId ? { eventId } : {}), issues });
+    const reject = (issues: TIssue[], code: TRejection['code'] = 'VALIDATION_FAILED') => result.rejected.push({ index, ...(eventId ? { eventId } : {}), code, issues });
     const bytes = serializedBytes(raw);
     if (bytes !== undefined && bytes > LIMITS.eventMaxBytes) {
       return reject([{ path: [], message: `event is ${bytes} bytes serialized; at most ${LIMITS.eventMaxBytes} allowed` }]);
@@ -46,7 +60,7 @@ export function judgeEvents(rawEvents: unknown[], principal: TIngestPrincipal): 
       return reject(parsed.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: i.message })));
     }
     if (principal.kind === 'apiKey' && parsed.data.tenantId !== principal.tenantId) {
-      return reject([{ path: ['tenantId'], message: 'FORBIDDEN: not the tenant of this API key' }]);
+      return reject([{ path: ['tenantId'], message: 'FORBIDDEN: not the tenant of this API key' }], 'FORBIDDEN');
     }
     const { event, redactedPaths } = redactEvent(parsed.data);
     result.accepted.push({ index, event: normalizeEvent({ ...event, occurredAt: new Date(event.occurredAt).toISOString(), redactedPaths }) });
