@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { ZProofBundle } from '@modula/contracts';
-import { dbOf, sql, withTenant } from '@modula/db';
+import { AUDIT_EVENT_RECORD_SELECT, dbOf, sql, withTenant } from '@modula/db';
 import { proveConsistency, proveInclusion, verifyProofBundle } from '@modula/domain';
 import { z } from 'zod';
 import { printJson, required, type TCommand } from './helpers.ts';
 import { trustedKeyring } from './trusted-keys.ts';
 import { withOrm } from './with-orm.ts';
+
+/** The keys record version 2 added (README "Hash chain"). */
+const PROVENANCE_KEYS = ['recordVersion', 'credential', 'sourceAddress'];
 
 const seqOf = (v: unknown, name: string) => z.coerce.number({ error: `--${name} must be a seq` }).int().min(1).parse(v);
 
@@ -21,18 +24,11 @@ export const proofCommand: TCommand = {
         if (!proof) return null;
         // the record as the chain hashes it, so the verifier recomputes the event's hash too
         const { record, prevHash } = await withTenant(orm, tenantId, async (em) => {
-          const r = (await sql<{ record: Record<string, unknown>; prev_hash: string }>`select to_jsonb(e) - 'hash' - 'prev_hash' as record, prev_hash
-            from (select tenant_id, seq, id, event_id, branch_id, module, action, description, outcome, reason, claimed_outcome,
-              actor_type, actor_id, actor_role, actor_name, entity_type, entity_id, entity_label,
-              to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as occurred_at,
-              to_char(received_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as received_at,
-              ip, session_id, device_id, device_seq, offline, before, after, metadata, redacted_paths, content_hash,
-              record_version, credential, source_address, prev_hash, hash
-              from audit_events where tenant_id = ${tenantId} and seq = ${seq}) e`.execute(dbOf(em))).rows[0]!;
+          const r = (await sql<{ record: Record<string, unknown>; prevHash: string }>`select to_jsonb(e) - 'hash' - 'prevHash' as record, e."prevHash"
+            from (select ${AUDIT_EVENT_RECORD_SELECT} from audit_events where tenant_id = ${tenantId} and seq = ${seq}) e`.execute(dbOf(em))).rows[0]!;
           // a record of version 1 (stored before provenance was kept) hashes without the provenance keys
-          const entries = Object.entries(r.record).filter(([k]) => r.record.record_version !== 1 || !['record_version', 'credential', 'source_address'].includes(k));
-          const camel = Object.fromEntries(entries.map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]));
-          return { record: camel, prevHash: r.prev_hash };
+          const record = Object.fromEntries(Object.entries(r.record).filter(([k]) => r.record.recordVersion !== 1 || !PROVENANCE_KEYS.includes(k)));
+          return { record, prevHash: r.prevHash };
         });
         return { ...proof, record, prevHash };
       });
