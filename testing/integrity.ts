@@ -1,22 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import type { TAuditEventInput } from '@modula/contracts';
 import { chainHash, GENESIS_HASH, type TChainRecord } from '@modula/domain';
 import type pg from 'pg';
-import { eventually } from './events.ts';
 import type { TestStack } from './stack.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-
-/** Ingests events through the system caller and waits until every one is STORED. */
-export async function ingestStored(stack: TestStack, tenantId: string, events: TAuditEventInput[]): Promise<void> {
-  const res = await stack.caller.ingest.batch({ events });
-  if (res.rejected.length > 0) throw new Error(`rejected: ${JSON.stringify(res.rejected)}`);
-  await eventually(async () => {
-    const { statuses } = await stack.caller.ingest.status({ tenantId, eventIds: events.map((e) => e.eventId) });
-    return statuses.every((s) => s.state === 'STORED') ? true : undefined;
-  });
-}
 
 /**
  * Plays a superuser who can disable the triggers: runs `attack`, then `check`, then puts the

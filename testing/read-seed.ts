@@ -1,22 +1,6 @@
 import { CATALOG, describeEvent, type TAction, type TAuditEventInput } from '@modula/contracts';
 import { v7 as uuidv7 } from 'uuid';
-import { eventually, makeEvent, provisionBranch } from './events.ts';
-import type { TestStack } from './stack.ts';
-
-/** Ingests through the system caller and waits until every event is stored. */
-export async function ingestAndWait(stack: TestStack, tenantId: string, events: TAuditEventInput[]): Promise<void> {
-  for (let i = 0; i < events.length; i += 1000) await stack.caller.ingest.batch({ events: events.slice(i, i + 1000) });
-  const ids = events.map((e) => e.eventId);
-  for (let i = 0; i < ids.length; i += 1000) {
-    const chunk = ids.slice(i, i + 1000);
-    await eventually(async () => {
-      const { statuses } = await stack.caller.ingest.status({ tenantId, eventIds: chunk });
-      const bad = statuses.find((s) => s.state === 'QUARANTINED');
-      if (bad) throw new Error(`quarantined: ${JSON.stringify(bad)}`);
-      return statuses.every((s) => s.state === 'STORED') ? true : undefined;
-    }, 30_000);
-  }
-}
+import { makeEvent, provisionBranch } from './events.ts';
 
 const ACTORS = [
   { type: 'USER', id: 'u-ana', role: 'ADMIN', name: 'Ana Álvarez' },

@@ -1,7 +1,8 @@
 import type { TAuditEventInput } from '@modula/contracts';
 import { randomUUID } from 'node:crypto';
 import { makeEvent, provisionBranch } from '../../testing/events.ts';
-import { ingestAndWait, seedEvents } from '../../testing/read-seed.ts';
+import { ingestStored } from '../../testing/ingest.ts';
+import { seedEvents } from '../../testing/read-seed.ts';
 import type { TestStack } from '../../testing/stack.ts';
 
 const MINUTE = 60_000;
@@ -37,7 +38,7 @@ export async function seedViewerLog(stack: TestStack, tenantId: string): Promise
   const harbour = randomUUID();
   const airport = randomUUID();
   const longAgo = new Date(Date.now() - 10 * DAY).toISOString();
-  await ingestAndWait(stack, tenantId, [
+  await ingestStored(stack, tenantId, [
     provisionBranch(tenantId, harbour, longAgo, 'Harbour Street'),
     provisionBranch(tenantId, airport, longAgo, 'Airport'),
   ]);
@@ -67,7 +68,7 @@ export async function seedViewerLog(stack: TestStack, tenantId: string): Promise
     action: 'BRANCH_FROZEN', branchId: airport, occurredAt: today(25), actor: { type: 'USER', id: 'u-ana', role: 'ADMIN', name: 'Ana Álvarez' },
     entity: { type: 'BRANCH', id: airport, label: 'Airport' },
   });
-  await ingestAndWait(stack, tenantId, [...inSession, freeze]);
+  await ingestStored(stack, tenantId, [...inSession, freeze]);
   // recorded offline on a till that did not know its branch had been frozen
   const frozenSale = makeEvent(tenantId, {
     action: 'SALE_FINALIZED', branchId: airport, occurredAt: today(20), actor: cashier,
@@ -89,7 +90,7 @@ export async function seedViewerLog(stack: TestStack, tenantId: string): Promise
   }));
   // more than one page of the log (50), so that scrolling has older events to fetch
   const history = seedEvents(tenantId, [harbour, airport], 90).map((s) => s.input);
-  await ingestAndWait(stack, tenantId, [frozenSale, afterGap, ...failures, ...history]);
+  await ingestStored(stack, tenantId, [frozenSale, afterGap, ...failures, ...history]);
   return {
     branches: { harbour, airport },
     todayRejected: 2, // the refused void and the sale on the frozen branch

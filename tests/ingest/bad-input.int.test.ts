@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../testing/database.ts';
-import { eventually, makeEvent, postTrpc } from '../../testing/events.ts';
+import { makeEvent, postTrpc } from '../../testing/events.ts';
+import { untilStored } from '../../testing/ingest.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 
 let stack: TestStack;
@@ -14,10 +15,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   // nothing of all this was stored but the good events, and the service is still up
-  await eventually(async () => {
-    const { statuses } = await stack.caller.ingest.status({ tenantId: tenant.tenantId, eventIds: goodEventIds });
-    return statuses.every((st) => st.state === 'STORED') ? true : undefined;
-  });
+  await untilStored(stack, tenant.tenantId, goodEventIds);
   const db = await connect(stack.databaseSuperuserUrl);
   const stored = (await db.query('select event_id from audit_events')).rows.map((r) => r.event_id);
   await db.end();

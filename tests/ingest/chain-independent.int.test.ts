@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../testing/database.ts';
-import { eventually, makeEvent, provisionBranch, sale } from '../../testing/events.ts';
+import { makeEvent, provisionBranch, sale } from '../../testing/events.ts';
+import { ingestStored } from '../../testing/ingest.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 
 /**
@@ -47,12 +48,7 @@ beforeAll(async () => {
     makeEvent(tenantId, { action: 'LOGIN_FAILED', outcome: 'FAILED', before: null, after: { 'é': 1, e: 2, E: 3, '\u{1F600}': 4, '\uFB01': 5 } }),
     ...Array.from({ length: 40 }, () => makeEvent(tenantId)),
   ];
-  const res = await stack.caller.ingest.batch({ events });
-  expect(res.rejected).toEqual([]);
-  await eventually(async () => {
-    const { statuses } = await stack.caller.ingest.status({ tenantId, eventIds: events.map((e) => e.eventId) });
-    return statuses.every((s) => s.state === 'STORED') ? true : undefined;
-  });
+  await ingestStored(stack, tenantId, events);
 });
 afterAll(() => stack.close());
 

@@ -3,17 +3,11 @@ import { readCounters } from '@modula/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../testing/database.ts';
 import { eventually, makeEvent, postTrpc, provisionBranch, sale } from '../../testing/events.ts';
+import { untilStored } from '../../testing/ingest.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 
 let stack: TestStack;
 let tenant: { tenantId: string; apiKey: string };
-
-async function statusOf(tenantId: string, eventIds: string[], settled = ['STORED', 'QUARANTINED']) {
-  return eventually(async () => {
-    const { statuses } = await stack.caller.ingest.status({ tenantId, eventIds });
-    return statuses.every((s) => settled.includes(s.state)) ? statuses : undefined;
-  });
-}
 
 async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
   const db = await connect(stack.databaseSuperuserUrl);
@@ -36,7 +30,7 @@ describe('context rule', () => {
     await eventually(async () => ((await readCounters(stack.services.redis, stack.config.QUEUE_PREFIX)).branchWaits >= 1 ? true : undefined));
     expect((await stack.caller.ingest.status({ tenantId: tenant.tenantId, eventIds: [early.eventId] })).statuses[0]!.state).toBe('PENDING');
     await stack.caller.ingest.batch({ events: [provisionBranch(tenant.tenantId, branchId)] });
-    const [status] = await statusOf(tenant.tenantId, [early.eventId]);
+    const [status] = await untilStored(stack, tenant.tenantId, [early.eventId], { orQuarantined: true });
     expect(status).toMatchObject({ state: 'STORED', outcome: 'SUCCESS' });
   });
 
@@ -47,8 +41,8 @@ describe('context rule', () => {
     const res = await stack.caller.ingest.batch({ events: [orphan, bystander] });
     expect(res.accepted).toHaveLength(2);
     // the rest of the batch does not wait for the bad one
-    expect((await statusOf(tenant.tenantId, [bystander.eventId], ['STORED']))[0]!.state).toBe('STORED');
-    const [status] = await statusOf(tenant.tenantId, [orphan.eventId]);
+    expect((await untilStored(stack, tenant.tenantId, [bystander.eventId]))[0]!.state).toBe('STORED');
+    const [status] = await untilStored(stack, tenant.tenantId, [orphan.eventId], { orQuarantined: true });
     expect(status).toEqual({ eventId: orphan.eventId, state: 'QUARANTINED', reason: 'UNKNOWN_BRANCH' });
     const entries = await listQuarantine(stack.services.orm, { tenantId: tenant.tenantId });
     expect(entries.find((e) => e.eventId === orphan.eventId)).toMatchObject({ reason: 'UNKNOWN_BRANCH' });
@@ -56,10 +50,10 @@ describe('context rule', () => {
     // the branch is provisioned later: an operator replays and the event is stored
     const provision = provisionBranch(tenant.tenantId, branchId);
     await stack.caller.ingest.batch({ events: [provision] });
-    await statusOf(tenant.tenantId, [provision.eventId], ['STORED']);
+    await untilStored(stack, tenant.tenantId, [provision.eventId]);
     const replay = await replayQuarantine(stack.services.orm, (t, events, receivedAt) => stack.services.ingestQueue.enqueue(t, events, receivedAt), { tenantId: tenant.tenantId, reason: 'UNKNOWN_BRANCH' });
     expect(replay).toEqual({ replayed: 1, skipped: [], byTenant: [{ tenantId: tenant.tenantId, replayed: 1, skipped: 0 }] });
-    expect((await statusOf(tenant.tenantId, [orphan.eventId], ['STORED']))[0]!.state).toBe('STORED');
+    expect((await untilStored(stack, tenant.tenantId, [orphan.eventId]))[0]!.state).toBe('STORED');
   });
 
   it("quarantines an event naming another tenant's branch at once as CONTEXT_MISMATCH", async () => {
@@ -67,13 +61,13 @@ describe('context rule', () => {
     const theirBranch = '0193a0b4-2222-7000-8000-000000000003';
     const theirs = provisionBranch(other.tenantId, theirBranch);
     await stack.caller.ingest.batch({ events: [theirs] });
-    await statusOf(other.tenantId, [theirs.eventId], ['STORED']);
+    await untilStored(stack, other.tenantId, [theirs.eventId]);
 
     const intruder = sale(tenant.tenantId, theirBranch, new Date().toISOString());
     const hijack = provisionBranch(tenant.tenantId, theirBranch);
     const started = Date.now();
     await stack.caller.ingest.batch({ events: [intruder, hijack] });
-    const statuses = await statusOf(tenant.tenantId, [intruder.eventId, hijack.eventId]);
+    const statuses = await untilStored(stack, tenant.tenantId, [intruder.eventId, hijack.eventId], { orQuarantined: true });
     expect(statuses.map((s) => s.reason)).toEqual(['CONTEXT_MISMATCH', 'CONTEXT_MISMATCH']);
     expect(Date.now() - started).toBeLessThan(1000); // no waiting for a branch that exists elsewhere
     expect(await query('select * from audit_events where event_id = any($1)', [[intruder.eventId, hijack.eventId]])).toEqual([]);
@@ -89,7 +83,7 @@ describe('dedupe on (tenant, eventId), forever', () => {
       return postTrpc(stack.baseUrl, 'ingest.batch', { events: order }, t.apiKey);
     });
     for (const res of await Promise.all(senders)) expect(res.body.result.data.accepted).toHaveLength(300);
-    await statusOf(t.tenantId, events.map((e) => e.eventId), ['STORED']);
+    await untilStored(stack, t.tenantId, events.map((e) => e.eventId));
     // all jobs done: no straggler can still add a copy
     await eventually(async () => ((await stack.services.ingestQueue.counts()).waiting === 0 && (await stack.services.ingestQueue.counts()).active === 0 ? true : undefined));
     const rows = await query<{ n: string; distinct_ids: string; min: string; max: string }>(
@@ -102,7 +96,7 @@ describe('dedupe on (tenant, eventId), forever', () => {
     const t = await stack.createTenant('Conflicts');
     const original = makeEvent(t.tenantId, { metadata: { note: 'first' } });
     await stack.caller.ingest.record(original);
-    await statusOf(t.tenantId, [original.eventId], ['STORED']);
+    await untilStored(stack, t.tenantId, [original.eventId]);
     await stack.caller.ingest.record(original);
     const altered = { ...original, metadata: { note: 'second' } };
     await stack.caller.ingest.record(altered);
@@ -120,7 +114,7 @@ describe('dedupe on (tenant, eventId), forever', () => {
     const utc = makeEvent(t.tenantId, { occurredAt: '2026-06-01T10:00:00.000Z' });
     await stack.caller.ingest.record(utc);
     await stack.caller.ingest.record({ ...utc, occurredAt: '2026-06-01T12:00:00+02:00' });
-    await statusOf(t.tenantId, [utc.eventId], ['STORED']);
+    await untilStored(stack, t.tenantId, [utc.eventId]);
     await eventually(async () => ((await stack.services.ingestQueue.counts()).waiting === 0 && (await stack.services.ingestQueue.counts()).active === 0 ? true : undefined));
     expect(await listQuarantine(stack.services.orm, { tenantId: t.tenantId })).toEqual([]);
     expect(await query('select 1 from audit_events where tenant_id = $1', [t.tenantId])).toHaveLength(1);

@@ -1,7 +1,8 @@
 import { APP_ROLE } from '@modula/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../testing/database.ts';
-import { eventually, makeEvent } from '../../testing/events.ts';
+import { makeEvent } from '../../testing/events.ts';
+import { untilStored } from '../../testing/ingest.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 
 let stack: TestStack;
@@ -22,11 +23,8 @@ beforeAll(async () => {
   tenantB = (await stack.createTenant('B')).tenantId;
   const events = [makeEvent(tenantA), makeEvent(tenantA), makeEvent(tenantB)];
   await stack.caller.ingest.batch({ events });
-  await eventually(async () => {
-    const a = await stack.caller.ingest.status({ tenantId: tenantA, eventIds: [events[0]!.eventId, events[1]!.eventId] });
-    const b = await stack.caller.ingest.status({ tenantId: tenantB, eventIds: [events[2]!.eventId] });
-    return [...a.statuses, ...b.statuses].every((s) => s.state === 'STORED') ? true : undefined;
-  });
+  await untilStored(stack, tenantA, [events[0]!.eventId, events[1]!.eventId]);
+  await untilStored(stack, tenantB, [events[2]!.eventId]);
 });
 afterAll(() => stack.close());
 

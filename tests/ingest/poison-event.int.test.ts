@@ -3,6 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../testing/database.ts';
 import { eventually, getTrpc, makeEvent, postTrpc } from '../../testing/events.ts';
+import { untilStored } from '../../testing/ingest.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 
 /**
@@ -30,11 +31,6 @@ function goodEvents(tenantId: string, n: number): TAcceptedEvent[] {
   }) as TAcceptedEvent);
 }
 
-async function statesOf(tenantId: string, eventIds: string[]) {
-  const { statuses } = await stack.caller.ingest.status({ tenantId, eventIds });
-  return statuses;
-}
-
 describe('one poison event never holds the others', () => {
   it('a queued job with a year-0000 event and 29 good ones from three devices: 29 stored at once, the one quarantined, stuck-work back to 0', async () => {
     const { tenantId } = await stack.createTenant('Poison in the queue');
@@ -44,10 +40,7 @@ describe('one poison event never holds the others', () => {
     const events = [...good.slice(0, 14), poison, ...good.slice(14)];
     await stack.services.ingestQueue.enqueue(tenantId, events, new Date().toISOString());
 
-    const states = await eventually(async () => {
-      const s = await statesOf(tenantId, events.map((e) => e.eventId));
-      return s.every((x) => x.state === 'STORED' || x.state === 'QUARANTINED') ? s : undefined;
-    }, 10_000);
+    const states = await untilStored(stack, tenantId, events.map((e) => e.eventId), { orQuarantined: true, timeoutMs: 10_000 });
     expect(states.filter((s) => s.state === 'STORED')).toHaveLength(29);
     expect(states.find((s) => s.eventId === poison.eventId)).toEqual({ eventId: poison.eventId, state: 'QUARANTINED', reason: 'INVALID_PAYLOAD' });
     // the stored ones keep their order and their device numbering
@@ -75,10 +68,7 @@ describe('one poison event never holds the others', () => {
       const events = Array.from({ length: 30 }, (_, i) => makeEvent(tenantId, i === 21 ? { entity: { type: 'INVOICE', id: `poison-${tenantId}` } } : {}));
       const res = await postTrpc(stack.baseUrl, 'ingest.batch', { events }, apiKey);
       expect(res.body.result.data.accepted).toHaveLength(30);
-      const states = await eventually(async () => {
-        const s = await statesOf(tenantId, events.map((e) => e.eventId));
-        return s.every((x) => x.state === 'STORED' || x.state === 'QUARANTINED') ? s : undefined;
-      }, 10_000);
+      const states = await untilStored(stack, tenantId, events.map((e) => e.eventId), { orQuarantined: true, timeoutMs: 10_000 });
       expect(states.filter((s) => s.state === 'QUARANTINED').map((s) => [s.eventId, s.reason])).toEqual([[events[21]!.eventId, 'INVALID_PAYLOAD']]);
       const rows = (await admin.query('select event_id, seq::int from audit_events where tenant_id = $1 order by seq', [tenantId])).rows;
       expect(rows.map((r) => r.event_id)).toEqual(events.filter((_, i) => i !== 21).map((e) => e.eventId));

@@ -3,6 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../testing/database.ts';
 import { eventually, provisionBranch, sale } from '../../testing/events.ts';
+import { ingestStored } from '../../testing/ingest.ts';
 import { runCli } from '../../testing/integrity.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 
@@ -36,9 +37,7 @@ async function quarantineUnknownBranch(tenantId: string, branchId: string, n: nu
 }
 
 async function provision(tenantId: string, branchId: string) {
-  const p = provisionBranch(tenantId, branchId);
-  await stack.caller.ingest.batch({ events: [p] });
-  await eventually(async () => ((await stack.caller.ingest.status({ tenantId, eventIds: [p.eventId] })).statuses[0]!.state === 'STORED' ? true : undefined));
+  await ingestStored(stack, tenantId, [provisionBranch(tenantId, branchId)]);
 }
 
 describe('quarantine replay loses nothing', () => {

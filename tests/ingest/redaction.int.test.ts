@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../testing/database.ts';
-import { eventually, makeEvent } from '../../testing/events.ts';
+import { makeEvent } from '../../testing/events.ts';
+import { untilStored } from '../../testing/ingest.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 
 /** Secrets as modules and tills really send them; none may reach Redis or PostgreSQL. */
@@ -100,7 +101,7 @@ describe('secrets never stored (R8)', () => {
     expect(await stack.services.ingestQueue.lagMs()).toBeGreaterThanOrEqual(30);
 
     const worker = stack.startWorker();
-    await eventually(async () => ((await stack.caller.ingest.status({ tenantId, eventIds: [event.eventId] })).statuses[0]!.state === 'STORED' ? true : undefined));
+    await untilStored(stack, tenantId, [event.eventId]);
     await worker.close();
 
     const db = await connect(stack.databaseSuperuserUrl);

@@ -9,7 +9,8 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, makeEvent } from '../../testing/events.ts';
 import { exportWhenReady } from '../../testing/exports.ts';
-import { ingestStored, runCli } from '../../testing/integrity.ts';
+import { ingestStored } from '../../testing/ingest.ts';
+import { runCli } from '../../testing/integrity.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 import { makeUser, signedInAdmin, signInFirstTime, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
 

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../testing/database.ts';
 import { eventually, makeEvent, sale } from '../../testing/events.ts';
 import { exportWhenReady } from '../../testing/exports.ts';
-import { ingestStored, runCli } from '../../testing/integrity.ts';
+import { ingestStored } from '../../testing/ingest.ts';
+import { runCli } from '../../testing/integrity.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 import { signedInAdmin, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
 

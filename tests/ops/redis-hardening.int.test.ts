@@ -8,6 +8,7 @@ import { findFreePort, startRedis, type LocalRedis } from '@modula/devservers';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { eventually, getTrpc, makeEvent, postTrpc } from '../../testing/events.ts';
+import { untilStored } from '../../testing/ingest.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 
 /**
@@ -183,7 +184,7 @@ describe('completed ingest jobs', () => {
       expect((await stack.caller.ingest.batch({ events: events.slice(i, i + 10) })).accepted).toHaveLength(10);
     }
     const ids = events.map((e) => e.eventId);
-    await eventually(async () => ((await stack.caller.ingest.status({ tenantId, eventIds: ids })).statuses.every((s) => s.state === 'STORED') ? true : undefined));
+    await untilStored(stack, tenantId, ids);
     await eventually(async () => {
       const c = await stack.services.ingestQueue.counts();
       return (c.waiting ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0) === 0 ? true : undefined;

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../testing/database.ts';
 import { exportWhenReady } from '../../testing/exports.ts';
 import { eventually, makeEvent } from '../../testing/events.ts';
-import { asAttacker, ingestStored, rewriteFrom } from '../../testing/integrity.ts';
+import { ingestStored } from '../../testing/ingest.ts';
+import { asAttacker, rewriteFrom } from '../../testing/integrity.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 import { signedInAdmin, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
 

@@ -1,7 +1,7 @@
 import { dbOf, sql, withTenant } from '@modula/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeEvent } from '../../testing/events.ts';
-import { ingestAndWait } from '../../testing/read-seed.ts';
+import { ingestStored } from '../../testing/ingest.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 import { makeUser, signedInAdmin, signInFirstTime, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
 
@@ -19,7 +19,7 @@ beforeAll(async () => {
   for (const key of ['a', 'b'] as const) {
     const t = await stack.createTenant(`Tenant ${key}`);
     const events = Array.from({ length: 6 }, (_, i) => makeEvent(t.tenantId, { occurredAt: new Date(Date.now() - (i + 1) * 60_000).toISOString() }));
-    await ingestAndWait(stack, t.tenantId, events);
+    await ingestStored(stack, t.tenantId, events);
     const { cookie } = await signedInAdmin(stack, t.tenantId);
     tenants[key] = { ...t, admin: cookie, eventIds: [] };
   }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../testing/database.ts';
 import { makeEvent } from '../../testing/events.ts';
-import { ingestAndWait } from '../../testing/read-seed.ts';
+import { ingestStored } from '../../testing/ingest.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 import { signedInAdmin, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
 
@@ -19,7 +19,7 @@ beforeAll(async () => {
   stack = await startStack({ env: VIEWER_ENV });
   ({ tenantId } = await stack.createTenant('Bad read input'));
   ({ cookie } = await signedInAdmin(stack, tenantId));
-  await ingestAndWait(stack, tenantId, [makeEvent(tenantId, { context: { sessionId: 's-1', deviceId: 'till-1', deviceSeq: 1 } })]);
+  await ingestStored(stack, tenantId, [makeEvent(tenantId, { context: { sessionId: 's-1', deviceId: 'till-1', deviceSeq: 1 } })]);
 });
 afterAll(async () => {
   // the service is still up and answers a good read

@@ -2,7 +2,8 @@ import type { TAuditEventView, TEventsFilter } from '@modula/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../testing/database.ts';
 import { makeEvent } from '../../testing/events.ts';
-import { ingestAndWait, provisionBoth, seedEvents, type TSeeded } from '../../testing/read-seed.ts';
+import { ingestStored } from '../../testing/ingest.ts';
+import { provisionBoth, seedEvents, type TSeeded } from '../../testing/read-seed.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 import { signedInAdmin, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
 
@@ -57,8 +58,8 @@ beforeAll(async () => {
   ({ tenantId } = await stack.createTenant('Filters'));
   ({ cookie } = await signedInAdmin(stack, tenantId));
   seeded = seedEvents(tenantId, branches, 240);
-  await ingestAndWait(stack, tenantId, provisionBoth(tenantId, branches));
-  await ingestAndWait(stack, tenantId, seeded.map((s) => s.input));
+  await ingestStored(stack, tenantId, provisionBoth(tenantId, branches));
+  await ingestStored(stack, tenantId, seeded.map((s) => s.input));
 });
 afterAll(() => stack.close());
 
@@ -174,7 +175,7 @@ describe('insights.failedLogins', () => {
       // exactly 5 in an hour: not more than the threshold
       ...[0, 1, 2, 3, 4].map((m) => fail('u-five', 'Five Times', m, '192.0.2.5')),
     ];
-    await ingestAndWait(stack, tenantId, events);
+    await ingestStored(stack, tenantId, events);
     const res = await trpc(stack, 'query', 'insights.failedLogins', {}, { cookie });
     expect(res.data.items).toEqual([{
       actorId: 'u-brute', actorName: 'Brute Force', failures: 7,

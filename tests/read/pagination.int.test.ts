@@ -1,7 +1,7 @@
 import type { TAuditEventView } from '@modula/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, makeEvent } from '../../testing/events.ts';
-import { ingestAndWait } from '../../testing/read-seed.ts';
+import { ingestStored } from '../../testing/ingest.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 import { signedInAdmin, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
 
@@ -28,7 +28,7 @@ afterAll(() => stack.close());
 describe('keyset pagination', () => {
   it('is exact across pages while new events keep arriving: no duplicate, no gap, stable order', async () => {
     const initial = pageEvents(600, 1);
-    await ingestAndWait(stack, tenantId, initial);
+    await ingestStored(stack, tenantId, initial);
 
     const seen: TAuditEventView[] = [];
     let res = await trpc(stack, 'query', 'events.list', { entityType: 'PAGE', limit: 37 }, { cookie });
@@ -39,7 +39,7 @@ describe('keyset pagination', () => {
       let salt = 2;
       while (writing) {
         const batch = pageEvents(40, salt++).map((e, i) => (i % 2 ? { ...e, occurredAt: new Date().toISOString() } : e));
-        await ingestAndWait(stack, tenantId, batch);
+        await ingestStored(stack, tenantId, batch);
       }
       return salt;
     })();
@@ -84,7 +84,7 @@ describe('keyset pagination with sub-millisecond timestamps', () => {
     const second = new Date(Date.now() - 3_600_000).toISOString().slice(0, 19);
     const fractions = ['.123000', '.123456', '.123457', '.123999', '.124000', '.123456'];
     const events = fractions.map((f) => makeEvent(tenantId, { entity: { type: 'MICRO', id: f }, occurredAt: `${second}${f}Z` }));
-    await ingestAndWait(stack, tenantId, events);
+    await ingestStored(stack, tenantId, events);
     const seen: TAuditEventView[] = [];
     let cursor: string | undefined;
     do {

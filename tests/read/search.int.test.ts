@@ -4,7 +4,7 @@ import { prepareEventsPage } from '@modula/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../testing/database.ts';
 import { makeEvent } from '../../testing/events.ts';
-import { ingestAndWait } from '../../testing/read-seed.ts';
+import { ingestStored } from '../../testing/ingest.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 import { signedInAdmin, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
 
@@ -97,7 +97,7 @@ beforeAll(async () => {
     entity: { type: 'LIKE', id: `l-${i}`, label },
     occurredAt: new Date(base + i * 60_000 + 30_000).toISOString(),
   }));
-  await ingestAndWait(stack, tenantId, [...events, ...likeEvents]);
+  await ingestStored(stack, tenantId, [...events, ...likeEvents]);
   // statistics, as autovacuum keeps them on a live table: the planner's choices below depend on them
   await withTenantAsOwner(stack.services.orm, tenantId, async (em) => { await sql`analyze audit_events`.execute(dbOf(em)); });
 }, 120_000);
@@ -152,7 +152,7 @@ describe('search plans', () => {
 
   it('probes only the tenant of the transaction; the runtime role cannot read the search table itself', async () => {
     const other = await stack.createTenant('Search elsewhere');
-    await ingestAndWait(stack, other.tenantId, [makeEvent(other.tenantId, { entity: { type: 'RARE', id: 'x', label: 'Needle of another tenant' } })]);
+    await ingestStored(stack, other.tenantId, [makeEvent(other.tenantId, { entity: { type: 'RARE', id: 'x', label: 'Needle of another tenant' } })]);
     const found = await listAll({ search: 'needle' }, 50);
     expect(found).toHaveLength(RARE);
     expect(found.every((e) => e.tenantId === tenantId)).toBe(true);

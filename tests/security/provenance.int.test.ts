@@ -7,7 +7,8 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../testing/database.ts';
 import { eventually, makeEvent, postTrpc, sale } from '../../testing/events.ts';
-import { asAttacker, ingestStored, runCli } from '../../testing/integrity.ts';
+import { ingestStored } from '../../testing/ingest.ts';
+import { asAttacker, runCli } from '../../testing/integrity.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 import { makeUser, PASSWORD, signedInAdmin, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
 
