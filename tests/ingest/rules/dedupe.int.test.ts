@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeEvent } from '../../../testing/events.ts';
+import { chainHead, openRulesDatabase, quarantinedRows, storedRows, storeEvents, type TRulesDatabase } from '../../../testing/worker-rules.ts';
+
+/**
+ * Rule 4, dedupe forever on (tenant_id, event_id): a resend is a no-op; the same id with different
+ * content (compared by the SHA-256 of its canonical JSON) is quarantined as DUPLICATE_CONFLICT and
+ * the first stays.
+ */
+let rules: TRulesDatabase;
+beforeAll(async () => { rules = await openRulesDatabase(); });
+afterAll(() => rules?.close());
+
+describe('rule 4: dedupe', () => {
+  it('treats a resend of the same content as a duplicate: nothing stored, nothing quarantined, the chain unmoved', async () => {
+    const tenantId = await rules.newTenant();
+    const event = makeEvent(tenantId, { after: { limit: 50 } });
+    await storeEvents(rules.orm, tenantId, [event]);
+    const head = await chainHead(rules.db, tenantId);
+    const again = await storeEvents(rules.orm, tenantId, [structuredClone(event)]);
+    expect(again).toEqual({ stored: [], duplicates: 1, quarantined: [], waiting: [] });
+    expect(await chainHead(rules.db, tenantId)).toEqual(head);
+    expect(await storedRows(rules.db, tenantId)).toHaveLength(1);
+    expect(await quarantinedRows(rules.db, tenantId)).toEqual([]);
+  });
+
+  it('is the same content whatever the order of its JSON keys', async () => {
+    const tenantId = await rules.newTenant();
+    const event = makeEvent(tenantId, { after: { a: 1, b: { c: 2, d: 3 } } });
+    await storeEvents(rules.orm, tenantId, [event]);
+    expect((await storeEvents(rules.orm, tenantId, [{ ...event, after: { b: { d: 3, c: 2 }, a: 1 } }])).duplicates).toBe(1);
+  });
+
+  it('quarantines the same eventId with different content as DUPLICATE_CONFLICT, and the first stays as stored', async () => {
+    const tenantId = await rules.newTenant();
+    const first = makeEvent(tenantId, { after: { limit: 50 } });
+    await storeEvents(rules.orm, tenantId, [first]);
+    const before = await storedRows(rules.db, tenantId);
+    const conflicting = { ...first, after: { limit: 5000 } };
+    const outcome = await storeEvents(rules.orm, tenantId, [conflicting]);
+    expect(outcome).toEqual({ stored: [], duplicates: 0, quarantined: [{ eventId: first.eventId, reason: 'DUPLICATE_CONFLICT' }], waiting: [] });
+    expect(await storedRows(rules.db, tenantId)).toEqual(before);
+    expect(await quarantinedRows(rules.db, tenantId)).toEqual([{ event_id: first.eventId, reason: 'DUPLICATE_CONFLICT', detail: 'this eventId was already stored with different content' }]);
+  });
+
+  it('applies within one batch: a second copy is a duplicate, a second content a conflict', async () => {
+    const tenantId = await rules.newTenant();
+    const a = makeEvent(tenantId, { after: { v: 1 } });
+    const b = makeEvent(tenantId, { after: { v: 1 } });
+    const outcome = await storeEvents(rules.orm, tenantId, [a, structuredClone(a), b, { ...b, after: { v: 2 } }]);
+    expect(outcome.stored.map((s) => s.eventId)).toEqual([a.eventId, b.eventId]);
+    expect(outcome.duplicates).toBe(1);
+    expect(outcome.quarantined).toEqual([{ eventId: b.eventId, reason: 'DUPLICATE_CONFLICT' }]);
+  });
+
+  it('keys on the tenant too: the same eventId in two tenants is two events', async () => {
+    const one = await rules.newTenant();
+    const two = await rules.newTenant();
+    const event = makeEvent(one);
+    await storeEvents(rules.orm, one, [event]);
+    expect((await storeEvents(rules.orm, two, [{ ...event, tenantId: two }])).stored).toHaveLength(1);
+  });
+});
