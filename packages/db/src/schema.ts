@@ -11,10 +11,14 @@ import type { Em } from './orm.ts';
  */
 export type TDatabase = InferKyselyDB<(typeof ENTITIES)[number]>;
 
-/** The Kysely of an entity manager (bound to its transaction), typed by TDatabase; raw SQL keeps real bind parameters. */
+/**
+ * The Kysely of an entity manager (bound to its transaction), typed by TDatabase. Its query builder
+ * converts values as the entities type them (bigint as number, timestamptz as Date), so a row is
+ * what its type says; raw `sql` keeps the driver's values (bigint and timestamps as text).
+ */
 export type Db = Kysely<TDatabase>;
 export function dbOf(em: Em): Db {
-  return em.getKysely<TDatabase>();
+  return em.getKysely<TDatabase>({ convertValues: true });
 }
 
 type TAuditEventEntity = InferEntity<typeof AuditEvent>;

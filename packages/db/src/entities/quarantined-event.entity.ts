@@ -13,7 +13,7 @@ export const QuarantinedEvent = defineEntity({
     contentHash: p.text(),
     payload: p.json<Record<string, unknown>>(),
     receivedAt: p.datetime(),
-    quarantinedAt: p.datetime(),
+    quarantinedAt: p.datetime().defaultRaw('now()'),
     replayedAt: p.datetime().nullable(),
     provenance: p.json<{ credential: string; sourceAddress: string | null }>().nullable(),
   },

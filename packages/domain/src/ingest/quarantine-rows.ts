@@ -18,14 +18,13 @@ export interface TQuarantineRow {
 /** Quarantined events are kept whole; quarantining the same content again re-opens the row. */
 export async function insertQuarantine(db: Db, rows: TQuarantineRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const json = JSON.stringify(rows.map((r) => ({
-    tenant_id: r.tenantId, id: r.id, event_id: r.eventId, reason: r.reason, detail: r.detail,
-    content_hash: r.contentHash, payload: r.payload, received_at: r.receivedAt, provenance: r.provenance,
-  })));
-  await sql`insert into quarantined_events (tenant_id, id, event_id, reason, detail, content_hash, payload, received_at, provenance)
-    select tenant_id, id, event_id, reason, detail, content_hash, payload, received_at, provenance
-    from jsonb_to_recordset(${json}::jsonb) as x(tenant_id uuid, id uuid, event_id uuid, reason text, detail text,
-      content_hash text, payload jsonb, received_at timestamptz, provenance jsonb)
-    on conflict (tenant_id, event_id, content_hash) do update
-      set reason = excluded.reason, detail = excluded.detail, quarantined_at = now(), replayed_at = null`.execute(db);
+  await db.insertInto('quarantined_events')
+    .values(rows.map((r) => ({
+      tenant_id: r.tenantId, id: r.id, event_id: r.eventId, reason: r.reason, detail: r.detail,
+      content_hash: r.contentHash, payload: r.payload, received_at: new Date(r.receivedAt), provenance: r.provenance,
+    })))
+    .onConflict((oc) => oc.columns(['tenant_id', 'event_id', 'content_hash']).doUpdateSet((eb) => ({
+      reason: eb.ref('excluded.reason'), detail: eb.ref('excluded.detail'), quarantined_at: sql<Date>`now()`, replayed_at: null,
+    })))
+    .execute();
 }

@@ -13,9 +13,9 @@ export type TStoredContent = Map<string, string>;
 export const DUPLICATE_CONFLICT_DETAIL = 'this eventId was already stored with different content';
 
 export async function loadStoredContent(db: Db, tenantId: string, eventIds: string[]): Promise<TStoredContent> {
-  const r = await sql<{ event_id: string; content_hash: string }>`
-    select event_id, content_hash from audit_events where tenant_id = ${tenantId} and event_id = any(${eventIds}::uuid[])`.execute(db);
-  return new Map(r.rows.map((row) => [row.event_id, row.content_hash]));
+  const rows = await db.selectFrom('audit_events').select(['event_id', 'content_hash'])
+    .where('tenant_id', '=', tenantId).where(sql<boolean>`event_id = any(${eventIds}::uuid[])`).execute();
+  return new Map(rows.map((row) => [row.event_id, row.content_hash]));
 }
 
 export function dedupe(stored: TStoredContent, eventId: string, contentHash: string): TDedupeVerdict {

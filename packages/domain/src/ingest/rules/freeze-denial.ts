@@ -40,10 +40,10 @@ export function freezeDenial(
 
 /** The transitions that can decide this batch: the tenant's own and those of the branches it names. */
 export async function loadTransitions(db: Db, tenantId: string, branchIds: string[]): Promise<TFreezeTransition[]> {
-  const r = await sql<{ branch_id: string | null; occurred_at: Date; seq: string; frozen: boolean }>`
-    select branch_id, occurred_at, seq, frozen from freeze_transitions
-    where tenant_id = ${tenantId} and (branch_id is null or branch_id = any(${branchIds}::uuid[]))`.execute(db);
-  return r.rows.map((t) => ({ branchId: t.branch_id, occurredAt: new Date(t.occurred_at).getTime(), seq: Number(t.seq), frozen: t.frozen }));
+  const rows = await db.selectFrom('freeze_transitions').select(['branch_id', 'occurred_at', 'seq', 'frozen'])
+    .where('tenant_id', '=', tenantId).where((eb) => eb.or([eb('branch_id', 'is', null), sql<boolean>`branch_id = any(${branchIds}::uuid[])`]))
+    .execute();
+  return rows.map((t) => ({ branchId: t.branch_id, occurredAt: t.occurred_at.getTime(), seq: t.seq, frozen: t.frozen }));
 }
 
 /** DESIGN rule 2: a freeze or unfreeze that happened (stored as SUCCESS at `seq`) is a transition; anything else is not. */
@@ -55,9 +55,7 @@ export function transitionOf(event: TAcceptedEvent, seq: number): TFreezeTransit
 
 export async function insertTransitions(db: Db, tenantId: string, transitions: TFreezeTransition[]): Promise<void> {
   if (transitions.length === 0) return;
-  const rows = transitions.map((t) => ({ tenant_id: tenantId, seq: t.seq, branch_id: t.branchId, occurred_at: new Date(t.occurredAt).toISOString(), frozen: t.frozen }));
-  await sql`insert into freeze_transitions (tenant_id, seq, branch_id, occurred_at, frozen)
-    select tenant_id, seq, branch_id, occurred_at, frozen
-    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(tenant_id uuid, seq bigint, branch_id uuid, occurred_at timestamptz, frozen boolean)`
-    .execute(db);
+  await db.insertInto('freeze_transitions')
+    .values(transitions.map((t) => ({ tenant_id: tenantId, seq: t.seq, branch_id: t.branchId, occurred_at: new Date(t.occurredAt), frozen: t.frozen })))
+    .execute();
 }

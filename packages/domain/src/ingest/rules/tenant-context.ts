@@ -24,15 +24,14 @@ export interface TBranchContext {
 }
 
 export async function tenantExists(db: Db, tenantId: string): Promise<boolean> {
-  const tenant = await sql`select 1 from tenants where id = ${tenantId}`.execute(db);
-  return tenant.rows.length > 0;
+  return (await db.selectFrom('tenants').select('id').where('id', '=', tenantId).executeTakeFirst()) !== undefined;
 }
 
 export async function loadBranchContext(db: Db, branchIds: string[]): Promise<TBranchContext> {
   if (branchIds.length === 0) return { known: new Set(), foreign: new Set() };
-  const known = await sql<{ id: string }>`select id from branches where id = any(${branchIds}::uuid[])`.execute(db);
+  const known = await db.selectFrom('branches').select('id').where(sql<boolean>`id = any(${branchIds}::uuid[])`).execute();
   const foreign = await sql<{ id: string }>`select foreign_branches as id from foreign_branches(${branchIds}::uuid[])`.execute(db);
-  return { known: new Set(known.rows.map((r) => r.id)), foreign: new Set(foreign.rows.map((r) => r.id)) };
+  return { known: new Set(known.map((r) => r.id)), foreign: new Set(foreign.rows.map((r) => r.id)) };
 }
 
 /** Judges one event's branch against the context, claiming the branch when the event provisions it. */
