@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AUDIT_EVENT_COLUMN_LIST, AUDIT_EVENT_COLUMNS, type TAuditEventColumn } from '@modula/db';
 import { chainHash, createCheckpoint, loadSigner, verifyChain, type TChainRecord } from '@modula/domain';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,10 @@ import { asAttacker, runCli } from '../../testing/integrity.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 
 const N = 40;
+
+/** An INSERT of a copy of the tenant's row $2, some columns replaced by SQL expressions: every column, from the one definition. */
+const copyOfRow = (replaced: Partial<Record<TAuditEventColumn, string>>) => `insert into audit_events (${AUDIT_EVENT_COLUMN_LIST})
+  select ${AUDIT_EVENT_COLUMNS.map((c) => replaced[c] ?? c).join(', ')} from audit_events where tenant_id = $1 and seq = $2`;
 const dataDir = mkdtempSync(join(tmpdir(), 'modula-integrity-'));
 let stack: TestStack;
 let tenantId: string;
@@ -85,14 +90,8 @@ describe('verify-chain against a superuser who disables the triggers', () => {
     const last = (await db.query('select hash from audit_events where tenant_id = $1 and seq = $2', [tenantId, N])).rows[0].hash as string;
     const r = await asAttacker(db, tenantId, async (c) => {
       const { hash, record } = await forgedHash(N, last, { seq: N + 1, id: '0193a0b4-0000-7000-8000-00000000f0f0', eventId: '0193a0b4-0000-7000-8000-00000000f0f1' });
-      await c.query(`insert into audit_events (tenant_id, seq, id, event_id, branch_id, module, action, description, outcome, reason,
-          claimed_outcome, actor_type, actor_id, actor_role, actor_name, entity_type, entity_id, entity_label, occurred_at, received_at, ip, session_id,
-          device_id, device_seq, offline, before, after, metadata, redacted_paths, content_hash, record_version, credential, source_address, prev_hash, hash)
-        select tenant_id, $3::bigint, $4::uuid, $5::uuid, branch_id, module, action, description, outcome, reason,
-          claimed_outcome, actor_type, actor_id, actor_role, actor_name, entity_type, entity_id, entity_label, occurred_at, received_at, ip, session_id,
-          device_id, device_seq, offline, before, after, metadata, redacted_paths, content_hash, record_version, credential, source_address, $6, $7
-        from audit_events where tenant_id = $1 and seq = $2`,
-      [tenantId, N, N + 1, record.id, record.eventId, last, hash]);
+      await c.query(copyOfRow({ seq: '$3::bigint', id: '$4::uuid', event_id: '$5::uuid', prev_hash: '$6', hash: '$7' }),
+        [tenantId, N, N + 1, record.id, record.eventId, last, hash]);
     }, verify);
     expect(r).toMatchObject({ ok: false, firstBrokenSeq: N + 1 });
   });
@@ -101,13 +100,7 @@ describe('verify-chain against a superuser who disables the triggers', () => {
     const r = await asAttacker(db, tenantId, async (c) => {
       await c.query('update audit_events set seq = seq + 1000 where tenant_id = $1 and seq >= 10', [tenantId]);
       await c.query('update audit_events set seq = seq - 999 where tenant_id = $1 and seq >= 1010', [tenantId]);
-      await c.query(`insert into audit_events (tenant_id, seq, id, event_id, branch_id, module, action, description, outcome, reason,
-          claimed_outcome, actor_type, actor_id, actor_role, actor_name, entity_type, entity_id, entity_label, occurred_at, received_at, ip, session_id,
-          device_id, device_seq, offline, before, after, metadata, redacted_paths, content_hash, record_version, credential, source_address, prev_hash, hash)
-        select tenant_id, 10, gen_random_uuid(), gen_random_uuid(), branch_id, module, action, 'forged', outcome,
-        reason, claimed_outcome, actor_type, actor_id, actor_role, actor_name, entity_type, entity_id, entity_label, occurred_at, received_at, ip,
-        session_id, device_id, device_seq, offline, before, after, metadata, redacted_paths, content_hash, record_version, credential, source_address,
-        hash, hash from audit_events where tenant_id = $1 and seq = 9`, [tenantId]);
+      await c.query(copyOfRow({ seq: '10', id: 'gen_random_uuid()', event_id: 'gen_random_uuid()', description: `'forged'`, prev_hash: 'hash' }), [tenantId, 9]);
       await c.query('update chain_heads set seq = seq + 1 where tenant_id = $1', [tenantId]);
     }, verify);
     expect(r).toMatchObject({ ok: false, firstBrokenSeq: 10 });
