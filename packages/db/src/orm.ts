@@ -16,6 +16,7 @@ import { Migration20261201040000_tenant_limits } from './migrations/Migration202
 import { Migration20261201050000_operators } from './migrations/Migration20261201050000_operators.ts';
 import { Migration20261201060000_provenance } from './migrations/Migration20261201060000_provenance.ts';
 import { Migration20261201070000_signing_keys_owner_only } from './migrations/Migration20261201070000_signing_keys_owner_only.ts';
+import { Migration20261201080000_read_paths_2 } from './migrations/Migration20261201080000_read_paths_2.ts';
 import { Migration20261201090000_password_history } from './migrations/Migration20261201090000_password_history.ts';
 import { guardPool } from './pool-guard.ts';
 import { APP_ROLE } from './roles.ts';
@@ -49,6 +50,7 @@ const MIGRATIONS = [
   { name: 'Migration20261201050000_operators', class: Migration20261201050000_operators },
   { name: 'Migration20261201060000_provenance', class: Migration20261201060000_provenance },
   { name: 'Migration20261201070000_signing_keys_owner_only', class: Migration20261201070000_signing_keys_owner_only },
+  { name: 'Migration20261201080000_read_paths_2', class: Migration20261201080000_read_paths_2 },
   { name: 'Migration20261201090000_password_history', class: Migration20261201090000_password_history },
 ];
 

@@ -24,7 +24,7 @@ export { signInEvent } from './auth/sign-in-events.ts';
 export { totpCodeAt } from './auth/totp.ts';
 export { findEvents, getEvent, prepareEventsPage } from './read/find-events.ts';
 export { listBranches } from './read/list-branches.ts';
-export { findFailedLogins } from './read/failed-logins.ts';
+export { failedLoginsQuery, findFailedLogins } from './read/failed-logins.ts';
 export { findDeviceGaps } from './read/device-gaps.ts';
 export { leafHash, merkleRoot, EMPTY_ROOT } from './integrity/merkle.ts';
 export { loadSigner, keyringOf, keyringFromFile, defaultKeyFile, type TSigner, type TKeyring } from './integrity/signing-key.ts';
