@@ -120,4 +120,21 @@ describe('insights.failedLogins over the dense buckets', () => {
       await owner.end();
     }
   });
+
+  it('counts the failures of an insert that sets no tenant (a superuser COPY, as pnpm bench measures its limit)', async () => {
+    const { tenantId: copied } = await stack.createTenant('Copied');
+    const db = await connect(stack.databaseSuperuserUrl);
+    try {
+      await db.query('begin');
+      await db.query(`insert into audit_events (tenant_id, seq, id, event_id, module, action, description, outcome, claimed_outcome,
+          actor_type, actor_id, occurred_at, received_at, redacted_paths, content_hash, prev_hash, hash, record_version)
+        values ($1, 1, gen_random_uuid(), gen_random_uuid(), 'AUTH', 'LOGIN_FAILED', 'x', 'FAILED', 'FAILED',
+          'USER', 'u-copied', now(), now(), '{}', 'h', 'p', 'h', 1)`, [copied]);
+      const counted = (await db.query('select bucket_minutes, failures from login_failure_counts where tenant_id = $1 order by 1', [copied])).rows;
+      expect(counted).toEqual([{ bucket_minutes: 60, failures: 1 }, { bucket_minutes: 1440, failures: 1 }]);
+    } finally {
+      await db.query('rollback').catch(() => {});
+      await db.end();
+    }
+  });
 });
