@@ -1,6 +1,5 @@
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
-import type { Kysely } from 'kysely';
 import { ENTITIES } from './entities/index.ts';
 import { Migration20261122000000_initial } from './migrations/Migration20261122000000_initial.ts';
 import { Migration20261122010000_auth } from './migrations/Migration20261122010000_auth.ts';
@@ -19,15 +18,9 @@ import { Migration20261201070000_signing_keys_owner_only } from './migrations/Mi
 import { Migration20261201080000_read_paths_2 } from './migrations/Migration20261201080000_read_paths_2.ts';
 import { Migration20261201090000_password_history } from './migrations/Migration20261201090000_password_history.ts';
 import { guardPool } from './pool-guard.ts';
-import { APP_ROLE } from './roles.ts';
 
 export type Orm = MikroORM;
 export type Em = EntityManager;
-/** The untyped Kysely of an entity manager (bound to its transaction): raw SQL with real bind parameters. */
-export type Db = Kysely<any>;
-export function dbOf(em: Em): Db {
-  return em.getKysely() as unknown as Db;
-}
 
 interface OrmOptions {
   url: string;
@@ -78,33 +71,4 @@ export async function migrate(url: string): Promise<string[]> {
   } finally {
     await orm.close(true);
   }
-}
-
-/**
- * Runs `fn` in one transaction as the restricted runtime role with the tenant set
- * transaction-locally, so row-level security confines every statement to that tenant and the
- * setting cannot leak to the next user of the pooled connection.
- */
-export async function withTenant<T>(orm: Orm, tenantId: string, fn: (em: Em) => Promise<T>): Promise<T> {
-  const em = orm.em.fork();
-  em.setSessionContext({ role: APP_ROLE, variables: { 'app.tenant_id': tenantId } });
-  return em.transactional(fn);
-}
-
-/**
- * A transaction as the runtime role with no tenant set: row-level security hides every tenant's
- * rows; only the security-definer directory functions (find_sign_in) answer. For sign-in, which
- * names no tenant.
- */
-export async function withNoTenant<T>(orm: Orm, fn: (em: Em) => Promise<T>): Promise<T> {
-  const em = orm.em.fork();
-  em.setSessionContext({ role: APP_ROLE, variables: {} });
-  return em.transactional(fn);
-}
-
-/** Like withTenant, for the owner's tools (CLI, tests): the owner role, still confined to one tenant. */
-export async function withTenantAsOwner<T>(orm: Orm, tenantId: string, fn: (em: Em) => Promise<T>): Promise<T> {
-  const em = orm.em.fork();
-  em.setSessionContext({ variables: { 'app.tenant_id': tenantId } });
-  return em.transactional(fn);
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import { dbOf, type Orm } from './orm.ts';
+import type { Orm } from './orm.ts';
+import { dbOf } from './schema.ts';
 
 /**
  * The service refuses to run as a login that could undo the database's own protections: a

@@ -3,11 +3,40 @@ import type { Em, Orm } from './orm.ts';
 import { APP_ROLE } from './roles.ts';
 
 /**
- * The tenant-scoped transactions beside withTenant (orm.ts): the security boundary in one package.
- * Each runs as the restricted runtime role with the tenant set transaction-locally, so row-level
+ * Every tenant-scoped transaction: the security boundary in one file. Each runs as the restricted
+ * runtime role (but withTenantAsOwner) with the tenant set transaction-locally, so row-level
  * security confines every statement to that tenant and nothing leaks to the next user of the
  * pooled connection.
  */
+
+/**
+ * Runs `fn` in one transaction as the restricted runtime role with the tenant set
+ * transaction-locally, so row-level security confines every statement to that tenant and the
+ * setting cannot leak to the next user of the pooled connection.
+ */
+export async function withTenant<T>(orm: Orm, tenantId: string, fn: (em: Em) => Promise<T>): Promise<T> {
+  const em = orm.em.fork();
+  em.setSessionContext({ role: APP_ROLE, variables: { 'app.tenant_id': tenantId } });
+  return em.transactional(fn);
+}
+
+/**
+ * A transaction as the runtime role with no tenant set: row-level security hides every tenant's
+ * rows; only the security-definer directory functions (find_sign_in) answer. For sign-in, which
+ * names no tenant.
+ */
+export async function withNoTenant<T>(orm: Orm, fn: (em: Em) => Promise<T>): Promise<T> {
+  const em = orm.em.fork();
+  em.setSessionContext({ role: APP_ROLE, variables: {} });
+  return em.transactional(fn);
+}
+
+/** Like withTenant, for the owner's tools (CLI, tests): the owner role, still confined to one tenant. */
+export async function withTenantAsOwner<T>(orm: Orm, tenantId: string, fn: (em: Em) => Promise<T>): Promise<T> {
+  const em = orm.em.fork();
+  em.setSessionContext({ variables: { 'app.tenant_id': tenantId } });
+  return em.transactional(fn);
+}
 
 /**
  * Like withTenant, in one REPEATABLE READ snapshot: a verification or an export sees the head,
