@@ -13,6 +13,7 @@ interface TProfile { nodes: TNode[]; samples: number[]; timeDeltas: number[] }
 
 /** First match wins, in this order: project files before the libraries they call. */
 const STAGES: [string, RegExp][] = [
+  ['start-up (loading and compiling modules)', /node:internal\/modules|\/tsx@|\/esbuild@|zxcvbn/],
   ['redaction', /domain\/src\/ingest\/redaction|domain\/src\/redaction/],
   ['canonical JSON and hashing', /canonical-json|\/chain\.ts|event-row|chain-walk|merkle/],
   ['acceptance (validate, normalise)', /ingest\/accept|accept-events|contracts\/src/],

@@ -33,10 +33,12 @@ function eventIdOf(raw: unknown): string | undefined {
   return undefined;
 }
 
-function serializedBytes(raw: unknown): number | undefined {
+/** The event's size as UTF-8 JSON; counted exactly only when it could be over `limit` (a UTF-16 unit is at most 3 bytes). */
+function serializedBytes(raw: unknown, limit: number): number | undefined {
   try {
     const text = JSON.stringify(raw);
-    return text === undefined ? undefined : Buffer.byteLength(text);
+    if (text === undefined) return undefined;
+    return text.length * 3 <= limit ? text.length : Buffer.byteLength(text);
   } catch {
     return undefined; // cycles, BigInt: the schema explains what is wrong
   }
@@ -51,7 +53,7 @@ export function judgeEvents(rawEvents: unknown[], principal: TIngestPrincipal): 
   rawEvents.forEach((raw, index) => {
     const eventId = eventIdOf(raw);
     const reject = (issues: TIssue[], code: TRejection['code'] = 'VALIDATION_FAILED') => result.rejected.push({ index, ...(eventId ? { eventId } : {}), code, issues });
-    const bytes = serializedBytes(raw);
+    const bytes = serializedBytes(raw, LIMITS.eventMaxBytes);
     if (bytes !== undefined && bytes > LIMITS.eventMaxBytes) {
       return reject([{ path: [], message: `event is ${bytes} bytes serialized; at most ${LIMITS.eventMaxBytes} allowed` }]);
     }

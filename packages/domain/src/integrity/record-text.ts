@@ -26,7 +26,10 @@ const bool = (v: boolean | null) => (v === null ? 'null' : v ? 'true' : 'false')
 const uuid = (v: string) => `"${v}"`;
 const optUuid = (v: string | null) => (v === null ? 'null' : `"${v}"`);
 
-export function recordText(r: TWalkRow): string {
+/** What recordText reads: a row's fields but its hash; the JSON members may be objects or CanonicalText already serialized. */
+export type TRecordFields = Omit<TWalkRow, 'hash' | 'before' | 'after' | 'metadata'> & Record<'before' | 'after' | 'metadata', unknown>;
+
+export function recordText(r: TRecordFields): string {
   const v2 = r.recordVersion !== 1;
   return `{"action":${str(r.action)},"actorId":${optStr(r.actorId)},"actorName":${optStr(r.actorName)},"actorRole":${optStr(r.actorRole)}`
     + `,"actorType":${str(r.actorType)},"after":${json(r.after)},"before":${json(r.before)},"branchId":${optUuid(r.branchId)}`
@@ -40,6 +43,6 @@ export function recordText(r: TWalkRow): string {
     + `${v2 ? `,"sourceAddress":${optStr(r.sourceAddress)}` : ''},"tenantId":${uuid(r.tenantId)}}`;
 }
 
-export function rowHash(r: TWalkRow): string {
+export function rowHash(r: TRecordFields): string {
   return oneShotHash('sha256', r.prevHash + recordText(r), 'hex');
 }

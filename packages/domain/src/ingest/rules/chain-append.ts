@@ -1,6 +1,6 @@
 import { AUDIT_EVENT_COLUMN_LIST, auditEventColumnsOf, sql, type Db } from '@modula/db';
-import { v7 as uuidv7 } from 'uuid';
 import { buildStoredRow, type TRowInput, type TStoredRow } from '../event-row.ts';
+import { newRowId } from '../row-id.ts';
 
 /**
  * DESIGN rule 5, the hash chain: the tenant's chain_heads row is locked for the whole transaction,
@@ -23,7 +23,7 @@ export async function lockChainHead(db: Db, tenantId: string): Promise<TChainTai
 
 /** Builds the event's row at the next seq, linked to the one before. */
 export function appendToChain(tail: TChainTail, input: Omit<TRowInput, 'id' | 'seq' | 'prevHash'>): TStoredRow {
-  const row = buildStoredRow({ ...input, id: uuidv7(), seq: tail.seq + 1, prevHash: tail.hash });
+  const row = buildStoredRow({ ...input, id: newRowId(), seq: tail.seq + 1, prevHash: tail.hash });
   tail.seq = row.seq;
   tail.hash = row.hash;
   tail.rows.push(row);
