@@ -23,13 +23,21 @@ export async function measureCopyLimit(url: string, events: number, connections:
     const rows = generateStoredRows(tenantId, Math.min(share, events - c * share), c * share + 1);
     return rows.map(toCsvLine);
   });
-  const clients = await Promise.all(parts.map(async () => { const c = new pg.Client({ connectionString: url }); await c.connect(); return c; }));
+  const clients = await Promise.all(
+    parts.map(async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      return c;
+    }),
+  );
   const started = performance.now();
-  await Promise.all(clients.map(async (client, c) => {
-    await client.query('begin');
-    await pipeline(Readable.from(parts[c]!), client.query(copyFrom(`copy audit_events (${COPY_COLUMNS}) from stdin with (format csv)`)));
-    await client.query('commit');
-  }));
+  await Promise.all(
+    clients.map(async (client, c) => {
+      await client.query('begin');
+      await pipeline(Readable.from(parts[c]!), client.query(copyFrom(`copy audit_events (${COPY_COLUMNS}) from stdin with (format csv)`)));
+      await client.query('commit');
+    }),
+  );
   const seconds = (performance.now() - started) / 1000;
   await Promise.all(clients.map((c) => c.end()));
   await admin.end();

@@ -8,8 +8,12 @@ async function storedCounter(baseUrl: string): Promise<number> {
 
 /** A tRPC mutation over HTTP with a JSON body already serialized; throws on any refusal. */
 async function post(baseUrl: string, apiKey: string, path: string, body: string): Promise<any> {
-  const res = await fetch(`${baseUrl}/trpc/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` }, body });
-  const json = await res.json() as { result?: { data: unknown } };
+  const res = await fetch(`${baseUrl}/trpc/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+    body,
+  });
+  const json = (await res.json()) as { result?: { data: unknown } };
   if (!json.result) throw new Error(`${path} refused: ${res.status} ${JSON.stringify(json).slice(0, 200)}`);
   return json.result.data;
 }
@@ -21,7 +25,7 @@ export async function provisionBenchBranches(baseUrl: string, tenants: { tenantI
     await post(baseUrl, t.apiKey, 'ingest.batch', JSON.stringify({ events }));
     for (;;) {
       const input = encodeURIComponent(JSON.stringify({ eventIds: events.map((e) => e.eventId) }));
-      const res = await (await fetch(`${baseUrl}/trpc/ingest.status?input=${input}`, { headers: { authorization: `Bearer ${t.apiKey}` } })).json() as any;
+      const res = (await (await fetch(`${baseUrl}/trpc/ingest.status?input=${input}`, { headers: { authorization: `Bearer ${t.apiKey}` } })).json()) as any;
       if (res.result.data.statuses.every((s: { state: string }) => s.state === 'STORED')) break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -33,27 +37,39 @@ export async function provisionBenchBranches(baseUrl: string, tenants: { tenantI
  * event is STORED (the workers' stored counter). Nine in ten events are at one of the tenant's
  * five provisioned branches, so the freeze rule is applied. Events are generated before timing.
  */
-export async function measureHttpIngest(baseUrl: string, tenants: { tenantId: string; apiKey: string }[], events: number, batchSize: number, clients: number): Promise<number> {
+export async function measureHttpIngest(
+  baseUrl: string,
+  tenants: { tenantId: string; apiKey: string }[],
+  events: number,
+  batchSize: number,
+  clients: number,
+): Promise<number> {
   await provisionBenchBranches(baseUrl, tenants);
   const batches = Array.from({ length: Math.ceil(events / batchSize) }, (_, b) => {
     const tenant = tenants[b % tenants.length]!;
     const branches = benchBranchIds(tenant.tenantId);
-    const body = JSON.stringify({ events: Array.from({ length: Math.min(batchSize, events - b * batchSize) }, (_, i) => generateEvent(tenant.tenantId, uuidv7(), b * batchSize + i, branches)) });
+    const body = JSON.stringify({
+      events: Array.from({ length: Math.min(batchSize, events - b * batchSize) }, (_, i) =>
+        generateEvent(tenant.tenantId, uuidv7(), b * batchSize + i, branches),
+      ),
+    });
     return { apiKey: tenant.apiKey, body };
   });
   const base = await storedCounter(baseUrl);
   const started = performance.now();
   let next = 0;
   let accepted = 0;
-  await Promise.all(Array.from({ length: clients }, async () => {
-    while (next < batches.length) {
-      const { apiKey, body } = batches[next++]!;
-      // not `accepted += await …`: that reads `accepted` before the await, and the four clients'
-      // counts overwrite each other (it under-counted and halved the reported rate)
-      const result = await post(baseUrl, apiKey, 'ingest.batch', body) as { accepted: string[] };
-      accepted += result.accepted.length;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < batches.length) {
+        const { apiKey, body } = batches[next++]!;
+        // not `accepted += await …`: that reads `accepted` before the await, and the four clients'
+        // counts overwrite each other (it under-counted and halved the reported rate)
+        const result = (await post(baseUrl, apiKey, 'ingest.batch', body)) as { accepted: string[] };
+        accepted += result.accepted.length;
+      }
+    }),
+  );
   if (accepted !== events) throw new Error(`the service accepted ${accepted} of ${events} events`);
   while ((await storedCounter(baseUrl)) - base < accepted) await new Promise((r) => setTimeout(r, 200));
   return accepted / ((performance.now() - started) / 1000);

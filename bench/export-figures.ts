@@ -45,8 +45,11 @@ export async function seedChain(superuserUrl: string, tenantId: string, count: n
       if (((start - 1) / chunk) % 10 === 0) log(`seeded ${start - 1 + rows.length} / ${count} events, ${((performance.now() - started) / 1000).toFixed(0)} s`);
     }
     await pending;
-    await client.query(`insert into chain_heads (tenant_id, seq, hash, updated_at) values ($1, $2, $3, now())
-      on conflict (tenant_id) do update set seq = excluded.seq, hash = excluded.hash, updated_at = now()`, [tenantId, count, prev]);
+    await client.query(
+      `insert into chain_heads (tenant_id, seq, hash, updated_at) values ($1, $2, $3, now())
+      on conflict (tenant_id) do update set seq = excluded.seq, hash = excluded.hash, updated_at = now()`,
+      [tenantId, count, prev],
+    );
     await client.query('vacuum analyze audit_events');
   } finally {
     await client.end();
@@ -68,16 +71,28 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[
   const rssFile = join(env.DATA_DIR ?? '/tmp', `peak-rss-${process.pid}-${Date.now()}.txt`);
   const started = performance.now();
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [...nodeArgs, '--import', PEAK_RSS, '--import', 'tsx', CLI, ...args],
-      { env: { ...env, PEAK_RSS_FILE: rssFile }, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
+    const child = spawn(process.execPath, [...nodeArgs, '--import', PEAK_RSS, '--import', 'tsx', CLI, ...args], {
+      env: { ...env, PEAK_RSS_FILE: rssFile },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT,
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-20_000); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-20_000);
+    });
     child.on('error', fail);
     child.on('close', (code) => {
       let peakRssMiB = 0;
-      try { peakRssMiB = Number(readFileSync(rssFile, 'utf8')) / 1024; rmSync(rssFile); } catch { /* the process died before writing it */ }
+      try {
+        peakRssMiB = Number(readFileSync(rssFile, 'utf8')) / 1024;
+        rmSync(rssFile);
+      } catch {
+        /* the process died before writing it */
+      }
       done({ code, stdout, stderr, seconds: (performance.now() - started) / 1000, peakRssMiB });
     });
   });
@@ -102,7 +117,15 @@ export async function measureExport(env: NodeJS.ProcessEnv, tenantId: string, fo
   const verify = await runCli(['verify-export', manifest.path], env);
   const size = statSync(manifest.path).size;
   rmSync(manifest.path, { force: true });
-  return { format, rows: manifest.rows, bytes: size, seconds: run.seconds, peakRssMiB: run.peakRssMiB, verifySeconds: verify.seconds, verified: verify.code === 0 };
+  return {
+    format,
+    rows: manifest.rows,
+    bytes: size,
+    seconds: run.seconds,
+    peakRssMiB: run.peakRssMiB,
+    verifySeconds: verify.seconds,
+    verified: verify.code === 0,
+  };
 }
 
 /** Peak RSS of a CLI process that loads everything `export create` loads and then stops (no tenant given): the floor under any export. */
@@ -157,8 +180,12 @@ async function copyOutRate(superuserUrl: string, tenantId: string, events: numbe
   await client.connect();
   try {
     const t = performance.now();
-    const stream = client.query(copyTo(`copy (select ${AUDIT_EVENT_RECORD_SELECT_LIST} from audit_events where tenant_id = '${tenantId}' order by seq) to stdout`));
-    for await (const _chunk of stream) { /* discarded */ }
+    const stream = client.query(
+      copyTo(`copy (select ${AUDIT_EVENT_RECORD_SELECT_LIST} from audit_events where tenant_id = '${tenantId}' order by seq) to stdout`),
+    );
+    for await (const _chunk of stream) {
+      /* discarded */
+    }
     return events / ((performance.now() - t) / 1000);
   } finally {
     await client.end();
@@ -189,7 +216,15 @@ export async function measureExportFigures(o: TExportBenchOptions): Promise<TExp
   const firstCheckpointSeconds = (performance.now() - t) / 1000;
   const env = { ...process.env, DATABASE_URL: o.url, REDIS_URL: o.redisUrl, DATA_DIR: o.dataDir, LOG_LEVEL: 'silent' };
   const idleCliPeakRssMiB = await idleCliRss(env);
-  const figures: TExportFigures = { events: o.events, seedSeconds, verifyChainPerSecond, verifyChainOneThreadPerSecond, copyOutPerSecond, firstCheckpointSeconds, idleCliPeakRssMiB };
+  const figures: TExportFigures = {
+    events: o.events,
+    seedSeconds,
+    verifyChainPerSecond,
+    verifyChainOneThreadPerSecond,
+    copyOutPerSecond,
+    firstCheckpointSeconds,
+    idleCliPeakRssMiB,
+  };
   for (const format of o.formats ?? ['csv', 'pdf']) {
     const runs = format === 'pdf' ? o.pdfRuns : o.runs;
     log(`exports: ${format.toUpperCase()} of ${o.events} events × ${runs} (+1 with a small young generation)`);
@@ -198,11 +233,17 @@ export async function measureExportFigures(o: TExportBenchOptions): Promise<TExp
     const small = await measureExport(env, tenantId, format, ['--max-semi-space-size=4']);
     if (![...measured, small].every((m) => m.verified && m.rows === o.events)) throw new Error(`a ${format} pack did not verify or missed rows`);
     figures[format] = {
-      runs, rows: measured[0]!.rows, bytes: measured[0]!.bytes,
-      seconds: summary(measured.map((m) => m.seconds)), peakRssMiB: summary(measured.map((m) => m.peakRssMiB)),
-      smallYoungGenPeakRssMiB: small.peakRssMiB, verifyExportSeconds: summary(measured.map((m) => m.verifySeconds)),
+      runs,
+      rows: measured[0]!.rows,
+      bytes: measured[0]!.bytes,
+      seconds: summary(measured.map((m) => m.seconds)),
+      peakRssMiB: summary(measured.map((m) => m.peakRssMiB)),
+      smallYoungGenPeakRssMiB: small.peakRssMiB,
+      verifyExportSeconds: summary(measured.map((m) => m.verifySeconds)),
     };
-    log(`exports: ${format} median ${figures[format]!.seconds.median.toFixed(1)} s, peak RSS ${figures[format]!.peakRssMiB.median.toFixed(0)} MiB (${((performance.now() - t) / 1000).toFixed(0)} s in all)`);
+    log(
+      `exports: ${format} median ${figures[format]!.seconds.median.toFixed(1)} s, peak RSS ${figures[format]!.peakRssMiB.median.toFixed(0)} MiB (${((performance.now() - t) / 1000).toFixed(0)} s in all)`,
+    );
   }
   return figures;
 }

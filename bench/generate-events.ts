@@ -19,8 +19,13 @@ export function benchBranchIds(tenantId: string): string[] {
 /** BRANCH_PROVISIONED for each bench branch, identical on every run (fixed ids and time), so re-sending stores nothing new. */
 export function branchProvisioning(tenantId: string): TAuditEventInput[] {
   return benchBranchIds(tenantId).map((branchId, k) => ({
-    eventId: uuidv5(`${tenantId}/provision/${k}`, BENCH_NAMESPACE), tenantId, action: 'BRANCH_PROVISIONED', outcome: 'SUCCESS',
-    branchId, actor: { type: 'SYSTEM', name: 'Provisioning' }, entity: { type: 'BRANCH', id: branchId, label: `Branch ${k + 1}` },
+    eventId: uuidv5(`${tenantId}/provision/${k}`, BENCH_NAMESPACE),
+    tenantId,
+    action: 'BRANCH_PROVISIONED',
+    outcome: 'SUCCESS',
+    branchId,
+    actor: { type: 'SYSTEM', name: 'Provisioning' },
+    entity: { type: 'BRANCH', id: branchId, label: `Branch ${k + 1}` },
     occurredAt: '2025-01-01T08:00:00.000Z',
   }));
 }
@@ -33,12 +38,18 @@ export function branchProvisioning(tenantId: string): TAuditEventInput[] {
 export function generateEvent(tenantId: string, eventId: string, i = Math.floor(Math.random() * 1e9), branches: string[] = []): TAuditEventInput {
   const atBranch = branches.length > 0 && i % 10 !== 5;
   // With branches, tenant-wide events are every tenth (i ≡ 5 mod 10): index by i / 10 so they cycle through every tenant-wide action.
-  const action = atBranch ? BRANCH_ACTIONS[i % BRANCH_ACTIONS.length]! : TENANT_WIDE_ACTIONS[(branches.length > 0 ? Math.floor(i / 10) : i) % TENANT_WIDE_ACTIONS.length]!;
+  const action = atBranch
+    ? BRANCH_ACTIONS[i % BRANCH_ACTIONS.length]!
+    : TENANT_WIDE_ACTIONS[(branches.length > 0 ? Math.floor(i / 10) : i) % TENANT_WIDE_ACTIONS.length]!;
   const offline = i % 10 === 0;
   const occurredAt = new Date(Date.now() - (offline ? 3_600_000 * (1 + (i % 48)) : i % 5000)).toISOString();
   const outcome = i % 17 === 0 ? 'REJECTED' : i % 23 === 0 ? 'FAILED' : 'SUCCESS';
   return {
-    eventId, tenantId, action, outcome, ...(outcome === 'REJECTED' ? { reason: 'PERMISSION_DENIED' as const } : {}),
+    eventId,
+    tenantId,
+    action,
+    outcome,
+    ...(outcome === 'REJECTED' ? { reason: 'PERMISSION_DENIED' as const } : {}),
     ...(atBranch ? { branchId: branches[i % branches.length]! } : {}),
     actor: { type: 'USER', id: `user-${i % 500}`, role: ROLES[i % 3]!, name: NAMES[i % NAMES.length]! },
     entity: { type: 'RECORD', id: `rec-${i % 10_000}`, label: `#${1000 + (i % 9000)}` },

@@ -17,7 +17,11 @@ export async function measureCallerLatency(caller: ReturnType<typeof createSyste
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     const event = generateEvent(tenantId, uuidv7(), i, branches);
     const t = performance.now();
-    pending.push(caller.ingest.record(event).then(() => { samples.push(performance.now() - t); }));
+    pending.push(
+      caller.ingest.record(event).then(() => {
+        samples.push(performance.now() - t);
+      }),
+    );
   }
   await Promise.all(pending);
   return { p50: percentile(samples, 50), p99: percentile(samples, 99), achievedPerSecond: samples.length / ((performance.now() - started) / 1000) };

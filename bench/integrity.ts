@@ -23,10 +23,16 @@ async function main() {
     const orm = await createOrm({ url: server.url });
     try {
       const figures = await measureExportFigures({
-        orm, url: server.url, superuserUrl: server.superuserUrl.replace(/\/postgres$/, '/modula_audit'),
-        redisUrl: 'redis://127.0.0.1:1', dataDir: join(dir, 'data'), events: EVENTS,
-        runs: Number(process.env.BENCH_RUNS ?? 1), pdfRuns: Number(process.env.BENCH_PDF_RUNS ?? 1),
-        formats: (process.env.BENCH_FORMATS ?? 'csv,pdf').split(',') as ('csv' | 'pdf')[], log,
+        orm,
+        url: server.url,
+        superuserUrl: server.superuserUrl.replace(/\/postgres$/, '/modula_audit'),
+        redisUrl: 'redis://127.0.0.1:1',
+        dataDir: join(dir, 'data'),
+        events: EVENTS,
+        runs: Number(process.env.BENCH_RUNS ?? 1),
+        pdfRuns: Number(process.env.BENCH_PDF_RUNS ?? 1),
+        formats: (process.env.BENCH_FORMATS ?? 'csv,pdf').split(',') as ('csv' | 'pdf')[],
+        log,
       });
       console.log(JSON.stringify(figures, null, 2));
     } finally {

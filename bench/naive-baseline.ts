@@ -20,16 +20,26 @@ export async function measureNaive(databaseUrl: string, redisUrl: string, tenant
   let done = 0;
   let finished!: () => void;
   let failed!: (err: Error) => void;
-  const allDone = new Promise<void>((resolve, reject) => { finished = resolve; failed = reject; });
+  const allDone = new Promise<void>((resolve, reject) => {
+    finished = resolve;
+    failed = reject;
+  });
   allDone.catch(() => {}); // observed below; a failure during enqueueing must not crash the process first
-  const worker = new Worker('naive', async (job) => {
-    const r = job.data as (typeof rows)[number];
-    await withTenant(orm, tenantId, (em) => em.insert(AuditEvent, { ...r, occurredAt: new Date(r.occurredAt), receivedAt: new Date(r.receivedAt), id: uuidv7() } as never));
-    if (++done === events) finished();
-  }, { connection, prefix, concurrency });
+  const worker = new Worker(
+    'naive',
+    async (job) => {
+      const r = job.data as (typeof rows)[number];
+      await withTenant(orm, tenantId, (em) =>
+        em.insert(AuditEvent, { ...r, occurredAt: new Date(r.occurredAt), receivedAt: new Date(r.receivedAt), id: uuidv7() } as never),
+      );
+      if (++done === events) finished();
+    },
+    { connection, prefix, concurrency },
+  );
   worker.on('failed', (_job, err) => failed(new Error(`naive insert failed: ${err.message}`)));
   const started = performance.now();
-  for (let i = 0; i < rows.length; i += 500) await queue.addBulk(rows.slice(i, i + 500).map((r) => ({ name: 'insert', data: r, opts: { removeOnComplete: true } })));
+  for (let i = 0; i < rows.length; i += 500)
+    await queue.addBulk(rows.slice(i, i + 500).map((r) => ({ name: 'insert', data: r, opts: { removeOnComplete: true } })));
   await allDone;
   const rate = events / ((performance.now() - started) / 1000);
   await worker.close();

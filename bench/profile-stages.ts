@@ -8,8 +8,16 @@
  */
 import { readFileSync } from 'node:fs';
 
-interface TNode { id: number; callFrame: { functionName: string; url: string }; children?: number[] }
-interface TProfile { nodes: TNode[]; samples: number[]; timeDeltas: number[] }
+interface TNode {
+  id: number;
+  callFrame: { functionName: string; url: string };
+  children?: number[];
+}
+interface TProfile {
+  nodes: TNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
 
 /** First match wins, in this order: project files before the libraries they call. */
 const STAGES: [string, RegExp][] = [

@@ -13,8 +13,10 @@ const ROOT = resolve(import.meta.dirname, '..');
 export async function seedTenant(orm: Orm, databaseUrl: string, events: number): Promise<string> {
   const { tenantId } = await createTenant(orm, 'Read benchmark');
   await new Promise<void>((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'scripts/seed-events.ts'), '--events', String(events), '--tenant', tenantId],
-      { env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'scripts/seed-events.ts'), '--events', String(events), '--tenant', tenantId], {
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     child.on('exit', (code) => (code === 0 ? done() : fail(new Error(`seed-events exited ${code}`))));
   });
   // a log that grew by millions at once is measured as it settles in production: vacuumed and analysed,

@@ -46,9 +46,17 @@ async function main() {
   const pg = await startPostgres({ dataDir: join(dir, 'postgres'), port: await findFreePort() });
   const redis = await startRedis({ dataDir: join(dir, 'redis'), port: await findFreePort() });
   const port = await findFreePort();
-  const env = { ...process.env, DATABASE_URL: pg.appUrl, REDIS_URL: redis.url, DATA_DIR: join(dir, 'data'), PORT: String(port), LOG_LEVEL: 'warn', WORKER_CONCURRENCY: String(CONCURRENCY),
+  const env = {
+    ...process.env,
+    DATABASE_URL: pg.appUrl,
+    REDIS_URL: redis.url,
+    DATA_DIR: join(dir, 'data'),
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    WORKER_CONCURRENCY: String(CONCURRENCY),
     // a scheduled checkpoint hashes a tenant's whole new log: keep it from competing with the figures
-    CHECKPOINT_EVERY_MINUTES: '1440' } as Record<string, string>;
+    CHECKPOINT_EVERY_MINUTES: '1440',
+  } as Record<string, string>;
   try {
     await migrate(pg.url);
     // as `npm start`: the owner publishes the signing key, or server and worker refuse to start
@@ -56,13 +64,24 @@ async function main() {
     const orm = await createOrm({ url: pg.url });
     const tenants = await Promise.all(Array.from({ length: 10 }, (_, i) => createTenant(orm, `Bench tenant ${i + 1}`)));
     const spawnTs = (entry: string) => {
-      const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), '--import', 'tsx', join(ROOT, entry)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+      const child = spawn(
+        process.execPath,
+        [...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), '--import', 'tsx', join(ROOT, entry)],
+        { env, stdio: ['ignore', 'ignore', 'inherit'] },
+      );
       children.push(child);
     };
     spawnTs('server/src/main.ts');
     for (let w = 0; w < WORKERS; w++) spawnTs('worker/src/main.ts');
     const baseUrl = `http://127.0.0.1:${port}`;
-    for (;;) { try { if ((await fetch(`${baseUrl}/healthz`)).ok) break; } catch { /* starting */ } await new Promise((r) => setTimeout(r, 200)); }
+    for (;;) {
+      try {
+        if ((await fetch(`${baseUrl}/healthz`)).ok) break;
+      } catch {
+        /* starting */
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
 
     log(`COPY limit: ${EVENTS} rows on ${CONCURRENCY * WORKERS} connections × ${RUNS}`);
     const copy = summary(await repeat(RUNS, () => measureCopyLimit(pg.superuserUrl.replace(/\/postgres$/, '/modula_audit'), EVENTS, CONCURRENCY * WORKERS)));
@@ -79,12 +98,14 @@ async function main() {
     const naive = summary(await repeat(RUNS, () => measureNaive(pg.url, redis.url, tenants[9]!.tenantId, NAIVE_EVENTS, CONCURRENCY)));
 
     log('verify-chain of the largest tenant');
-    const verify = summary(await repeat(RUNS, async () => {
-      const t = performance.now();
-      const r = await verifyChain(orm, tenants[0]!.tenantId);
-      if (!r.ok) throw new Error(`chain broken at ${r.firstBrokenSeq}`);
-      return r.checked / ((performance.now() - t) / 1000);
-    }));
+    const verify = summary(
+      await repeat(RUNS, async () => {
+        const t = performance.now();
+        const r = await verifyChain(orm, tenants[0]!.tenantId);
+        if (!r.ok) throw new Error(`chain broken at ${r.firstBrokenSeq}`);
+        return r.checked / ((performance.now() - t) / 1000);
+      }),
+    );
     let reads: Record<string, { p50: number; p95: number }> | string = 'skipped (BENCH_READ_EVENTS=0)';
     if (READ_EVENTS > 0) {
       log(`reads: seeding ${READ_EVENTS} events into one tenant, then first pages p50/p95`);
@@ -94,19 +115,34 @@ async function main() {
     let exports: TExportFigures | string = 'skipped (BENCH_EXPORT_EVENTS=0)';
     if (EXPORT_EVENTS > 0) {
       exports = await measureExportFigures({
-        orm, url: pg.url, superuserUrl: pg.superuserUrl.replace(/\/postgres$/, '/modula_audit'), redisUrl: redis.url,
-        dataDir: join(dir, 'export-data'), events: EXPORT_EVENTS, runs: EXPORT_RUNS, pdfRuns: PDF_RUNS, log,
+        orm,
+        url: pg.url,
+        superuserUrl: pg.superuserUrl.replace(/\/postgres$/, '/modula_audit'),
+        redisUrl: redis.url,
+        dataDir: join(dir, 'export-data'),
+        events: EXPORT_EVENTS,
+        runs: EXPORT_RUNS,
+        pdfRuns: PDF_RUNS,
+        log,
       });
     }
     await orm.close();
 
     const result = {
-      at: new Date().toISOString(), machine: { cores: (await import('node:os')).cpus().length }, events: EVENTS, runs: RUNS,
-      copyLimitPerSecond: copy, httpIngestPerSecond: http, ratioToCopy: { median: http.median / copy.median },
-      naivePerSecond: naive, ratioToNaive: { median: http.median / naive.median },
+      at: new Date().toISOString(),
+      machine: { cores: (await import('node:os')).cpus().length },
+      events: EVENTS,
+      runs: RUNS,
+      copyLimitPerSecond: copy,
+      httpIngestPerSecond: http,
+      ratioToCopy: { median: http.median / copy.median },
+      naivePerSecond: naive,
+      ratioToNaive: { median: http.median / naive.median },
       callerAckMs: { p50: summary(latency.map((l) => l.p50)), p99: summary(latency.map((l) => l.p99)) },
       verifyChainPerSecond: verify,
-      readEvents: READ_EVENTS, reads, exports,
+      readEvents: READ_EVENTS,
+      reads,
+      exports,
     };
     printTable(result);
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
@@ -123,7 +159,18 @@ async function main() {
 }
 
 type MMM = TMinMedianMax;
-function printTable(r: { exports: TExportFigures | string; reads: Record<string, { p50: number; p95: number }> | string; readEvents: number; copyLimitPerSecond: MMM; httpIngestPerSecond: MMM; ratioToCopy: { median: number }; naivePerSecond: MMM; ratioToNaive: { median: number }; callerAckMs: { p50: MMM; p99: MMM }; verifyChainPerSecond: MMM }) {
+function printTable(r: {
+  exports: TExportFigures | string;
+  reads: Record<string, { p50: number; p95: number }> | string;
+  readEvents: number;
+  copyLimitPerSecond: MMM;
+  httpIngestPerSecond: MMM;
+  ratioToCopy: { median: number };
+  naivePerSecond: MMM;
+  ratioToNaive: { median: number };
+  callerAckMs: { p50: MMM; p99: MMM };
+  verifyChainPerSecond: MMM;
+}) {
   const f = (m: MMM, digits = 0) => `${m.min.toFixed(digits)} / ${m.median.toFixed(digits)} / ${m.max.toFixed(digits)}`;
   const rows: [string, string, string][] = [
     ['1. COPY limit (into audit_events: its indexes and the search table)', 'events/s', f(r.copyLimitPerSecond)],
@@ -136,7 +183,8 @@ function printTable(r: { exports: TExportFigures | string; reads: Record<string,
     ['5. verify-chain', 'events/s', f(r.verifyChainPerSecond)],
   ];
   if (typeof r.reads === 'object') {
-    for (const [name, v] of Object.entries(r.reads)) rows.push([`4. read at ${r.readEvents.toLocaleString('en')} events: ${name}`, 'ms p50 / p95', `${v.p50.toFixed(2)} / ${v.p95.toFixed(2)}`]);
+    for (const [name, v] of Object.entries(r.reads))
+      rows.push([`4. read at ${r.readEvents.toLocaleString('en')} events: ${name}`, 'ms p50 / p95', `${v.p50.toFixed(2)} / ${v.p95.toFixed(2)}`]);
   }
   if (typeof r.exports === 'object') {
     const e = r.exports;
@@ -157,4 +205,7 @@ function printTable(r: { exports: TExportFigures | string; reads: Record<string,
   console.log(`| measure | unit | min / median / max |\n|---|---|---|\n${rows.map((row) => `| ${row.join(' | ')} |`).join('\n')}`);
 }
 
-main().catch((err) => { console.error(err); process.exitCode = 1; });
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,4 +1,8 @@
-export interface TMinMedianMax { min: number; median: number; max: number }
+export interface TMinMedianMax {
+  min: number;
+  median: number;
+  max: number;
+}
 
 /** min / median / max of repeated runs, and percentiles of latency samples. */
 export function summary(values: number[]): TMinMedianMax {

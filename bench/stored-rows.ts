@@ -13,7 +13,15 @@ export function generateStoredRows(tenantId: string, count: number, startSeq = 1
   const rows: TStoredRow[] = [];
   let prev = prevHash;
   accepted.forEach(({ event }, i) => {
-    const row = buildStoredRow({ event, contentHash: contentHashOf(event), id: uuidv7(), seq: startSeq + i, prevHash: prev, receivedAt, provenance: SYSTEM_PROVENANCE });
+    const row = buildStoredRow({
+      event,
+      contentHash: contentHashOf(event),
+      id: uuidv7(),
+      seq: startSeq + i,
+      prevHash: prev,
+      receivedAt,
+      provenance: SYSTEM_PROVENANCE,
+    });
     prev = row.hash;
     rows.push(row);
   });

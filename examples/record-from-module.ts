@@ -13,9 +13,13 @@ import { v7 as uuidv7 } from 'uuid';
 const tenantId = process.argv[2];
 if (!tenantId) throw new Error('usage: pnpm exec tsx examples/record-from-module.ts TENANT_ID');
 const runtime = existsSync('.data/runtime.json') ? JSON.parse(readFileSync('.data/runtime.json', 'utf8')) : {};
-const services = await createServices(loadConfig({
-  DATABASE_URL: process.env.DATABASE_URL ?? runtime.databaseUrl, REDIS_URL: process.env.REDIS_URL ?? runtime.redisUrl, LOG_LEVEL: 'warn',
-}));
+const services = await createServices(
+  loadConfig({
+    DATABASE_URL: process.env.DATABASE_URL ?? runtime.databaseUrl,
+    REDIS_URL: process.env.REDIS_URL ?? runtime.redisUrl,
+    LOG_LEVEL: 'warn',
+  }),
+);
 const audit = createSystemCaller(services);
 
 // The policy module records a change once it is committed.

@@ -10,7 +10,10 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const mode = process.argv[2];
 const say = (msg) => console.log(`[bootstrap] ${msg}`);
-const fail = (msg) => { console.error(`[bootstrap] ${msg}`); process.exit(1); };
+const fail = (msg) => {
+  console.error(`[bootstrap] ${msg}`);
+  process.exit(1);
+};
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 const isRoot = process.getuid?.() === 0;
 
@@ -21,12 +24,15 @@ function sh(cmd) {
 
 function aptInstall(packages, why) {
   if (!isRoot || !has('apt-get')) {
-    fail(`${why}: install ${packages.join(' ')} (e.g. sudo apt-get install -y ${packages.join(' ')}), or see README for the variables that point at existing servers.`);
+    fail(
+      `${why}: install ${packages.join(' ')} (e.g. sudo apt-get install -y ${packages.join(' ')}), or see README for the variables that point at existing servers.`,
+    );
   }
   say(`installing ${packages.join(' ')} with apt-get (${why})`);
   if (!sh(`DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${packages.join(' ')}`)) {
     sh('apt-get update -q') || fail('apt-get update failed');
-    sh(`DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${packages.join(' ')}`) || fail(`apt-get could not install ${packages.join(' ')}`);
+    sh(`DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${packages.join(' ')}`) ||
+      fail(`apt-get could not install ${packages.join(' ')}`);
   }
 }
 

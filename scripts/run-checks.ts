@@ -1,8 +1,9 @@
 // The static checks `npm test` runs before vitest (also `pnpm typecheck`, `pnpm lint`, `pnpm check`):
 // the type check of the workspace and of the web app (its own tsconfig: bundler resolution, vite
-// config), Biome's lint rules with the import boundaries, and the type-only rule for the server in
-// web/ and the SDK. They run side by side; each failure is printed under the name of its step.
-// Usage: node scripts/run-checks.ts [typecheck] [lint] [boundaries]   (none: all of them)
+// config), Biome's formatting (`pnpm format` rewrites), its lint rules with the import boundaries,
+// and the type-only rule for the server in web/ and the SDK. They run side by side; each failure is
+// printed under the name of its step.
+// Usage: node scripts/run-checks.ts [typecheck] [format] [lint] [boundaries]   (none: all of them)
 import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +21,7 @@ interface Step {
 const STEPS: Step[] = [
   { group: 'typecheck', name: 'typecheck (workspace)', command: bin('tsc'), args: ['-p', 'tsconfig.json', '--noEmit'] },
   { group: 'typecheck', name: 'typecheck (web)', command: bin('tsc'), args: ['-p', 'web/tsconfig.json', '--noEmit'] },
+  { group: 'format', name: 'format (biome)', command: bin('biome'), args: ['format', '--max-diagnostics=20', '.'] },
   { group: 'lint', name: 'lint (biome)', command: bin('biome'), args: ['lint', '--error-on-warnings', '--diagnostic-level=warn', '--max-diagnostics=50', '.'] },
   { group: 'boundaries', name: 'import boundaries', command: process.execPath, args: [join(ROOT, 'scripts', 'check-boundaries.ts')] },
 ];

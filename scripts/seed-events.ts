@@ -51,15 +51,26 @@ function batchRows(tenantId: string, startSeq: number, count: number, prevHash: 
   const receivedAt = new Date(now).toISOString();
   let prev = prevHash;
   return accepted.map(({ event }, k) => {
-    const row = buildStoredRow({ event, contentHash: contentHashOf(event), id: uuidv7(), seq: startSeq + k, prevHash: prev, receivedAt, provenance: SYSTEM_PROVENANCE });
+    const row = buildStoredRow({
+      event,
+      contentHash: contentHashOf(event),
+      id: uuidv7(),
+      seq: startSeq + k,
+      prevHash: prev,
+      receivedAt,
+      provenance: SYSTEM_PROVENANCE,
+    });
     prev = row.hash;
     return row;
   });
 }
 
 async function seed(orm: Orm, url: string, tenantId: string): Promise<void> {
-  const head = await withTenantAsOwner(orm, tenantId, async (em) =>
-    (await sql<{ seq: string; hash: string }>`select seq, hash from chain_heads where tenant_id = ${tenantId}`.execute(dbOf(em))).rows[0]);
+  const head = await withTenantAsOwner(
+    orm,
+    tenantId,
+    async (em) => (await sql<{ seq: string; hash: string }>`select seq, hash from chain_heads where tenant_id = ${tenantId}`.execute(dbOf(em))).rows[0],
+  );
   let seq = Number(head?.seq ?? 0) + 1;
   let prevHash = head?.hash ?? GENESIS_HASH;
   const now = Date.now();
@@ -80,8 +91,11 @@ async function seed(orm: Orm, url: string, tenantId: string): Promise<void> {
     await client.query('create temporary table seed_rows (like audit_events) on commit drop');
     await pipeline(Readable.from(lines), client.query(copyFrom(`copy seed_rows (${COPY_COLUMNS}) from stdin with (format csv)`)));
     await client.query(`insert into audit_events (${COPY_COLUMNS}) select ${COPY_COLUMNS} from seed_rows`);
-    await client.query(`insert into chain_heads (tenant_id, seq, hash, updated_at) values ($1, $2, $3, now())
-      on conflict (tenant_id) do update set seq = excluded.seq, hash = excluded.hash, updated_at = now()`, [tenantId, last.seq, last.hash]);
+    await client.query(
+      `insert into chain_heads (tenant_id, seq, hash, updated_at) values ($1, $2, $3, now())
+      on conflict (tenant_id) do update set seq = excluded.seq, hash = excluded.hash, updated_at = now()`,
+      [tenantId, last.seq, last.hash],
+    );
     await client.query('commit');
   };
   try {
@@ -108,7 +122,9 @@ async function seed(orm: Orm, url: string, tenantId: string): Promise<void> {
 
 /** First page (50) of each filter as the API runs it: as the runtime role, under RLS, median of 5 runs. */
 async function explainAll(orm: Orm, tenantId: string, out: string): Promise<void> {
-  await withTenantAsOwner(orm, tenantId, async (em) => { await sql`analyze audit_events, audit_event_search`.execute(dbOf(em)); });
+  await withTenantAsOwner(orm, tenantId, async (em) => {
+    await sql`analyze audit_events, audit_event_search`.execute(dbOf(em));
+  });
   const day = 86_400_000;
   const now = Date.now();
   const cases: [string, TEventsFilter][] = [
@@ -133,7 +149,8 @@ async function explainAll(orm: Orm, tenantId: string, out: string): Promise<void
     ['action + outcome', { actions: ['MENU_ITEM_UPDATED'], outcomes: ['FAILED'] }],
   ];
   const head = await withTenant(orm, tenantId, async (em) =>
-    Number((await sql<{ seq: string }>`select seq from chain_heads where tenant_id = ${tenantId}`.execute(dbOf(em))).rows[0]!.seq));
+    Number((await sql<{ seq: string }>`select seq from chain_heads where tenant_id = ${tenantId}`.execute(dbOf(em))).rows[0]!.seq),
+  );
   const lines: string[] = [];
   const table: string[] = ['| filter (first page, 50 rows) | rows | median execution | plan |', '|---|---:|---:|---|'];
   for (const [name, filter] of cases) {
@@ -153,7 +170,12 @@ async function explainAll(orm: Orm, tenantId: string, out: string): Promise<void
     runs.sort((a, b) => a.ms - b.ms);
     const median = runs[2]!;
     const rows = Number(/Limit \(actual time=[\d.]+\.\.[\d.]+ rows=(\d+)/.exec(median.plan.join('\n'))?.[1] ?? NaN);
-    const access = median.plan.find((l) => /(Index|Seq Scan|Bitmap).* on audit_events /.test(l))?.trim().replace(/\s+\(actual.*$/, '').replace(/^->\s*/, '') ?? '';
+    const access =
+      median.plan
+        .find((l) => /(Index|Seq Scan|Bitmap).* on audit_events /.test(l))
+        ?.trim()
+        .replace(/\s+\(actual.*$/, '')
+        .replace(/^->\s*/, '') ?? '';
     table.push(`| ${name} | ${rows} | ${median.ms.toFixed(2)} ms | ${access.replaceAll('|', '\\|')} |`);
     lines.push(`### ${name}\n\n\`\`\`\n${median.plan.join('\n')}\n\`\`\`\n`);
     console.error(`${name}: ${median.ms.toFixed(2)} ms`);
@@ -167,14 +189,29 @@ async function explainAll(orm: Orm, tenantId: string, out: string): Promise<void
     insightRuns.push(performance.now() - started);
   }
   insightRuns.sort((a, b) => a - b);
-  const insightPlan = await withTenant(orm, tenantId, async (em) => (await sql<{ 'QUERY PLAN': string }>`explain (analyze, buffers, costs off) ${failedLoginsQuery(tenantId, { windowMinutes: 60, threshold: 5 })}`.execute(dbOf(em))).rows.map((x) => x['QUERY PLAN']));
+  const insightPlan = await withTenant(orm, tenantId, async (em) =>
+    (
+      await sql<{ 'QUERY PLAN': string }>`explain (analyze, buffers, costs off) ${failedLoginsQuery(tenantId, { windowMinutes: 60, threshold: 5 })}`.execute(
+        dbOf(em),
+      )
+    ).rows.map((x) => x['QUERY PLAN']),
+  );
   lines.push(`### insights.failedLogins (all time, 60-minute windows, threshold 5)\n\n\`\`\`\n${insightPlan.join('\n')}\n\`\`\`\n`);
   const failures = await withTenant(orm, tenantId, async (em) =>
-    Number((await sql<{ n: string }>`select count(*) as n from audit_events where tenant_id = ${tenantId} and action = 'LOGIN_FAILED'`.execute(dbOf(em))).rows[0]!.n));
-  table.push('', `\`insights.failedLogins\` (no date range: every one of the ${failures.toLocaleString('en')} LOGIN_FAILED of the year, 60-minute windows, ${accounts} accounts reported): median ${insightRuns[2]!.toFixed(1)} ms end to end.`);
+    Number(
+      (await sql<{ n: string }>`select count(*) as n from audit_events where tenant_id = ${tenantId} and action = 'LOGIN_FAILED'`.execute(dbOf(em))).rows[0]!.n,
+    ),
+  );
+  table.push(
+    '',
+    `\`insights.failedLogins\` (no date range: every one of the ${failures.toLocaleString('en')} LOGIN_FAILED of the year, 60-minute windows, ${accounts} accounts reported): median ${insightRuns[2]!.toFixed(1)} ms end to end.`,
+  );
   const total = await withTenant(orm, tenantId, async (em) =>
-    Number((await sql<{ n: string }>`select count(*) as n from audit_events where tenant_id = ${tenantId}`.execute(dbOf(em))).rows[0]!.n));
-  writeFileSync(out, `# Read API at ${total.toLocaleString('en')} events in one tenant
+    Number((await sql<{ n: string }>`select count(*) as n from audit_events where tenant_id = ${tenantId}`.execute(dbOf(em))).rows[0]!.n),
+  );
+  writeFileSync(
+    out,
+    `# Read API at ${total.toLocaleString('en')} events in one tenant
 
 Generated by \`pnpm exec tsx scripts/seed-events.ts --events ${total} --explain ${out}\` on ${new Date().toISOString().slice(0, 10)}
 (PostgreSQL 15, ${(await import('node:os')).cpus().length} cores). Each statement is exactly what \`events.list\` runs for its first
@@ -186,7 +223,8 @@ ${table.join('\n')}
 
 ## Plans
 
-${lines.join('\n')}`);
+${lines.join('\n')}`,
+  );
 }
 
 async function main() {

@@ -34,9 +34,16 @@ async function main() {
     say(`PostgreSQL on 127.0.0.1:${pg.port} (data in ${join(dataDir, 'postgres')})`);
   }
   if (!env.REDIS_URL) {
-    redis = await startRedis({ dataDir: join(dataDir, 'redis'), port: Number(env.LOCAL_REDIS_PORT ?? 63799), appendfsync: env.REDIS_APPENDFSYNC === 'everysec' ? 'everysec' : 'always', maxmemory: env.REDIS_MAXMEMORY });
+    redis = await startRedis({
+      dataDir: join(dataDir, 'redis'),
+      port: Number(env.LOCAL_REDIS_PORT ?? 63799),
+      appendfsync: env.REDIS_APPENDFSYNC === 'everysec' ? 'everysec' : 'always',
+      maxmemory: env.REDIS_MAXMEMORY,
+    });
     env.REDIS_URL = redis.url; // holds the password: never printed
-    say(`Redis on 127.0.0.1:${redis.port} (AOF, appendfsync ${env.REDIS_APPENDFSYNC ?? 'always'}, maxmemory ${redis.maxmemory}, noeviction; user ${redis.user}, password in ${redis.passwordFile})`);
+    say(
+      `Redis on 127.0.0.1:${redis.port} (AOF, appendfsync ${env.REDIS_APPENDFSYNC ?? 'always'}, maxmemory ${redis.maxmemory}, noeviction; user ${redis.user}, password in ${redis.passwordFile})`,
+    );
   }
   const checked = ZConfig.safeParse(env);
   if (!checked.success) {
@@ -70,7 +77,9 @@ function run(name: string, entry: string, env: Record<string, string | undefined
     children.delete(name);
     if (stopping) return;
     say(`${name} exited (${signal ?? code}); restarting in 2 s`);
-    setTimeout(() => { if (!stopping) run(name, entry, env); }, 2000);
+    setTimeout(() => {
+      if (!stopping) run(name, entry, env);
+    }, 2000);
   });
 }
 

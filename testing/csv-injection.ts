@@ -31,24 +31,45 @@ export function looksLikeFormula(cell: string): boolean {
 /** Cells that must be neutralised: every formula character behind every kind of blank prefix. */
 export function formulaCells(): string[] {
   const prefixes = ['', ...NAMED_BLANKS, ...OTHER_BLANKS, '   ', ' \u00a0\u200b\ufeff\n\t\u2060 ', '\r\n\r\n', '\ufeff\ufeff'];
-  const bodies = ['SUM(1,2)', 'HYPERLINK("http://evil.test","x")', 'cmd|\' /C calc\'!A0', ''];
+  const bodies = ['SUM(1,2)', 'HYPERLINK("http://evil.test","x")', "cmd|' /C calc'!A0", ''];
   return prefixes.flatMap((p) => FORMULA_CHARS.flatMap((f) => bodies.map((b) => `${p}${f}${b}`)));
 }
 
 /** Cells that must stay as they are. */
 export const HARMLESS_CELLS = [
-  '', 'plain', ' plain', '\u00a0Zürich ☕', '\ufeffBOM then text', 'a=b', '1+1', '2024-01-01', "'=already quoted", ' ', '\n', '\u200b',
-  '   \u00a0\u200b', 'x\n=1', 'text\t=tab inside', '\u2010hyphen, not minus', '\u2212minus sign', '😀=1',
-  '{"total":-1}', '["=x"]', '%=', '_@',
+  '',
+  'plain',
+  ' plain',
+  '\u00a0Zürich ☕',
+  '\ufeffBOM then text',
+  'a=b',
+  '1+1',
+  '2024-01-01',
+  "'=already quoted",
+  ' ',
+  '\n',
+  '\u200b',
+  '   \u00a0\u200b',
+  'x\n=1',
+  'text\t=tab inside',
+  '\u2010hyphen, not minus',
+  '\u2212minus sign',
+  '😀=1',
+  '{"total":-1}',
+  '["=x"]',
+  '%=',
+  '_@',
 ];
 
 /** Strings made mostly of blanks, formula characters and a few others, to find disagreements. */
-export const cellArbitrary = fc.array(
-  fc.oneof(
-    { weight: 4, arbitrary: fc.constantFrom(...NAMED_BLANKS, ...OTHER_BLANKS) },
-    { weight: 3, arbitrary: fc.constantFrom(...FORMULA_CHARS) },
-    { weight: 2, arbitrary: fc.constantFrom('a', 'Z', '1', "'", '"', ',', '\\', '%', '_', '\u200e', '\u2212', '😀', 'é', '\uff21', '\uff1c') },
-    { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 3 }) },
-  ),
-  { maxLength: 8 },
-).map((parts) => parts.join(''));
+export const cellArbitrary = fc
+  .array(
+    fc.oneof(
+      { weight: 4, arbitrary: fc.constantFrom(...NAMED_BLANKS, ...OTHER_BLANKS) },
+      { weight: 3, arbitrary: fc.constantFrom(...FORMULA_CHARS) },
+      { weight: 2, arbitrary: fc.constantFrom('a', 'Z', '1', "'", '"', ',', '\\', '%', '_', '\u200e', '\u2212', '😀', 'é', '\uff21', '\uff1c') },
+      { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 3 }) },
+    ),
+    { maxLength: 8 },
+  )
+  .map((parts) => parts.join(''));

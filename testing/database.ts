@@ -22,7 +22,12 @@ export async function createTestDatabase(): Promise<{ url: string; ownerUrl: str
     url.pathname = `/${name}`;
     return url.toString();
   };
-  return { url: inDatabase(inject('appUrlTemplate')), ownerUrl: inDatabase(inject('ownerUrlTemplate')), name, superuserUrl: inDatabase(inject('superuserUrl')) };
+  return {
+    url: inDatabase(inject('appUrlTemplate')),
+    ownerUrl: inDatabase(inject('ownerUrlTemplate')),
+    name,
+    superuserUrl: inDatabase(inject('superuserUrl')),
+  };
 }
 
 /** A plain client for assertions and for playing an attacker (superuser or owner). */

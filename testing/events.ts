@@ -15,13 +15,26 @@ export function makeEvent(tenantId: string, overrides: Partial<TAuditEventInput>
   } as TAuditEventInput;
 }
 
-export function provisionBranch(tenantId: string, branchId: string, occurredAt = new Date(Date.now() - 86_400_000).toISOString(), name = 'Main Street'): TAuditEventInput {
-  return makeEvent(tenantId, { action: 'BRANCH_PROVISIONED', branchId, occurredAt, entity: { type: 'BRANCH', id: branchId, label: name }, actor: { type: 'SYSTEM', name: 'Provisioning' } });
+export function provisionBranch(
+  tenantId: string,
+  branchId: string,
+  occurredAt = new Date(Date.now() - 86_400_000).toISOString(),
+  name = 'Main Street',
+): TAuditEventInput {
+  return makeEvent(tenantId, {
+    action: 'BRANCH_PROVISIONED',
+    branchId,
+    occurredAt,
+    entity: { type: 'BRANCH', id: branchId, label: name },
+    actor: { type: 'SYSTEM', name: 'Provisioning' },
+  });
 }
 
 export function sale(tenantId: string, branchId: string, occurredAt: string, overrides: Partial<TAuditEventInput> = {}): TAuditEventInput {
   return makeEvent(tenantId, {
-    action: 'SALE_FINALIZED', branchId, occurredAt,
+    action: 'SALE_FINALIZED',
+    branchId,
+    occurredAt,
     actor: { type: 'USER', id: 'cashier-7', role: 'CASHIER', name: 'Carl Cashier' },
     entity: { type: 'INVOICE', id: `inv-${Math.random().toString(36).slice(2, 8)}`, label: 'INV-1042' },
     after: { total: 42.5, currency: 'EUR' },
@@ -38,7 +51,11 @@ export async function postTrpc(baseUrl: string, path: string, body: unknown, api
   });
   const text = await res.text();
   let json: any;
-  try { json = JSON.parse(text); } catch { json = text; }
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
   return { status: res.status, body: json };
 }
 
@@ -46,7 +63,7 @@ export async function getTrpc(baseUrl: string, path: string, input: unknown, api
   const res = await fetch(`${baseUrl}/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`, {
     headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
   });
-  return { status: res.status, body: await res.json() as any };
+  return { status: res.status, body: (await res.json()) as any };
 }
 
 /** Polls until `check` returns a value (not undefined) or the time is up. */

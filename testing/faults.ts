@@ -18,42 +18,52 @@ export interface TSendStats {
  * acknowledged (error, 5xx, network) is sent again after a pause until it is. Only events in an
  * acknowledged reply count as acknowledged.
  */
-export async function sendUntilAcknowledged(baseUrl: string, apiKey: string, events: TAuditEventInput[], batchSize = 1000, clients = 2): Promise<TSendStats & { ackedIds: string[] }> {
+export async function sendUntilAcknowledged(
+  baseUrl: string,
+  apiKey: string,
+  events: TAuditEventInput[],
+  batchSize = 1000,
+  clients = 2,
+): Promise<TSendStats & { ackedIds: string[] }> {
   const ackedIds: string[] = [];
   let retriedCalls = 0;
   let rateLimitedCalls = 0;
   let next = 0;
-  await Promise.all(Array.from({ length: clients }, async () => {
-    while (next * batchSize < events.length) {
-      const batch = events.slice(next * batchSize, (next + 1) * batchSize);
-      next++;
-      for (;;) {
-        try {
-          const res = await fetch(`${baseUrl}/trpc/ingest.batch`, {
-            method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-            body: JSON.stringify({ events: batch }), signal: AbortSignal.timeout(10_000),
-          });
-          const body = await res.json() as { result?: { data: { accepted: string[]; rejected: unknown[] } } };
-          if (res.ok && body.result) {
-            expect(body.result.data.rejected).toEqual([]);
-            ackedIds.push(...body.result.data.accepted);
-            break;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next * batchSize < events.length) {
+        const batch = events.slice(next * batchSize, (next + 1) * batchSize);
+        next++;
+        for (;;) {
+          try {
+            const res = await fetch(`${baseUrl}/trpc/ingest.batch`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+              body: JSON.stringify({ events: batch }),
+              signal: AbortSignal.timeout(10_000),
+            });
+            const body = (await res.json()) as { result?: { data: { accepted: string[]; rejected: unknown[] } } };
+            if (res.ok && body.result) {
+              expect(body.result.data.rejected).toEqual([]);
+              ackedIds.push(...body.result.data.accepted);
+              break;
+            }
+            // the key's ingest rate (429 with Retry-After) or an outage (5xx): wait, send again; a refusal for bad input would be a test bug
+            if (res.status === 429) {
+              rateLimitedCalls++;
+              await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') ?? 1) * 1000));
+              continue;
+            }
+            expect(res.status).toBeGreaterThanOrEqual(500);
+          } catch (err) {
+            if ((err as { name?: string }).name === 'AssertionError') throw err;
           }
-          // the key's ingest rate (429 with Retry-After) or an outage (5xx): wait, send again; a refusal for bad input would be a test bug
-          if (res.status === 429) {
-            rateLimitedCalls++;
-            await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') ?? 1) * 1000));
-            continue;
-          }
-          expect(res.status).toBeGreaterThanOrEqual(500);
-        } catch (err) {
-          if ((err as { name?: string }).name === 'AssertionError') throw err;
+          retriedCalls++;
+          await new Promise((r) => setTimeout(r, 200));
         }
-        retriedCalls++;
-        await new Promise((r) => setTimeout(r, 200));
       }
-    }
-  }));
+    }),
+  );
   return { sent: events.length, acknowledged: ackedIds.length, retriedCalls, ...(rateLimitedCalls > 0 ? { rateLimitedCalls } : {}), ackedIds };
 }
 
@@ -69,8 +79,13 @@ export async function expectExactlyOnce(stack: TestStack, tenantId: string, acke
       if (Date.now() > deadline) throw new Error(`only ${stored} of ${ackedIds.length} stored; queue ${JSON.stringify(c)}`);
       await new Promise((r) => setTimeout(r, 250));
     }
-    const row = (await db.query(`select count(*)::int n, count(distinct event_id)::int ids, min(seq)::int lo, max(seq)::int hi,
-      count(*) filter (where event_id = any($2::uuid[]))::int acked from audit_events where tenant_id = $1`, [tenantId, ackedIds])).rows[0];
+    const row = (
+      await db.query(
+        `select count(*)::int n, count(distinct event_id)::int ids, min(seq)::int lo, max(seq)::int hi,
+      count(*) filter (where event_id = any($2::uuid[]))::int acked from audit_events where tenant_id = $1`,
+        [tenantId, ackedIds],
+      )
+    ).rows[0];
     expect(row.acked).toBe(ackedIds.length);
     expect(row).toMatchObject({ ids: row.n, lo: 1, hi: row.n });
     expect((await stack.services.ingestQueue.counts()).failed ?? 0).toBe(0);

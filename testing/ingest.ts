@@ -11,16 +11,23 @@ import type { TestStack } from './stack.ts';
  * Waits until every one of the tenant's events is STORED and returns their statuses. A quarantined
  * event fails the wait (the error names it) — unless `orQuarantined`, when QUARANTINED ends its wait too.
  */
-export async function untilStored(stack: TestStack, tenantId: string, eventIds: string[], { orQuarantined = false, timeoutMs = 30_000 } = {}): Promise<TEventStatus[]> {
+export async function untilStored(
+  stack: TestStack,
+  tenantId: string,
+  eventIds: string[],
+  { orQuarantined = false, timeoutMs = 30_000 } = {},
+): Promise<TEventStatus[]> {
   const statuses: TEventStatus[] = [];
   for (let i = 0; i < eventIds.length; i += LIMITS.statusMaxEventIds) {
     const chunk = eventIds.slice(i, i + LIMITS.statusMaxEventIds);
-    statuses.push(...await eventually(async () => {
-      const { statuses: now } = await stack.caller.ingest.status({ tenantId, eventIds: chunk });
-      const quarantined = now.find((s) => s.state === 'QUARANTINED');
-      if (quarantined && !orQuarantined) throw new Error(`quarantined: ${JSON.stringify(quarantined)}`);
-      return now.every((s) => s.state === 'STORED' || (orQuarantined && s.state === 'QUARANTINED')) ? now : undefined;
-    }, timeoutMs));
+    statuses.push(
+      ...(await eventually(async () => {
+        const { statuses: now } = await stack.caller.ingest.status({ tenantId, eventIds: chunk });
+        const quarantined = now.find((s) => s.state === 'QUARANTINED');
+        if (quarantined && !orQuarantined) throw new Error(`quarantined: ${JSON.stringify(quarantined)}`);
+        return now.every((s) => s.state === 'STORED' || (orQuarantined && s.state === 'QUARANTINED')) ? now : undefined;
+      }, timeoutMs)),
+    );
   }
   return statuses;
 }
@@ -31,5 +38,10 @@ export async function ingestStored(stack: TestStack, tenantId: string, events: T
     const res = await stack.caller.ingest.batch({ events: events.slice(i, i + LIMITS.batchMaxEvents) });
     if (res.rejected.length > 0) throw new Error(`rejected: ${JSON.stringify(res.rejected)}`);
   }
-  return untilStored(stack, tenantId, events.map((e) => e.eventId), opts);
+  return untilStored(
+    stack,
+    tenantId,
+    events.map((e) => e.eventId),
+    opts,
+  );
 }

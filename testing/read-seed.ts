@@ -8,7 +8,18 @@ const ACTORS = [
   { type: 'USER', id: 'u-carl', role: 'CASHIER', name: 'Carl Cashier' },
   { type: 'SYSTEM', name: 'Sync recovery' },
 ] as const;
-const ACTIONS: TAction[] = ['SALE_FINALIZED', 'VOID_REQUESTED', 'VOID_APPROVED', 'CASH_SESSION_OPENED', 'CASH_PAID_IN', 'MENU_ITEM_UPDATED', 'STOCK_ITEM_CREATED', 'DISCOUNT_UPDATED', 'POLICY_UPDATED', 'CHECK_IN_CREATED'];
+const ACTIONS: TAction[] = [
+  'SALE_FINALIZED',
+  'VOID_REQUESTED',
+  'VOID_APPROVED',
+  'CASH_SESSION_OPENED',
+  'CASH_PAID_IN',
+  'MENU_ITEM_UPDATED',
+  'STOCK_ITEM_CREATED',
+  'DISCOUNT_UPDATED',
+  'POLICY_UPDATED',
+  'CHECK_IN_CREATED',
+];
 const REASONS = ['PERMISSION_DENIED', 'POLICY_BLOCKED', 'VALIDATION_FAILED'] as const;
 
 /** What a seeded event is stored as (no freezes in the seed, so outcome = claimed outcome). */

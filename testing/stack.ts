@@ -36,8 +36,10 @@ export interface TestStack {
  * a test never writes the repository's .data. Its signing key is published as the owner does it
  * (`cli migrate`), since the runtime may not.
  */
-export async function startStack(opts: { worker?: boolean; env?: Record<string, string>; database?: { url: string; ownerUrl: string; superuserUrl: string }; logTo?: DestinationStream } = {}): Promise<TestStack> {
-  const db = opts.database ?? await createTestDatabase();
+export async function startStack(
+  opts: { worker?: boolean; env?: Record<string, string>; database?: { url: string; ownerUrl: string; superuserUrl: string }; logTo?: DestinationStream } = {},
+): Promise<TestStack> {
+  const db = opts.database ?? (await createTestDatabase());
   const ownDataDir = opts.env?.DATA_DIR ? undefined : mkdtempSync(join(tmpdir(), 'modula-stack-'));
   const env: Record<string, string> = {
     ...(ownDataDir ? { DATA_DIR: ownDataDir } : {}),
@@ -66,7 +68,10 @@ export async function startStack(opts: { worker?: boolean; env?: Record<string, 
     return w;
   };
   const stack: TestStack = {
-    config, env, services, app,
+    config,
+    env,
+    services,
+    app,
     baseUrl: `http://127.0.0.1:${port}`,
     databaseSuperuserUrl: db.superuserUrl,
     databaseOwnerUrl: db.ownerUrl,

@@ -11,7 +11,13 @@ export const PASSWORD = 'correct horse battery staple 42';
  * A tRPC call over HTTP with an optional session cookie; returns status, body and the cookie set, if any.
  * A mutation with a cookie carries the viewer's Origin, as a browser's POST does (`origin`: another, or null for none).
  */
-export async function trpc(stack: TestStack, kind: 'query' | 'mutation', path: string, input?: unknown, opts: { cookie?: string; apiKey?: string; origin?: string | null } = {}) {
+export async function trpc(
+  stack: TestStack,
+  kind: 'query' | 'mutation',
+  path: string,
+  input?: unknown,
+  opts: { cookie?: string; apiKey?: string; origin?: string | null } = {},
+) {
   const headers: Record<string, string> = {};
   if (opts.cookie) headers.cookie = opts.cookie;
   const origin = opts.origin === undefined ? stack.baseUrl : opts.origin;
@@ -22,13 +28,24 @@ export async function trpc(stack: TestStack, kind: 'query' | 'mutation', path: s
     const qs = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
     res = await fetch(`${stack.baseUrl}/trpc/${path}${qs}`, { headers });
   } else {
-    res = await fetch(`${stack.baseUrl}/trpc/${path}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(input ?? {}) });
+    res = await fetch(`${stack.baseUrl}/trpc/${path}`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify(input ?? {}),
+    });
   }
-  const body = await res.json() as any;
+  const body = (await res.json()) as any;
   const setCookie = res.headers.getSetCookie();
   // the session cookie is __Host-modula_session when COOKIE_SECURE is on, modula_session otherwise
   const session = setCookie.map((c) => /^((?:__Host-)?modula_session)=([^;]*)/.exec(c)).find((m) => m !== null);
-  return { status: res.status, body, data: body?.result?.data, code: body?.error?.data?.code as string | undefined, setCookie, cookie: session?.[2] ? `${session[1]}=${session[2]}` : undefined };
+  return {
+    status: res.status,
+    body,
+    data: body?.result?.data,
+    code: body?.error?.data?.code as string | undefined,
+    setCookie,
+    cookie: session?.[2] ? `${session[1]}=${session[2]}` : undefined,
+  };
 }
 
 let counter = 0;
@@ -48,7 +65,10 @@ export async function signInFirstTime(stack: TestStack, email: string) {
   if (first.data?.status === 'OK') return { cookie: first.cookie!, secret: undefined, first };
   if (first.data?.status !== 'TOTP_ENROLLMENT_REQUIRED') throw new Error(`unexpected sign-in answer ${JSON.stringify(first.body)}`);
   const secret = first.data.secret as string;
-  const confirmed = await trpc(stack, 'mutation', 'auth.confirmTotp', { enrollmentToken: first.data.enrollmentToken, code: totpCodeAt(secret, Date.now() - 30_000) });
+  const confirmed = await trpc(stack, 'mutation', 'auth.confirmTotp', {
+    enrollmentToken: first.data.enrollmentToken,
+    code: totpCodeAt(secret, Date.now() - 30_000),
+  });
   if (confirmed.data?.status !== 'OK' || !confirmed.cookie) throw new Error(`enrolment failed ${JSON.stringify(confirmed.body)}`);
   return { cookie: confirmed.cookie, secret, first };
 }

@@ -63,8 +63,11 @@ export interface TStoredEventRow {
 
 /** The tenant's stored events in seq order, as written. */
 export async function storedRows(db: pg.Client, tenantId: string): Promise<TStoredEventRow[]> {
-  const r = await db.query(`select seq::int as seq, event_id, outcome, reason, claimed_outcome, prev_hash, hash
-    from audit_events where tenant_id = $1 order by seq`, [tenantId]);
+  const r = await db.query(
+    `select seq::int as seq, event_id, outcome, reason, claimed_outcome, prev_hash, hash
+    from audit_events where tenant_id = $1 order by seq`,
+    [tenantId],
+  );
   return r.rows;
 }
 

@@ -27,10 +27,18 @@ export async function recordAdministration(services: TServices, events: TAuditEv
  */
 export async function recordLogViewed(services: TServices, session: TSession, filter: TEventsFilter, sourceAddress: string | null): Promise<void> {
   const key = `${services.config.QUEUE_PREFIX}:viewed:${session.sessionId}:${sha256Hex(canonicalJson(filter))}`;
-  if (await services.redis.set(key, '1', 'EX', VIEWED_TTL_SECONDS, 'NX') !== 'OK') return;
+  if ((await services.redis.set(key, '1', 'EX', VIEWED_TTL_SECONDS, 'NX')) !== 'OK') return;
   try {
-    await recordAdministration(services, [administrationEvent(session.tenantId, 'AUDIT_LOG_VIEWED', sessionActor(session), undefined,
-      { metadata: { filter }, context: { sessionId: session.sessionId } })], userProvenance(session.userId, sourceAddress));
+    await recordAdministration(
+      services,
+      [
+        administrationEvent(session.tenantId, 'AUDIT_LOG_VIEWED', sessionActor(session), undefined, {
+          metadata: { filter },
+          context: { sessionId: session.sessionId },
+        }),
+      ],
+      userProvenance(session.userId, sourceAddress),
+    );
   } catch (err) {
     await services.redis.del(key).catch(() => {});
     throw err;

@@ -1,5 +1,15 @@
 import type { TLoginOutput } from '@modula/contracts';
-import { changePassword, confirmTotpEnrollment, knownDeviceOf, revokeSession, signIn, signInEvent, type TPasswordChangeOutcome, type TSession, type TSignInOutcome } from '@modula/domain';
+import {
+  changePassword,
+  confirmTotpEnrollment,
+  knownDeviceOf,
+  revokeSession,
+  signIn,
+  signInEvent,
+  type TPasswordChangeOutcome,
+  type TSession,
+  type TSignInOutcome,
+} from '@modula/domain';
 import type { TAuditEventInput } from '@modula/contracts';
 import { TRPCError } from '@trpc/server';
 import { authSettingsOf } from './auth-settings.ts';
@@ -47,7 +57,13 @@ async function answer(ctx: TContext, outcome: TSignInOutcome): Promise<TLoginOut
     case 'TOTP_REQUIRED':
       return { status: 'TOTP_REQUIRED' };
     case 'ENROLL':
-      return { status: 'TOTP_ENROLLMENT_REQUIRED', enrollmentToken: outcome.enrollmentToken, otpauthUrl: outcome.otpauthUrl, qrDataUrl: outcome.qrDataUrl, secret: outcome.secret };
+      return {
+        status: 'TOTP_ENROLLMENT_REQUIRED',
+        enrollmentToken: outcome.enrollmentToken,
+        otpauthUrl: outcome.otpauthUrl,
+        qrDataUrl: outcome.qrDataUrl,
+        secret: outcome.secret,
+      };
     case 'REFUSED':
       if (outcome.code === 'TOO_MANY_REQUESTS') ctx.services.metrics.signInThrottled.inc({ limit: 'account' });
       throw new TRPCError({ code: outcome.code, message: outcome.message });
@@ -58,7 +74,10 @@ async function answer(ctx: TContext, outcome: TSignInOutcome): Promise<TLoginOut
  * auth.login: the per-address and global limits first (before any account is looked up, so they
  * answer alike for every email), then the account's own backoff and lock (see domain sign-in.ts).
  */
-export async function login(ctx: TContext, input: { email: string; password: string; totp?: string | undefined; recoveryCode?: string | undefined }): Promise<TLoginOutput> {
+export async function login(
+  ctx: TContext,
+  input: { email: string; password: string; totp?: string | undefined; recoveryCode?: string | undefined },
+): Promise<TLoginOutput> {
   const settings = authSettingsOf(ctx.services.config);
   const guard = signInGuardOf(ctx.services);
   const ip = ctx.http?.ip ?? null;
@@ -75,16 +94,26 @@ export async function login(ctx: TContext, input: { email: string; password: str
 }
 
 export async function confirmTotp(ctx: TContext, input: { enrollmentToken: string; code: string }): Promise<{ status: 'OK'; recoveryCodes: string[] }> {
-  const outcome = await confirmTotpEnrollment(ctx.services.orm, authSettingsOf(ctx.services.config), signInGuardOf(ctx.services).store, { ...input, ip: ctx.http?.ip ?? null });
+  const outcome = await confirmTotpEnrollment(ctx.services.orm, authSettingsOf(ctx.services.config), signInGuardOf(ctx.services).store, {
+    ...input,
+    ip: ctx.http?.ip ?? null,
+  });
   const out = await answer(ctx, outcome);
   return { status: 'OK', recoveryCodes: 'recoveryCodes' in out ? out.recoveryCodes : [] };
 }
 
 /** auth.changePassword: the signed-in user's own; every other session of theirs is revoked. */
-export async function changeOwnPassword(ctx: TContext & { session: TSession }, input: { currentPassword: string; newPassword: string }): Promise<{ status: 'OK'; sessionsRevoked: number }> {
+export async function changeOwnPassword(
+  ctx: TContext & { session: TSession },
+  input: { currentPassword: string; newPassword: string },
+): Promise<{ status: 'OK'; sessionsRevoked: number }> {
   const { session } = ctx;
   const outcome: TPasswordChangeOutcome = await changePassword(ctx.services.orm, authSettingsOf(ctx.services.config), signInGuardOf(ctx.services).store, {
-    tenantId: session.tenantId, userId: session.userId, sessionId: session.sessionId, ip: ctx.http?.ip ?? null, ...input,
+    tenantId: session.tenantId,
+    userId: session.userId,
+    sessionId: session.sessionId,
+    ip: ctx.http?.ip ?? null,
+    ...input,
   });
   await record(ctx, outcome.events);
   if (outcome.kind === 'REFUSED') throw new TRPCError({ code: outcome.code, message: outcome.message });
@@ -98,8 +127,11 @@ export async function logout(ctx: TContext): Promise<{ status: 'OK' }> {
   if (token) {
     const revoked = await revokeSession(ctx.services.orm, token);
     if (revoked && session) {
-      const event = signInEvent('LOGOUT', { tenantId: session.tenantId, userId: session.userId, email: session.email, name: session.name, role: session.role },
-        { ip: ctx.http?.ip ?? null, sessionId: revoked.sessionId, now: new Date() });
+      const event = signInEvent(
+        'LOGOUT',
+        { tenantId: session.tenantId, userId: session.userId, email: session.email, name: session.name, role: session.role },
+        { ip: ctx.http?.ip ?? null, sessionId: revoked.sessionId, now: new Date() },
+      );
       await ingestEvents(ctx.services, { kind: 'system' }, [event], userProvenance(session.userId, ctx.http?.ip ?? null));
     }
   }

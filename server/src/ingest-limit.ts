@@ -31,13 +31,15 @@ export async function chargeIngest(services: TServices, principal: TIngestPrinci
   try {
     taken = await limiter.take(principal.keyId ?? `tenant-${principal.tenantId}`, events);
   } catch (err) {
-    services.log.error({ err: (err as Error).message }, 'could not count an API key\'s ingest rate');
+    services.log.error({ err: (err as Error).message }, "could not count an API key's ingest rate");
     throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'the ingest queue is unavailable; nothing was acknowledged, retry later', cause: err });
   }
   if (taken.ok) return;
   const seconds = Math.ceil(taken.retryAfterMs / 1000);
   const { INGEST_RATE_PER_KEY: rate, INGEST_BURST_PER_KEY: burst } = services.config;
-  throw new AppError('TOO_MANY_REQUESTS',
+  throw new AppError(
+    'TOO_MANY_REQUESTS',
     `this API key may send ${rate} events per second (bursts of up to ${burst}); none of these ${events} events was acknowledged: send them again in ${seconds} s`,
-    seconds);
+    seconds,
+  );
 }

@@ -10,7 +10,12 @@ import { chargeIngest } from './ingest-limit.ts';
  * (nothing is acknowledged, the client resends; the database dedupes what did get queued).
  * `provenance` (who sent them) goes into every stored record (see provenance.ts).
  */
-export async function ingestEvents(services: TServices, principal: TIngestPrincipal, rawEvents: unknown[], provenance: TProvenance): Promise<TIngestBatchOutput & { rejected: TRejection[] }> {
+export async function ingestEvents(
+  services: TServices,
+  principal: TIngestPrincipal,
+  rawEvents: unknown[],
+  provenance: TProvenance,
+): Promise<TIngestBatchOutput & { rejected: TRejection[] }> {
   await chargeIngest(services, principal, rawEvents.length);
   const judged = judgeEvents(rawEvents, principal);
   const rejected = [...judged.rejected];
@@ -19,7 +24,8 @@ export async function ingestEvents(services: TServices, principal: TIngestPrinci
     // an API key proves its tenant exists; the system caller names any tenant, so check it here
     const unknown = await unknownTenants(services, accepted);
     for (const { index, event } of judged.accepted) {
-      if (unknown.has(event.tenantId)) rejected.push({ index, eventId: event.eventId, code: 'VALIDATION_FAILED', issues: [{ path: ['tenantId'], message: 'no such tenant' }] });
+      if (unknown.has(event.tenantId))
+        rejected.push({ index, eventId: event.eventId, code: 'VALIDATION_FAILED', issues: [{ path: ['tenantId'], message: 'no such tenant' }] });
     }
     accepted = accepted.filter((e) => !unknown.has(e.tenantId));
   }
@@ -48,7 +54,12 @@ function tenantIsKnown(services: TServices, tenantId: string): Promise<boolean> 
     lookup = tenantExists(services.orm, tenantId);
     if (tenantLookups.size < TENANT_CACHE_MAX) tenantLookups.set(tenantId, lookup);
     // a miss or an error is not cached: the tenant may be created a moment later
-    lookup.then((exists) => { if (!exists) tenantLookups.delete(tenantId); }, () => tenantLookups.delete(tenantId));
+    lookup.then(
+      (exists) => {
+        if (!exists) tenantLookups.delete(tenantId);
+      },
+      () => tenantLookups.delete(tenantId),
+    );
   }
   return lookup;
 }
@@ -60,9 +71,6 @@ async function unknownTenants(services: TServices, events: TAcceptedEvent[]): Pr
 }
 
 export async function eventStatuses(services: TServices, tenantId: string, eventIds: string[]): Promise<TEventStatus[]> {
-  const [stored, pending] = await Promise.all([
-    findStoredStatuses(services.orm, tenantId, eventIds),
-    services.ingestQueue.pendingAmong(tenantId, eventIds),
-  ]);
+  const [stored, pending] = await Promise.all([findStoredStatuses(services.orm, tenantId, eventIds), services.ingestQueue.pendingAmong(tenantId, eventIds)]);
   return eventIds.map((eventId) => stored.get(eventId) ?? { eventId, state: pending.has(eventId) ? 'PENDING' : 'UNKNOWN' });
 }

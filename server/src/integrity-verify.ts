@@ -60,7 +60,7 @@ async function quickVerification(services: TServices, tenantId: string): Promise
 }
 
 async function fullVerification(services: TServices, tenantId: string, known?: TTrust): Promise<TIntegrityVerifyOutput> {
-  const trusted = known ?? await trustedKeys(services);
+  const trusted = known ?? (await trustedKeys(services));
   let lock;
   try {
     lock = await new RedisLock(services.redis, FULL_LOCK_TTL_MS).acquire(`${services.config.QUEUE_PREFIX}:integrity:full-verify:${tenantId}`);
@@ -68,11 +68,13 @@ async function fullVerification(services: TServices, tenantId: string, known?: T
     throw new AppError('UNAVAILABLE', 'cannot coordinate the full verification right now (Redis is unreachable); retry later');
   }
   if (!lock) {
-    throw new AppError('TOO_MANY_REQUESTS',
-      'a full verification of this tenant\'s log is already running (one at a time per tenant): try again once it has finished, or ask without `full` for the check from the latest signed checkpoint');
+    throw new AppError(
+      'TOO_MANY_REQUESTS',
+      "a full verification of this tenant's log is already running (one at a time per tenant): try again once it has finished, or ask without `full` for the check from the latest signed checkpoint",
+    );
   }
   try {
-    return { ...await verifyChain(services.orm, tenantId, { keyring: trusted.keyring }), fromCheckpointSeq: null, ...trusted.report };
+    return { ...(await verifyChain(services.orm, tenantId, { keyring: trusted.keyring })), fromCheckpointSeq: null, ...trusted.report };
   } finally {
     await lock.release();
   }

@@ -8,15 +8,26 @@ import { IngestMetrics } from './http/metrics.ts';
 export async function createServices(config: TConfig): Promise<TServices & { close(): Promise<void> }> {
   const log = pino({ name: 'server', level: config.LOG_LEVEL });
   const orm = await createOrm({ url: config.DATABASE_URL, poolMax: 20 });
-  await assertLeastPrivilegedLogin(orm).catch(async (err) => { await orm.close(); throw err; });
+  await assertLeastPrivilegedLogin(orm).catch(async (err) => {
+    await orm.close();
+    throw err;
+  });
   const redis = createRedis(config.REDIS_URL, 'producer', (f, m) => log.warn(f, m));
   const ingestQueue = new IngestQueue(redis, config.QUEUE_PREFIX, {
-    attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, backoffMaxMs: config.JOB_BACKOFF_MAX_MS,
+    attempts: config.JOB_ATTEMPTS,
+    backoffMs: config.JOB_BACKOFF_MS,
+    backoffMaxMs: config.JOB_BACKOFF_MAX_MS,
   });
   const enqueuer = new CoalescingEnqueuer(ingestQueue);
   const metrics = new IngestMetrics(orm, redis, ingestQueue, config.QUEUE_PREFIX);
   return {
-    config, orm, redis, ingestQueue, enqueuer, metrics, log,
+    config,
+    orm,
+    redis,
+    ingestQueue,
+    enqueuer,
+    metrics,
+    log,
     async close() {
       await ingestQueue.close();
       redis.disconnect();

@@ -47,7 +47,10 @@ return {tonumber(attempts), addresses, reason}`;
  * so the keys a script touches together live in one slot of a Redis Cluster.
  */
 export class RedisSignInStore implements TSignInStore {
-  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
 
   private key(subject: string, part = ''): string {
     return `${this.prefix}:signin:{${subject}}${part}`;
@@ -88,25 +91,45 @@ export class RedisSignInStore implements TSignInStore {
     const fields: Record<string, string> = { n: String(state.failedAttempts) };
     if (state.lastFailedAt) fields.last = String(state.lastFailedAt.getTime());
     if (state.lockedUntil) fields.until = String(state.lockedUntil.getTime());
-    await this.redis.multi().del(key).hset(key, fields).pexpire(key, Math.max(1000, keepUntil - now)).exec();
+    await this.redis
+      .multi()
+      .del(key)
+      .hset(key, fields)
+      .pexpire(key, Math.max(1000, keepUntil - now))
+      .exec();
   }
 
   async countRefusal(subject: string, reason: TRefusalTally['reason'], ip: string | null, windowMs: number): Promise<TRefusalTally> {
-    const [record, attempts, addresses] = await this.redis.eval(COUNT_REFUSAL, 3,
-      this.key(subject, ':tally'), this.key(subject, ':ips'), this.key(subject, ':mark'),
-      reason, ip ?? '-', String(windowMs), String(TALLY_TTL_MS)) as [number, number, number, string];
+    const [record, attempts, addresses] = (await this.redis.eval(
+      COUNT_REFUSAL,
+      3,
+      this.key(subject, ':tally'),
+      this.key(subject, ':ips'),
+      this.key(subject, ':mark'),
+      reason,
+      ip ?? '-',
+      String(windowMs),
+      String(TALLY_TTL_MS),
+    )) as [number, number, number, string];
     return { record: record === 1, attempts: Number(attempts), addresses: Number(addresses), reason };
   }
 
   async takeRefusals(subject: string): Promise<TRefusalTally> {
-    const [attempts, addresses, reason] = await this.redis.eval(TAKE_REFUSALS, 2, this.key(subject, ':tally'), this.key(subject, ':ips')) as [number, number, string];
-    return { record: Number(attempts) > 0, attempts: Number(attempts), addresses: Number(addresses), reason: reason === 'BACKOFF' || reason === 'ACCOUNT_DISABLED' ? reason : 'LOCKED' };
+    const [attempts, addresses, reason] = (await this.redis.eval(TAKE_REFUSALS, 2, this.key(subject, ':tally'), this.key(subject, ':ips'))) as [
+      number,
+      number,
+      string,
+    ];
+    return {
+      record: Number(attempts) > 0,
+      attempts: Number(attempts),
+      addresses: Number(addresses),
+      reason: reason === 'BACKOFF' || reason === 'ACCOUNT_DISABLED' ? reason : 'LOCKED',
+    };
   }
 }
 
-export type TAdmission =
-  | { ok: true; counted: { address?: string; global: boolean } }
-  | { ok: false; limit: 'address' | 'global'; message: string };
+export type TAdmission = { ok: true; counted: { address?: string; global: boolean } } | { ok: false; limit: 'address' | 'global'; message: string };
 
 /**
  * The limits checked before any account is looked up, in Redis so every server instance shares
@@ -125,23 +148,36 @@ export class SignInGuard {
     const { config, redis } = services;
     this.store = new RedisSignInStore(redis, config.QUEUE_PREFIX);
     this.perAddress = new RateLimiterRedis({
-      storeClient: redis, keyPrefix: `${config.QUEUE_PREFIX}:signin:address`, points: config.LOGIN_ADDRESS_LIMIT, duration: config.LOGIN_ADDRESS_WINDOW_MINUTES * 60,
+      storeClient: redis,
+      keyPrefix: `${config.QUEUE_PREFIX}:signin:address`,
+      points: config.LOGIN_ADDRESS_LIMIT,
+      duration: config.LOGIN_ADDRESS_WINDOW_MINUTES * 60,
     });
-    this.global = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${config.QUEUE_PREFIX}:signin:global`, points: config.LOGIN_GLOBAL_LIMIT, duration: 60 });
+    this.global = new RateLimiterRedis({
+      storeClient: redis,
+      keyPrefix: `${config.QUEUE_PREFIX}:signin:global`,
+      points: config.LOGIN_GLOBAL_LIMIT,
+      duration: 60,
+    });
   }
 
   private refusal(limit: 'address' | 'global', res: RateLimiterRes, ip: string | null): TAdmission {
     const minutes = Math.max(1, Math.ceil(res.msBeforeNext / 60_000));
     // one line per address (or for the service) and window: the moment the limit is passed
     if (res.consumedPoints === (limit === 'address' ? this.services.config.LOGIN_ADDRESS_LIMIT : this.services.config.LOGIN_GLOBAL_LIMIT) + 1) {
-      this.services.log.warn({ limit, ip, retryInMinutes: minutes }, limit === 'address' ? 'sign-in limit of a client address reached' : 'global sign-in limit reached');
+      this.services.log.warn(
+        { limit, ip, retryInMinutes: minutes },
+        limit === 'address' ? 'sign-in limit of a client address reached' : 'global sign-in limit reached',
+      );
     }
     this.services.metrics.signInThrottled.inc({ limit });
     return {
-      ok: false, limit,
-      message: limit === 'address'
-        ? `too many sign-in attempts from this address; try again in ${minutes} min`
-        : `too many sign-in attempts on the service; try again in ${minutes} min`,
+      ok: false,
+      limit,
+      message:
+        limit === 'address'
+          ? `too many sign-in attempts from this address; try again in ${minutes} min`
+          : `too many sign-in attempts on the service; try again in ${minutes} min`,
     };
   }
 

@@ -7,7 +7,10 @@ import type { TContext } from './context.ts';
 
 /** An error that carries validation issues to the client (`error.data.issues`). */
 export class IssuesError extends Error {
-  constructor(message: string, readonly issues: TIssue[]) {
+  constructor(
+    message: string,
+    readonly issues: TIssue[],
+  ) {
     super(message);
   }
 }

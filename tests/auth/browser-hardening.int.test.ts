@@ -24,7 +24,11 @@ import { launchChromium, newViewerContext } from '../browser/browser.ts';
 const EVIL = 'https://evil.example';
 
 /** A raw POST as an attacker's page (or a till) would send it. */
-function post(stack: TestStack, path: string, opts: { cookie?: string; origin?: string; apiKey?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+function post(
+  stack: TestStack,
+  path: string,
+  opts: { cookie?: string; origin?: string; apiKey?: string; body?: unknown; headers?: Record<string, string> } = {},
+) {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...opts.headers };
   if (opts.cookie) headers.cookie = opts.cookie;
   if (opts.origin) headers.origin = opts.origin;
@@ -36,10 +40,16 @@ function post(stack: TestStack, path: string, opts: { cookie?: string; origin?: 
 function cspOf(res: Response): Map<string, string[]> {
   const header = res.headers.get('content-security-policy');
   expect(header, `${res.url}: no Content-Security-Policy`).toBeTruthy();
-  return new Map(header!.split(';').map((d) => d.trim()).filter(Boolean).map((d) => {
-    const [name, ...sources] = d.split(/\s+/);
-    return [name!.toLowerCase(), sources];
-  }));
+  return new Map(
+    header!
+      .split(';')
+      .map((d) => d.trim())
+      .filter(Boolean)
+      .map((d) => {
+        const [name, ...sources] = d.split(/\s+/);
+        return [name!.toLowerCase(), sources];
+      }),
+  );
 }
 
 async function exportCount(stack: TestStack): Promise<number> {
@@ -135,7 +145,7 @@ describe('browser hardening (plain HTTP, the defaults)', () => {
       const admin = await signedInAdmin(stack, tenantId);
       const res = await post(stack, 'auth.logout', { cookie: admin.cookie, origin: EVIL });
       expect(res.status).toBe(403);
-      const body = await res.json() as any;
+      const body = (await res.json()) as any;
       expect(body.error.data.code).toBe('FORBIDDEN');
       expect(res.headers.getSetCookie()).toEqual([]); // the cookie is not cleared either
       expect((await me(stack, admin.cookie)).status).toBe(200);
@@ -162,7 +172,11 @@ describe('browser hardening (plain HTTP, the defaults)', () => {
     it('refuses it whatever spelling of the path reaches tRPC (percent-encoded)', async () => {
       for (const path of ['/%74rpc/auth.logout', '/trpc/auth%2elogout', '/%74rpc/auth%2elogout']) {
         const admin = await signedInAdmin(stack, tenantId);
-        const res = await fetch(`${stack.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: admin.cookie, origin: EVIL }, body: '{}' });
+        const res = await fetch(`${stack.baseUrl}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', cookie: admin.cookie, origin: EVIL },
+          body: '{}',
+        });
         expect(res.status, path).toBe(403);
         await res.arrayBuffer();
         expect((await me(stack, admin.cookie)).status, path).toBe(200);
@@ -172,7 +186,8 @@ describe('browser hardening (plain HTTP, the defaults)', () => {
     it('refuses a batched mutation from another origin too', async () => {
       const admin = await signedInAdmin(stack, tenantId);
       const res = await fetch(`${stack.baseUrl}/trpc/auth.logout,exports.create?batch=1`, {
-        method: 'POST', headers: { 'content-type': 'application/json', cookie: admin.cookie, origin: EVIL },
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: admin.cookie, origin: EVIL },
         body: JSON.stringify({ 0: {}, 1: { format: 'csv' } }),
       });
       expect(res.status).toBe(403);
@@ -196,7 +211,8 @@ describe('browser hardening (plain HTTP, the defaults)', () => {
     it('does not trust forwarded headers from a proxy that is not listed in TRUST_PROXY', async () => {
       const admin = await signedInAdmin(stack, tenantId);
       const res = await post(stack, 'auth.logout', {
-        cookie: admin.cookie, origin: 'https://audit.example.test',
+        cookie: admin.cookie,
+        origin: 'https://audit.example.test',
         headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'audit.example.test' },
       });
       expect(res.status).toBe(403);
@@ -246,7 +262,9 @@ describe('browser hardening (plain HTTP, the defaults)', () => {
       await page.addInitScript(() => {
         document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
       });
-      page.on('console', (msg) => { if (/Content Security Policy|CSP violation/i.test(msg.text())) violations.push(msg.text()); });
+      page.on('console', (msg) => {
+        if (/Content Security Policy|CSP violation/i.test(msg.text())) violations.push(msg.text());
+      });
       page.on('pageerror', (err) => violations.push(`page error: ${err.message}`));
       return { context, page, violations };
     }
@@ -269,7 +287,7 @@ describe('browser hardening (plain HTTP, the defaults)', () => {
       }
     });
 
-    it("stops a page of another origin from signing the Admin out with a form post, and from framing the viewer", async () => {
+    it('stops a page of another origin from signing the Admin out with a form post, and from framing the viewer', async () => {
       const admin = await signedInAdmin(stack, tenantId);
       const { context, page } = await pageWithCookie(admin.cookie);
       const messages: string[] = [];
@@ -290,7 +308,12 @@ describe('browser hardening (plain HTTP, the defaults)', () => {
         await page.goto(`${attackerUrl}/frame`);
         await expect.poll(() => messages.some((m) => /frame-ancestors 'none'/.test(m)), { timeout: 10_000 }).toBe(true);
         const framed = page.frames().find((f) => f !== page.mainFrame());
-        expect(await framed?.locator('#root').count().catch(() => 0) ?? 0).toBe(0);
+        expect(
+          (await framed
+            ?.locator('#root')
+            .count()
+            .catch(() => 0)) ?? 0,
+        ).toBe(0);
       } finally {
         await context.close();
       }
@@ -320,7 +343,9 @@ describe('browser hardening (plain HTTP, the defaults)', () => {
       await page.addInitScript(() => {
         document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
       });
-      page.on('console', (msg) => { if (/Content Security Policy|CSP violation/i.test(msg.text())) violations.push(msg.text()); });
+      page.on('console', (msg) => {
+        if (/Content Security Policy|CSP violation/i.test(msg.text())) violations.push(msg.text());
+      });
       page.on('pageerror', (err) => violations.push(`page error: ${err.message}`));
       try {
         await page.goto('/admin/queues', { waitUntil: 'domcontentloaded' });
@@ -353,7 +378,10 @@ describe('behind HTTPS: COOKIE_SECURE=true and PUBLIC_ORIGIN', () => {
     // the other cookie is the known-device one (__Host-modula_device, issue 12 item 3)
     const cookie = res.setCookie.find((c) => c.startsWith('__Host-modula_session='))!;
     expect(cookie).toMatch(/^__Host-modula_session=mas_/);
-    const attrs = cookie.split(';').slice(1).map((a) => a.trim().toLowerCase());
+    const attrs = cookie
+      .split(';')
+      .slice(1)
+      .map((a) => a.trim().toLowerCase());
     expect(attrs).toContain('secure');
     expect(attrs).toContain('path=/');
     expect(attrs).toContain('httponly');
@@ -430,9 +458,18 @@ describe('PUBLIC_ORIGIN validation', () => {
   const base = { DATABASE_URL: 'postgres://localhost/x', REDIS_URL: 'redis://localhost' };
   it('takes origins (scheme, host, port), normalised, and refuses anything else', () => {
     expect(loadConfig(base).PUBLIC_ORIGIN).toEqual([]);
-    expect(loadConfig({ ...base, PUBLIC_ORIGIN: 'https://Audit.Example.test/, http://10.0.0.5:8080' }).PUBLIC_ORIGIN)
-      .toEqual(['https://audit.example.test', 'http://10.0.0.5:8080']);
-    for (const bad of ['audit.example.test', 'ftp://audit.example.test', 'https://audit.example.test/viewer', 'https://audit.example.test?x=1', 'https://user@audit.example.test', '*']) {
+    expect(loadConfig({ ...base, PUBLIC_ORIGIN: 'https://Audit.Example.test/, http://10.0.0.5:8080' }).PUBLIC_ORIGIN).toEqual([
+      'https://audit.example.test',
+      'http://10.0.0.5:8080',
+    ]);
+    for (const bad of [
+      'audit.example.test',
+      'ftp://audit.example.test',
+      'https://audit.example.test/viewer',
+      'https://audit.example.test?x=1',
+      'https://user@audit.example.test',
+      '*',
+    ]) {
       expect(() => loadConfig({ ...base, PUBLIC_ORIGIN: bad }), bad).toThrow(/PUBLIC_ORIGIN/);
     }
   });

@@ -13,18 +13,31 @@ import { makeUser, PASSWORD, VIEWER_ENV } from '../../testing/viewer.ts';
  */
 const BEHIND_PROXY = { ...VIEWER_ENV, TRUST_PROXY: '127.0.0.1/32' };
 
-interface TAnswer { status: number; code: string | undefined; message: string | undefined; data: unknown; setCookie: string[] }
+interface TAnswer {
+  status: number;
+  code: string | undefined;
+  message: string | undefined;
+  data: unknown;
+  setCookie: string[];
+}
 
 async function login(stack: TestStack, input: Record<string, unknown>, ip: string): Promise<TAnswer> {
   const res = await fetch(`${stack.baseUrl}/trpc/auth.login`, {
-    method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': ip }, body: JSON.stringify(input),
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+    body: JSON.stringify(input),
   });
-  const body = await res.json() as any;
+  const body = (await res.json()) as any;
   return { status: res.status, code: body?.error?.data?.code, message: body?.error?.message, data: body?.result?.data, setCookie: res.headers.getSetCookie() };
 }
 const seen = (a: TAnswer) => ({ status: a.status, code: a.code, message: a.message, cookies: a.setCookie.length });
 
-interface TFailed { metadata: Record<string, unknown>; actor_id: string; entity_id: string; provenance: string }
+interface TFailed {
+  metadata: Record<string, unknown>;
+  actor_id: string;
+  entity_id: string;
+  provenance: string;
+}
 
 let stack: TestStack;
 let tenantId: string;
@@ -32,8 +45,13 @@ let tenantId: string;
 async function failedOf(userId: string): Promise<TFailed[]> {
   const db = await connect(stack.databaseSuperuserUrl);
   try {
-    return (await db.query(`select metadata, actor_id, entity_id, to_jsonb(e)::text as provenance from audit_events e
-      where tenant_id = $1 and actor_id = $2 and action = 'LOGIN_FAILED' order by seq`, [tenantId, userId])).rows as TFailed[];
+    return (
+      await db.query(
+        `select metadata, actor_id, entity_id, to_jsonb(e)::text as provenance from audit_events e
+      where tenant_id = $1 and actor_id = $2 and action = 'LOGIN_FAILED' order by seq`,
+        [tenantId, userId],
+      )
+    ).rows as TFailed[];
   } finally {
     await db.end();
   }
@@ -41,10 +59,14 @@ async function failedOf(userId: string): Promise<TFailed[]> {
 
 /** Waits until the ingest queue holds nothing to do, so every event a request queued is stored. */
 async function drained(): Promise<void> {
-  await eventually(async () => {
-    const c = await stack.services.ingestQueue.counts();
-    return (c.waiting ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0) === 0 ? true : undefined;
-  }, 60_000, 100);
+  await eventually(
+    async () => {
+      const c = await stack.services.ingestQueue.counts();
+      return (c.waiting ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0) === 0 ? true : undefined;
+    },
+    60_000,
+    100,
+  );
 }
 
 beforeAll(async () => {

@@ -17,7 +17,11 @@ let otherTenantId: string;
 
 async function query<T>(text: string, params: unknown[] = []): Promise<T[]> {
   const db = await connect(stack.databaseSuperuserUrl);
-  try { return (await db.query(text, params)).rows as T[]; } finally { await db.end(); }
+  try {
+    return (await db.query(text, params)).rows as T[];
+  } finally {
+    await db.end();
+  }
 }
 
 /** A transaction on the runtime's own connection, as the runtime role, with the tenant set (or none). */
@@ -84,27 +88,36 @@ describe('password history (the last four passwords)', () => {
   });
 
   it('keeps argon2id hashes of the three replaced passwords only, and no password or hash in the log', async () => {
-    const rows = await query<{ password_hash: string }>('select password_hash from password_history where tenant_id = $1 and user_id = $2', [tenantId, user.userId]);
+    const rows = await query<{ password_hash: string }>('select password_hash from password_history where tenant_id = $1 and user_id = $2', [
+      tenantId,
+      user.userId,
+    ]);
     expect(rows).toHaveLength(3);
     for (const r of rows) expect(r.password_hash).toMatch(/^\$argon2id\$/);
-    const dump = (await query<{ t: string | null }>('select string_agg(p::text, \'\') as t from password_history p'))[0]!.t ?? '';
+    const dump = (await query<{ t: string | null }>("select string_agg(p::text, '') as t from password_history p"))[0]!.t ?? '';
     for (const p of P) expect(dump).not.toContain(p);
     // the changes are in the log (PASSWORD_CHANGED), without any password or hash
     const events = await eventually(async () => {
-      const r = await query<{ t: string }>(`select to_jsonb(e)::text as t from audit_events e where tenant_id = $1 and actor_id = $2 and action = 'PASSWORD_CHANGED'`, [tenantId, user.userId]);
+      const r = await query<{ t: string }>(
+        `select to_jsonb(e)::text as t from audit_events e where tenant_id = $1 and actor_id = $2 and action = 'PASSWORD_CHANGED'`,
+        [tenantId, user.userId],
+      );
       return r.length >= 6 ? r.map((x) => x.t).join('\n') : undefined;
     });
     for (const p of P) expect(events).not.toContain(p);
     expect(events).not.toContain('$argon2');
   });
 
-  it('is confined to its tenant by row-level security: the runtime sees and deletes another tenant\'s rows not at all, and updates none', async () => {
+  it("is confined to its tenant by row-level security: the runtime sees and deletes another tenant's rows not at all, and updates none", async () => {
     expect(await asRuntime(tenantId, async (c) => (await c.query('select count(*)::int as n from password_history')).rows[0].n)).toBe(3);
     expect(await asRuntime(otherTenantId, async (c) => (await c.query('select count(*)::int as n from password_history')).rows[0].n)).toBe(0);
     expect(await asRuntime(null, async (c) => (await c.query('select count(*)::int as n from password_history')).rows[0].n)).toBe(0);
     expect(await asRuntime(otherTenantId, async (c) => (await c.query('delete from password_history')).rowCount)).toBe(0);
-    await expect(asRuntime(otherTenantId, (c) => c.query(`insert into password_history (tenant_id, id, user_id, password_hash) values ($1, gen_random_uuid(), $2, 'x')`, [tenantId, user.userId])))
-      .rejects.toThrow(/row-level security/);
+    await expect(
+      asRuntime(otherTenantId, (c) =>
+        c.query(`insert into password_history (tenant_id, id, user_id, password_hash) values ($1, gen_random_uuid(), $2, 'x')`, [tenantId, user.userId]),
+      ),
+    ).rejects.toThrow(/row-level security/);
     await expect(asRuntime(tenantId, (c) => c.query(`update password_history set password_hash = 'x'`))).rejects.toThrow(/permission denied/);
   });
 });

@@ -15,7 +15,11 @@ let admin: Awaited<ReturnType<typeof signedInAdmin>>;
 
 async function query<T>(text: string, params: unknown[] = []): Promise<T[]> {
   const db = await connect(stack.databaseSuperuserUrl);
-  try { return (await db.query(text, params)).rows as T[]; } finally { await db.end(); }
+  try {
+    return (await db.query(text, params)).rows as T[];
+  } finally {
+    await db.end();
+  }
 }
 
 beforeAll(async () => {
@@ -46,7 +50,9 @@ describe('the password policy (cli user create and the password change)', () => 
 
   it('accepts a strong one (12+ characters, letters and digits, not guessable)', async () => {
     const email = freshEmail();
-    await expect(createUser(stack.services.orm, { tenantId, email, password: 'plum Vivid 87 harbor', role: 'CASHIER' })).resolves.toMatchObject({ userId: expect.any(String) });
+    await expect(createUser(stack.services.orm, { tenantId, email, password: 'plum Vivid 87 harbor', role: 'CASHIER' })).resolves.toMatchObject({
+      userId: expect.any(String),
+    });
     expect((await trpc(stack, 'mutation', 'auth.login', { email, password: 'plum Vivid 87 harbor' })).data).toEqual({ status: 'OK' });
   });
 });
@@ -55,7 +61,10 @@ describe('recovery codes', () => {
   it('are given once at enrolment; each works once in place of a TOTP code, and is recorded as a sign-in', async () => {
     const user = await makeUser(stack, tenantId, 'ADMIN', 'Recovering Admin');
     const first = await trpc(stack, 'mutation', 'auth.login', { email: user.email, password: PASSWORD });
-    const confirmed = await trpc(stack, 'mutation', 'auth.confirmTotp', { enrollmentToken: first.data.enrollmentToken, code: totpCodeAt(first.data.secret, Date.now() - 30_000) });
+    const confirmed = await trpc(stack, 'mutation', 'auth.confirmTotp', {
+      enrollmentToken: first.data.enrollmentToken,
+      code: totpCodeAt(first.data.secret, Date.now() - 30_000),
+    });
     expect(confirmed.data.status).toBe('OK');
     const codes = confirmed.data.recoveryCodes as string[];
     expect(codes).toHaveLength(10);
@@ -72,14 +81,20 @@ describe('recovery codes', () => {
     expect(again.code).toBe('UNAUTHORIZED');
     expect(again.cookie).toBeUndefined();
     // another code still works, typed without the dash and in capitals
-    const other = await trpc(stack, 'mutation', 'auth.login', { email: user.email, password: PASSWORD, recoveryCode: codes[1]!.replace('-', '').toUpperCase() });
+    const other = await trpc(stack, 'mutation', 'auth.login', {
+      email: user.email,
+      password: PASSWORD,
+      recoveryCode: codes[1]!.replace('-', '').toUpperCase(),
+    });
     expect(other.data).toEqual({ status: 'OK' });
     // a recovery code does not replace the password
-    expect((await trpc(stack, 'mutation', 'auth.login', { email: user.email, password: 'not the password 1', recoveryCode: codes[2] })).code).toBe('UNAUTHORIZED');
+    expect((await trpc(stack, 'mutation', 'auth.login', { email: user.email, password: 'not the password 1', recoveryCode: codes[2] })).code).toBe(
+      'UNAUTHORIZED',
+    );
 
     const items = await eventually(async () => {
       const res = await trpc(stack, 'query', 'events.list', { actorIds: [user.userId], actions: ['LOGIN_SUCCESS'] }, { cookie: admin.cookie });
-      return res.data?.items.length === 3 ? res.data.items as any[] : undefined;
+      return res.data?.items.length === 3 ? (res.data.items as any[]) : undefined;
     });
     const byCode = items.filter((e) => e.metadata?.secondFactor === 'RECOVERY_CODE');
     expect(byCode).toHaveLength(2);
@@ -93,7 +108,13 @@ describe('auth.changePassword', () => {
     const here = (await signInFirstTime(stack, user.email)).cookie;
     const elsewhere = (await signInFirstTime(stack, user.email)).cookie;
 
-    const wrong = await trpc(stack, 'mutation', 'auth.changePassword', { currentPassword: 'not the password 1', newPassword: 'plum Vivid 87 harbor' }, { cookie: here });
+    const wrong = await trpc(
+      stack,
+      'mutation',
+      'auth.changePassword',
+      { currentPassword: 'not the password 1', newPassword: 'plum Vivid 87 harbor' },
+      { cookie: here },
+    );
     expect(wrong.code).toBe('UNAUTHORIZED');
     const weak = await trpc(stack, 'mutation', 'auth.changePassword', { currentPassword: PASSWORD, newPassword: 'password1234' }, { cookie: here });
     expect(weak.code).toBe('BAD_REQUEST');
@@ -111,6 +132,8 @@ describe('auth.changePassword', () => {
   });
 
   it('needs a session', async () => {
-    expect((await trpc(stack, 'mutation', 'auth.changePassword', { currentPassword: PASSWORD, newPassword: 'plum Vivid 87 harbor' })).code).toBe('UNAUTHORIZED');
+    expect((await trpc(stack, 'mutation', 'auth.changePassword', { currentPassword: PASSWORD, newPassword: 'plum Vivid 87 harbor' })).code).toBe(
+      'UNAUTHORIZED',
+    );
   });
 });

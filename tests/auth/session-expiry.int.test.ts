@@ -22,7 +22,13 @@ beforeAll(async () => {
   stack = await startStack({
     worker: false,
     // idle 1.5 s, absolute 4 s; backoff of 1 s after 3 failures; Secure cookies
-    env: { ...VIEWER_ENV, SESSION_IDLE_MINUTES: String(IDLE_MS / 60_000), SESSION_ABSOLUTE_HOURS: String(ABSOLUTE_MS / 3_600_000), LOGIN_BACKOFF_MS: String(BACKOFF_MS), COOKIE_SECURE: 'true' },
+    env: {
+      ...VIEWER_ENV,
+      SESSION_IDLE_MINUTES: String(IDLE_MS / 60_000),
+      SESSION_ABSOLUTE_HOURS: String(ABSOLUTE_MS / 3_600_000),
+      LOGIN_BACKOFF_MS: String(BACKOFF_MS),
+      COOKIE_SECURE: 'true',
+    },
   });
   ({ tenantId } = await stack.createTenant('Expiry'));
   db = await connect(stack.databaseSuperuserUrl);
@@ -39,7 +45,9 @@ async function sessionOf(userId: string) {
   const { rows } = await db.query<{ created: number; last_seen: number; idle: number; absolute: number }>(
     `select extract(epoch from created_at) * 1000 as created, extract(epoch from last_seen_at) * 1000 as last_seen,
        extract(epoch from idle_expires_at) * 1000 as idle, extract(epoch from absolute_expires_at) * 1000 as absolute
-     from sessions where user_id = $1`, [userId]);
+     from sessions where user_id = $1`,
+    [userId],
+  );
   expect(rows).toHaveLength(1);
   const r = rows[0]!;
   return { created: Number(r.created), lastSeen: Number(r.last_seen), idle: Number(r.idle), absolute: Number(r.absolute) };
@@ -47,10 +55,14 @@ async function sessionOf(userId: string) {
 
 /** Until PostgreSQL's clock, which decides whether a session is live, is past `at` (epoch ms). */
 async function untilDatabaseClockPasses(at: number): Promise<void> {
-  await eventually(async () => {
-    const { rows } = await db.query<{ past: boolean }>('select clock_timestamp() > to_timestamp($1::float8 / 1000) as past', [at]);
-    return rows[0]!.past ? true : undefined;
-  }, 20_000, 20);
+  await eventually(
+    async () => {
+      const { rows } = await db.query<{ past: boolean }>('select clock_timestamp() > to_timestamp($1::float8 / 1000) as past', [at]);
+      return rows[0]!.past ? true : undefined;
+    },
+    20_000,
+    20,
+  );
 }
 
 describe('session expiry', () => {
@@ -103,13 +115,16 @@ describe('session expiry', () => {
 describe('backoff', () => {
   it('makes the account wait a doubling delay after 3 failures (TOO_MANY_REQUESTS), then lets it in', async () => {
     const user = await makeUser(stack, tenantId, 'CASHIER');
-    for (let i = 0; i < 3; i++) expect((await trpc(stack, 'mutation', 'auth.login', { email: user.email, password: 'wrong password!' })).code).toBe('UNAUTHORIZED');
+    for (let i = 0; i < 3; i++)
+      expect((await trpc(stack, 'mutation', 'auth.login', { email: user.email, password: 'wrong password!' })).code).toBe('UNAUTHORIZED');
     const early = await trpc(stack, 'mutation', 'auth.login', { email: user.email, password: PASSWORD });
     expect(early.code).toBe('TOO_MANY_REQUESTS');
     expect(early.body.error.message).toMatch(/try again in \d+ s/);
     // the refused attempt did not count: the wait runs from the third failure, as recorded
     const { rows } = await db.query<{ failed_attempts: number; last_failed: string }>(
-      'select failed_attempts, extract(epoch from last_failed_at) * 1000 as last_failed from users where id = $1', [user.userId]);
+      'select failed_attempts, extract(epoch from last_failed_at) * 1000 as last_failed from users where id = $1',
+      [user.userId],
+    );
     expect(rows[0]!.failed_attempts).toBe(3);
     const mayRetryAt = Number(rows[0]!.last_failed) + BACKOFF_MS;
     await eventually(async () => (Date.now() > mayRetryAt ? true : undefined), 10_000, 20);

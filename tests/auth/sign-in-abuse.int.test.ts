@@ -12,15 +12,24 @@ import { makeUser, PASSWORD, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
  */
 const BEHIND_PROXY = { ...VIEWER_ENV, TRUST_PROXY: '127.0.0.1/32' };
 
-interface TAnswer { status: number; code: string | undefined; message: string | undefined; data: any; setCookie: string[] }
+interface TAnswer {
+  status: number;
+  code: string | undefined;
+  message: string | undefined;
+  data: any;
+  setCookie: string[];
+}
 
 /** One auth.login attempt as the client at `ip`, with cookies if given (sent with the viewer's Origin, as a browser does). */
 async function login(stack: TestStack, input: Record<string, unknown>, opts: { ip?: string; cookie?: string } = {}): Promise<TAnswer> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (opts.ip) headers['x-forwarded-for'] = opts.ip;
-  if (opts.cookie) { headers.cookie = opts.cookie; headers.origin = stack.baseUrl; }
+  if (opts.cookie) {
+    headers.cookie = opts.cookie;
+    headers.origin = stack.baseUrl;
+  }
   const res = await fetch(`${stack.baseUrl}/trpc/auth.login`, { method: 'POST', headers, body: JSON.stringify(input) });
-  const body = await res.json() as any;
+  const body = (await res.json()) as any;
   return { status: res.status, code: body?.error?.data?.code, message: body?.error?.message, data: body?.result?.data, setCookie: res.headers.getSetCookie() };
 }
 
@@ -29,15 +38,23 @@ const seen = (a: TAnswer) => ({ status: a.status, code: a.code, message: a.messa
 
 async function query<T>(stack: TestStack, text: string, params: unknown[] = []): Promise<T[]> {
   const db = await connect(stack.databaseSuperuserUrl);
-  try { return (await db.query(text, params)).rows as T[]; } finally { await db.end(); }
+  try {
+    return (await db.query(text, params)).rows as T[];
+  } finally {
+    await db.end();
+  }
 }
 
 /** Waits until the ingest queue holds nothing to do, so every event a request queued is stored. */
 async function drained(stack: TestStack): Promise<void> {
-  await eventually(async () => {
-    const c = await stack.services.ingestQueue.counts();
-    return (c.waiting ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0) === 0 ? true : undefined;
-  }, 120_000, 200);
+  await eventually(
+    async () => {
+      const c = await stack.services.ingestQueue.counts();
+      return (c.waiting ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0) === 0 ? true : undefined;
+    },
+    120_000,
+    200,
+  );
 }
 
 let unknownCounter = 0;
@@ -49,7 +66,10 @@ async function enrolledAdmin(stack: TestStack, tenantId: string, ip: string) {
   const first = await login(stack, { email: user.email, password: PASSWORD }, { ip });
   expect(first.data?.status).toBe('TOTP_ENROLLMENT_REQUIRED');
   const secret = first.data.secret as string;
-  const confirmed = await trpc(stack, 'mutation', 'auth.confirmTotp', { enrollmentToken: first.data.enrollmentToken, code: totpCodeAt(secret, Date.now() - 30_000) });
+  const confirmed = await trpc(stack, 'mutation', 'auth.confirmTotp', {
+    enrollmentToken: first.data.enrollmentToken,
+    code: totpCodeAt(secret, Date.now() - 30_000),
+  });
   expect(confirmed.data?.status).toBe('OK');
   const device = confirmed.setCookie.map((c) => /^((?:__Host-)?modula_device)=([^;]+)/.exec(c)).find((m) => m !== null);
   return { ...user, secret, deviceCookie: device ? `${device[1]}=${device[2]}` : undefined };
@@ -164,15 +184,21 @@ describe('2,000 attempts on a real Admin’s email from many addresses', () => {
     ({ tenantId } = await stack.createTenant('Targeted'));
     admin = await enrolledAdmin(stack, tenantId, '10.9.8.7');
     // 200 addresses × 10 wrong passwords, 50 at a time
-    const jobs = Array.from({ length: 2000 }, (_, i) => () => login(stack, { email: admin.email, password: `guess ${i}` }, { ip: `172.16.${Math.floor(i / 10) % 256}.${(i % 10) + 1}` }));
+    const jobs = Array.from(
+      { length: 2000 },
+      (_, i) => () => login(stack, { email: admin.email, password: `guess ${i}` }, { ip: `172.16.${Math.floor(i / 10) % 256}.${(i % 10) + 1}` }),
+    );
     for (let i = 0; i < jobs.length; i += 50) await Promise.all(jobs.slice(i, i + 50).map((j) => j()));
     await drained(stack);
   }, 300_000);
   afterAll(() => stack?.close());
 
   it('writes at most a handful of events to the tenant’s log: the 10 failures that locked, then the refusals counted in one', async () => {
-    const rows = await query<{ metadata: Record<string, unknown> }>(stack,
-      `select metadata from audit_events where tenant_id = $1 and actor_id = $2 and action = 'LOGIN_FAILED' order by seq`, [tenantId, admin.userId]);
+    const rows = await query<{ metadata: Record<string, unknown> }>(
+      stack,
+      `select metadata from audit_events where tenant_id = $1 and actor_id = $2 and action = 'LOGIN_FAILED' order by seq`,
+      [tenantId, admin.userId],
+    );
     expect(rows.length).toBeGreaterThanOrEqual(11);
     expect(rows.length).toBeLessThanOrEqual(12);
     expect(rows.slice(0, 10).every((r) => r.metadata.failure === 'BAD_PASSWORD')).toBe(true);
@@ -183,7 +209,9 @@ describe('2,000 attempts on a real Admin’s email from many addresses', () => {
   });
 
   it('locked the account for 30 minutes from the 10th failure: the attempts while locked did not extend it', async () => {
-    const [row] = await query<{ locked_until: Date; failed_attempts: number }>(stack, 'select locked_until, failed_attempts from users where id = $1', [admin.userId]);
+    const [row] = await query<{ locked_until: Date; failed_attempts: number }>(stack, 'select locked_until, failed_attempts from users where id = $1', [
+      admin.userId,
+    ]);
     const lockedUntil = new Date(row!.locked_until).getTime();
     expect(lockedUntil).toBeGreaterThan(attackStartedAt + 30 * 60_000 - 1000);
     // the 10th failure came within the first seconds of the attack, long before its end
@@ -201,8 +229,11 @@ describe('2,000 attempts on a real Admin’s email from many addresses', () => {
     expect(res.data).toEqual({ status: 'OK' });
     // the refusals not written yet come with the account's next event: every one of the 2,000 attempts is in the log, counted
     await drained(stack);
-    const rows = await query<{ metadata: Record<string, unknown> }>(stack,
-      `select metadata from audit_events where tenant_id = $1 and actor_id = $2 and action = 'LOGIN_FAILED'`, [tenantId, admin.userId]);
+    const rows = await query<{ metadata: Record<string, unknown> }>(
+      stack,
+      `select metadata from audit_events where tenant_id = $1 and actor_id = $2 and action = 'LOGIN_FAILED'`,
+      [tenantId, admin.userId],
+    );
     const failures = rows.filter((r) => r.metadata.failure === 'BAD_PASSWORD').length;
     const refusals = rows.filter((r) => r.metadata.failure === 'LOCKED').reduce((n, r) => n + Number(r.metadata.attempts), 0);
     // 1,990 refused attempts of the attack and the new client's one above

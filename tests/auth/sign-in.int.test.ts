@@ -11,7 +11,11 @@ let admin: Awaited<ReturnType<typeof signedInAdmin>>;
 
 async function query<T>(text: string, params: unknown[] = []): Promise<T[]> {
   const db = await connect(stack.databaseSuperuserUrl);
-  try { return (await db.query(text, params)).rows as T[]; } finally { await db.end(); }
+  try {
+    return (await db.query(text, params)).rows as T[];
+  } finally {
+    await db.end();
+  }
 }
 
 beforeAll(async () => {
@@ -33,7 +37,9 @@ describe('first sign-in of an Admin', () => {
     const me = await trpc(stack, 'query', 'auth.me', undefined, { cookie });
     expect(me.data).toMatchObject({ tenantId, email: user.email, role: 'ADMIN', tenantName: 'Sign-in' });
     // the secret is stored sealed, never as given
-    const [row] = await query<{ totp_secret_enc: string; totp_enrolled: boolean }>('select totp_secret_enc, totp_enrolled from users where id = $1', [user.userId]);
+    const [row] = await query<{ totp_secret_enc: string; totp_enrolled: boolean }>('select totp_secret_enc, totp_enrolled from users where id = $1', [
+      user.userId,
+    ]);
     expect(row!.totp_enrolled).toBe(true);
     expect(row!.totp_secret_enc).not.toContain(secret!);
   });
@@ -66,7 +72,9 @@ describe('first sign-in of an Admin', () => {
     const forged = `${token.split('.')[0]}.${'A'.repeat(43)}`;
     expect((await trpc(stack, 'mutation', 'auth.confirmTotp', { enrollmentToken: forged, code: good })).code).toBe('UNAUTHORIZED');
     expect((await trpc(stack, 'mutation', 'auth.confirmTotp', { enrollmentToken: token, code: good })).data).toMatchObject({ status: 'OK' });
-    expect((await trpc(stack, 'mutation', 'auth.confirmTotp', { enrollmentToken: token, code: totpCodeAt(first.data.secret, Date.now() + 30_000) })).code).toBe('UNAUTHORIZED');
+    expect((await trpc(stack, 'mutation', 'auth.confirmTotp', { enrollmentToken: token, code: totpCodeAt(first.data.secret, Date.now() + 30_000) })).code).toBe(
+      'UNAUTHORIZED',
+    );
   });
 });
 
@@ -158,7 +166,9 @@ describe('sign-out', () => {
     const rows = await query<{ n: string; hashed: string }>(
       `select count(*) filter (where strpos(s::text, $1) > 0) as n,
               count(*) filter (where token_hash = sha256(convert_to($1, 'UTF8'))) as hashed
-         from sessions s`, [secret]);
+         from sessions s`,
+      [secret],
+    );
     expect(Number(rows[0]!.n)).toBe(0);
     expect(Number(rows[0]!.hashed)).toBe(1);
   });
@@ -167,8 +177,9 @@ describe('sign-out', () => {
 describe('accounts', () => {
   it('refuses an email already used in another tenant (sign-in names no tenant)', async () => {
     const other = await stack.createTenant('Other');
-    await expect(createUser(stack.services.orm, { tenantId: other.tenantId, email: admin.email.toUpperCase(), password: PASSWORD, role: 'ADMIN' }))
-      .rejects.toThrow(/already used by an account of another tenant/);
+    await expect(
+      createUser(stack.services.orm, { tenantId: other.tenantId, email: admin.email.toUpperCase(), password: PASSWORD, role: 'ADMIN' }),
+    ).rejects.toThrow(/already used by an account of another tenant/);
   });
 });
 
@@ -180,11 +191,17 @@ describe('sign-in attempts are audit events of the tenant', () => {
     await signInFirstTime(stack, user.email);
     const items = await eventually(async () => {
       const res = await trpc(stack, 'query', 'events.list', { actorIds: [user.userId], limit: 10 }, { cookie: admin.cookie });
-      return res.data?.items.length === 3 ? res.data.items as any[] : undefined;
+      return res.data?.items.length === 3 ? (res.data.items as any[]) : undefined;
     });
     expect(items.map((e) => e.action).sort()).toEqual(['LOGIN_FAILED', 'LOGIN_SUCCESS', 'TWO_FACTOR_ENABLED']);
     const failed = items.find((e) => e.action === 'LOGIN_FAILED');
-    expect(failed).toMatchObject({ module: 'AUTH', outcome: 'FAILED', actor: { id: user.userId, role: 'ADMIN', name: 'Audited Admin' }, context: { ip: '127.0.0.1' }, metadata: { failure: 'BAD_PASSWORD' } });
+    expect(failed).toMatchObject({
+      module: 'AUTH',
+      outcome: 'FAILED',
+      actor: { id: user.userId, role: 'ADMIN', name: 'Audited Admin' },
+      context: { ip: '127.0.0.1' },
+      metadata: { failure: 'BAD_PASSWORD' },
+    });
     const success = items.find((e) => e.action === 'LOGIN_SUCCESS');
     expect(success.context.sessionId).toMatch(/^[0-9a-f-]{36}$/);
     expect(success.outcome).toBe('SUCCESS');

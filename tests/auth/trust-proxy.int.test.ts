@@ -17,7 +17,7 @@ async function failedSignInIp(stack: TestStack, tenantId: string, adminCookie: s
   expect(res.status).toBe(401);
   const [event] = await eventually(async () => {
     const list = await trpc(stack, 'query', 'events.list', { actorIds: [user.userId], actions: ['LOGIN_FAILED'] }, { cookie: adminCookie });
-    return list.data?.items.length === 1 ? list.data.items as { context: { ip: string } }[] : undefined;
+    return list.data?.items.length === 1 ? (list.data.items as { context: { ip: string } }[]) : undefined;
   });
   return event!.context.ip;
 }
@@ -25,18 +25,25 @@ async function failedSignInIp(stack: TestStack, tenantId: string, adminCookie: s
 // The test client connects from 127.0.0.1, so that is the peer each case trusts or not.
 describe.each([
   {
-    trustProxy: '', what: 'no proxy trusted',
+    trustProxy: '',
+    what: 'no proxy trusted',
     cases: [{ forwardedFor: '203.0.113.50', expected: '127.0.0.1', why: 'ignores X-Forwarded-For (a client cannot forge its address)' }],
   },
   {
-    trustProxy: '127.0.0.1/32', what: 'the peer is a trusted proxy',
+    trustProxy: '127.0.0.1/32',
+    what: 'the peer is a trusted proxy',
     cases: [
       { forwardedFor: '203.0.113.50', expected: '203.0.113.50', why: 'records the client address the proxy forwards' },
-      { forwardedFor: '6.6.6.6, 203.0.113.50', expected: '203.0.113.50', why: 'stops at the first untrusted hop: an address the client prepended is not believed' },
+      {
+        forwardedFor: '6.6.6.6, 203.0.113.50',
+        expected: '203.0.113.50',
+        why: 'stops at the first untrusted hop: an address the client prepended is not believed',
+      },
     ],
   },
   {
-    trustProxy: '10.0.0.0/8', what: 'the peer is not among the listed proxies',
+    trustProxy: '10.0.0.0/8',
+    what: 'the peer is not among the listed proxies',
     cases: [{ forwardedFor: '203.0.113.50', expected: '127.0.0.1', why: 'ignores X-Forwarded-For from a peer outside the list' }],
   },
 ])('TRUST_PROXY=$trustProxy ($what)', ({ trustProxy, cases }) => {

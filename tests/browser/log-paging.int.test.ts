@@ -39,7 +39,11 @@ describe('the log beyond one page', () => {
     const branches: [string, string] = [randomUUID(), randomUUID()];
     await ingestStored(stack, tenantId, provisionBoth(tenantId, branches));
     base = Date.now() - 4 * DAY;
-    await ingestStored(stack, tenantId, seedEvents(tenantId, branches, SEEDED, base).map((s) => s.input));
+    await ingestStored(
+      stack,
+      tenantId,
+      seedEvents(tenantId, branches, SEEDED, base).map((s) => s.input),
+    );
     const admin = await signedInAdmin(stack, tenantId);
     browser = await launchChromium();
     const context = await newViewerContext(browser, stack.baseUrl);
@@ -73,7 +77,9 @@ describe('the log beyond one page', () => {
     await poll(() => rows().count()).toBe(SEEDED);
     await expect(page.getByTestId('load-more').innerText()).resolves.toBe(`All ${SEEDED} matching events are shown.`);
 
-    const hrefs = await rows().getByRole('link').evaluateAll((links) => links.map((a) => (a as HTMLAnchorElement).href));
+    const hrefs = await rows()
+      .getByRole('link')
+      .evaluateAll((links) => links.map((a) => (a as HTMLAnchorElement).href));
     expect(new Set(hrefs).size).toBe(SEEDED);
     const times = (await rows().locator('td:first-child').allInnerTexts()).map((t) => Date.parse(`${t.replace(',', '')} UTC`));
     expect(times.every((t) => Number.isFinite(t))).toBe(true);

@@ -56,7 +56,7 @@ describe('changing one’s own password in the browser', () => {
     return dialog;
   }
 
-  const poll = <T,>(read: () => Promise<T>) => expect.poll(read, { timeout: 10_000 });
+  const poll = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 10_000 });
 
   it('an Admin changes it from the account menu: refusals in the service’s words, then the other session ends and the new password signs in', async () => {
     const admin = await makeUser(stack, tenantId, 'ADMIN', 'Pat Password');

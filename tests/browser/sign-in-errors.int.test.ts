@@ -67,7 +67,10 @@ describe('sign-in refusals in the browser', () => {
   it('signs in with a recovery code in place of the app’s code, once; the same code is then refused', async () => {
     const user = await makeUser(stack, tenantId, 'ADMIN', 'Rita Recovery');
     const first = await trpc(stack, 'mutation', 'auth.login', { email: user.email, password: PASSWORD });
-    const confirmed = await trpc(stack, 'mutation', 'auth.confirmTotp', { enrollmentToken: first.data.enrollmentToken, code: totpCodeAt(first.data.secret, Date.now() - 30_000) });
+    const confirmed = await trpc(stack, 'mutation', 'auth.confirmTotp', {
+      enrollmentToken: first.data.enrollmentToken,
+      code: totpCodeAt(first.data.secret, Date.now() - 30_000),
+    });
     const code = (confirmed.data.recoveryCodes as string[])[0]!;
     const useCode = async () => {
       const page = await openSignIn();

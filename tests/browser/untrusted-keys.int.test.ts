@@ -37,7 +37,7 @@ describe('the chain badge and keys the server does not trust', () => {
     await stack?.close();
   });
 
-  const poll = <T,>(read: () => Promise<T>) => expect.poll(read, { timeout: 10_000 });
+  const poll = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 10_000 });
 
   it('shows a warning naming the listed key that was never pinned', async () => {
     await page.goto('/');

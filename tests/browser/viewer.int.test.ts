@@ -43,8 +43,12 @@ describe('the viewer in a browser', () => {
     context = await newViewerContext(browser, stack.baseUrl);
     page = await context.newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('console', (msg) => { if (msg.type() === 'error') pageErrors.push(`console: ${msg.text()}`); });
-    page.on('response', (res) => { if (res.status() >= 500 || (res.status() === 404 && !res.url().includes('/trpc/'))) pageErrors.push(`${res.status()} ${res.url()}`); });
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') pageErrors.push(`console: ${msg.text()}`);
+    });
+    page.on('response', (res) => {
+      if (res.status() >= 500 || (res.status() === 404 && !res.url().includes('/trpc/'))) pageErrors.push(`${res.status()} ${res.url()}`);
+    });
   });
 
   const pageErrors: string[] = [];
@@ -65,7 +69,7 @@ describe('the viewer in a browser', () => {
 
   const rows = () => page.getByTestId('log-row');
   /** Waits for what the page shows to settle (vitest's own default waits only one second). */
-  const poll = <T,>(read: () => Promise<T>) => expect.poll(read, { timeout: 10_000 });
+  const poll = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 10_000 });
 
   async function pickOption(label: string, option: string) {
     await page.getByRole('combobox', { name: label, exact: true }).click();
@@ -105,7 +109,11 @@ describe('the viewer in a browser', () => {
     await poll(() => page.getByTestId('integrity-badge').innerText()).toMatch(/^Chain verified · \d+ events · checked at \d\d:\d\d$/);
     // newest first: the viewer's own sign-in leads the log
     await poll(() => rows().first().innerText()).toMatch(/enabled two-factor authentication|signed in/);
-    await expect(rows().filter({ hasText: /synced \d days late/ }).count()).resolves.toBeGreaterThan(0);
+    await expect(
+      rows()
+        .filter({ hasText: /synced \d days late/ })
+        .count(),
+    ).resolves.toBeGreaterThan(0);
     await expect(rows().filter({ hasText: 'Harbour Street' }).count()).resolves.toBeGreaterThan(0);
     await screenshot(page, 'log');
   });
@@ -158,7 +166,9 @@ describe('the viewer in a browser', () => {
     await expect(change('managerPin').innerText()).resolves.toMatch(/added[\s\S]*redacted/i);
     await expect(drawer.getByTestId('redacted-paths').innerText()).resolves.toContain('managerPin');
     await expect(drawer.getByText('10.0.0.7', { exact: true }).count()).resolves.toBe(1);
-    await expect(drawer.getByRole('table', { name: 'Chain position' }).innerText()).resolves.toMatch(/Seq\s+\d+\s+Hash\s+[0-9a-f]{8}…[0-9a-f]{4}\s+[\s\S]*Previous hash/);
+    await expect(drawer.getByRole('table', { name: 'Chain position' }).innerText()).resolves.toMatch(
+      /Seq\s+\d+\s+Hash\s+[0-9a-f]{8}…[0-9a-f]{4}\s+[\s\S]*Previous hash/,
+    );
     await expect(drawer.getByText('event #1042 of this device').count()).resolves.toBe(1);
     await diff.scrollIntoViewIfNeeded();
     await screenshot(page, 'entry-drawer');
@@ -186,7 +196,9 @@ describe('the viewer in a browser', () => {
     const table = page.getByTestId('failed-logins');
     await table.waitFor();
     const suspect = table.getByRole('row').filter({ hasText: 'mallory@example.test' });
-    await expect(suspect.innerText()).resolves.toMatch(new RegExp(`${SUSPECT}[\\s\\S]*\\b${seed.suspectFailures}\\b[\\s\\S]*198\\.51\\.100\\.23[\\s\\S]*203\\.0\\.113\\.9`));
+    await expect(suspect.innerText()).resolves.toMatch(
+      new RegExp(`${SUSPECT}[\\s\\S]*\\b${seed.suspectFailures}\\b[\\s\\S]*198\\.51\\.100\\.23[\\s\\S]*203\\.0\\.113\\.9`),
+    );
     await screenshot(page, 'suspicious-sign-ins');
     await suspect.getByRole('link', { name: 'Show failed sign-ins' }).click();
     await page.waitForURL((url) => url.searchParams.get('actor') === SUSPECT && url.searchParams.get('action') === 'LOGIN_FAILED');
@@ -245,7 +257,9 @@ describe('the viewer in a browser', () => {
     expect(shown).toBeGreaterThan(100);
     await expect(rows().count()).resolves.toBe(shown);
     // no event twice across the pages
-    const links = await rows().getByRole('link').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    const links = await rows()
+      .getByRole('link')
+      .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     expect(new Set(links).size).toBe(shown);
   });
 

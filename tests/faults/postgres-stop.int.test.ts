@@ -22,7 +22,9 @@ beforeAll(async () => {
   port = await findFreePort();
   postgres = await startPostgres({ dataDir: dir, port, fsync: false });
   await migrate(postgres.url);
-  stack = await startStack({ database: { url: postgres.appUrl, ownerUrl: postgres.url, superuserUrl: postgres.superuserUrl.replace(/\/postgres$/, '/modula_audit') } });
+  stack = await startStack({
+    database: { url: postgres.appUrl, ownerUrl: postgres.url, superuserUrl: postgres.superuserUrl.replace(/\/postgres$/, '/modula_audit') },
+  });
 });
 afterAll(async () => {
   await stack.close();
@@ -51,8 +53,17 @@ describe('fault: PostgreSQL stops for 20 seconds mid-ingest', () => {
     const acked = [...first.ackedIds, ...duringOutage.ackedIds, ...after.ackedIds];
     expect(duringOutage.acknowledged).toBe(19_000); // acknowledged while the database was down
     const result = await expectExactlyOnce(stack, tenant.tenantId, acked);
-    console.log(`[fault:postgres-stop] ${JSON.stringify({ sent: TOTAL, acknowledged: acked.length, acknowledgedDuringOutage: duringOutage.acknowledged,
-      stored: result.stored, duplicates: result.duplicates, outageSeconds: (restartedAt - stoppedAt) / 1000, recoverySeconds: (Date.now() - restartedAt) / 1000 })}`);
+    console.log(
+      `[fault:postgres-stop] ${JSON.stringify({
+        sent: TOTAL,
+        acknowledged: acked.length,
+        acknowledgedDuringOutage: duringOutage.acknowledged,
+        stored: result.stored,
+        duplicates: result.duplicates,
+        outageSeconds: (restartedAt - stoppedAt) / 1000,
+        recoverySeconds: (Date.now() - restartedAt) / 1000,
+      })}`,
+    );
     expect(result.stored).toBe(TOTAL);
     // no connection leaked by the transactions the outage cut short (see packages/db/src/pool-guard.ts)
     const pool = await stack.services.orm.em.getConnection().getNativeClient();

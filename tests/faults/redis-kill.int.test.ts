@@ -36,7 +36,8 @@ describe('fault: Redis is killed with SIGKILL mid-ingest and restarted from its 
 
     // let part of the load be acknowledged (and part stored), then kill Redis without warning
     // (completed jobs are removed: count the events the worker stored instead)
-    while ((await readCounters(stack.services.redis, stack.config.QUEUE_PREFIX).catch(() => ({ stored: 0 }))).stored < 2500) await new Promise((r) => setTimeout(r, 20));
+    while ((await readCounters(stack.services.redis, stack.config.QUEUE_PREFIX).catch(() => ({ stored: 0 }))).stored < 2500)
+      await new Promise((r) => setTimeout(r, 20));
     await redis.kill();
     const killedAt = Date.now();
     await new Promise((r) => setTimeout(r, 2000)); // clients keep trying meanwhile and get 503s
@@ -46,8 +47,17 @@ describe('fault: Redis is killed with SIGKILL mid-ingest and restarted from its 
     const sent = await sending;
     expect(sent.retriedCalls).toBeGreaterThan(0); // the outage was real for the clients
     const result = await expectExactlyOnce(stack, tenant.tenantId, sent.ackedIds);
-    console.log(`[fault:redis-kill] ${JSON.stringify({ sent: sent.sent, acknowledged: sent.acknowledged, retriedCalls: sent.retriedCalls,
-      stored: result.stored, duplicates: result.duplicates, outageSeconds: (restartedAt - killedAt) / 1000, recoverySeconds: (Date.now() - restartedAt) / 1000 })}`);
+    console.log(
+      `[fault:redis-kill] ${JSON.stringify({
+        sent: sent.sent,
+        acknowledged: sent.acknowledged,
+        retriedCalls: sent.retriedCalls,
+        stored: result.stored,
+        duplicates: result.duplicates,
+        outageSeconds: (restartedAt - killedAt) / 1000,
+        recoverySeconds: (Date.now() - restartedAt) / 1000,
+      })}`,
+    );
     expect(result.stored).toBe(TOTAL);
   }, 240_000);
 });

@@ -15,17 +15,24 @@ const children: ChildProcess[] = [];
 /** The real worker process, as `npm start` runs it, with a short job lock so a killed job re-runs soon. */
 function spawnWorker(): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'worker/src/main.ts')], {
-    cwd: ROOT, env: { ...process.env, ...stack.env, WORKER_LOCK_MS: '3000', WORKER_STALLED_CHECK_MS: '2000', LOG_LEVEL: 'error' }, stdio: ['ignore', 'ignore', 'inherit'],
+    cwd: ROOT,
+    env: { ...process.env, ...stack.env, WORKER_LOCK_MS: '3000', WORKER_STALLED_CHECK_MS: '2000', LOG_LEVEL: 'error' },
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
   children.push(child);
   return child;
 }
 
 function kill9(child: ChildProcess): Promise<void> {
-  return new Promise((done) => { child.once('exit', () => done()); child.kill('SIGKILL'); });
+  return new Promise((done) => {
+    child.once('exit', () => done());
+    child.kill('SIGKILL');
+  });
 }
 
-beforeAll(async () => { stack = await startStack({ worker: false }); });
+beforeAll(async () => {
+  stack = await startStack({ worker: false });
+});
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await stack.close();
@@ -57,8 +64,15 @@ describe('fault: the worker is killed with SIGKILL again and again during a 100k
 
     spawnWorker();
     const result = await expectExactlyOnce(stack, tenant.tenantId, sent.ackedIds);
-    const figures = { ...sent, ackedIds: undefined, kills: KILLS, stored: result.stored, duplicates: result.duplicates,
-      recoverySeconds: (Date.now() - killsDone) / 1000, totalSeconds: (Date.now() - started) / 1000 };
+    const figures = {
+      ...sent,
+      ackedIds: undefined,
+      kills: KILLS,
+      stored: result.stored,
+      duplicates: result.duplicates,
+      recoverySeconds: (Date.now() - killsDone) / 1000,
+      totalSeconds: (Date.now() - started) / 1000,
+    };
     console.log(`[fault:worker-kill] ${JSON.stringify(figures)}`);
     expect(result.stored).toBe(TOTAL);
   }, 300_000);

@@ -19,7 +19,9 @@ let stack: TestStack;
 const workers: TIngestWorker[] = [];
 const children: ChildProcess[] = [];
 
-beforeAll(async () => { stack = await startStack({ worker: false, env: { WORKER_CONCURRENCY: '1' } }); });
+beforeAll(async () => {
+  stack = await startStack({ worker: false, env: { WORKER_CONCURRENCY: '1' } });
+});
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await Promise.all(workers.map((w) => w.close()));
@@ -27,7 +29,13 @@ afterAll(async () => {
 });
 
 function freeze(tenantId: string, branchId: string, occurredAt: string): TAuditEventInput {
-  return makeEvent(tenantId, { action: 'BRANCH_FROZEN', branchId, occurredAt, entity: { type: 'BRANCH', id: branchId }, actor: { type: 'USER', id: 'owner', role: 'ADMIN' } });
+  return makeEvent(tenantId, {
+    action: 'BRANCH_FROZEN',
+    branchId,
+    occurredAt,
+    entity: { type: 'BRANCH', id: branchId },
+    actor: { type: 'USER', id: 'owner', role: 'ADMIN' },
+  });
 }
 
 async function record(apiKey: string, event: TAuditEventInput) {
@@ -38,7 +46,10 @@ async function record(apiKey: string, event: TAuditEventInput) {
 async function storedRows(tenantId: string, eventIds: string[]) {
   const db = await connect(stack.databaseSuperuserUrl);
   try {
-    const r = await db.query('select event_id, seq::int, outcome, reason from audit_events where tenant_id = $1 and event_id = any($2::uuid[])', [tenantId, eventIds]);
+    const r = await db.query('select event_id, seq::int, outcome, reason from audit_events where tenant_id = $1 and event_id = any($2::uuid[])', [
+      tenantId,
+      eventIds,
+    ]);
     return new Map(r.rows.map((row) => [row.event_id as string, row as { seq: number; outcome: string; reason: string | null }]));
   } finally {
     await db.end();
@@ -57,17 +68,23 @@ describe('judged in the order acknowledged, with several workers', () => {
     const { tenantId, apiKey } = await stack.createTenant('Forced interleaving');
     const branchId = uuidv7();
     let signalHeld!: () => void;
-    const held = new Promise<void>((r) => { signalHeld = r; });
+    const held = new Promise<void>((r) => {
+      signalHeld = r;
+    });
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
     // worker 1 holds any job with a freeze after its turn came, before its transaction starts
-    workers.push(startIngestWorker(stack.config, stack.services.orm, pino({ level: 'silent' }), {
-      beforeStore: async (job) => {
-        if (!job.events.some((e) => e.action === 'BRANCH_FROZEN')) return;
-        signalHeld();
-        await gate;
-      },
-    }));
+    workers.push(
+      startIngestWorker(stack.config, stack.services.orm, pino({ level: 'silent' }), {
+        beforeStore: async (job) => {
+          if (!job.events.some((e) => e.action === 'BRANCH_FROZEN')) return;
+          signalHeld();
+          await gate;
+        },
+      }),
+    );
     const provision = provisionBranch(tenantId, branchId);
     await record(apiKey, provision);
     await waitStored(tenantId, [provision.eventId]);
@@ -81,7 +98,9 @@ describe('judged in the order acknowledged, with several workers', () => {
     const other = startIngestWorker(stack.config, stack.services.orm, pino({ level: 'silent' }));
     workers.push(other);
     let saleJobId: string | undefined;
-    other.worker.on('active', (job) => { saleJobId = job.id; });
+    other.worker.on('active', (job) => {
+      saleJobId = job.id;
+    });
     const theSale = sale(tenantId, branchId, new Date(frozenAt.getTime() + 1000).toISOString());
     await record(apiKey, theSale);
 
@@ -102,9 +121,13 @@ describe('judged in the order acknowledged, with several workers', () => {
   it('denies every sale of 200 freeze-then-sale pairs sent to two worker processes', async () => {
     await Promise.all(workers.splice(0).map((w) => w.close()));
     for (let i = 0; i < 2; i++) {
-      children.push(spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'worker/src/main.ts')], {
-        cwd: ROOT, env: { ...process.env, ...stack.env, WORKER_CONCURRENCY: '2', LOG_LEVEL: 'error' }, stdio: ['ignore', 'ignore', 'inherit'],
-      }));
+      children.push(
+        spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'worker/src/main.ts')], {
+          cwd: ROOT,
+          env: { ...process.env, ...stack.env, WORKER_CONCURRENCY: '2', LOG_LEVEL: 'error' },
+          stdio: ['ignore', 'ignore', 'inherit'],
+        }),
+      );
     }
     const { tenantId, apiKey } = await stack.createTenant('Random pairs');
     const PAIRS = 200;
@@ -112,20 +135,30 @@ describe('judged in the order acknowledged, with several workers', () => {
     const provisions = branches.map((b) => provisionBranch(tenantId, b));
     const res = await postTrpc(stack.baseUrl, 'ingest.batch', { events: provisions }, apiKey);
     expect(res.body.result.data.rejected).toEqual([]);
-    await waitStored(tenantId, provisions.map((p) => p.eventId), 120_000);
+    await waitStored(
+      tenantId,
+      provisions.map((p) => p.eventId),
+      120_000,
+    );
 
     const sales: TAuditEventInput[] = [];
     const lanes = 10;
-    await Promise.all(Array.from({ length: lanes }, async (_, lane) => {
-      for (let i = lane; i < PAIRS; i += lanes) {
-        const at = Date.now() - 30_000;
-        await record(apiKey, freeze(tenantId, branches[i]!, new Date(at).toISOString()));
-        const s = sale(tenantId, branches[i]!, new Date(at + 1).toISOString());
-        sales.push(s);
-        await record(apiKey, s);
-      }
-    }));
-    const rows = await waitStored(tenantId, sales.map((s) => s.eventId), 120_000);
+    await Promise.all(
+      Array.from({ length: lanes }, async (_, lane) => {
+        for (let i = lane; i < PAIRS; i += lanes) {
+          const at = Date.now() - 30_000;
+          await record(apiKey, freeze(tenantId, branches[i]!, new Date(at).toISOString()));
+          const s = sale(tenantId, branches[i]!, new Date(at + 1).toISOString());
+          sales.push(s);
+          await record(apiKey, s);
+        }
+      }),
+    );
+    const rows = await waitStored(
+      tenantId,
+      sales.map((s) => s.eventId),
+      120_000,
+    );
     const allowed = sales.filter((s) => rows.get(s.eventId)!.outcome !== 'REJECTED');
     expect(allowed.map((s) => s.eventId)).toEqual([]);
     expect([...rows.values()].every((r) => r.reason === 'BRANCH_FROZEN')).toBe(true);

@@ -79,7 +79,10 @@ describe('every kind of bad input is a 4xx with issue paths, and nothing is stor
       expect(res.body.error.data.code).toBe('BAD_REQUEST');
       const issues = res.body.error.data.issues as { path: (string | number)[]; message: string }[];
       // the issue names the field (or a path inside it) and says what is wrong
-      expect(issues.some((i) => i.path.join('\u0001').startsWith(path.join('\u0001')) && message.test(i.message)), JSON.stringify(issues)).toBe(true);
+      expect(
+        issues.some((i) => i.path.join('\u0001').startsWith(path.join('\u0001')) && message.test(i.message)),
+        JSON.stringify(issues),
+      ).toBe(true);
     });
   }
 
@@ -89,7 +92,10 @@ describe('every kind of bad input is a 4xx with issue paths, and nothing is stor
     const res = await postTrpc(stack.baseUrl, 'ingest.batch', { events: [withField('action', 'NOPE'), good, withField('outcome', 'MAYBE')] }, tenant.apiKey);
     expect(res.status).toBe(200);
     expect(res.body.result.data.accepted).toEqual([good.eventId]);
-    expect(res.body.result.data.rejected.map((r: { index: number; issues: { path: string[] }[] }) => [r.index, r.issues[0]!.path])).toEqual([[0, ['action']], [2, ['outcome']]]);
+    expect(res.body.result.data.rejected.map((r: { index: number; issues: { path: string[] }[] }) => [r.index, r.issues[0]!.path])).toEqual([
+      [0, ['action']],
+      [2, ['outcome']],
+    ]);
   });
 
   const RAW: [string, string, RegExp][] = [
@@ -136,9 +142,7 @@ describe('every kind of bad input is a 4xx with issue paths, and nothing is stor
   });
 
   it('the in-process caller refuses values that are not JSON (a Date, a BigInt) with a clear message', async () => {
-    await expect(stack.caller.ingest.record({ ...makeEvent(tenant.tenantId), metadata: { at: new Date() } }))
-      .rejects.toThrow(/must be a JSON value.*Date/);
-    await expect(stack.caller.ingest.record({ ...makeEvent(tenant.tenantId), metadata: { n: 10n } }))
-      .rejects.toThrow(/must be a JSON value.*bigint/);
+    await expect(stack.caller.ingest.record({ ...makeEvent(tenant.tenantId), metadata: { at: new Date() } })).rejects.toThrow(/must be a JSON value.*Date/);
+    await expect(stack.caller.ingest.record({ ...makeEvent(tenant.tenantId), metadata: { n: 10n } })).rejects.toThrow(/must be a JSON value.*bigint/);
   });
 });

@@ -28,10 +28,12 @@ function recompute(row: Record<string, unknown>, prevHash: string): string {
   for (const [column, value] of Object.entries(row)) {
     if (column === 'hash' || column === 'prev_hash') continue;
     if (row.record_version === 1 && V2_ONLY.includes(column)) continue;
-    record[camel(column)] = value instanceof Date ? value.toISOString()
-      : (column === 'seq' || column === 'device_seq') && value !== null ? Number(value) : value;
+    record[camel(column)] =
+      value instanceof Date ? value.toISOString() : (column === 'seq' || column === 'device_seq') && value !== null ? Number(value) : value;
   }
-  return createHash('sha256').update(prevHash + jcs(record), 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(prevHash + jcs(record), 'utf8')
+    .digest('hex');
 }
 
 let stack: TestStack;
@@ -44,8 +46,12 @@ beforeAll(async () => {
   const events = [
     provisionBranch(tenantId, branchId),
     sale(tenantId, branchId, new Date().toISOString(), { context: { ip: '203.0.113.9', sessionId: 's-1', deviceId: 'till-1', deviceSeq: 1, offline: true } }),
-    makeEvent(tenantId, { actor: { type: 'SYSTEM' }, entity: undefined, metadata: { ratio: 0.1, tiny: 1.25e-7, exp: 123456.789, neg: -0, unicode: 'Zürich ☕ \u2028', nested: { b: [1, { z: null, a: true }], a: 'x' } } }),
-    makeEvent(tenantId, { action: 'LOGIN_FAILED', outcome: 'FAILED', before: null, after: { 'é': 1, e: 2, E: 3, '\u{1F600}': 4, '\uFB01': 5 } }),
+    makeEvent(tenantId, {
+      actor: { type: 'SYSTEM' },
+      entity: undefined,
+      metadata: { ratio: 0.1, tiny: 1.25e-7, exp: 123456.789, neg: -0, unicode: 'Zürich ☕ \u2028', nested: { b: [1, { z: null, a: true }], a: 'x' } },
+    }),
+    makeEvent(tenantId, { action: 'LOGIN_FAILED', outcome: 'FAILED', before: null, after: { é: 1, e: 2, E: 3, '\u{1F600}': 4, '\uFB01': 5 } }),
     ...Array.from({ length: 40 }, () => makeEvent(tenantId)),
   ];
   await ingestStored(stack, tenantId, events);
@@ -72,7 +78,7 @@ describe('the hash chain, recomputed by code independent of the writer', () => {
     }
   });
 
-  it('hashes to SHA-256(prev_hash ‖ the record\'s RFC 8785 text as written out by hand from the README\'s recipe)', async () => {
+  it("hashes to SHA-256(prev_hash ‖ the record's RFC 8785 text as written out by hand from the README's recipe)", async () => {
     const db = await connect(stack.databaseSuperuserUrl);
     try {
       const { rows } = await db.query('select * from audit_events where tenant_id = $1 and seq in (3, 4) order by seq', [tenantId]);
@@ -80,24 +86,31 @@ describe('the hash chain, recomputed by code independent of the writer', () => {
       // only what the service generates is taken from the row (ids, times, the template's words, the content hash);
       // the keys, their order, null for what is absent and every number and string form are written here
       const generated = (row: Record<string, any>) => ({
-        contentHash: `"${row.content_hash}"`, description: JSON.stringify(row.description), eventId: `"${row.event_id}"`, id: `"${row.id}"`,
-        occurredAt: `"${(row.occurred_at as Date).toISOString()}"`, receivedAt: `"${(row.received_at as Date).toISOString()}"`, tenantId: `"${tenantId}"`,
+        contentHash: `"${row.content_hash}"`,
+        description: JSON.stringify(row.description),
+        eventId: `"${row.event_id}"`,
+        id: `"${row.id}"`,
+        occurredAt: `"${(row.occurred_at as Date).toISOString()}"`,
+        receivedAt: `"${(row.received_at as Date).toISOString()}"`,
+        tenantId: `"${tenantId}"`,
       });
       const n = generated(numbers!);
-      const numbersText = '{"action":"POLICY_UPDATED","actorId":null,"actorName":null,"actorRole":null,"actorType":"SYSTEM","after":null,"before":null,'
-        + `"branchId":null,"claimedOutcome":"SUCCESS","contentHash":${n.contentHash},"credential":"system","description":${n.description},"deviceId":null,"deviceSeq":null,`
-        + `"entityId":null,"entityLabel":null,"entityType":null,"eventId":${n.eventId},"id":${n.id},"ip":null,`
-        + '"metadata":{"exp":123456.789,"neg":0,"nested":{"a":"x","b":[1,{"a":true,"z":null}]},"ratio":0.1,"tiny":1.25e-7,"unicode":"Zürich ☕ \u2028"},'
-        + `"module":"POLICY","occurredAt":${n.occurredAt},"offline":null,"outcome":"SUCCESS","reason":null,"receivedAt":${n.receivedAt},"recordVersion":2,`
-        + `"redactedPaths":[],"seq":3,"sessionId":null,"sourceAddress":null,"tenantId":${n.tenantId}}`;
+      const numbersText =
+        '{"action":"POLICY_UPDATED","actorId":null,"actorName":null,"actorRole":null,"actorType":"SYSTEM","after":null,"before":null,' +
+        `"branchId":null,"claimedOutcome":"SUCCESS","contentHash":${n.contentHash},"credential":"system","description":${n.description},"deviceId":null,"deviceSeq":null,` +
+        `"entityId":null,"entityLabel":null,"entityType":null,"eventId":${n.eventId},"id":${n.id},"ip":null,` +
+        '"metadata":{"exp":123456.789,"neg":0,"nested":{"a":"x","b":[1,{"a":true,"z":null}]},"ratio":0.1,"tiny":1.25e-7,"unicode":"Zürich ☕ \u2028"},' +
+        `"module":"POLICY","occurredAt":${n.occurredAt},"offline":null,"outcome":"SUCCESS","reason":null,"receivedAt":${n.receivedAt},"recordVersion":2,` +
+        `"redactedPaths":[],"seq":3,"sessionId":null,"sourceAddress":null,"tenantId":${n.tenantId}}`;
       const k = generated(keys!);
       // keys sorted by UTF-16 code units: "E" < "e" < "é" < "\u{1F600}" (a surrogate pair, 0xD83D…) < "\uFB01" — code point order would swap the last two
-      const keysText = '{"action":"LOGIN_FAILED","actorId":"user-1","actorName":"Maria Manager","actorRole":"MANAGER","actorType":"USER",'
-        + '"after":{"E":3,"e":2,"é":1,"\u{1F600}":4,"\uFB01":5},"before":null,'
-        + `"branchId":null,"claimedOutcome":"FAILED","contentHash":${k.contentHash},"credential":"system","description":${k.description},"deviceId":null,"deviceSeq":null,`
-        + `"entityId":"pol-1","entityLabel":"Refund policy","entityType":"POLICY","eventId":${k.eventId},"id":${k.id},"ip":null,"metadata":null,`
-        + `"module":"AUTH","occurredAt":${k.occurredAt},"offline":null,"outcome":"FAILED","reason":null,"receivedAt":${k.receivedAt},"recordVersion":2,`
-        + `"redactedPaths":[],"seq":4,"sessionId":null,"sourceAddress":null,"tenantId":${k.tenantId}}`;
+      const keysText =
+        '{"action":"LOGIN_FAILED","actorId":"user-1","actorName":"Maria Manager","actorRole":"MANAGER","actorType":"USER",' +
+        '"after":{"E":3,"e":2,"é":1,"\u{1F600}":4,"\uFB01":5},"before":null,' +
+        `"branchId":null,"claimedOutcome":"FAILED","contentHash":${k.contentHash},"credential":"system","description":${k.description},"deviceId":null,"deviceSeq":null,` +
+        `"entityId":"pol-1","entityLabel":"Refund policy","entityType":"POLICY","eventId":${k.eventId},"id":${k.id},"ip":null,"metadata":null,` +
+        `"module":"AUTH","occurredAt":${k.occurredAt},"offline":null,"outcome":"FAILED","reason":null,"receivedAt":${k.receivedAt},"recordVersion":2,` +
+        `"redactedPaths":[],"seq":4,"sessionId":null,"sourceAddress":null,"tenantId":${k.tenantId}}`;
       const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
       expect(keys!.prev_hash).toBe(numbers!.hash);
       expect(sha256(numbers!.prev_hash + numbersText)).toBe(numbers!.hash);

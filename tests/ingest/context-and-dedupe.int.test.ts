@@ -11,7 +11,11 @@ let tenant: { tenantId: string; apiKey: string };
 
 async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
   const db = await connect(stack.databaseSuperuserUrl);
-  try { return (await db.query(sql, params)).rows as T[]; } finally { await db.end(); }
+  try {
+    return (await db.query(sql, params)).rows as T[];
+  } finally {
+    await db.end();
+  }
 }
 
 beforeAll(async () => {
@@ -51,7 +55,10 @@ describe('context rule', () => {
     const provision = provisionBranch(tenant.tenantId, branchId);
     await stack.caller.ingest.batch({ events: [provision] });
     await untilStored(stack, tenant.tenantId, [provision.eventId]);
-    const replay = await replayQuarantine(stack.services.orm, (t, events, receivedAt) => stack.services.ingestQueue.enqueue(t, events, receivedAt), { tenantId: tenant.tenantId, reason: 'UNKNOWN_BRANCH' });
+    const replay = await replayQuarantine(stack.services.orm, (t, events, receivedAt) => stack.services.ingestQueue.enqueue(t, events, receivedAt), {
+      tenantId: tenant.tenantId,
+      reason: 'UNKNOWN_BRANCH',
+    });
     expect(replay).toEqual({ replayed: 1, skipped: [], byTenant: [{ tenantId: tenant.tenantId, replayed: 1, skipped: 0 }] });
     expect((await untilStored(stack, tenant.tenantId, [orphan.eventId]))[0]!.state).toBe('STORED');
   });
@@ -83,11 +90,19 @@ describe('dedupe on (tenant, eventId), forever', () => {
       return postTrpc(stack.baseUrl, 'ingest.batch', { events: order }, t.apiKey);
     });
     for (const res of await Promise.all(senders)) expect(res.body.result.data.accepted).toHaveLength(300);
-    await untilStored(stack, t.tenantId, events.map((e) => e.eventId));
+    await untilStored(
+      stack,
+      t.tenantId,
+      events.map((e) => e.eventId),
+    );
     // all jobs done: no straggler can still add a copy
-    await eventually(async () => ((await stack.services.ingestQueue.counts()).waiting === 0 && (await stack.services.ingestQueue.counts()).active === 0 ? true : undefined));
+    await eventually(async () =>
+      (await stack.services.ingestQueue.counts()).waiting === 0 && (await stack.services.ingestQueue.counts()).active === 0 ? true : undefined,
+    );
     const rows = await query<{ n: string; distinct_ids: string; min: string; max: string }>(
-      'select count(*) n, count(distinct event_id) distinct_ids, min(seq) min, max(seq) max from audit_events where tenant_id = $1', [t.tenantId]);
+      'select count(*) n, count(distinct event_id) distinct_ids, min(seq) min, max(seq) max from audit_events where tenant_id = $1',
+      [t.tenantId],
+    );
     expect(rows[0]).toEqual({ n: '300', distinct_ids: '300', min: '1', max: '300' });
     expect((await verifyChain(stack.services.orm, t.tenantId)).ok).toBe(true);
   });
@@ -115,7 +130,9 @@ describe('dedupe on (tenant, eventId), forever', () => {
     await stack.caller.ingest.record(utc);
     await stack.caller.ingest.record({ ...utc, occurredAt: '2026-06-01T12:00:00+02:00' });
     await untilStored(stack, t.tenantId, [utc.eventId]);
-    await eventually(async () => ((await stack.services.ingestQueue.counts()).waiting === 0 && (await stack.services.ingestQueue.counts()).active === 0 ? true : undefined));
+    await eventually(async () =>
+      (await stack.services.ingestQueue.counts()).waiting === 0 && (await stack.services.ingestQueue.counts()).active === 0 ? true : undefined,
+    );
     expect(await listQuarantine(stack.services.orm, { tenantId: t.tenantId })).toEqual([]);
     expect(await query('select 1 from audit_events where tenant_id = $1', [t.tenantId])).toHaveLength(1);
   });

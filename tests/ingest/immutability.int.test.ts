@@ -12,7 +12,7 @@ let tenantB: string;
 /** The whole table as a superuser sees it (RLS hides rows from the others outside a tenant). */
 async function snapshot(): Promise<string> {
   const db = await connect(stack.databaseSuperuserUrl);
-  const r = await db.query('select md5(string_agg(t::text, \'|\' order by tenant_id, seq)) as digest, count(*) as n from audit_events t');
+  const r = await db.query("select md5(string_agg(t::text, '|' order by tenant_id, seq)) as digest, count(*) as n from audit_events t");
   await db.end();
   return `${r.rows[0].n}:${r.rows[0].digest}`;
 }
@@ -36,7 +36,11 @@ const ATTEMPTS = [
 ] as const;
 
 describe('the audit table is append-only in PostgreSQL itself', () => {
-  for (const [role, url] of [['the runtime role', 'runtime'], ['the owner', 'owner'], ['a superuser', 'superuser']] as const) {
+  for (const [role, url] of [
+    ['the runtime role', 'runtime'],
+    ['the owner', 'owner'],
+    ['a superuser', 'superuser'],
+  ] as const) {
     for (const [op, statement] of ATTEMPTS) {
       it(`${op} is refused for ${role}, and nothing changes`, async () => {
         const db = await connect({ superuser: stack.databaseSuperuserUrl, owner: stack.databaseOwnerUrl, runtime: stack.config.DATABASE_URL }[url]);
@@ -87,15 +91,17 @@ describe('row-level security isolates tenants in the database', () => {
       await db.query('begin');
       await db.query(`set local role ${APP_ROLE}`);
       await db.query(`select set_config('app.tenant_id', $1, true)`, [tenantA]);
-      await expect(db.query(`insert into freeze_transitions (tenant_id, seq, branch_id, occurred_at, frozen) values ($1, 99, null, now(), true)`, [tenantB]))
-        .rejects.toThrow(/row-level security/);
+      await expect(
+        db.query(`insert into freeze_transitions (tenant_id, seq, branch_id, occurred_at, frozen) values ($1, 99, null, now(), true)`, [tenantB]),
+      ).rejects.toThrow(/row-level security/);
       await db.query('rollback');
       await db.query('begin');
       await db.query(`set local role ${APP_ROLE}`);
       await db.query(`select set_config('app.tenant_id', $1, true)`, [tenantA]);
       // the chain head is not even writable for the runtime: it moves only through advance_chain_head
-      await expect(db.query(`insert into chain_heads (tenant_id, seq, hash, updated_at) values ($1, 99, 'x', now())`, [tenantA]))
-        .rejects.toThrow(/permission denied/);
+      await expect(db.query(`insert into chain_heads (tenant_id, seq, hash, updated_at) values ($1, 99, 'x', now())`, [tenantA])).rejects.toThrow(
+        /permission denied/,
+      );
       await db.query('rollback');
     } finally {
       await db.end();

@@ -28,9 +28,11 @@ afterAll(() => stack.close());
 // with one they need a provisioned branch to be stored rather than quarantined) ---
 const actions = ACTIONS.filter((a) => !requiresBranch(a));
 const id = fc.string({ minLength: 1, maxLength: 24 });
-const json = fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 })
+const json = fc
+  .dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 })
   .map((v) => JSON.parse(JSON.stringify(v)) as Record<string, unknown>);
-const offsetIso = fc.tuple(fc.date({ min: new Date('2020-01-01'), max: new Date(Date.now() - 3_600_000), noInvalidDate: true }), fc.integer({ min: -14 * 60, max: 14 * 60 }))
+const offsetIso = fc
+  .tuple(fc.date({ min: new Date('2020-01-01'), max: new Date(Date.now() - 3_600_000), noInvalidDate: true }), fc.integer({ min: -14 * 60, max: 14 * 60 }))
   .map(([d, offsetMin]) => {
     if (offsetMin === 0) return d.toISOString();
     const local = new Date(d.getTime() + offsetMin * 60_000).toISOString().slice(0, 23);
@@ -45,31 +47,64 @@ const actor = fc.oneof(
   fc.record({ type: fc.constant('USER'), id, role: fc.constantFrom(...ROLES), name: id }, { requiredKeys: ['type', 'id'] }),
   fc.record({ type: fc.constant('SYSTEM'), id, name: id }, { requiredKeys: ['type'] }),
 );
-const validEvent = fc.record({
-  action: fc.constantFrom(...actions),
-  outcome,
-  actor,
-  entity: fc.option(fc.record({ type: id, id, label: id }, { requiredKeys: ['type', 'id'] }), { nil: undefined }),
-  occurredAt: offsetIso,
-  before: fc.option(json, { nil: undefined }),
-  after: fc.option(fc.option(json, { nil: null }), { nil: undefined }),
-  metadata: fc.option(json, { nil: undefined }),
-  context: fc.option(fc.record({ ip: fc.ipV4(), sessionId: id, deviceId: id, deviceSeq: fc.integer({ min: 1 }), offline: fc.boolean() }, { requiredKeys: [] }), { nil: undefined }),
-}).map(({ outcome: o, ...rest }) => {
-  const event: Record<string, unknown> = { eventId: uuidv7(), tenantId: tenant.tenantId, ...o, ...rest };
-  for (const k of Object.keys(event)) if (event[k] === undefined) delete event[k];
-  return event;
-});
+const validEvent = fc
+  .record({
+    action: fc.constantFrom(...actions),
+    outcome,
+    actor,
+    entity: fc.option(fc.record({ type: id, id, label: id }, { requiredKeys: ['type', 'id'] }), { nil: undefined }),
+    occurredAt: offsetIso,
+    before: fc.option(json, { nil: undefined }),
+    after: fc.option(fc.option(json, { nil: null }), { nil: undefined }),
+    metadata: fc.option(json, { nil: undefined }),
+    context: fc.option(
+      fc.record({ ip: fc.ipV4(), sessionId: id, deviceId: id, deviceSeq: fc.integer({ min: 1 }), offline: fc.boolean() }, { requiredKeys: [] }),
+      { nil: undefined },
+    ),
+  })
+  .map(({ outcome: o, ...rest }) => {
+    const event: Record<string, unknown> = { eventId: uuidv7(), tenantId: tenant.tenantId, ...o, ...rest };
+    for (const k of Object.keys(event)) if (event[k] === undefined) delete event[k];
+    return event;
+  });
 
 // --- mutations: what a buggy or hostile client sends ---
 const nasty = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
-  fc.constantFrom('\u0000', 'a\u0000b', '\ud800', 'x'.repeat(LIMITS.jsonMaxStringLength + 1), 2 ** 60, -(2 ** 60), 1e308, -0, '', ' ', '2024-02-30T10:00:00Z',
-    '2026-01-01T10:00:00', new Date(Date.now() + 3_600_000).toISOString(), 'not-a-uuid', '00000000-0000-0000-0000-000000000000', [], {}, null, true),
+  fc.constantFrom(
+    '\u0000',
+    'a\u0000b',
+    '\ud800',
+    'x'.repeat(LIMITS.jsonMaxStringLength + 1),
+    2 ** 60,
+    -(2 ** 60),
+    1e308,
+    -0,
+    '',
+    ' ',
+    '2024-02-30T10:00:00Z',
+    '2026-01-01T10:00:00',
+    new Date(Date.now() + 3_600_000).toISOString(),
+    'not-a-uuid',
+    '00000000-0000-0000-0000-000000000000',
+    [],
+    {},
+    null,
+    true,
+  ),
   fc.string({ unit: 'binary', maxLength: 30 }),
 );
 const topKeys = ['eventId', 'tenantId', 'branchId', 'action', 'outcome', 'reason', 'actor', 'entity', 'occurredAt', 'before', 'after', 'metadata', 'context'];
-const nestedPaths = [['actor', 'type'], ['actor', 'id'], ['actor', 'role'], ['entity', 'id'], ['context', 'deviceSeq'], ['context', 'ip'], ['context', 'offline'], ['metadata', 'k']];
+const nestedPaths = [
+  ['actor', 'type'],
+  ['actor', 'id'],
+  ['actor', 'role'],
+  ['entity', 'id'],
+  ['context', 'deviceSeq'],
+  ['context', 'ip'],
+  ['context', 'offline'],
+  ['metadata', 'k'],
+];
 const mutation = fc.oneof(
   fc.record({ kind: fc.constant('delete' as const), key: fc.constantFrom(...topKeys) }),
   fc.record({ kind: fc.constant('set' as const), path: fc.constantFrom(...topKeys.map((k) => [k]), ...nestedPaths), value: nasty }),
@@ -96,7 +131,11 @@ function mutate(event: Record<string, unknown>, mutations: TMutation[]): Record<
 }
 
 const mutatedEvent = fc.tuple(validEvent, fc.array(mutation, { minLength: 1, maxLength: 3 })).map(([e, ms]) => mutate(e, ms));
-const anyEvent = fc.oneof({ weight: 2, arbitrary: validEvent }, { weight: 3, arbitrary: mutatedEvent }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) });
+const anyEvent = fc.oneof(
+  { weight: 2, arbitrary: validEvent },
+  { weight: 3, arbitrary: mutatedEvent },
+  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
+);
 
 /** What the service must do with `raw`, by the contracts' schema and the documented limits. */
 function shouldAccept(raw: unknown): boolean {
@@ -108,47 +147,73 @@ function shouldAccept(raw: unknown): boolean {
 
 describe('the ingest schema under random and mutated input (fast-check, over HTTP)', () => {
   it('ingest.batch never answers 5xx and accepts an event exactly when the schema does', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(anyEvent, { minLength: 1, maxLength: 12 }), async (events) => {
-      const res = await postTrpc(stack.baseUrl, 'ingest.batch', { events }, tenant.apiKey);
-      expect(res.status).toBe(200);
-      const { accepted: ok, rejected: bad } = res.body.result.data as { accepted: string[]; rejected: { index: number; issues: unknown[] }[] };
-      const rejectedIndexes = new Set(bad.map((r) => r.index));
-      events.forEach((event, index) => {
-        const eventId = (event as { eventId?: unknown } | null)?.eventId;
-        if (shouldAccept(event)) {
-          expect(rejectedIndexes.has(index), JSON.stringify(bad.find((r) => r.index === index))).toBe(false);
-          accepted.add(eventId as string);
-        } else {
-          expect(rejectedIndexes.has(index), JSON.stringify(event).slice(0, 300)).toBe(true);
-          if (typeof eventId === 'string') rejected.add(eventId);
-        }
-      });
-      expect(ok.length + bad.length).toBe(events.length);
-    }), { numRuns: RUNS });
+    await fc.assert(
+      fc.asyncProperty(fc.array(anyEvent, { minLength: 1, maxLength: 12 }), async (events) => {
+        const res = await postTrpc(stack.baseUrl, 'ingest.batch', { events }, tenant.apiKey);
+        expect(res.status).toBe(200);
+        const { accepted: ok, rejected: bad } = res.body.result.data as { accepted: string[]; rejected: { index: number; issues: unknown[] }[] };
+        const rejectedIndexes = new Set(bad.map((r) => r.index));
+        events.forEach((event, index) => {
+          const eventId = (event as { eventId?: unknown } | null)?.eventId;
+          if (shouldAccept(event)) {
+            expect(rejectedIndexes.has(index), JSON.stringify(bad.find((r) => r.index === index))).toBe(false);
+            accepted.add(eventId as string);
+          } else {
+            expect(rejectedIndexes.has(index), JSON.stringify(event).slice(0, 300)).toBe(true);
+            if (typeof eventId === 'string') rejected.add(eventId);
+          }
+        });
+        expect(ok.length + bad.length).toBe(events.length);
+      }),
+      { numRuns: RUNS },
+    );
   });
 
   it('ingest.record answers 200 or a 4xx with issues, never 5xx', async () => {
-    await fc.assert(fc.asyncProperty(anyEvent, async (event) => {
-      const res = await postTrpc(stack.baseUrl, 'ingest.record', event, tenant.apiKey);
-      const eventId = (event as { eventId?: unknown } | null)?.eventId;
-      if (shouldAccept(event)) {
-        expect(res.status).toBe(200);
-        accepted.add(eventId as string);
-      } else {
-        expect([400, 403]).toContain(res.status);
-        if (res.status === 400) expect(res.body.error.data.issues?.length ?? 0).toBeGreaterThan(0);
-        if (typeof eventId === 'string') rejected.add(eventId);
-      }
-    }), { numRuns: RUNS });
+    await fc.assert(
+      fc.asyncProperty(anyEvent, async (event) => {
+        const res = await postTrpc(stack.baseUrl, 'ingest.record', event, tenant.apiKey);
+        const eventId = (event as { eventId?: unknown } | null)?.eventId;
+        if (shouldAccept(event)) {
+          expect(res.status).toBe(200);
+          accepted.add(eventId as string);
+        } else {
+          expect([400, 403]).toContain(res.status);
+          if (res.status === 400) expect(res.body.error.data.issues?.length ?? 0).toBeGreaterThan(0);
+          if (typeof eventId === 'string') rejected.add(eventId);
+        }
+      }),
+      { numRuns: RUNS },
+    );
   });
 
   it('random request bodies and status queries never give a 5xx', async () => {
-    await fc.assert(fc.asyncProperty(fc.oneof(fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)), fc.string({ unit: 'binary', maxLength: 200 })), async (body) => {
-      const batch = await postTrpc(stack.baseUrl, 'ingest.batch', undefined, tenant.apiKey, body);
-      expect(batch.status).toBeLessThan(500);
-      const status = await getTrpc(stack.baseUrl, 'ingest.status', (() => { try { return JSON.parse(body); } catch { return body; } })(), tenant.apiKey);
-      expect(status.status).toBeLessThan(500);
-    }), { numRuns: RUNS });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+          fc.string({ unit: 'binary', maxLength: 200 }),
+        ),
+        async (body) => {
+          const batch = await postTrpc(stack.baseUrl, 'ingest.batch', undefined, tenant.apiKey, body);
+          expect(batch.status).toBeLessThan(500);
+          const status = await getTrpc(
+            stack.baseUrl,
+            'ingest.status',
+            (() => {
+              try {
+                return JSON.parse(body);
+              } catch {
+                return body;
+              }
+            })(),
+            tenant.apiKey,
+          );
+          expect(status.status).toBeLessThan(500);
+        },
+      ),
+      { numRuns: RUNS },
+    );
   });
 
   it('stores exactly the accepted events: no invalid one ever reaches the database', async () => {

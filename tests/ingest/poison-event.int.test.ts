@@ -13,7 +13,9 @@ import { startStack, type TestStack } from '../../testing/stack.ts';
  */
 let stack: TestStack;
 
-beforeAll(async () => { stack = await startStack(); });
+beforeAll(async () => {
+  stack = await startStack();
+});
 afterAll(() => stack.close());
 
 async function metric(name: string): Promise<number> {
@@ -25,10 +27,14 @@ async function metric(name: string): Promise<number> {
 
 /** Events of three devices, each numbered, as the worker receives them from the queue. */
 function goodEvents(tenantId: string, n: number): TAcceptedEvent[] {
-  return Array.from({ length: n }, (_, i) => ({
-    ...makeEvent(tenantId, { context: { deviceId: `till-${i % 3}`, deviceSeq: Math.floor(i / 3) + 1 } }),
-    redactedPaths: [],
-  }) as TAcceptedEvent);
+  return Array.from(
+    { length: n },
+    (_, i) =>
+      ({
+        ...makeEvent(tenantId, { context: { deviceId: `till-${i % 3}`, deviceSeq: Math.floor(i / 3) + 1 } }),
+        redactedPaths: [],
+      }) as TAcceptedEvent,
+  );
 }
 
 describe('one poison event never holds the others', () => {
@@ -40,7 +46,12 @@ describe('one poison event never holds the others', () => {
     const events = [...good.slice(0, 14), poison, ...good.slice(14)];
     await stack.services.ingestQueue.enqueue(tenantId, events, new Date().toISOString());
 
-    const states = await untilStored(stack, tenantId, events.map((e) => e.eventId), { orQuarantined: true, timeoutMs: 10_000 });
+    const states = await untilStored(
+      stack,
+      tenantId,
+      events.map((e) => e.eventId),
+      { orQuarantined: true, timeoutMs: 10_000 },
+    );
     expect(states.filter((s) => s.state === 'STORED')).toHaveLength(29);
     expect(states.find((s) => s.eventId === poison.eventId)).toEqual({ eventId: poison.eventId, state: 'QUARANTINED', reason: 'INVALID_PAYLOAD' });
     // the stored ones keep their order and their device numbering
@@ -55,7 +66,7 @@ describe('one poison event never holds the others', () => {
     } finally {
       await db.end();
     }
-    await eventually(async () => (await metric('audit_oldest_unstored_seconds')) === 0 ? true : undefined);
+    await eventually(async () => ((await metric('audit_oldest_unstored_seconds')) === 0 ? true : undefined));
     expect(await metric('audit_queue_jobs{state="failed"}')).toBe(0);
   });
 
@@ -68,7 +79,12 @@ describe('one poison event never holds the others', () => {
       const events = Array.from({ length: 30 }, (_, i) => makeEvent(tenantId, i === 21 ? { entity: { type: 'INVOICE', id: `poison-${tenantId}` } } : {}));
       const res = await postTrpc(stack.baseUrl, 'ingest.batch', { events }, apiKey);
       expect(res.body.result.data.accepted).toHaveLength(30);
-      const states = await untilStored(stack, tenantId, events.map((e) => e.eventId), { orQuarantined: true, timeoutMs: 10_000 });
+      const states = await untilStored(
+        stack,
+        tenantId,
+        events.map((e) => e.eventId),
+        { orQuarantined: true, timeoutMs: 10_000 },
+      );
       expect(states.filter((s) => s.state === 'QUARANTINED').map((s) => [s.eventId, s.reason])).toEqual([[events[21]!.eventId, 'INVALID_PAYLOAD']]);
       const rows = (await admin.query('select event_id, seq::int from audit_events where tenant_id = $1 order by seq', [tenantId])).rows;
       expect(rows.map((r) => r.event_id)).toEqual(events.filter((_, i) => i !== 21).map((e) => e.eventId));

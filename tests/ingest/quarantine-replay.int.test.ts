@@ -15,7 +15,9 @@ import { startStack, type TestStack } from '../../testing/stack.ts';
 let stack: TestStack;
 
 // UNKNOWN_BRANCH after 3 waits of 100 ms doubling (testing/stack.ts)
-beforeAll(async () => { stack = await startStack(); });
+beforeAll(async () => {
+  stack = await startStack();
+});
 afterAll(() => stack.close());
 
 async function quarantineUnknownBranch(tenantId: string, branchId: string, n: number) {
@@ -27,9 +29,14 @@ async function quarantineUnknownBranch(tenantId: string, branchId: string, n: nu
   const db = await connect(stack.databaseSuperuserUrl);
   try {
     return await eventually(async () => {
-      const rows = (await db.query(`select id, event_id, received_at from quarantined_events
-        where tenant_id = $1 and reason = 'UNKNOWN_BRANCH' and replayed_at is null`, [tenantId])).rows;
-      return rows.length === n ? rows as { id: string; event_id: string; received_at: Date }[] : undefined;
+      const rows = (
+        await db.query(
+          `select id, event_id, received_at from quarantined_events
+        where tenant_id = $1 and reason = 'UNKNOWN_BRANCH' and replayed_at is null`,
+          [tenantId],
+        )
+      ).rows;
+      return rows.length === n ? (rows as { id: string; event_id: string; received_at: Date }[]) : undefined;
     }, 30_000);
   } finally {
     await db.end();
@@ -66,7 +73,9 @@ describe('quarantine replay loses nothing', () => {
     expect(cli.json).toMatchObject({ replayed: 1, skipped: [] });
     const db = await connect(stack.databaseSuperuserUrl);
     try {
-      const stored = await eventually(async () => (await db.query('select received_at from audit_events where tenant_id = $1 and event_id = $2', [tenantId, row!.event_id])).rows[0]);
+      const stored = await eventually(
+        async () => (await db.query('select received_at from audit_events where tenant_id = $1 and event_id = $2', [tenantId, row!.event_id])).rows[0],
+      );
       expect(new Date(stored.received_at).toISOString()).toBe(new Date(row!.received_at).toISOString());
     } finally {
       await db.end();
@@ -81,16 +90,27 @@ describe('quarantine replay loses nothing', () => {
     const db = await connect(stack.databaseSuperuserUrl);
     try {
       // an insider changes the amount of a quarantined sale, hoping the replay stores it
-      await db.query(`update quarantined_events set payload = jsonb_set(payload, '{after,total}', '0.01') where tenant_id = $1 and id = $2`, [tenantId, row!.id]);
+      await db.query(`update quarantined_events set payload = jsonb_set(payload, '{after,total}', '0.01') where tenant_id = $1 and id = $2`, [
+        tenantId,
+        row!.id,
+      ]);
       const cli = runCli(stack, ['quarantine', 'replay', '--tenant', tenantId]);
       expect(cli.status, cli.stderr).toBe(0);
       expect(cli.json.replayed).toBe(1);
       expect(cli.json.skipped).toEqual([{ id: row!.id, tenantId, problem: expect.stringMatching(/altered/) }]);
-      await eventually(async () => (await db.query('select 1 from audit_events where tenant_id = $1 and event_id = $2', [tenantId, untouched!.event_id])).rows[0]);
-      expect((await db.query('select count(*)::int as n from audit_events where tenant_id = $1 and event_id = $2', [tenantId, row!.event_id])).rows[0].n).toBe(0);
-      expect((await db.query('select replayed_at from quarantined_events where tenant_id = $1 and id = $2', [tenantId, row!.id])).rows[0].replayed_at).toBeNull();
+      await eventually(
+        async () => (await db.query('select 1 from audit_events where tenant_id = $1 and event_id = $2', [tenantId, untouched!.event_id])).rows[0],
+      );
+      expect((await db.query('select count(*)::int as n from audit_events where tenant_id = $1 and event_id = $2', [tenantId, row!.event_id])).rows[0].n).toBe(
+        0,
+      );
+      expect(
+        (await db.query('select replayed_at from quarantined_events where tenant_id = $1 and id = $2', [tenantId, row!.id])).rows[0].replayed_at,
+      ).toBeNull();
       // the other one is closed: replayed, and stored
-      expect((await db.query('select replayed_at from quarantined_events where tenant_id = $1 and id = $2', [tenantId, untouched!.id])).rows[0].replayed_at).not.toBeNull();
+      expect(
+        (await db.query('select replayed_at from quarantined_events where tenant_id = $1 and id = $2', [tenantId, untouched!.id])).rows[0].replayed_at,
+      ).not.toBeNull();
     } finally {
       await db.end();
     }
@@ -109,14 +129,22 @@ describe('quarantine replay loses nothing', () => {
     expect(cli.json.replayed).toBe(1500);
     const ids = new Set(rows.map((r) => r.event_id));
     const jobs = await stack.services.ingestQueue.queue.getJobs(['waiting', 'active', 'delayed', 'prioritized']);
-    const replayJobs = jobs.filter((j) => j.data.tenantId === tenantId && j.data.events.some((e: { eventId: string }) => ids.has(e.eventId)) && j.timestamp >= replayStarted);
+    const replayJobs = jobs.filter(
+      (j) => j.data.tenantId === tenantId && j.data.events.some((e: { eventId: string }) => ids.has(e.eventId)) && j.timestamp >= replayStarted,
+    );
     const sizes = replayJobs.map((j) => j.data.events.length as number);
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(1500);
     expect(Math.max(...sizes)).toBeLessThanOrEqual(LIMITS.batchMaxEvents);
     stack.worker = stack.startWorker();
     const db = await connect(stack.databaseSuperuserUrl);
     try {
-      await eventually(async () => ((await db.query('select count(*)::int as n from audit_events where tenant_id = $1 and action = $2', [tenantId, 'SALE_FINALIZED'])).rows[0].n === 1500 ? true : undefined), 60_000);
+      await eventually(
+        async () =>
+          (await db.query('select count(*)::int as n from audit_events where tenant_id = $1 and action = $2', [tenantId, 'SALE_FINALIZED'])).rows[0].n === 1500
+            ? true
+            : undefined,
+        60_000,
+      );
     } finally {
       await db.end();
     }

@@ -65,7 +65,10 @@ function corpus(tenantId: string): TAuditEventInput {
       login: { pass: S.pass, pw: S.pw, auth: S.auth },
       note: `declined card-${S.cardAfterDash} once`,
       scanned: `${S.cardBeforeLetters}abc`,
-      shippingAddress: 'Pinewood Road 1', spinach: 'fresh', passenger: 'Ana', authorName: 'Bo',
+      shippingAddress: 'Pinewood Road 1',
+      spinach: 'fresh',
+      passenger: 'Ana',
+      authorName: 'Bo',
     },
     metadata: {
       reference: Number(S.cardAsNumber),
@@ -85,13 +88,22 @@ function corpus(tenantId: string): TAuditEventInput {
 function reverseKeys<T>(value: T): T {
   if (Array.isArray(value)) return value.map(reverseKeys) as T;
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reverseKeys(v)])) as T;
+    return Object.fromEntries(
+      Object.entries(value)
+        .reverse()
+        .map(([k, v]) => [k, reverseKeys(v)]),
+    ) as T;
   }
   return value;
 }
 
 const logLines: string[] = [];
-const logTo = new Writable({ write(chunk, _enc, done) { logLines.push(String(chunk)); done(); } });
+const logTo = new Writable({
+  write(chunk, _enc, done) {
+    logLines.push(String(chunk));
+    done();
+  },
+});
 const dataDir = mkdtempSync(join(tmpdir(), 'modula-redaction-corpus-'));
 let stack: TestStack;
 let exportWorker: TExportWorker;
@@ -158,14 +170,17 @@ describe('secrets never stored (issue 11, item 5): nowhere in PostgreSQL, Redis,
 
   function leaksIn(where: string, text: string): string[] {
     expect(text.length).toBeGreaterThan(0);
-    return Object.entries(S).filter(([, secret]) => text.includes(String(secret))).map(([name]) => `${name} in ${where}`);
+    return Object.entries(S)
+      .filter(([, secret]) => text.includes(String(secret)))
+      .map(([name]) => `${name} in ${where}`);
   }
 
   it('PostgreSQL: no column of any table of schema public holds a secret (read as the superuser)', async () => {
     const db = await connect(stack.databaseSuperuserUrl);
     const leaks: string[] = [];
     try {
-      const tables = (await db.query(`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`)).rows as { table_name: string }[];
+      const tables = (await db.query(`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`))
+        .rows as { table_name: string }[];
       expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(['audit_events', 'quarantined_events']));
       for (const { table_name } of tables) {
         const rows = (await db.query(`select t::text as row from public."${table_name}" t`)).rows as { row: string }[];
@@ -179,12 +194,31 @@ describe('secrets never stored (issue 11, item 5): nowhere in PostgreSQL, Redis,
       expect(row.after).toMatchObject({ spinach: 'fresh', passenger: 'Ana', authorName: 'Bo', payment: { last4: '0366' } });
       expect(row.metadata.orderId).toBe('0192f1c4-6b7a-7c3e-9d2f-4b8a1e5c7d90');
       expect(row.redacted_paths).toEqual([...row.redacted_paths].sort());
-      expect(row.redacted_paths).toEqual(expect.arrayContaining([
-        'actor.id', 'entity.type', 'entity.id', 'entity.label', 'context.sessionId', 'context.deviceId',
-        'before.staff.PINCode', 'before.staff.OTPCode', 'before.pinNumber', 'after.payment.CVVCode',
-        'after.login.pass', 'after.login.pw', 'after.login.auth', 'after.note', 'after.scanned',
-        'metadata.reference', 'metadata.database', 'metadata.callback', 'metadata.tlsKey', 'metadata.rawRequest', 'metadata.rawList',
-      ]));
+      expect(row.redacted_paths).toEqual(
+        expect.arrayContaining([
+          'actor.id',
+          'entity.type',
+          'entity.id',
+          'entity.label',
+          'context.sessionId',
+          'context.deviceId',
+          'before.staff.PINCode',
+          'before.staff.OTPCode',
+          'before.pinNumber',
+          'after.payment.CVVCode',
+          'after.login.pass',
+          'after.login.pw',
+          'after.login.auth',
+          'after.note',
+          'after.scanned',
+          'metadata.reference',
+          'metadata.database',
+          'metadata.callback',
+          'metadata.tlsKey',
+          'metadata.rawRequest',
+          'metadata.rawList',
+        ]),
+      );
     } finally {
       await db.end();
     }

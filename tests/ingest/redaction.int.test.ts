@@ -7,16 +7,16 @@ import { startStack, type TestStack } from '../../testing/stack.ts';
 
 /** Secrets as modules and tills really send them; none may reach Redis or PostgreSQL. */
 const SECRETS = [
-  'hunter2-Sup3rSecret!',        // password
-  '4821',                        // PIN
-  'tok_9f8e7d6c5b4a39281706',    // token
+  'hunter2-Sup3rSecret!', // password
+  '4821', // PIN
+  'tok_9f8e7d6c5b4a39281706', // token
   'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U', // JWT
-  'sk_live_51HxAbCdEfGhIjKlMn',  // API key
-  '4111 1111 1111 1111',         // card with spaces
-  '5500-0000-0000-0004',         // card with dashes
-  '4012888888881881',            // card plain
-  '737',                         // CVV
-  'Zm9vOmJhcg==',                // basic auth credentials
+  'sk_live_51HxAbCdEfGhIjKlMn', // API key
+  '4111 1111 1111 1111', // card with spaces
+  '5500-0000-0000-0004', // card with dashes
+  '4012888888881881', // card plain
+  '737', // CVV
+  'Zm9vOmJhcg==', // basic auth credentials
 ];
 
 function corpusEvent(tenantId: string) {
@@ -36,7 +36,10 @@ function corpusEvent(tenantId: string) {
       accessToken: SECRETS[2],
       raw: `card=${SECRETS[7]}&password=${SECRETS[0]}`,
       proxy: `Basic ${SECRETS[9]}`,
-      items: [{ sku: 'A1', qty: 2 }, { sku: 'B2', secret: 'xyz-also-secret' }],
+      items: [
+        { sku: 'A1', qty: 2 },
+        { sku: 'B2', secret: 'xyz-also-secret' },
+      ],
     },
   });
 }
@@ -79,7 +82,8 @@ describe('secrets never stored (R8)', () => {
     const dump: string[] = [];
     const keys: string[] = [];
     let cursor = '0';
-    do { // SCAN: the service's Redis user may not run KEYS (@dangerous)
+    do {
+      // SCAN: the service's Redis user may not run KEYS (@dangerous)
       const [next, batch] = await redis.scan(cursor, 'MATCH', `${stack.config.QUEUE_PREFIX}:*`, 'COUNT', 500);
       keys.push(...batch);
       cursor = next;
@@ -116,10 +120,22 @@ describe('secrets never stored (R8)', () => {
     expect(row.metadata.headers['x-request-id']).toBe('req-1');
     expect(row.metadata.items[0]).toEqual({ sku: 'A1', qty: 2 });
     expect(row.entity_label).toBe('Paid with [REDACTED]');
-    expect(row.redacted_paths).toEqual(expect.arrayContaining([
-      'before.user.password', 'before.user.pin', 'after.payment.cardNumber', 'after.payment.cvv', 'after.note', 'after.managerPIN',
-      'metadata.headers.authorization', 'metadata.apiKey', 'metadata.accessToken', 'metadata.raw', 'metadata.proxy',
-      'metadata.items[1].secret', 'entity.label',
-    ]));
+    expect(row.redacted_paths).toEqual(
+      expect.arrayContaining([
+        'before.user.password',
+        'before.user.pin',
+        'after.payment.cardNumber',
+        'after.payment.cvv',
+        'after.note',
+        'after.managerPIN',
+        'metadata.headers.authorization',
+        'metadata.apiKey',
+        'metadata.accessToken',
+        'metadata.raw',
+        'metadata.proxy',
+        'metadata.items[1].secret',
+        'entity.label',
+      ]),
+    );
   });
 });

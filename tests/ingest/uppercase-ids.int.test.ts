@@ -31,7 +31,12 @@ describe('one spelling per identifier', () => {
   it('stores, hashes, dedupes and looks up upper-case eventId, branchId and tenantId as one id', async () => {
     const branchId = uuidv7();
     const provision = { ...provisionBranch(tenant.tenantId, branchId), eventId: upper(uuidv7()), branchId: upper(branchId), tenantId: upper(tenant.tenantId) };
-    const theSale = { ...sale(tenant.tenantId, branchId, new Date().toISOString()), eventId: upper(uuidv7()), branchId: upper(branchId), tenantId: upper(tenant.tenantId) };
+    const theSale = {
+      ...sale(tenant.tenantId, branchId, new Date().toISOString()),
+      eventId: upper(uuidv7()),
+      branchId: upper(branchId),
+      tenantId: upper(tenant.tenantId),
+    };
     const res = await postTrpc(stack.baseUrl, 'ingest.batch', { events: [provision, theSale] }, tenant.apiKey);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.result.data.rejected).toEqual([]);
@@ -57,7 +62,9 @@ describe('one spelling per identifier', () => {
       const again = await postTrpc(stack.baseUrl, 'ingest.record', resend, tenant.apiKey);
       expect(again.status, JSON.stringify(again.body)).toBe(200);
     }
-    await eventually(async () => ((await readCounters(stack.services.redis, stack.config.QUEUE_PREFIX)).duplicates >= before.duplicates + 2 ? true : undefined));
+    await eventually(async () =>
+      (await readCounters(stack.services.redis, stack.config.QUEUE_PREFIX)).duplicates >= before.duplicates + 2 ? true : undefined,
+    );
     const db = await connect(stack.databaseSuperuserUrl);
     try {
       const rows = (await db.query('select event_id, branch_id from audit_events where tenant_id = $1 order by seq', [tenant.tenantId])).rows;

@@ -20,7 +20,9 @@ afterAll(() => db?.end());
 /** neutralizedSql over each cell in PostgreSQL, in order (NULL stays NULL). */
 async function inPostgres(cells: (string | null)[]): Promise<(string | null)[]> {
   const { rows } = await db.query<{ out: string | null }>(
-    `select ${neutralizedSql('c.v')} as out from unnest($1::text[]) with ordinality as c(v, n) order by c.n`, [cells]);
+    `select ${neutralizedSql('c.v')} as out from unnest($1::text[]) with ordinality as c(v, n) order by c.n`,
+    [cells],
+  );
   return rows.map((r) => r.out);
 }
 
@@ -38,7 +40,7 @@ describe('neutralizedSql in PostgreSQL agrees with neutralizeCell', () => {
     expect(disagreements).toEqual([]);
   });
 
-  it('the same with standard_conforming_strings off (the pattern\'s escapes are then read by the string literal)', async () => {
+  it("the same with standard_conforming_strings off (the pattern's escapes are then read by the string literal)", async () => {
     const corpus = [...formulaCells(), ...HARMLESS_CELLS];
     await db.query('set standard_conforming_strings = off');
     try {
@@ -49,13 +51,19 @@ describe('neutralizedSql in PostgreSQL agrees with neutralizeCell', () => {
   });
 
   it('on random strings (property, in batches)', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(fc.oneof(cellArbitrary, fc.string({ unit: 'grapheme', maxLength: 6 })).filter(storable), { minLength: 1, maxLength: 200 }), async (cells) => {
-      const got = await inPostgres(cells);
-      cells.forEach((c, i) => {
-        expect(got[i], JSON.stringify(c)).toBe(neutralizeCell(c));
-        expect(got[i], JSON.stringify(c)).toBe(looksLikeFormula(c) ? `'${c}` : c);
-      });
-    }), { numRuns: 100 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.oneof(cellArbitrary, fc.string({ unit: 'grapheme', maxLength: 6 })).filter(storable), { minLength: 1, maxLength: 200 }),
+        async (cells) => {
+          const got = await inPostgres(cells);
+          cells.forEach((c, i) => {
+            expect(got[i], JSON.stringify(c)).toBe(neutralizeCell(c));
+            expect(got[i], JSON.stringify(c)).toBe(looksLikeFormula(c) ? `'${c}` : c);
+          });
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 
   it('is what the CSV pack query uses for its free-text cells', () => {

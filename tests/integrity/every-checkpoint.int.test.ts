@@ -31,7 +31,11 @@ let late: string;
 const dropCheckpoints = (c: pg.Client, tenantId: string) => c.query('delete from checkpoints where tenant_id = $1', [tenantId]).then(() => {});
 
 const ingest = (tenantId: string, n: number, from: number) =>
-  ingestStored(stack, tenantId, Array.from({ length: n }, (_, i) => makeEvent(tenantId, { metadata: { n: from + i } })));
+  ingestStored(
+    stack,
+    tenantId,
+    Array.from({ length: n }, (_, i) => makeEvent(tenantId, { metadata: { n: from + i } })),
+  );
 
 /** The scheduler's call: signs only when the log grew, and signs an empty log at seq 0. */
 const scheduledCheckpoint = async (tenantId: string) => (await createCheckpoint(stack.services.orm, signer(), tenantId, { onlyIfGrown: true })).checkpoint;
@@ -69,17 +73,35 @@ describe('verify-chain compares every signed checkpoint, the one at seq 0 includ
   it('counts the seq-0 checkpoint of a log that is still empty', async () => {
     const { tenantId } = await stack.createTenant('Still empty');
     await scheduledCheckpoint(tenantId);
-    expect(await verifyChain(stack.services.orm, tenantId)).toMatchObject({ ok: true, checked: 0, headSeq: 0, checkpointsChecked: 1, lastCheckpoint: { seq: 0 } });
+    expect(await verifyChain(stack.services.orm, tenantId)).toMatchObject({
+      ok: true,
+      checked: 0,
+      headSeq: 0,
+      checkpointsChecked: 1,
+      lastCheckpoint: { seq: 0 },
+    });
   });
 
   it('the rewrite is consistent: with the checkpoints gone, the chain alone passes', async () => {
-    const r = await asAttacker(db, onboarded, async (c) => { await rewriteFrom(c, onboarded, 7); await dropCheckpoints(c, onboarded); },
-      () => verifyChain(stack.services.orm, onboarded));
+    const r = await asAttacker(
+      db,
+      onboarded,
+      async (c) => {
+        await rewriteFrom(c, onboarded, 7);
+        await dropCheckpoints(c, onboarded);
+      },
+      () => verifyChain(stack.services.orm, onboarded),
+    );
     expect(r).toMatchObject({ ok: true, checked: 30 });
   });
 
   it.each([1, 7, 20, 25, 30])('(a) catches event %i edited and every later row re-hashed, behind a seq-0 checkpoint', async (seq) => {
-    const r = await asAttacker(db, onboarded, (c) => rewriteFrom(c, onboarded, seq), () => verifyChain(stack.services.orm, onboarded));
+    const r = await asAttacker(
+      db,
+      onboarded,
+      (c) => rewriteFrom(c, onboarded, seq),
+      () => verifyChain(stack.services.orm, onboarded),
+    );
     expect(r).toMatchObject({ ok: false });
     expect(r.firstBrokenSeq).toBeGreaterThanOrEqual(1);
     expect(r.firstBrokenSeq).toBeLessThanOrEqual(seq);
@@ -87,7 +109,12 @@ describe('verify-chain compares every signed checkpoint, the one at seq 0 includ
   });
 
   it.each([1, 7, 20, 25, 30])('(b) catches event %i edited and every later row re-hashed, without a seq-0 checkpoint', async (seq) => {
-    const r = await asAttacker(db, late, (c) => rewriteFrom(c, late, seq), () => verifyChain(stack.services.orm, late));
+    const r = await asAttacker(
+      db,
+      late,
+      (c) => rewriteFrom(c, late, seq),
+      () => verifyChain(stack.services.orm, late),
+    );
     expect(r).toMatchObject({ ok: false });
     expect(r.firstBrokenSeq).toBeGreaterThanOrEqual(1);
     expect(r.firstBrokenSeq).toBeLessThanOrEqual(seq);
@@ -95,11 +122,16 @@ describe('verify-chain compares every signed checkpoint, the one at seq 0 includ
   });
 
   it('names the first event after the last checkpoint that still agrees', async () => {
-    const r = await asAttacker(db, onboarded, (c) => rewriteFrom(c, onboarded, 25), () => verifyChain(stack.services.orm, onboarded));
+    const r = await asAttacker(
+      db,
+      onboarded,
+      (c) => rewriteFrom(c, onboarded, 25),
+      () => verifyChain(stack.services.orm, onboarded),
+    );
     expect(r).toMatchObject({ ok: false, firstBrokenSeq: 21, checkpointsChecked: 3 });
   });
 
-  it('(c) CLI verify-chain with the auditor\'s saved checkpoints and --public-key catches it, the checkpoints table emptied', async () => {
+  it("(c) CLI verify-chain with the auditor's saved checkpoints and --public-key catches it, the checkpoints table emptied", async () => {
     const listed = runCli(stack, ['checkpoint', 'list', '--tenant', onboarded]);
     expect(listed.status).toBe(0);
     expect(listed.json.items.map((c: TCheckpoint) => c.seq)).toEqual([30, 20, 0]);
@@ -108,7 +140,15 @@ describe('verify-chain compares every signed checkpoint, the one at seq 0 includ
     const keysFile = join(dataDir, 'keys.json');
     writeFileSync(keysFile, await (await fetch(`${stack.baseUrl}/.well-known/modula-audit/keys.json`)).text());
     const auditor = () => Promise.resolve(runCli(stack, ['verify-chain', '--tenant', onboarded, '--checkpoints', saved, '--public-key', keysFile]));
-    const cli = await asAttacker(db, onboarded, async (c) => { await rewriteFrom(c, onboarded, 7); await dropCheckpoints(c, onboarded); }, auditor);
+    const cli = await asAttacker(
+      db,
+      onboarded,
+      async (c) => {
+        await rewriteFrom(c, onboarded, 7);
+        await dropCheckpoints(c, onboarded);
+      },
+      auditor,
+    );
     expect(cli.status).toBe(2);
     expect(cli.json.ok).toBe(false);
     expect(cli.json.firstBrokenSeq).toBeLessThanOrEqual(7);
@@ -119,7 +159,7 @@ describe('verify-chain compares every signed checkpoint, the one at seq 0 includ
     expect(intact.json).toMatchObject({ ok: true, checked: 30, checkpointsChecked: 3 });
   });
 
-  it('holds a seq-0 checkpoint to the genesis hash and the empty tree\'s root', async () => {
+  it("holds a seq-0 checkpoint to the genesis hash and the empty tree's root", async () => {
     const firstHash = (await db.query('select hash from audit_events where tenant_id = $1 and seq = 1', [late])).rows[0].hash as string;
     const notGenesis = signed({ tenantId: late, seq: 0, hash: firstHash, merkleRoot: EMPTY_ROOT.toString('hex') });
     const notEmpty = signed({ tenantId: late, seq: 0, hash: GENESIS, merkleRoot: leafHash(firstHash).toString('hex') });
@@ -132,7 +172,7 @@ describe('verify-chain compares every signed checkpoint, the one at seq 0 includ
     expect(await verifyChain(stack.services.orm, late, { extraCheckpoints: [good] })).toMatchObject({ ok: true, checkpointsChecked: 3 });
   });
 
-  it('the viewer\'s integrity.verify badge turns red on the same rewrite', async () => {
+  it("the viewer's integrity.verify badge turns red on the same rewrite", async () => {
     const { cookie } = await signedInAdmin(stack, onboarded);
     // the sign-in is audited in this log: once a later event is stored, so are its events (one tenant, one order)
     await ingest(onboarded, 1, 31);

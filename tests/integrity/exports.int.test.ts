@@ -50,15 +50,25 @@ beforeAll(async () => {
   exportWorker = startExportWorker(stack.config, stack.services.orm, pino({ level: 'silent' }));
   ({ tenantId } = await stack.createTenant('Bistro Uno'));
   const events = [
-    ...FORMULAS.map((f, i) => makeEvent(tenantId, {
-      actor: { type: 'USER', id: f, role: 'CASHIER', name: f }, entity: { type: 'INVOICE', id: `inv-${i}`, label: f }, context: { sessionId: f, ip: '203.0.113.7' },
-    })),
-    ...Array.from({ length: 30 }, (_, i) => makeEvent(tenantId, { outcome: i % 5 === 0 ? 'REJECTED' : 'SUCCESS', ...(i % 5 === 0 ? { reason: 'PERMISSION_DENIED' } : {}),
-      after: { total: i + 0.5, note: 'multi\nline, "quoted"' }, entity: { type: 'POLICY', id: `p-${i}`, label: `Zürich ☕ ${i}` } })),
+    ...FORMULAS.map((f, i) =>
+      makeEvent(tenantId, {
+        actor: { type: 'USER', id: f, role: 'CASHIER', name: f },
+        entity: { type: 'INVOICE', id: `inv-${i}`, label: f },
+        context: { sessionId: f, ip: '203.0.113.7' },
+      }),
+    ),
+    ...Array.from({ length: 30 }, (_, i) =>
+      makeEvent(tenantId, {
+        outcome: i % 5 === 0 ? 'REJECTED' : 'SUCCESS',
+        ...(i % 5 === 0 ? { reason: 'PERMISSION_DENIED' } : {}),
+        after: { total: i + 0.5, note: 'multi\nline, "quoted"' },
+        entity: { type: 'POLICY', id: `p-${i}`, label: `Zürich ☕ ${i}` },
+      }),
+    ),
   ];
   await ingestStored(stack, tenantId, events);
   admin = await signedInAdmin(stack, tenantId);
-  const keys = await (await fetch(`${stack.baseUrl}/.well-known/modula-audit/keys.json`)).json() as { keys: { keyId: string; publicKey: string }[] };
+  const keys = (await (await fetch(`${stack.baseUrl}/.well-known/modula-audit/keys.json`)).json()) as { keys: { keyId: string; publicKey: string }[] };
   keyring = keyringOf(keys.keys);
   keysFile = join(work, 'keys.json');
   writeFileSync(keysFile, JSON.stringify(keys));
@@ -70,14 +80,23 @@ afterAll(async () => {
 
 describe('CSV export packs', () => {
   let pack: Awaited<ReturnType<typeof exportPack>>;
-  beforeAll(async () => { pack = await exportPack('csv', { actions: ['POLICY_UPDATED'] }); });
+  beforeAll(async () => {
+    pack = await exportPack('csv', { actions: ['POLICY_UPDATED'] });
+  });
 
   it('serve exactly the bytes whose SHA-256 exports.get names, with a signed manifest, and pass verify-export (CLI, exit 0)', async () => {
     expect(pack.ready).toMatchObject({ status: 'READY', format: 'csv', rows: 36 });
     expect(createHash('sha256').update(pack.bytes).digest('hex')).toBe(pack.ready.sha256);
     expect(pack.type).toMatch(/text\/csv/);
     const manifest = JSON.parse(readFileSync(pack.manifestPath, 'utf8'));
-    expect(manifest).toMatchObject({ tenantId, tenantName: 'Bistro Uno', rows: 36, sha256: pack.ready.sha256, signature: pack.ready.signature, chainRange: { fromSeq: 1, toSeq: 36 } });
+    expect(manifest).toMatchObject({
+      tenantId,
+      tenantName: 'Bistro Uno',
+      rows: 36,
+      sha256: pack.ready.sha256,
+      signature: pack.ready.signature,
+      chainRange: { fromSeq: 1, toSeq: 36 },
+    });
     expect(manifest.checkpoint.seq).toBeGreaterThanOrEqual(36);
     const cli = runCli(stack, ['verify-export', pack.path, '--public-key', keysFile]);
     expect(cli.status).toBe(0);

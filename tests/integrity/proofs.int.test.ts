@@ -21,8 +21,13 @@ const signer = () => loadSigner({ DATA_DIR: dataDir });
 
 /** Every single-byte change of every hex field of a proof (one bit of each byte). */
 function* alterations<T extends TInclusionProof | TConsistencyProof>(proof: T, bytes = Array.from({ length: 32 }, (_, i) => i)): Generator<T> {
-  const flipHex = (h: string, byte: number) => h.slice(0, byte * 2) + ((parseInt(h.slice(byte * 2, byte * 2 + 2), 16) ^ 1).toString(16).padStart(2, '0')) + h.slice(byte * 2 + 2);
-  const flipSig = (s: string) => { const b = Buffer.from(s, 'base64'); b[7] = b[7]! ^ 1; return b.toString('base64'); };
+  const flipHex = (h: string, byte: number) =>
+    h.slice(0, byte * 2) + (parseInt(h.slice(byte * 2, byte * 2 + 2), 16) ^ 1).toString(16).padStart(2, '0') + h.slice(byte * 2 + 2);
+  const flipSig = (s: string) => {
+    const b = Buffer.from(s, 'base64');
+    b[7] = b[7]! ^ 1;
+    return b.toString('base64');
+  };
   for (const byte of bytes) {
     if (proof.type === 'inclusion') {
       yield { ...proof, eventHash: flipHex(proof.eventHash, byte) };
@@ -79,8 +84,12 @@ describe('per-event proofs against signed checkpoints', () => {
   it('cannot prove an event a superuser altered afterwards: the signed root gives it away', async () => {
     const db = await connect(stack.databaseSuperuserUrl);
     try {
-      const proof = await asAttacker(db, tenantId, (c) => c.query(`update audit_events set hash = repeat('c', 64) where tenant_id = $1 and seq = 5`, [tenantId]).then(() => {}),
-        () => proveInclusion(stack.services.orm, tenantId, 5));
+      const proof = await asAttacker(
+        db,
+        tenantId,
+        (c) => c.query(`update audit_events set hash = repeat('c', 64) where tenant_id = $1 and seq = 5`, [tenantId]).then(() => {}),
+        () => proveInclusion(stack.services.orm, tenantId, 5),
+      );
       expect(verifyProofBundle(proof!, keyring).ok).toBe(false);
     } finally {
       await db.end();

@@ -26,10 +26,12 @@ const verify = () => verifyChain(stack.services.orm, tenantId);
 beforeAll(async () => {
   stack = await startStack({ env: { DATA_DIR: dataDir } });
   ({ tenantId } = await stack.createTenant('Tampered'));
-  const events = Array.from({ length: N }, (_, i) => makeEvent(tenantId, {
-    metadata: { i, ratio: i / 7, note: i % 3 === 0 ? '=cmd|" /C calc"!A0' : `line ${i}` },
-    after: i % 2 ? { total: i * 1.5, items: [i, { sku: `s${i}` }] } : undefined,
-  }));
+  const events = Array.from({ length: N }, (_, i) =>
+    makeEvent(tenantId, {
+      metadata: { i, ratio: i / 7, note: i % 3 === 0 ? '=cmd|" /C calc"!A0' : `line ${i}` },
+      after: i % 2 ? { total: i * 1.5, items: [i, { sku: `s${i}` }] } : undefined,
+    }),
+  );
   await ingestStored(stack, tenantId, events.slice(0, 20));
   await ingestStored(stack, tenantId, events.slice(20));
   db = await connect(stack.databaseSuperuserUrl);
@@ -41,11 +43,17 @@ afterAll(async () => {
 
 /** Recomputes the hash of a row the way the writer does, so a forger's row links perfectly. */
 async function forgedHash(seq: number, prevHash: string, patch: Record<string, unknown> = {}): Promise<{ hash: string; record: TChainRecord }> {
-  const { rows } = await db.query(`select to_jsonb(e) - 'hash' - 'prev_hash' as r from (select *, to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as occ,
-    to_char(received_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as rec from audit_events where tenant_id = $1 and seq = $2) e`, [tenantId, seq]);
+  const { rows } = await db.query(
+    `select to_jsonb(e) - 'hash' - 'prev_hash' as r from (select *, to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as occ,
+    to_char(received_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as rec from audit_events where tenant_id = $1 and seq = $2) e`,
+    [tenantId, seq],
+  );
   const raw = rows[0].r as Record<string, unknown>;
-  const record = Object.fromEntries(Object.entries({ ...raw, occurred_at: raw.occ, received_at: raw.rec }).filter(([k]) => k !== 'occ' && k !== 'rec')
-    .map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v])) as unknown as TChainRecord;
+  const record = Object.fromEntries(
+    Object.entries({ ...raw, occurred_at: raw.occ, received_at: raw.rec })
+      .filter(([k]) => k !== 'occ' && k !== 'rec')
+      .map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]),
+  ) as unknown as TChainRecord;
   const patched = { ...record, ...patch } as TChainRecord;
   return { hash: chainHash(prevHash, patched), record: patched };
 }
@@ -57,52 +65,100 @@ describe('verify-chain against a superuser who disables the triggers', () => {
   });
 
   it.each([1, 2, 17, N - 1, N])('names seq %i when one field of that row is edited', async (seq) => {
-    const r = await asAttacker(db, tenantId, (c) => c.query('update audit_events set description = description || \'.\' where tenant_id = $1 and seq = $2', [tenantId, seq]).then(() => {}), verify);
+    const r = await asAttacker(
+      db,
+      tenantId,
+      (c) => c.query("update audit_events set description = description || '.' where tenant_id = $1 and seq = $2", [tenantId, seq]).then(() => {}),
+      verify,
+    );
     expect(r).toMatchObject({ ok: false, firstBrokenSeq: seq });
     expect(r.reason).toMatch(/altered/);
     expect((await verify()).ok).toBe(true);
   });
 
   it.each([
-    ['outcome', "outcome = 'FAILED'"], ['jsonb member', `after = '{"total": 1}'`], ['timestamp by 1 ms', "occurred_at = occurred_at + interval '1 millisecond'"],
-    ['prev_hash', `prev_hash = repeat('a', 64)`], ['hash', `hash = repeat('b', 64)`], ['redacted paths', `redacted_paths = '{metadata.x}'`],
+    ['outcome', "outcome = 'FAILED'"],
+    ['jsonb member', `after = '{"total": 1}'`],
+    ['timestamp by 1 ms', "occurred_at = occurred_at + interval '1 millisecond'"],
+    ['prev_hash', `prev_hash = repeat('a', 64)`],
+    ['hash', `hash = repeat('b', 64)`],
+    ['redacted paths', `redacted_paths = '{metadata.x}'`],
   ])('names the seq when %s is edited', async (_what, set) => {
     const seq = 9;
-    const r = await asAttacker(db, tenantId, (c) => c.query(`update audit_events set ${set} where tenant_id = $1 and seq = $2`, [tenantId, seq]).then(() => {}), verify);
+    const r = await asAttacker(
+      db,
+      tenantId,
+      (c) => c.query(`update audit_events set ${set} where tenant_id = $1 and seq = $2`, [tenantId, seq]).then(() => {}),
+      verify,
+    );
     expect(r.firstBrokenSeq).toBe(seq);
   });
 
   it.each([1, 12, N])('names seq %i when that row is deleted', async (seq) => {
-    const r = await asAttacker(db, tenantId, (c) => c.query('delete from audit_events where tenant_id = $1 and seq = $2', [tenantId, seq]).then(() => {}), verify);
+    const r = await asAttacker(
+      db,
+      tenantId,
+      (c) => c.query('delete from audit_events where tenant_id = $1 and seq = $2', [tenantId, seq]).then(() => {}),
+      verify,
+    );
     expect(r).toMatchObject({ ok: false, firstBrokenSeq: seq });
   });
 
   it('names the first of two reordered rows (their seq swapped)', async () => {
-    const r = await asAttacker(db, tenantId, async (c) => {
-      await c.query('update audit_events set seq = 100005 where tenant_id = $1 and seq = 5', [tenantId]);
-      await c.query('update audit_events set seq = 5 where tenant_id = $1 and seq = 30', [tenantId]);
-      await c.query('update audit_events set seq = 30 where tenant_id = $1 and seq = 100005', [tenantId]);
-    }, verify);
+    const r = await asAttacker(
+      db,
+      tenantId,
+      async (c) => {
+        await c.query('update audit_events set seq = 100005 where tenant_id = $1 and seq = 5', [tenantId]);
+        await c.query('update audit_events set seq = 5 where tenant_id = $1 and seq = 30', [tenantId]);
+        await c.query('update audit_events set seq = 30 where tenant_id = $1 and seq = 100005', [tenantId]);
+      },
+      verify,
+    );
     expect(r).toMatchObject({ ok: false, firstBrokenSeq: 5 });
   });
 
   it('names the inserted row: a forged event appended past the head, even perfectly linked', async () => {
     const last = (await db.query('select hash from audit_events where tenant_id = $1 and seq = $2', [tenantId, N])).rows[0].hash as string;
-    const r = await asAttacker(db, tenantId, async (c) => {
-      const { hash, record } = await forgedHash(N, last, { seq: N + 1, id: '0193a0b4-0000-7000-8000-00000000f0f0', eventId: '0193a0b4-0000-7000-8000-00000000f0f1' });
-      await c.query(copyOfRow({ seq: '$3::bigint', id: '$4::uuid', event_id: '$5::uuid', prev_hash: '$6', hash: '$7' }),
-        [tenantId, N, N + 1, record.id, record.eventId, last, hash]);
-    }, verify);
+    const r = await asAttacker(
+      db,
+      tenantId,
+      async (c) => {
+        const { hash, record } = await forgedHash(N, last, {
+          seq: N + 1,
+          id: '0193a0b4-0000-7000-8000-00000000f0f0',
+          eventId: '0193a0b4-0000-7000-8000-00000000f0f1',
+        });
+        await c.query(copyOfRow({ seq: '$3::bigint', id: '$4::uuid', event_id: '$5::uuid', prev_hash: '$6', hash: '$7' }), [
+          tenantId,
+          N,
+          N + 1,
+          record.id,
+          record.eventId,
+          last,
+          hash,
+        ]);
+      },
+      verify,
+    );
     expect(r).toMatchObject({ ok: false, firstBrokenSeq: N + 1 });
   });
 
   it('names the inserted row in the middle: later rows shifted by one', async () => {
-    const r = await asAttacker(db, tenantId, async (c) => {
-      await c.query('update audit_events set seq = seq + 1000 where tenant_id = $1 and seq >= 10', [tenantId]);
-      await c.query('update audit_events set seq = seq - 999 where tenant_id = $1 and seq >= 1010', [tenantId]);
-      await c.query(copyOfRow({ seq: '10', id: 'gen_random_uuid()', event_id: 'gen_random_uuid()', description: `'forged'`, prev_hash: 'hash' }), [tenantId, 9]);
-      await c.query('update chain_heads set seq = seq + 1 where tenant_id = $1', [tenantId]);
-    }, verify);
+    const r = await asAttacker(
+      db,
+      tenantId,
+      async (c) => {
+        await c.query('update audit_events set seq = seq + 1000 where tenant_id = $1 and seq >= 10', [tenantId]);
+        await c.query('update audit_events set seq = seq - 999 where tenant_id = $1 and seq >= 1010', [tenantId]);
+        await c.query(copyOfRow({ seq: '10', id: 'gen_random_uuid()', event_id: 'gen_random_uuid()', description: `'forged'`, prev_hash: 'hash' }), [
+          tenantId,
+          9,
+        ]);
+        await c.query('update chain_heads set seq = seq + 1 where tenant_id = $1', [tenantId]);
+      },
+      verify,
+    );
     expect(r).toMatchObject({ ok: false, firstBrokenSeq: 10 });
   });
 });
@@ -122,39 +178,69 @@ describe('signed checkpoints', () => {
     expect(caught.reason).toMatch(/tail was deleted/);
 
     // had the attacker also deleted the checkpoints, the chain alone would pass...
-    const blind = await asAttacker(db, tenantId, async (c) => { await truncate(c); await c.query('delete from checkpoints where tenant_id = $1', [tenantId]); }, verify);
+    const blind = await asAttacker(
+      db,
+      tenantId,
+      async (c) => {
+        await truncate(c);
+        await c.query('delete from checkpoints where tenant_id = $1', [tenantId]);
+      },
+      verify,
+    );
     expect(blind.ok).toBe(true);
     // ...but an auditor's saved copy of the checkpoint still catches it (CLI --checkpoints)
     const saved = join(dataDir, 'saved-checkpoint.json');
     writeFileSync(saved, JSON.stringify(checkpoint));
-    const cli = await asAttacker(db, tenantId, async (c) => { await truncate(c); await c.query('delete from checkpoints where tenant_id = $1', [tenantId]); },
-      async () => runCli(stack, ['verify-chain', '--tenant', tenantId, '--checkpoints', saved]));
+    const cli = await asAttacker(
+      db,
+      tenantId,
+      async (c) => {
+        await truncate(c);
+        await c.query('delete from checkpoints where tenant_id = $1', [tenantId]);
+      },
+      async () => runCli(stack, ['verify-chain', '--tenant', tenantId, '--checkpoints', saved]),
+    );
     expect(cli.status).toBe(2);
     expect(cli.json).toMatchObject({ ok: false, firstBrokenSeq: cut });
     expect(runCli(stack, ['verify-chain', '--tenant', tenantId]).json).toMatchObject({ ok: true, checked: N, lastCheckpoint: { seq: N } });
   });
 
   it('catch a chain rewritten consistently (every later hash recomputed) between two checkpoints', async () => {
-    const r = await asAttacker(db, tenantId, async (c) => {
-      let prev = (await c.query('select hash from audit_events where tenant_id = $1 and seq = 24', [tenantId])).rows[0].hash as string;
-      for (let seq = 25; seq <= N; seq++) {
-        const { hash } = await forgedHash(seq, prev, seq === 25 ? { description: 'nothing to see here' } : {});
-        await c.query('update audit_events set prev_hash = $3, hash = $4, description = case when seq = 25 then $5 else description end where tenant_id = $1 and seq = $2',
-          [tenantId, seq, prev, hash, 'nothing to see here']);
-        prev = hash;
-      }
-      await c.query('update chain_heads set hash = $2 where tenant_id = $1', [tenantId, prev]);
-    }, verify);
+    const r = await asAttacker(
+      db,
+      tenantId,
+      async (c) => {
+        let prev = (await c.query('select hash from audit_events where tenant_id = $1 and seq = 24', [tenantId])).rows[0].hash as string;
+        for (let seq = 25; seq <= N; seq++) {
+          const { hash } = await forgedHash(seq, prev, seq === 25 ? { description: 'nothing to see here' } : {});
+          await c.query(
+            'update audit_events set prev_hash = $3, hash = $4, description = case when seq = 25 then $5 else description end where tenant_id = $1 and seq = $2',
+            [tenantId, seq, prev, hash, 'nothing to see here'],
+          );
+          prev = hash;
+        }
+        await c.query('update chain_heads set hash = $2 where tenant_id = $1', [tenantId, prev]);
+      },
+      verify,
+    );
     expect(r.ok).toBe(false);
     expect(r.reason).toMatch(/signed in the checkpoint/);
     expect(r.firstBrokenSeq).toBeLessThanOrEqual(25);
   });
 
-  it('refuse a checkpoint forged without the private key, and a verifier that trusts only the auditor\'s key', async () => {
-    const r = await asAttacker(db, tenantId, async (c) => {
-      await c.query(`insert into checkpoints select tenant_id, gen_random_uuid(), seq, hash, merkle_root, created_at + interval '1 second', key_id,
-        'AAAA' || substr(signature, 5), frontier from checkpoints where tenant_id = $1 limit 1`, [tenantId]);
-    }, verify);
+  it("refuse a checkpoint forged without the private key, and a verifier that trusts only the auditor's key", async () => {
+    const r = await asAttacker(
+      db,
+      tenantId,
+      async (c) => {
+        await c.query(
+          `insert into checkpoints select tenant_id, gen_random_uuid(), seq, hash, merkle_root, created_at + interval '1 second', key_id,
+        'AAAA' || substr(signature, 5), frontier from checkpoints where tenant_id = $1 limit 1`,
+          [tenantId],
+        );
+      },
+      verify,
+    );
     expect(r.ok).toBe(false);
     expect(r.reason).toMatch(/not validly signed/);
     const otherKey = join(mkdtempSync(join(tmpdir(), 'modula-other-')), 'k');
@@ -181,8 +267,8 @@ describe('signed checkpoints', () => {
     } finally {
       await worker.close();
     }
-    const keys = await (await fetch(`${stack.baseUrl}/.well-known/modula-audit/keys.json`)).json() as { keys: { keyId: string; publicKey: string }[] };
+    const keys = (await (await fetch(`${stack.baseUrl}/.well-known/modula-audit/keys.json`)).json()) as { keys: { keyId: string; publicKey: string }[] };
     expect(keys.keys.map((k) => k.keyId)).toContain(signer().keyId);
-    expect((await verify())).toMatchObject({ ok: true, checked: N + 1, lastCheckpoint: { seq: N + 1 } });
+    expect(await verify()).toMatchObject({ ok: true, checked: N + 1, lastCheckpoint: { seq: N + 1 } });
   });
 });

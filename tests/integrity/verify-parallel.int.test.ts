@@ -23,7 +23,12 @@ beforeAll(async () => {
   stack = await startStack({ worker: true });
   db = await connect(stack.databaseSuperuserUrl);
   ({ tenantId } = await stack.createTenant('Parallel'));
-  for (let i = 0; i < N; i += 100) await ingestStored(stack, tenantId, Array.from({ length: 100 }, (_, k) => makeEvent(tenantId, { metadata: { n: i + k } })));
+  for (let i = 0; i < N; i += 100)
+    await ingestStored(
+      stack,
+      tenantId,
+      Array.from({ length: 100 }, (_, k) => makeEvent(tenantId, { metadata: { n: i + k } })),
+    );
 }, 60_000);
 afterAll(async () => {
   await db.end();
@@ -49,7 +54,12 @@ describe('the parallel walk answers as the single walk does', () => {
 
   for (const seq of [50, 101, 200, 201, 300]) {
     it(`an event altered in place (seq ${seq}) is named, inside a range or at its edge`, async () => {
-      const r = await asAttacker(db, tenantId, (c) => c.query(`update audit_events set description = 'forged' where tenant_id = $1 and seq = $2`, [tenantId, seq]).then(() => {}), both);
+      const r = await asAttacker(
+        db,
+        tenantId,
+        (c) => c.query(`update audit_events set description = 'forged' where tenant_id = $1 and seq = $2`, [tenantId, seq]).then(() => {}),
+        both,
+      );
       expect(r.one).toMatchObject({ ok: false, firstBrokenSeq: seq });
       expect(r.three).toEqual(r.one);
     });
@@ -63,16 +73,21 @@ describe('the parallel walk answers as the single walk does', () => {
 
   it('a link broken exactly at a boundary, with every later row re-hashed to hide it, is caught by the join', async () => {
     // event 101 now claims another predecessor; 101..300 are re-hashed so that each range on its own is perfect
-    const r = await asAttacker(db, tenantId, async (c) => {
-      let prev = sha256('a predecessor that never was');
-      for (const record of await recordsFrom(c, tenantId, 101)) {
-        const { canonicalJson } = await import('@modula/domain');
-        const hash = sha256(prev + canonicalJson(record));
-        await c.query('update audit_events set prev_hash = $3, hash = $4 where tenant_id = $1 and seq = $2', [tenantId, record.seq, prev, hash]);
-        prev = hash;
-      }
-      await c.query('update chain_heads set hash = $2 where tenant_id = $1', [tenantId, prev]);
-    }, both);
+    const r = await asAttacker(
+      db,
+      tenantId,
+      async (c) => {
+        let prev = sha256('a predecessor that never was');
+        for (const record of await recordsFrom(c, tenantId, 101)) {
+          const { canonicalJson } = await import('@modula/domain');
+          const hash = sha256(prev + canonicalJson(record));
+          await c.query('update audit_events set prev_hash = $3, hash = $4 where tenant_id = $1 and seq = $2', [tenantId, record.seq, prev, hash]);
+          prev = hash;
+        }
+        await c.query('update chain_heads set hash = $2 where tenant_id = $1', [tenantId, prev]);
+      },
+      both,
+    );
     expect(r.one).toMatchObject({ ok: false, firstBrokenSeq: 101, reason: 'event 101 does not link to the hash of event 100' });
     expect(r.three).toEqual(r.one);
   });

@@ -26,7 +26,13 @@ async function tillPage(page: Page): Promise<void> {
   await page.addScriptTag({ content: bundle });
 }
 
-interface TPageRun { events: TAuditEventInput[]; pending: number; accepted?: number; busy?: string; offline?: string }
+interface TPageRun {
+  events: TAuditEventInput[];
+  pending: number;
+  accepted?: number;
+  busy?: string;
+  offline?: string;
+}
 
 describe('the browser outbox in headless Chromium (IndexedDB, Web Locks)', () => {
   it('records while offline, survives a page reload, then delivers every event once', async () => {
@@ -38,12 +44,36 @@ describe('the browser outbox in headless Chromium (IndexedDB, Web Locks)', () =>
     await tillPage(page);
     const offline = await page.evaluate(async ({ tenantId, apiKey, branchId, offlineUrl }): Promise<TPageRun> => {
       const { AuditOutbox, IndexedDbOutboxStore } = (window as any).ModulaSdk;
-      const open = (url: string) => AuditOutbox.open({ url, apiKey, tenantId, deviceId: 'web-till-1', store: new IndexedDbOutboxStore({ name: 'web-till-1' }), autoSync: false, startupProbeMs: 1000 });
+      const open = (url: string) =>
+        AuditOutbox.open({
+          url,
+          apiKey,
+          tenantId,
+          deviceId: 'web-till-1',
+          store: new IndexedDbOutboxStore({ name: 'web-till-1' }),
+          autoSync: false,
+          startupProbeMs: 1000,
+        });
       const outbox = await open(offlineUrl);
       const events = [];
-      for (let n = 1; n <= 5; n++) events.push(await outbox.record({ action: 'SALE_FINALIZED', outcome: 'SUCCESS', branchId, actor: { type: 'USER', id: 'cashier-1', role: 'CASHIER' }, after: { total: n } }));
-      const busy = await open(offlineUrl).then(() => 'opened twice', (e: Error) => e.name);
-      const offlineError = await outbox.flush().then(() => 'sent', (e: Error) => e.message);
+      for (let n = 1; n <= 5; n++)
+        events.push(
+          await outbox.record({
+            action: 'SALE_FINALIZED',
+            outcome: 'SUCCESS',
+            branchId,
+            actor: { type: 'USER', id: 'cashier-1', role: 'CASHIER' },
+            after: { total: n },
+          }),
+        );
+      const busy = await open(offlineUrl).then(
+        () => 'opened twice',
+        (e: Error) => e.name,
+      );
+      const offlineError = await outbox.flush().then(
+        () => 'sent',
+        (e: Error) => e.message,
+      );
       const pending = outbox.pending().length;
       await outbox.close();
       return { events, pending, busy, offline: offlineError };
@@ -57,8 +87,19 @@ describe('the browser outbox in headless Chromium (IndexedDB, Web Locks)', () =>
     await page.addScriptTag({ content: bundle });
     const online = await page.evaluate(async ({ tenantId, apiKey, branchId }): Promise<TPageRun> => {
       const { AuditOutbox, IndexedDbOutboxStore } = (window as any).ModulaSdk;
-      const outbox = await AuditOutbox.open({ url: location.origin, apiKey, tenantId, store: new IndexedDbOutboxStore({ name: 'web-till-1' }), autoSync: false });
-      const more = await outbox.record({ action: 'CASH_SESSION_CLOSED', outcome: 'SUCCESS', branchId, actor: { type: 'USER', id: 'cashier-1', role: 'CASHIER' } });
+      const outbox = await AuditOutbox.open({
+        url: location.origin,
+        apiKey,
+        tenantId,
+        store: new IndexedDbOutboxStore({ name: 'web-till-1' }),
+        autoSync: false,
+      });
+      const more = await outbox.record({
+        action: 'CASH_SESSION_CLOSED',
+        outcome: 'SUCCESS',
+        branchId,
+        actor: { type: 'USER', id: 'cashier-1', role: 'CASHIER' },
+      });
       const report = await outbox.flush();
       const pending = outbox.pending().length;
       await outbox.close();
@@ -73,7 +114,12 @@ describe('the browser outbox in headless Chromium (IndexedDB, Web Locks)', () =>
     });
     // the branch's provisioning first, then every recorded event once
     expect(rows[0]!.event_id).toBe(tenant.provisionedEventId);
-    expect(rows.slice(1).map((r) => r.event_id).sort()).toEqual([...offline.events, ...online.events].map((e) => e.eventId).sort());
+    expect(
+      rows
+        .slice(1)
+        .map((r) => r.event_id)
+        .sort(),
+    ).toEqual([...offline.events, ...online.events].map((e) => e.eventId).sort());
     for (const event of offline.events) {
       expect(rows.find((r) => r.event_id === event.eventId)!.occurred_at.getTime()).toBe(Date.parse(event.occurredAt));
     }

@@ -63,9 +63,14 @@ describe('per-device gap detection', () => {
   });
 
   it('prints them with `pnpm --silent cli devices gaps --tenant ID`', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'packages/cli/src/main.ts', 'devices', 'gaps', '--tenant', tenant.tenantId], {
-      cwd: ROOT, env: { ...process.env, ...stack.env },
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'packages/cli/src/main.ts', 'devices', 'gaps', '--tenant', tenant.tenantId],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...stack.env },
+      },
+    );
     expect(JSON.parse(stdout)).toEqual({ items: EXPECTED });
   });
 

@@ -48,7 +48,9 @@ export async function tillTenant(stack: TestStack, name: string): Promise<{ tena
 
 /** Sale number `n` of the cashier at the till of branch `branchId`. */
 export const cashierSale = (n: number, branchId: string): TRecordInput => ({
-  action: 'SALE_FINALIZED', outcome: 'SUCCESS', branchId,
+  action: 'SALE_FINALIZED',
+  outcome: 'SUCCESS',
+  branchId,
   actor: { type: 'USER', id: 'cashier-7', role: 'CASHIER', name: 'Carl Cashier' },
   entity: { type: 'INVOICE', id: `inv-${n}`, label: `INV-${1000 + n}` },
   after: { total: 10 + n, currency: 'EUR' },
@@ -58,9 +60,20 @@ export const cashierSale = (n: number, branchId: string): TRecordInput => ({
 export async function storedRows(stack: TestStack, tenantId: string) {
   const db = await connect(stack.databaseSuperuserUrl);
   try {
-    return (await db.query(`select event_id, occurred_at, received_at, device_id, device_seq::int as device_seq, offline, metadata
-      from audit_events where tenant_id = $1 order by seq`, [tenantId])).rows as {
-      event_id: string; occurred_at: Date; received_at: Date; device_id: string | null; device_seq: number | null; offline: boolean | null; metadata: Record<string, unknown> | null;
+    return (
+      await db.query(
+        `select event_id, occurred_at, received_at, device_id, device_seq::int as device_seq, offline, metadata
+      from audit_events where tenant_id = $1 order by seq`,
+        [tenantId],
+      )
+    ).rows as {
+      event_id: string;
+      occurred_at: Date;
+      received_at: Date;
+      device_id: string | null;
+      device_seq: number | null;
+      offline: boolean | null;
+      metadata: Record<string, unknown> | null;
     }[];
   } finally {
     await db.end();

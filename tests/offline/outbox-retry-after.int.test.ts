@@ -36,9 +36,14 @@ describe('the outbox honours Retry-After on 429', () => {
     };
     const reports: TSyncReport[] = [];
     const outbox = await openTill({
-      url: stack.baseUrl, apiKey: tenant.apiKey, tenantId: tenant.tenantId, dir, fetch: recordingFetch,
+      url: stack.baseUrl,
+      apiKey: tenant.apiKey,
+      tenantId: tenant.tenantId,
+      dir,
+      fetch: recordingFetch,
       // a backoff far shorter than the server's Retry-After: only honouring it makes the wait long enough
-      backoff: { baseMs: 20, capMs: 40 }, onSync: (r) => reports.push(r),
+      backoff: { baseMs: 20, capMs: 40 },
+      onSync: (r) => reports.push(r),
     });
     const recorded: TAuditEventInput[] = [];
     for (let n = 1; n <= 10; n++) recorded.push(await outbox.record(cashierSale(n, tenant.branchId)));

@@ -69,7 +69,10 @@ describe('a till that records while the service is unreachable, restarts, and re
     await eventually(async () => (third.pending().length === 0 ? true : undefined), 10_000);
     expect(synced.find((r) => r.ok && r.accepted > 0)).toMatchObject({ ok: true, accepted: 7, rejected: 0 });
     expect(third.deadLetters()).toEqual([]);
-    const statuses = await allStored(third, recorded.map((e) => e.eventId));
+    const statuses = await allStored(
+      third,
+      recorded.map((e) => e.eventId),
+    );
     expect(statuses).toHaveLength(7);
 
     const rows = await storedRows(stack, tenant.tenantId);
@@ -131,7 +134,15 @@ describe('a till that records while the service is unreachable, restarts, and re
     expect(Date.parse(early.occurredAt) - Date.now()).toBeGreaterThan(9 * 60_000);
     await offline.close();
 
-    const outbox = await openTill({ url: stack.baseUrl, apiKey: tenant.apiKey, tenantId: tenant.tenantId, dir, clock: ahead, deviceId: 'till-fast', autoSync: false });
+    const outbox = await openTill({
+      url: stack.baseUrl,
+      apiKey: tenant.apiKey,
+      tenantId: tenant.tenantId,
+      dir,
+      clock: ahead,
+      deviceId: 'till-fast',
+      autoSync: false,
+    });
     expect(outbox.clockOffsetMs).toBeLessThan(-9.9 * 60_000);
     const late = await outbox.record(cashierSale(2, tenant.branchId));
     expect(Math.abs(Date.parse(late.occurredAt) - Date.now())).toBeLessThan(2_000);
@@ -144,7 +155,9 @@ describe('a till that records while the service is unreachable, restarts, and re
     const stored = rows.find((r) => r.event_id === early.eventId)!;
     expect(Math.abs(stored.occurred_at.getTime() - (Date.parse(early.occurredAt) - 10 * 60_000))).toBeLessThan(2_000);
     expect(stored.metadata).toMatchObject({ clock: { deviceTime: early.occurredAt } });
-    expect(rows.find((r) => r.event_id === late.eventId)!.metadata).toMatchObject({ clock: { deviceTime: (late.metadata!.clock as { deviceTime: string }).deviceTime } });
+    expect(rows.find((r) => r.event_id === late.eventId)!.metadata).toMatchObject({
+      clock: { deviceTime: (late.metadata!.clock as { deviceTime: string }).deviceTime },
+    });
     await outbox.close();
   });
 
@@ -157,7 +170,10 @@ describe('a till that records while the service is unreachable, restarts, and re
     const journal = join(dir, JOURNAL_FILE);
     expect((await readFile(journal, 'utf8')).trim().split('\n')).toHaveLength(1 + 26); // meta + one line per event
     await outbox.flush();
-    const lines = (await readFile(journal, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { t: string });
+    const lines = (await readFile(journal, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { t: string });
     expect(lines.map((l) => l.t)).toEqual(['meta', 'dead']);
     await outbox.close();
 
@@ -174,14 +190,26 @@ describe('a till that records while the service is unreachable, restarts, and re
     const devices = ['till-1', 'till-2'];
     const dirs = await Promise.all(devices.map(() => newTill()));
     const recorded: TAuditEventInput[] = [];
-    await Promise.all(devices.map(async (deviceId, i) => {
-      const outbox = await openTill({ url: offlineUrl, apiKey: tenant.apiKey, tenantId: tenant.tenantId, dir: dirs[i]!, deviceId, autoSync: false });
-      for (let n = 1; n <= 150; n++) recorded.push(await outbox.record(cashierSale(n, tenant.branchId)));
-      await outbox.close();
-    }));
-    const tills = await Promise.all(devices.map((deviceId, i) => openTill({
-      url: stack.baseUrl, apiKey: tenant.apiKey, tenantId: tenant.tenantId, dir: dirs[i]!, deviceId, autoSync: false, batch: { maxEvents: 20 },
-    })));
+    await Promise.all(
+      devices.map(async (deviceId, i) => {
+        const outbox = await openTill({ url: offlineUrl, apiKey: tenant.apiKey, tenantId: tenant.tenantId, dir: dirs[i]!, deviceId, autoSync: false });
+        for (let n = 1; n <= 150; n++) recorded.push(await outbox.record(cashierSale(n, tenant.branchId)));
+        await outbox.close();
+      }),
+    );
+    const tills = await Promise.all(
+      devices.map((deviceId, i) =>
+        openTill({
+          url: stack.baseUrl,
+          apiKey: tenant.apiKey,
+          tenantId: tenant.tenantId,
+          dir: dirs[i]!,
+          deviceId,
+          autoSync: false,
+          batch: { maxEvents: 20 },
+        }),
+      ),
+    );
     const reports = await Promise.all(tills.map((t) => t.flush()));
     expect(reports.map((r) => r.accepted)).toEqual([150, 150]);
     await allStored(tills[0]!, recorded.map((e) => e.eventId).slice(0, 1000));
@@ -193,7 +221,12 @@ describe('a till that records while the service is unreachable, restarts, and re
     expect(rows).toHaveLength(1 + 300); // the provisioning and 150 sales of each till
     expect(new Set(rows.map((r) => r.event_id))).toEqual(new Set([tenant.provisionedEventId, ...recorded.map((e) => e.eventId)]));
     for (const deviceId of devices) {
-      expect(rows.filter((r) => r.device_id === deviceId).map((r) => r.device_seq).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
+      expect(
+        rows
+          .filter((r) => r.device_id === deviceId)
+          .map((r) => r.device_seq)
+          .sort((a, b) => a! - b!),
+      ).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
     }
     expect(await verifyChain(stack.services.orm, tenant.tenantId)).toMatchObject({ ok: true, checked: 1 + 300 });
     await Promise.all(tills.map((t) => t.close()));

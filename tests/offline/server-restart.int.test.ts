@@ -26,16 +26,25 @@ describe('fault: the server restarts while till outboxes hold pending events', (
     const tenant = await tillTenant(stack, 'Server restart');
     const { port } = stack.app.server.address() as AddressInfo;
     const devices = ['till-a', 'till-b'];
-    const dirs = await Promise.all(devices.map(async () => {
-      const t = await tillDir();
-      cleanups.push(t.remove);
-      return t.dir;
-    }));
+    const dirs = await Promise.all(
+      devices.map(async () => {
+        const t = await tillDir();
+        cleanups.push(t.remove);
+        return t.dir;
+      }),
+    );
     const failures: Record<string, number> = { 'till-a': 0, 'till-b': 0 };
-    const open = (i: number) => openTill({
-      url: stack.baseUrl, apiKey: tenant.apiKey, tenantId: tenant.tenantId, dir: dirs[i]!, deviceId: devices[i]!,
-      onSync: (r: TSyncReport) => { if (!r.ok) failures[devices[i]!]! += 1; },
-    });
+    const open = (i: number) =>
+      openTill({
+        url: stack.baseUrl,
+        apiKey: tenant.apiKey,
+        tenantId: tenant.tenantId,
+        dir: dirs[i]!,
+        deviceId: devices[i]!,
+        onSync: (r: TSyncReport) => {
+          if (!r.ok) failures[devices[i]!]! += 1;
+        },
+      });
     const tills: AuditOutbox[] = await Promise.all(devices.map((_, i) => open(i)));
     const ids: string[] = [];
     const recordEach = async (count: number) => {
@@ -57,7 +66,14 @@ describe('fault: the server restarts while till outboxes hold pending events', (
     await recordEach(10);
     expect(tills.map((t) => t.pending().length)).toEqual([40, 40]);
     // recorded once the outage was noticed: marked offline (the first ones after the close were not known to be)
-    expect(tills.map((t) => t.pending().slice(-10).every((e) => e.context?.offline === true))).toEqual([true, true]);
+    expect(
+      tills.map((t) =>
+        t
+          .pending()
+          .slice(-10)
+          .every((e) => e.context?.offline === true),
+      ),
+    ).toEqual([true, true]);
 
     // the server comes back on the same address
     const down = Date.now();
@@ -72,9 +88,16 @@ describe('fault: the server restarts while till outboxes hold pending events', (
     expect({ stored, duplicates }).toEqual({ stored: 1 + 120, duplicates: 0 });
     const rows = await storedRows(stack, tenant.tenantId);
     for (const deviceId of devices) {
-      expect(rows.filter((r) => r.device_id === deviceId).map((r) => r.device_seq).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+      expect(
+        rows
+          .filter((r) => r.device_id === deviceId)
+          .map((r) => r.device_seq)
+          .sort((a, b) => a! - b!),
+      ).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
     }
-    console.info(`server restart: 120 recorded, 120 acknowledged, ${stored - 1} stored (and the provisioning), ${duplicates} duplicates; outboxes empty ${recoveredMs} ms after the restart`);
+    console.info(
+      `server restart: 120 recorded, 120 acknowledged, ${stored - 1} stored (and the provisioning), ${duplicates} duplicates; outboxes empty ${recoveredMs} ms after the restart`,
+    );
     await Promise.all(tills.map((t) => t.close()));
   });
 });

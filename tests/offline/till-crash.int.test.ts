@@ -18,7 +18,10 @@ afterAll(() => stack.close());
 /** Runs the till process until it has reported `atLeast` recorded events, then SIGKILLs it mid-record. */
 function runTillUntilKilled(dir: string, url: string, tenantId: string, branchId: string, atLeast: number): Promise<{ eventId: string; seq: number }[]> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'tests/offline/till-process.ts'), dir, url, tenantId, branchId], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'tests/offline/till-process.ts'), dir, url, tenantId, branchId], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const reported: { eventId: string; seq: number }[] = [];
     let buffer = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -42,7 +45,7 @@ describe('fault: the till process is SIGKILLed while it records', () => {
     try {
       const offline = await unreachableUrl();
       const reported: { eventId: string; seq: number }[] = [];
-      for (let kill = 0; kill < KILLS; kill++) reported.push(...await runTillUntilKilled(dir, offline, tenant.tenantId, tenant.branchId, 200));
+      for (let kill = 0; kill < KILLS; kill++) reported.push(...(await runTillUntilKilled(dir, offline, tenant.tenantId, tenant.branchId, 200)));
 
       const outbox = await openTill({ url: stack.baseUrl, apiKey: tenant.apiKey, tenantId: tenant.tenantId, dir, deviceId: 'till-crash', autoSync: false });
       const pending = outbox.pending();
@@ -59,7 +62,9 @@ describe('fault: the till process is SIGKILLed while it records', () => {
       const { stored, duplicates } = await expectExactlyOnce(stack, tenant.tenantId, [tenant.provisionedEventId, ...pending.map((e) => e.eventId)], 30_000);
       expect({ stored, duplicates }).toEqual({ stored: 1 + pending.length, duplicates: 0 });
       await eventually(async () => ((await storedRows(stack, tenant.tenantId)).length === 1 + pending.length ? true : undefined));
-      console.info(`till SIGKILLed ${KILLS} times: ${reported.length} records resolved, ${pending.length} in the outbox, ${stored - 1} stored (and the provisioning), ${duplicates} duplicates`);
+      console.info(
+        `till SIGKILLed ${KILLS} times: ${reported.length} records resolved, ${pending.length} in the outbox, ${stored - 1} stored (and the provisioning), ${duplicates} duplicates`,
+      );
       await outbox.close();
     } finally {
       await remove();

@@ -8,7 +8,10 @@ if (!branchId) throw new Error('usage: till-process.ts DIR URL TENANT_ID BRANCH_
 const outbox = await AuditOutbox.open({ url, apiKey: 'mak_unused', tenantId, dir, deviceId: 'till-crash', startupProbeMs: 500 });
 for (let n = 0; ; n++) {
   const event = await outbox.record({
-    action: 'SALE_FINALIZED', outcome: 'SUCCESS', branchId, actor: { type: 'USER', id: 'cashier-7', role: 'CASHIER' },
+    action: 'SALE_FINALIZED',
+    outcome: 'SUCCESS',
+    branchId,
+    actor: { type: 'USER', id: 'cashier-7', role: 'CASHIER' },
     after: { total: n, note: 'x'.repeat(n % 500) },
   });
   process.stdout.write(`${event.eventId} ${event.context?.deviceSeq}\n`);

@@ -34,15 +34,29 @@ afterAll(async () => {
   await stack.close();
 });
 
-interface TStored { action: string; actor_type: string; actor_id: string | null; actor_role: string | null; entity_id: string | null; before: unknown; after: unknown; metadata: Record<string, unknown> | null }
+interface TStored {
+  action: string;
+  actor_type: string;
+  actor_id: string | null;
+  actor_role: string | null;
+  entity_id: string | null;
+  before: unknown;
+  after: unknown;
+  metadata: Record<string, unknown> | null;
+}
 
 /** The stored events of an action in the tenant's log, once at least `n` are there. */
 async function storedOf(action: string, n = 1): Promise<TStored[]> {
   const db = await connect(stack.databaseSuperuserUrl);
   try {
     return await eventually(async () => {
-      const rows = (await db.query(`select action, actor_type, actor_id, actor_role, entity_id, before, after, metadata from audit_events
-        where tenant_id = $1 and action = $2 order by seq`, [tenantId, action])).rows as TStored[];
+      const rows = (
+        await db.query(
+          `select action, actor_type, actor_id, actor_role, entity_id, before, after, metadata from audit_events
+        where tenant_id = $1 and action = $2 order by seq`,
+          [tenantId, action],
+        )
+      ).rows as TStored[];
       return rows.length >= n ? rows : undefined;
     }, 20_000);
   } finally {
@@ -58,7 +72,7 @@ function cli(args: string[]) {
 
 const OPERATOR = /^operator:/;
 
-describe('operators at the CLI leave events in the tenant\'s log', () => {
+describe("operators at the CLI leave events in the tenant's log", () => {
   it('user create, set-role, disable, unlock and reset-2fa', async () => {
     const email = `clerk-${Date.now()}@example.test`;
     const { userId } = cli(['user', 'create', '--tenant', tenantId, '--email', email, '--password', 'Tw0 long sentences here', '--role', 'CASHIER']);
@@ -105,7 +119,9 @@ describe('operators at the CLI leave events in the tenant\'s log', () => {
     // a sale at a branch that never comes is quarantined as UNKNOWN_BRANCH, then replayed
     const orphan = sale(tenantId, uuidv7(), new Date().toISOString());
     await stack.caller.ingest.batch({ events: [orphan] });
-    await eventually(async () => ((await stack.caller.ingest.status({ tenantId, eventIds: [orphan.eventId] })).statuses[0]!.state === 'QUARANTINED' ? true : undefined));
+    await eventually(async () =>
+      (await stack.caller.ingest.status({ tenantId, eventIds: [orphan.eventId] })).statuses[0]!.state === 'QUARANTINED' ? true : undefined,
+    );
     expect(cli(['quarantine', 'replay', '--tenant', tenantId])).toMatchObject({ replayed: 1 });
     expect((await storedOf('QUARANTINE_REPLAYED'))[0]).toMatchObject({ metadata: { replayed: 1, skipped: 0 } });
 

@@ -5,14 +5,19 @@ import { startStack, type TestStack } from '../../testing/stack.ts';
 /** An operator at 3 a.m. with a wrong REDIS_URL gets an answer, not a terminal that hangs. */
 let stack: TestStack;
 
-beforeAll(async () => { stack = await startStack({ worker: false }); });
+beforeAll(async () => {
+  stack = await startStack({ worker: false });
+});
 afterAll(() => stack.close());
 
 describe('CLI commands that use Redis', () => {
   it('fail within seconds with what is wrong when the Redis password is wrong', () => {
     const url = new URL(stack.env.REDIS_URL!);
     url.password = 'not-the-password';
-    for (const args of [['jobs', 'failed'], ['jobs', 'retry']]) {
+    for (const args of [
+      ['jobs', 'failed'],
+      ['jobs', 'retry'],
+    ]) {
       const started = Date.now();
       const cli = runCli(stack, args, { REDIS_URL: url.toString() });
       expect(cli.status, cli.stdout).not.toBe(0);

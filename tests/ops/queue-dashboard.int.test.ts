@@ -48,7 +48,9 @@ function dash(path: string, opts: { method?: string; auth?: TAuth; cookie?: stri
   if (opts.cookie) headers.cookie = opts.cookie;
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   return fetch(`${stack.baseUrl}/admin/queues${path}`, {
-    method: opts.method ?? 'GET', headers, redirect: 'manual',
+    method: opts.method ?? 'GET',
+    headers,
+    redirect: 'manual',
     ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
   });
 }
@@ -84,7 +86,13 @@ async function exhaustedIngestJob(tenant = tenantId): Promise<{ jobId: string; e
   const event = makeEvent(tenant);
   await stack.caller.ingest.record(event);
   const connection = new Redis(stack.config.REDIS_URL, { maxRetriesPerRequest: null });
-  const failing = new Worker(INGEST, async () => { throw new UnrecoverableError('simulated: retries exhausted'); }, { connection, prefix: stack.config.QUEUE_PREFIX });
+  const failing = new Worker(
+    INGEST,
+    async () => {
+      throw new UnrecoverableError('simulated: retries exhausted');
+    },
+    { connection, prefix: stack.config.QUEUE_PREFIX },
+  );
   try {
     const job = await waitFor('the job to fail', async () => (await ingest.getJobs(['failed'])).find((j) => j.data.events[0]?.eventId === event.eventId));
     return { jobId: job.id!, eventId: event.eventId };
@@ -104,19 +112,41 @@ async function storeQueuedEvents<T>(what: string, done: () => Promise<T | undefi
   }
 }
 
-interface TOperatorAction { operator_name: string; action: string; occurred_at: Date; client_address: string | null; detail: any }
-const operatorActions = (name: string, action: string) => superuserQuery<TOperatorAction>(
-  'select operator_name, action, occurred_at, client_address, detail from operator_actions where operator_name = $1 and action = $2 order by occurred_at, id', [name, action]);
+interface TOperatorAction {
+  operator_name: string;
+  action: string;
+  occurred_at: Date;
+  client_address: string | null;
+  detail: any;
+}
+const operatorActions = (name: string, action: string) =>
+  superuserQuery<TOperatorAction>(
+    'select operator_name, action, occurred_at, client_address, detail from operator_actions where operator_name = $1 and action = $2 order by occurred_at, id',
+    [name, action],
+  );
 
-interface TRedriven { actor_type: string; actor_id: string; actor_name: string; metadata: any; ip: string | null }
-const redrivenEvents = (tenant: string) => superuserQuery<TRedriven>(
-  `select actor_type, actor_id, actor_name, metadata, ip from audit_events where tenant_id = $1 and action = 'JOBS_REDRIVEN' order by seq`, [tenant]);
+interface TRedriven {
+  actor_type: string;
+  actor_id: string;
+  actor_name: string;
+  metadata: any;
+  ip: string | null;
+}
+const redrivenEvents = (tenant: string) =>
+  superuserQuery<TRedriven>(
+    `select actor_type, actor_id, actor_name, metadata, ip from audit_events where tenant_id = $1 and action = 'JOBS_REDRIVEN' order by seq`,
+    [tenant],
+  );
 
 beforeAll(async () => {
   stack = await startStack({
     worker: false,
     env: { ...VIEWER_ENV, LOG_LEVEL: 'warn', OPS_DASHBOARD_ADMIN_EMAILS: `someone-else@example.test, ${LISTED_ADMIN.toUpperCase()}` },
-    logTo: { write: (line: string) => { logLines.push(line); } },
+    logTo: {
+      write: (line: string) => {
+        logLines.push(line);
+      },
+    },
   });
   ({ tenantId, apiKey } = await stack.createTenant('Ops'));
   ({ tenantId: otherTenantId } = await stack.createTenant('Ops Two'));
@@ -125,7 +155,11 @@ beforeAll(async () => {
   admin = (await signInFirstTime(stack, LISTED_ADMIN)).cookie;
 
   // before the first operator exists the dashboard is off, whatever the caller brings
-  for (const [what, opts] of [['nothing', {}], ['a session', { cookie: admin }], ['a made-up credential', { auth: ['olga', 'mop_guess'] as const }]] as const) {
+  for (const [what, opts] of [
+    ['nothing', {}],
+    ['a session', { cookie: admin }],
+    ['a made-up credential', { auth: ['olga', 'mop_guess'] as const }],
+  ] as const) {
     for (const path of ['', '/api/queues']) beforeAnyOperator.push({ what: `${what} ${path || '/'}`, status: (await dash(path, opts)).status });
   }
 
@@ -166,7 +200,9 @@ describe('operator credentials (cli operator create / list / revoke)', () => {
   });
 
   it('stores only the SHA-256 of the secret, nowhere the secret itself', async () => {
-    const rows = await superuserQuery<{ name: string; secret_hash: Buffer; row: string }>('select name, secret_hash, to_jsonb(o)::text as row from operators o order by name');
+    const rows = await superuserQuery<{ name: string; secret_hash: Buffer; row: string }>(
+      'select name, secret_hash, to_jsonb(o)::text as row from operators o order by name',
+    );
     expect(rows.map((r) => r.name)).toEqual(['olga', 'rita']);
     const olgaRow = rows[0]!;
     expect(olgaRow.secret_hash.equals(createHash('sha256').update(olga.secret).digest())).toBe(true);
@@ -223,7 +259,7 @@ describe('queue dashboard: who may see it', () => {
   it('refuses a wrong secret, an unknown operator and a revoked operator with 401', async () => {
     for (const [what, auth] of [
       ['wrong secret', ['olga', `${olga.secret.slice(0, -1)}${olga.secret.endsWith('A') ? 'B' : 'A'}`]],
-      ['another operator\'s secret', ['olga', rita.secret]],
+      ["another operator's secret", ['olga', rita.secret]],
       ['unknown operator', ['nobody', olga.secret]],
       ['revoked operator', [rita.name, rita.secret]],
       ['empty secret', ['olga', '']],
@@ -313,7 +349,9 @@ describe('queue dashboard: view and retry only', () => {
 
     const { jobId, eventId } = await exhaustedIngestJob();
     const list = await dash(`/api/queues?activeQueue=${INGEST}&status=failed&page=1&jobsPerPage=50`, { auth: asOlga() });
-    const queues = ((await list.json()) as { queues: { name: string; jobs: { id: string; failedReason: string; data: { events: { eventId: string }[] } }[] }[] }).queues;
+    const queues = (
+      (await list.json()) as { queues: { name: string; jobs: { id: string; failedReason: string; data: { events: { eventId: string }[] } }[] }[] }
+    ).queues;
     const failed = queues.find((q) => q.name === INGEST)!.jobs.find((j) => j.id === jobId);
     expect(failed?.failedReason).toBe('simulated: retries exhausted');
     expect(failed?.data.events[0]?.eventId).toBe(eventId);
@@ -339,7 +377,10 @@ describe('queue dashboard: view and retry only', () => {
     });
     expect(redriven).toHaveLength(1);
     expect(redriven[0]).toMatchObject({
-      actor_type: 'SYSTEM', actor_id: 'operator:olga', actor_name: 'Operator olga', ip: '127.0.0.1',
+      actor_type: 'SYSTEM',
+      actor_id: 'operator:olga',
+      actor_name: 'Operator olga',
+      ip: '127.0.0.1',
       metadata: { jobs: 1, events: 1, queue: INGEST, via: 'queue-dashboard' },
     });
     expect(await redrivenEvents(otherTenantId)).toEqual([]); // only the job's own tenant
@@ -361,14 +402,18 @@ describe('queue dashboard: view and retry only', () => {
       const [x, y] = [(await redrivenEvents(tenantId)).slice(before.one), (await redrivenEvents(otherTenantId)).slice(before.two)];
       return x.length > 0 && y.length > 0 ? [x, y] : undefined;
     });
-    for (const events of [one!, two!]) expect(events).toEqual([expect.objectContaining({ actor_id: 'operator:olga', metadata: expect.objectContaining({ jobs: 1, events: 1 }) })]);
+    for (const events of [one!, two!])
+      expect(events).toEqual([expect.objectContaining({ actor_id: 'operator:olga', metadata: expect.objectContaining({ jobs: 1, events: 1 }) })]);
   });
 });
 
 describe('operator_actions is append-only', () => {
   it('lets the runtime role insert and read it, but not UPDATE, DELETE or TRUNCATE it; the owner cannot either', async () => {
     expect((await operatorActions('olga', 'SIGN_IN')).length).toBeGreaterThan(0);
-    for (const [who, url] of [['runtime', stack.config.DATABASE_URL], ['owner', stack.databaseOwnerUrl]] as const) {
+    for (const [who, url] of [
+      ['runtime', stack.config.DATABASE_URL],
+      ['owner', stack.databaseOwnerUrl],
+    ] as const) {
       const db = await connect(url);
       try {
         expect(Number((await db.query('select count(*) from operator_actions')).rows[0].count), who).toBeGreaterThan(0);
@@ -377,7 +422,8 @@ describe('operator_actions is append-only', () => {
           `update operator_actions set detail = '{}'`,
           `delete from operator_actions where operator_name = 'olga'`,
           'truncate operator_actions',
-        ]) await expect(db.query(statement), `${who}: ${statement}`).rejects.toThrow(/permission denied|append-only/);
+        ])
+          await expect(db.query(statement), `${who}: ${statement}`).rejects.toThrow(/permission denied|append-only/);
       } finally {
         await db.end();
       }
@@ -393,7 +439,8 @@ describe('operator_actions is append-only', () => {
         `update operators set secret_hash = '\\x00' where name = 'olga'`,
         `update operators set name = 'olga2' where name = 'olga'`,
         `delete from operators where name = 'rita'`,
-      ]) await expect(db.query(statement), statement).rejects.toThrow(/permission denied|revoked|append-only/);
+      ])
+        await expect(db.query(statement), statement).rejects.toThrow(/permission denied|revoked|append-only/);
     } finally {
       await db.end();
     }

@@ -64,17 +64,28 @@ function walk(dir: string): string[] {
 }
 
 function infoField(info: string, field: string): string | undefined {
-  return info.split(/\r?\n/).find((l) => l.startsWith(`${field}:`))?.slice(field.length + 1);
+  return info
+    .split(/\r?\n/)
+    .find((l) => l.startsWith(`${field}:`))
+    ?.slice(field.length + 1);
 }
 
 describe('the test Redis (started by startRedis, as npm start starts its own)', () => {
   it('refuses a client without the password: NOAUTH for commands, WRONGPASS for guesses and for the default user', async () => {
     const password = decodeURIComponent(new URL(redisUrl).password);
     const replies = await rawReplies(redisPort, [
-      ['GET', 'anything'], ['SCAN', '0'], ['KEYS', '*'], ['CONFIG', 'GET', 'dir'], ['FLUSHALL'],
+      ['GET', 'anything'],
+      ['SCAN', '0'],
+      ['KEYS', '*'],
+      ['CONFIG', 'GET', 'dir'],
+      ['FLUSHALL'],
       // AUTH <password> authenticates as `default`: disabled, whatever the password
-      ['AUTH', 'guess'], ['AUTH', 'default', ''], ['AUTH', 'default', password], ['AUTH', 'modula', 'not-the-password'],
-      ['HELLO', '3', 'AUTH', 'modula', 'not-the-password'], ['HELLO', '3', 'AUTH', 'default', password],
+      ['AUTH', 'guess'],
+      ['AUTH', 'default', ''],
+      ['AUTH', 'default', password],
+      ['AUTH', 'modula', 'not-the-password'],
+      ['HELLO', '3', 'AUTH', 'modula', 'not-the-password'],
+      ['HELLO', '3', 'AUTH', 'default', password],
       ['GET', 'anything'], // still refused after the failed attempts
     ]);
     expect(replies).toEqual([
@@ -93,12 +104,32 @@ describe('the test Redis (started by startRedis, as npm start starts its own)', 
       expect(await client.call('ACL', 'WHOAMI')).toBe('modula');
       // harmless forms of the admin commands (the shared server must survive a failing test);
       // DEBUG and MODULE are also off in Redis itself (enable-debug-command, enable-module-command)
-      const refused = [['CONFIG', 'GET', 'dir'], ['CONFIG', 'SET', 'maxmemory-policy', 'noeviction'], ['ACL', 'LIST'],
-        ['ACL', 'SETUSER', 'default', 'on'], ['ACL', 'SAVE'], ['REPLICAOF', 'NO', 'ONE'], ['KEYS', 'no-such-key-*'],
-        ['MONITOR'], ['BGREWRITEAOF'], ['SLOWLOG', 'GET'], ['CLIENT', 'KILL', 'ID', '999999999'], ['DEBUG', 'SLEEP', '0'], ['MODULE', 'LIST']];
-      const answers = await Promise.all(refused.map((cmd) => client.call(cmd[0]!, ...cmd.slice(1)).then(() => 'allowed', (err: Error) => err.message)));
-      expect(Object.fromEntries(refused.map((cmd, i) => [cmd.join(' '), answers[i]])))
-        .toEqual(Object.fromEntries(refused.map((cmd) => [cmd.join(' '), expect.stringMatching(/^NOPERM|^ERR (DEBUG|MODULE) command not allowed/)])));
+      const refused = [
+        ['CONFIG', 'GET', 'dir'],
+        ['CONFIG', 'SET', 'maxmemory-policy', 'noeviction'],
+        ['ACL', 'LIST'],
+        ['ACL', 'SETUSER', 'default', 'on'],
+        ['ACL', 'SAVE'],
+        ['REPLICAOF', 'NO', 'ONE'],
+        ['KEYS', 'no-such-key-*'],
+        ['MONITOR'],
+        ['BGREWRITEAOF'],
+        ['SLOWLOG', 'GET'],
+        ['CLIENT', 'KILL', 'ID', '999999999'],
+        ['DEBUG', 'SLEEP', '0'],
+        ['MODULE', 'LIST'],
+      ];
+      const answers = await Promise.all(
+        refused.map((cmd) =>
+          client.call(cmd[0]!, ...cmd.slice(1)).then(
+            () => 'allowed',
+            (err: Error) => err.message,
+          ),
+        ),
+      );
+      expect(Object.fromEntries(refused.map((cmd, i) => [cmd.join(' '), answers[i]]))).toEqual(
+        Object.fromEntries(refused.map((cmd) => [cmd.join(' '), expect.stringMatching(/^NOPERM|^ERR (DEBUG|MODULE) command not allowed/)])),
+      );
       // what BullMQ and its dashboard need does work
       expect(await client.info('server')).toMatch(/redis_version:/);
       expect(await client.call('CLIENT', 'SETNAME', 'redis-hardening')).toBe('OK');
@@ -114,7 +145,8 @@ describe('the test Redis (started by startRedis, as npm start starts its own)', 
     client.disconnect();
     const paths = walk(redisDataDir);
     expect(paths.some((p) => p.endsWith('.aof'))).toBe(true);
-    const loose = [redisDataDir, ...paths].map((p) => ({ p, s: statSync(p) }))
+    const loose = [redisDataDir, ...paths]
+      .map((p) => ({ p, s: statSync(p) }))
       .filter(({ s }) => (s.mode & 0o077) !== 0 || (s.isDirectory() && (s.mode & 0o700) !== 0o700))
       .map(({ p, s }) => `${p} ${(s.mode & 0o777).toString(8)}`);
     expect(loose).toEqual([]);
@@ -174,7 +206,9 @@ describe('a restart of the password-protected Redis', () => {
 
 describe('completed ingest jobs', () => {
   let stack: TestStack;
-  beforeAll(async () => { stack = await startStack(); });
+  beforeAll(async () => {
+    stack = await startStack();
+  });
   afterAll(() => stack.close());
 
   it('leave no copy of their events in Redis once stored', async () => {
@@ -234,7 +268,15 @@ describe('a full Redis', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'modula-redis-full-'));
     small = await startRedis({ dataDir: dir, port: await findFreePort(), maxmemory: '2mb' });
-    stack = await startStack({ env: { REDIS_URL: small.url, LOG_LEVEL: 'debug' }, logTo: new Writable({ write(chunk, _enc, done) { logLines.push(String(chunk)); done(); } }) });
+    stack = await startStack({
+      env: { REDIS_URL: small.url, LOG_LEVEL: 'debug' },
+      logTo: new Writable({
+        write(chunk, _enc, done) {
+          logLines.push(String(chunk));
+          done();
+        },
+      }),
+    });
   });
   afterAll(async () => {
     await stack?.close();
@@ -249,7 +291,9 @@ describe('a full Redis', () => {
     let refusal = '';
     try {
       for (; filled < 4096 && !refusal; filled++) {
-        await filler.set(`fill:${filled}`, 'x'.repeat(16_384)).catch((err: Error) => { refusal = err.message; });
+        await filler.set(`fill:${filled}`, 'x'.repeat(16_384)).catch((err: Error) => {
+          refusal = err.message;
+        });
       }
       expect(refusal).toMatch(/OOM/); // the limit exists: 2 MB, not the machine's memory
 

@@ -26,7 +26,9 @@ async function start(name: keyof typeof PROCESSES): Promise<{ child: ChildProces
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, entry)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   let out = '';
-  child.stdout!.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+  child.stdout!.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
   const deadline = Date.now() + 30_000;
   while (!out.includes(ready)) {
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the ${name} did not start: ${out}`);
@@ -39,7 +41,10 @@ async function start(name: keyof typeof PROCESSES): Promise<{ child: ChildProces
 function terminate(child: ChildProcess, guardMs: number): Promise<number | null> {
   return new Promise((done) => {
     const guard = setTimeout(() => done(null), guardMs);
-    child.once('exit', (code) => { clearTimeout(guard); done(code); });
+    child.once('exit', (code) => {
+      clearTimeout(guard);
+      done(code);
+    });
     child.kill('SIGTERM');
   });
 }
@@ -75,7 +80,8 @@ describe.each(['worker', 'server'] as const)('the %s on SIGTERM', (name) => {
         // a request in flight whose event cannot reach the frozen queue: draining it never ends
         const { tenantId, apiKey } = await stack.createTenant('Shutdown');
         void fetch(`http://127.0.0.1:${port}/trpc/ingest.record`, {
-          method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
           body: JSON.stringify(makeEvent(tenantId)),
         }).catch(() => {});
         await new Promise((r) => setTimeout(r, 500));

@@ -55,10 +55,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A POST as a till sends it, with the answer's headers. */
 async function post(baseUrl: string, path: string, body: unknown, apiKey: string) {
   const res = await fetch(`${baseUrl}/trpc/${path}`, {
-    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` }, body: JSON.stringify(body),
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+    body: JSON.stringify(body),
   });
-  const json = await res.json() as any;
-  return { status: res.status, retryAfter: res.headers.get('retry-after'), data: json?.result?.data, code: json?.error?.data?.code as string | undefined, message: json?.error?.message as string | undefined };
+  const json = (await res.json()) as any;
+  return {
+    status: res.status,
+    retryAfter: res.headers.get('retry-after'),
+    data: json?.result?.data,
+    code: json?.error?.data?.code as string | undefined,
+    message: json?.error?.message as string | undefined,
+  };
 }
 
 const events = (tenantId: string, n: number) => Array.from({ length: n }, (_, i) => makeEvent(tenantId, { metadata: { n: i } }));
@@ -101,7 +109,12 @@ describe('ingest rate per API key (INGEST_RATE_PER_KEY events/s, burst INGEST_BU
 
     // nothing of the refused calls was acknowledged, queued or stored
     await eventually(async () => ((await storedCount(fleet.tenantId)) >= 250 ? true : undefined));
-    expect(await statesOf(fleet.tenantId, [...refusedBatch, single].map((e) => e.eventId))).toEqual(new Set(['UNKNOWN']));
+    expect(
+      await statesOf(
+        fleet.tenantId,
+        [...refusedBatch, single].map((e) => e.eventId),
+      ),
+    ).toEqual(new Set(['UNKNOWN']));
     expect(await storedCount(fleet.tenantId)).toBe(250);
 
     // Retry-After tells the truth: once waited, the same batch is acknowledged
@@ -111,7 +124,7 @@ describe('ingest rate per API key (INGEST_RATE_PER_KEY events/s, burst INGEST_BU
     expect(again.data.accepted).toHaveLength(50);
   });
 
-  it('does not slow another tenant\'s key, another key of the same tenant, or the in-process system caller', async () => {
+  it("does not slow another tenant's key, another key of the same tenant, or the in-process system caller", async () => {
     const noisy = await stack.createTenant('Noisy neighbour');
     const quiet = await stack.createTenant('Quiet neighbour');
     expect((await post(stack.baseUrl, 'ingest.batch', { events: events(noisy.tenantId, 100) }, noisy.apiKey)).status).toBe(200);
@@ -154,21 +167,30 @@ describe('integrity.verify from the latest signed checkpoint', () => {
 
   it('reports an event altered after the checkpoint, with the number of events recomputed before it', async () => {
     const target = checkpointSeq + 5;
-    const res = await asAttacker(db, tenantId,
+    const res = await asAttacker(
+      db,
+      tenantId,
       (c) => c.query(`update audit_events set description = description || ' (edited)' where tenant_id = $1 and seq = $2`, [tenantId, target]).then(() => {}),
-      () => verify());
+      () => verify(),
+    );
     expect(res.data).toMatchObject({ ok: false, firstBrokenSeq: target, checked: 4, fromCheckpointSeq: checkpointSeq });
     expect(res.data.reason).toMatch(/altered/);
   });
 
   it('reports a rewrite that contradicts the checkpoint (every later hash recomputed), naming where it starts', async () => {
-    const res = await asAttacker(db, tenantId, (c) => rewriteFrom(c, tenantId, 7), () => verify());
+    const res = await asAttacker(
+      db,
+      tenantId,
+      (c) => rewriteFrom(c, tenantId, 7),
+      () => verify(),
+    );
     expect(res.data.ok).toBe(false);
     expect(res.data.firstBrokenSeq).toBeLessThanOrEqual(checkpointSeq);
   });
 
   it('leaves an edit before the checkpoint (hash left alone) to the full verification, which finds it', async () => {
-    const edit = (c: pg.Client) => c.query(`update audit_events set description = description || ' (edited)' where tenant_id = $1 and seq = 3`, [tenantId]).then(() => {});
+    const edit = (c: pg.Client) =>
+      c.query(`update audit_events set description = description || ' (edited)' where tenant_id = $1 and seq = 3`, [tenantId]).then(() => {});
     const [quick, full] = await asAttacker(db, tenantId, edit, async () => [await verify(), await verify({ full: true })]);
     expect(quick!.data).toMatchObject({ ok: true, fromCheckpointSeq: checkpointSeq });
     expect(full!.data).toMatchObject({ ok: false, firstBrokenSeq: 3, fromCheckpointSeq: null });
@@ -222,7 +244,8 @@ describe('one full verification per tenant at a time, across server instances', 
 });
 
 describe('export limits per tenant (EXPORT_MAX_CONCURRENT, EXPORT_MAX_PER_DAY)', () => {
-  const rowsOf = async (tenantId: string) => (await db.query('select id, status from exports where tenant_id = $1', [tenantId])).rows as { id: string; status: string }[];
+  const rowsOf = async (tenantId: string) =>
+    (await db.query('select id, status from exports where tenant_id = $1', [tenantId])).rows as { id: string; status: string }[];
   const create = (cookie: string, server = stack) => trpc(server, 'mutation', 'exports.create', { format: 'csv', filter: {} }, { cookie });
 
   it('lets at most 2 exports be built at once: ten concurrent requests on two instances leave exactly 2, the rest 429 with nothing created', async () => {
@@ -244,18 +267,21 @@ describe('export limits per tenant (EXPORT_MAX_CONCURRENT, EXPORT_MAX_PER_DAY)',
     expect((await create(n.cookie)).status).toBe(200);
   });
 
-  it('allows 3 exports per UTC day: the 4th is 429 with Retry-After until midnight UTC and creates nothing; yesterday\'s do not count', async () => {
+  it("allows 3 exports per UTC day: the 4th is 429 with Retry-After until midnight UTC and creates nothing; yesterday's do not count", async () => {
     const { tenantId } = await stack.createTenant('Daily exporter');
     const { cookie } = await signedInAdmin(stack, tenantId);
-    const finish = () => db.query(`update exports set status = 'FAILED', completed_at = now(), error = 'test' where tenant_id = $1 and status = 'PENDING'`, [tenantId]);
+    const finish = () =>
+      db.query(`update exports set status = 'FAILED', completed_at = now(), error = 'test' where tenant_id = $1 and status = 'PENDING'`, [tenantId]);
     for (let i = 0; i < 3; i++) {
       expect((await create(cookie, i % 2 ? other : stack)).status).toBe(200);
       await finish();
     }
     const fourth = await fetch(`${stack.baseUrl}/trpc/exports.create`, {
-      method: 'POST', headers: { 'content-type': 'application/json', cookie, origin: stack.baseUrl }, body: JSON.stringify({ format: 'pdf', filter: {} }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, origin: stack.baseUrl },
+      body: JSON.stringify({ format: 'pdf', filter: {} }),
     });
-    const body = await fourth.json() as any;
+    const body = (await fourth.json()) as any;
     expect(fourth.status).toBe(429);
     expect(body.error.data.code).toBe('TOO_MANY_REQUESTS');
     expect(body.error.message).toMatch(/3 exports per day/);
@@ -265,7 +291,10 @@ describe('export limits per tenant (EXPORT_MAX_CONCURRENT, EXPORT_MAX_PER_DAY)',
     expect(Math.abs(Number(fourth.headers.get('retry-after')) - untilMidnight)).toBeLessThanOrEqual(5);
     expect(await rowsOf(tenantId)).toHaveLength(3);
 
-    await db.query(`update exports set created_at = created_at - interval '1 day' where tenant_id = $1 and id = (select id from exports where tenant_id = $1 order by id limit 1)`, [tenantId]);
+    await db.query(
+      `update exports set created_at = created_at - interval '1 day' where tenant_id = $1 and id = (select id from exports where tenant_id = $1 order by id limit 1)`,
+      [tenantId],
+    );
     expect((await create(cookie)).status).toBe(200);
     expect(await rowsOf(tenantId)).toHaveLength(4);
   });
@@ -273,8 +302,12 @@ describe('export limits per tenant (EXPORT_MAX_CONCURRENT, EXPORT_MAX_PER_DAY)',
 
 describe('export files are deleted EXPORT_RETENTION_HOURS after they were built', () => {
   let exportWorker: TExportWorker;
-  beforeAll(() => { exportWorker = startExportWorker(stack.config, stack.services.orm, pino({ level: 'silent' })); });
-  afterAll(async () => { await exportWorker?.close(); });
+  beforeAll(() => {
+    exportWorker = startExportWorker(stack.config, stack.services.orm, pino({ level: 'silent' }));
+  });
+  afterAll(async () => {
+    await exportWorker?.close();
+  });
 
   it('answers 410 for the file, while its signed manifest, its row and its AUDIT_EXPORT_CREATED event stay', async () => {
     const { tenantId } = await stack.createTenant('Retention tenant');
@@ -287,11 +320,15 @@ describe('export files are deleted EXPORT_RETENTION_HOURS after they were built'
     expect(fresh.status).toBe(200);
     await fresh.arrayBuffer();
 
-    const gone = await eventually(async () => {
-      const res = await fetchPath(ready.url);
-      const body = await res.json().catch(() => undefined) as any;
-      return res.status === 410 ? body : undefined;
-    }, 30_000, 250);
+    const gone = await eventually(
+      async () => {
+        const res = await fetchPath(ready.url);
+        const body = (await res.json().catch(() => undefined)) as any;
+        return res.status === 410 ? body : undefined;
+      },
+      30_000,
+      250,
+    );
     expect(gone.error.data.code).toBe('GONE');
     expect(gone.error.message).toMatch(/deleted .* after it was built/);
 
@@ -306,7 +343,10 @@ describe('export files are deleted EXPORT_RETENTION_HOURS after they were built'
     expect(existsSync(join(exportDir(dataDir, tenantId), row.file_name))).toBe(false);
     expect(existsSync(join(exportDir(dataDir, tenantId), `${row.file_name}.manifest.json`))).toBe(true);
     const recorded = await eventually(async () => {
-      const r = await db.query(`select count(*)::int as n from audit_events where tenant_id = $1 and action = 'AUDIT_EXPORT_CREATED' and entity_id = $2`, [tenantId, exportId]);
+      const r = await db.query(`select count(*)::int as n from audit_events where tenant_id = $1 and action = 'AUDIT_EXPORT_CREATED' and entity_id = $2`, [
+        tenantId,
+        exportId,
+      ]);
       return r.rows[0].n > 0 ? r.rows[0].n : undefined;
     });
     expect(recorded).toBe(1);

@@ -94,7 +94,13 @@ describe('cross-tenant attempts', () => {
     const payload = JSON.parse(Buffer.from(body, 'base64url').toString());
     const moved = Buffer.from(JSON.stringify({ ...payload, s: payload.s + 1000 })).toString('base64url');
     const retargeted = Buffer.from(JSON.stringify({ ...payload, t: tenants.b.tenantId })).toString('base64url');
-    for (const cursor of ['garbage', `${moved}.${mac}`, `${retargeted}.${mac}`, `${body}.${mac.slice(0, -2)}AA`, Buffer.from(JSON.stringify(payload)).toString('base64url')]) {
+    for (const cursor of [
+      'garbage',
+      `${moved}.${mac}`,
+      `${retargeted}.${mac}`,
+      `${body}.${mac.slice(0, -2)}AA`,
+      Buffer.from(JSON.stringify(payload)).toString('base64url'),
+    ]) {
       expect((await trpc(stack, 'query', 'events.list', { limit: 2, cursor }, { cookie: tenants.a.admin })).code).toBe('BAD_REQUEST');
     }
     // the genuine one works
@@ -102,8 +108,11 @@ describe('cross-tenant attempts', () => {
   });
 
   it('a read transaction that forgets its tenant filter still sees only its tenant (row-level security)', async () => {
-    const rows = await withTenant(stack.services.orm, tenants.a.tenantId, async (em) =>
-      (await sql<{ tenant_id: string }>`select distinct tenant_id from audit_events`.execute(dbOf(em))).rows);
+    const rows = await withTenant(
+      stack.services.orm,
+      tenants.a.tenantId,
+      async (em) => (await sql<{ tenant_id: string }>`select distinct tenant_id from audit_events`.execute(dbOf(em))).rows,
+    );
     expect(rows).toEqual([{ tenant_id: tenants.a.tenantId }]);
   });
 });

@@ -56,26 +56,61 @@ const STRING_FIELDS: [string, (v: string) => Record<string, unknown>, (string | 
 ];
 const DATE_FIELDS = ['from', 'to'] as const;
 
-interface Probe { name: string; kind: 'query' | 'mutation'; proc: string; input: unknown; path: (string | number)[]; message: RegExp }
+interface Probe {
+  name: string;
+  kind: 'query' | 'mutation';
+  proc: string;
+  input: unknown;
+  path: (string | number)[];
+  message: RegExp;
+}
 
 function probes(): Probe[] {
   const out: Probe[] = [];
   for (const [what, value, message] of BAD_STRINGS) {
     for (const [field, filter, path] of STRING_FIELDS) {
       out.push({ name: `events.list ${field} with ${what}`, kind: 'query', proc: 'events.list', input: { ...filter(value), limit: 5 }, path, message });
-      out.push({ name: `exports.create filter.${field} with ${what}`, kind: 'mutation', proc: 'exports.create', input: { format: 'csv', filter: filter(value) }, path: ['filter', ...path], message });
+      out.push({
+        name: `exports.create filter.${field} with ${what}`,
+        kind: 'mutation',
+        proc: 'exports.create',
+        input: { format: 'csv', filter: filter(value) },
+        path: ['filter', ...path],
+        message,
+      });
     }
     out.push({ name: `events.list cursor with ${what}`, kind: 'query', proc: 'events.list', input: { cursor: value }, path: ['cursor'], message });
     out.push({ name: `devices.gaps deviceId with ${what}`, kind: 'query', proc: 'devices.gaps', input: { deviceId: value }, path: ['deviceId'], message });
     out.push({ name: `events.get id with ${what}`, kind: 'query', proc: 'events.get', input: { id: value }, path: ['id'], message: /UUID|NUL|well-formed/i });
-    out.push({ name: `exports.get exportId with ${what}`, kind: 'query', proc: 'exports.get', input: { exportId: value }, path: ['exportId'], message: /UUID|NUL|well-formed/i });
+    out.push({
+      name: `exports.get exportId with ${what}`,
+      kind: 'query',
+      proc: 'exports.get',
+      input: { exportId: value },
+      path: ['exportId'],
+      message: /UUID|NUL|well-formed/i,
+    });
   }
   for (const [what, value] of BAD_DATES) {
     for (const field of DATE_FIELDS) {
       const message = /date|ISO|year/i;
       out.push({ name: `events.list ${field} ${what}`, kind: 'query', proc: 'events.list', input: { [field]: value }, path: [field], message });
-      out.push({ name: `exports.create filter.${field} ${what}`, kind: 'mutation', proc: 'exports.create', input: { format: 'pdf', filter: { [field]: value } }, path: ['filter', field], message });
-      out.push({ name: `insights.failedLogins ${field} ${what}`, kind: 'query', proc: 'insights.failedLogins', input: { [field]: value }, path: [field], message });
+      out.push({
+        name: `exports.create filter.${field} ${what}`,
+        kind: 'mutation',
+        proc: 'exports.create',
+        input: { format: 'pdf', filter: { [field]: value } },
+        path: ['filter', field],
+        message,
+      });
+      out.push({
+        name: `insights.failedLogins ${field} ${what}`,
+        kind: 'query',
+        proc: 'insights.failedLogins',
+        input: { [field]: value },
+        path: [field],
+        message,
+      });
     }
   }
   return out;
@@ -91,7 +126,13 @@ describe('bad read input answers 400 with the issue, never 500', () => {
 
   it('keeps the good values of the same fields working: years 0001 and 9999, offsets, every field set', async () => {
     const wide = { from: '0001-01-01T00:00:00Z', to: '9999-12-31T23:59:59.999-12:00' };
-    const listed = await trpc(stack, 'query', 'events.list', { ...wide, sessionId: 's-1', search: 'policy', actorIds: ['user-1'], entityType: 'POLICY', entityId: 'pol-1' }, { cookie });
+    const listed = await trpc(
+      stack,
+      'query',
+      'events.list',
+      { ...wide, sessionId: 's-1', search: 'policy', actorIds: ['user-1'], entityType: 'POLICY', entityId: 'pol-1' },
+      { cookie },
+    );
     expect(listed.status, JSON.stringify(listed.body)).toBe(200);
     expect(listed.data.items).toHaveLength(1);
     const logins = await trpc(stack, 'query', 'insights.failedLogins', wide, { cookie });

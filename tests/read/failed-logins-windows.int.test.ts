@@ -36,8 +36,11 @@ function reference(input: { from?: string; to?: string; windowMinutes: number; t
     if (!best || best.count <= input.threshold) continue;
     const { first, last } = best;
     items.push({
-      actorId, actorName: own.at(-1)!.name, failures: best.count,
-      firstAt: new Date(first).toISOString(), lastAt: new Date(last).toISOString(),
+      actorId,
+      actorName: own.at(-1)!.name,
+      failures: best.count,
+      firstAt: new Date(first).toISOString(),
+      lastAt: new Date(last).toISOString(),
       ips: [...new Set(own.filter((g) => g.at >= first && g.at <= last).map((g) => g.ip))].sort(),
     });
   }
@@ -57,19 +60,29 @@ beforeAll(async () => {
       at += r < 0.1 ? 0 : r < 0.6 ? Math.floor(random() * 20) * 60_000 : r < 0.85 ? Math.floor(random() * 300) * 60_000 : Math.floor(random() * 2 * 86_400_000);
       if (at > Date.now() - HOUR) break;
       // often exactly on an hour, where one clock hour's bucket ends and the next begins
-      failures.push({ actorId: `u-${a}`, name: `Account ${a}`, at: random() < 0.3 ? Math.round(at / HOUR) * HOUR : at, ip: `192.0.2.${Math.floor(random() * 4)}` });
+      failures.push({
+        actorId: `u-${a}`,
+        name: `Account ${a}`,
+        at: random() < 0.3 ? Math.round(at / HOUR) * HOUR : at,
+        ip: `192.0.2.${Math.floor(random() * 4)}`,
+      });
     }
   }
-  const events: TAuditEventInput[] = failures.map((f) => makeEvent(tenantId, {
-    action: 'LOGIN_FAILED', outcome: 'FAILED', actor: { type: 'USER', id: f.actorId, role: 'CASHIER', name: f.name },
-    occurredAt: new Date(f.at).toISOString(), context: { ip: f.ip },
-  }));
+  const events: TAuditEventInput[] = failures.map((f) =>
+    makeEvent(tenantId, {
+      action: 'LOGIN_FAILED',
+      outcome: 'FAILED',
+      actor: { type: 'USER', id: f.actorId, role: 'CASHIER', name: f.name },
+      occurredAt: new Date(f.at).toISOString(),
+      context: { ip: f.ip },
+    }),
+  );
   // late and out of order: shuffled, in batches of different sizes
   for (let i = events.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [events[i], events[j]] = [events[j]!, events[i]!];
   }
-  for (let i = 0; i < events.length;) {
+  for (let i = 0; i < events.length; ) {
     const size = 1 + Math.floor(random() * 60);
     await ingestStored(stack, tenantId, events.slice(i, i + size));
     i += size;
@@ -80,7 +93,11 @@ afterAll(() => stack.close());
 describe('insights.failedLogins over the dense buckets', () => {
   it('answers as a count of every failure would, for any window, threshold and range', async () => {
     expect(failures.length).toBeGreaterThan(150);
-    const ranges = [{}, { from: new Date(base + 86_400_000 + 1234).toISOString() }, { from: new Date(base + 2 * 86_400_000).toISOString(), to: new Date(base + 4 * 86_400_000 + 30 * 60_000).toISOString() }];
+    const ranges = [
+      {},
+      { from: new Date(base + 86_400_000 + 1234).toISOString() },
+      { from: new Date(base + 2 * 86_400_000).toISOString(), to: new Date(base + 4 * 86_400_000 + 30 * 60_000).toISOString() },
+    ];
     let reported = 0;
     for (const windowMinutes of [1, 30, 59, 60, 61, 120, 300, 1439, 1440]) {
       for (const threshold of [1, 2, 3, 5, 8, 15]) {
@@ -88,8 +105,12 @@ describe('insights.failedLogins over the dense buckets', () => {
           const input = { ...range, windowMinutes, threshold };
           const got = await findFailedLogins(stack.services.orm, tenantId, input);
           // accounts tied on (failures, lastAt) may come in either order
-          expect([...got].sort((a, b) => a.actorId.localeCompare(b.actorId)), JSON.stringify(input)).toEqual(reference(input));
-          for (let i = 1; i < got.length; i++) expect(got[i - 1]!.failures > got[i]!.failures || (got[i - 1]!.failures === got[i]!.failures && got[i - 1]!.lastAt >= got[i]!.lastAt)).toBe(true);
+          expect(
+            [...got].sort((a, b) => a.actorId.localeCompare(b.actorId)),
+            JSON.stringify(input),
+          ).toEqual(reference(input));
+          for (let i = 1; i < got.length; i++)
+            expect(got[i - 1]!.failures > got[i]!.failures || (got[i - 1]!.failures === got[i]!.failures && got[i - 1]!.lastAt >= got[i]!.lastAt)).toBe(true);
           reported += got.length;
         }
       }
@@ -126,12 +147,18 @@ describe('insights.failedLogins over the dense buckets', () => {
     const db = await connect(stack.databaseSuperuserUrl);
     try {
       await db.query('begin');
-      await db.query(`insert into audit_events (tenant_id, seq, id, event_id, module, action, description, outcome, claimed_outcome,
+      await db.query(
+        `insert into audit_events (tenant_id, seq, id, event_id, module, action, description, outcome, claimed_outcome,
           actor_type, actor_id, occurred_at, received_at, redacted_paths, content_hash, prev_hash, hash, record_version)
         values ($1, 1, gen_random_uuid(), gen_random_uuid(), 'AUTH', 'LOGIN_FAILED', 'x', 'FAILED', 'FAILED',
-          'USER', 'u-copied', now(), now(), '{}', 'h', 'p', 'h', 1)`, [copied]);
+          'USER', 'u-copied', now(), now(), '{}', 'h', 'p', 'h', 1)`,
+        [copied],
+      );
       const counted = (await db.query('select bucket_minutes, failures from login_failure_counts where tenant_id = $1 order by 1', [copied])).rows;
-      expect(counted).toEqual([{ bucket_minutes: 60, failures: 1 }, { bucket_minutes: 1440, failures: 1 }]);
+      expect(counted).toEqual([
+        { bucket_minutes: 60, failures: 1 },
+        { bucket_minutes: 1440, failures: 1 },
+      ]);
     } finally {
       await db.query('rollback').catch(() => {});
       await db.end();

@@ -31,26 +31,32 @@ async function listAll(filter: TEventsFilter, limit = 9): Promise<TAuditEventVie
   return all;
 }
 
-const inRange = (s: TSeeded, from?: string, to?: string) => (!from || Date.parse(s.input.occurredAt) >= Date.parse(from)) && (!to || Date.parse(s.input.occurredAt) <= Date.parse(to));
+const inRange = (s: TSeeded, from?: string, to?: string) =>
+  (!from || Date.parse(s.input.occurredAt) >= Date.parse(from)) && (!to || Date.parse(s.input.occurredAt) <= Date.parse(to));
 
 /** The seeded events a filter should return, computed from what was sent. */
 function expected(f: TEventsFilter): string[] {
-  return seeded.filter((s) => {
-    const e = s.input;
-    const actorId = e.actor.type === 'USER' ? e.actor.id : e.actor.id ?? null;
-    const term = f.search?.toLowerCase();
-    return inRange(s, f.from, f.to)
-      && (!f.branchIds || f.branchIds.includes(e.branchId ?? ''))
-      && (!f.modules || f.modules.includes(s.module as never))
-      && (!f.actions || f.actions.includes(e.action))
-      && (!f.actorIds || (actorId !== null && f.actorIds.includes(actorId)))
-      && (!f.outcomes || f.outcomes.includes(e.outcome))
-      && (!f.reasons || (e.reason !== undefined && f.reasons.includes(e.reason)))
-      && (!f.entityType || e.entity?.type === f.entityType)
-      && (!f.entityId || e.entity?.id === f.entityId)
-      && (!f.sessionId || e.context?.sessionId === f.sessionId)
-      && (!term || [s.description, e.entity?.label, e.actor.name].some((v) => v?.toLowerCase().includes(term)));
-  }).map((s) => s.input.eventId).sort();
+  return seeded
+    .filter((s) => {
+      const e = s.input;
+      const actorId = e.actor.type === 'USER' ? e.actor.id : (e.actor.id ?? null);
+      const term = f.search?.toLowerCase();
+      return (
+        inRange(s, f.from, f.to) &&
+        (!f.branchIds || f.branchIds.includes(e.branchId ?? '')) &&
+        (!f.modules || f.modules.includes(s.module as never)) &&
+        (!f.actions || f.actions.includes(e.action)) &&
+        (!f.actorIds || (actorId !== null && f.actorIds.includes(actorId))) &&
+        (!f.outcomes || f.outcomes.includes(e.outcome)) &&
+        (!f.reasons || (e.reason !== undefined && f.reasons.includes(e.reason))) &&
+        (!f.entityType || e.entity?.type === f.entityType) &&
+        (!f.entityId || e.entity?.id === f.entityId) &&
+        (!f.sessionId || e.context?.sessionId === f.sessionId) &&
+        (!term || [s.description, e.entity?.label, e.actor.name].some((v) => v?.toLowerCase().includes(term)))
+      );
+    })
+    .map((s) => s.input.eventId)
+    .sort();
 }
 
 beforeAll(async () => {
@@ -59,7 +65,11 @@ beforeAll(async () => {
   ({ cookie } = await signedInAdmin(stack, tenantId));
   seeded = seedEvents(tenantId, branches, 240);
   await ingestStored(stack, tenantId, provisionBoth(tenantId, branches));
-  await ingestStored(stack, tenantId, seeded.map((s) => s.input));
+  await ingestStored(
+    stack,
+    tenantId,
+    seeded.map((s) => s.input),
+  );
 });
 afterAll(() => stack.close());
 
@@ -92,7 +102,14 @@ const PAIRS: Record<string, () => TEventsFilter> = {
   'session + date range': () => ({ sessionId: 's-5', from: t(100) }),
   'entity + actor': () => ({ entityType: 'INVOICE', entityId: 'e-2', actorIds: ['u-ana', 'u-carl'] }),
   'search + actor': () => ({ search: 'espresso', actorIds: ['u-ben'] }),
-  'module + action + outcome + branch + date': () => ({ modules: ['SALE'], actions: ['VOID_REQUESTED', 'VOID_APPROVED'], outcomes: ['SUCCESS'], branchIds: branches, from: t(10), to: t(230) }),
+  'module + action + outcome + branch + date': () => ({
+    modules: ['SALE'],
+    actions: ['VOID_REQUESTED', 'VOID_APPROVED'],
+    outcomes: ['SUCCESS'],
+    branchIds: branches,
+    from: t(10),
+    to: t(230),
+  }),
 };
 
 /** The admin's own sign-in, the branches, and the admin's reading of the log (one event per filter read) are in the log too. */
@@ -101,14 +118,20 @@ const notSeeded = (e: TAuditEventView) => e.module === 'AUTH' || e.module === 'B
 describe('events.list filters', () => {
   it.each(Object.entries(SINGLE))('%s', async (_name, filter) => {
     const f = filter();
-    const got = (await listAll(f)).filter((e) => !notSeeded(e)).map((e) => e.eventId).sort();
+    const got = (await listAll(f))
+      .filter((e) => !notSeeded(e))
+      .map((e) => e.eventId)
+      .sort();
     expect(got).toEqual(expected(f));
     expect(got.length).toBeGreaterThan(0);
   });
 
   it.each(Object.entries(PAIRS))('%s', async (_name, filter) => {
     const f = filter();
-    const got = (await listAll(f)).filter((e) => !notSeeded(e)).map((e) => e.eventId).sort();
+    const got = (await listAll(f))
+      .filter((e) => !notSeeded(e))
+      .map((e) => e.eventId)
+      .sort();
     expect(got).toEqual(expected(f));
     expect(got.length).toBeGreaterThan(0);
   });
@@ -137,7 +160,15 @@ describe('events.get, branches.list, integrity.verify', () => {
     const got = await trpc(stack, 'query', 'events.get', { id: listed.id }, { cookie });
     expect(got.data).toEqual(listed);
     const sent = seeded.find((s) => s.input.eventId === listed.eventId)!.input;
-    expect(got.data).toMatchObject({ tenantId, action: 'VOID_APPROVED', module: 'SALE', branchId: sent.branchId, entity: sent.entity, occurredAt: sent.occurredAt, context: { sessionId: sent.context!.sessionId, ip: sent.context!.ip } });
+    expect(got.data).toMatchObject({
+      tenantId,
+      action: 'VOID_APPROVED',
+      module: 'SALE',
+      branchId: sent.branchId,
+      entity: sent.entity,
+      occurredAt: sent.occurredAt,
+      context: { sessionId: sent.context!.sessionId, ip: sent.context!.ip },
+    });
     expect((await trpc(stack, 'query', 'events.get', { id: '0193b000-0000-7000-8000-00000000dead' }, { cookie })).code).toBe('NOT_FOUND');
   });
 
@@ -153,7 +184,11 @@ describe('events.get, branches.list, integrity.verify', () => {
     const res = await trpc(stack, 'query', 'integrity.verify', {}, { cookie });
     // every event stored so far: the seeded ones, branches, the admin's sign-in and reading events
     const db = await connect(stack.databaseSuperuserUrl);
-    const stored = (await db.query(`select count(*)::int as n, count(*) filter (where action = 'AUDIT_LOG_VIEWED')::int as reads from audit_events where tenant_id = $1`, [tenantId])).rows[0];
+    const stored = (
+      await db.query(`select count(*)::int as n, count(*) filter (where action = 'AUDIT_LOG_VIEWED')::int as reads from audit_events where tenant_id = $1`, [
+        tenantId,
+      ])
+    ).rows[0];
     await db.end();
     expect(stored.n - stored.reads).toBe(seeded.length + 4);
     expect(res.data).toMatchObject({ ok: true, checked: stored.n, headSeq: stored.n, firstBrokenSeq: null });
@@ -163,10 +198,14 @@ describe('events.get, branches.list, integrity.verify', () => {
 describe('insights.failedLogins', () => {
   it('reports accounts with more than 5 LOGIN_FAILED inside one hour, with counts and IPs', async () => {
     const base = Date.now() - 2 * 86_400_000;
-    const fail = (actorId: string, name: string, minutes: number, ip: string) => makeEvent(tenantId, {
-      action: 'LOGIN_FAILED', outcome: 'FAILED', actor: { type: 'USER', id: actorId, role: 'CASHIER', name },
-      occurredAt: new Date(base + minutes * 60_000).toISOString(), context: { ip },
-    });
+    const fail = (actorId: string, name: string, minutes: number, ip: string) =>
+      makeEvent(tenantId, {
+        action: 'LOGIN_FAILED',
+        outcome: 'FAILED',
+        actor: { type: 'USER', id: actorId, role: 'CASHIER', name },
+        occurredAt: new Date(base + minutes * 60_000).toISOString(),
+        context: { ip },
+      });
     const events = [
       // 7 failures within 50 minutes from two addresses
       ...[0, 5, 10, 20, 30, 40, 50].map((m, i) => fail('u-brute', 'Brute Force', m, i % 2 ? '203.0.113.9' : '198.51.100.7')),
@@ -177,13 +216,21 @@ describe('insights.failedLogins', () => {
     ];
     await ingestStored(stack, tenantId, events);
     const res = await trpc(stack, 'query', 'insights.failedLogins', {}, { cookie });
-    expect(res.data.items).toEqual([{
-      actorId: 'u-brute', actorName: 'Brute Force', failures: 7,
-      firstAt: new Date(base).toISOString(), lastAt: new Date(base + 50 * 60_000).toISOString(),
-      ips: ['198.51.100.7', '203.0.113.9'],
-    }]);
+    expect(res.data.items).toEqual([
+      {
+        actorId: 'u-brute',
+        actorName: 'Brute Force',
+        failures: 7,
+        firstAt: new Date(base).toISOString(),
+        lastAt: new Date(base + 50 * 60_000).toISOString(),
+        ips: ['198.51.100.7', '203.0.113.9'],
+      },
+    ]);
     const wide = await trpc(stack, 'query', 'insights.failedLogins', { windowMinutes: 600 }, { cookie });
-    expect(wide.data.items.map((i: any) => [i.actorId, i.failures]).sort()).toEqual([['u-brute', 7], ['u-slow', 7]]);
+    expect(wide.data.items.map((i: any) => [i.actorId, i.failures]).sort()).toEqual([
+      ['u-brute', 7],
+      ['u-slow', 7],
+    ]);
     const strict = await trpc(stack, 'query', 'insights.failedLogins', { threshold: 4 }, { cookie });
     expect(strict.data.items.map((i: any) => i.actorId).sort()).toEqual(['u-brute', 'u-five']);
     const later = await trpc(stack, 'query', 'insights.failedLogins', { from: new Date(base + 25 * 60_000).toISOString() }, { cookie });

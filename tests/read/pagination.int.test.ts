@@ -12,10 +12,12 @@ const base = Date.now() - 86_400_000;
 
 /** Events spread over a day, many sharing an instant (seq must break those ties). */
 function pageEvents(n: number, salt: number) {
-  return Array.from({ length: n }, (_, i) => makeEvent(tenantId, {
-    entity: { type: 'PAGE', id: `p-${salt}-${i}` },
-    occurredAt: new Date(base + ((i * 7919 + salt * 104_729) % 600) * 60_000).toISOString(),
-  }));
+  return Array.from({ length: n }, (_, i) =>
+    makeEvent(tenantId, {
+      entity: { type: 'PAGE', id: `p-${salt}-${i}` },
+      occurredAt: new Date(base + ((i * 7919 + salt * 104_729) % 600) * 60_000).toISOString(),
+    }),
+  );
 }
 
 beforeAll(async () => {

@@ -47,13 +47,24 @@ const NARROWED = /seq = ANY \('\{[\d,]+\}'::bigint\[\]\)/;
  * as LIKE wildcards (or `\` as LIKE's escape) would also return.
  */
 const LIKE_LABELS = [
-  'Discount 50% off', 'Discount 50 off', 'Discount 50 percent off', '50x',
-  'Promo 100% real', 'Promo 100 real', 'Promo 1000 real',
-  'file_name.csv', 'fileXname.csv', 'file-name.csv',
-  'a_b', 'axb',
-  'C:\\temp\\menu', 'C:temp menu',
-  'x\\y', 'xy',
-  'ratio 3\\% up', 'ratio 3 up',
+  'Discount 50% off',
+  'Discount 50 off',
+  'Discount 50 percent off',
+  '50x',
+  'Promo 100% real',
+  'Promo 100 real',
+  'Promo 1000 real',
+  'file_name.csv',
+  'fileXname.csv',
+  'file-name.csv',
+  'a_b',
+  'axb',
+  'C:\\temp\\menu',
+  'C:temp menu',
+  'x\\y',
+  'xy',
+  'ratio 3\\% up',
+  'ratio 3 up',
   'mix %_\\ here',
 ];
 let likeEvents: TAuditEventInput[] = [];
@@ -61,9 +72,14 @@ let likeEvents: TAuditEventInput[] = [];
 /** Which LIKE_LABELS events a term matches if it is taken literally (the contract), or as an unescaped LIKE pattern (the bug). */
 function matching(term: string, as: 'literal' | 'like'): string[] {
   const re = as === 'literal' ? undefined : likeRegex(`%${term}%`);
-  return likeEvents.filter((e) => [describeEvent(e.action, e.actor, e.entity), e.entity?.label, e.actor.name]
-    .some((v) => v !== undefined && (re ? re.test(v) : v.toLowerCase().includes(term.toLowerCase()))))
-    .map((e) => e.eventId).sort();
+  return likeEvents
+    .filter((e) =>
+      [describeEvent(e.action, e.actor, e.entity), e.entity?.label, e.actor.name].some(
+        (v) => v !== undefined && (re ? re.test(v) : v.toLowerCase().includes(term.toLowerCase())),
+      ),
+    )
+    .map((e) => e.eventId)
+    .sort();
 }
 
 /** PostgreSQL's ILIKE as a RegExp: `%` any run, `_` any one character, `\` escapes the next. */
@@ -84,22 +100,30 @@ beforeAll(async () => {
   ({ tenantId } = await stack.createTenant('Search'));
   ({ cookie } = await signedInAdmin(stack, tenantId));
   const events = [
-    ...Array.from({ length: COMMON }, (_, i) => makeEvent(tenantId, {
-      entity: { type: 'COMMON', id: `c-${i}`, label: `Common label ${i}` },
-      occurredAt: new Date(base + Math.floor(i / 3) * 60_000).toISOString(), // threes share an instant
-    })),
-    ...Array.from({ length: RARE }, (_, i) => makeEvent(tenantId, {
-      entity: { type: 'RARE', id: `r-${i}`, label: `Needle ${i}` },
-      occurredAt: new Date(base + (i % 10) * 7 * 60_000).toISOString(),
-    })),
+    ...Array.from({ length: COMMON }, (_, i) =>
+      makeEvent(tenantId, {
+        entity: { type: 'COMMON', id: `c-${i}`, label: `Common label ${i}` },
+        occurredAt: new Date(base + Math.floor(i / 3) * 60_000).toISOString(), // threes share an instant
+      }),
+    ),
+    ...Array.from({ length: RARE }, (_, i) =>
+      makeEvent(tenantId, {
+        entity: { type: 'RARE', id: `r-${i}`, label: `Needle ${i}` },
+        occurredAt: new Date(base + (i % 10) * 7 * 60_000).toISOString(),
+      }),
+    ),
   ];
-  likeEvents = LIKE_LABELS.map((label, i) => makeEvent(tenantId, {
-    entity: { type: 'LIKE', id: `l-${i}`, label },
-    occurredAt: new Date(base + i * 60_000 + 30_000).toISOString(),
-  }));
+  likeEvents = LIKE_LABELS.map((label, i) =>
+    makeEvent(tenantId, {
+      entity: { type: 'LIKE', id: `l-${i}`, label },
+      occurredAt: new Date(base + i * 60_000 + 30_000).toISOString(),
+    }),
+  );
   await ingestStored(stack, tenantId, [...events, ...likeEvents]);
   // statistics, as autovacuum keeps them on a live table: the planner's choices below depend on them
-  await withTenantAsOwner(stack.services.orm, tenantId, async (em) => { await sql`analyze audit_events`.execute(dbOf(em)); });
+  await withTenantAsOwner(stack.services.orm, tenantId, async (em) => {
+    await sql`analyze audit_events`.execute(dbOf(em));
+  });
 }, 120_000);
 afterAll(() => stack.close());
 
@@ -131,8 +155,14 @@ describe('search plans', () => {
 
   // a search the trigram index can narrow (3+ letters or digits in a row) is probed, others walk the log: both must take % _ \ literally
   it.each([
-    ['50%', false], ['100%', true], ['file_name', true], ['a_b', false],
-    ['C:\\temp', true], ['x\\y', false], ['3\\%', false], ['%_\\', false],
+    ['50%', false],
+    ['100%', true],
+    ['file_name', true],
+    ['a_b', false],
+    ['C:\\temp', true],
+    ['x\\y', false],
+    ['3\\%', false],
+    ['%_\\', false],
   ] as const)('takes the LIKE characters of %j literally (narrowed by the trigram index: %s)', async (term, narrowed) => {
     const literal = matching(term, 'literal');
     // the data tells the two readings apart, so this test fails for a search that treats them as patterns
@@ -140,7 +170,12 @@ describe('search plans', () => {
     if (narrowed) expect(await planOf({ search: term })).toMatch(NARROWED);
     else expect(await planOf({ search: term })).not.toMatch(NARROWED);
     const found = await listAll({ search: term }, 50);
-    expect(found.filter((e) => e.entity?.type === 'LIKE').map((e) => e.eventId).sort()).toEqual(literal);
+    expect(
+      found
+        .filter((e) => e.entity?.type === 'LIKE')
+        .map((e) => e.eventId)
+        .sort(),
+    ).toEqual(literal);
     expect(found.every((e) => e.entity?.type === 'LIKE')).toBe(true);
   });
 
@@ -156,12 +191,17 @@ describe('search plans', () => {
     const found = await listAll({ search: 'needle' }, 50);
     expect(found).toHaveLength(RARE);
     expect(found.every((e) => e.tenantId === tenantId)).toBe(true);
-    const seqsFor = (t: string) => withTenant(stack.services.orm, t, async (em) =>
-      (await sql<{ s: string }>`select s from search_event_seqs('%needle of another%', 10) s`.execute(dbOf(em))).rows.length);
+    const seqsFor = (t: string) =>
+      withTenant(
+        stack.services.orm,
+        t,
+        async (em) => (await sql<{ s: string }>`select s from search_event_seqs('%needle of another%', 10) s`.execute(dbOf(em))).rows.length,
+      );
     expect(await seqsFor(tenantId)).toBe(0);
     expect(await seqsFor(other.tenantId)).toBe(1);
-    await expect(withTenant(stack.services.orm, tenantId, async (em) => sql`select * from audit_event_search limit 1`.execute(dbOf(em))))
-      .rejects.toThrow(/permission denied/);
+    await expect(withTenant(stack.services.orm, tenantId, async (em) => sql`select * from audit_event_search limit 1`.execute(dbOf(em)))).rejects.toThrow(
+      /permission denied/,
+    );
   });
 
   it('keeps the search copy append-only, like the log (even for a superuser without disabling triggers)', async () => {

@@ -46,19 +46,25 @@ async function asRuntime<T>(tenantId: string, fn: (db: pg.Client) => Promise<T>,
 
 describe('security-definer functions cannot be fooled by a temporary table', () => {
   it("a temporary branch_directory does not let a tenant claim another tenant's branch", async () => {
-    const claimed = await asRuntime(tenantA, async (db) => (await db.query('select claim_branch($1) as mine', [branchOfB])).rows[0].mine, async (db) => {
-      // made before the role switch, by the login itself, when it may: a shadow naming A as the owner
-      await db.query('create temp table branch_directory (branch_id uuid primary key, tenant_id uuid)').catch(() => {});
-      await db.query('insert into branch_directory values ($1, $2)', [branchOfB, tenantA]).catch(() => {});
-    });
+    const claimed = await asRuntime(
+      tenantA,
+      async (db) => (await db.query('select claim_branch($1) as mine', [branchOfB])).rows[0].mine,
+      async (db) => {
+        // made before the role switch, by the login itself, when it may: a shadow naming A as the owner
+        await db.query('create temp table branch_directory (branch_id uuid primary key, tenant_id uuid)').catch(() => {});
+        await db.query('insert into branch_directory values ($1, $2)', [branchOfB, tenantA]).catch(() => {});
+      },
+    );
     expect(claimed).toBe(false);
   });
 
   it('every security-definer function of the schema has search_path pg_catalog, public, pg_temp', async () => {
     const db = await connect(stack.databaseSuperuserUrl);
     try {
-      const rows = (await db.query(`select p.proname, p.proconfig from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-        where n.nspname = 'public' and p.prosecdef order by 1`)).rows;
+      const rows = (
+        await db.query(`select p.proname, p.proconfig from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+        where n.nspname = 'public' and p.prosecdef order by 1`)
+      ).rows;
       expect(rows.length).toBeGreaterThan(5);
       for (const r of rows) expect([r.proname, r.proconfig]).toEqual([r.proname, ['search_path=pg_catalog, public, pg_temp']]);
     } finally {
@@ -73,7 +79,9 @@ describe('security-definer functions cannot be fooled by a temporary table', () 
 
 describe('the chain head moves only over rows that are there and link', () => {
   it('refuses a direct update of chain_heads', async () => {
-    await expect(asRuntime(tenantA, (db) => db.query(`update chain_heads set seq = seq + 10 where tenant_id = $1`, [tenantA]))).rejects.toThrow(/permission denied/);
+    await expect(asRuntime(tenantA, (db) => db.query(`update chain_heads set seq = seq + 10 where tenant_id = $1`, [tenantA]))).rejects.toThrow(
+      /permission denied/,
+    );
   });
 
   it('refuses to advance the head past rows that are missing, or to a hash that is not stored', async () => {
@@ -88,7 +96,9 @@ describe('the chain head moves only over rows that are there and link', () => {
   });
 
   it("refuses to advance another tenant's head", async () => {
-    await expect(asRuntime(tenantA, (db) => db.query('select advance_chain_head($1, 1, $2)', [tenantB, 'a'.repeat(64)]))).rejects.toThrow(/not the current tenant/);
+    await expect(asRuntime(tenantA, (db) => db.query('select advance_chain_head($1, 1, $2)', [tenantB, 'a'.repeat(64)]))).rejects.toThrow(
+      /not the current tenant/,
+    );
   });
 });
 
@@ -97,13 +107,20 @@ describe('quarantine and counts', () => {
     const db = await connect(stack.databaseSuperuserUrl);
     const id = uuidv7();
     try {
-      await db.query(`insert into quarantined_events (tenant_id, id, event_id, reason, detail, content_hash, payload, received_at)
-        values ($1, $2, $3, 'UNKNOWN_BRANCH', 'test', 'h', '{"after":{"total":10}}', now())`, [tenantA, id, uuidv7()]);
+      await db.query(
+        `insert into quarantined_events (tenant_id, id, event_id, reason, detail, content_hash, payload, received_at)
+        values ($1, $2, $3, 'UNKNOWN_BRANCH', 'test', 'h', '{"after":{"total":10}}', now())`,
+        [tenantA, id, uuidv7()],
+      );
     } finally {
       await db.end();
     }
-    await expect(asRuntime(tenantA, (c) => c.query(`update quarantined_events set payload = '{"after":{"total":0.01}}' where id = $1`, [id]))).rejects.toThrow(/permission denied/);
-    await expect(asRuntime(tenantA, (c) => c.query(`update quarantined_events set content_hash = 'x' where id = $1`, [id]))).rejects.toThrow(/permission denied/);
+    await expect(asRuntime(tenantA, (c) => c.query(`update quarantined_events set payload = '{"after":{"total":0.01}}' where id = $1`, [id]))).rejects.toThrow(
+      /permission denied/,
+    );
+    await expect(asRuntime(tenantA, (c) => c.query(`update quarantined_events set content_hash = 'x' where id = $1`, [id]))).rejects.toThrow(
+      /permission denied/,
+    );
     const updated = await asRuntime(tenantA, async (c) => (await c.query('update quarantined_events set replayed_at = now() where id = $1', [id])).rowCount);
     expect(updated).toBe(1);
   });
@@ -112,8 +129,11 @@ describe('quarantine and counts', () => {
     const db = await connect(stack.databaseSuperuserUrl);
     try {
       for (const t of [tenantB, tenantB, tenantB]) {
-        await db.query(`insert into quarantined_events (tenant_id, id, event_id, reason, detail, content_hash, payload, received_at)
-          values ($1, $2, $3, 'UNKNOWN_BRANCH', 'test', 'h', '{}', now())`, [t, uuidv7(), uuidv7()]);
+        await db.query(
+          `insert into quarantined_events (tenant_id, id, event_id, reason, detail, content_hash, payload, received_at)
+          values ($1, $2, $3, 'UNKNOWN_BRANCH', 'test', 'h', '{}', now())`,
+          [t, uuidv7(), uuidv7()],
+        );
       }
       const own = Number((await db.query(`select count(*) as n from quarantined_events where tenant_id = $1 and replayed_at is null`, [tenantA])).rows[0].n);
       const counted = await asRuntime(tenantA, async (c) => Number((await c.query('select open_quarantine_count() as n')).rows[0].n));
@@ -151,7 +171,7 @@ describe('only the owner publishes signing keys', () => {
 
 describe("the runtime's own login cannot undo the database's protections", () => {
   const ATTACKS = [
-    ['disable the audit table\'s triggers', 'alter table audit_events disable trigger user'],
+    ["disable the audit table's triggers", 'alter table audit_events disable trigger user'],
     ['switch off forced row-level security', 'alter table audit_events no force row level security'],
     ['replace the function the triggers call', `create or replace function refuse_change() returns trigger language plpgsql as $$ begin return new; end $$`],
     ['grant itself pg_execute_server_program (a shell)', 'grant pg_execute_server_program to current_user'],

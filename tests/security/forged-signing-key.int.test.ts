@@ -28,7 +28,11 @@ beforeAll(async () => {
   stack = await startStack({ env: { ...VIEWER_ENV, DATA_DIR: dataDir } });
   db = await connect(stack.databaseSuperuserUrl);
   ({ tenantId } = await stack.createTenant('Forged key'));
-  await ingestStored(stack, tenantId, Array.from({ length: 10 }, (_, i) => makeEvent(tenantId, { metadata: { n: i } })));
+  await ingestStored(
+    stack,
+    tenantId,
+    Array.from({ length: 10 }, (_, i) => makeEvent(tenantId, { metadata: { n: i } })),
+  );
   await createCheckpoint(stack.services.orm, loadSigner({ DATA_DIR: dataDir }), tenantId);
 });
 afterAll(async () => {
@@ -37,7 +41,7 @@ afterAll(async () => {
 });
 
 describe('verify-chain and the badge trust pinned keys, not whatever the database lists', () => {
-  it('pins this installation\'s keys at first use and verifies the intact log', () => {
+  it("pins this installation's keys at first use and verifies the intact log", () => {
     const cli = runCli(stack, ['verify-chain', '--tenant', tenantId]);
     expect(cli.status, cli.stderr).toBe(0);
     expect(cli.json).toMatchObject({ ok: true, checked: 10, checkpointsChecked: 1 });
@@ -55,21 +59,28 @@ describe('verify-chain and the badge trust pinned keys, not whatever the databas
     const forger = loadSigner({ DATA_DIR: forgerDir });
     // the service does not publish a key by signing with it
     await expect(createCheckpoint(stack.services.orm, forger, tenantId)).rejects.toThrow(/not published/);
-    const { cli, viewer } = await asAttacker(db, tenantId, async (c) => {
-      await rewriteFrom(c, tenantId, 4);
-      await c.query('delete from checkpoints where tenant_id = $1', [tenantId]);
-      // the runtime may not insert into signing_keys: the superuser does it
-      await c.query(`insert into signing_keys (key_id, algorithm, public_key) values ($1, 'Ed25519', $2)`, [forger.keyId, forger.publicKeyPem]);
-    }, async () => {
-      // the forged key, now listed in the database, signs the rewritten chain
-      await createCheckpoint(stack.services.orm, forger, tenantId);
-      const listedKeysTrusted = await verifyChain(stack.services.orm, tenantId);
-      expect(listedKeysTrusted).toMatchObject({ ok: true }); // what trusting the database's keys would say
-      // nor does the service's own key come to vouch for it: the scheduler (worker) extends only a checkpoint signed by a pinned key
-      const { keyring } = await pinnedKeys(stack.services.orm, dataDir, loadSigner(stack.config));
-      await expect(createCheckpoint(stack.services.orm, loadSigner(stack.config), tenantId, { keyring })).rejects.toThrow(/not validly signed by a trusted key/);
-      return { cli: runCli(stack, ['verify-chain', '--tenant', tenantId]), viewer: await badge() };
-    });
+    const { cli, viewer } = await asAttacker(
+      db,
+      tenantId,
+      async (c) => {
+        await rewriteFrom(c, tenantId, 4);
+        await c.query('delete from checkpoints where tenant_id = $1', [tenantId]);
+        // the runtime may not insert into signing_keys: the superuser does it
+        await c.query(`insert into signing_keys (key_id, algorithm, public_key) values ($1, 'Ed25519', $2)`, [forger.keyId, forger.publicKeyPem]);
+      },
+      async () => {
+        // the forged key, now listed in the database, signs the rewritten chain
+        await createCheckpoint(stack.services.orm, forger, tenantId);
+        const listedKeysTrusted = await verifyChain(stack.services.orm, tenantId);
+        expect(listedKeysTrusted).toMatchObject({ ok: true }); // what trusting the database's keys would say
+        // nor does the service's own key come to vouch for it: the scheduler (worker) extends only a checkpoint signed by a pinned key
+        const { keyring } = await pinnedKeys(stack.services.orm, dataDir, loadSigner(stack.config));
+        await expect(createCheckpoint(stack.services.orm, loadSigner(stack.config), tenantId, { keyring })).rejects.toThrow(
+          /not validly signed by a trusted key/,
+        );
+        return { cli: runCli(stack, ['verify-chain', '--tenant', tenantId]), viewer: await badge() };
+      },
+    );
     expect(cli.status).toBe(2);
     expect(cli.json.ok).toBe(false);
     expect(cli.json.reason).toMatch(/not validly signed by a trusted key/);

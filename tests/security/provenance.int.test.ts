@@ -37,21 +37,33 @@ afterAll(async () => {
   await stack.close();
 });
 
-interface TRow { seq: string; event_id: string; record_version: number; credential: string | null; source_address: string | null }
+interface TRow {
+  seq: string;
+  event_id: string;
+  record_version: number;
+  credential: string | null;
+  source_address: string | null;
+}
 
 async function rowsOf(eventIds: string[]): Promise<TRow[]> {
   return eventually(async () => {
-    const { rows } = await db.query(`select seq, event_id, record_version, credential, source_address from audit_events
-      where tenant_id = $1 and event_id = any($2::uuid[]) order by seq`, [tenantId, eventIds]);
-    return rows.length === eventIds.length ? rows as TRow[] : undefined;
+    const { rows } = await db.query(
+      `select seq, event_id, record_version, credential, source_address from audit_events
+      where tenant_id = $1 and event_id = any($2::uuid[]) order by seq`,
+      [tenantId, eventIds],
+    );
+    return rows.length === eventIds.length ? (rows as TRow[]) : undefined;
   });
 }
 
 async function storedOf(action: string, n = 1): Promise<TRow[]> {
   return eventually(async () => {
-    const { rows } = await db.query(`select seq, event_id, record_version, credential, source_address from audit_events
-      where tenant_id = $1 and action = $2 order by seq`, [tenantId, action]);
-    return rows.length >= n ? rows as TRow[] : undefined;
+    const { rows } = await db.query(
+      `select seq, event_id, record_version, credential, source_address from audit_events
+      where tenant_id = $1 and action = $2 order by seq`,
+      [tenantId, action],
+    );
+    return rows.length >= n ? (rows as TRow[]) : undefined;
   });
 }
 
@@ -90,14 +102,17 @@ describe('each stored event names the credential and address that sent it', () =
     expect(item?.provenance).toEqual({ credential: `apikey:${keyB.apiKeyId}`, sourceAddress: '127.0.0.1' });
   });
 
-  it('sign-ins: a refused one is anonymous, a successful one is the user; the Admin\'s reading is the Admin', async () => {
+  it("sign-ins: a refused one is anonymous, a successful one is the user; the Admin's reading is the Admin", async () => {
     const user = await makeUser(stack, tenantId, 'CASHIER', 'Carl Cashier');
     expect((await trpc(stack, 'mutation', 'auth.login', { email: user.email, password: 'not the password at all 1' })).status).toBe(401);
     expect((await trpc(stack, 'mutation', 'auth.login', { email: user.email, password: PASSWORD })).status).toBe(200);
     const failed = (await storedOf('LOGIN_FAILED')).at(-1)!;
     expect(failed).toMatchObject({ credential: 'anonymous', source_address: '127.0.0.1' });
     const success = await eventually(async () => {
-      const { rows } = await db.query(`select credential, source_address from audit_events where tenant_id = $1 and action = 'LOGIN_SUCCESS' and actor_id = $2`, [tenantId, user.userId]);
+      const { rows } = await db.query(
+        `select credential, source_address from audit_events where tenant_id = $1 and action = 'LOGIN_SUCCESS' and actor_id = $2`,
+        [tenantId, user.userId],
+      );
       return rows[0] as TRow | undefined;
     });
     expect(success).toMatchObject({ credential: `user:${user.userId}`, source_address: '127.0.0.1' });
@@ -124,20 +139,31 @@ describe('each stored event names the credential and address that sent it', () =
       const { rows } = await db.query('select provenance from quarantined_events where tenant_id = $1 and event_id = $2', [tenantId, waiting.eventId]);
       return rows[0];
     }, 20_000);
-    await ingestStored(stack, tenantId, [{ ...makeEvent(tenantId), action: 'BRANCH_PROVISIONED', branchId, entity: { type: 'BRANCH', id: branchId, label: 'Dock' } }]);
-    const replay = await replayQuarantine(stack.services.orm, (t, events, receivedAt, provenance) => stack.services.ingestQueue.enqueue(t, events, receivedAt, { provenance }), { tenantId, reason: 'UNKNOWN_BRANCH' });
+    await ingestStored(stack, tenantId, [
+      { ...makeEvent(tenantId), action: 'BRANCH_PROVISIONED', branchId, entity: { type: 'BRANCH', id: branchId, label: 'Dock' } },
+    ]);
+    const replay = await replayQuarantine(
+      stack.services.orm,
+      (t, events, receivedAt, provenance) => stack.services.ingestQueue.enqueue(t, events, receivedAt, { provenance }),
+      { tenantId, reason: 'UNKNOWN_BRANCH' },
+    );
     expect(replay.replayed).toBe(1);
     expect((await rowsOf([waiting.eventId]))[0]).toMatchObject({ credential: `apikey:${keyA.apiKeyId}`, source_address: '127.0.0.1' });
   });
 });
 
 describe('provenance is inside the hashed record', () => {
-  it('a superuser who rewrites an event\'s credential (to hide a leaked key) breaks the chain at that event', async () => {
+  it("a superuser who rewrites an event's credential (to hide a leaked key) breaks the chain at that event", async () => {
     const [row] = await storedOf('API_KEY_CREATED');
     const seq = Number(row!.seq);
-    const result = await asAttacker(db, tenantId, async (c) => {
-      await c.query('update audit_events set credential = $3 where tenant_id = $1 and seq = $2', [tenantId, seq, 'system']);
-    }, () => verifyChain(stack.services.orm, tenantId));
+    const result = await asAttacker(
+      db,
+      tenantId,
+      async (c) => {
+        await c.query('update audit_events set credential = $3 where tenant_id = $1 and seq = $2', [tenantId, seq, 'system']);
+      },
+      () => verifyChain(stack.services.orm, tenantId),
+    );
     expect(result).toMatchObject({ ok: false, firstBrokenSeq: seq });
     expect(result.reason).toMatch(/altered/);
   });
@@ -146,30 +172,43 @@ describe('provenance is inside the hashed record', () => {
     // what an upgraded installation holds: the older rows carry no provenance and hash without its keys
     const clean = await verifyChain(stack.services.orm, tenantId);
     expect(clean.ok).toBe(true);
-    const result = await asAttacker(db, tenantId, async (c) => {
-      const { rows } = await c.query('select * from audit_events where tenant_id = $1 and seq <= 5 order by seq', [tenantId]);
-      let prev = GENESIS_HASH;
-      for (const r of rows) {
-        const record: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(r)) {
-          if (['hash', 'prev_hash', 'record_version', 'credential', 'source_address'].includes(k)) continue;
-          record[k.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase())] = v instanceof Date ? v.toISOString() : (k === 'seq' || k === 'device_seq') && v !== null ? Number(v) : v;
+    const result = await asAttacker(
+      db,
+      tenantId,
+      async (c) => {
+        const { rows } = await c.query('select * from audit_events where tenant_id = $1 and seq <= 5 order by seq', [tenantId]);
+        let prev = GENESIS_HASH;
+        for (const r of rows) {
+          const record: Record<string, unknown> = {};
+          for (const [k, v] of Object.entries(r)) {
+            if (['hash', 'prev_hash', 'record_version', 'credential', 'source_address'].includes(k)) continue;
+            record[k.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase())] =
+              v instanceof Date ? v.toISOString() : (k === 'seq' || k === 'device_seq') && v !== null ? Number(v) : v;
+          }
+          const hash = createHash('sha256')
+            .update(prev + jcs(record))
+            .digest('hex');
+          await c.query(
+            `update audit_events set record_version = 1, credential = null, source_address = null, prev_hash = $3, hash = $4
+          where tenant_id = $1 and seq = $2`,
+            [tenantId, r.seq, prev, hash],
+          );
+          prev = hash;
         }
-        const hash = createHash('sha256').update(prev + jcs(record)).digest('hex');
-        await c.query(`update audit_events set record_version = 1, credential = null, source_address = null, prev_hash = $3, hash = $4
-          where tenant_id = $1 and seq = $2`, [tenantId, r.seq, prev, hash]);
-        prev = hash;
-      }
-      // the sixth row links to the rewritten fifth, as it would have in a log that began as version 1
-      const { rows: sixth } = await c.query('select * from audit_events where tenant_id = $1 and seq = 6', [tenantId]);
-      await relink(c, sixth[0], prev);
-    }, async () => {
-      const verified = await verifyChain(stack.services.orm, tenantId, { merkle: false });
-      // events.get (a list would record the Admin's reading, an append in the middle of this rewrite)
-      const { rows: [first] } = await db.query('select id from audit_events where tenant_id = $1 and seq = 1', [tenantId]);
-      const view = await trpc(stack, 'query', 'events.get', { id: first.id }, { cookie: admin.cookie });
-      return { verified, view };
-    });
+        // the sixth row links to the rewritten fifth, as it would have in a log that began as version 1
+        const { rows: sixth } = await c.query('select * from audit_events where tenant_id = $1 and seq = 6', [tenantId]);
+        await relink(c, sixth[0], prev);
+      },
+      async () => {
+        const verified = await verifyChain(stack.services.orm, tenantId, { merkle: false });
+        // events.get (a list would record the Admin's reading, an append in the middle of this rewrite)
+        const {
+          rows: [first],
+        } = await db.query('select id from audit_events where tenant_id = $1 and seq = 1', [tenantId]);
+        const view = await trpc(stack, 'query', 'events.get', { id: first.id }, { cookie: admin.cookie });
+        return { verified, view };
+      },
+    );
     expect(result.verified).toMatchObject({ ok: true, firstBrokenSeq: null });
     expect(result.view.status, JSON.stringify(result.view.body)).toBe(200);
     expect(result.view.data).toMatchObject({ seq: 1, provenance: null });
@@ -178,7 +217,9 @@ describe('provenance is inside the hashed record', () => {
   it('the offline proof of one event carries the provenance the hash covers, and verifies', async () => {
     const checkpoint = runCli(stack, ['checkpoint', 'create', '--tenant', tenantId]);
     expect(checkpoint.status, checkpoint.stderr).toBe(0);
-    const { rows: [sent] } = await db.query('select seq from audit_events where tenant_id = $1 and credential = $2 order by seq limit 1', [tenantId, `apikey:${keyA.apiKeyId}`]);
+    const {
+      rows: [sent],
+    } = await db.query('select seq from audit_events where tenant_id = $1 and credential = $2 order by seq limit 1', [tenantId, `apikey:${keyA.apiKeyId}`]);
     const proof = runCli(stack, ['proof', '--tenant', tenantId, '--seq', String(sent.seq)]);
     expect(proof.status, proof.stderr).toBe(0);
     expect(proof.json.record).toMatchObject({ recordVersion: 2, credential: `apikey:${keyA.apiKeyId}`, sourceAddress: '127.0.0.1' });
@@ -206,9 +247,12 @@ async function relink(c: pg.Client, first: Record<string, unknown>, prevHash: st
     const record: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(r)) {
       if (k === 'hash' || k === 'prev_hash') continue;
-      record[k.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase())] = v instanceof Date ? v.toISOString() : (k === 'seq' || k === 'device_seq') && v !== null ? Number(v) : v;
+      record[k.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase())] =
+        v instanceof Date ? v.toISOString() : (k === 'seq' || k === 'device_seq') && v !== null ? Number(v) : v;
     }
-    const hash = createHash('sha256').update(prev + jcs(record)).digest('hex');
+    const hash = createHash('sha256')
+      .update(prev + jcs(record))
+      .digest('hex');
     await c.query('update audit_events set prev_hash = $3, hash = $4 where tenant_id = $1 and seq = $2', [tenantId, r.seq, prev, hash]);
     prev = hash;
   }

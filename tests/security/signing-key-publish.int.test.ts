@@ -22,7 +22,9 @@ const freshDir = () => {
 };
 let stack: TestStack;
 
-beforeAll(async () => { stack = await startStack({ worker: false }); });
+beforeAll(async () => {
+  stack = await startStack({ worker: false });
+});
 afterAll(async () => {
   await stack?.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -37,7 +39,9 @@ const ENTRIES = {
 function startProcess(name: keyof typeof ENTRIES, env: Record<string, string>): Promise<{ code: number | null; out: string }> {
   const { entry, ready } = ENTRIES[name];
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, entry)], {
-    cwd: ROOT, env: { ...process.env, ...stack.env, PORT: '0', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT,
+    env: { ...process.env, ...stack.env, PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   return new Promise((done) => {
@@ -86,7 +90,7 @@ describe('server and worker refuse a signing key the owner has not published', (
     const signer = loadSigner({ DATA_DIR: dataDir });
     expect(first.json).toMatchObject({ applied: [], signingKey: { keyId: signer.keyId, file: join(dataDir, 'signing-key.pem'), newlyPublished: true } });
     expect(runCli(stack, ['migrate'], env).json).toMatchObject({ signingKey: { keyId: signer.keyId, newlyPublished: false } });
-    const keys = await (await fetch(`${stack.baseUrl}/.well-known/modula-audit/keys.json`)).json() as { keys: { keyId: string }[] };
+    const keys = (await (await fetch(`${stack.baseUrl}/.well-known/modula-audit/keys.json`)).json()) as { keys: { keyId: string }[] };
     expect(keys.keys.map((k) => k.keyId)).toContain(signer.keyId);
     const { code, out } = await startProcess('worker', { DATA_DIR: dataDir });
     expect(code, out).toBeNull();
@@ -95,8 +99,9 @@ describe('server and worker refuse a signing key the owner has not published', (
   it('a key id is never published twice with two different keys', async () => {
     const keyId = 'ed25519-fixed-id';
     await publishSigningKey(stack.databaseOwnerUrl, loadSigner({ DATA_DIR: freshDir(), SIGNING_KEY_ID: keyId }));
-    await expect(publishSigningKey(stack.databaseOwnerUrl, loadSigner({ DATA_DIR: freshDir(), SIGNING_KEY_ID: keyId })))
-      .rejects.toThrow(/already published with another public key/);
+    await expect(publishSigningKey(stack.databaseOwnerUrl, loadSigner({ DATA_DIR: freshDir(), SIGNING_KEY_ID: keyId }))).rejects.toThrow(
+      /already published with another public key/,
+    );
   });
 });
 
@@ -104,8 +109,9 @@ describe('the runtime never publishes a key by using it', () => {
   it('createCheckpoint with an unpublished key is refused with what to run, and adds no key', async () => {
     const { tenantId } = await stack.createTenant('Unpublished key');
     const unpublished = loadSigner({ DATA_DIR: freshDir() });
-    await expect(createCheckpoint(stack.services.orm, unpublished, tenantId))
-      .rejects.toThrow(new RegExp(`signing key ${unpublished.keyId} is not published in signing_keys; not signing: .*pnpm cli migrate`));
+    await expect(createCheckpoint(stack.services.orm, unpublished, tenantId)).rejects.toThrow(
+      new RegExp(`signing key ${unpublished.keyId} is not published in signing_keys; not signing: .*pnpm cli migrate`),
+    );
     await fetch(`${stack.baseUrl}/.well-known/modula-audit/keys.json`);
     const db = await connect(stack.databaseSuperuserUrl);
     try {

@@ -22,7 +22,13 @@ export async function startCheckpointWorker(config: TConfig, orm: Orm, log: Logg
   const connection = workerConnection(config, log);
   // loaded at the first job (worker/src/main.ts checked at start that it exists and is published)
   let signer: TSigner | undefined;
-  const { queue, scheduled } = scheduleJob(connection, config.QUEUE_PREFIX, JOBS.checkpoint, SCHEDULER_ID, Math.round(config.CHECKPOINT_EVERY_MINUTES * 60_000));
+  const { queue, scheduled } = scheduleJob(
+    connection,
+    config.QUEUE_PREFIX,
+    JOBS.checkpoint,
+    SCHEDULER_ID,
+    Math.round(config.CHECKPOINT_EVERY_MINUTES * 60_000),
+  );
   await scheduled;
 
   const checkpoint = async (payload: TJobPayload<'checkpoint'>) => {

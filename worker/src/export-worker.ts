@@ -28,7 +28,13 @@ export function startExportWorker(config: TConfig, orm: Orm, log: Logger): TExpo
   let signer: TSigner | undefined;
   const ingest = new IngestQueue(connection, config.QUEUE_PREFIX, configuredRetry(config));
 
-  const { queue: scheduler, scheduled } = scheduleJob(connection, config.QUEUE_PREFIX, JOBS.exportRetention, RETENTION_SCHEDULER_ID, retentionSweepEveryMs(config.EXPORT_RETENTION_HOURS));
+  const { queue: scheduler, scheduled } = scheduleJob(
+    connection,
+    config.QUEUE_PREFIX,
+    JOBS.exportRetention,
+    RETENTION_SCHEDULER_ID,
+    retentionSweepEveryMs(config.EXPORT_RETENTION_HOURS),
+  );
   const registered = scheduled.catch((err: Error) => log.error({ err: err.message }, 'could not schedule the export file sweep'));
 
   const sweep = async () => {
@@ -43,7 +49,12 @@ export function startExportWorker(config: TConfig, orm: Orm, log: Logger): TExpo
       const { manifest, event } = await buildExport(orm, (signer ??= loadSigner(config)), config.DATA_DIR, tenantId, exportId);
       const judged = judgeEvents([event], { kind: 'system' });
       if (judged.rejected.length > 0) throw new Error(`the export event was refused: ${JSON.stringify(judged.rejected[0]?.issues)}`);
-      await ingest.enqueue(tenantId, judged.accepted.map((a) => a.event), new Date().toISOString(), { provenance: SYSTEM_PROVENANCE });
+      await ingest.enqueue(
+        tenantId,
+        judged.accepted.map((a) => a.event),
+        new Date().toISOString(),
+        { provenance: SYSTEM_PROVENANCE },
+      );
       log.info({ tenantId, exportId, rows: manifest.rows, bytes: manifest.bytes, ms: Date.now() - started }, 'export ready');
       return { rows: manifest.rows, sha256: manifest.sha256 };
     } catch (err) {

@@ -45,17 +45,31 @@ export function startIngestWorker(config: TConfig, orm: Orm, log: Logger, hooks:
           delayMs: config.UNKNOWN_BRANCH_DELAY_MS * 2 ** payload.branchWaits,
           branchWaits: waits,
           jobId: `${job.id}-w${waits}`,
-          ackAtMs: await queue.order.ackedAt(job.id!) ?? job.timestamp,
+          ackAtMs: (await queue.order.ackedAt(job.id!)) ?? job.timestamp,
         },
       });
     }
     const waiting = new Set(outcome.waiting.map((e) => e.eventId));
-    await queue.order.release(payload.tenantId, job.id!, events.map((e) => e.eventId).filter((id) => !waiting.has(id)));
-    if (payload.ticket !== undefined) await wakeNext(queue, payload.tenantId).catch((err: Error) => log.warn({ err: err.message }, 'could not wake the next job'));
+    await queue.order.release(
+      payload.tenantId,
+      job.id!,
+      events.map((e) => e.eventId).filter((id) => !waiting.has(id)),
+    );
+    if (payload.ticket !== undefined)
+      await wakeNext(queue, payload.tenantId).catch((err: Error) => log.warn({ err: err.message }, 'could not wake the next job'));
     await incrementCounters(connection, config.QUEUE_PREFIX, {
-      stored: outcome.stored.length, duplicates: outcome.duplicates, quarantined: outcome.quarantined.length, branchWaits: outcome.waiting.length,
+      stored: outcome.stored.length,
+      duplicates: outcome.duplicates,
+      quarantined: outcome.quarantined.length,
+      branchWaits: outcome.waiting.length,
     });
-    const summary = { tenantId: payload.tenantId, stored: outcome.stored.length, duplicates: outcome.duplicates, quarantined: outcome.quarantined.length, waiting: outcome.waiting.length };
+    const summary = {
+      tenantId: payload.tenantId,
+      stored: outcome.stored.length,
+      duplicates: outcome.duplicates,
+      quarantined: outcome.quarantined.length,
+      waiting: outcome.waiting.length,
+    };
     log.debug({ jobId: job.id, ...summary }, 'batch stored');
     if (outcome.quarantined.length > 0) log.warn({ jobId: job.id, tenantId: payload.tenantId, quarantined: outcome.quarantined }, 'events quarantined');
     return summary;

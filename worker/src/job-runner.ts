@@ -9,7 +9,9 @@ import type { z } from 'zod';
 type TJobsOf<Q extends TQueueName> = { [K in TJobKey]: (typeof JOBS)[K]['queue'] extends Q ? K : never }[TJobKey];
 
 /** What the handler gets: the payload parsed by the registry's schema (its envelope, when it has one). */
-export type TJobPayload<K extends TJobKey> = (typeof JOBS)[K] extends { envelope: infer E extends z.ZodType } ? z.output<E> : z.output<(typeof JOBS)[K]['schema']>;
+export type TJobPayload<K extends TJobKey> = (typeof JOBS)[K] extends { envelope: infer E extends z.ZodType }
+  ? z.output<E>
+  : z.output<(typeof JOBS)[K]['schema']>;
 
 export type TJobHandler<K extends TJobKey> = (payload: TJobPayload<K>, job: Job, token: string | undefined) => Promise<unknown>;
 
@@ -44,7 +46,10 @@ export function configuredRetry(config: TConfig): TRetryPolicy {
 }
 
 function describeIssues(error: z.ZodError): string {
-  return error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+  return error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join('.')}: ${i.message}`)
+    .join('; ');
 }
 
 /**
@@ -91,10 +96,7 @@ export function runJobs<Q extends TQueueName>(config: TConfig, log: Logger, conn
     async close(graceMs = 15_000) {
       // Finish active jobs, but never hang a shutdown: BullMQ's close can wait on its blocking
       // connection indefinitely after an outage. A job cut short runs again later.
-      const closed = await Promise.race([
-        worker.close().then(() => true),
-        new Promise<boolean>((r) => setTimeout(() => r(false), graceMs).unref()),
-      ]);
+      const closed = await Promise.race([worker.close().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), graceMs).unref())]);
       if (!closed) log.warn({ queue: opts.queue, graceMs }, 'worker did not close in time; disconnecting anyway');
       for (const resource of opts.closeAfter ?? []) await resource.close();
       connection.disconnect();

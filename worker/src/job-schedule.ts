@@ -13,10 +13,14 @@ type TScheduledJob = Pick<TJobDefinition, 'queue' | 'name' | 'version'> & { retr
 export function scheduleJob(connection: Redis, prefix: string, job: TScheduledJob, id: string, everyMs: number): { queue: Queue; scheduled: Promise<unknown> } {
   const queue = new Queue(job.queue, { connection, prefix });
   queue.on('error', () => {});
-  const scheduled = queue.upsertJobScheduler(id, { every: everyMs }, {
-    name: job.name,
-    data: { v: job.version },
-    opts: { ...retryOptions(job.retry), removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } },
-  });
+  const scheduled = queue.upsertJobScheduler(
+    id,
+    { every: everyMs },
+    {
+      name: job.name,
+      data: { v: job.version },
+      opts: { ...retryOptions(job.retry), removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } },
+    },
+  );
   return { queue, scheduled };
 }

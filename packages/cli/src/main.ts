@@ -6,7 +6,7 @@ import { COMMANDS, usage } from './commands/index.ts';
 /** Prints JSON on stdout (for scripts), messages on stderr, and exits non-zero on any failure. */
 async function main(argv: string[]): Promise<number> {
   const words = argv.filter((a) => !a.startsWith('-'));
-  const key = COMMANDS[`${words[0]} ${words[1]}`] ? `${words[0]} ${words[1]}` : words[0] ?? '';
+  const key = COMMANDS[`${words[0]} ${words[1]}`] ? `${words[0]} ${words[1]}` : (words[0] ?? '');
   const command = COMMANDS[key];
   if (!command) {
     console.error(usage());

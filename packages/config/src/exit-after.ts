@@ -1,5 +1,7 @@
 /** The part of a pino logger this needs. */
-interface TErrorLog { error(obj: object, msg: string): void }
+interface TErrorLog {
+  error(obj: object, msg: string): void;
+}
 
 /**
  * Ends the process after `seconds` if a graceful shutdown has not by then: a request or job that

@@ -1,9 +1,17 @@
 import { z } from 'zod';
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
-const url = (protocols: string[]) => z.string().refine((v) => {
-  try { return protocols.includes(new URL(v).protocol); } catch { return false; }
-}, { error: `must be a URL starting with ${protocols.join(' or ')}//` });
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { error: `must be a URL starting with ${protocols.join(' or ')}//` },
+  );
 
 /**
  * Every setting of every process, validated once at start. `process.env` is read here and
@@ -16,7 +24,10 @@ export const ZConfig = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Prefix of every BullMQ key, so several installations can share one Redis. */
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'letters, digits, _ and - only' }).default('modula'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, { error: 'letters, digits, _ and - only' })
+    .default('modula'),
   WORKER_CONCURRENCY: int(2, 1),
   /**
    * On SIGTERM, server and worker finish what is in flight for at most this long, then exit anyway:
@@ -49,51 +60,76 @@ export const ZConfig = z.object({
    * wider than /8 (IPv4) or /16 (IPv6): any client could then forge the IP recorded in the log.
    * (Fastify would read a number as a hop count; this schema refuses it.)
    */
-  TRUST_PROXY: z.string().default('').transform((v, ctx) => {
-    const value = v.trim();
-    if (value === '') return false;
-    const list = value.split(',').map((a) => a.trim()).filter((a) => a !== '');
-    const address = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]);
-    const bad = list.filter((a) => !address.safeParse(a).success);
-    if (bad.length > 0) {
-      ctx.addIssue({ code: 'custom', message: `must be comma-separated IP addresses or CIDR ranges of your proxies; not: ${bad.join(', ')}` });
-      return z.NEVER;
-    }
-    // 0.0.0.0/0 would trust every client to name its own address, and so would any very wide
-    // range; an IPv4-mapped range (::ffff:0:0/96) matches IPv4 peers, so /8 of IPv4 is /104 there
-    const tooWide = list.filter((a) => {
-      const [ip, prefix] = a.split('/');
-      if (prefix === undefined) return false;
-      const least = /^::ffff:/i.test(ip!) ? 104 : ip!.includes(':') ? 16 : 8;
-      return Number(prefix) < least;
-    });
-    if (tooWide.length > 0) {
-      ctx.addIssue({ code: 'custom', message: `lists ranges so wide that clients could forge the IP recorded in the log (at most /8 for IPv4, /16 for IPv6, /104 for IPv4-mapped IPv6); not: ${tooWide.join(', ')}` });
-      return z.NEVER;
-    }
-    return list;
-  }),
+  TRUST_PROXY: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const value = v.trim();
+      if (value === '') return false;
+      const list = value
+        .split(',')
+        .map((a) => a.trim())
+        .filter((a) => a !== '');
+      const address = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]);
+      const bad = list.filter((a) => !address.safeParse(a).success);
+      if (bad.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `must be comma-separated IP addresses or CIDR ranges of your proxies; not: ${bad.join(', ')}` });
+        return z.NEVER;
+      }
+      // 0.0.0.0/0 would trust every client to name its own address, and so would any very wide
+      // range; an IPv4-mapped range (::ffff:0:0/96) matches IPv4 peers, so /8 of IPv4 is /104 there
+      const tooWide = list.filter((a) => {
+        const [ip, prefix] = a.split('/');
+        if (prefix === undefined) return false;
+        const least = /^::ffff:/i.test(ip!) ? 104 : ip!.includes(':') ? 16 : 8;
+        return Number(prefix) < least;
+      });
+      if (tooWide.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `lists ranges so wide that clients could forge the IP recorded in the log (at most /8 for IPv4, /16 for IPv6, /104 for IPv4-mapped IPv6); not: ${tooWide.join(', ')}`,
+        });
+        return z.NEVER;
+      }
+      return list;
+    }),
   /** Send the session cookie with `Secure` (set to true behind HTTPS). */
-  COOKIE_SECURE: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
+  COOKIE_SECURE: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   /**
    * The origins (scheme://host[:port], comma-separated) the viewer is served from, for the Origin
    * check of cookie-authenticated mutations. Empty (the default): the request's own origin, from
    * its Host and scheme (X-Forwarded-Host / -Proto only from a proxy listed in TRUST_PROXY).
    */
-  PUBLIC_ORIGIN: z.string().default('').transform((v, ctx) => {
-    const list = v.split(',').map((o) => o.trim()).filter((o) => o !== '');
-    const origins: string[] = [];
-    for (const value of list) {
-      let url: URL | undefined;
-      try { url = new URL(value); } catch { /* refused below */ }
-      if (!url || !['http:', 'https:'].includes(url.protocol) || url.username || url.password || url.pathname !== '/' || url.search || url.hash) {
-        ctx.addIssue({ code: 'custom', message: `must be comma-separated origins such as https://audit.example.com (scheme, host and port only); not: ${value}` });
-        return z.NEVER;
+  PUBLIC_ORIGIN: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const list = v
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o !== '');
+      const origins: string[] = [];
+      for (const value of list) {
+        let url: URL | undefined;
+        try {
+          url = new URL(value);
+        } catch {
+          /* refused below */
+        }
+        if (!url || !['http:', 'https:'].includes(url.protocol) || url.username || url.password || url.pathname !== '/' || url.search || url.hash) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `must be comma-separated origins such as https://audit.example.com (scheme, host and port only); not: ${value}`,
+          });
+          return z.NEVER;
+        }
+        origins.push(url.origin);
       }
-      origins.push(url.origin);
-    }
-    return origins;
-  }),
+      return origins;
+    }),
   /** Signs read cursors and sign-in tokens and encrypts TOTP secrets; generated into DATA_DIR/server-secret when unset. */
   SERVER_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
   /** After this many consecutive failed sign-ins, each further attempt waits a doubling delay (backoff). */
@@ -113,7 +149,10 @@ export const ZConfig = z.object({
   /** Ed25519 private key (PKCS#8 PEM) that signs checkpoints and exports; default DATA_DIR/signing-key.pem, generated on first start. */
   SIGNING_KEY_FILE: z.string().min(1).optional(),
   /** The id published with its public key; default `ed25519-` + the first 16 hex digits of the SHA-256 of the public key. */
-  SIGNING_KEY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, { error: 'letters, digits, . _ - only (at most 128)' }).optional(),
+  SIGNING_KEY_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,128}$/, { error: 'letters, digits, . _ - only (at most 128)' })
+    .optional(),
   /** Every tenant whose log grew gets a signed checkpoint this often (worker). */
   CHECKPOINT_EVERY_MINUTES: z.coerce.number().positive().default(15),
   /** Export packs built in parallel per worker process. */

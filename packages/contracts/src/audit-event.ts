@@ -80,7 +80,11 @@ export const ZAuditEventInput = ZAuditEventFields.superRefine((event, ctx) => {
   checkEventConsistency(event, ctx);
   const ahead = Date.parse(event.occurredAt) - Date.now();
   if (ahead > LIMITS.maxClockSkewMs) {
-    ctx.addIssue({ code: 'custom', path: ['occurredAt'], message: `is ${Math.round(ahead / 1000)} s ahead of the service clock (at most ${LIMITS.maxClockSkewMs / 1000} s allowed)` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['occurredAt'],
+      message: `is ${Math.round(ahead / 1000)} s ahead of the service clock (at most ${LIMITS.maxClockSkewMs / 1000} s allowed)`,
+    });
   }
 });
 export type TAuditEventInput = z.infer<typeof ZAuditEventInput>;

@@ -10,8 +10,19 @@
  * Description templates use `{actor}` (actor name, else id) and `{target}` (entity label, else id).
  */
 export const MODULES = [
-  'BRANCH', 'TENANT', 'AUTH', 'SALE', 'CASH_SESSION', 'ATTENDANCE', 'POLICY', 'MENU',
-  'INVENTORY', 'DISCOUNT', 'AI', 'AUDIT', 'ADMIN',
+  'BRANCH',
+  'TENANT',
+  'AUTH',
+  'SALE',
+  'CASH_SESSION',
+  'ATTENDANCE',
+  'POLICY',
+  'MENU',
+  'INVENTORY',
+  'DISCOUNT',
+  'AI',
+  'AUDIT',
+  'ADMIN',
 ] as const;
 export type TModule = (typeof MODULES)[number];
 
@@ -32,8 +43,12 @@ export interface CatalogEntry {
 }
 
 /** A state-changing action of a branch (`always`) cannot happen without its branch. */
-const entry = (module: TModule, blockedWhenFrozen: TFreezeRule, description: string, branch: TBranchScope = blockedWhenFrozen === 'always' ? 'required' : 'optional'): CatalogEntry =>
-  ({ module, blockedWhenFrozen, description, branch });
+const entry = (
+  module: TModule,
+  blockedWhenFrozen: TFreezeRule,
+  description: string,
+  branch: TBranchScope = blockedWhenFrozen === 'always' ? 'required' : 'optional',
+): CatalogEntry => ({ module, blockedWhenFrozen, description, branch });
 
 export const CATALOG = {
   BRANCH_PROVISIONED: entry('BRANCH', 'never', '{actor} provisioned branch {target}', 'required'),
@@ -143,5 +158,9 @@ export function isBlockedWhenFrozen(action: TAction, hasBranch: boolean): boolea
 export function describeEvent(action: TAction, actor: { id?: string; name?: string; type: string }, entity?: { id: string; label?: string } | null): string {
   const actorText = actor.name ?? actor.id ?? (actor.type === 'SYSTEM' ? 'System' : 'Unknown user');
   const targetText = entity ? (entity.label ?? entity.id) : '';
-  return CATALOG[action].description.replace('{actor}', actorText).replace('{target}', targetText).replace(/\s+\(\)$/, '').trim();
+  return CATALOG[action].description
+    .replace('{actor}', actorText)
+    .replace('{target}', targetText)
+    .replace(/\s+\(\)$/, '')
+    .trim();
 }

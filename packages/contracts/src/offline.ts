@@ -20,9 +20,11 @@ export const ZDeviceGap = z.object({
 });
 export type TDeviceGap = z.infer<typeof ZDeviceGap>;
 
-export const ZDevicesGapsInput = z.strictObject({
-  /** Only this device (default: every device of the tenant). */
-  deviceId: readText(128).optional(),
-}).optional();
+export const ZDevicesGapsInput = z
+  .strictObject({
+    /** Only this device (default: every device of the tenant). */
+    deviceId: readText(128).optional(),
+  })
+  .optional();
 export const ZDevicesGapsOutput = z.object({ items: z.array(ZDeviceGap) });
 export type TDevicesGapsOutput = z.infer<typeof ZDevicesGapsOutput>;

@@ -25,7 +25,8 @@ const yearOf = (iso: string) => Number(iso.slice(0, 4));
  * PostgreSQL has no year 0 (`0000-…` would fail the query), and JavaScript's six-digit years
  * (`+275760-…`) are not ISO-8601 dates a client sends.
  */
-export const ZReadTimestamp = z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time with an offset, e.g. 2026-11-22T10:15:00.000+01:00' })
+export const ZReadTimestamp = z.iso
+  .datetime({ offset: true, error: 'must be an ISO-8601 date-time with an offset, e.g. 2026-11-22T10:15:00.000+01:00' })
   .refine((iso) => !DATE_LIKE.test(iso) || isRealCalendarDate(iso), { error: 'is not a real calendar date' })
   .refine((iso) => !DATE_LIKE.test(iso) || yearOf(iso) >= 1, { error: 'must be a date in the years 0001–9999' });
 
@@ -47,9 +48,11 @@ export const ZEventsFilter = z.strictObject({
   sessionId: readText(128).optional(),
   /** Everything one credential wrote (`apikey:<id>`, `user:<id>`, …): what a leaked key did. */
   credential: readText(200).optional(),
-  search: readText(200).refine((s) => [...s].length >= SEARCH_MIN_CHARS, {
-    error: `must be at least ${SEARCH_MIN_CHARS} characters: shorter terms cannot use the search index and would read the whole log`,
-  }).optional(),
+  search: readText(200)
+    .refine((s) => [...s].length >= SEARCH_MIN_CHARS, {
+      error: `must be at least ${SEARCH_MIN_CHARS} characters: shorter terms cannot use the search index and would read the whole log`,
+    })
+    .optional(),
 });
 export type TEventsFilter = z.infer<typeof ZEventsFilter>;
 
@@ -116,18 +119,25 @@ export const ZBranchesListOutput = z.object({ items: z.array(ZBranchView) });
 export const ZFailedLoginsInput = z.strictObject({
   from: ZReadTimestamp.optional(),
   to: ZReadTimestamp.optional(),
-  windowMinutes: z.number().int().min(1).max(24 * 60).default(60),
+  windowMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(60),
   threshold: z.number().int().min(1).max(1000).default(5),
 });
 export const ZFailedLoginsOutput = z.object({
-  items: z.array(z.object({
-    actorId: z.string(),
-    actorName: z.string().nullable(),
-    failures: z.number().int(),
-    firstAt: z.iso.datetime(),
-    lastAt: z.iso.datetime(),
-    ips: z.array(z.string()),
-  })),
+  items: z.array(
+    z.object({
+      actorId: z.string(),
+      actorName: z.string().nullable(),
+      failures: z.number().int(),
+      firstAt: z.iso.datetime(),
+      lastAt: z.iso.datetime(),
+      ips: z.array(z.string()),
+    }),
+  ),
 });
 
 export const ZIntegrityVerifyOutput = z.object({
@@ -160,13 +170,21 @@ export const ZIntegrityVerifyOutput = z.object({
 export const ZIntegrityVerifyInput = z.strictObject({ full: z.boolean().optional() }).optional();
 
 // --- sign-in (the viewer's own) ---
-export const ZLoginInput = z.strictObject({
-  email: z.email().max(254),
-  password: z.string().min(1).max(1024),
-  totp: z.string().regex(/^\d{6}$/, { error: 'must be the 6-digit code from the authenticator app' }).optional(),
-  /** One of the one-time recovery codes given at enrolment, in place of `totp` (case, dashes and spaces do not matter). */
-  recoveryCode: z.string().regex(/^[0-9A-Za-z -]{10,16}$/, { error: 'must be a recovery code such as abcde-12345' }).optional(),
-}).refine((v) => !(v.totp && v.recoveryCode), { error: 'send either totp or recoveryCode, not both', path: ['recoveryCode'] });
+export const ZLoginInput = z
+  .strictObject({
+    email: z.email().max(254),
+    password: z.string().min(1).max(1024),
+    totp: z
+      .string()
+      .regex(/^\d{6}$/, { error: 'must be the 6-digit code from the authenticator app' })
+      .optional(),
+    /** One of the one-time recovery codes given at enrolment, in place of `totp` (case, dashes and spaces do not matter). */
+    recoveryCode: z
+      .string()
+      .regex(/^[0-9A-Za-z -]{10,16}$/, { error: 'must be a recovery code such as abcde-12345' })
+      .optional(),
+  })
+  .refine((v) => !(v.totp && v.recoveryCode), { error: 'send either totp or recoveryCode, not both', path: ['recoveryCode'] });
 export const ZLoginOutput = z.discriminatedUnion('status', [
   z.object({ status: z.literal('OK') }),
   z.object({ status: z.literal('TOTP_REQUIRED') }),

@@ -14,10 +14,13 @@ export function stringProblem(value: string): string | undefined {
 
 /** A plain text field: bounded, no NUL, well-formed. */
 export function safeString(max: number) {
-  return z.string().max(max).superRefine((value, ctx) => {
-    const problem = stringProblem(value);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+  return z
+    .string()
+    .max(max)
+    .superRefine((value, ctx) => {
+      const problem = stringProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
 }
 
 type Issue = { path: (string | number)[]; message: string };
@@ -78,7 +81,8 @@ function describeType(value: unknown): string {
 }
 
 /** A free-form JSON object (before / after / metadata) that storage can keep exactly as sent. */
-export const ZJsonObject = z.custom<Record<string, unknown>>((v) => isPlainObject(v), { error: 'must be a JSON object' })
+export const ZJsonObject = z
+  .custom<Record<string, unknown>>((v) => isPlainObject(v), { error: 'must be a JSON object' })
   .superRefine((value, ctx) => {
     const issues: Issue[] = [];
     checkJsonObject(value, [], 1, issues);
@@ -110,7 +114,8 @@ export function isStorableInstant(iso: string): boolean {
 }
 
 /** ISO-8601 with an explicit offset (`Z` or `±hh:mm`), a real calendar date, an instant storage keeps. */
-export const ZTimestamp = z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time with an offset, e.g. 2026-11-22T10:15:00.000+01:00' })
+export const ZTimestamp = z.iso
+  .datetime({ offset: true, error: 'must be an ISO-8601 date-time with an offset, e.g. 2026-11-22T10:15:00.000+01:00' })
   .refine(isRealCalendarDate, { error: 'is not a real calendar date' })
   .refine(isStorableInstant, { error: 'must lie between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z' });
 

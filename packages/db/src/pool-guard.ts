@@ -12,7 +12,7 @@ import type { Pool, PoolClient } from 'pg';
 export function guardPool(pool: Pool): void {
   pool.on('connect', (client: PoolClient) => {
     client.once('end', () => {
-      const checkedOut = (pool as unknown as { _clients: PoolClient[]; _idle: { client: PoolClient }[] });
+      const checkedOut = pool as unknown as { _clients: PoolClient[]; _idle: { client: PoolClient }[] };
       const idle = checkedOut._idle.some((entry) => entry.client === client);
       if (idle || !checkedOut._clients.includes(client)) return;
       try {

@@ -10,10 +10,12 @@ import { dbOf } from './schema.ts';
  * worker and the CLI as the least-privileged `modula_audit_app`.
  */
 export async function assertLeastPrivilegedLogin(orm: Orm): Promise<void> {
-  const row = (await sql<{ name: string; rolsuper: boolean; rolcreaterole: boolean; rolbypassrls: boolean; owns: boolean }>`
+  const row = (
+    await sql<{ name: string; rolsuper: boolean; rolcreaterole: boolean; rolbypassrls: boolean; owns: boolean }>`
     select r.rolname as name, r.rolsuper, r.rolcreaterole, r.rolbypassrls,
       exists (select 1 from pg_tables t where t.schemaname = 'public' and t.tableowner = r.rolname) as owns
-    from pg_roles r where r.rolname = session_user`.execute(dbOf(orm.em.fork()))).rows[0];
+    from pg_roles r where r.rolname = session_user`.execute(dbOf(orm.em.fork()))
+  ).rows[0];
   if (!row) throw new Error('DATABASE_URL: cannot read the login role');
   const problems = [
     row.rolsuper && 'is a superuser',
@@ -22,7 +24,9 @@ export async function assertLeastPrivilegedLogin(orm: Orm): Promise<void> {
     row.owns && 'owns the tables',
   ].filter(Boolean);
   if (problems.length > 0) {
-    throw new Error(`DATABASE_URL logs in as ${row.name}, which ${problems.join(', ')}: the service runs only as its least-privileged login `
-      + '(modula_audit_app; `npm start` creates it). Run migrations with DATABASE_OWNER_URL and give the service the runtime login (README "Database roles").');
+    throw new Error(
+      `DATABASE_URL logs in as ${row.name}, which ${problems.join(', ')}: the service runs only as its least-privileged login ` +
+        '(modula_audit_app; `npm start` creates it). Run migrations with DATABASE_OWNER_URL and give the service the runtime login (README "Database roles").',
+    );
   }
 }

@@ -62,8 +62,7 @@ export function isoUtcText(column: string): string {
 }
 
 /** The select list that gives a TAuditEventRecordRow: each column under its property name, timestamps as the record writes them. */
-export const AUDIT_EVENT_RECORD_SELECT_LIST = AUDIT_EVENT_FIELDS
-  .map((f) => `${f.timestamp ? isoUtcText(f.column) : f.column} as "${f.property}"`).join(', ');
+export const AUDIT_EVENT_RECORD_SELECT_LIST = AUDIT_EVENT_FIELDS.map((f) => `${f.timestamp ? isoUtcText(f.column) : f.column} as "${f.property}"`).join(', ');
 export const AUDIT_EVENT_RECORD_SELECT: RawBuilder<unknown> = sql.raw(AUDIT_EVENT_RECORD_SELECT_LIST);
 
 /** A record keyed by column, for a JSON row that jsonb_populate_recordset(null::audit_events, …) reads. */

@@ -22,7 +22,10 @@ export async function waitForPort(port: number, timeoutMs: number, isAlive: () =
     if (!isAlive()) throw new Error('the server process exited during start-up');
     const open = await new Promise<boolean>((resolve) => {
       const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => { socket.destroy(); resolve(true); });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
       socket.once('error', () => resolve(false));
     });
     if (open) return;

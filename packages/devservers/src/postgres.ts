@@ -57,9 +57,22 @@ export async function startPostgres(opts: Options): Promise<LocalPostgres> {
   }
   stopStale(bin, dataDir, ids);
 
-  const args = ['-D', dataDir, '-p', String(opts.port), '-c', 'listen_addresses=127.0.0.1',
-    '-c', "unix_socket_directories=", '-c', `fsync=${opts.fsync === false ? 'off' : 'on'}`,
-    '-c', 'max_connections=200', '-c', 'shared_buffers=256MB'];
+  const args = [
+    '-D',
+    dataDir,
+    '-p',
+    String(opts.port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'unix_socket_directories=',
+    '-c',
+    `fsync=${opts.fsync === false ? 'off' : 'on'}`,
+    '-c',
+    'max_connections=200',
+    '-c',
+    'shared_buffers=256MB',
+  ];
   if (opts.fsync === false) args.push('-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   const child = spawnLogged(join(bin, 'postgres'), args, join(opts.dataDir, 'postgres.log'), ids);
   await waitForPort(opts.port, 30_000, () => child.exitCode === null);
@@ -97,14 +110,23 @@ async function ensureRuntimeLogin(superuserUrl: string, password: string) {
 }
 
 function initCluster(bin: string, root: string, dataDir: string, secretsFile: string, ids?: { uid: number; gid: number }) {
-  const secrets = { superuser: randomBytes(18).toString('base64url'), owner: randomBytes(18).toString('base64url'), app: randomBytes(18).toString('base64url') };
+  const secrets = {
+    superuser: randomBytes(18).toString('base64url'),
+    owner: randomBytes(18).toString('base64url'),
+    app: randomBytes(18).toString('base64url'),
+  };
   mkdirSync(dataDir, { recursive: true });
   const pwFile = join(root, '.pwfile');
   writeFileSync(pwFile, secrets.superuser, { mode: 0o600 });
-  if (ids) { chownSync(dataDir, ids.uid, ids.gid); chownSync(pwFile, ids.uid, ids.gid); }
+  if (ids) {
+    chownSync(dataDir, ids.uid, ids.gid);
+    chownSync(pwFile, ids.uid, ids.gid);
+  }
   chmodSync(dataDir, 0o700);
-  execFileSync(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwFile}`,
-    '--encoding=UTF8', '--locale=C.UTF-8'], { stdio: 'pipe', ...(ids ?? {}) });
+  execFileSync(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwFile}`, '--encoding=UTF8', '--locale=C.UTF-8'], {
+    stdio: 'pipe',
+    ...(ids ?? {}),
+  });
   execFileSync('rm', ['-f', pwFile]);
   writeFileSync(secretsFile, JSON.stringify(secrets), { mode: 0o600 });
 }

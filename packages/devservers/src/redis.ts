@@ -105,14 +105,39 @@ export async function startRedis(opts: Options): Promise<LocalRedis> {
   // Redis 7.0 replays the append-only file as `default` and re-checks each MULTI/EXEC (every Lua
   // script's writes) against its rules: without them, a restart would silently drop the queue
   // (redis/redis#14541, fixed in later Redis; tests/faults/redis-kill.int.test.ts catches it).
-  writeFileSync(aclFile, `user default reset off resetpass ~* &* +@all\nuser ${REDIS_USER} reset on #${createHash('sha256').update(password).digest('hex')} ${REDIS_ACL_RULES}\n`, { mode: 0o600 });
+  writeFileSync(
+    aclFile,
+    `user default reset off resetpass ~* &* +@all\nuser ${REDIS_USER} reset on #${createHash('sha256').update(password).digest('hex')} ${REDIS_ACL_RULES}\n`,
+    { mode: 0o600 },
+  );
   const logFile = join(dataDir, 'redis.log');
   closeSync(openSync(logFile, 'a', 0o600));
   ownerOnly(dataDir);
 
-  const args = ['--port', String(opts.port), '--bind', '127.0.0.1', '--dir', dataDir,
-    '--appendonly', 'yes', '--appendfsync', opts.appendfsync ?? 'always', '--maxmemory', maxmemory, '--maxmemory-policy', 'noeviction',
-    '--aclfile', aclFile, '--save', '', '--daemonize', 'no', '--protected-mode', 'yes'];
+  const args = [
+    '--port',
+    String(opts.port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dataDir,
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    opts.appendfsync ?? 'always',
+    '--maxmemory',
+    maxmemory,
+    '--maxmemory-policy',
+    'noeviction',
+    '--aclfile',
+    aclFile,
+    '--save',
+    '',
+    '--daemonize',
+    'no',
+    '--protected-mode',
+    'yes',
+  ];
   // umask 077: the files Redis creates (append-only file, its rewrites) are its user's only
   const child = spawnLogged('/bin/sh', ['-c', 'umask 077 && exec "$0" "$@"', binary, ...args], logFile);
   await waitForPort(opts.port, 30_000, () => child.exitCode === null);
@@ -123,8 +148,15 @@ export async function startRedis(opts: Options): Promise<LocalRedis> {
     passwordFile: join(dataDir, PASSWORD_FILE),
     maxmemory,
     kill: () => stopProcess(child, 'SIGKILL'),
-    freeze: () => { child.kill('SIGSTOP'); },
-    thaw: () => { child.kill('SIGCONT'); },
-    stop: () => { child.kill('SIGCONT'); return stopProcess(child, 'SIGTERM'); },
+    freeze: () => {
+      child.kill('SIGSTOP');
+    },
+    thaw: () => {
+      child.kill('SIGCONT');
+    },
+    stop: () => {
+      child.kill('SIGCONT');
+      return stopProcess(child, 'SIGTERM');
+    },
   };
 }

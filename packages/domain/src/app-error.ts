@@ -4,7 +4,11 @@ export type TAppErrorCode = (typeof APP_ERROR_CODES)[number];
 
 export class AppError extends Error {
   /** `retryAfterSeconds`: when a TOO_MANY_REQUESTS refusal knows when to come back (sent as Retry-After). */
-  constructor(readonly code: TAppErrorCode, message: string, readonly retryAfterSeconds?: number) {
+  constructor(
+    readonly code: TAppErrorCode,
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
     super(message);
     this.name = 'AppError';
   }

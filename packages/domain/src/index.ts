@@ -10,7 +10,16 @@ export { createApiKey, authenticateApiKey, listApiKeys, revokeApiKey } from './a
 export { createUser } from './accounts/users.ts';
 export { setUserRole, disableUser, unlockUser, resetTwoFactor, type TAdministeredUser } from './accounts/user-admin.ts';
 export { administrationEvent, sessionActor, type TAdministrator } from './accounts/administration.ts';
-export { createOperator, listOperators, revokeOperator, authenticateOperator, anyActiveOperator, recordOperatorAction, operatorActorOf, type TOperator } from './accounts/operators.ts';
+export {
+  createOperator,
+  listOperators,
+  revokeOperator,
+  authenticateOperator,
+  anyActiveOperator,
+  recordOperatorAction,
+  operatorActorOf,
+  type TOperator,
+} from './accounts/operators.ts';
 export { listQuarantine, replayQuarantine } from './ingest/quarantine.ts';
 export { verifyChain } from './integrity/verify-chain.ts';
 export { buildStoredRow, contentHashOf, type TStoredRow } from './ingest/event-row.ts';

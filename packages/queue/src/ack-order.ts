@@ -47,19 +47,39 @@ export interface TTicket {
 }
 
 export class AckOrder {
-  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
 
-  private counterKey(tenantId: string) { return `${this.prefix}:ack:${tenantId}:next`; }
-  private openKey(tenantId: string) { return `${this.prefix}:ack:${tenantId}:open`; }
-  private unstoredKey() { return `${this.prefix}:ack:unstored`; }
-  private pendingKey(tenantId: string) { return `${this.prefix}:pending:${tenantId}`; }
+  private counterKey(tenantId: string) {
+    return `${this.prefix}:ack:${tenantId}:next`;
+  }
+  private openKey(tenantId: string) {
+    return `${this.prefix}:ack:${tenantId}:open`;
+  }
+  private unstoredKey() {
+    return `${this.prefix}:ack:unstored`;
+  }
+  private pendingKey(tenantId: string) {
+    return `${this.prefix}:pending:${tenantId}`;
+  }
 
   /** Takes the next ticket of the tenant and the job id that goes with it; marks the events pending. */
   async take(tenantId: string, ackAtMs: number, eventIds: string[]): Promise<TTicket> {
     const salt = randomBytes(4).toString('hex');
-    const [ticket, jobId] = await this.redis.eval(TAKE_TICKET, 4,
-      this.counterKey(tenantId), this.openKey(tenantId), this.unstoredKey(), this.pendingKey(tenantId),
-      ackAtMs, `${tenantId}.`, `.${salt}`, ...eventIds) as [number, string];
+    const [ticket, jobId] = (await this.redis.eval(
+      TAKE_TICKET,
+      4,
+      this.counterKey(tenantId),
+      this.openKey(tenantId),
+      this.unstoredKey(),
+      this.pendingKey(tenantId),
+      ackAtMs,
+      `${tenantId}.`,
+      `.${salt}`,
+      ...eventIds,
+    )) as [number, string];
     return { ticket: Number(ticket), jobId };
   }
 

@@ -33,7 +33,9 @@ export class CoalescingEnqueuer {
       if (!group) {
         group = { tenantId, provenance, events: [], receivedAt, waiters: [] };
         this.pending.set(key, group);
-        setImmediate(() => { if (this.pending.get(key) === group) this.flush(key); });
+        setImmediate(() => {
+          if (this.pending.get(key) === group) this.flush(key);
+        });
       }
       group.events.push(...events);
       group.waiters.push({ resolve, reject });

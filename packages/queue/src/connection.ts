@@ -8,9 +8,8 @@ type TWarn = (fields: { err: string }, message: string) => void;
  * Connection errors are reported once per outage, not once per reconnect attempt.
  */
 export function createRedis(url: string, role: 'producer' | 'worker', warn?: TWarn): Redis {
-  const options: RedisOptions = role === 'worker'
-    ? { maxRetriesPerRequest: null, enableReadyCheck: true }
-    : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5000 };
+  const options: RedisOptions =
+    role === 'worker' ? { maxRetriesPerRequest: null, enableReadyCheck: true } : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5000 };
   const redis = new Redis(url, { ...options, lazyConnect: false });
   let down = false;
   redis.on('error', (err: Error) => {
@@ -18,7 +17,9 @@ export function createRedis(url: string, role: 'producer' | 'worker', warn?: TWa
     down = true;
     warn?.({ err: err.message }, 'Redis unreachable; reconnecting');
   });
-  redis.on('ready', () => { down = false; });
+  redis.on('ready', () => {
+    down = false;
+  });
   return redis;
 }
 
@@ -30,12 +31,18 @@ export function redisReady(redis: Redis, timeoutMs = 5000): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
   return new Promise((resolve, reject) => {
     let last = 'no answer';
-    const onError = (err: Error) => { last = err.message; };
+    const onError = (err: Error) => {
+      last = err.message;
+    };
     redis.on('error', onError);
     const timer = setTimeout(() => {
       redis.off('error', onError);
       reject(new Error(`Redis is not reachable (${last}) after ${timeoutMs / 1000} s: check REDIS_URL and its password`));
     }, timeoutMs);
-    redis.once('ready', () => { clearTimeout(timer); redis.off('error', onError); resolve(); });
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      redis.off('error', onError);
+      resolve();
+    });
   });
 }

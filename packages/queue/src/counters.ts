@@ -17,5 +17,10 @@ export async function incrementCounters(redis: Redis, prefix: string, deltas: Pa
 
 export async function readCounters(redis: Redis, prefix: string): Promise<Record<TCounterName, number>> {
   const raw = await redis.hgetall(countersKey(prefix));
-  return { stored: Number(raw.stored ?? 0), duplicates: Number(raw.duplicates ?? 0), quarantined: Number(raw.quarantined ?? 0), branchWaits: Number(raw.branchWaits ?? 0) };
+  return {
+    stored: Number(raw.stored ?? 0),
+    duplicates: Number(raw.duplicates ?? 0),
+    quarantined: Number(raw.quarantined ?? 0),
+    branchWaits: Number(raw.branchWaits ?? 0),
+  };
 }

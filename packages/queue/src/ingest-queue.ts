@@ -16,7 +16,11 @@ export class IngestQueue {
   readonly order: AckOrder;
   private readonly jobOptions: JobsOptions;
 
-  constructor(private readonly redis: Redis, private readonly prefix: string, policy: TRetryPolicy) {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    policy: TRetryPolicy,
+  ) {
     this.queue = new Queue(JOBS.ingest.queue, { connection: redis, prefix });
     this.order = new AckOrder(redis, prefix);
     // each operation's caller gets its own error; the connection reports the outage (createRedis)
@@ -39,12 +43,17 @@ export class IngestQueue {
     const eventIds = events.map((e) => e.eventId);
     const { waitFor, provenance } = opts;
     // listed first: a fast worker may store (and release) the events before add() returns
-    const { jobId, ticket } = waitFor
-      ? { jobId: waitFor.jobId, ticket: undefined }
-      : await this.order.take(tenantId, Date.now(), eventIds);
+    const { jobId, ticket } = waitFor ? { jobId: waitFor.jobId, ticket: undefined } : await this.order.take(tenantId, Date.now(), eventIds);
     if (waitFor) await this.order.listUnstored(tenantId, jobId, waitFor.ackAtMs, eventIds);
-    const payload: TIngestJobInput = { v: 1, tenantId, receivedAt, events, branchWaits: waitFor?.branchWaits ?? 0,
-      ...(ticket ? { ticket } : {}), ...(provenance ? { provenance } : {}) };
+    const payload: TIngestJobInput = {
+      v: 1,
+      tenantId,
+      receivedAt,
+      events,
+      branchWaits: waitFor?.branchWaits ?? 0,
+      ...(ticket ? { ticket } : {}),
+      ...(provenance ? { provenance } : {}),
+    };
     try {
       await this.queue.add(JOBS.ingest.name, payload, { ...this.jobOptions, jobId, ...(waitFor ? { delay: waitFor.delayMs } : {}) });
     } catch (err) {

@@ -33,13 +33,20 @@ return {1, 0}
 export type TTake = { ok: true } | { ok: false; retryAfterMs: number };
 
 export class TokenBucketLimiter {
-  constructor(private readonly redis: Redis, private readonly keyPrefix: string, private readonly policy: { ratePerSecond: number; burst: number }) {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keyPrefix: string,
+    private readonly policy: { ratePerSecond: number; burst: number },
+  ) {
     if (!(policy.ratePerSecond > 0) || !(policy.burst >= 1)) throw new Error('a token bucket needs a positive rate and a burst of at least 1');
   }
 
   /** Spends `cost` tokens of `key`'s bucket, or says how long to wait before the same request would pass. */
   async take(key: string, cost: number): Promise<TTake> {
-    const [ok, waitMs] = await this.redis.eval(TAKE, 1, `${this.keyPrefix}:${key}`, this.policy.ratePerSecond, this.policy.burst, Math.max(0, cost)) as [number, number];
+    const [ok, waitMs] = (await this.redis.eval(TAKE, 1, `${this.keyPrefix}:${key}`, this.policy.ratePerSecond, this.policy.burst, Math.max(0, cost))) as [
+      number,
+      number,
+    ];
     return ok === 1 ? { ok: true } : { ok: false, retryAfterMs: Math.max(1, waitMs) };
   }
 }

@@ -14,13 +14,21 @@ export interface TLockHandle {
  * holder that died leaves it for at most `ttlMs`.
  */
 export class RedisLock {
-  constructor(private readonly redis: Redis, private readonly ttlMs = 60_000) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly ttlMs = 60_000,
+  ) {}
 
   /** The lock, or null at once when someone else holds it. Throws when Redis cannot answer. */
   async acquire(key: string): Promise<TLockHandle | null> {
     const token = randomBytes(16).toString('hex');
-    if (await this.redis.set(key, token, 'PX', this.ttlMs, 'NX') !== 'OK') return null;
-    const renew = setInterval(() => { this.redis.eval(RENEW, 1, key, token, this.ttlMs).catch(() => {}); }, Math.max(1000, Math.floor(this.ttlMs / 3)));
+    if ((await this.redis.set(key, token, 'PX', this.ttlMs, 'NX')) !== 'OK') return null;
+    const renew = setInterval(
+      () => {
+        this.redis.eval(RENEW, 1, key, token, this.ttlMs).catch(() => {});
+      },
+      Math.max(1000, Math.floor(this.ttlMs / 3)),
+    );
     renew.unref?.();
     return {
       release: async () => {

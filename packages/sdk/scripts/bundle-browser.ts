@@ -9,7 +9,13 @@ import { build } from 'esbuild';
 export async function bundleBrowserSdk(): Promise<string> {
   const result = await build({
     entryPoints: [resolve(import.meta.dirname, '../src/browser.ts')],
-    bundle: true, platform: 'browser', format: 'iife', globalName: 'ModulaSdk', target: 'es2022', write: false, logLevel: 'silent',
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    globalName: 'ModulaSdk',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
   });
   return result.outputFiles[0]!.text;
 }

@@ -32,7 +32,9 @@ describe('backoffDelay (exponential, capped, full jitter)', () => {
 });
 
 describe('retryAfterMs (the wait a refusal asked for)', () => {
-  const refusal = (value: string | null) => ({ meta: { response: new Response('{}', { status: 429, headers: value === null ? {} : { 'retry-after': value } }) } });
+  const refusal = (value: string | null) => ({
+    meta: { response: new Response('{}', { status: 429, headers: value === null ? {} : { 'retry-after': value } }) },
+  });
 
   it('reads delta-seconds and HTTP dates from the response tRPC kept on the error', () => {
     expect(retryAfterMs(refusal('5'))).toBe(5000);

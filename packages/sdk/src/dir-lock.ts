@@ -5,7 +5,10 @@ import { join } from 'node:path';
 const heldHere = new Set<string>();
 
 export class OutboxLockedError extends Error {
-  constructor(readonly dir: string, readonly pid: number) {
+  constructor(
+    readonly dir: string,
+    readonly pid: number,
+  ) {
     super(`the outbox at ${dir} is in use by process ${pid}; one outbox per directory`);
     this.name = 'OutboxLockedError';
   }

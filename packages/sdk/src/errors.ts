@@ -18,7 +18,10 @@ export class OutboxClosedError extends Error {
 
 /** `flush()` while the service's Retry-After (a 429) still runs: nothing was sent; the background sender goes on after `retryInMs`. */
 export class RetryLaterError extends Error {
-  constructor(readonly retryInMs: number, cause?: Error) {
+  constructor(
+    readonly retryInMs: number,
+    cause?: Error,
+  ) {
     super(`the service asked to wait before the next send (Retry-After): ${Math.ceil(retryInMs / 1000)} s left`, { cause });
     this.name = 'RetryLaterError';
   }

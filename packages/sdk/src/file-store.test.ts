@@ -14,9 +14,13 @@ beforeEach(async () => {
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
 const event = (n: number) => ({
-  eventId: `0190a000-0000-7000-8000-${String(n).padStart(12, '0')}`, tenantId: '0190a000-0000-7000-8000-000000000000',
-  action: 'SALE_FINALIZED' as const, outcome: 'SUCCESS' as const, actor: { type: 'SYSTEM' as const },
-  occurredAt: '2026-11-22T10:00:00.000+01:00', context: { deviceId: 'till-7', deviceSeq: n },
+  eventId: `0190a000-0000-7000-8000-${String(n).padStart(12, '0')}`,
+  tenantId: '0190a000-0000-7000-8000-000000000000',
+  action: 'SALE_FINALIZED' as const,
+  outcome: 'SUCCESS' as const,
+  actor: { type: 'SYSTEM' as const },
+  occurredAt: '2026-11-22T10:00:00.000+01:00',
+  context: { deviceId: 'till-7', deviceSeq: n },
 });
 const add = (n: number): TJournalOp => ({ t: 'add', event: event(n), sealed: true });
 
@@ -84,7 +88,10 @@ describe('FileOutboxStore: the append-only JSON-lines journal', () => {
     const history: TJournalOp[] = [{ t: 'meta', deviceId: 'till-7', lastSeq: 0 }];
     for (let n = 1; n <= 200; n++) history.push(add(n));
     history.push({ t: 'ack', ids: Array.from({ length: 199 }, (_, i) => event(i + 1).eventId) });
-    history.push({ t: 'dead', items: [{ eventId: event(200).eventId, issues: [{ path: ['action'], message: 'no' }], rejectedAt: '2026-11-22T10:00:00.000Z' }] });
+    history.push({
+      t: 'dead',
+      items: [{ eventId: event(200).eventId, issues: [{ path: ['action'], message: 'no' }], rejectedAt: '2026-11-22T10:00:00.000Z' }],
+    });
     history.push(add(201));
     await store.append(history);
     const before = (await readFile(join(dir, JOURNAL_FILE))).length;

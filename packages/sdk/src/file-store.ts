@@ -7,7 +7,11 @@ import type { TOutboxStore } from './outbox-store.ts';
 export const JOURNAL_FILE = 'outbox.jsonl';
 
 export class JournalCorruptError extends Error {
-  constructor(readonly file: string, readonly line: number, cause: unknown) {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    cause: unknown,
+  ) {
     super(`${file}: line ${line} is not a journal record (only the last line may be torn by a crash); refusing to guess`, { cause });
     this.name = 'JournalCorruptError';
   }

@@ -4,9 +4,13 @@ import { IndexedDbOutboxStore } from './indexeddb-store.ts';
 import { replay, snapshotOps, type TJournalOp } from './outbox-state.ts';
 
 const event = (n: number) => ({
-  eventId: `0190a000-0000-7000-8000-${String(n).padStart(12, '0')}`, tenantId: '0190a000-0000-7000-8000-000000000000',
-  action: 'SALE_FINALIZED' as const, outcome: 'SUCCESS' as const, actor: { type: 'SYSTEM' as const },
-  occurredAt: '2026-11-22T10:00:00.000+01:00', context: { deviceId: 'till-7', deviceSeq: n },
+  eventId: `0190a000-0000-7000-8000-${String(n).padStart(12, '0')}`,
+  tenantId: '0190a000-0000-7000-8000-000000000000',
+  action: 'SALE_FINALIZED' as const,
+  outcome: 'SUCCESS' as const,
+  actor: { type: 'SYSTEM' as const },
+  occurredAt: '2026-11-22T10:00:00.000+01:00',
+  context: { deviceId: 'till-7', deviceSeq: n },
 });
 const add = (n: number): TJournalOp => ({ t: 'add', event: event(n), sealed: true });
 

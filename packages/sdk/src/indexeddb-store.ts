@@ -40,7 +40,7 @@ export class IndexedDbOutboxStore implements TOutboxStore {
       request.onupgradeneeded = () => request.result.createObjectStore(OBJECT_STORE, { autoIncrement: true });
       this.db = await done(request);
       const tx = this.db.transaction(OBJECT_STORE, 'readonly');
-      return await done(tx.objectStore(OBJECT_STORE).getAll()) as TJournalOp[];
+      return (await done(tx.objectStore(OBJECT_STORE).getAll())) as TJournalOp[];
     } catch (err) {
       await this.close();
       throw err;

@@ -93,7 +93,10 @@ export function snapshotOps(state: TOutboxState): TJournalOp[] {
   if (state.deviceId !== null) ops.push({ t: 'meta', deviceId: state.deviceId, lastSeq: state.lastSeq });
   for (const entry of state.pending.values()) ops.push({ t: 'add', event: entry.event, sealed: entry.sealed });
   if (state.deadLetters.size > 0) {
-    ops.push({ t: 'dead', items: [...state.deadLetters.values()].map((d) => ({ eventId: d.event.eventId, issues: d.issues, rejectedAt: d.rejectedAt, event: d.event })) });
+    ops.push({
+      t: 'dead',
+      items: [...state.deadLetters.values()].map((d) => ({ eventId: d.event.eventId, issues: d.issues, rejectedAt: d.rejectedAt, event: d.event })),
+    });
   }
   return ops;
 }

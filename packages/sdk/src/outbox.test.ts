@@ -84,8 +84,17 @@ describe('AuditOutbox while the service is unreachable', () => {
   it('keeps what the app said: its own occurredAt, eventId and offline flag', async () => {
     const outbox = await AuditOutbox.open({ url, apiKey: 'k', tenantId: TENANT, store: new MemoryOutboxStore(), autoSync: false });
     expect(outbox.deviceId).toMatch(/^[0-9a-f-]{36}$/); // a generated device id
-    const event = await outbox.record({ ...sale, eventId: '0190a000-0000-7000-8000-00000000abcd', occurredAt: '2026-11-20T08:00:00+01:00', context: { offline: false } });
-    expect(event).toMatchObject({ eventId: '0190a000-0000-7000-8000-00000000abcd', occurredAt: '2026-11-20T08:00:00+01:00', context: { offline: false, deviceSeq: 1 } });
+    const event = await outbox.record({
+      ...sale,
+      eventId: '0190a000-0000-7000-8000-00000000abcd',
+      occurredAt: '2026-11-20T08:00:00+01:00',
+      context: { offline: false },
+    });
+    expect(event).toMatchObject({
+      eventId: '0190a000-0000-7000-8000-00000000abcd',
+      occurredAt: '2026-11-20T08:00:00+01:00',
+      context: { offline: false, deviceSeq: 1 },
+    });
     await outbox.close();
     await expect(outbox.record(sale)).rejects.toThrow(/closed/);
   });

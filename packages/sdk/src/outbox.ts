@@ -34,7 +34,9 @@ export function useDirectoryStore(factory: (dir: string) => TOutboxStore): void 
 export class AuditOutbox {
   /** The typed tRPC client the outbox sends with (also for `ingest.status` and the rest of the API). */
   readonly client: AuditClient;
-  private readonly opts: Required<Pick<TAuditOutboxOptions, 'syncIntervalMs' | 'flushDelayMs' | 'clockToleranceMs' | 'requestTimeoutMs' | 'compactEvery' | 'autoSync'>>;
+  private readonly opts: Required<
+    Pick<TAuditOutboxOptions, 'syncIntervalMs' | 'flushDelayMs' | 'clockToleranceMs' | 'requestTimeoutMs' | 'compactEvery' | 'autoSync'>
+  >;
   private readonly backoff: TBackoffPolicy;
   private readonly batchLimits: TBatchLimits;
   private readonly clock: () => number;
@@ -55,7 +57,12 @@ export class AuditOutbox {
   private compacting: Promise<void> | null = null;
   private journalOps: number;
 
-  private constructor(private readonly options: TAuditOutboxOptions, private readonly store: TOutboxStore, private readonly state: TOutboxState & { deviceId: string }, loadedOps: number) {
+  private constructor(
+    private readonly options: TAuditOutboxOptions,
+    private readonly store: TOutboxStore,
+    private readonly state: TOutboxState & { deviceId: string },
+    loadedOps: number,
+  ) {
     this.client = createAuditClient({ url: options.url, apiKey: options.apiKey, ...(options.fetch ? { fetch: options.fetch } : {}) });
     this.opts = {
       syncIntervalMs: options.syncIntervalMs ?? 60_000,
@@ -134,18 +141,20 @@ export class AuditOutbox {
   async record(input: TRecordInput): Promise<TAuditEventInput> {
     this.assertOpen();
     const sealed = input.occurredAt !== undefined || this.offset !== null;
-    const timing = input.occurredAt !== undefined
-      ? { occurredAt: input.occurredAt }
-      : correctDeviceTime(isoWithOffset(this.clock()), this.offset?.offsetMs ?? null, this.opts.clockToleranceMs);
+    const timing =
+      input.occurredAt !== undefined
+        ? { occurredAt: input.occurredAt }
+        : correctDeviceTime(isoWithOffset(this.clock()), this.offset?.offsetMs ?? null, this.opts.clockToleranceMs);
     const offline = input.context?.offline ?? (this.reach === 'offline' ? true : undefined);
-    const build = (deviceSeq: number): TAuditEventInput => ({
-      ...input,
-      eventId: input.eventId ?? uuidv7(),
-      tenantId: input.tenantId ?? this.options.tenantId,
-      occurredAt: timing.occurredAt,
-      ...(timing.clock ? { metadata: { ...input.metadata, clock: timing.clock } } : {}),
-      context: { ...input.context, ...(offline !== undefined ? { offline } : {}), deviceId: this.state.deviceId, deviceSeq },
-    } as TAuditEventInput);
+    const build = (deviceSeq: number): TAuditEventInput =>
+      ({
+        ...input,
+        eventId: input.eventId ?? uuidv7(),
+        tenantId: input.tenantId ?? this.options.tenantId,
+        occurredAt: timing.occurredAt,
+        ...(timing.clock ? { metadata: { ...input.metadata, clock: timing.clock } } : {}),
+        context: { ...input.context, ...(offline !== undefined ? { offline } : {}), deviceId: this.state.deviceId, deviceSeq },
+      }) as TAuditEventInput;
     let event = build(this.state.lastSeq + 1);
     const issues = localIssues(event);
     const eventId = event.eventId;

@@ -13,12 +13,19 @@ export function apiKeyFingerprint(apiKey: string): string {
  * A revoked key keeps working for at most API_KEY_CACHE_SECONDS.
  */
 /** Whose a key is: its tenant, and its id (its writes' credential). */
-export interface TApiKeyHolder { tenantId: string; apiKeyId: string }
+export interface TApiKeyHolder {
+  tenantId: string;
+  apiKeyId: string;
+}
 
 export class ApiKeyCache {
   private readonly entries = new Map<string, { key: TApiKeyHolder; until: number }>();
 
-  constructor(private readonly services: TServices, private readonly ttlMs: number, private readonly max = 10_000) {}
+  constructor(
+    private readonly services: TServices,
+    private readonly ttlMs: number,
+    private readonly max = 10_000,
+  ) {}
 
   async holderOf(apiKey: string): Promise<TApiKeyHolder | undefined> {
     const id = apiKeyFingerprint(apiKey);

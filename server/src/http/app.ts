@@ -42,7 +42,15 @@ export async function buildApp(services: TServices): Promise<FastifyInstance> {
 
   app.setErrorHandler((err: FastifyError, _req, reply) => {
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return reply.status(413).send(transportError('PAYLOAD_TOO_LARGE', 413, `request body larger than ${LIMITS.batchMaxBytes} bytes (at most ${LIMITS.batchMaxEvents} events per batch)`));
+      return reply
+        .status(413)
+        .send(
+          transportError(
+            'PAYLOAD_TOO_LARGE',
+            413,
+            `request body larger than ${LIMITS.batchMaxBytes} bytes (at most ${LIMITS.batchMaxEvents} events per batch)`,
+          ),
+        );
     }
     if (err.statusCode && err.statusCode < 500) {
       return reply.status(err.statusCode).send(transportError(err.statusCode === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'PARSE_ERROR', err.statusCode, err.message));
@@ -67,10 +75,7 @@ export async function buildApp(services: TServices): Promise<FastifyInstance> {
   });
 
   app.get('/healthz', async (_req, reply) => {
-    const checks = await Promise.allSettled([
-      sql`select 1`.execute(dbOf(services.orm.em.fork())),
-      services.redis.ping(),
-    ]);
+    const checks = await Promise.allSettled([sql`select 1`.execute(dbOf(services.orm.em.fork())), services.redis.ping()]);
     const [db, redis] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'unreachable'));
     const ok = db === 'ok' && redis === 'ok';
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', database: db, queue: redis });
@@ -115,11 +120,12 @@ async function createHttpContext(services: TServices, apiKeys: ApiKeyCache, req:
     setSessionCookie: (token: string) => void res.setCookie(cookieName, token, { ...cookie, maxAge: Math.floor(settings.absoluteHours * 3600) }),
     clearSessionCookie: () => void res.clearCookie(cookieName, cookie),
     deviceToken: req.cookies[deviceCookieName(services.config)],
-    setDeviceCookie: (token: string, maxAgeSeconds: number) => void res.setCookie(deviceCookieName(services.config), token, { ...cookie, maxAge: maxAgeSeconds }),
+    setDeviceCookie: (token: string, maxAgeSeconds: number) =>
+      void res.setCookie(deviceCookieName(services.config), token, { ...cookie, maxAge: maxAgeSeconds }),
   };
   let session = null;
   try {
-    session = sessionToken ? (await findSession(services.orm, settings, sessionToken)) ?? null : null;
+    session = sessionToken ? ((await findSession(services.orm, settings, sessionToken)) ?? null) : null;
   } catch (err) {
     services.log.warn({ err: (err as Error).message }, 'cannot check a session: database unreachable');
     throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'cannot check the session right now; retry later' });

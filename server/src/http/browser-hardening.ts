@@ -44,7 +44,10 @@ function dashboardDirectives(secure: boolean) {
 
 /** A tRPC-shaped FORBIDDEN (JSON-RPC code -32003), as the procedures answer it. */
 function refuseCrossOrigin(reply: FastifyReply, message: string) {
-  return reply.status(403).header('cache-control', 'no-store').send({ error: { message, code: -32003, data: { code: 'FORBIDDEN', httpStatus: 403 } } });
+  return reply
+    .status(403)
+    .header('cache-control', 'no-store')
+    .send({ error: { message, code: -32003, data: { code: 'FORBIDDEN', httpStatus: 403 } } });
 }
 
 /** The origins this service is reached at: PUBLIC_ORIGIN, or the request's own (Host and scheme, forwarded ones only from a trusted proxy). */
@@ -107,8 +110,11 @@ export async function registerBrowserHardening(app: FastifyInstance, services: T
     // a missing Origin is refused too: browsers send one with every POST, and only a browser holds the cookie
     if (origin !== undefined && ownOrigins(services, req).includes(origin)) return;
     services.log.warn({ origin: req.headers.origin ?? null, url: req.url.split('?')[0], ip: req.ip }, 'refused a signed-in mutation from another origin');
-    return refuseCrossOrigin(reply, origin === undefined
-      ? 'a signed-in change needs the Origin header of the viewer'
-      : `a signed-in change must come from the viewer's own origin, not ${origin}`);
+    return refuseCrossOrigin(
+      reply,
+      origin === undefined
+        ? 'a signed-in change needs the Origin header of the viewer'
+        : `a signed-in change must come from the viewer's own origin, not ${origin}`,
+    );
   });
 }

@@ -11,7 +11,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const CONTENT_TYPES = { csv: 'text/csv; charset=utf-8', pdf: 'application/pdf' } as const;
 
 function refuse(reply: FastifyReply, status: number, code: string, message: string) {
-  return reply.status(status).header('cache-control', 'no-store').send({ error: { message, data: { code, httpStatus: status } } });
+  return reply
+    .status(status)
+    .header('cache-control', 'no-store')
+    .send({ error: { message, data: { code, httpStatus: status } } });
 }
 
 /**
@@ -43,16 +46,31 @@ export function registerExportDownloads(app: FastifyInstance, services: TService
         if (part === 'file' && view.fileDeletedAt) {
           const hours = services.config.EXPORT_RETENTION_HOURS;
           const kept = hours >= 1 ? `${hours} hours` : `${Math.round(hours * 3600)} seconds`;
-          return refuse(reply, 410, 'GONE', `the export file was deleted at ${view.fileDeletedAt}, ${kept} after it was built (EXPORT_RETENTION_HOURS); its signed manifest is still at ${exportUrls(exportId).manifestUrl}: create a new export for a fresh copy`);
+          return refuse(
+            reply,
+            410,
+            'GONE',
+            `the export file was deleted at ${view.fileDeletedAt}, ${kept} after it was built (EXPORT_RETENTION_HOURS); its signed manifest is still at ${exportUrls(exportId).manifestUrl}: create a new export for a fresh copy`,
+          );
         }
         return refuse(reply, 410, 'GONE', 'the export file is no longer on this server');
       }
       if (part === 'file') {
         // PCI DSS 10.2.1.1: who took a copy of the log, and which one
         try {
-          await recordAdministration(services, [administrationEvent(session.tenantId, 'AUDIT_EXPORT_DOWNLOADED', sessionActor(session),
-            { type: 'EXPORT', id: exportId, label: view.fileName }, { metadata: { format: view.format, sha256: view.sha256 ?? null }, context: { sessionId: session.sessionId } })],
-            userProvenance(session.userId, req.ip ?? null));
+          await recordAdministration(
+            services,
+            [
+              administrationEvent(
+                session.tenantId,
+                'AUDIT_EXPORT_DOWNLOADED',
+                sessionActor(session),
+                { type: 'EXPORT', id: exportId, label: view.fileName },
+                { metadata: { format: view.format, sha256: view.sha256 ?? null }, context: { sessionId: session.sessionId } },
+              ),
+            ],
+            userProvenance(session.userId, req.ip ?? null),
+          );
         } catch {
           return refuse(reply, 503, 'SERVICE_UNAVAILABLE', 'the download could not be recorded in the audit log; try again');
         }

@@ -10,7 +10,16 @@ describe('parseBasicCredential', () => {
     expect(parseBasicCredential(basic('olga:'))).toEqual({ name: 'olga', secret: '' });
   });
   it('takes nothing else: no header, other schemes, no name, no colon, not base64', () => {
-    for (const header of [undefined, '', 'Bearer mak_x', basic(':secret'), basic('olga'), 'Basic', 'Basic !!!', `Basic ${Buffer.from('olga:x').toString('base64')} extra`]) {
+    for (const header of [
+      undefined,
+      '',
+      'Bearer mak_x',
+      basic(':secret'),
+      basic('olga'),
+      'Basic',
+      'Basic !!!',
+      `Basic ${Buffer.from('olga:x').toString('base64')} extra`,
+    ]) {
       expect(parseBasicCredential(header), String(header)).toBeUndefined();
     }
   });
@@ -36,6 +45,7 @@ describe('classifyDashboardRequest', () => {
       ['POST', '/api/queues/:queueName/:jobId/retry', p],
       ['PUT', undefined, p],
       ['DELETE', '/api/queues/:queueName/:jobId', p],
-    ] as const) expect(classifyDashboardRequest(method, route, params), `${method} ${route}`).toEqual({ kind: 'refused' });
+    ] as const)
+      expect(classifyDashboardRequest(method, route, params), `${method} ${route}`).toEqual({ kind: 'refused' });
   });
 });

@@ -3,6 +3,8 @@ import { listBranches } from '@modula/domain';
 import { adminProcedure, router } from '../trpc.ts';
 
 export const branchesRouter = router({
-  list: adminProcedure.input(ZNoInput).output(ZBranchesListOutput)
+  list: adminProcedure
+    .input(ZNoInput)
+    .output(ZBranchesListOutput)
     .query(async ({ ctx }) => ({ items: await listBranches(ctx.services.orm, ctx.tenantId) })),
 });

@@ -5,14 +5,18 @@ import { filterOf, recordLogViewed } from '../administration.ts';
 import { adminProcedure, router } from '../trpc.ts';
 
 export const eventsRouter = router({
-  list: adminProcedure.input(ZEventsListInput).output(ZEventsListOutput)
+  list: adminProcedure
+    .input(ZEventsListInput)
+    .output(ZEventsListOutput)
     .query(async ({ ctx, input }) => {
       const page = await findEvents(ctx.services.orm, authSettingsOf(ctx.services.config).serverSecret, ctx.tenantId, input);
       await recordLogViewed(ctx.services, ctx.session, filterOf(input), ctx.http?.ip ?? null);
       return page;
     }),
   /** With `withProof: true`, also the event's inclusion proof against the latest signed checkpoint (null before the first). */
-  get: adminProcedure.input(ZEventsGetWithProofInput).output(ZEventsGetWithProofOutput)
+  get: adminProcedure
+    .input(ZEventsGetWithProofInput)
+    .output(ZEventsGetWithProofOutput)
     .query(async ({ ctx, input }) => {
       const view = await getEvent(ctx.services.orm, ctx.tenantId, input.id);
       return input.withProof ? { ...view, proof: await proveInclusion(ctx.services.orm, ctx.tenantId, view.seq) } : view;

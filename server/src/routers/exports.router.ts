@@ -6,7 +6,9 @@ import { adminProcedure, router } from '../trpc.ts';
 
 export const exportsRouter = router({
   /** Queues a signed CSV or PDF pack of the filtered log; poll `exports.get` until READY. TOO_MANY_REQUESTS past the tenant's export limits. */
-  create: adminProcedure.input(ZExportsCreateInput).output(ZExportsCreateOutput)
+  create: adminProcedure
+    .input(ZExportsCreateInput)
+    .output(ZExportsCreateOutput)
     .mutation(async ({ ctx, input }) => {
       const { orm } = ctx.services;
       const requestedBy = { userId: ctx.session.userId, name: ctx.session.name, email: ctx.session.email };
@@ -20,7 +22,9 @@ export const exportsRouter = router({
       }
       return { exportId };
     }),
-  get: adminProcedure.input(ZExportsGetInput).output(ZExportsGetOutput)
+  get: adminProcedure
+    .input(ZExportsGetInput)
+    .output(ZExportsGetOutput)
     .query(async ({ ctx, input }) => {
       const { fileName: _fileName, ...view } = await getExport(ctx.services.orm, ctx.tenantId, input.exportId);
       return view;

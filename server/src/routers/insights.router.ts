@@ -3,6 +3,8 @@ import { findFailedLogins } from '@modula/domain';
 import { adminProcedure, router } from '../trpc.ts';
 
 export const insightsRouter = router({
-  failedLogins: adminProcedure.input(ZFailedLoginsInput).output(ZFailedLoginsOutput)
+  failedLogins: adminProcedure
+    .input(ZFailedLoginsInput)
+    .output(ZFailedLoginsOutput)
     .query(async ({ ctx, input }) => ({ items: await findFailedLogins(ctx.services.orm, ctx.tenantId, input) })),
 });

@@ -29,11 +29,25 @@ async function query(text: string, params: unknown[]) {
   return (await rules.db.query(text, params)).rows;
 }
 
-const branchRow = async (branchId: string) => (await query('select name, status, provisioned_at from branches where tenant_id = $1 and id = $2', [tenantId, branchId]))[0];
-const outcomeOf = async (eventId: string) => (await query('select outcome, reason from audit_events where tenant_id = $1 and event_id = $2', [tenantId, eventId]))[0];
+const branchRow = async (branchId: string) =>
+  (await query('select name, status, provisioned_at from branches where tenant_id = $1 and id = $2', [tenantId, branchId]))[0];
+const outcomeOf = async (eventId: string) =>
+  (await query('select outcome, reason from audit_events where tenant_id = $1 and event_id = $2', [tenantId, eventId]))[0];
 
-function lifecycle(action: 'BRANCH_UPDATED' | 'BRANCH_FROZEN' | 'BRANCH_UNFROZEN', branchId: string, occurredAt: string, extra: Partial<TAuditEventInput> = {}) {
-  return makeEvent(tenantId, { action, branchId, occurredAt, entity: { type: 'BRANCH', id: branchId }, actor: { type: 'USER', id: 'owner', role: 'ADMIN' }, ...extra });
+function lifecycle(
+  action: 'BRANCH_UPDATED' | 'BRANCH_FROZEN' | 'BRANCH_UNFROZEN',
+  branchId: string,
+  occurredAt: string,
+  extra: Partial<TAuditEventInput> = {},
+) {
+  return makeEvent(tenantId, {
+    action,
+    branchId,
+    occurredAt,
+    entity: { type: 'BRANCH', id: branchId },
+    actor: { type: 'USER', id: 'owner', role: 'ADMIN' },
+    ...extra,
+  });
 }
 
 describe('the branch projection follows the log', () => {

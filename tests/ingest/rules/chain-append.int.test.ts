@@ -12,14 +12,16 @@ import { chainHead, openRulesDatabase, storedRows, storeEvents, type TRulesDatab
  * prevHash ‖ the RFC 8785 JSON of the record; chain_heads holds the last link.
  */
 let rules: TRulesDatabase;
-beforeAll(async () => { rules = await openRulesDatabase(); });
+beforeAll(async () => {
+  rules = await openRulesDatabase();
+});
 afterAll(() => rules?.close());
 
 const GENESIS = '0'.repeat(64);
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 describe('rule 5: chain append', () => {
-  it('numbers a tenant\'s events 1, 2, 3 … across batches, each linked to the one before, and advances the head to the last', async () => {
+  it("numbers a tenant's events 1, 2, 3 … across batches, each linked to the one before, and advances the head to the last", async () => {
     const tenantId = await rules.newTenant();
     const first = [makeEvent(tenantId), makeEvent(tenantId), makeEvent(tenantId)];
     const second = [makeEvent(tenantId, { after: { limit: 1 } }), makeEvent(tenantId)];
@@ -46,7 +48,10 @@ describe('rule 5: chain append', () => {
     await storeEvents(rules.orm, tenantId, [kept]);
     const next = makeEvent(tenantId);
     const outcome = await storeEvents(rules.orm, tenantId, [
-      structuredClone(kept), { ...kept, after: { other: true } }, sale(tenantId, uuidv7(), '2026-01-01T00:00:00.000Z'), next,
+      structuredClone(kept),
+      { ...kept, after: { other: true } },
+      sale(tenantId, uuidv7(), '2026-01-01T00:00:00.000Z'),
+      next,
     ]);
     expect(outcome.stored).toEqual([{ eventId: next.eventId, seq: 2 }]);
     expect((await storedRows(rules.db, tenantId)).map((r) => r.seq)).toEqual([1, 2]);
@@ -77,7 +82,10 @@ describe('rule 5: chain append', () => {
     const one = await rules.newTenant();
     const two = await rules.newTenant();
     await Promise.all([storeEvents(rules.orm, one, [makeEvent(one), makeEvent(one)]), storeEvents(rules.orm, two, [makeEvent(two)])]);
-    expect((await storedRows(rules.db, one)).map((r) => [r.seq, r.prev_hash === GENESIS])).toEqual([[1, true], [2, false]]);
+    expect((await storedRows(rules.db, one)).map((r) => [r.seq, r.prev_hash === GENESIS])).toEqual([
+      [1, true],
+      [2, false],
+    ]);
     expect((await storedRows(rules.db, two)).map((r) => [r.seq, r.prev_hash === GENESIS])).toEqual([[1, true]]);
   });
 });

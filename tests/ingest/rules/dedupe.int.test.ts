@@ -8,7 +8,9 @@ import { chainHead, openRulesDatabase, quarantinedRows, storedRows, storeEvents,
  * the first stays.
  */
 let rules: TRulesDatabase;
-beforeAll(async () => { rules = await openRulesDatabase(); });
+beforeAll(async () => {
+  rules = await openRulesDatabase();
+});
 afterAll(() => rules?.close());
 
 describe('rule 4: dedupe', () => {
@@ -40,7 +42,9 @@ describe('rule 4: dedupe', () => {
     const outcome = await storeEvents(rules.orm, tenantId, [conflicting]);
     expect(outcome).toEqual({ stored: [], duplicates: 0, quarantined: [{ eventId: first.eventId, reason: 'DUPLICATE_CONFLICT' }], waiting: [] });
     expect(await storedRows(rules.db, tenantId)).toEqual(before);
-    expect(await quarantinedRows(rules.db, tenantId)).toEqual([{ event_id: first.eventId, reason: 'DUPLICATE_CONFLICT', detail: 'this eventId was already stored with different content' }]);
+    expect(await quarantinedRows(rules.db, tenantId)).toEqual([
+      { event_id: first.eventId, reason: 'DUPLICATE_CONFLICT', detail: 'this eventId was already stored with different content' },
+    ]);
   });
 
   it('applies within one batch: a second copy is a duplicate, a second content a conflict', async () => {

@@ -98,7 +98,9 @@ describe('rule 3: BRANCH_FROZEN is decided by the freeze period at occurredAt', 
     ];
     await store(events);
     expect((await stored(events[2]!.eventId)).reason).toBe('BRANCH_FROZEN');
-    expect((await rules.db.query('select id, name, status from branches where id = $1', [other])).rows).toEqual([{ id: other, name: 'Harbour', status: 'FROZEN' }]);
+    expect((await rules.db.query('select id, name, status from branches where id = $1', [other])).rows).toEqual([
+      { id: other, name: 'Harbour', status: 'FROZEN' },
+    ]);
   });
 
   it('a freeze that arrives late does not rewrite the events already stored: they stay as recorded', async () => {

@@ -11,7 +11,9 @@ import { chainHead, jobOf, openRulesDatabase, quarantinedRows, storedRows, store
  * delivery) finds its events stored and does nothing (ARCHITECTURE "Exactly once").
  */
 let rules: TRulesDatabase;
-beforeAll(async () => { rules = await openRulesDatabase(); });
+beforeAll(async () => {
+  rules = await openRulesDatabase();
+});
 afterAll(() => rules?.close());
 
 const AT = '2026-03-01T11:00:00.000Z';
@@ -40,11 +42,18 @@ describe('storeBatch', () => {
     expect(outcome).toEqual({
       stored: [batch.provision, batch.freeze, batch.deniedSale, batch.plain].map((e, i) => ({ eventId: e.eventId, seq: i + 2 })),
       duplicates: 1,
-      quarantined: [{ eventId: stored.eventId, reason: 'DUPLICATE_CONFLICT' }, { eventId: batch.foreign.eventId, reason: 'CONTEXT_MISMATCH' }],
+      quarantined: [
+        { eventId: stored.eventId, reason: 'DUPLICATE_CONFLICT' },
+        { eventId: batch.foreign.eventId, reason: 'CONTEXT_MISMATCH' },
+      ],
       waiting: [expect.objectContaining({ eventId: batch.early.eventId })],
     });
     const rows = await storedRows(rules.db, tenantId);
-    expect(rows.find((r) => r.event_id === batch.deniedSale.eventId)).toMatchObject({ outcome: 'REJECTED', reason: 'BRANCH_FROZEN', claimed_outcome: 'SUCCESS' });
+    expect(rows.find((r) => r.event_id === batch.deniedSale.eventId)).toMatchObject({
+      outcome: 'REJECTED',
+      reason: 'BRANCH_FROZEN',
+      claimed_outcome: 'SUCCESS',
+    });
     expect((await rules.db.query('select status from branches where tenant_id = $1 and id = $2', [tenantId, branchId])).rows).toEqual([{ status: 'FROZEN' }]);
     expect(await chainHead(rules.db, tenantId)).toEqual({ seq: 5, hash: rows[4]!.hash });
   });
@@ -52,7 +61,11 @@ describe('storeBatch', () => {
   it('writes nothing when its transaction does not commit: rows, quarantine, transitions, branches and head all stay as they were', async () => {
     const tenantId = await rules.newTenant();
     const branchId = uuidv7();
-    const job = jobOf(tenantId, [provisionBranch(tenantId, branchId), makeEvent(tenantId, { action: 'BRANCH_FROZEN', branchId }), sale(tenantId, uuidv7(), AT)]);
+    const job = jobOf(tenantId, [
+      provisionBranch(tenantId, branchId),
+      makeEvent(tenantId, { action: 'BRANCH_FROZEN', branchId }),
+      sale(tenantId, uuidv7(), AT),
+    ]);
     const aborted = withTenant(rules.orm, tenantId, async (em) => {
       await storeBatch(em, job, { lastBranchWait: true });
       throw new Error('the connection dropped before commit');
@@ -60,7 +73,9 @@ describe('storeBatch', () => {
     await expect(aborted).rejects.toThrow('the connection dropped before commit');
     expect(await storedRows(rules.db, tenantId)).toEqual([]);
     expect(await quarantinedRows(rules.db, tenantId)).toEqual([]);
-    expect((await rules.db.query('select 1 from freeze_transitions where tenant_id = $1 union all select 1 from branches where tenant_id = $1', [tenantId])).rows).toEqual([]);
+    expect(
+      (await rules.db.query('select 1 from freeze_transitions where tenant_id = $1 union all select 1 from branches where tenant_id = $1', [tenantId])).rows,
+    ).toEqual([]);
     expect((await chainHead(rules.db, tenantId))?.seq ?? 0).toBe(0);
   });
 

@@ -10,8 +10,13 @@ import { createTestDatabase } from '../../../testing/database.ts';
 describe('the table definitions', () => {
   let orm: Orm;
   let db: pg.Client;
-  const columnsOf = async (table: string) => (await db.query<{ column_name: string; data_type: string }>(
-    'select column_name, data_type from information_schema.columns where table_schema = current_schema() and table_name = $1', [table])).rows;
+  const columnsOf = async (table: string) =>
+    (
+      await db.query<{ column_name: string; data_type: string }>(
+        'select column_name, data_type from information_schema.columns where table_schema = current_schema() and table_name = $1',
+        [table],
+      )
+    ).rows;
 
   beforeAll(async () => {
     const { url } = await createTestDatabase();
@@ -30,14 +35,25 @@ describe('the table definitions', () => {
     expect(metas.map((m) => m.tableName).sort()).toEqual([...written].sort());
     for (const meta of metas) {
       const defined = meta.props.flatMap((p) => p.fieldNames).sort();
-      expect({ table: meta.tableName, columns: defined }).toEqual({ table: meta.tableName, columns: (await columnsOf(meta.tableName)).map((c) => c.column_name).sort() });
+      expect({ table: meta.tableName, columns: defined }).toEqual({
+        table: meta.tableName,
+        columns: (await columnsOf(meta.tableName)).map((c) => c.column_name).sort(),
+      });
     }
   });
 
   it('give audit_events its columns, and its timestamps as the timestamptz columns', async () => {
     const columns = await columnsOf('audit_events');
     expect([...AUDIT_EVENT_FIELDS.map((f) => f.column)].sort()).toEqual(columns.map((c) => c.column_name).sort());
-    expect(AUDIT_EVENT_FIELDS.filter((f) => f.timestamp).map((f) => f.column).sort())
-      .toEqual(columns.filter((c) => c.data_type === 'timestamp with time zone').map((c) => c.column_name).sort());
+    expect(
+      AUDIT_EVENT_FIELDS.filter((f) => f.timestamp)
+        .map((f) => f.column)
+        .sort(),
+    ).toEqual(
+      columns
+        .filter((c) => c.data_type === 'timestamp with time zone')
+        .map((c) => c.column_name)
+        .sort(),
+    );
   });
 });

@@ -10,7 +10,9 @@ import { jobOf, openRulesDatabase, quarantinedRows, storedRows, storeEvents, sto
  * batch is stored meanwhile.
  */
 let rules: TRulesDatabase;
-beforeAll(async () => { rules = await openRulesDatabase(); });
+beforeAll(async () => {
+  rules = await openRulesDatabase();
+});
 afterAll(() => rules?.close());
 
 const AT = '2026-02-01T10:00:00.000Z';
@@ -36,7 +38,9 @@ describe('rule 1: tenant and branch context', () => {
     expect(outcome.quarantined).toEqual([{ eventId: theirs.eventId, reason: 'CONTEXT_MISMATCH' }]);
     expect(outcome.waiting).toEqual([]);
     expect(outcome.stored.map((s) => s.eventId)).toEqual([mine.eventId]);
-    expect(await quarantinedRows(rules.db, intruder)).toEqual([{ event_id: theirs.eventId, reason: 'CONTEXT_MISMATCH', detail: 'branchId belongs to another tenant' }]);
+    expect(await quarantinedRows(rules.db, intruder)).toEqual([
+      { event_id: theirs.eventId, reason: 'CONTEXT_MISMATCH', detail: 'branchId belongs to another tenant' },
+    ]);
   });
 
   it("refuses to provision another tenant's branch (CONTEXT_MISMATCH) and leaves the branch its owner's", async () => {
@@ -65,7 +69,9 @@ describe('rule 1: tenant and branch context', () => {
     const late = sale(tenantId, uuidv7(), AT);
     const outcome = await storeEvents(rules.orm, tenantId, [late], { lastBranchWait: true });
     expect(outcome).toMatchObject({ stored: [], waiting: [], quarantined: [{ eventId: late.eventId, reason: 'UNKNOWN_BRANCH' }] });
-    expect(await quarantinedRows(rules.db, tenantId)).toEqual([{ event_id: late.eventId, reason: 'UNKNOWN_BRANCH', detail: 'no BRANCH_PROVISIONED arrived for this branchId' }]);
+    expect(await quarantinedRows(rules.db, tenantId)).toEqual([
+      { event_id: late.eventId, reason: 'UNKNOWN_BRANCH', detail: 'no BRANCH_PROVISIONED arrived for this branchId' },
+    ]);
   });
 
   it('stores an event of a branch provisioned earlier in the same batch', async () => {

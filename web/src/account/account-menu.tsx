@@ -6,7 +6,18 @@ import { PasswordChangeDialog } from './password-change-dialog.tsx';
 /** A small chevron, inline SVG, marking the name as a menu. */
 function Chevron() {
   return (
-    <svg width={12} height={12} viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={2} strokeLinecap="round" strokeLinejoin="round" aria-hidden="true" focusable="false">
+    <svg
+      width={12}
+      height={12}
+      viewBox="0 0 24 24"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth={2}
+      strokeLinecap="round"
+      strokeLinejoin="round"
+      aria-hidden="true"
+      focusable="false"
+    >
       <path d="m6 9 6 6 6-6" />
     </svg>
   );
@@ -38,7 +49,9 @@ export function PasswordChangeButton() {
   const [changing, setChanging] = useState(false);
   return (
     <>
-      <Button variant="default" onClick={() => setChanging(true)}>Change password…</Button>
+      <Button variant="default" onClick={() => setChanging(true)}>
+        Change password…
+      </Button>
       <PasswordChangeDialog opened={changing} onClose={() => setChanging(false)} />
     </>
   );

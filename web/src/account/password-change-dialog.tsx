@@ -16,13 +16,15 @@ export function PasswordChangeDialog({ opened, onClose }: { opened: boolean; onC
   const [next, setNext] = useState('');
   const [again, setAgain] = useState('');
   const [mismatch, setMismatch] = useState<string | undefined>();
-  const change = useMutation(trpc.auth.changePassword.mutationOptions({
-    onSuccess: () => {
-      setCurrent('');
-      setNext('');
-      setAgain('');
-    },
-  }));
+  const change = useMutation(
+    trpc.auth.changePassword.mutationOptions({
+      onSuccess: () => {
+        setCurrent('');
+        setNext('');
+        setAgain('');
+      },
+    }),
+  );
   const close = () => {
     setCurrent('');
     setNext('');
@@ -38,10 +40,7 @@ export function PasswordChangeDialog({ opened, onClose }: { opened: boolean; onC
     if (!problem) change.mutate({ currentPassword: current, newPassword: next });
   };
   return (
-    <Modal
-      opened={opened} onClose={close} title="Change your password" centered
-      closeButtonProps={{ 'aria-label': 'Close the password dialog' }}
-    >
+    <Modal opened={opened} onClose={close} title="Change your password" centered closeButtonProps={{ 'aria-label': 'Close the password dialog' }}>
       {change.isSuccess ? (
         <Stack>
           <Alert color="teal" title="Password changed" role="status">
@@ -88,10 +87,16 @@ export function PasswordChangeDialog({ opened, onClose }: { opened: boolean; onC
                 <Text size="sm">{passwordChangeErrorText(errorCodeOf(change.error), change.error.message)}</Text>
               </Alert>
             )}
-            <Text size="xs" c="dimmed">Your other sessions will be signed out; this one stays signed in.</Text>
+            <Text size="xs" c="dimmed">
+              Your other sessions will be signed out; this one stays signed in.
+            </Text>
             <Group justify="flex-end">
-              <Button variant="default" onClick={close} disabled={change.isPending}>Cancel</Button>
-              <Button type="submit" loading={change.isPending}>Change password</Button>
+              <Button variant="default" onClick={close} disabled={change.isPending}>
+                Cancel
+              </Button>
+              <Button type="submit" loading={change.isPending}>
+                Change password
+              </Button>
             </Group>
           </Stack>
         </form>

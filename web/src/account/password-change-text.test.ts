@@ -3,10 +3,15 @@ import { confirmationProblem, passwordChangedText, passwordChangeErrorText } fro
 
 describe('passwordChangeErrorText', () => {
   it('shows the service’s reason for a refused new password, as a sentence', () => {
-    expect(passwordChangeErrorText('BAD_REQUEST', 'the new password must differ from your last 4 passwords (PCI DSS 8.3.7); choose one you have not used before'))
-      .toBe('The new password must differ from your last 4 passwords (PCI DSS 8.3.7); choose one you have not used before.');
-    expect(passwordChangeErrorText('BAD_REQUEST', 'password is too easy to guess: This is a commonly used password. Choose a longer phrase of unrelated words, with digits.'))
-      .toBe('Password is too easy to guess: This is a commonly used password. Choose a longer phrase of unrelated words, with digits.');
+    expect(
+      passwordChangeErrorText('BAD_REQUEST', 'the new password must differ from your last 4 passwords (PCI DSS 8.3.7); choose one you have not used before'),
+    ).toBe('The new password must differ from your last 4 passwords (PCI DSS 8.3.7); choose one you have not used before.');
+    expect(
+      passwordChangeErrorText(
+        'BAD_REQUEST',
+        'password is too easy to guess: This is a commonly used password. Choose a longer phrase of unrelated words, with digits.',
+      ),
+    ).toBe('Password is too easy to guess: This is a commonly used password. Choose a longer phrase of unrelated words, with digits.');
   });
 
   it('says the current password is wrong, and tells an ended session apart', () => {

@@ -19,9 +19,16 @@ export function AppLayout({ me, children }: { me: TMeOutput; children: ReactNode
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="lg" wrap="nowrap">
-            <Title order={1} size="h4">Modula Audit <Text span c="dimmed" fw={400}>· {me.tenantName}</Text></Title>
+            <Title order={1} size="h4">
+              Modula Audit{' '}
+              <Text span c="dimmed" fw={400}>
+                · {me.tenantName}
+              </Text>
+            </Title>
             <Group component="nav" aria-label="Screens" gap={4} wrap="nowrap">
-              {NAV.map((item) => <ScreenLink key={item.to} {...item} />)}
+              {NAV.map((item) => (
+                <ScreenLink key={item.to} {...item} />
+              ))}
             </Group>
           </Group>
           <Group gap="sm" wrap="nowrap">

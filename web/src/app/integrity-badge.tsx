@@ -24,9 +24,7 @@ export function IntegrityBadge() {
     const checkedAt = verify.data.checkedAt ?? new Date(verify.dataUpdatedAt).toISOString();
     label = integrityText(verify.data, formatClock(checkedAt));
     color = verify.data.ok ? 'teal' : 'red';
-    detail = verify.data.ok
-      ? integrityDetail(verify.data)
-      : verify.data.reason ?? 'An event was altered or removed after it was stored.';
+    detail = verify.data.ok ? integrityDetail(verify.data) : (verify.data.reason ?? 'An event was altered or removed after it was stored.');
     warning = untrustedKeysWarning(verify.data);
     if (warning) {
       if (verify.data.ok) {

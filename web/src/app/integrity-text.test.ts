@@ -19,15 +19,20 @@ describe('a check from the latest signed checkpoint', () => {
   it('counts the whole log in the badge and says in the detail what the checkpoint vouched for', () => {
     const fromCheckpoint = { ...base, ok: true, headSeq: 1_204, checked: 4, fromCheckpointSeq: 1_200 };
     expect(integrityText(fromCheckpoint, '14:03')).toBe('Chain verified · 1,204 events · checked at 14:03');
-    expect(integrityDetail(fromCheckpoint)).toBe('Events up to seq 1200 are vouched for by the latest signed checkpoint (its signature and chain hash hold); the 4 events after it were recomputed and link, up to seq 1204. Click to check again.');
-    expect(integrityDetail({ ...base, ok: true, headSeq: 9, checked: 9, fromCheckpointSeq: null })).toBe('Every event links to the one before it, up to seq 9. Click to check again.');
+    expect(integrityDetail(fromCheckpoint)).toBe(
+      'Events up to seq 1200 are vouched for by the latest signed checkpoint (its signature and chain hash hold); the 4 events after it were recomputed and link, up to seq 1204. Click to check again.',
+    );
+    expect(integrityDetail({ ...base, ok: true, headSeq: 9, checked: 9, fromCheckpointSeq: null })).toBe(
+      'Every event links to the one before it, up to seq 9. Click to check again.',
+    );
   });
 });
 
 describe('keys the database lists that this server does not trust', () => {
   it('are named in a warning for the operator', () => {
-    expect(untrustedKeysWarning({ notTrustedKeys: ['k-forged-1', 'k-forged-2'] }))
-      .toBe('Signed with keys this server does not trust: k-forged-1, k-forged-2; an operator must check them.');
+    expect(untrustedKeysWarning({ notTrustedKeys: ['k-forged-1', 'k-forged-2'] })).toBe(
+      'Signed with keys this server does not trust: k-forged-1, k-forged-2; an operator must check them.',
+    );
   });
 
   it('give no warning when there are none', () => {

@@ -14,14 +14,25 @@ export function NoAccess({ me }: { me?: TMeOutput }) {
         variant="light"
         color="orange"
         icon={<LockIcon />}
-        title={<span role="heading" aria-level={1}>No access to the audit log</span>}
+        title={
+          <span role="heading" aria-level={1}>
+            No access to the audit log
+          </span>
+        }
         description={
           <Stack gap="xs">
             <Text size="sm">
               Only Admins of a tenant can read its audit log.
-              {me && <> You are signed in as <b>{me.email}</b> ({humanize(me.role).toLowerCase()} at {me.tenantName}).</>}
+              {me && (
+                <>
+                  {' '}
+                  You are signed in as <b>{me.email}</b> ({humanize(me.role).toLowerCase()} at {me.tenantName}).
+                </>
+              )}
             </Text>
-            <Text size="sm" c="dimmed">Ask an Admin of your business if you need an entry looked up.</Text>
+            <Text size="sm" c="dimmed">
+              Ask an Admin of your business if you need an entry looked up.
+            </Text>
           </Stack>
         }
       >

@@ -8,12 +8,14 @@ export function SignOutButton({ variant = 'default' }: { variant?: ButtonProps['
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  const logout = useMutation(trpc.auth.logout.mutationOptions({
-    onSettled: () => {
-      queryClient.clear();
-      void navigate('/sign-in', { replace: true });
-    },
-  }));
+  const logout = useMutation(
+    trpc.auth.logout.mutationOptions({
+      onSettled: () => {
+        queryClient.clear();
+        void navigate('/sign-in', { replace: true });
+      },
+    }),
+  );
   return (
     <Button variant={variant} size="xs" loading={logout.isPending} onClick={() => logout.mutate()}>
       Sign out

@@ -12,23 +12,11 @@ export function CredentialsForm({ pending, onSubmit }: { pending: boolean; onSub
   return (
     <form onSubmit={submit} aria-label="Sign in">
       <Stack>
-        <TextInput
-          label="Email"
-          type="email"
-          autoComplete="username"
-          required
-          autoFocus
-          value={email}
-          onChange={(e) => setEmail(e.currentTarget.value)}
-        />
-        <PasswordInput
-          label="Password"
-          autoComplete="current-password"
-          required
-          value={password}
-          onChange={(e) => setPassword(e.currentTarget.value)}
-        />
-        <Button type="submit" loading={pending} fullWidth>Sign in</Button>
+        <TextInput label="Email" type="email" autoComplete="username" required autoFocus value={email} onChange={(e) => setEmail(e.currentTarget.value)} />
+        <PasswordInput label="Password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
+        <Button type="submit" loading={pending} fullWidth>
+          Sign in
+        </Button>
       </Stack>
     </form>
   );

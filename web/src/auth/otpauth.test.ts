@@ -3,8 +3,9 @@ import { groupSecret, parseOtpauthUrl } from './otpauth.ts';
 
 describe('parseOtpauthUrl', () => {
   it('reads the secret, the issuer and the account', () => {
-    expect(parseOtpauthUrl('otpauth://totp/Modula%20Audit:ada%40example.test?secret=JBSWY3DPEHPK3PXP&issuer=Modula%20Audit&algorithm=SHA1&digits=6&period=30'))
-      .toEqual({ secret: 'JBSWY3DPEHPK3PXP', issuer: 'Modula Audit', account: 'ada@example.test' });
+    expect(
+      parseOtpauthUrl('otpauth://totp/Modula%20Audit:ada%40example.test?secret=JBSWY3DPEHPK3PXP&issuer=Modula%20Audit&algorithm=SHA1&digits=6&period=30'),
+    ).toEqual({ secret: 'JBSWY3DPEHPK3PXP', issuer: 'Modula Audit', account: 'ada@example.test' });
   });
 
   it('takes the issuer from the label when the parameter is missing', () => {

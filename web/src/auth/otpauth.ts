@@ -24,5 +24,10 @@ export function parseOtpauthUrl(url: string): TOtpauth {
 
 /** The base32 secret in groups of four, easier to type into an app by hand. */
 export function groupSecret(secret: string): string {
-  return secret.replace(/\s+/g, '').match(/.{1,4}/g)?.join(' ') ?? '';
+  return (
+    secret
+      .replace(/\s+/g, '')
+      .match(/.{1,4}/g)
+      ?.join(' ') ?? ''
+  );
 }

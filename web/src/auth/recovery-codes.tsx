@@ -11,21 +11,32 @@ export function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () =
   return (
     <Stack gap="sm">
       <Alert color="yellow" title="Keep these recovery codes">
-        If you lose the phone with your authenticator app, each code signs you in <b>once</b> in place of the 6-digit
-        code. Store them somewhere safe and separate from your phone (a password manager or a printed copy).
-        They are shown <b>only this once</b>.
+        If you lose the phone with your authenticator app, each code signs you in <b>once</b> in place of the 6-digit code. Store them somewhere safe and
+        separate from your phone (a password manager or a printed copy). They are shown <b>only this once</b>.
       </Alert>
       <SimpleGrid cols={2} spacing="xs" data-testid="recovery-codes" aria-label="Recovery codes">
-        {codes.map((c) => <Code key={c} fz="sm" ta="center">{c}</Code>)}
+        {codes.map((c) => (
+          <Code key={c} fz="sm" ta="center">
+            {c}
+          </Code>
+        ))}
       </SimpleGrid>
       <Group justify="flex-end">
         <CopyButton value={codes.join('\n')}>
-          {({ copied, copy }) => <Button size="compact-sm" variant="light" onClick={copy}>{copied ? 'Copied' : 'Copy all'}</Button>}
+          {({ copied, copy }) => (
+            <Button size="compact-sm" variant="light" onClick={copy}>
+              {copied ? 'Copied' : 'Copy all'}
+            </Button>
+          )}
         </CopyButton>
       </Group>
       <Checkbox label="I have stored my recovery codes" checked={saved} onChange={(e) => setSaved(e.currentTarget.checked)} />
-      <Button onClick={onDone} disabled={!saved} fullWidth>Continue</Button>
-      <Text size="xs" c="dimmed">A used code is recorded in the audit log like any sign-in.</Text>
+      <Button onClick={onDone} disabled={!saved} fullWidth>
+        Continue
+      </Button>
+      <Text size="xs" c="dimmed">
+        A used code is recorded in the audit log like any sign-in.
+      </Text>
     </Stack>
   );
 }
@@ -35,7 +46,13 @@ export function RecoveryCodeForm({ pending, onSubmit, onCancel }: { pending: boo
   const [code, setCode] = useState('');
   const valid = /^[0-9A-Za-z]{5}-?[0-9A-Za-z]{5}$/.test(code.trim());
   return (
-    <form onSubmit={(e) => { e.preventDefault(); if (valid) onSubmit(code.trim()); }} aria-label="Sign in with a recovery code">
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (valid) onSubmit(code.trim());
+      }}
+      aria-label="Sign in with a recovery code"
+    >
       <Stack>
         <TextInput
           label="Recovery code"
@@ -49,8 +66,12 @@ export function RecoveryCodeForm({ pending, onSubmit, onCancel }: { pending: boo
           onChange={(e) => setCode(e.currentTarget.value)}
           styles={{ input: { letterSpacing: '0.2em', fontFamily: 'var(--mantine-font-family-monospace)' } }}
         />
-        <Button type="submit" loading={pending} disabled={!valid} fullWidth>Verify</Button>
-        <Button variant="subtle" onClick={onCancel} disabled={pending}>Use the authenticator app instead</Button>
+        <Button type="submit" loading={pending} disabled={!valid} fullWidth>
+          Verify
+        </Button>
+        <Button variant="subtle" onClick={onCancel} disabled={pending}>
+          Use the authenticator app instead
+        </Button>
       </Stack>
     </form>
   );

@@ -15,9 +15,7 @@ export function signInErrorMessage(code: string | undefined, step: TSignInStep):
       return 'Too many failed attempts: sign-in is locked for this account. Try again later.';
     case 'BAD_REQUEST':
       if (step === 'recovery') return 'Enter a recovery code as it was shown, such as abcde-12345.';
-      return step === 'password'
-        ? 'Enter a valid email address and your password.'
-        : 'Enter the 6-digit code from your authenticator app.';
+      return step === 'password' ? 'Enter a valid email address and your password.' : 'Enter the 6-digit code from your authenticator app.';
     case 'NOT_FOUND':
       return 'This enrolment has expired. Sign in again to get a new QR code.';
     default:

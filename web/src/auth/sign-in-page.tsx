@@ -45,37 +45,58 @@ export function SignInPage() {
 
   const submitPassword = (email: string, password: string) => {
     setError(null);
-    login.mutate({ email, password }, {
-      onError: fail('password'),
-      onSuccess: (out) => {
-        if (out.status === 'OK') void signedIn();
-        else if (out.status === 'TOTP_REQUIRED') setStage({ step: 'code', email, password });
-        else setStage({ step: 'enroll', enrollment: out });
+    login.mutate(
+      { email, password },
+      {
+        onError: fail('password'),
+        onSuccess: (out) => {
+          if (out.status === 'OK') void signedIn();
+          else if (out.status === 'TOTP_REQUIRED') setStage({ step: 'code', email, password });
+          else setStage({ step: 'enroll', enrollment: out });
+        },
       },
-    });
+    );
   };
   const submitCode = (code: string) => {
     setError(null);
     if (stage.step === 'code') {
-      login.mutate({ email: stage.email, password: stage.password, totp: code }, {
-        onError: fail('code'),
-        onSuccess: (out) => { if (out.status === 'OK') void signedIn(); else setError(signInErrorMessage('UNAUTHORIZED', 'code')); },
-      });
+      login.mutate(
+        { email: stage.email, password: stage.password, totp: code },
+        {
+          onError: fail('code'),
+          onSuccess: (out) => {
+            if (out.status === 'OK') void signedIn();
+            else setError(signInErrorMessage('UNAUTHORIZED', 'code'));
+          },
+        },
+      );
     } else if (stage.step === 'enroll') {
       // the session is open; the recovery codes are shown this once before going on
-      confirm.mutate({ enrollmentToken: stage.enrollment.enrollmentToken, code }, {
-        onError: fail('code'),
-        onSuccess: (out) => { if (out.recoveryCodes.length > 0) setStage({ step: 'codes', recoveryCodes: out.recoveryCodes }); else void signedIn(); },
-      });
+      confirm.mutate(
+        { enrollmentToken: stage.enrollment.enrollmentToken, code },
+        {
+          onError: fail('code'),
+          onSuccess: (out) => {
+            if (out.recoveryCodes.length > 0) setStage({ step: 'codes', recoveryCodes: out.recoveryCodes });
+            else void signedIn();
+          },
+        },
+      );
     }
   };
   const submitRecoveryCode = (recoveryCode: string) => {
     setError(null);
     if (stage.step !== 'recovery') return;
-    login.mutate({ email: stage.email, password: stage.password, recoveryCode }, {
-      onError: fail('recovery'),
-      onSuccess: (out) => { if (out.status === 'OK') void signedIn(); else setError(signInErrorMessage('UNAUTHORIZED', 'recovery')); },
-    });
+    login.mutate(
+      { email: stage.email, password: stage.password, recoveryCode },
+      {
+        onError: fail('recovery'),
+        onSuccess: (out) => {
+          if (out.status === 'OK') void signedIn();
+          else setError(signInErrorMessage('UNAUTHORIZED', 'recovery'));
+        },
+      },
+    );
   };
   const restart = () => {
     setError(null);
@@ -90,7 +111,9 @@ export function SignInPage() {
       <Paper withBorder shadow="sm" p="xl" w={440} maw="95vw">
         <Stack>
           <div>
-            <Title order={1} size="h3">Modula Audit</Title>
+            <Title order={1} size="h3">
+              Modula Audit
+            </Title>
             <Text c="dimmed" size="sm">
               {stage.step === 'credentials' && 'Sign in to read your business’s audit log.'}
               {stage.step === 'code' && 'Enter the code from your authenticator app.'}
@@ -99,13 +122,23 @@ export function SignInPage() {
               {stage.step === 'codes' && 'Two-factor authentication is on.'}
             </Text>
           </div>
-          {error && <Alert color="red" role="alert" title="Sign-in refused">{error}</Alert>}
+          {error && (
+            <Alert color="red" role="alert" title="Sign-in refused">
+              {error}
+            </Alert>
+          )}
           {stage.step === 'credentials' && <CredentialsForm pending={pending} onSubmit={submitPassword} />}
           {stage.step === 'enroll' && (
             <TotpEnrollment otpauthUrl={stage.enrollment.otpauthUrl} qrDataUrl={stage.enrollment.qrDataUrl} secret={stage.enrollment.secret} />
           )}
           {stage.step === 'codes' && <RecoveryCodes codes={stage.recoveryCodes} onDone={() => void signedIn()} />}
-          {stage.step === 'recovery' && <RecoveryCodeForm pending={pending} onSubmit={submitRecoveryCode} onCancel={() => setStage({ step: 'code', email: stage.email, password: stage.password })} />}
+          {stage.step === 'recovery' && (
+            <RecoveryCodeForm
+              pending={pending}
+              onSubmit={submitRecoveryCode}
+              onCancel={() => setStage({ step: 'code', email: stage.email, password: stage.password })}
+            />
+          )}
           {(stage.step === 'code' || stage.step === 'enroll') && (
             <TotpCodeForm
               key={stage.step}
@@ -116,7 +149,15 @@ export function SignInPage() {
             />
           )}
           {stage.step === 'code' && (
-            <Button variant="subtle" size="compact-sm" onClick={() => { setError(null); setStage({ step: 'recovery', email: stage.email, password: stage.password }); }} disabled={pending}>
+            <Button
+              variant="subtle"
+              size="compact-sm"
+              onClick={() => {
+                setError(null);
+                setStage({ step: 'recovery', email: stage.email, password: stage.password });
+              }}
+              disabled={pending}
+            >
               Lost your phone? Use a recovery code
             </Button>
           )}

@@ -2,7 +2,12 @@ import { Button, Stack, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 
 /** The 6-digit code of the authenticator app: one field, digits only, filled by password managers too. */
-export function TotpCodeForm({ pending, submitLabel, onSubmit, onCancel }: {
+export function TotpCodeForm({
+  pending,
+  submitLabel,
+  onSubmit,
+  onCancel,
+}: {
   pending: boolean;
   submitLabel: string;
   onSubmit: (code: string) => void;
@@ -30,8 +35,12 @@ export function TotpCodeForm({ pending, submitLabel, onSubmit, onCancel }: {
           onChange={(e) => setCode(e.currentTarget.value.replace(/\D/g, '').slice(0, 6))}
           styles={{ input: { letterSpacing: '0.4em', fontFamily: 'var(--mantine-font-family-monospace)' } }}
         />
-        <Button type="submit" loading={pending} disabled={!valid} fullWidth>{submitLabel}</Button>
-        <Button variant="subtle" onClick={onCancel} disabled={pending}>Use another account</Button>
+        <Button type="submit" loading={pending} disabled={!valid} fullWidth>
+          {submitLabel}
+        </Button>
+        <Button variant="subtle" onClick={onCancel} disabled={pending}>
+          Use another account
+        </Button>
       </Stack>
     </form>
   );

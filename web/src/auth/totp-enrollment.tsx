@@ -11,15 +11,23 @@ export function TotpEnrollment({ otpauthUrl, qrDataUrl, secret }: { otpauthUrl: 
   return (
     <Stack gap="sm">
       <Text size="sm">
-        Two-factor authentication is required for your account. Scan this QR code with your authenticator app,
-        then enter the code it shows. The code and the key are shown <b>only this once</b>.
+        Two-factor authentication is required for your account. Scan this QR code with your authenticator app, then enter the code it shows. The code and the
+        key are shown <b>only this once</b>.
       </Text>
       <Image src={qrDataUrl} alt={`QR code to add ${parsed.account ?? 'your account'} to an authenticator app`} w={200} h={200} mx="auto" />
-      <Text size="sm" c="dimmed">Cannot scan? Type this key into the app{parsed.issuer ? ` (account: ${parsed.issuer}${parsed.account ? `, ${parsed.account}` : ''})` : ''}:</Text>
+      <Text size="sm" c="dimmed">
+        Cannot scan? Type this key into the app{parsed.issuer ? ` (account: ${parsed.issuer}${parsed.account ? `, ${parsed.account}` : ''})` : ''}:
+      </Text>
       <Group gap="xs" justify="space-between" wrap="nowrap">
-        <Code fz="sm" data-testid="totp-secret" aria-label="Secret key" style={{ whiteSpace: 'nowrap' }}>{groupSecret(key)}</Code>
+        <Code fz="sm" data-testid="totp-secret" aria-label="Secret key" style={{ whiteSpace: 'nowrap' }}>
+          {groupSecret(key)}
+        </Code>
         <CopyButton value={key}>
-          {({ copied, copy }) => <Button size="compact-sm" variant="light" onClick={copy} miw={80}>{copied ? 'Copied' : 'Copy key'}</Button>}
+          {({ copied, copy }) => (
+            <Button size="compact-sm" variant="light" onClick={copy} miw={80}>
+              {copied ? 'Copied' : 'Copy key'}
+            </Button>
+          )}
         </CopyButton>
       </Group>
     </Stack>

@@ -21,7 +21,11 @@ export function ErrorState({ error, what, onRetry }: { error: unknown; what: str
     <Alert color="red" title={`Could not load ${what}`} role="alert">
       <Group justify="space-between" wrap="nowrap">
         <Text size="sm">{message}</Text>
-        {onRetry && <Button size="xs" variant="white" color="red" onClick={onRetry}>Try again</Button>}
+        {onRetry && (
+          <Button size="xs" variant="white" color="red" onClick={onRetry}>
+            Try again
+          </Button>
+        )}
       </Group>
     </Alert>
   );

@@ -23,54 +23,75 @@ export function DeviceGapsPage() {
     <Stack gap="md">
       <Group justify="space-between" align="flex-end">
         <Stack gap={2}>
-          <Title order={2} size="h3">Missing device events</Title>
+          <Title order={2} size="h3">
+            Missing device events
+          </Title>
           <Text size="sm" c="dimmed">
-            Runs of numbers a device gave its events that never reached the log. Events still queued on a device or quarantined by the service show here until they are stored; a gap that stays is a lost event.
+            Runs of numbers a device gave its events that never reached the log. Events still queued on a device or quarantined by the service show here until
+            they are stored; a gap that stays is a lost event.
           </Text>
         </Stack>
         <TextInput aria-label="Find a device" placeholder="Find a device" size="xs" value={find} onChange={(e) => setFind(e.currentTarget.value)} />
       </Group>
       {query.isPending && (
-        <Group justify="center" py="xl" role="status"><Loader size="sm" /><Text size="sm" c="dimmed">Walking every device’s numbers…</Text></Group>
+        <Group justify="center" py="xl" role="status">
+          <Loader size="sm" />
+          <Text size="sm" c="dimmed">
+            Walking every device’s numbers…
+          </Text>
+        </Group>
       )}
       {query.isError && <ErrorState error={query.error} what="device gaps" onRetry={() => void query.refetch()} />}
-      {query.data && (devices.length === 0 ? (
-        <Paper withBorder py="xl">
-          <EmptyState
-            title={find.trim() ? 'No such device with gaps' : 'No missing events'}
-            description={find.trim() ? 'No device matching this name is missing events.' : 'Every device’s numbered events arrived, up to the last one each has sent.'}
-          />
-        </Paper>
-      ) : (
-        <Paper withBorder>
-          <Table.ScrollContainer minWidth={560}>
-            <Table verticalSpacing="sm" aria-label="Devices with missing events" data-testid="device-gaps">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Device</Table.Th>
-                  <Table.Th>Missing events</Table.Th>
-                  <Table.Th>Numbers that never arrived</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {devices.map((device) => (
-                  <Table.Tr key={device.deviceId}>
-                    <Table.Td><Text size="sm" ff="monospace" fw={500}>{device.deviceId}</Text></Table.Td>
-                    <Table.Td><Badge color="orange" variant="light" size="lg">{device.missing.toLocaleString()}</Badge></Table.Td>
-                    <Table.Td>
-                      <Group gap={4}>
-                        {device.runs.map((run) => (
-                          <Badge key={run.from} variant="outline" color="gray" tt="none" ff="monospace">{runLabel(run)}</Badge>
-                        ))}
-                      </Group>
-                    </Table.Td>
+      {query.data &&
+        (devices.length === 0 ? (
+          <Paper withBorder py="xl">
+            <EmptyState
+              title={find.trim() ? 'No such device with gaps' : 'No missing events'}
+              description={
+                find.trim() ? 'No device matching this name is missing events.' : 'Every device’s numbered events arrived, up to the last one each has sent.'
+              }
+            />
+          </Paper>
+        ) : (
+          <Paper withBorder>
+            <Table.ScrollContainer minWidth={560}>
+              <Table verticalSpacing="sm" aria-label="Devices with missing events" data-testid="device-gaps">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Device</Table.Th>
+                    <Table.Th>Missing events</Table.Th>
+                    <Table.Th>Numbers that never arrived</Table.Th>
                   </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        </Paper>
-      ))}
+                </Table.Thead>
+                <Table.Tbody>
+                  {devices.map((device) => (
+                    <Table.Tr key={device.deviceId}>
+                      <Table.Td>
+                        <Text size="sm" ff="monospace" fw={500}>
+                          {device.deviceId}
+                        </Text>
+                      </Table.Td>
+                      <Table.Td>
+                        <Badge color="orange" variant="light" size="lg">
+                          {device.missing.toLocaleString()}
+                        </Badge>
+                      </Table.Td>
+                      <Table.Td>
+                        <Group gap={4}>
+                          {device.runs.map((run) => (
+                            <Badge key={run.from} variant="outline" color="gray" tt="none" ff="monospace">
+                              {runLabel(run)}
+                            </Badge>
+                          ))}
+                        </Group>
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+          </Paper>
+        ))}
     </Stack>
   );
 }

@@ -8,7 +8,10 @@ describe('gapsByDevice', () => {
       { deviceId: 'till-7', from: 1042, to: 1050, missing: 9 },
       { deviceId: 'till-2', from: 1, to: 2, missing: 2 },
     ]);
-    expect(grouped.map((d) => [d.deviceId, d.missing])).toEqual([['till-7', 9], ['till-2', 3]]);
+    expect(grouped.map((d) => [d.deviceId, d.missing])).toEqual([
+      ['till-7', 9],
+      ['till-2', 3],
+    ]);
     expect(grouped[1]!.runs.map(runLabel)).toEqual(['1–2', '5']);
   });
 

@@ -16,7 +16,15 @@ describe('computeDiff', () => {
   });
 
   it('follows nested objects and arrays to the field that changed', () => {
-    const before = { order: { status: 'OPEN', lines: [{ sku: 'A', qty: 1 }, { sku: 'B', qty: 2 }] } };
+    const before = {
+      order: {
+        status: 'OPEN',
+        lines: [
+          { sku: 'A', qty: 1 },
+          { sku: 'B', qty: 2 },
+        ],
+      },
+    };
     const after = { order: { status: 'PAID', lines: [{ sku: 'A', qty: 3 }] } };
     expect(computeDiff(before, after)).toEqual([
       { path: 'order.lines[0].qty', kind: 'changed', before: 1, after: 3 },

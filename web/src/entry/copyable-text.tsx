@@ -7,7 +7,9 @@ export function CopyableText({ value, label, shorten = true }: { value: string; 
   return (
     <Group gap={6} wrap="nowrap">
       <Tooltip label={value} maw={480} multiline style={{ wordBreak: 'break-all' }}>
-        <Code fz="xs" aria-label={`${label}: ${value}`}>{shorten ? shortHash(value) : value}</Code>
+        <Code fz="xs" aria-label={`${label}: ${value}`}>
+          {shorten ? shortHash(value) : value}
+        </Code>
       </Tooltip>
       <CopyButton value={value}>
         {({ copied, copy }) => (

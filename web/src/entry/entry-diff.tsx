@@ -11,9 +11,19 @@ const KIND: Record<TDiffKind, { label: string; color: string }> = {
 
 /** Before/after of the record, field by field: what was added, removed or changed, with nested paths. */
 export function EntryDiff({ before, after }: Pick<TAuditEventView, 'before' | 'after'>) {
-  if (!before && !after) return <Text size="sm" c="dimmed">This event carries no before/after state.</Text>;
+  if (!before && !after)
+    return (
+      <Text size="sm" c="dimmed">
+        This event carries no before/after state.
+      </Text>
+    );
   const changes = computeDiff(before, after);
-  if (changes.length === 0) return <Text size="sm" c="dimmed">Before and after are identical.</Text>;
+  if (changes.length === 0)
+    return (
+      <Text size="sm" c="dimmed">
+        Before and after are identical.
+      </Text>
+    );
   return (
     <Table.ScrollContainer minWidth={420}>
       <Table withTableBorder verticalSpacing={4} aria-label="Changes, field by field" data-testid="entry-diff">
@@ -28,10 +38,22 @@ export function EntryDiff({ before, after }: Pick<TAuditEventView, 'before' | 'a
         <Table.Tbody>
           {changes.map((c) => (
             <Table.Tr key={`${c.kind}:${c.path}`} data-kind={c.kind}>
-              <Table.Td><Text size="sm" ff="monospace">{c.path}</Text></Table.Td>
-              <Table.Td><Badge size="sm" variant="light" color={KIND[c.kind].color}>{KIND[c.kind].label}</Badge></Table.Td>
-              <Table.Td bg={c.kind === 'added' ? undefined : 'var(--mantine-color-red-light)'}><JsonValue value={c.before} /></Table.Td>
-              <Table.Td bg={c.kind === 'removed' ? undefined : 'var(--mantine-color-teal-light)'}><JsonValue value={c.after} /></Table.Td>
+              <Table.Td>
+                <Text size="sm" ff="monospace">
+                  {c.path}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Badge size="sm" variant="light" color={KIND[c.kind].color}>
+                  {KIND[c.kind].label}
+                </Badge>
+              </Table.Td>
+              <Table.Td bg={c.kind === 'added' ? undefined : 'var(--mantine-color-red-light)'}>
+                <JsonValue value={c.before} />
+              </Table.Td>
+              <Table.Td bg={c.kind === 'removed' ? undefined : 'var(--mantine-color-teal-light)'}>
+                <JsonValue value={c.after} />
+              </Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>

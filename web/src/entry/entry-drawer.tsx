@@ -12,7 +12,9 @@ export function EntryDrawer({ eventId, onClose }: { eventId: string | null; onCl
   const { byId } = useBranches();
   // keep showing the last entry while the drawer slides away
   const [shownId, setShownId] = useState(eventId);
-  useEffect(() => { if (eventId) setShownId(eventId); }, [eventId]);
+  useEffect(() => {
+    if (eventId) setShownId(eventId);
+  }, [eventId]);
   const id = eventId ?? shownId;
   const entry = useQuery(trpc.events.get.queryOptions({ id: id ?? '' }, { enabled: id !== null }));
   return (
@@ -25,7 +27,12 @@ export function EntryDrawer({ eventId, onClose }: { eventId: string | null; onCl
       closeButtonProps={{ 'aria-label': 'Close the entry' }}
     >
       {entry.isPending && (
-        <Group justify="center" py="xl" role="status"><Loader size="sm" /><Text size="sm" c="dimmed">Loading the entry…</Text></Group>
+        <Group justify="center" py="xl" role="status">
+          <Loader size="sm" />
+          <Text size="sm" c="dimmed">
+            Loading the entry…
+          </Text>
+        </Group>
       )}
       {entry.isError && <ErrorState error={entry.error} what="this entry" onRetry={() => void entry.refetch()} />}
       {entry.data && <EntryDetails event={entry.data} branch={entry.data.branchId ? byId.get(entry.data.branchId) : undefined} />}

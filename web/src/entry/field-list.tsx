@@ -8,7 +8,9 @@ export function FieldList({ label, rows }: { label: string; rows: [string, React
       <Table.Tbody>
         {rows.map(([name, value]) => (
           <Table.Tr key={name}>
-            <Table.Th w={150} scope="row">{name}</Table.Th>
+            <Table.Th w={150} scope="row">
+              {name}
+            </Table.Th>
             <Table.Td style={{ wordBreak: 'break-word' }}>{value}</Table.Td>
           </Table.Tr>
         ))}

@@ -4,9 +4,30 @@ const REDACTED = '[REDACTED]';
 
 /** A stored value as it was: text plainly, anything else as JSON; redacted secrets marked as such. */
 export function JsonValue({ value }: { value: unknown }) {
-  if (value === undefined) return <Text span c="dimmed" size="sm">—</Text>;
-  if (value === REDACTED) return <Text span c="orange.8" size="sm" fs="italic">redacted</Text>;
-  if (typeof value === 'string') return <Text span size="sm" style={{ wordBreak: 'break-word' }}>{value}</Text>;
+  if (value === undefined)
+    return (
+      <Text span c="dimmed" size="sm">
+        —
+      </Text>
+    );
+  if (value === REDACTED)
+    return (
+      <Text span c="orange.8" size="sm" fs="italic">
+        redacted
+      </Text>
+    );
+  if (typeof value === 'string')
+    return (
+      <Text span size="sm" style={{ wordBreak: 'break-word' }}>
+        {value}
+      </Text>
+    );
   const json = JSON.stringify(value, null, typeof value === 'object' && value !== null ? 2 : undefined);
-  return json.includes('\n') ? <Code block fz="xs">{json}</Code> : <Code fz="xs">{json}</Code>;
+  return json.includes('\n') ? (
+    <Code block fz="xs">
+      {json}
+    </Code>
+  ) : (
+    <Code fz="xs">{json}</Code>
+  );
 }

@@ -10,12 +10,14 @@ describe('outcomeNote', () => {
   });
 
   it('explains a frozen branch', () => {
-    expect(outcomeNote({ outcome: 'REJECTED', claimedOutcome: 'SUCCESS', reason: 'BRANCH_FROZEN', context }))
-      .toMatch(/^The device reported SUCCESS; the service recorded REJECTED because the branch was frozen at that time\.$/);
+    expect(outcomeNote({ outcome: 'REJECTED', claimedOutcome: 'SUCCESS', reason: 'BRANCH_FROZEN', context })).toMatch(
+      /^The device reported SUCCESS; the service recorded REJECTED because the branch was frozen at that time\.$/,
+    );
   });
 
   it('explains a frozen tenant, for a client without a device', () => {
-    expect(outcomeNote({ outcome: 'REJECTED', claimedOutcome: 'SUCCESS', reason: 'TENANT_FROZEN', context: { ...context, deviceId: null } }))
-      .toMatch(/^The client reported SUCCESS; the service recorded REJECTED because the business \(tenant\) was frozen at that time\.$/);
+    expect(outcomeNote({ outcome: 'REJECTED', claimedOutcome: 'SUCCESS', reason: 'TENANT_FROZEN', context: { ...context, deviceId: null } })).toMatch(
+      /^The client reported SUCCESS; the service recorded REJECTED because the business \(tenant\) was frozen at that time\.$/,
+    );
   });
 });

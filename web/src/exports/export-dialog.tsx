@@ -41,16 +41,10 @@ export function ExportDialog({ opened, onClose, filter }: { opened: boolean; onC
     if (!busy) exportPack.reset();
     onClose();
   };
-  const liveText = pack?.status === 'READY'
-    ? `The ${format.toUpperCase()} pack is ready.`
-    : following
-      ? `Writing and signing the ${format.toUpperCase()} pack…`
-      : '';
+  const liveText =
+    pack?.status === 'READY' ? `The ${format.toUpperCase()} pack is ready.` : following ? `Writing and signing the ${format.toUpperCase()} pack…` : '';
   return (
-    <Modal
-      opened={opened} onClose={close} title="Export a signed pack" size="lg" centered
-      closeButtonProps={{ 'aria-label': 'Close the export dialog' }}
-    >
+    <Modal opened={opened} onClose={close} title="Export a signed pack" size="lg" centered closeButtonProps={{ 'aria-label': 'Close the export dialog' }}>
       <Stack gap="md">
         {exportPack.exportId === undefined && (
           <SegmentedControl aria-label="Format" data={FORMATS} value={format} onChange={(v) => setFormat(v as TExportFormat)} disabled={busy} />
@@ -60,7 +54,9 @@ export function ExportDialog({ opened, onClose, filter }: { opened: boolean; onC
             {exportPack.exportId === undefined ? 'Events in the pack (the log’s current filter)' : `Events in this ${format.toUpperCase()} pack`}
           </Text>
           <List size="sm" data-testid="export-filter">
-            {filterSummary(shownFilter, (id) => byId.get(id)?.name).map((line) => <List.Item key={line}>{line}</List.Item>)}
+            {filterSummary(shownFilter, (id) => byId.get(id)?.name).map((line) => (
+              <List.Item key={line}>{line}</List.Item>
+            ))}
           </List>
           {exportPack.exportId === undefined && (
             <Text size="xs" c="dimmed">
@@ -69,7 +65,9 @@ export function ExportDialog({ opened, onClose, filter }: { opened: boolean; onC
           )}
         </Stack>
         {exportPack.startError && (
-          <Alert color="red" title="The export could not start" role="alert">{exportErrorText(exportPack.startError)}</Alert>
+          <Alert color="red" title="The export could not start" role="alert">
+            {exportErrorText(exportPack.startError)}
+          </Alert>
         )}
         {/* one live region for the whole life of the dialog, so screen readers hear "ready" */}
         <Group gap="sm" role="status" aria-live="polite" data-testid="export-progress">
@@ -84,13 +82,22 @@ export function ExportDialog({ opened, onClose, filter }: { opened: boolean; onC
         {exportPack.pollError && (
           <Alert color="red" title="Could not follow the export" role="alert">
             <Stack gap="xs" align="flex-start">
-              <Text size="sm">{exportErrorText(exportPack.pollError)}{!lost && ' The pack may still be building.'}</Text>
-              {!lost && <Button size="xs" variant="light" onClick={exportPack.retryPoll}>Check again</Button>}
+              <Text size="sm">
+                {exportErrorText(exportPack.pollError)}
+                {!lost && ' The pack may still be building.'}
+              </Text>
+              {!lost && (
+                <Button size="xs" variant="light" onClick={exportPack.retryPoll}>
+                  Check again
+                </Button>
+              )}
             </Stack>
           </Alert>
         )}
         {pack?.status === 'FAILED' && (
-          <Alert color="red" title="The export failed" role="alert">{pack.error ?? 'The service could not build the pack.'}</Alert>
+          <Alert color="red" title="The export failed" role="alert">
+            {pack.error ?? 'The service could not build the pack.'}
+          </Alert>
         )}
         {pack?.status === 'READY' && (
           <Stack gap="xs" data-testid="export-ready">
@@ -98,8 +105,16 @@ export function ExportDialog({ opened, onClose, filter }: { opened: boolean; onC
               <b data-testid="export-rows">{(pack.rows ?? 0).toLocaleString()}</b> {pack.rows === 1 ? 'event' : 'events'} in the pack.
             </Text>
             <Group gap="md">
-              {pack.url && <Button component="a" href={pack.url} download>Download {format.toUpperCase()}</Button>}
-              {pack.manifestUrl && <Anchor href={pack.manifestUrl} download size="sm">Signed manifest</Anchor>}
+              {pack.url && (
+                <Button component="a" href={pack.url} download>
+                  Download {format.toUpperCase()}
+                </Button>
+              )}
+              {pack.manifestUrl && (
+                <Anchor href={pack.manifestUrl} download size="sm">
+                  Signed manifest
+                </Anchor>
+              )}
             </Group>
             {pack.sha256 && (
               <Stack gap={2} data-testid="export-sha256">
@@ -108,22 +123,37 @@ export function ExportDialog({ opened, onClose, filter }: { opened: boolean; onC
               </Stack>
             )}
             <Text size="xs" c="dimmed">
-              Keep the manifest beside the file. Anyone can check the pack offline with the service’s public key
-              (<Anchor href="/.well-known/modula-audit/keys.json" size="xs">keys.json</Anchor>):
+              Keep the manifest beside the file. Anyone can check the pack offline with the service’s public key (
+              <Anchor href="/.well-known/modula-audit/keys.json" size="xs">
+                keys.json
+              </Anchor>
+              ):
             </Text>
-            <Code block fz="xs">pnpm --silent cli verify-export FILE --public-key keys.json</Code>
+            <Code block fz="xs">
+              pnpm --silent cli verify-export FILE --public-key keys.json
+            </Code>
           </Stack>
         )}
         <Group justify="flex-end">
           {exportPack.exportId === undefined ? (
             <>
-              <Button variant="default" onClick={close}>Cancel</Button>
-              <Button onClick={() => exportPack.start(format, filter)} loading={exportPack.starting}>Create export</Button>
+              <Button variant="default" onClick={close}>
+                Cancel
+              </Button>
+              <Button onClick={() => exportPack.start(format, filter)} loading={exportPack.starting}>
+                Create export
+              </Button>
             </>
           ) : (
             <>
-              {!busy && <Button variant="default" onClick={() => exportPack.reset()}>New export</Button>}
-              <Button variant="default" onClick={close}>{busy ? 'Close (the pack keeps building)' : 'Close'}</Button>
+              {!busy && (
+                <Button variant="default" onClick={() => exportPack.reset()}>
+                  New export
+                </Button>
+              )}
+              <Button variant="default" onClick={close}>
+                {busy ? 'Close (the pack keeps building)' : 'Close'}
+              </Button>
             </>
           )}
         </Group>

@@ -13,15 +13,14 @@ export function useExportPack() {
   const trpc = useTRPC();
   const create = useMutation(trpc.exports.create.mutationOptions());
   const exportId = create.data?.exportId;
-  const status = useQuery(trpc.exports.get.queryOptions(
-    exportId === undefined ? skipToken : { exportId },
-    {
+  const status = useQuery(
+    trpc.exports.get.queryOptions(exportId === undefined ? skipToken : { exportId }, {
       refetchInterval: (query) => {
         if (query.state.status === 'error') return false;
         return (query.state.data?.status ?? 'PENDING') === 'PENDING' ? POLL_MS : false;
       },
-    },
-  ));
+    }),
+  );
   return {
     start: (format: TExportFormat, filter: TEventsFilter) => create.mutate({ format, filter }),
     reset: () => create.reset(),

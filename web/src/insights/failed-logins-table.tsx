@@ -26,16 +26,40 @@ export function FailedLoginsTable({ items }: { items: TItem[] }) {
             <Table.Tr key={item.actorId}>
               <Table.Td>
                 <Stack gap={0}>
-                  <Text size="sm" fw={500}>{item.actorName ?? item.actorId}</Text>
-                  {item.actorName && <Text size="xs" c="dimmed" ff="monospace">{item.actorId}</Text>}
+                  <Text size="sm" fw={500}>
+                    {item.actorName ?? item.actorId}
+                  </Text>
+                  {item.actorName && (
+                    <Text size="xs" c="dimmed" ff="monospace">
+                      {item.actorId}
+                    </Text>
+                  )}
                 </Stack>
               </Table.Td>
-              <Table.Td><Badge color="red" variant="light" size="lg">{item.failures}</Badge></Table.Td>
-              <Table.Td><Text size="sm">{formatDateTime(item.firstAt)}</Text></Table.Td>
-              <Table.Td><Text size="sm">{formatDateTime(item.lastAt)}</Text></Table.Td>
+              <Table.Td>
+                <Badge color="red" variant="light" size="lg">
+                  {item.failures}
+                </Badge>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{formatDateTime(item.firstAt)}</Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{formatDateTime(item.lastAt)}</Text>
+              </Table.Td>
               <Table.Td>
                 <Group gap={4}>
-                  {item.ips.length === 0 ? <Text size="sm" c="dimmed">unknown</Text> : item.ips.map((ip) => <Badge key={ip} variant="outline" color="gray" tt="none" ff="monospace">{ip}</Badge>)}
+                  {item.ips.length === 0 ? (
+                    <Text size="sm" c="dimmed">
+                      unknown
+                    </Text>
+                  ) : (
+                    item.ips.map((ip) => (
+                      <Badge key={ip} variant="outline" color="gray" tt="none" ff="monospace">
+                        {ip}
+                      </Badge>
+                    ))
+                  )}
                 </Group>
               </Table.Td>
               <Table.Td>

@@ -24,22 +24,37 @@ export function SuspiciousSignInsPage() {
     <Stack gap="md">
       <Group justify="space-between" align="flex-end">
         <Stack gap={2}>
-          <Title order={2} size="h3">Suspicious sign-ins</Title>
-          <Text size="sm" c="dimmed">Accounts with more than {THRESHOLD} failed sign-ins within {WINDOW_MINUTES} minutes: investigate each one.</Text>
+          <Title order={2} size="h3">
+            Suspicious sign-ins
+          </Title>
+          <Text size="sm" c="dimmed">
+            Accounts with more than {THRESHOLD} failed sign-ins within {WINDOW_MINUTES} minutes: investigate each one.
+          </Text>
         </Stack>
         <SegmentedControl aria-label="Period" size="xs" data={PERIODS} value={period} onChange={setPeriod} />
       </Group>
       {query.isPending && (
-        <Group justify="center" py="xl" role="status"><Loader size="sm" /><Text size="sm" c="dimmed">Looking for bursts of failed sign-ins…</Text></Group>
+        <Group justify="center" py="xl" role="status">
+          <Loader size="sm" />
+          <Text size="sm" c="dimmed">
+            Looking for bursts of failed sign-ins…
+          </Text>
+        </Group>
       )}
       {query.isError && <ErrorState error={query.error} what="failed sign-ins" onRetry={() => void query.refetch()} />}
-      {query.data && (query.data.items.length === 0 ? (
-        <Paper withBorder py="xl">
-          <EmptyState title="No suspicious sign-ins" description={`No account had more than ${THRESHOLD} failed sign-ins within ${WINDOW_MINUTES} minutes in this period.`} />
-        </Paper>
-      ) : (
-        <Paper withBorder><FailedLoginsTable items={query.data.items} /></Paper>
-      ))}
+      {query.data &&
+        (query.data.items.length === 0 ? (
+          <Paper withBorder py="xl">
+            <EmptyState
+              title="No suspicious sign-ins"
+              description={`No account had more than ${THRESHOLD} failed sign-ins within ${WINDOW_MINUTES} minutes in this period.`}
+            />
+          </Paper>
+        ) : (
+          <Paper withBorder>
+            <FailedLoginsTable items={query.data.items} />
+          </Paper>
+        ))}
     </Stack>
   );
 }

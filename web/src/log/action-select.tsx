@@ -8,10 +8,12 @@ const ACTION_NAMES = Object.keys(CATALOG) as TAction[];
 /** The catalog's actions, grouped by module; when modules are picked, only theirs are offered. */
 function actionGroups(modules: TModule[]) {
   const shown = modules.length > 0 ? modules : MODULES;
-  return shown.map((module) => ({
-    group: humanize(module),
-    items: actionsOfModule(module).map((action) => ({ value: action, label: humanize(action) })),
-  })).filter((g) => g.items.length > 0);
+  return shown
+    .map((module) => ({
+      group: humanize(module),
+      items: actionsOfModule(module).map((action) => ({ value: action, label: humanize(action) })),
+    }))
+    .filter((g) => g.items.length > 0);
 }
 
 export function ActionSelect({ value, modules, onChange }: { value: TAction[]; modules: TModule[]; onChange: (actions: TAction[]) => void }) {

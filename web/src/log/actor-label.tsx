@@ -8,11 +8,25 @@ export function ActorLabel({ actor }: { actor: TAuditEventView['actor'] }) {
   return (
     <Stack gap={0}>
       <Group gap={4} wrap="nowrap">
-        <Text size="sm" fw={500}>{name}</Text>
-        {actor.type === 'SYSTEM' && <Badge size="xs" color="gray" variant="outline">system</Badge>}
-        {actor.role && <Badge size="xs" color="blue" variant="outline" tt="none" title="Role at the time">{humanize(actor.role)}</Badge>}
+        <Text size="sm" fw={500}>
+          {name}
+        </Text>
+        {actor.type === 'SYSTEM' && (
+          <Badge size="xs" color="gray" variant="outline">
+            system
+          </Badge>
+        )}
+        {actor.role && (
+          <Badge size="xs" color="blue" variant="outline" tt="none" title="Role at the time">
+            {humanize(actor.role)}
+          </Badge>
+        )}
       </Group>
-      {actor.id && actor.id !== name && <Text size="xs" c="dimmed" ff="monospace" truncate="end" maw={200} title={actor.id}>{actor.id}</Text>}
+      {actor.id && actor.id !== name && (
+        <Text size="xs" c="dimmed" ff="monospace" truncate="end" maw={200} title={actor.id}>
+          {actor.id}
+        </Text>
+      )}
     </Stack>
   );
 }

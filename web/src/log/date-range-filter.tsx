@@ -16,7 +16,9 @@ type TRange = Pick<TLogFilters, 'range' | 'from' | 'to'>;
 export function DateRangeFilter({ value, onChange }: { value: TRange; onChange: (range: TRange) => void }) {
   return (
     <Stack gap={4}>
-      <Text component="label" id="date-range-label" size="sm" fw={500}>Date</Text>
+      <Text component="label" id="date-range-label" size="sm" fw={500}>
+        Date
+      </Text>
       <Group gap="sm" wrap="wrap">
         <SegmentedControl
           aria-labelledby="date-range-label"

@@ -40,7 +40,10 @@ describe('eventsFilterOf', () => {
   it('sends only the filters that are set', () => {
     expect(eventsFilterOf(EMPTY_FILTERS, NOW)).toEqual({});
     expect(eventsFilterOf({ ...EMPTY_FILTERS, range: 'today', outcomes: ['REJECTED'], search: '  void ', sessionId: 's-1' }, NOW)).toEqual({
-      from: local(2026, 11, 19), outcomes: ['REJECTED'], search: 'void', sessionId: 's-1',
+      from: local(2026, 11, 19),
+      outcomes: ['REJECTED'],
+      search: 'void',
+      sessionId: 's-1',
     });
   });
 });

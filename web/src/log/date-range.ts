@@ -36,7 +36,7 @@ export function dateBoundsOf(f: Pick<TLogFilters, 'range' | 'from' | 'to'>, now:
 
 /** The `events.list` filter of the log's filters at `now`; empty filters are left out. */
 export function eventsFilterOf(f: TLogFilters, now: Date): TEventsFilter {
-  const nonEmpty = <T,>(list: T[]) => (list.length > 0 ? list : undefined);
+  const nonEmpty = <T>(list: T[]) => (list.length > 0 ? list : undefined);
   const filter: TEventsFilter = {
     ...dateBoundsOf(f, now),
     branchIds: nonEmpty(f.branchIds),

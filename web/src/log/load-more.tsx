@@ -19,18 +19,25 @@ export function LoadMore({ hasMore, loading, onLoad, loadedCount }: { hasMore: b
   useEffect(() => {
     const el = sentinel.current;
     if (!el || !hasMore || loading || typeof IntersectionObserver === 'undefined') return;
-    const observer = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting)) onLoad();
-    }, { rootMargin: `${AHEAD}px` });
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) onLoad();
+      },
+      { rootMargin: `${AHEAD}px` },
+    );
     observer.observe(el);
     return () => observer.disconnect();
   }, [hasMore, loading, onLoad, loadedCount]);
   return (
     <Center ref={sentinel} py="md" data-testid="load-more" style={{ overflowAnchor: 'none' }}>
       {hasMore ? (
-        <Button variant="default" loading={loading} onClick={onLoad}>Load more</Button>
+        <Button variant="default" loading={loading} onClick={onLoad}>
+          Load more
+        </Button>
       ) : (
-        <Text size="sm" c="dimmed">{loadedCount === 1 ? 'The one matching event is shown.' : `All ${loadedCount.toLocaleString('en')} matching events are shown.`}</Text>
+        <Text size="sm" c="dimmed">
+          {loadedCount === 1 ? 'The one matching event is shown.' : `All ${loadedCount.toLocaleString('en')} matching events are shown.`}
+        </Text>
       )}
     </Center>
   );

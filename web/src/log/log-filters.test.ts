@@ -10,10 +10,20 @@ describe('filters in the query string', () => {
 
   it('round-trips every filter', () => {
     const filters: TLogFilters = {
-      range: 'custom', from: '2026-11-01', to: '2026-11-15',
-      branchIds: [BRANCH], modules: ['SALE', 'CASH_SESSION'], actions: ['VOID_APPROVED', 'SALE_FINALIZED'],
-      actorIds: ['u-ana', 'someone@example.test'], outcomes: ['REJECTED'], reasons: ['BRANCH_FROZEN', 'POLICY_BLOCKED'],
-      sessionId: 's-1', credential: 'apikey:0192f0c4-1b2c-7d3e-8f40-123456789abc', entityType: 'INVOICE', entityId: 'INV-7', search: 'espresso & milk',
+      range: 'custom',
+      from: '2026-11-01',
+      to: '2026-11-15',
+      branchIds: [BRANCH],
+      modules: ['SALE', 'CASH_SESSION'],
+      actions: ['VOID_APPROVED', 'SALE_FINALIZED'],
+      actorIds: ['u-ana', 'someone@example.test'],
+      outcomes: ['REJECTED'],
+      reasons: ['BRANCH_FROZEN', 'POLICY_BLOCKED'],
+      sessionId: 's-1',
+      credential: 'apikey:0192f0c4-1b2c-7d3e-8f40-123456789abc',
+      entityType: 'INVOICE',
+      entityId: 'INV-7',
+      search: 'espresso & milk',
     };
     const qs = searchWithFilters(filters).toString();
     expect(filtersFromSearch(new URLSearchParams(qs))).toEqual(filters);
@@ -38,9 +48,11 @@ describe('filters in the query string', () => {
   });
 
   it('drops values a hand-edited link cannot mean', () => {
-    const f = filtersFromSearch(new URLSearchParams(
-      'range=yesterday&from=1st+Nov&branch=not-a-uuid&module=NOPE&module=SALE&action=DROP_TABLE&outcome=MAYBE&outcome=FAILED&outcome=FAILED&reason=x&actor=+++&session=',
-    ));
+    const f = filtersFromSearch(
+      new URLSearchParams(
+        'range=yesterday&from=1st+Nov&branch=not-a-uuid&module=NOPE&module=SALE&action=DROP_TABLE&outcome=MAYBE&outcome=FAILED&outcome=FAILED&reason=x&actor=+++&session=',
+      ),
+    );
     expect(f).toEqual({ ...EMPTY_FILTERS, modules: ['SALE'], outcomes: ['FAILED'] });
   });
 

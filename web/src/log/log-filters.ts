@@ -1,7 +1,4 @@
-import {
-  ACTIONS, DENIAL_REASONS, MODULES, OUTCOMES,
-  type TAction, type TDenialReason, type TModule, type TOutcome,
-} from '@modula/contracts';
+import { ACTIONS, DENIAL_REASONS, MODULES, OUTCOMES, type TAction, type TDenialReason, type TModule, type TOutcome } from '@modula/contracts';
 
 export const DATE_PRESETS = ['today', 'week', 'month', 'custom'] as const;
 export type TDatePreset = (typeof DATE_PRESETS)[number];
@@ -28,15 +25,38 @@ export interface TLogFilters {
 }
 
 export const EMPTY_FILTERS: TLogFilters = {
-  range: null, from: null, to: null, branchIds: [], modules: [], actions: [], actorIds: [],
-  outcomes: [], reasons: [], sessionId: null, credential: null, entityType: null, entityId: null, search: '',
+  range: null,
+  from: null,
+  to: null,
+  branchIds: [],
+  modules: [],
+  actions: [],
+  actorIds: [],
+  outcomes: [],
+  reasons: [],
+  sessionId: null,
+  credential: null,
+  entityType: null,
+  entityId: null,
+  search: '',
 };
 
 /** The query-string key of each filter (short, so that shared links stay readable). */
 const KEYS = {
-  range: 'range', from: 'from', to: 'to', branchIds: 'branch', modules: 'module', actions: 'action',
-  actorIds: 'actor', outcomes: 'outcome', reasons: 'reason', sessionId: 'session', credential: 'credential',
-  entityType: 'entityType', entityId: 'entity', search: 'q',
+  range: 'range',
+  from: 'from',
+  to: 'to',
+  branchIds: 'branch',
+  modules: 'module',
+  actions: 'action',
+  actorIds: 'actor',
+  outcomes: 'outcome',
+  reasons: 'reason',
+  sessionId: 'session',
+  credential: 'credential',
+  entityType: 'entityType',
+  entityId: 'entity',
+  search: 'q',
 } as const satisfies Record<keyof TLogFilters, string>;
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -75,7 +95,14 @@ export function filtersFromSearch(params: URLSearchParams): TLogFilters {
     branchIds: [...new Set(params.getAll(KEYS.branchIds).filter((v) => UUID.test(v)))].slice(0, 100),
     modules: oneOf(MODULES, params.getAll(KEYS.modules), 20),
     actions: oneOf(ACTIONS, params.getAll(KEYS.actions), 100),
-    actorIds: [...new Set(params.getAll(KEYS.actorIds).map((v) => text(v)).filter((v): v is string => v !== null))].slice(0, 100),
+    actorIds: [
+      ...new Set(
+        params
+          .getAll(KEYS.actorIds)
+          .map((v) => text(v))
+          .filter((v): v is string => v !== null),
+      ),
+    ].slice(0, 100),
     outcomes: oneOf(OUTCOMES, params.getAll(KEYS.outcomes), 3),
     reasons: oneOf(DENIAL_REASONS, params.getAll(KEYS.reasons), 6),
     sessionId: text(params.get(KEYS.sessionId)),
@@ -93,8 +120,12 @@ export function filtersFromSearch(params: URLSearchParams): TLogFilters {
 export function searchWithFilters(filters: TLogFilters, base: URLSearchParams = new URLSearchParams()): URLSearchParams {
   const out = new URLSearchParams(base);
   for (const key of Object.values(KEYS)) out.delete(key);
-  const set = (key: string, value: string | null) => { if (value) out.set(key, value); };
-  const setAll = (key: string, values: readonly string[]) => { for (const v of values) out.append(key, v); };
+  const set = (key: string, value: string | null) => {
+    if (value) out.set(key, value);
+  };
+  const setAll = (key: string, values: readonly string[]) => {
+    for (const v of values) out.append(key, v);
+  };
   set(KEYS.range, filters.range);
   if (filters.range === 'custom') {
     set(KEYS.from, filters.from);

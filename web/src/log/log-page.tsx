@@ -24,18 +24,15 @@ export function LogPage() {
   return (
     <Stack gap="md">
       <Group justify="space-between">
-        <Title order={2} size="h3">Audit log</Title>
-        <Button variant="light" onClick={() => setExporting(true)}>Export…</Button>
+        <Title order={2} size="h3">
+          Audit log
+        </Title>
+        <Button variant="light" onClick={() => setExporting(true)}>
+          Export…
+        </Button>
       </Group>
       <FilterBar filters={filters} onChange={setFilters} onClear={clearFilters} />
-      <LogResults
-        input={input}
-        filtered={countFilters(filters) > 0}
-        selectedId={openEventId}
-        entryHref={entryHref}
-        onOpen={openEvent}
-        onClear={clearFilters}
-      />
+      <LogResults input={input} filtered={countFilters(filters) > 0} selectedId={openEventId} entryHref={entryHref} onOpen={openEvent} onClear={clearFilters} />
       <EntryDrawer eventId={openEventId} onClose={closeEvent} />
       <ExportDialog opened={exporting} onClose={() => setExporting(false)} filter={input} />
     </Stack>

@@ -11,7 +11,14 @@ import { useBranches } from './use-branches.ts';
 const PAGE_SIZE = 50;
 
 /** The events that match the filters, a page at a time by cursor, with loading, empty and error states. */
-export function LogResults({ input, filtered, selectedId, entryHref, onOpen, onClear }: {
+export function LogResults({
+  input,
+  filtered,
+  selectedId,
+  entryHref,
+  onOpen,
+  onClear,
+}: {
   input: TEventsFilter;
   filtered: boolean;
   selectedId: string | null;
@@ -40,7 +47,9 @@ export function LogResults({ input, filtered, selectedId, entryHref, onOpen, onC
     return (
       <Group justify="center" py="xl" role="status" aria-live="polite">
         <Loader size="sm" />
-        <Text c="dimmed" size="sm">Loading events…</Text>
+        <Text c="dimmed" size="sm">
+          Loading events…
+        </Text>
       </Group>
     );
   }
@@ -55,7 +64,13 @@ export function LogResults({ input, filtered, selectedId, entryHref, onOpen, onC
           title={filtered ? 'No events match these filters' : 'The log is empty'}
           description={filtered ? 'Widen the date range or remove a filter.' : 'Events appear here as soon as Modula’s modules and devices record them.'}
         >
-          {filtered && <EmptyState.Actions><Button variant="light" onClick={onClear}>Clear filters</Button></EmptyState.Actions>}
+          {filtered && (
+            <EmptyState.Actions>
+              <Button variant="light" onClick={onClear}>
+                Clear filters
+              </Button>
+            </EmptyState.Actions>
+          )}
         </EmptyState>
       </Paper>
     );
@@ -63,9 +78,7 @@ export function LogResults({ input, filtered, selectedId, entryHref, onOpen, onC
   return (
     <Paper withBorder>
       <LogTable events={events} branches={byId} selectedId={selectedId} entryHref={entryHref} onOpen={onOpen} />
-      {query.isFetchNextPageError && (
-        <ErrorState error={query.error} what="more events" onRetry={loadMore} />
-      )}
+      {query.isFetchNextPageError && <ErrorState error={query.error} what="more events" onRetry={loadMore} />}
       <LoadMore hasMore={hasNextPage} loading={isFetchingNextPage} onLoad={loadMore} loadedCount={events.length} />
     </Paper>
   );

@@ -7,7 +7,13 @@ import { OutcomeBadge } from './outcome-badge.tsx';
 import { SyncBadges } from './sync-badges.tsx';
 
 /** One event of the log; the description links to its entry (also with the keyboard), the row opens it on click. */
-export function LogRow({ event, branch, entryHref, selected, onOpen }: {
+export function LogRow({
+  event,
+  branch,
+  entryHref,
+  selected,
+  onOpen,
+}: {
   event: TAuditEventView;
   branch: TBranchView | undefined;
   entryHref: string;
@@ -15,34 +21,62 @@ export function LogRow({ event, branch, entryHref, selected, onOpen }: {
   onOpen: () => void;
 }) {
   return (
-    <Table.Tr onClick={onOpen} style={{ cursor: 'pointer' }} bg={selected ? 'var(--mantine-primary-color-light)' : undefined} data-testid="log-row" data-selected={selected || undefined}>
+    <Table.Tr
+      onClick={onOpen}
+      style={{ cursor: 'pointer' }}
+      bg={selected ? 'var(--mantine-primary-color-light)' : undefined}
+      data-testid="log-row"
+      data-selected={selected || undefined}
+    >
       <Table.Td style={{ whiteSpace: 'nowrap' }}>
         <Text size="sm">{formatDateTime(event.occurredAt)}</Text>
       </Table.Td>
-      <Table.Td><ActorLabel actor={event.actor} /></Table.Td>
+      <Table.Td>
+        <ActorLabel actor={event.actor} />
+      </Table.Td>
       <Table.Td>
         <Stack gap={0}>
-          <Anchor component={Link} to={entryHref} size="sm" onClick={(e) => { e.stopPropagation(); }}>
+          <Anchor
+            component={Link}
+            to={entryHref}
+            size="sm"
+            onClick={(e) => {
+              e.stopPropagation();
+            }}
+          >
             {event.description}
           </Anchor>
-          <Text size="xs" c="dimmed" ff="monospace">{event.action}</Text>
+          <Text size="xs" c="dimmed" ff="monospace">
+            {event.action}
+          </Text>
         </Stack>
       </Table.Td>
       <Table.Td>
         {event.entity ? (
           <Stack gap={0}>
             <Text size="sm">{event.entity.label ?? event.entity.id}</Text>
-            <Text size="xs" c="dimmed" truncate="end" maw={220} title={event.entity.id}>{event.entity.type}{event.entity.label ? ` · ${event.entity.id}` : ''}</Text>
+            <Text size="xs" c="dimmed" truncate="end" maw={220} title={event.entity.id}>
+              {event.entity.type}
+              {event.entity.label ? ` · ${event.entity.id}` : ''}
+            </Text>
           </Stack>
-        ) : <Text size="sm" c="dimmed">—</Text>}
+        ) : (
+          <Text size="sm" c="dimmed">
+            —
+          </Text>
+        )}
       </Table.Td>
-      <Table.Td><OutcomeBadge outcome={event.outcome} reason={event.reason} /></Table.Td>
+      <Table.Td>
+        <OutcomeBadge outcome={event.outcome} reason={event.reason} />
+      </Table.Td>
       <Table.Td>
         <Text size="sm" c={branch ? undefined : 'dimmed'}>
           {event.branchId ? (branch?.name ?? event.branchId.slice(0, 8)) : 'Tenant'}
         </Text>
       </Table.Td>
-      <Table.Td><SyncBadges event={event} /></Table.Td>
+      <Table.Td>
+        <SyncBadges event={event} />
+      </Table.Td>
     </Table.Tr>
   );
 }

@@ -4,7 +4,13 @@ import { viewerTimeZone } from '../common/format-time.ts';
 import { LogRow } from './log-row.tsx';
 
 /** The log's rows, newest first, with times in the viewer's time zone. */
-export function LogTable({ events, branches, selectedId, entryHref, onOpen }: {
+export function LogTable({
+  events,
+  branches,
+  selectedId,
+  entryHref,
+  onOpen,
+}: {
   events: TAuditEventView[];
   branches: Map<string, TBranchView>;
   selectedId: string | null;
@@ -22,7 +28,9 @@ export function LogTable({ events, branches, selectedId, entryHref, onOpen }: {
             <Table.Th>Target</Table.Th>
             <Table.Th>Outcome</Table.Th>
             <Table.Th>Branch</Table.Th>
-            <Table.Th><VisuallyHidden>Sync</VisuallyHidden></Table.Th>
+            <Table.Th>
+              <VisuallyHidden>Sync</VisuallyHidden>
+            </Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>

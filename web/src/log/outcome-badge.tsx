@@ -6,8 +6,14 @@ import { OUTCOME_COLORS, OUTCOME_LABELS, REASON_LABELS } from '../common/labels.
 export function OutcomeBadge({ outcome, reason }: { outcome: TOutcome; reason: TDenialReason | null }) {
   return (
     <Group gap={4} wrap="wrap">
-      <Badge color={OUTCOME_COLORS[outcome]} variant="light" tt="none" style={{ flexShrink: 0 }}>{OUTCOME_LABELS[outcome]}</Badge>
-      {reason && <Badge color={OUTCOME_COLORS[outcome]} variant="outline" tt="none" style={{ flexShrink: 0 }}>{REASON_LABELS[reason]}</Badge>}
+      <Badge color={OUTCOME_COLORS[outcome]} variant="light" tt="none" style={{ flexShrink: 0 }}>
+        {OUTCOME_LABELS[outcome]}
+      </Badge>
+      {reason && (
+        <Badge color={OUTCOME_COLORS[outcome]} variant="outline" tt="none" style={{ flexShrink: 0 }}>
+          {REASON_LABELS[reason]}
+        </Badge>
+      )}
     </Group>
   );
 }

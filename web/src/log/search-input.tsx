@@ -9,7 +9,9 @@ import { searchTermProblem } from './search-term.ts';
  */
 export function SearchInput({ value, onChange }: { value: string; onChange: (search: string) => void }) {
   const [text, setText] = useState(value);
-  const commit = useDebouncedCallback((next: string) => { if (searchTermProblem(next) === null) onChange(next.trim()); }, 400);
+  const commit = useDebouncedCallback((next: string) => {
+    if (searchTermProblem(next) === null) onChange(next.trim());
+  }, 400);
   // the URL changed on its own (back button, a link): show what it says
   useEffect(() => setText((t) => (t.trim() === value ? t : value)), [value]);
   return (
@@ -23,7 +25,9 @@ export function SearchInput({ value, onChange }: { value: string; onChange: (sea
         setText(e.currentTarget.value);
         commit(e.currentTarget.value);
       }}
-      onKeyDown={(e) => { if (e.key === 'Enter') commit.flush(); }}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') commit.flush();
+      }}
     />
   );
 }

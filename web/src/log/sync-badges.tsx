@@ -9,10 +9,16 @@ export function SyncBadges({ event }: { event: Pick<TAuditEventView, 'occurredAt
   if (!event.context.offline && !late) return null;
   return (
     <Group gap={4} wrap="wrap">
-      {event.context.offline && <Badge color="grape" variant="light" tt="none" style={{ flexShrink: 0 }}>offline</Badge>}
+      {event.context.offline && (
+        <Badge color="grape" variant="light" tt="none" style={{ flexShrink: 0 }}>
+          offline
+        </Badge>
+      )}
       {late && (
         <Tooltip label={`Received ${formatDateTime(event.receivedAt)}`}>
-          <Badge color="yellow" variant="light" tt="none" style={{ flexShrink: 0 }}>{late}</Badge>
+          <Badge color="yellow" variant="light" tt="none" style={{ flexShrink: 0 }}>
+            {late}
+          </Badge>
         </Tooltip>
       )}
     </Group>

@@ -13,21 +13,27 @@ export function useLogFilters() {
   const filters = useMemo(() => filtersFromSearch(params), [params]);
   const openEventId = params.get(EVENT_KEY);
 
-  const setFilters = useCallback((patch: Partial<TLogFilters>) => {
-    setParams((prev) => searchWithFilters({ ...filtersFromSearch(prev), ...patch }, prev));
-  }, [setParams]);
+  const setFilters = useCallback(
+    (patch: Partial<TLogFilters>) => {
+      setParams((prev) => searchWithFilters({ ...filtersFromSearch(prev), ...patch }, prev));
+    },
+    [setParams],
+  );
 
   const clearFilters = useCallback(() => {
     setParams((prev) => searchWithFilters(EMPTY_FILTERS, prev));
   }, [setParams]);
 
-  const openEvent = useCallback((id: string) => {
-    setParams((prev) => {
-      const next = new URLSearchParams(prev);
-      next.set(EVENT_KEY, id);
-      return next;
-    });
-  }, [setParams]);
+  const openEvent = useCallback(
+    (id: string) => {
+      setParams((prev) => {
+        const next = new URLSearchParams(prev);
+        next.set(EVENT_KEY, id);
+        return next;
+      });
+    },
+    [setParams],
+  );
 
   const closeEvent = useCallback(() => {
     setParams((prev) => {

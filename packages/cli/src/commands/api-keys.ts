@@ -7,8 +7,9 @@ import { withOrm } from './with-orm.ts';
 const tenantOf = (values: Record<string, unknown>) => z.uuid({ error: '--tenant must be a tenant id (UUID)' }).parse(required(values, 'tenant'));
 
 export const apiKeyCreate: TCommand = {
-  summary: 'Creates another ingestion API key for the tenant (e.g. one per module or till fleet, to rotate without downtime); '
-    + 'prints {"apiKeyId","apiKey"} (the key is shown only once).',
+  summary:
+    'Creates another ingestion API key for the tenant (e.g. one per module or till fleet, to rotate without downtime); ' +
+    'prints {"apiKeyId","apiKey"} (the key is shown only once).',
   options: { tenant: { type: 'string' } },
   async run(values) {
     const tenantId = tenantOf(values);
@@ -30,8 +31,9 @@ export const apiKeyList: TCommand = {
 };
 
 export const apiKeyRevoke: TCommand = {
-  summary: 'Revokes an API key, given by its id or by the key itself (--key); prints {"id","revokedAt"}. '
-    + 'Servers that verified the key in the last API_KEY_CACHE_SECONDS keep accepting it until their cache entry expires.',
+  summary:
+    'Revokes an API key, given by its id or by the key itself (--key); prints {"id","revokedAt"}. ' +
+    'Servers that verified the key in the last API_KEY_CACHE_SECONDS keep accepting it until their cache entry expires.',
   options: { tenant: { type: 'string' }, key: { type: 'string' } },
   async run(values) {
     const tenantId = tenantOf(values);
@@ -42,7 +44,9 @@ export const apiKeyRevoke: TCommand = {
       console.error(`tenant ${tenantId} has no such API key`);
       return 1;
     }
-    await recordAdministration([administrationEvent(tenantId, 'API_KEY_REVOKED', operatorActor(), { type: 'API_KEY', id: revoked.id }, { metadata: { revokedAt: revoked.revokedAt } })]);
+    await recordAdministration([
+      administrationEvent(tenantId, 'API_KEY_REVOKED', operatorActor(), { type: 'API_KEY', id: revoked.id }, { metadata: { revokedAt: revoked.revokedAt } }),
+    ]);
     printJson(revoked);
     return 0;
   },

@@ -15,10 +15,19 @@ export const checkpointCreate: TCommand = {
     const config = cliConfig();
     const signer = loadSigner(config);
     // extends only a checkpoint signed by a key pinned on this host (as verify-chain trusts them)
-    const { checkpoint, created } = await withOrm(async (orm) => createCheckpoint(orm, signer, tenantId, { keyring: (await pinnedKeys(orm, config.DATA_DIR, signer)).keyring }));
+    const { checkpoint, created } = await withOrm(async (orm) =>
+      createCheckpoint(orm, signer, tenantId, { keyring: (await pinnedKeys(orm, config.DATA_DIR, signer)).keyring }),
+    );
     if (created) {
-      await recordAdministration([administrationEvent(tenantId, 'CHECKPOINT_CREATED', operatorActor(), { type: 'CHECKPOINT', id: String(checkpoint.seq), label: `seq ${checkpoint.seq}` },
-        { metadata: { seq: checkpoint.seq, hash: checkpoint.hash, keyId: checkpoint.keyId } })]);
+      await recordAdministration([
+        administrationEvent(
+          tenantId,
+          'CHECKPOINT_CREATED',
+          operatorActor(),
+          { type: 'CHECKPOINT', id: String(checkpoint.seq), label: `seq ${checkpoint.seq}` },
+          { metadata: { seq: checkpoint.seq, hash: checkpoint.hash, keyId: checkpoint.keyId } },
+        ),
+      ]);
     }
     printJson(checkpoint);
     return 0;

@@ -8,7 +8,8 @@ import { trustedKeyring } from './trusted-keys.ts';
 import { withOrm } from './with-orm.ts';
 
 export const verifyExportCommand: TCommand = {
-  summary: "Checks an export pack offline: the file against its signed manifest (default FILE.manifest.json) and the manifest against the public key (default: this installation's); exit 0 when intact, else the reason.",
+  summary:
+    "Checks an export pack offline: the file against its signed manifest (default FILE.manifest.json) and the manifest against the public key (default: this installation's); exit 0 when intact, else the reason.",
   options: { manifest: { type: 'string' }, 'public-key': { type: 'string' } },
   async run(values, positionals) {
     const file = positionals[0];
@@ -22,7 +23,8 @@ export const verifyExportCommand: TCommand = {
 };
 
 export const exportCreateCommand: TCommand = {
-  summary: 'Builds a signed export pack of a tenant now, in this process (operators; Admins use exports.create): --format csv|pdf [--filter JSON]; prints its manifest.',
+  summary:
+    'Builds a signed export pack of a tenant now, in this process (operators; Admins use exports.create): --format csv|pdf [--filter JSON]; prints its manifest.',
   options: { tenant: { type: 'string' }, format: { type: 'string' }, filter: { type: 'string' } },
   async run(values) {
     const tenantId = z.uuid({ error: '--tenant must be a tenant id (UUID)' }).parse(required(values, 'tenant'));

@@ -44,7 +44,9 @@ export const COMMANDS: Record<string, TCommand> = {
 
 export function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => {
-    const opts = Object.entries(c.options).map(([o, d]) => (d.type === 'boolean' ? `[--${o}]` : `--${o} ${o.toUpperCase()}`)).join(' ');
+    const opts = Object.entries(c.options)
+      .map(([o, d]) => (d.type === 'boolean' ? `[--${o}]` : `--${o} ${o.toUpperCase()}`))
+      .join(' ');
     return `  pnpm --silent cli ${name} ${opts}\n      ${c.summary}`;
   });
   return `Usage:\n${lines.join('\n')}`;

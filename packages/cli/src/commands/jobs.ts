@@ -7,7 +7,11 @@ import { operatorActor, recordAdministration } from './record-administration.ts'
 async function withQueue<T>(fn: (queue: IngestQueue) => Promise<T>): Promise<T> {
   const config = cliConfig();
   const redis = createRedis(config.REDIS_URL, 'producer');
-  const queue = new IngestQueue(redis, config.QUEUE_PREFIX, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, backoffMaxMs: config.JOB_BACKOFF_MAX_MS });
+  const queue = new IngestQueue(redis, config.QUEUE_PREFIX, {
+    attempts: config.JOB_ATTEMPTS,
+    backoffMs: config.JOB_BACKOFF_MS,
+    backoffMaxMs: config.JOB_BACKOFF_MAX_MS,
+  });
   try {
     await redisReady(redis);
     return await fn(queue);
@@ -48,7 +52,9 @@ export const jobsRetry: TCommand = {
       return failed.length;
     });
     const operator = operatorActor();
-    await recordAdministration([...perTenant].map(([tenantId, counts]) => administrationEvent(tenantId, 'JOBS_REDRIVEN', operator, undefined, { metadata: counts })));
+    await recordAdministration(
+      [...perTenant].map(([tenantId, counts]) => administrationEvent(tenantId, 'JOBS_REDRIVEN', operator, undefined, { metadata: counts })),
+    );
     printJson({ retried });
     return 0;
   },

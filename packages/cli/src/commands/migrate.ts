@@ -8,8 +8,9 @@ import { printJson, type TCommand } from './helpers.ts';
 const ZKeySettings = ZConfig.pick({ DATA_DIR: true, SIGNING_KEY_FILE: true, SIGNING_KEY_ID: true });
 
 export const migrateCommand: TCommand = {
-  summary: 'Applies pending database migrations, then publishes the signing key (SIGNING_KEY_FILE, else DATA_DIR/signing-key.pem, '
-    + 'created when missing) in signing_keys, as the owner: DATABASE_OWNER_URL (else DATABASE_URL). Run it after a key rotation too.',
+  summary:
+    'Applies pending database migrations, then publishes the signing key (SIGNING_KEY_FILE, else DATA_DIR/signing-key.pem, ' +
+    'created when missing) in signing_keys, as the owner: DATABASE_OWNER_URL (else DATABASE_URL). Run it after a key rotation too.',
   options: {},
   async run() {
     // the one command that needs the owner; everything else runs as the runtime's login

@@ -7,8 +7,9 @@ import { withOrm } from './with-orm.ts';
 const byWhom = () => (operatorActor().id ?? 'unknown').replace(/^operator:/, '');
 
 export const operatorCreate: TCommand = {
-  summary: 'Creates an operator credential for the queue dashboard (/admin/queues, HTTP Basic: the name and the secret), separate from every tenant\'s accounts; '
-    + 'prints {"name","secret"} (the secret is shown only once; only its SHA-256 is stored). Names are never reused.',
+  summary:
+    "Creates an operator credential for the queue dashboard (/admin/queues, HTTP Basic: the name and the secret), separate from every tenant's accounts; " +
+    'prints {"name","secret"} (the secret is shown only once; only its SHA-256 is stored). Names are never reused.',
   options: { name: { type: 'string' } },
   async run(values) {
     const name = required(values, 'name');

@@ -10,10 +10,16 @@ import { withOrm } from './with-orm.ts';
 /** The keys record version 2 added (README "Hash chain"). */
 const PROVENANCE_KEYS = ['recordVersion', 'credential', 'sourceAddress'];
 
-const seqOf = (v: unknown, name: string) => z.coerce.number({ error: `--${name} must be a seq` }).int().min(1).parse(v);
+const seqOf = (v: unknown, name: string) =>
+  z.coerce
+    .number({ error: `--${name} must be a seq` })
+    .int()
+    .min(1)
+    .parse(v);
 
 export const proofCommand: TCommand = {
-  summary: 'Prints a proof to verify offline: --seq N (the event is in the latest signed checkpoint, with its record) or --from A [--to B] (checkpoint B extends A).',
+  summary:
+    'Prints a proof to verify offline: --seq N (the event is in the latest signed checkpoint, with its record) or --from A [--to B] (checkpoint B extends A).',
   options: { tenant: { type: 'string' }, seq: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } },
   async run(values) {
     const tenantId = z.uuid({ error: '--tenant must be a tenant id (UUID)' }).parse(required(values, 'tenant'));
@@ -24,8 +30,10 @@ export const proofCommand: TCommand = {
         if (!proof) return null;
         // the record as the chain hashes it, so the verifier recomputes the event's hash too
         const { record, prevHash } = await withTenant(orm, tenantId, async (em) => {
-          const r = (await sql<{ record: Record<string, unknown>; prevHash: string }>`select to_jsonb(e) - 'hash' - 'prevHash' as record, e."prevHash"
-            from (select ${AUDIT_EVENT_RECORD_SELECT} from audit_events where tenant_id = ${tenantId} and seq = ${seq}) e`.execute(dbOf(em))).rows[0]!;
+          const r = (
+            await sql<{ record: Record<string, unknown>; prevHash: string }>`select to_jsonb(e) - 'hash' - 'prevHash' as record, e."prevHash"
+            from (select ${AUDIT_EVENT_RECORD_SELECT} from audit_events where tenant_id = ${tenantId} and seq = ${seq}) e`.execute(dbOf(em))
+          ).rows[0]!;
           // a record of version 1 (stored before provenance was kept) hashes without the provenance keys
           const record = Object.fromEntries(Object.entries(r.record).filter(([k]) => r.record.recordVersion !== 1 || !PROVENANCE_KEYS.includes(k)));
           return { record, prevHash: r.prevHash };

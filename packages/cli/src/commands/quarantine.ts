@@ -9,29 +9,47 @@ export const quarantineList: TCommand = {
   summary: 'Lists quarantined events (open ones; --all includes replayed), newest first, one JSON object per line.',
   options: { tenant: { type: 'string' }, all: { type: 'boolean' }, limit: { type: 'string' } },
   async run(values) {
-    const entries = await withOrm((orm) => listQuarantine(orm, {
-      tenantId: values.tenant as string | undefined, includeReplayed: Boolean(values.all), limit: Number(values.limit ?? 100),
-    }));
+    const entries = await withOrm((orm) =>
+      listQuarantine(orm, {
+        tenantId: values.tenant as string | undefined,
+        includeReplayed: Boolean(values.all),
+        limit: Number(values.limit ?? 100),
+      }),
+    );
     for (const entry of entries) printJson(entry);
     return 0;
   },
 };
 
 export const quarantineReplay: TCommand = {
-  summary: 'Sends quarantined events through the worker again (all open ones, or by --tenant, --id, --reason), keeping their receivedAt; prints {replayed, skipped} (an altered or unreadable payload is skipped, with why).',
+  summary:
+    'Sends quarantined events through the worker again (all open ones, or by --tenant, --id, --reason), keeping their receivedAt; prints {replayed, skipped} (an altered or unreadable payload is skipped, with why).',
   options: { tenant: { type: 'string' }, id: { type: 'string', multiple: true }, reason: { type: 'string' } },
   async run(values) {
     const config = cliConfig();
     const redis = createRedis(config.REDIS_URL, 'producer');
-    const queue = new IngestQueue(redis, config.QUEUE_PREFIX, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, backoffMaxMs: config.JOB_BACKOFF_MAX_MS });
+    const queue = new IngestQueue(redis, config.QUEUE_PREFIX, {
+      attempts: config.JOB_ATTEMPTS,
+      backoffMs: config.JOB_BACKOFF_MS,
+      backoffMaxMs: config.JOB_BACKOFF_MAX_MS,
+    });
     try {
       await redisReady(redis);
-      const result = await withOrm((orm) => replayQuarantine(orm, (tenantId, events, receivedAt, provenance) => queue.enqueue(tenantId, events, receivedAt, { provenance }), {
-        tenantId: values.tenant as string | undefined, ids: values.id as string[] | undefined, reason: values.reason as string | undefined,
-      }));
+      const result = await withOrm((orm) =>
+        replayQuarantine(orm, (tenantId, events, receivedAt, provenance) => queue.enqueue(tenantId, events, receivedAt, { provenance }), {
+          tenantId: values.tenant as string | undefined,
+          ids: values.id as string[] | undefined,
+          reason: values.reason as string | undefined,
+        }),
+      );
       const operator = operatorActor();
-      await recordAdministration(result.byTenant.map((t) => administrationEvent(t.tenantId, 'QUARANTINE_REPLAYED', operator, undefined,
-        { metadata: { replayed: t.replayed, skipped: t.skipped, ...(values.reason ? { reason: values.reason } : {}) } })));
+      await recordAdministration(
+        result.byTenant.map((t) =>
+          administrationEvent(t.tenantId, 'QUARANTINE_REPLAYED', operator, undefined, {
+            metadata: { replayed: t.replayed, skipped: t.skipped, ...(values.reason ? { reason: values.reason } : {}) },
+          }),
+        ),
+      );
       printJson({ replayed: result.replayed, skipped: result.skipped });
       return 0;
     } finally {

@@ -21,7 +21,11 @@ export async function recordAdministration(events: TAuditEventInput[]): Promise<
   if (judged.rejected.length > 0) throw new Error(`administrative event refused: ${JSON.stringify(judged.rejected)}`);
   const config = cliConfig();
   const redis = createRedis(config.REDIS_URL, 'producer');
-  const queue = new IngestQueue(redis, config.QUEUE_PREFIX, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, backoffMaxMs: config.JOB_BACKOFF_MAX_MS });
+  const queue = new IngestQueue(redis, config.QUEUE_PREFIX, {
+    attempts: config.JOB_ATTEMPTS,
+    backoffMs: config.JOB_BACKOFF_MS,
+    backoffMaxMs: config.JOB_BACKOFF_MAX_MS,
+  });
   try {
     await redisReady(redis);
     const receivedAt = new Date().toISOString();

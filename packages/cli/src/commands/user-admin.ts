@@ -23,7 +23,9 @@ export const userSetRole: TCommand = {
     const { tenantId, email } = target(values);
     const role = ZRole.parse(required(values, 'role'));
     const user = await withOrm((orm) => setUserRole(orm, tenantId, email, role));
-    await recordAdministration([administrationEvent(tenantId, 'ROLE_CHANGED', operatorActor(), accountOf(user), { before: { role: user.previousRole }, after: { role } })]);
+    await recordAdministration([
+      administrationEvent(tenantId, 'ROLE_CHANGED', operatorActor(), accountOf(user), { before: { role: user.previousRole }, after: { role } }),
+    ]);
     printJson({ userId: user.userId, role, previousRole: user.previousRole });
     return 0;
   },
@@ -35,7 +37,9 @@ export const userDisable: TCommand = {
   async run(values) {
     const { tenantId, email } = target(values);
     const user = await withOrm((orm) => disableUser(orm, tenantId, email));
-    await recordAdministration([administrationEvent(tenantId, 'USER_DISABLED', operatorActor(), accountOf(user), { metadata: { sessionsEnded: user.sessionsEnded } })]);
+    await recordAdministration([
+      administrationEvent(tenantId, 'USER_DISABLED', operatorActor(), accountOf(user), { metadata: { sessionsEnded: user.sessionsEnded } }),
+    ]);
     printJson({ userId: user.userId, disabledAt: user.disabledAt, sessionsEnded: user.sessionsEnded });
     return 0;
   },
@@ -54,12 +58,15 @@ export const userUnlock: TCommand = {
 };
 
 export const userResetTwoFactor: TCommand = {
-  summary: 'Forgets a user\'s second factor (the next sign-in enrols a new one), ends their sessions; recorded as TWO_FACTOR_RESET; prints {"userId","sessionsEnded"}.',
+  summary:
+    'Forgets a user\'s second factor (the next sign-in enrols a new one), ends their sessions; recorded as TWO_FACTOR_RESET; prints {"userId","sessionsEnded"}.',
   options: OPTIONS,
   async run(values) {
     const { tenantId, email } = target(values);
     const user = await withOrm((orm) => resetTwoFactor(orm, tenantId, email));
-    await recordAdministration([administrationEvent(tenantId, 'TWO_FACTOR_RESET', operatorActor(), accountOf(user), { metadata: { sessionsEnded: user.sessionsEnded } })]);
+    await recordAdministration([
+      administrationEvent(tenantId, 'TWO_FACTOR_RESET', operatorActor(), accountOf(user), { metadata: { sessionsEnded: user.sessionsEnded } }),
+    ]);
     printJson({ userId: user.userId, sessionsEnded: user.sessionsEnded });
     return 0;
   },

@@ -15,7 +15,9 @@ export const userCreate: TCommand = {
     const password = required(values, 'password');
     const name = typeof values.name === 'string' ? values.name : undefined;
     const { userId } = await withOrm((orm) => createUser(orm, { tenantId, email, password, role, name }));
-    await recordAdministration([administrationEvent(tenantId, 'USER_CREATED', operatorActor(), { type: 'USER', id: userId, label: email.toLowerCase() }, { after: { role } })]);
+    await recordAdministration([
+      administrationEvent(tenantId, 'USER_CREATED', operatorActor(), { type: 'USER', id: userId, label: email.toLowerCase() }, { after: { role } }),
+    ]);
     printJson({ userId });
     return 0;
   },

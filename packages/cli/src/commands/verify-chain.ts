@@ -8,9 +8,10 @@ import { trustedKeyring } from './trusted-keys.ts';
 import { withOrm } from './with-orm.ts';
 
 export const verifyChainCommand: TCommand = {
-  summary: "Recomputes a tenant's hash chain from the stored rows and checks it against every signed checkpoint (also --checkpoints FILE: "
-    + 'saved copies; --public-key KEY: trust only these keys, else the keys pinned on this host at first use and its own); '
-    + 'exit 0 when intact, else prints the first broken seq and why.',
+  summary:
+    "Recomputes a tenant's hash chain from the stored rows and checks it against every signed checkpoint (also --checkpoints FILE: " +
+    'saved copies; --public-key KEY: trust only these keys, else the keys pinned on this host at first use and its own); ' +
+    'exit 0 when intact, else prints the first broken seq and why.',
   options: { tenant: { type: 'string' }, 'public-key': { type: 'string' }, checkpoints: { type: 'string' } },
   async run(values) {
     const tenantId = z.uuid({ error: '--tenant must be a tenant id (UUID)' }).parse(required(values, 'tenant'));
@@ -21,7 +22,7 @@ export const verifyChainCommand: TCommand = {
       const config = cliConfig();
       const own = existsSync(defaultKeyFile(config)) ? loadSigner(config) : undefined;
       const { keyring, notTrusted } = await pinnedKeys(orm, config.DATA_DIR, own);
-      return { ...await verifyChain(orm, tenantId, { keyring, extraCheckpoints }), ...(notTrusted.length > 0 ? { notTrustedKeys: notTrusted } : {}) };
+      return { ...(await verifyChain(orm, tenantId, { keyring, extraCheckpoints })), ...(notTrusted.length > 0 ? { notTrustedKeys: notTrusted } : {}) };
     });
     printJson(result);
     return result.ok ? 0 : 2;

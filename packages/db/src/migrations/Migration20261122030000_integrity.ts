@@ -29,7 +29,9 @@ export class Migration20261122030000_integrity extends Migration {
       signature text not null,
       frontier text[] not null,
       primary key (tenant_id, id))`);
-    this.addSql(`comment on column checkpoints.frontier is 'Roots of the perfect subtrees of the Merkle tree at seq (largest first): the next checkpoint extends them instead of rehashing the log'`);
+    this.addSql(
+      `comment on column checkpoints.frontier is 'Roots of the perfect subtrees of the Merkle tree at seq (largest first): the next checkpoint extends them instead of rehashing the log'`,
+    );
     this.addSql('create index checkpoints_by_seq on checkpoints (tenant_id, seq desc, created_at desc)');
 
     this.addSql(`create table exports (

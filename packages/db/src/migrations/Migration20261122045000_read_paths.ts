@@ -38,7 +38,9 @@ export class Migration20261122045000_read_paths extends Migration {
     this.addSql(`create index audit_event_search_trgm on audit_event_search using gin
       (description gin_trgm_ops, entity_label gin_trgm_ops, actor_name gin_trgm_ops)`);
     this.addSql(`revoke all on audit_event_search from public`);
-    this.addSql(`create trigger audit_event_search_no_update_delete before update or delete on audit_event_search for each row execute function refuse_change()`);
+    this.addSql(
+      `create trigger audit_event_search_no_update_delete before update or delete on audit_event_search for each row execute function refuse_change()`,
+    );
     this.addSql(`create trigger audit_event_search_no_truncate before truncate on audit_event_search for each statement execute function refuse_change()`);
 
     // fed in the transaction that stores the events, once per statement (a batch is one insert)
@@ -76,7 +78,9 @@ export class Migration20261122045000_read_paths extends Migration {
           where tenant_id = $1 and (description ilike $2 or entity_label ilike $2 or actor_name ilike $2)
           limit $3' using v_tenant, p_pattern, p_max;
       end $$`);
-    this.addSql(`comment on function search_event_seqs(text, integer) is 'Up to p_max seqs of the current tenant''s events whose description, entity label or actor name is ILIKE p_pattern'`);
+    this.addSql(
+      `comment on function search_event_seqs(text, integer) is 'Up to p_max seqs of the current tenant''s events whose description, entity label or actor name is ILIKE p_pattern'`,
+    );
     this.addSql(`revoke all on function search_event_seqs(text, integer) from public`);
     this.addSql(`grant execute on function search_event_seqs(text, integer) to ${APP_ROLE}`);
 

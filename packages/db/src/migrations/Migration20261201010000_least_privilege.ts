@@ -27,7 +27,9 @@ export class Migration20261201010000_least_privilege extends Migration {
           on conflict (tenant_id) do nothing;
         return query select h.seq, h.hash from chain_heads h where h.tenant_id = p_tenant for update;
       end $$`);
-    this.addSql(`comment on function lock_chain_head(uuid) is 'Opens (at seq 0, genesis hash) and locks the current tenant''s chain head for this transaction'`);
+    this.addSql(
+      `comment on function lock_chain_head(uuid) is 'Opens (at seq 0, genesis hash) and locks the current tenant''s chain head for this transaction'`,
+    );
 
     this.addSql(`create function advance_chain_head(p_tenant uuid, p_seq bigint, p_hash text) returns void
       language plpgsql security definer set search_path = pg_catalog, public, pg_temp as $$
@@ -60,7 +62,9 @@ export class Migration20261201010000_least_privilege extends Migration {
         end if;
         update chain_heads set seq = p_seq, hash = p_hash, updated_at = now() where tenant_id = p_tenant;
       end $$`);
-    this.addSql(`comment on function advance_chain_head(uuid, bigint, text) is 'Moves the current tenant''s chain head to a stored row, only over rows that are all there and link'`);
+    this.addSql(
+      `comment on function advance_chain_head(uuid, bigint, text) is 'Moves the current tenant''s chain head to a stored row, only over rows that are all there and link'`,
+    );
 
     this.addSql(`create or replace function open_quarantine_count() returns bigint
       language sql stable security definer set search_path = pg_catalog, public, pg_temp as $$
@@ -71,7 +75,9 @@ export class Migration20261201010000_least_privilege extends Migration {
       language sql stable security definer set search_path = pg_catalog, public, pg_temp as $$
         select count(*) from quarantined_events where replayed_at is null
       $$`);
-    this.addSql(`comment on function quarantine_open_total() is 'How many quarantined events wait for an operator, all tenants together (a number, for metrics)'`);
+    this.addSql(
+      `comment on function quarantine_open_total() is 'How many quarantined events wait for an operator, all tenants together (a number, for metrics)'`,
+    );
     this.addSql(`create function tenant_ids() returns setof uuid
       language sql stable security definer set search_path = pg_catalog, public, pg_temp as $$
         select id from tenants order by id
@@ -79,7 +85,9 @@ export class Migration20261201010000_least_privilege extends Migration {
     this.addSql(`comment on function tenant_ids() is 'Every tenant id, for the checkpoint scheduler (the runtime reads no tenant but the current one)'`);
 
     this.addSql(`revoke all on function lock_chain_head(uuid), advance_chain_head(uuid, bigint, text), quarantine_open_total(), tenant_ids() from public`);
-    this.addSql(`grant execute on function lock_chain_head(uuid), advance_chain_head(uuid, bigint, text), quarantine_open_total(), tenant_ids() to ${APP_ROLE}`);
+    this.addSql(
+      `grant execute on function lock_chain_head(uuid), advance_chain_head(uuid, bigint, text), quarantine_open_total(), tenant_ids() to ${APP_ROLE}`,
+    );
     this.addSql(`revoke insert, update on chain_heads from ${APP_ROLE}`);
     this.addSql(`revoke update on quarantined_events from ${APP_ROLE}`);
     this.addSql(`grant update (reason, detail, quarantined_at, replayed_at) on quarantined_events to ${APP_ROLE}`);

@@ -10,7 +10,9 @@ export class Migration20261201040000_tenant_limits extends Migration {
 
   override async up(): Promise<void> {
     this.addSql('alter table exports add column file_deleted_at timestamptz');
-    this.addSql(`comment on column exports.file_deleted_at is 'When the worker deleted the pack file (EXPORT_RETENTION_HOURS after completed_at); the manifest, signature and row stay'`);
+    this.addSql(
+      `comment on column exports.file_deleted_at is 'When the worker deleted the pack file (EXPORT_RETENTION_HOURS after completed_at); the manifest, signature and row stay'`,
+    );
     this.addSql('create index exports_by_created on exports (tenant_id, created_at)');
     this.addSql(`create index exports_pending on exports (tenant_id) where status = 'PENDING'`);
     this.addSql(`create index exports_files_kept on exports (tenant_id, completed_at) where status = 'READY' and file_deleted_at is null`);

@@ -20,7 +20,9 @@ export class Migration20261201050000_operators extends Migration {
       secret_hash bytea not null check (length(secret_hash) = 32),
       created_at timestamptz not null default now(),
       revoked_at timestamptz)`);
-    this.addSql(`comment on table operators is 'Credentials of the operators of the service (queue dashboard), separate from every tenant''s accounts; only the SHA-256 of each secret'`);
+    this.addSql(
+      `comment on table operators is 'Credentials of the operators of the service (queue dashboard), separate from every tenant''s accounts; only the SHA-256 of each secret'`,
+    );
 
     this.addSql(`create function operators_revoke_only() returns trigger language plpgsql as $$
       begin
@@ -45,7 +47,9 @@ export class Migration20261201050000_operators extends Migration {
       client_address text,
       detail jsonb not null default '{}'::jsonb)`);
     this.addSql('create index operator_actions_by_operator on operator_actions (operator_name, occurred_at)');
-    this.addSql(`comment on table operator_actions is 'What operators did: dashboard sign-ins (once per credential, address and hour), retries, credentials created and revoked; append-only'`);
+    this.addSql(
+      `comment on table operator_actions is 'What operators did: dashboard sign-ins (once per credential, address and hour), retries, credentials created and revoked; append-only'`,
+    );
     this.addSql(`create trigger operator_actions_no_update_delete before update or delete on operator_actions for each row execute function refuse_change()`);
     this.addSql(`create trigger operator_actions_no_truncate before truncate on operator_actions for each statement execute function refuse_change()`);
 

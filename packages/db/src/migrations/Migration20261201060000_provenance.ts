@@ -25,7 +25,9 @@ export class Migration20261201060000_provenance extends Migration {
     this.addSql('alter table audit_events validate constraint audit_events_record_version_check');
     // "everything this key wrote", in the order the log lists events, without reading the whole log
     this.addSql('create index audit_events_credential_idx on audit_events (tenant_id, credential, occurred_at desc, seq desc) where credential is not null');
-    this.addSql(`comment on column audit_events.credential is 'Which credential sent the event: apikey:<api key id>, user:<user id>, operator:<name>, system, anonymous (null: record_version 1 or unknown)'`);
+    this.addSql(
+      `comment on column audit_events.credential is 'Which credential sent the event: apikey:<api key id>, user:<user id>, operator:<name>, system, anonymous (null: record_version 1 or unknown)'`,
+    );
     this.addSql(`comment on column audit_events.source_address is 'The address the request came from (null for in-process callers)'`);
     // a quarantined event keeps its provenance, and gets it back when replayed
     this.addSql('alter table quarantined_events add column provenance jsonb');

@@ -24,6 +24,8 @@ export class Migration20261201070000_signing_keys_owner_only extends Migration {
         end loop;
       end $$`);
     this.addSql(`grant select on signing_keys to ${APP_ROLE}`);
-    this.addSql(`comment on table signing_keys is 'Every public key that ever signed a checkpoint or export; published by the owner only (publishSigningKey), never removed'`);
+    this.addSql(
+      `comment on table signing_keys is 'Every public key that ever signed a checkpoint or export; published by the owner only (publishSigningKey), never removed'`,
+    );
   }
 }

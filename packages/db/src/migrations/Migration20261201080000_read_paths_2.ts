@@ -34,7 +34,9 @@ export class Migration20261201080000_read_paths_2 extends Migration {
       bucket_start timestamptz not null,
       failures integer not null check (failures >= 1),
       primary key (tenant_id, bucket_minutes, actor_id, bucket_start))`);
-    this.addSql(`comment on table login_failure_counts is 'LOGIN_FAILED of audit_events per account and clock hour / UTC day (trigger-fed); read by insights.failedLogins to find dense windows'`);
+    this.addSql(
+      `comment on table login_failure_counts is 'LOGIN_FAILED of audit_events per account and clock hour / UTC day (trigger-fed); read by insights.failedLogins to find dense windows'`,
+    );
     // only buckets with two or more failures can point at a dense window (the read falls back to
     // every failure when its bound is 1), and they are the few
     this.addSql(`create index login_failure_counts_dense on login_failure_counts (tenant_id, bucket_minutes, failures)

@@ -28,6 +28,8 @@ export class Migration20261201090000_password_history extends Migration {
       with check (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid)`);
     this.addSql('revoke all on password_history from public');
     this.addSql(`grant select, insert, delete on password_history to ${APP_ROLE}`);
-    this.addSql(`comment on table password_history is 'argon2id hashes of the passwords a user replaced (the newest three): with users.password_hash, the last four, which a new password must differ from (PCI DSS 8.3.7)'`);
+    this.addSql(
+      `comment on table password_history is 'argon2id hashes of the passwords a user replaced (the newest three): with users.password_hash, the last four, which a new password must differ from (PCI DSS 8.3.7)'`,
+    );
   }
 }

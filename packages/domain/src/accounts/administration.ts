@@ -9,10 +9,19 @@ export type TAdministrator = TActor;
  * checkpoints and export packs, and their reading of the log, is an event of the tenant's own log,
  * sent through the same pipeline as every other event (validated, redacted, chained).
  */
-export function administrationEvent(tenantId: string, action: TAction, actor: TAdministrator,
-  target?: TEntity, details: Pick<TAuditEventInput, 'before' | 'after' | 'metadata' | 'context'> = {}): TAuditEventInput {
+export function administrationEvent(
+  tenantId: string,
+  action: TAction,
+  actor: TAdministrator,
+  target?: TEntity,
+  details: Pick<TAuditEventInput, 'before' | 'after' | 'metadata' | 'context'> = {},
+): TAuditEventInput {
   return {
-    eventId: uuidv7(), tenantId, action, outcome: 'SUCCESS', actor,
+    eventId: uuidv7(),
+    tenantId,
+    action,
+    outcome: 'SUCCESS',
+    actor,
     ...(target ? { entity: target } : {}),
     occurredAt: new Date().toISOString(),
     ...details,

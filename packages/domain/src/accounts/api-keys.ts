@@ -34,9 +34,17 @@ export async function authenticateApiKey(orm: Orm, apiKey: string): Promise<{ te
   if (!m) return undefined;
   const tenantId = tenantIdFromHex(m[1]!);
   const hash = hashSecret(m[2]!);
-  const rows = await withTenant(orm, tenantId, async (em) =>
-    (await sql<{ id: string; key_hash: Buffer }>`select id, key_hash from api_keys where tenant_id = ${tenantId} and key_hash = ${hash} and revoked_at is null`
-      .execute(dbOf(em))).rows);
+  const rows = await withTenant(
+    orm,
+    tenantId,
+    async (em) =>
+      (
+        await sql<{
+          id: string;
+          key_hash: Buffer;
+        }>`select id, key_hash from api_keys where tenant_id = ${tenantId} and key_hash = ${hash} and revoked_at is null`.execute(dbOf(em))
+      ).rows,
+  );
   const row = rows[0];
   return row && timingSafeEqual(row.key_hash, hash) ? { tenantId, apiKeyId: row.id } : undefined;
 }
@@ -53,9 +61,11 @@ export interface TApiKeyInfo {
 /** A tenant's keys, newest first: ids and dates only (the table holds no key, only hashes). */
 export async function listApiKeys(orm: Orm, tenantId: string): Promise<TApiKeyInfo[]> {
   return withTenant(orm, tenantId, async (em) =>
-    (await sql<{ id: string; created_at: Date | string; revoked_at: Date | string | null }>`select id, created_at, revoked_at from api_keys
-      where tenant_id = ${tenantId} order by created_at desc, id desc`.execute(dbOf(em))).rows
-      .map((r) => ({ id: r.id, createdAt: iso(r.created_at), revokedAt: r.revoked_at === null ? null : iso(r.revoked_at) })));
+    (
+      await sql<{ id: string; created_at: Date | string; revoked_at: Date | string | null }>`select id, created_at, revoked_at from api_keys
+      where tenant_id = ${tenantId} order by created_at desc, id desc`.execute(dbOf(em))
+    ).rows.map((r) => ({ id: r.id, createdAt: iso(r.created_at), revokedAt: r.revoked_at === null ? null : iso(r.revoked_at) })),
+  );
 }
 
 /**
@@ -69,8 +79,10 @@ export async function revokeApiKey(orm: Orm, tenantId: string, idOrKey: string):
   return withTenant(orm, tenantId, async (em) => {
     const db = dbOf(em);
     const match = m ? sql`key_hash = ${hashSecret(m[2]!)}` : sql`id = ${idOrKey}`;
-    const row = (await sql<{ id: string; revoked_at: Date | string }>`update api_keys set revoked_at = coalesce(revoked_at, now())
-      where tenant_id = ${tenantId} and ${match} returning id, revoked_at`.execute(db)).rows[0];
+    const row = (
+      await sql<{ id: string; revoked_at: Date | string }>`update api_keys set revoked_at = coalesce(revoked_at, now())
+      where tenant_id = ${tenantId} and ${match} returning id, revoked_at`.execute(db)
+    ).rows[0];
     return row && { id: row.id, revokedAt: iso(row.revoked_at) };
   });
 }

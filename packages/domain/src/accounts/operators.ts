@@ -37,7 +37,8 @@ export function operatorActorOf(name: string): TAdministrator {
 }
 
 function assertName(name: string): void {
-  if (!OPERATOR_NAME.test(name)) throw new AppError('VALIDATION_FAILED', 'an operator name is 1 to 64 letters, digits, . _ - (starting with a letter or digit)');
+  if (!OPERATOR_NAME.test(name))
+    throw new AppError('VALIDATION_FAILED', 'an operator name is 1 to 64 letters, digits, . _ - (starting with a letter or digit)');
 }
 
 /** Creates an operator and returns their secret (shown this once); records OPERATOR_CREATED with `by`, who did it. */
@@ -57,9 +58,11 @@ export async function createOperator(orm: Orm, name: string, by = 'unknown'): Pr
 /** Every operator, oldest first: names and dates (the table holds no secret). */
 export async function listOperators(orm: Orm): Promise<TOperatorInfo[]> {
   return withNoTenant(orm, async (em) =>
-    (await sql<{ name: string; created_at: Date | string; revoked_at: Date | string | null }>`select name, created_at, revoked_at from operators
-      order by created_at, name`.execute(dbOf(em))).rows
-      .map((r) => ({ name: r.name, createdAt: iso(r.created_at), revokedAt: r.revoked_at === null ? null : iso(r.revoked_at) })));
+    (
+      await sql<{ name: string; created_at: Date | string; revoked_at: Date | string | null }>`select name, created_at, revoked_at from operators
+      order by created_at, name`.execute(dbOf(em))
+    ).rows.map((r) => ({ name: r.name, createdAt: iso(r.created_at), revokedAt: r.revoked_at === null ? null : iso(r.revoked_at) })),
+  );
 }
 
 /** Revokes an operator for good (a second revocation keeps the first date); undefined when there is none of that name. */
@@ -69,7 +72,8 @@ export async function revokeOperator(orm: Orm, name: string, by = 'unknown'): Pr
     const row = (await sql<{ revoked_at: Date | string | null }>`select revoked_at from operators where name = ${name} for update`.execute(db)).rows[0];
     if (!row) return undefined;
     if (row.revoked_at !== null) return { name, revokedAt: iso(row.revoked_at) };
-    const updated = (await sql<{ revoked_at: Date | string }>`update operators set revoked_at = now() where name = ${name} returning revoked_at`.execute(db)).rows[0]!;
+    const updated = (await sql<{ revoked_at: Date | string }>`update operators set revoked_at = now() where name = ${name} returning revoked_at`.execute(db))
+      .rows[0]!;
     await insertAction(db, name, 'OPERATOR_REVOKED', null, { by });
     return { name, revokedAt: iso(updated.revoked_at) };
   });
@@ -82,8 +86,14 @@ export async function revokeOperator(orm: Orm, name: string, by = 'unknown'): Pr
 export async function authenticateOperator(orm: Orm, name: string, secret: string): Promise<TOperator | undefined> {
   const hash = hashSecret(secret);
   const row = OPERATOR_NAME.test(name)
-    ? await withNoTenant(orm, async (em) => (await sql<{ id: string; secret_hash: Buffer }>`select id, secret_hash from operators
-        where name = ${name} and revoked_at is null`.execute(dbOf(em))).rows[0])
+    ? await withNoTenant(
+        orm,
+        async (em) =>
+          (
+            await sql<{ id: string; secret_hash: Buffer }>`select id, secret_hash from operators
+        where name = ${name} and revoked_at is null`.execute(dbOf(em))
+          ).rows[0],
+      )
     : undefined;
   const same = timingSafeEqual(row?.secret_hash ?? DUMMY_HASH, hash);
   return row && same && SECRET_FORMAT.test(secret) ? { id: row.id, name } : undefined;
@@ -91,16 +101,27 @@ export async function authenticateOperator(orm: Orm, name: string, secret: strin
 
 /** Whether any operator may sign in: without one the dashboard is off. */
 export async function anyActiveOperator(orm: Orm): Promise<boolean> {
-  return withNoTenant(orm, async (em) =>
-    (await sql<{ any: boolean }>`select exists (select 1 from operators where revoked_at is null) as any`.execute(dbOf(em))).rows[0]!.any);
+  return withNoTenant(
+    orm,
+    async (em) => (await sql<{ any: boolean }>`select exists (select 1 from operators where revoked_at is null) as any`.execute(dbOf(em))).rows[0]!.any,
+  );
 }
 
-async function insertAction(db: ReturnType<typeof dbOf>, name: string, action: TOperatorAction, clientAddress: string | null, detail: Record<string, unknown>): Promise<void> {
+async function insertAction(
+  db: ReturnType<typeof dbOf>,
+  name: string,
+  action: TOperatorAction,
+  clientAddress: string | null,
+  detail: Record<string, unknown>,
+): Promise<void> {
   await sql`insert into operator_actions (id, operator_name, action, client_address, detail)
     values (${uuidv7()}, ${name}, ${action}, ${clientAddress}, ${JSON.stringify(detail)}::jsonb)`.execute(db);
 }
 
 /** Appends one row to `operator_actions` (append-only: the runtime may insert and read it, nothing else). */
-export async function recordOperatorAction(orm: Orm, entry: { operator: string; action: TOperatorAction; clientAddress: string | null; detail?: Record<string, unknown> }): Promise<void> {
+export async function recordOperatorAction(
+  orm: Orm,
+  entry: { operator: string; action: TOperatorAction; clientAddress: string | null; detail?: Record<string, unknown> },
+): Promise<void> {
   await withNoTenant(orm, (em) => insertAction(dbOf(em), entry.operator, entry.action, entry.clientAddress, entry.detail ?? {}));
 }

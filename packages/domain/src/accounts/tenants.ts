@@ -11,6 +11,5 @@ export async function createTenant(orm: Orm, name: string): Promise<{ tenantId: 
 }
 
 export async function tenantExists(orm: Orm, tenantId: string): Promise<boolean> {
-  return withTenant(orm, tenantId, async (em) =>
-    (await sql`select 1 from tenants where id = ${tenantId}`.execute(dbOf(em))).rows.length > 0);
+  return withTenant(orm, tenantId, async (em) => (await sql`select 1 from tenants where id = ${tenantId}`.execute(dbOf(em))).rows.length > 0);
 }

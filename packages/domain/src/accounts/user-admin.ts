@@ -10,8 +10,10 @@ export interface TAdministeredUser {
 }
 
 async function userByEmail(db: Db, tenantId: string, email: string): Promise<TAdministeredUser> {
-  const row = (await sql<{ id: string; email: string; role: TRole }>`select id, email, role from users
-    where tenant_id = ${tenantId} and email = ${email.toLowerCase()}`.execute(db)).rows[0];
+  const row = (
+    await sql<{ id: string; email: string; role: TRole }>`select id, email, role from users
+    where tenant_id = ${tenantId} and email = ${email.toLowerCase()}`.execute(db)
+  ).rows[0];
   if (!row) throw new AppError('NOT_FOUND', `tenant ${tenantId} has no user ${email}`);
   return { userId: row.id, email: row.email, role: row.role };
 }
@@ -37,8 +39,10 @@ export async function disableUser(orm: Orm, tenantId: string, email: string): Pr
   return withTenant(orm, tenantId, async (em) => {
     const db = dbOf(em);
     const user = await userByEmail(db, tenantId, email);
-    const row = (await sql<{ disabled_at: Date }>`update users set disabled_at = coalesce(disabled_at, now())
-      where tenant_id = ${tenantId} and id = ${user.userId} returning disabled_at`.execute(db)).rows[0]!;
+    const row = (
+      await sql<{ disabled_at: Date }>`update users set disabled_at = coalesce(disabled_at, now())
+      where tenant_id = ${tenantId} and id = ${user.userId} returning disabled_at`.execute(db)
+    ).rows[0]!;
     return { ...user, disabledAt: new Date(row.disabled_at).toISOString(), sessionsEnded: await revokeSessionsOf(db, tenantId, user.userId) };
   });
 }

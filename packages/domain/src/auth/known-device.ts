@@ -24,11 +24,19 @@ export function emailKeyOf(serverSecret: Buffer, email: string): string {
   return createHmac('sha256', key).update(email.trim().toLowerCase()).digest('base64url').slice(0, 22);
 }
 
-export function issueDeviceToken(serverSecret: Buffer, who: { tenantId: string; userId: string; email: string; deviceId?: string | undefined }, now: Date): { token: string; deviceId: string; maxAgeSeconds: number } {
+export function issueDeviceToken(
+  serverSecret: Buffer,
+  who: { tenantId: string; userId: string; email: string; deviceId?: string | undefined },
+  now: Date,
+): { token: string; deviceId: string; maxAgeSeconds: number } {
   const deviceId = who.deviceId ?? randomBytes(12).toString('base64url');
   const maxAgeSeconds = KNOWN_DEVICE_DAYS * 86_400;
   const token = signPayload(serverSecret, 'known-device', {
-    t: who.tenantId, u: who.userId, d: deviceId, h: emailKeyOf(serverSecret, who.email), exp: now.getTime() + maxAgeSeconds * 1000,
+    t: who.tenantId,
+    u: who.userId,
+    d: deviceId,
+    h: emailKeyOf(serverSecret, who.email),
+    exp: now.getTime() + maxAgeSeconds * 1000,
   });
   return { token, deviceId, maxAgeSeconds };
 }

@@ -23,9 +23,19 @@ export type TPasswordChangeOutcome = { events: TAuditEventInput[] } & (
  * one and the three it replaced: PCI DSS 8.3.7, password-history.ts). Every other
  * session of the user is revoked; the one that asked stays.
  */
-export async function changePassword(orm: Orm, settings: TAuthSettings, store: TSignInStore, input: {
-  tenantId: string; userId: string; sessionId: string; currentPassword: string; newPassword: string; ip: string | null;
-}): Promise<TPasswordChangeOutcome> {
+export async function changePassword(
+  orm: Orm,
+  settings: TAuthSettings,
+  store: TSignInStore,
+  input: {
+    tenantId: string;
+    userId: string;
+    sessionId: string;
+    currentPassword: string;
+    newPassword: string;
+    ip: string | null;
+  },
+): Promise<TPasswordChangeOutcome> {
   const key = `password-change:${input.sessionId}`;
   return withTenant(orm, input.tenantId, async (em) => {
     const db = dbOf(em);
@@ -38,7 +48,13 @@ export async function changePassword(orm: Orm, settings: TAuthSettings, store: T
     const actor = actorOf(input.tenantId, user);
     if (!(await checkPassword(user.password_hash, input.currentPassword))) {
       await store.writeFailures(key, afterFailure(state, settings, now));
-      const event = signInEvent('LOGIN_FAILED', actor, { ip: input.ip, sessionId: input.sessionId, failure: 'BAD_PASSWORD', now, metadata: { step: 'PASSWORD_CHANGE' } });
+      const event = signInEvent('LOGIN_FAILED', actor, {
+        ip: input.ip,
+        sessionId: input.sessionId,
+        failure: 'BAD_PASSWORD',
+        now,
+        metadata: { step: 'PASSWORD_CHANGE' },
+      });
       return { kind: 'REFUSED', code: 'UNAUTHORIZED', message: 'the current password is wrong', events: [event] };
     }
     await store.writeFailures(key, NO_FAILURES);

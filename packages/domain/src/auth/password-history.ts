@@ -13,9 +13,11 @@ export const REUSED_PASSWORD = `the new password must differ from your last ${PA
 
 /** The argon2id hashes of the passwords the user replaced, newest first (at most PASSWORD_HISTORY - 1). */
 async function replacedHashes(db: Db, tenantId: string, userId: string): Promise<string[]> {
-  const rows = (await sql<{ password_hash: string }>`select password_hash from password_history
+  const rows = (
+    await sql<{ password_hash: string }>`select password_hash from password_history
     where tenant_id = ${tenantId} and user_id = ${userId}
-    order by replaced_at desc, id desc limit ${PASSWORD_HISTORY - 1}`.execute(db)).rows;
+    order by replaced_at desc, id desc limit ${PASSWORD_HISTORY - 1}`.execute(db)
+  ).rows;
   return rows.map((r) => r.password_hash);
 }
 

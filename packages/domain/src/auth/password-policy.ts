@@ -37,8 +37,9 @@ export function passwordProblem(password: string, owner: TPasswordOwner): string
   const local = email.split('@')[0] ?? '';
   const lower = password.toLowerCase();
   if (lower.includes(email) || (local.length >= 4 && lower.includes(local))) return 'password must not contain the account’s email address';
-  const words = [email, local, ...local.split(/[^\p{L}\p{Nd}]+/u), ...(owner.name ? owner.name.toLowerCase().split(/\s+/) : []), 'modula', 'audit']
-    .filter((w) => w.length >= 3);
+  const words = [email, local, ...local.split(/[^\p{L}\p{Nd}]+/u), ...(owner.name ? owner.name.toLowerCase().split(/\s+/) : []), 'modula', 'audit'].filter(
+    (w) => w.length >= 3,
+  );
   const result = zxcvbn().check(password, words);
   if (result.score < MIN_SCORE) {
     const why = [result.feedback.warning, ...result.feedback.suggestions].filter((s): s is string => !!s).join(' ');

@@ -27,7 +27,9 @@ export function normalizeRecoveryCode(code: string): string {
  */
 export function hashRecoveryCode(serverSecret: Buffer, userId: string, code: string): string {
   const key = createHmac('sha256', serverSecret).update('modula-audit:recovery-code').digest();
-  return createHmac('sha256', key).update(`${userId}:${normalizeRecoveryCode(code)}`).digest('base64url');
+  return createHmac('sha256', key)
+    .update(`${userId}:${normalizeRecoveryCode(code)}`)
+    .digest('base64url');
 }
 
 /** The index of the stored hash a typed code matches, or -1 (every hash is compared, in constant time). */

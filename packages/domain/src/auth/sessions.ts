@@ -37,7 +37,11 @@ function parseToken(token: string): { tenantId: string; hash: Buffer } | undefin
  * Opens a session inside the caller's tenant transaction. The token names its tenant (so lookups
  * stay inside row-level security) and carries 256 random bits, of which only the SHA-256 is stored.
  */
-export async function openSession(db: Db, policy: TSessionPolicy, s: { tenantId: string; userId: string; ip: string | null }): Promise<{ token: string; sessionId: string }> {
+export async function openSession(
+  db: Db,
+  policy: TSessionPolicy,
+  s: { tenantId: string; userId: string; ip: string | null },
+): Promise<{ token: string; sessionId: string }> {
   const secret = randomBytes(32).toString('base64url');
   const sessionId = uuidv7();
   // each sign-in clears the user's sessions that ended over 30 days ago: no job has to cross tenants
@@ -55,7 +59,8 @@ export async function findSession(orm: Orm, policy: TSessionPolicy, token: strin
   if (!parsed) return undefined;
   const { tenantId, hash } = parsed;
   return withTenant(orm, tenantId, async (em) => {
-    const row = (await sql<{ session_id: string; user_id: string; email: string; name: string | null; role: TRole; tenant_name: string }>`
+    const row = (
+      await sql<{ session_id: string; user_id: string; email: string; name: string | null; role: TRole; tenant_name: string }>`
       with s as (
         update sessions set last_seen_at = now(),
           idle_expires_at = least(now() + make_interval(secs => ${policy.idleMinutes * 60}), absolute_expires_at)
@@ -63,7 +68,8 @@ export async function findSession(orm: Orm, policy: TSessionPolicy, token: strin
           and idle_expires_at > now() and absolute_expires_at > now()
         returning id, user_id)
       select s.id as session_id, u.id as user_id, u.email, u.name, u.role, t.name as tenant_name
-      from s join users u on u.tenant_id = ${tenantId} and u.id = s.user_id join tenants t on t.id = ${tenantId}`.execute(dbOf(em))).rows[0];
+      from s join users u on u.tenant_id = ${tenantId} and u.id = s.user_id join tenants t on t.id = ${tenantId}`.execute(dbOf(em))
+    ).rows[0];
     if (!row) return undefined;
     return { sessionId: row.session_id, tenantId, tenantName: row.tenant_name, userId: row.user_id, email: row.email, name: row.name, role: row.role };
   });
@@ -75,8 +81,10 @@ export async function revokeSession(orm: Orm, token: string): Promise<{ tenantId
   if (!parsed) return undefined;
   const { tenantId, hash } = parsed;
   return withTenant(orm, tenantId, async (em) => {
-    const row = (await sql<{ id: string; user_id: string }>`update sessions set revoked_at = now()
-      where tenant_id = ${tenantId} and token_hash = ${hash} and revoked_at is null returning id, user_id`.execute(dbOf(em))).rows[0];
+    const row = (
+      await sql<{ id: string; user_id: string }>`update sessions set revoked_at = now()
+      where tenant_id = ${tenantId} and token_hash = ${hash} and revoked_at is null returning id, user_id`.execute(dbOf(em))
+    ).rows[0];
     return row ? { tenantId, sessionId: row.id, userId: row.user_id } : undefined;
   });
 }

@@ -13,7 +13,15 @@ export interface TSignInActor {
  * Why a sign-in failed, as recorded in the event's metadata (never the attempted password or code).
  * `ACCOUNT_DISABLED`: an attempt on an account an operator disabled (counted like LOCKED refusals).
  */
-export type TSignInFailure = 'BAD_PASSWORD' | 'BAD_TOTP' | 'TOTP_REPLAY' | 'BAD_RECOVERY_CODE' | 'LOCKED' | 'BACKOFF' | 'ACCOUNT_DISABLED' | 'ENROLLMENT_EXPIRED';
+export type TSignInFailure =
+  | 'BAD_PASSWORD'
+  | 'BAD_TOTP'
+  | 'TOTP_REPLAY'
+  | 'BAD_RECOVERY_CODE'
+  | 'LOCKED'
+  | 'BACKOFF'
+  | 'ACCOUNT_DISABLED'
+  | 'ENROLLMENT_EXPIRED';
 
 /** A sign-in audit event of the user's tenant, for the same pipeline as every other event. */
 export function signInEvent(

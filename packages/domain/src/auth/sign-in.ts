@@ -48,24 +48,46 @@ export interface TSignInInput {
 }
 
 export interface UserRow {
-  id: string; email: string; name: string | null; role: TRole; password_hash: string;
-  totp_secret_enc: string | null; totp_enrolled: boolean; totp_last_step: string | null; recovery_codes: string[];
-  failed_attempts: number; last_failed_at: Date | null; locked_until: Date | null;
+  id: string;
+  email: string;
+  name: string | null;
+  role: TRole;
+  password_hash: string;
+  totp_secret_enc: string | null;
+  totp_enrolled: boolean;
+  totp_last_step: string | null;
+  recovery_codes: string[];
+  failed_attempts: number;
+  last_failed_at: Date | null;
+  locked_until: Date | null;
 }
 
 export async function lockUser(db: Db, tenantId: string, userId: string): Promise<UserRow | undefined> {
-  const row = (await sql<UserRow & { last_failed_ms: string | null; locked_until_ms: string | null }>`
+  const row = (
+    await sql<UserRow & { last_failed_ms: string | null; locked_until_ms: string | null }>`
     select id, email, name, role, password_hash, totp_secret_enc, totp_enrolled, totp_last_step, recovery_codes, failed_attempts,
       (extract(epoch from last_failed_at) * 1000)::bigint as last_failed_ms, (extract(epoch from locked_until) * 1000)::bigint as locked_until_ms
-    from users where tenant_id = ${tenantId} and id = ${userId} and disabled_at is null for update`.execute(db)).rows[0];
+    from users where tenant_id = ${tenantId} and id = ${userId} and disabled_at is null for update`.execute(db)
+  ).rows[0];
   if (!row) return undefined;
   // timestamps travel as epoch milliseconds: the driver returns timestamptz as text
   const { last_failed_ms, locked_until_ms, ...user } = row;
-  return { ...user, recovery_codes: user.recovery_codes ?? [], last_failed_at: last_failed_ms === null ? null : new Date(Number(last_failed_ms)), locked_until: locked_until_ms === null ? null : new Date(Number(locked_until_ms)) };
+  return {
+    ...user,
+    recovery_codes: user.recovery_codes ?? [],
+    last_failed_at: last_failed_ms === null ? null : new Date(Number(last_failed_ms)),
+    locked_until: locked_until_ms === null ? null : new Date(Number(locked_until_ms)),
+  };
 }
 
 const stateOf = (u: UserRow): TFailureState => ({ failedAttempts: u.failed_attempts, lastFailedAt: u.last_failed_at, lockedUntil: u.locked_until });
-export const actorOf = (tenantId: string, u: Pick<UserRow, 'id' | 'email' | 'name' | 'role'>): TSignInActor => ({ tenantId, userId: u.id, email: u.email, name: u.name, role: u.role });
+export const actorOf = (tenantId: string, u: Pick<UserRow, 'id' | 'email' | 'name' | 'role'>): TSignInActor => ({
+  tenantId,
+  userId: u.id,
+  email: u.email,
+  name: u.name,
+  role: u.role,
+});
 const needsTotp = (role: TRole) => role === 'ADMIN' || role === 'MANAGER';
 const refusalKey = (tenantId: string, userId: string) => `refused:${tenantId}:${userId}`;
 
@@ -78,8 +100,15 @@ const refusalKey = (tenantId: string, userId: string) => `refused:${tenantId}:${
 type TBucket = { kind: 'ACCOUNT' } | { kind: 'DEVICE'; deviceId: string; key: string };
 
 interface Attempt {
-  db: Db; tenantId: string; user: UserRow; ip: string | null; now: Date; settings: TAuthSettings; store: TSignInStore;
-  bucket: TBucket; state: TFailureState;
+  db: Db;
+  tenantId: string;
+  user: UserRow;
+  ip: string | null;
+  now: Date;
+  settings: TAuthSettings;
+  store: TSignInStore;
+  bucket: TBucket;
+  state: TFailureState;
 }
 
 async function writeState(a: Attempt, next: TFailureState): Promise<void> {
@@ -92,11 +121,19 @@ async function writeState(a: Attempt, next: TFailureState): Promise<void> {
 }
 
 /** The refusals counted since the last one written, as one event (none when there are none). */
-function refusalEvents(a: Pick<Attempt, 'tenantId' | 'ip' | 'now'> & { user: Pick<UserRow, 'id' | 'email' | 'name' | 'role'> }, tally: TRefusalTally): TAuditEventInput[] {
+function refusalEvents(
+  a: Pick<Attempt, 'tenantId' | 'ip' | 'now'> & { user: Pick<UserRow, 'id' | 'email' | 'name' | 'role'> },
+  tally: TRefusalTally,
+): TAuditEventInput[] {
   if (tally.attempts === 0) return [];
-  return [signInEvent('LOGIN_FAILED', actorOf(a.tenantId, a.user), {
-    ip: a.ip, failure: tally.reason, now: a.now, metadata: { attempts: tally.attempts, addresses: tally.addresses },
-  })];
+  return [
+    signInEvent('LOGIN_FAILED', actorOf(a.tenantId, a.user), {
+      ip: a.ip,
+      failure: tally.reason,
+      now: a.now,
+      metadata: { attempts: tally.attempts, addresses: tally.addresses },
+    }),
+  ];
 }
 
 /** Counts a failure (the tenth locks) and answers with one LOGIN_FAILED event. */
@@ -104,7 +141,9 @@ async function fail(a: Attempt, failure: TSignInFailure, message: string): Promi
   const next = afterFailure(a.state, a.settings, a.now);
   await writeState(a, next);
   const event = signInEvent('LOGIN_FAILED', actorOf(a.tenantId, a.user), {
-    ip: a.ip, failure, now: a.now,
+    ip: a.ip,
+    failure,
+    now: a.now,
     metadata: { ...(next.lockedUntil ? { lockedUntil: next.lockedUntil.toISOString() } : {}), ...(a.bucket.kind === 'DEVICE' ? { knownDevice: true } : {}) },
   });
   return { kind: 'REFUSED', code: 'UNAUTHORIZED', message, events: [event] };
@@ -123,7 +162,12 @@ async function throttled(a: Attempt): Promise<TSignInOutcome | undefined> {
   return { kind: 'REFUSED', code: 'TOO_MANY_REQUESTS', message: refusalMessage(refused, a.now), events: tally.record ? refusalEvents(a, tally) : [] };
 }
 
-async function succeed(a: Attempt, totpStep: number | null, extra: TAuditEventInput[] = [], metadata: Record<string, string | number | boolean> = {}): Promise<TSignInOutcome> {
+async function succeed(
+  a: Attempt,
+  totpStep: number | null,
+  extra: TAuditEventInput[] = [],
+  metadata: Record<string, string | number | boolean> = {},
+): Promise<TSignInOutcome> {
   // a known device clears its own count; the account's lock stays for everyone else
   if (a.bucket.kind === 'DEVICE') await a.store.writeFailures(a.bucket.key, NO_FAILURES);
   const clearAccount = a.bucket.kind === 'ACCOUNT';
@@ -134,12 +178,22 @@ async function succeed(a: Attempt, totpStep: number | null, extra: TAuditEventIn
       totp_last_step = coalesce(${totpStep}::bigint, totp_last_step), totp_enrolled = totp_enrolled or ${totpStep !== null && a.user.totp_secret_enc !== null}
     where tenant_id = ${a.tenantId} and id = ${a.user.id}`.execute(a.db);
   const { token, sessionId } = await openSession(a.db, a.settings, { tenantId: a.tenantId, userId: a.user.id, ip: a.ip });
-  const device = issueDeviceToken(a.settings.serverSecret, {
-    tenantId: a.tenantId, userId: a.user.id, email: a.user.email, deviceId: a.bucket.kind === 'DEVICE' ? a.bucket.deviceId : undefined,
-  }, a.now);
+  const device = issueDeviceToken(
+    a.settings.serverSecret,
+    {
+      tenantId: a.tenantId,
+      userId: a.user.id,
+      email: a.user.email,
+      deviceId: a.bucket.kind === 'DEVICE' ? a.bucket.deviceId : undefined,
+    },
+    a.now,
+  );
   const pending = refusalEvents(a, await a.store.takeRefusals(refusalKey(a.tenantId, a.user.id)));
   const event = signInEvent('LOGIN_SUCCESS', actorOf(a.tenantId, a.user), {
-    ip: a.ip, sessionId, now: a.now, metadata: { ...metadata, ...(a.bucket.kind === 'DEVICE' ? { knownDevice: true } : {}) },
+    ip: a.ip,
+    sessionId,
+    now: a.now,
+    metadata: { ...metadata, ...(a.bucket.kind === 'DEVICE' ? { knownDevice: true } : {}) },
   });
   return { kind: 'SESSION', token, sessionId, device: { token: device.token, maxAgeSeconds: device.maxAgeSeconds }, events: [...pending, ...extra, event] };
 }
@@ -177,10 +231,19 @@ async function unknownAccount(settings: TAuthSettings, store: TSignInStore, inpu
  * for and their distinct addresses, on the same tally as a locked account's refusals, so it cannot
  * flood the log. Whether the password was right is not checked, nor said.
  */
-async function disabledAccount(db: Db, tenantId: string, userId: string, settings: TAuthSettings, store: TSignInStore, input: TSignInInput): Promise<TSignInOutcome> {
+async function disabledAccount(
+  db: Db,
+  tenantId: string,
+  userId: string,
+  settings: TAuthSettings,
+  store: TSignInStore,
+  input: TSignInInput,
+): Promise<TSignInOutcome> {
   const answer = await unknownAccount(settings, store, input);
-  const user = (await sql<Pick<UserRow, 'id' | 'email' | 'name' | 'role'>>`select id, email, name, role from users
-    where tenant_id = ${tenantId} and id = ${userId} and disabled_at is not null`.execute(db)).rows[0];
+  const user = (
+    await sql<Pick<UserRow, 'id' | 'email' | 'name' | 'role'>>`select id, email, name, role from users
+    where tenant_id = ${tenantId} and id = ${userId} and disabled_at is not null`.execute(db)
+  ).rows[0];
   if (!user) return answer;
   const tally = await store.countRefusal(refusalKey(tenantId, user.id), 'ACCOUNT_DISABLED', input.ip, REFUSAL_EVENT_WINDOW_MS);
   const { signal: _unknown, ...outcome } = answer;
@@ -190,8 +253,10 @@ async function disabledAccount(db: Db, tenantId: string, userId: string, setting
 /** Step one: email + password (+ code). Admins and Managers need TOTP; without one enrolled, enrolment starts here. */
 export async function signIn(orm: Orm, settings: TAuthSettings, store: TSignInStore, input: TSignInInput): Promise<TSignInOutcome> {
   const device = knownDeviceOf(settings.serverSecret, input.deviceToken, input.email, new Date());
-  const found = await withNoTenant(orm, async (em) =>
-    (await sql<{ tenant_id: string; user_id: string }>`select tenant_id, user_id from find_sign_in(${input.email})`.execute(dbOf(em))).rows[0]);
+  const found = await withNoTenant(
+    orm,
+    async (em) => (await sql<{ tenant_id: string; user_id: string }>`select tenant_id, user_id from find_sign_in(${input.email})`.execute(dbOf(em))).rows[0],
+  );
   if (!found) return unknownAccount(settings, store, input);
   const tenantId = found.tenant_id;
   return withTenant(orm, tenantId, async (em) => {
@@ -201,9 +266,10 @@ export async function signIn(orm: Orm, settings: TAuthSettings, store: TSignInSt
     if (!user) return disabledAccount(db, tenantId, found.user_id, settings, store, input);
     // the time once the row is ours: attempts that queued behind it see the failures before them
     const now = new Date();
-    const bucket: TBucket = device && device.tenantId === tenantId && device.userId === user.id
-      ? { kind: 'DEVICE', deviceId: device.deviceId, key: `device:${device.deviceId}` }
-      : { kind: 'ACCOUNT' };
+    const bucket: TBucket =
+      device && device.tenantId === tenantId && device.userId === user.id
+        ? { kind: 'DEVICE', deviceId: device.deviceId, key: `device:${device.deviceId}` }
+        : { kind: 'ACCOUNT' };
     const state = bucket.kind === 'DEVICE' ? await store.readFailures(bucket.key) : stateOf(user);
     const a: Attempt = { db, tenantId, user, ip: input.ip, now, settings, store, bucket, state };
     const refused = await throttled(a);
@@ -218,7 +284,10 @@ export async function signIn(orm: Orm, settings: TAuthSettings, store: TSignInSt
       await sql`update users set totp_secret_enc = ${sealed} where tenant_id = ${tenantId} and id = ${user.id}`.execute(db);
       const otpauthUrl = otpauthUrlOf(secret, user.email);
       const enrollmentToken = signPayload(settings.serverSecret, 'totp-enrollment', {
-        t: tenantId, u: user.id, f: fingerprint(sealed), exp: now.getTime() + ENROLLMENT_MINUTES * 60_000,
+        t: tenantId,
+        u: user.id,
+        f: fingerprint(sealed),
+        exp: now.getTime() + ENROLLMENT_MINUTES * 60_000,
       });
       return { kind: 'ENROLL', enrollmentToken, otpauthUrl, qrDataUrl: await qrDataUrlOf(otpauthUrl), secret, events: [] };
     }
@@ -231,7 +300,12 @@ export async function signIn(orm: Orm, settings: TAuthSettings, store: TSignInSt
       return succeed(a, null, [], { secondFactor: 'RECOVERY_CODE', recoveryCodesLeft: left.length });
     }
     if (!input.totp) return { kind: 'TOTP_REQUIRED', events: [] };
-    const checked = checkTotp(decryptSecret(settings.serverSecret, user.totp_secret_enc), input.totp, user.totp_last_step === null ? null : Number(user.totp_last_step), now.getTime());
+    const checked = checkTotp(
+      decryptSecret(settings.serverSecret, user.totp_secret_enc),
+      input.totp,
+      user.totp_last_step === null ? null : Number(user.totp_last_step),
+      now.getTime(),
+    );
     if ('refused' in checked) return fail(a, checked.refused, 'the code is wrong or has already been used');
     return succeed(a, checked.step, [], { secondFactor: 'TOTP' });
   });
@@ -241,9 +315,16 @@ export async function signIn(orm: Orm, settings: TAuthSettings, store: TSignInSt
  * Step two of a first sign-in: the first code from the authenticator app enrols it and opens the
  * session; the one-time recovery codes are made here and returned this once (only their HMACs are kept).
  */
-export async function confirmTotpEnrollment(orm: Orm, settings: TAuthSettings, store: TSignInStore, input: { enrollmentToken: string; code: string; ip: string | null }): Promise<TSignInOutcome> {
+export async function confirmTotpEnrollment(
+  orm: Orm,
+  settings: TAuthSettings,
+  store: TSignInStore,
+  input: { enrollmentToken: string; code: string; ip: string | null },
+): Promise<TSignInOutcome> {
   const now = new Date();
-  const claim = verifyPayload(settings.serverSecret, 'totp-enrollment', input.enrollmentToken) as { t?: unknown; u?: unknown; f?: unknown; exp?: unknown } | undefined;
+  const claim = verifyPayload(settings.serverSecret, 'totp-enrollment', input.enrollmentToken) as
+    | { t?: unknown; u?: unknown; f?: unknown; exp?: unknown }
+    | undefined;
   const expired: TSignInOutcome = { kind: 'REFUSED', code: 'UNAUTHORIZED', message: 'the enrolment is invalid or has expired; sign in again', events: [] };
   if (!claim || typeof claim.t !== 'string' || typeof claim.u !== 'string' || typeof claim.exp !== 'number' || claim.exp < now.getTime()) return expired;
   const tenantId = claim.t;

@@ -21,7 +21,12 @@ export function qrDataUrlOf(otpauthUrl: string): Promise<string> {
  * The time-step of a valid code (one step of clock drift either way), or why it is refused: a
  * code of the last accepted step or earlier has been spent (replay).
  */
-export function checkTotp(secretBase32: string, code: string, lastStep: number | null, now = Date.now()): { step: number } | { refused: 'BAD_TOTP' | 'TOTP_REPLAY' } {
+export function checkTotp(
+  secretBase32: string,
+  code: string,
+  lastStep: number | null,
+  now = Date.now(),
+): { step: number } | { refused: 'BAD_TOTP' | 'TOTP_REPLAY' } {
   const secret = Secret.fromBase32(secretBase32);
   const delta = TOTP.validate({ ...PARAMS, token: code, secret, timestamp: now, window: 1 });
   if (delta === null) return { refused: 'BAD_TOTP' };

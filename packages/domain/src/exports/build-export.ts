@@ -23,10 +23,23 @@ export interface TBuiltExport {
 }
 
 /** The statement an export's `statementSignature` covers (printed on the PDF's last page). */
-export function exportStatementText(m: Pick<TExportManifest, 'exportId' | 'tenantId' | 'format' | 'rows' | 'rowsDigest' | 'chainRange' | 'filter' | 'generatedAt'> & { checkpoint: Pick<TCheckpoint, 'seq' | 'merkleRoot'> }): string {
+export function exportStatementText(
+  m: Pick<TExportManifest, 'exportId' | 'tenantId' | 'format' | 'rows' | 'rowsDigest' | 'chainRange' | 'filter' | 'generatedAt'> & {
+    checkpoint: Pick<TCheckpoint, 'seq' | 'merkleRoot'>;
+  },
+): string {
   return canonicalJson({
-    type: 'modula-audit/export-statement', exportId: m.exportId, tenantId: m.tenantId, format: m.format, rows: m.rows, rowsDigest: m.rowsDigest,
-    chainRange: m.chainRange, filter: m.filter, generatedAt: m.generatedAt, checkpointSeq: m.checkpoint.seq, checkpointMerkleRoot: m.checkpoint.merkleRoot,
+    type: 'modula-audit/export-statement',
+    exportId: m.exportId,
+    tenantId: m.tenantId,
+    format: m.format,
+    rows: m.rows,
+    rowsDigest: m.rowsDigest,
+    chainRange: m.chainRange,
+    filter: m.filter,
+    generatedAt: m.generatedAt,
+    checkpointSeq: m.checkpoint.seq,
+    checkpointMerkleRoot: m.checkpoint.merkleRoot,
   });
 }
 
@@ -39,7 +52,8 @@ export function exportFileName(exportId: string, format: string): string {
 }
 
 function describeFilter(f: TEventsFilter): string[] {
-  return Object.entries(f).filter(([, v]) => v !== undefined && (!Array.isArray(v) || v.length > 0))
+  return Object.entries(f)
+    .filter(([, v]) => v !== undefined && (!Array.isArray(v) || v.length > 0))
     .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : String(v)}`);
 }
 
@@ -80,14 +94,21 @@ export async function buildExport(orm: Orm, signer: TSigner, dataDir: string, te
     if (csvQuery !== null) {
       // PostgreSQL formats and quotes the CSV; this process only converts line ends, hashes and writes bytes
       let csv: TCsvWritten | undefined;
-      await copyOutAsTenant(orm, tenantId, csvQuery, async (source) => { csv = await writeCsvPack(file, source); });
+      await copyOutAsTenant(orm, tenantId, csvQuery, async (source) => {
+        csv = await writeCsvPack(file, source);
+      });
       written = csv!;
     } else {
       pdf = pdfWriter(file, {
-        tenantName, tenantId, exportId, filterLines: describeFilter(filter),
+        tenantName,
+        tenantId,
+        exportId,
+        filterLines: describeFilter(filter),
         timeRange: `${filter.from ?? summary.firstAt ?? '—'} to ${filter.to ?? summary.lastAt ?? '—'}`,
-        generatedAt, generatedBy: [generatedBy.name, generatedBy.email].filter(Boolean).join(' ') || 'system',
-        rows: summary.rows, chainRange: summary.fromSeq === null ? 'none' : `${summary.fromSeq} to ${summary.toSeq}`,
+        generatedAt,
+        generatedBy: [generatedBy.name, generatedBy.email].filter(Boolean).join(' ') || 'system',
+        rows: summary.rows,
+        chainRange: summary.fromSeq === null ? 'none' : `${summary.fromSeq} to ${summary.toSeq}`,
       });
       written = await withTenant(orm, tenantId, async (em) => {
         const rowsHash = createHash('sha256');
@@ -107,15 +128,38 @@ export async function buildExport(orm: Orm, signer: TSigner, dataDir: string, te
     const statementSignature = signer.sign(statement);
     if (pdf) {
       await pdf.end({
-        rowsDigest, statement, statementSignature, keyId: signer.keyId,
-        checkpointLines: [`seq ${checkpoint.seq}   signed at ${checkpoint.createdAt}   key ${checkpoint.keyId}`, `chain hash  ${checkpoint.hash}`,
-          `Merkle root ${checkpoint.merkleRoot}`, `signature   ${checkpoint.signature}`],
+        rowsDigest,
+        statement,
+        statementSignature,
+        keyId: signer.keyId,
+        checkpointLines: [
+          `seq ${checkpoint.seq}   signed at ${checkpoint.createdAt}   key ${checkpoint.keyId}`,
+          `chain hash  ${checkpoint.hash}`,
+          `Merkle root ${checkpoint.merkleRoot}`,
+          `signature   ${checkpoint.signature}`,
+        ],
       });
     }
     const { sha256, bytes } = await file.close();
     const unsigned: Omit<TExportManifest, 'signature'> = {
-      v: 1, type: 'modula-audit/export', exportId, tenantId, tenantName, format: request.format, file: fileName, bytes, sha256, rows,
-      filter, generatedAt, generatedBy, chainRange, checkpoint, rowsDigest, statementSignature, keyId: signer.keyId,
+      v: 1,
+      type: 'modula-audit/export',
+      exportId,
+      tenantId,
+      tenantName,
+      format: request.format,
+      file: fileName,
+      bytes,
+      sha256,
+      rows,
+      filter,
+      generatedAt,
+      generatedBy,
+      chainRange,
+      checkpoint,
+      rowsDigest,
+      statementSignature,
+      keyId: signer.keyId,
     };
     const manifest: TExportManifest = { ...unsigned, signature: signer.sign(manifestSigningText(unsigned)) };
     renameSync(partial, join(dir, fileName));
@@ -143,8 +187,14 @@ function exportEvent(request: TExportRow, m: TExportManifest): TAuditEventInput 
     occurredAt: m.generatedAt,
     // the checksum as Subresource-Integrity text (base64): a hex digest could look like a card number to redaction
     metadata: {
-      format: m.format, rows: m.rows, checksum: `sha256-${Buffer.from(m.sha256, 'hex').toString('base64')}`, bytes: m.bytes,
-      fromSeq: m.chainRange.fromSeq, toSeq: m.chainRange.toSeq, checkpointSeq: m.checkpoint.seq, keyId: m.keyId,
+      format: m.format,
+      rows: m.rows,
+      checksum: `sha256-${Buffer.from(m.sha256, 'hex').toString('base64')}`,
+      bytes: m.bytes,
+      fromSeq: m.chainRange.fromSeq,
+      toSeq: m.chainRange.toSeq,
+      checkpointSeq: m.checkpoint.seq,
+      keyId: m.keyId,
     },
   } as TAuditEventInput;
 }

@@ -11,14 +11,31 @@
  */
 const BLANKS: readonly (number | [number, number])[] = [
   [0x09, 0x0d], // tab, line feed, vertical tab, form feed, carriage return
-  0x20, 0x85, 0xa0, 0x1680, 0x180e,
+  0x20,
+  0x85,
+  0xa0,
+  0x1680,
+  0x180e,
   [0x2000, 0x200a], // en quad … hair space
   [0x200b, 0x200d], // zero-width space, non-joiner, joiner
-  0x2028, 0x2029, 0x202f, 0x205f, 0x2060, 0x3000, 0xfeff,
+  0x2028,
+  0x2029,
+  0x202f,
+  0x205f,
+  0x2060,
+  0x3000,
+  0xfeff,
 ];
 const FORMULA_STARTS: readonly number[] = [
-  0x3d, 0x2b, 0x40, 0x09, 0x0d, // = + @ tab CR
-  0xff1d, 0xff0b, 0xff0d, 0xff20, // ＝ ＋ － ＠
+  0x3d,
+  0x2b,
+  0x40,
+  0x09,
+  0x0d, // = + @ tab CR
+  0xff1d,
+  0xff0b,
+  0xff0d,
+  0xff20, // ＝ ＋ － ＠
   0x2d, // - last: should the escapes become characters (below), a - last in a class is itself, not a range
 ];
 
@@ -45,9 +62,38 @@ export function neutralizedSql(text: string): string {
   return `case when ${text} ~ '${FORMULA_CELL_PATTERN}' then '''' || ${text} else ${text} end`;
 }
 
-export const CSV_HEADER = ['seq', 'occurredAt', 'receivedAt', 'branchId', 'module', 'action', 'description', 'outcome', 'reason',
-  'claimedOutcome', 'actorType', 'actorId', 'actorRole', 'actorName', 'entityType', 'entityId', 'entityLabel', 'ip', 'sessionId',
-  'deviceId', 'deviceSeq', 'offline', 'before', 'after', 'metadata', 'redactedPaths', 'eventId', 'id', 'hash', 'prevHash'] as const;
+export const CSV_HEADER = [
+  'seq',
+  'occurredAt',
+  'receivedAt',
+  'branchId',
+  'module',
+  'action',
+  'description',
+  'outcome',
+  'reason',
+  'claimedOutcome',
+  'actorType',
+  'actorId',
+  'actorRole',
+  'actorName',
+  'entityType',
+  'entityId',
+  'entityLabel',
+  'ip',
+  'sessionId',
+  'deviceId',
+  'deviceSeq',
+  'offline',
+  'before',
+  'after',
+  'metadata',
+  'redactedPaths',
+  'eventId',
+  'id',
+  'hash',
+  'prevHash',
+] as const;
 
 const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
@@ -58,11 +104,36 @@ const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-
  * come last and are always 64 hex digits, never quoted: the writer finds each row's hash there.
  */
 export const CSV_SELECT_LIST = [
-  'e.seq', iso('e.occurred_at'), iso('e.received_at'), 'e.branch_id', 'e.module', 'e.action', neutralizedSql('e.description'),
-  'e.outcome', neutralizedSql('e.reason'), 'e.claimed_outcome', 'e.actor_type', neutralizedSql('e.actor_id'), neutralizedSql('e.actor_role'),
-  neutralizedSql('e.actor_name'), neutralizedSql('e.entity_type'), neutralizedSql('e.entity_id'), neutralizedSql('e.entity_label'),
-  neutralizedSql('e.ip'), neutralizedSql('e.session_id'), neutralizedSql('e.device_id'), 'e.device_seq', 'e.offline::text',
-  neutralizedSql('e.b'), neutralizedSql('e.a'), neutralizedSql('e.m'), neutralizedSql('e.rp'), 'e.event_id', 'e.id', 'e.hash', 'e.prev_hash',
+  'e.seq',
+  iso('e.occurred_at'),
+  iso('e.received_at'),
+  'e.branch_id',
+  'e.module',
+  'e.action',
+  neutralizedSql('e.description'),
+  'e.outcome',
+  neutralizedSql('e.reason'),
+  'e.claimed_outcome',
+  'e.actor_type',
+  neutralizedSql('e.actor_id'),
+  neutralizedSql('e.actor_role'),
+  neutralizedSql('e.actor_name'),
+  neutralizedSql('e.entity_type'),
+  neutralizedSql('e.entity_id'),
+  neutralizedSql('e.entity_label'),
+  neutralizedSql('e.ip'),
+  neutralizedSql('e.session_id'),
+  neutralizedSql('e.device_id'),
+  'e.device_seq',
+  'e.offline::text',
+  neutralizedSql('e.b'),
+  neutralizedSql('e.a'),
+  neutralizedSql('e.m'),
+  neutralizedSql('e.rp'),
+  'e.event_id',
+  'e.id',
+  'e.hash',
+  'e.prev_hash',
 ].join(', ');
 
 /** The columns the inner query must give CSV_SELECT_LIST (JSON turned into text once per row). */

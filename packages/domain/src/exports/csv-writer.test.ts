@@ -14,11 +14,7 @@ const hex = (i: number) => createHash('sha256').update(String(i)).digest('hex');
 
 /** What COPY … (FORMAT csv) sends for three rows: LF line ends, a quoted cell holding LF, CR LF and quotes. */
 function copyOutput(): string {
-  return [
-    `1,plain,${hex(1)},${hex(0)}\n`,
-    `2,"multi\nline, ""quoted""\r\nmore",${hex(2)},${hex(1)}\n`,
-    `3,,${hex(3)},${hex(2)}\n`,
-  ].join('');
+  return [`1,plain,${hex(1)},${hex(0)}\n`, `2,"multi\nline, ""quoted""\r\nmore",${hex(2)},${hex(1)}\n`, `3,,${hex(3)},${hex(2)}\n`].join('');
 }
 
 async function write(chunks: Buffer[]) {
@@ -32,7 +28,9 @@ async function write(chunks: Buffer[]) {
 describe('writeCsvPack', () => {
   it('ends every record with CRLF, keeps line breaks inside quoted cells, and digests the chain hashes, however the bytes are chunked', async () => {
     const whole = Buffer.from(copyOutput());
-    const expected = createHash('sha256').update(Buffer.concat([1, 2, 3].map((i) => Buffer.from(hex(i), 'hex')))).digest('hex');
+    const expected = createHash('sha256')
+      .update(Buffer.concat([1, 2, 3].map((i) => Buffer.from(hex(i), 'hex'))))
+      .digest('hex');
     const reference = await write([whole]);
     expect(reference.written).toEqual({ rows: 3, rowsDigest: expected });
     const text = reference.bytes.toString('utf8');
@@ -61,6 +59,8 @@ describe('inlineParameters', () => {
       sql: `select '$1' as a, "x$2" from t where a = $1 and b = any($2::text[]) and c <= $3 and d ilike $4`,
       parameters: ["O'Brien", ['a', 'b\\c'], 42, `%'); drop table t; --%`],
     });
-    expect(sql).toBe(`select '$1' as a, "x$2" from t where a = 'O''Brien' and b = any(array['a',  E'b\\\\c']::text[]) and c <= 42 and d ilike '%''); drop table t; --%'`);
+    expect(sql).toBe(
+      `select '$1' as a, "x$2" from t where a = 'O''Brien' and b = any(array['a',  E'b\\\\c']::text[]) and c <= 42 and d ilike '%''); drop table t; --%'`,
+    );
   });
 });

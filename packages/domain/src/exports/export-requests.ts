@@ -10,10 +10,22 @@ export interface TRequestedBy {
 }
 
 export interface TExportRow {
-  id: string; tenant_id: string; format: TExportFormat; filter: TEventsFilter; status: 'PENDING' | 'READY' | 'FAILED';
-  requested_by_user_id: string | null; requested_by_name: string | null; requested_by_email: string | null;
-  created_at: string; completed_at: string | null; file_name: string | null; rows: string | null; sha256: string | null;
-  signature: string | null; error: string | null; file_deleted_at: string | null;
+  id: string;
+  tenant_id: string;
+  format: TExportFormat;
+  filter: TEventsFilter;
+  status: 'PENDING' | 'READY' | 'FAILED';
+  requested_by_user_id: string | null;
+  requested_by_name: string | null;
+  requested_by_email: string | null;
+  created_at: string;
+  completed_at: string | null;
+  file_name: string | null;
+  rows: string | null;
+  sha256: string | null;
+  signature: string | null;
+  error: string | null;
+  file_deleted_at: string | null;
 }
 
 const iso = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
@@ -33,31 +45,44 @@ export interface TExportLimits {
  * has requested `maxPerDay` today (UTC). Requests of one tenant take a transaction-scoped advisory
  * lock first, so concurrent requests — on any server — are counted one after the other.
  */
-export async function createExportRequest(orm: Orm, tenantId: string, input: { format: TExportFormat; filter: TEventsFilter; requestedBy: TRequestedBy; limits?: TExportLimits }): Promise<string> {
+export async function createExportRequest(
+  orm: Orm,
+  tenantId: string,
+  input: { format: TExportFormat; filter: TEventsFilter; requestedBy: TRequestedBy; limits?: TExportLimits },
+): Promise<string> {
   const id = uuidv7();
   await withTenant(orm, tenantId, async (em) => {
     const db = dbOf(em);
     if (input.limits) await checkExportLimits(db, tenantId, input.limits);
     await sql`insert into exports (tenant_id, id, format, filter, status, requested_by_user_id, requested_by_name, requested_by_email)
-      values (${tenantId}, ${id}, ${input.format}, ${JSON.stringify(input.filter)}::jsonb, 'PENDING', ${input.requestedBy.userId}, ${input.requestedBy.name}, ${input.requestedBy.email})`
-      .execute(db);
+      values (${tenantId}, ${id}, ${input.format}, ${JSON.stringify(input.filter)}::jsonb, 'PENDING', ${input.requestedBy.userId}, ${input.requestedBy.name}, ${input.requestedBy.email})`.execute(
+      db,
+    );
   });
   return id;
 }
 
 async function checkExportLimits(db: Db, tenantId: string, limits: TExportLimits): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtextextended(${`modula-audit:exports:${tenantId}`}, 0))`.execute(db);
-  const counts = (await sql<{ pending: number; today: number; until_midnight: number }>`select
+  const counts = (
+    await sql<{ pending: number; today: number; until_midnight: number }>`select
       count(*) filter (where status = 'PENDING')::int as pending,
       count(*) filter (where created_at >= date_trunc('day', now(), 'UTC'))::int as today,
       ceil(extract(epoch from (date_trunc('day', now(), 'UTC') + interval '1 day' - now())))::int as until_midnight
-    from exports where tenant_id = ${tenantId} and (status = 'PENDING' or created_at >= date_trunc('day', now(), 'UTC'))`.execute(db)).rows[0]!;
+    from exports where tenant_id = ${tenantId} and (status = 'PENDING' or created_at >= date_trunc('day', now(), 'UTC'))`.execute(db)
+  ).rows[0]!;
   if (counts.pending >= limits.maxConcurrent) {
-    throw new AppError('TOO_MANY_REQUESTS', `${counts.pending} exports of this tenant are being built (at most ${limits.maxConcurrent} at a time): wait until one is ready, then ask again`);
+    throw new AppError(
+      'TOO_MANY_REQUESTS',
+      `${counts.pending} exports of this tenant are being built (at most ${limits.maxConcurrent} at a time): wait until one is ready, then ask again`,
+    );
   }
   if (counts.today >= limits.maxPerDay) {
-    throw new AppError('TOO_MANY_REQUESTS', `this tenant has asked for ${counts.today} exports today (at most ${limits.maxPerDay} exports per day, counted in UTC): try again after midnight UTC`,
-      Math.max(1, counts.until_midnight));
+    throw new AppError(
+      'TOO_MANY_REQUESTS',
+      `this tenant has asked for ${counts.today} exports today (at most ${limits.maxPerDay} exports per day, counted in UTC): try again after midnight UTC`,
+      Math.max(1, counts.until_midnight),
+    );
   }
 }
 
@@ -78,17 +103,29 @@ export async function getExport(orm: Orm, tenantId: string, exportId: string): P
   if (row.status === 'FAILED') return { ...base, error: row.error ?? 'failed' };
   if (row.status !== 'READY') return base;
   return {
-    ...base, rows: Number(row.rows), sha256: row.sha256!, signature: row.signature!, ...exportUrls(exportId), fileName: row.file_name!,
+    ...base,
+    rows: Number(row.rows),
+    sha256: row.sha256!,
+    signature: row.signature!,
+    ...exportUrls(exportId),
+    fileName: row.file_name!,
     ...(row.file_deleted_at ? { fileDeletedAt: row.file_deleted_at } : {}),
   };
 }
 
-export async function markExportReady(db: Db, tenantId: string, exportId: string, r: { fileName: string; rows: number; sha256: string; signature: string }): Promise<void> {
+export async function markExportReady(
+  db: Db,
+  tenantId: string,
+  exportId: string,
+  r: { fileName: string; rows: number; sha256: string; signature: string },
+): Promise<void> {
   await sql`update exports set status = 'READY', completed_at = now(), file_name = ${r.fileName}, rows = ${r.rows}, sha256 = ${r.sha256},
     signature = ${r.signature}, error = null where tenant_id = ${tenantId} and id = ${exportId}`.execute(db);
 }
 
 export async function markExportFailed(orm: Orm, tenantId: string, exportId: string, error: string): Promise<void> {
-  await withTenant(orm, tenantId, (em) => sql`update exports set status = 'FAILED', completed_at = now(), error = ${error.slice(0, 500)}
-    where tenant_id = ${tenantId} and id = ${exportId} and status = 'PENDING'`.execute(dbOf(em)));
+  await withTenant(orm, tenantId, (em) =>
+    sql`update exports set status = 'FAILED', completed_at = now(), error = ${error.slice(0, 500)}
+    where tenant_id = ${tenantId} and id = ${exportId} and status = 'PENDING'`.execute(dbOf(em)),
+  );
 }

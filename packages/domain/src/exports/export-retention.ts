@@ -17,10 +17,12 @@ export async function expireExportFiles(orm: Orm, dataDir: string, retentionHour
     for (;;) {
       const done = await withTenant(orm, tenantId, async (em) => {
         const db = dbOf(em);
-        const rows = (await sql<{ id: string; file_name: string | null }>`select id, file_name from exports
+        const rows = (
+          await sql<{ id: string; file_name: string | null }>`select id, file_name from exports
           where tenant_id = ${tenantId} and status = 'READY' and file_deleted_at is null
             and completed_at < now() - make_interval(secs => ${retentionHours * 3600})
-          order by completed_at limit 500 for update skip locked`.execute(db)).rows;
+          order by completed_at limit 500 for update skip locked`.execute(db)
+        ).rows;
         for (const row of rows) {
           if (row.file_name) rmSync(join(exportDir(dataDir, tenantId), row.file_name), { force: true });
         }

@@ -43,9 +43,11 @@ export async function* exportRows(db: Db, tenantId: string, filter: TEventsFilte
 export function csvCopyQuery(db: Db, tenantId: string, filter: TEventsFilter, maxSeq: number): string {
   const where = filterConditions(tenantId, filter);
   where.push(sql`seq <= ${maxSeq}`);
-  return inlineParameters(sql`select ${sql.raw(CSV_SELECT_LIST)}
+  return inlineParameters(
+    sql`select ${sql.raw(CSV_SELECT_LIST)}
     from (select ${sql.raw(CSV_SOURCE_COLUMNS)} from audit_events where ${sql.join(where, sql` and `)} order by seq offset 0) e
-    order by e.seq`.compile(db));
+    order by e.seq`.compile(db),
+  );
 }
 
 export interface TExportSummary {
@@ -60,10 +62,18 @@ export interface TExportSummary {
 export async function summarizeExport(db: Db, tenantId: string, filter: TEventsFilter, maxSeq: number): Promise<TExportSummary> {
   const where = filterConditions(tenantId, filter);
   where.push(sql`seq <= ${maxSeq}`);
-  const r = (await sql<{ n: string; lo: string | null; hi: string | null; first_at: string | null; last_at: string | null }>`
+  const r = (
+    await sql<{ n: string; lo: string | null; hi: string | null; first_at: string | null; last_at: string | null }>`
     select count(*) as n, min(seq) as lo, max(seq) as hi,
       to_char(min(occurred_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as first_at,
       to_char(max(occurred_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as last_at
-    from audit_events where ${sql.join(where, sql` and `)}`.execute(db)).rows[0]!;
-  return { rows: Number(r.n), fromSeq: r.lo === null ? null : Number(r.lo), toSeq: r.hi === null ? null : Number(r.hi), firstAt: r.first_at, lastAt: r.last_at };
+    from audit_events where ${sql.join(where, sql` and `)}`.execute(db)
+  ).rows[0]!;
+  return {
+    rows: Number(r.n),
+    fromSeq: r.lo === null ? null : Number(r.lo),
+    toSeq: r.hi === null ? null : Number(r.hi),
+    firstAt: r.first_at,
+    lastAt: r.last_at,
+  };
 }

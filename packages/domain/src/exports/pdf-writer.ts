@@ -39,17 +39,49 @@ const cut = (s: string | null | undefined, n: number) => {
   return t.length > n ? `${t.slice(0, n - 1)}~` : t.padEnd(n);
 };
 /** WinAnsi bytes of a line this writer composes (the few typographic marks it uses have their own codes). */
-const WIN_ANSI: Record<string, string> = { '\u2014': '\x97', '\u2013': '\x96', '\u2018': '\x91', '\u2019': '\x92', '\u201C': '\x93', '\u201D': '\x94', '\u2022': '\x95', '\u2026': '\x85' };
+const WIN_ANSI: Record<string, string> = {
+  '\u2014': '\x97',
+  '\u2013': '\x96',
+  '\u2018': '\x91',
+  '\u2019': '\x92',
+  '\u201C': '\x93',
+  '\u201D': '\x94',
+  '\u2022': '\x95',
+  '\u2026': '\x85',
+};
 const winAnsi = (s: string) => s.replace(/[^\x20-\x7E\u00A0-\u00FF]/g, (c) => WIN_ANSI[c] ?? '?');
 /** A PDF literal string: backslash and parentheses escaped. */
 const pdfString = (s: string) => `(${s.replace(/[\\()]/g, '\\$&')})`;
 
 /** What pdfkit knows of a standard font once selected: its resource name and ascent. */
-interface TFontHandle { id: string; ascender: number; ref(): unknown }
+interface TFontHandle {
+  id: string;
+  ascender: number;
+  ref(): unknown;
+}
 
 /** The row a PDF lists (the columns exportRows selects for it). */
-export type TPdfRow = Pick<TEventViewRow, 'seq' | 'occurred_at' | 'action' | 'outcome' | 'reason' | 'actor_type' | 'actor_id' | 'actor_role'
-  | 'actor_name' | 'entity_type' | 'entity_id' | 'entity_label' | 'description' | 'branch_id' | 'ip' | 'device_id' | 'offline' | 'hash'>;
+export type TPdfRow = Pick<
+  TEventViewRow,
+  | 'seq'
+  | 'occurred_at'
+  | 'action'
+  | 'outcome'
+  | 'reason'
+  | 'actor_type'
+  | 'actor_id'
+  | 'actor_role'
+  | 'actor_name'
+  | 'entity_type'
+  | 'entity_id'
+  | 'entity_label'
+  | 'description'
+  | 'branch_id'
+  | 'ip'
+  | 'device_id'
+  | 'offline'
+  | 'hash'
+>;
 
 const PAGE_HEIGHT = 595.28;
 
@@ -65,11 +97,24 @@ const PAGE_HEIGHT = 595.28;
  */
 export function pdfWriter(file: HashingFile, cover: TPdfCover) {
   const doc = new PDFDocument({
-    size: 'A4', layout: 'landscape', margin: MARGIN, bufferPages: false, autoFirstPage: false, compress: true,
-    info: { Title: `Audit log export ${cover.exportId}`, Author: 'Modula Audit', Subject: `Audit log of ${printable(cover.tenantName)}`, CreationDate: new Date(cover.generatedAt) },
+    size: 'A4',
+    layout: 'landscape',
+    margin: MARGIN,
+    bufferPages: false,
+    autoFirstPage: false,
+    compress: true,
+    info: {
+      Title: `Audit log export ${cover.exportId}`,
+      Author: 'Modula Audit',
+      Subject: `Audit log of ${printable(cover.tenantName)}`,
+      CreationDate: new Date(cover.generatedAt),
+    },
   });
   doc.on('data', (chunk: Buffer) => file.push(chunk));
-  const ended = new Promise<void>((resolve, reject) => { doc.on('end', resolve); doc.on('error', reject); });
+  const ended = new Promise<void>((resolve, reject) => {
+    doc.on('end', resolve);
+    doc.on('error', reject);
+  });
   const totalPages = 2 + Math.ceil(cover.rows / ROWS_PER_PAGE);
   let page = 0;
   let rowInPage = ROWS_PER_PAGE;
@@ -107,10 +152,15 @@ export function pdfWriter(file: HashingFile, cover: TPdfCover) {
     if (finished) (finished.dictionary as unknown as { data: object }).data = {};
     page += 1;
     f = fonts();
-    content.push('0 g', line(f.bold, 10, MARGIN, MARGIN, winAnsi(`Audit log \u2014 ${printable(cover.tenantName)}`)), '0.267 g',
+    content.push(
+      '0 g',
+      line(f.bold, 10, MARGIN, MARGIN, winAnsi(`Audit log \u2014 ${printable(cover.tenantName)}`)),
+      '0.267 g',
       line(f.plain, 7, MARGIN, MARGIN + 14, winAnsi(`${title}   \u00b7   export ${cover.exportId}   \u00b7   generated ${cover.generatedAt}`)),
       line(f.plain, 7, MARGIN, PAGE_HEIGHT - MARGIN - 8, `Page ${page} of ${totalPages}`),
-      line(f.plain, 7, 480, PAGE_HEIGHT - MARGIN - 8, winAnsi('Modula Audit \u2014 official export; the signed manifest beside this file proves it intact')), '0 g');
+      line(f.plain, 7, 480, PAGE_HEIGHT - MARGIN - 8, winAnsi('Modula Audit \u2014 official export; the signed manifest beside this file proves it intact')),
+      '0 g',
+    );
     flushContent();
   };
 
@@ -128,18 +178,37 @@ export function pdfWriter(file: HashingFile, cover: TPdfCover) {
   let y = MARGIN + 50;
   for (const [k, v] of lines) {
     doc.font('Helvetica-Bold').fontSize(10).text(k, MARGIN, y, { width: 160 });
-    doc.font('Helvetica').fontSize(10).text(printable(v), MARGIN + 170, y, { width: 560 });
+    doc
+      .font('Helvetica')
+      .fontSize(10)
+      .text(printable(v), MARGIN + 170, y, { width: 560 });
     y = Math.max(doc.y, y + 14) + 4;
   }
-  doc.font('Helvetica').fontSize(8).fillColor('#444').text(
-    'Each event is listed in chain order with its time (UTC), action, outcome, actor, target and description; its full record, '
-    + 'including before/after values and context, is in the CSV export of the same filter. The last page carries the checksum of '
-    + 'the listed events, the signature and the signed checkpoint that covers them.', MARGIN, y + 16, { width: 700 });
+  doc
+    .font('Helvetica')
+    .fontSize(8)
+    .fillColor('#444')
+    .text(
+      'Each event is listed in chain order with its time (UTC), action, outcome, actor, target and description; its full record, ' +
+        'including before/after values and context, is in the CSV export of the same filter. The last page carries the checksum of ' +
+        'the listed events, the signature and the signed checkpoint that covers them.',
+      MARGIN,
+      y + 16,
+      { width: 700 },
+    );
   doc.fillColor('black');
 
   const header = () => {
-    content.push(line(f.monoBold, FONT, MARGIN, TOP, `${cut('seq', 9)} ${cut('occurredAt (UTC)', 24)} ${cut('action', 28)} ${cut('outcome / reason', 30)} ${cut('actor (role)', 40)} ${cut('target', 44)}`),
-      line(f.monoBold, FONT, MARGIN, TOP + LINE, `${cut('', 9)} ${cut('description', 120)} ${cut('branch / ip / device', 48)}`));
+    content.push(
+      line(
+        f.monoBold,
+        FONT,
+        MARGIN,
+        TOP,
+        `${cut('seq', 9)} ${cut('occurredAt (UTC)', 24)} ${cut('action', 28)} ${cut('outcome / reason', 30)} ${cut('actor (role)', 40)} ${cut('target', 44)}`,
+      ),
+      line(f.monoBold, FONT, MARGIN, TOP + LINE, `${cut('', 9)} ${cut('description', 120)} ${cut('branch / ip / device', 48)}`),
+    );
   };
 
   return {
@@ -155,9 +224,19 @@ export function pdfWriter(file: HashingFile, cover: TPdfCover) {
         const outcome = r.reason ? `${r.outcome} ${r.reason}` : r.outcome;
         const actor = `${r.actor_name ?? r.actor_id ?? r.actor_type}${r.actor_role ? ` (${r.actor_role})` : ''}`;
         const target = r.entity_type ? `${r.entity_type} ${r.entity_label ?? r.entity_id ?? ''}` : '';
-        const where = [r.branch_id ? `branch ${r.branch_id.slice(0, 8)}` : '', r.ip ?? '', r.device_id ?? '', r.offline ? 'offline' : ''].filter(Boolean).join(' ');
-        content.push(line(f.mono, FONT, MARGIN, top, `${cut(r.seq, 9)} ${cut(r.occurred_at, 24)} ${cut(r.action, 28)} ${cut(outcome, 30)} ${cut(actor, 40)} ${cut(target, 44)}`),
-          line(f.mono, FONT, MARGIN, top + LINE, `${cut('', 9)} ${cut(r.description, 120)} ${cut(where, 48)}`));
+        const where = [r.branch_id ? `branch ${r.branch_id.slice(0, 8)}` : '', r.ip ?? '', r.device_id ?? '', r.offline ? 'offline' : '']
+          .filter(Boolean)
+          .join(' ');
+        content.push(
+          line(
+            f.mono,
+            FONT,
+            MARGIN,
+            top,
+            `${cut(r.seq, 9)} ${cut(r.occurred_at, 24)} ${cut(r.action, 28)} ${cut(outcome, 30)} ${cut(actor, 40)} ${cut(target, 44)}`,
+          ),
+          line(f.mono, FONT, MARGIN, top + LINE, `${cut('', 9)} ${cut(r.description, 120)} ${cut(where, 48)}`),
+        );
         rowInPage += 1;
       }
     },
@@ -166,15 +245,22 @@ export function pdfWriter(file: HashingFile, cover: TPdfCover) {
       let yy = MARGIN + 50;
       const block = (title: string, body: string[]) => {
         doc.font('Helvetica-Bold').fontSize(10).text(title, MARGIN, yy);
-        doc.font('Courier').fontSize(7.5).text(body.map(printable).join('\n'), MARGIN, doc.y + 2, { width: 770 });
+        doc
+          .font('Courier')
+          .fontSize(7.5)
+          .text(body.map(printable).join('\n'), MARGIN, doc.y + 2, { width: 770 });
         yy = doc.y + 12;
       };
       block('Checksum: SHA-256 over the chain hashes of the listed events, in order', [closing.rowsDigest]);
-      block(`Signature: Ed25519, key ${closing.keyId} (published at /.well-known/modula-audit/keys.json), over this statement`, [closing.statement, '', closing.statementSignature]);
+      block(`Signature: Ed25519, key ${closing.keyId} (published at /.well-known/modula-audit/keys.json), over this statement`, [
+        closing.statement,
+        '',
+        closing.statementSignature,
+      ]);
       block('Signed checkpoint covering every listed event', closing.checkpointLines);
       block('How to check this pack', [
-        'pnpm --silent cli verify-export FILE --public-key keys.json   (checks the file\'s SHA-256 and the signed manifest FILE.manifest.json)',
-        'The statement above is the RFC 8785 JSON the signature covers; the manifest repeats it with the file\'s own SHA-256.',
+        "pnpm --silent cli verify-export FILE --public-key keys.json   (checks the file's SHA-256 and the signed manifest FILE.manifest.json)",
+        "The statement above is the RFC 8785 JSON the signature covers; the manifest repeats it with the file's own SHA-256.",
       ]);
       doc.end();
       await ended;

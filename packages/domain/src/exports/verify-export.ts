@@ -68,8 +68,10 @@ export async function verifyExportPack(file: string, manifestFile: string, keyri
     return fail(`the manifest is not a Modula Audit export manifest: ${(err as Error).message.slice(0, 200)}`);
   }
   if (!keyring.has(manifest.keyId)) return fail(`the manifest is signed with key ${manifest.keyId}, which is not among the trusted keys`);
-  if (!verifySignature(keyring, manifest.keyId, manifestSigningText(manifest), manifest.signature)) return fail('the manifest signature is not valid: the manifest was altered or the signature swapped');
-  if (!verifySignature(keyring, manifest.keyId, exportStatementText(manifest), manifest.statementSignature)) return fail('the statement signature is not valid');
+  if (!verifySignature(keyring, manifest.keyId, manifestSigningText(manifest), manifest.signature))
+    return fail('the manifest signature is not valid: the manifest was altered or the signature swapped');
+  if (!verifySignature(keyring, manifest.keyId, exportStatementText(manifest), manifest.statementSignature))
+    return fail('the statement signature is not valid');
   if (!checkpointSignatureValid(keyring, manifest.checkpoint)) return fail('the checkpoint in the manifest is not validly signed');
   if (manifest.checkpoint.tenantId !== manifest.tenantId) return fail('the checkpoint is of another tenant');
   if (manifest.chainRange.toSeq !== null && manifest.chainRange.toSeq > manifest.checkpoint.seq) return fail('the pack holds events beyond its checkpoint');
@@ -78,7 +80,11 @@ export async function verifyExportPack(file: string, manifestFile: string, keyri
   if (manifest.format === 'csv') {
     const csv = await csvRows(file).catch((err: Error) => ({ rows: -1, digest: '', problem: `the file is not valid CSV: ${err.message.slice(0, 200)}` }));
     if (csv.problem) return fail(csv.problem, base);
-    if (csv.rows !== manifest.rows) return fail(`the file has ${csv.rows} rows, the manifest ${manifest.rows}: a row was ${csv.rows < manifest.rows ? 'deleted' : 'added or duplicated'}`, base);
+    if (csv.rows !== manifest.rows)
+      return fail(
+        `the file has ${csv.rows} rows, the manifest ${manifest.rows}: a row was ${csv.rows < manifest.rows ? 'deleted' : 'added or duplicated'}`,
+        base,
+      );
     if (csv.digest !== manifest.rowsDigest) return fail('the rows are not the ones the manifest names (their chain hashes differ)', base);
   }
   if (bytes !== manifest.bytes) return fail(`the file has ${bytes} bytes, the manifest says ${manifest.bytes}`, base);

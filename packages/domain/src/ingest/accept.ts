@@ -52,7 +52,8 @@ export function judgeEvents(rawEvents: unknown[], principal: TIngestPrincipal): 
   const result: TJudgedEvents = { accepted: [], rejected: [] };
   rawEvents.forEach((raw, index) => {
     const eventId = eventIdOf(raw);
-    const reject = (issues: TIssue[], code: TRejection['code'] = 'VALIDATION_FAILED') => result.rejected.push({ index, ...(eventId ? { eventId } : {}), code, issues });
+    const reject = (issues: TIssue[], code: TRejection['code'] = 'VALIDATION_FAILED') =>
+      result.rejected.push({ index, ...(eventId ? { eventId } : {}), code, issues });
     const bytes = serializedBytes(raw, LIMITS.eventMaxBytes);
     if (bytes !== undefined && bytes > LIMITS.eventMaxBytes) {
       return reject([{ path: [], message: `event is ${bytes} bytes serialized; at most ${LIMITS.eventMaxBytes} allowed` }]);

@@ -4,10 +4,11 @@ import type { TChainRecordV1, TProvenanceFields } from '../integrity/chain.ts';
 import { rowHash } from '../integrity/record-text.ts';
 
 /** A row as the worker writes it today: record version 2, with its provenance. */
-export type TStoredRow = TChainRecordV1 & TProvenanceFields & {
-  prevHash: string;
-  hash: string;
-};
+export type TStoredRow = TChainRecordV1 &
+  TProvenanceFields & {
+    prevHash: string;
+    hash: string;
+  };
 
 /** The large JSON members of an event, serialized once for both the content hash and the chain. */
 export interface TCanonicalMembers {
@@ -45,7 +46,17 @@ export interface TRowInput {
 }
 
 /** Builds the row to store and links it into the chain. */
-export function buildStoredRow({ event, contentHash, id, seq, prevHash, receivedAt, denial, members = canonicalMembersOf(event), provenance }: TRowInput): TStoredRow {
+export function buildStoredRow({
+  event,
+  contentHash,
+  id,
+  seq,
+  prevHash,
+  receivedAt,
+  denial,
+  members = canonicalMembersOf(event),
+  provenance,
+}: TRowInput): TStoredRow {
   const { actor, entity, context } = event;
   const record: TChainRecordV1 & TProvenanceFields = {
     tenantId: event.tenantId,

@@ -15,7 +15,10 @@ export async function findStoredStatuses(orm: Orm, tenantId: string, eventIds: s
       select event_id, seq, outcome, reason from audit_events where tenant_id = ${tenantId} and event_id = any(${eventIds}::uuid[])`.execute(db);
     for (const s of stored.rows) {
       statuses.set(s.event_id, {
-        eventId: s.event_id, state: 'STORED', seq: Number(s.seq), outcome: s.outcome as TEventStatus['outcome'],
+        eventId: s.event_id,
+        state: 'STORED',
+        seq: Number(s.seq),
+        outcome: s.outcome as TEventStatus['outcome'],
         ...(s.reason ? { reason: s.reason as TEventStatus['reason'] } : {}),
       });
     }

@@ -18,13 +18,28 @@ export interface TQuarantineRow {
 /** Quarantined events are kept whole; quarantining the same content again re-opens the row. */
 export async function insertQuarantine(db: Db, rows: TQuarantineRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await db.insertInto('quarantined_events')
-    .values(rows.map((r) => ({
-      tenant_id: r.tenantId, id: r.id, event_id: r.eventId, reason: r.reason, detail: r.detail,
-      content_hash: r.contentHash, payload: r.payload, received_at: new Date(r.receivedAt), provenance: r.provenance,
-    })))
-    .onConflict((oc) => oc.columns(['tenant_id', 'event_id', 'content_hash']).doUpdateSet((eb) => ({
-      reason: eb.ref('excluded.reason'), detail: eb.ref('excluded.detail'), quarantined_at: sql<Date>`now()`, replayed_at: null,
-    })))
+  await db
+    .insertInto('quarantined_events')
+    .values(
+      rows.map((r) => ({
+        tenant_id: r.tenantId,
+        id: r.id,
+        event_id: r.eventId,
+        reason: r.reason,
+        detail: r.detail,
+        content_hash: r.contentHash,
+        payload: r.payload,
+        received_at: new Date(r.receivedAt),
+        provenance: r.provenance,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.columns(['tenant_id', 'event_id', 'content_hash']).doUpdateSet((eb) => ({
+        reason: eb.ref('excluded.reason'),
+        detail: eb.ref('excluded.detail'),
+        quarantined_at: sql<Date>`now()`,
+        replayed_at: null,
+      })),
+    )
     .execute();
 }

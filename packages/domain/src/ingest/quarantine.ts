@@ -27,19 +27,33 @@ export async function listQuarantine(orm: Orm, opts: { tenantId?: string; includ
   const limit = opts.limit ?? 100;
   const entries: TQuarantineEntry[] = [];
   for (const tenantId of await tenantsOf(orm, opts.tenantId)) {
-    entries.push(...await withTenant(orm, tenantId, (em) => listOfTenant(dbOf(em), tenantId, opts.includeReplayed ?? false, limit)));
+    entries.push(...(await withTenant(orm, tenantId, (em) => listOfTenant(dbOf(em), tenantId, opts.includeReplayed ?? false, limit))));
   }
   return entries.sort((a, b) => b.quarantinedAt.localeCompare(a.quarantinedAt)).slice(0, limit);
 }
 
 async function listOfTenant(db: Db, tenantId: string, includeReplayed: boolean, limit: number): Promise<TQuarantineEntry[]> {
-  const r = await sql<{ tenant_id: string; id: string; event_id: string; reason: string; detail: string; received_at: Date; quarantined_at: Date; replayed_at: Date | null }>`
+  const r = await sql<{
+    tenant_id: string;
+    id: string;
+    event_id: string;
+    reason: string;
+    detail: string;
+    received_at: Date;
+    quarantined_at: Date;
+    replayed_at: Date | null;
+  }>`
     select tenant_id, id, event_id, reason, detail, received_at, quarantined_at, replayed_at from quarantined_events
     where tenant_id = ${tenantId} and (${includeReplayed} or replayed_at is null)
     order by quarantined_at desc limit ${limit}`.execute(db);
   return r.rows.map((q) => ({
-    tenantId: q.tenant_id, id: q.id, eventId: q.event_id, reason: q.reason, detail: q.detail,
-    receivedAt: new Date(q.received_at).toISOString(), quarantinedAt: new Date(q.quarantined_at).toISOString(),
+    tenantId: q.tenant_id,
+    id: q.id,
+    eventId: q.event_id,
+    reason: q.reason,
+    detail: q.detail,
+    receivedAt: new Date(q.received_at).toISOString(),
+    quarantinedAt: new Date(q.quarantined_at).toISOString(),
     replayedAt: q.replayed_at ? new Date(q.replayed_at).toISOString() : null,
   }));
 }
@@ -56,7 +70,15 @@ export interface TReplayResult {
 }
 
 /** `stamp`: quarantined_at to the microsecond (a JavaScript Date would round it to the millisecond). */
-interface TOpenRow { tenant_id: string; id: string; payload: unknown; content_hash: string; received_at: Date; stamp: string; provenance: TProvenance | null }
+interface TOpenRow {
+  tenant_id: string;
+  id: string;
+  payload: unknown;
+  content_hash: string;
+  received_at: Date;
+  stamp: string;
+  provenance: TProvenance | null;
+}
 
 /**
  * Sends open quarantined events through the worker again. Each payload must still hash to the
@@ -77,15 +99,24 @@ export async function replayQuarantine(orm: Orm, enqueue: TEnqueue, opts: { tena
   return result;
 }
 
-async function replayTenant(orm: Orm, tenantId: string, enqueue: TEnqueue, opts: { ids?: string[]; reason?: string }): Promise<Omit<TReplayResult, 'byTenant'>> {
-  const rows = (await withTenant(orm, tenantId, (em) => sql<TOpenRow>`
+async function replayTenant(
+  orm: Orm,
+  tenantId: string,
+  enqueue: TEnqueue,
+  opts: { ids?: string[]; reason?: string },
+): Promise<Omit<TReplayResult, 'byTenant'>> {
+  const rows = (
+    await withTenant(orm, tenantId, (em) =>
+      sql<TOpenRow>`
     select tenant_id, id, payload, content_hash, received_at, provenance,
       to_char(quarantined_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as stamp from quarantined_events
     where replayed_at is null
       and tenant_id = ${tenantId}
       and (${opts.ids ?? null}::uuid[] is null or id = any(${opts.ids ?? null}::uuid[]))
       and (${opts.reason ?? null}::text is null or reason = ${opts.reason ?? null}::text)
-    order by received_at, quarantined_at, id`.execute(dbOf(em)))).rows;
+    order by received_at, quarantined_at, id`.execute(dbOf(em)),
+    )
+  ).rows;
   const result: Omit<TReplayResult, 'byTenant'> = { replayed: 0, skipped: [] };
   const groups = new Map<string, { tenantId: string; receivedAt: string; provenance: TProvenance | null; rows: TOpenRow[]; events: TAcceptedEvent[] }>();
   for (const row of rows) {
@@ -115,7 +146,8 @@ async function replayTenant(orm: Orm, tenantId: string, enqueue: TEnqueue, opts:
 
 function replayProblem(row: TOpenRow): string | undefined {
   if (sha256Hex(canonicalJson(row.payload)) !== row.content_hash) {
-    if (row.payload && typeof row.payload === 'object' && 'unstorable' in row.payload) return 'kept as text because it could not be stored; it cannot be replayed as it is';
+    if (row.payload && typeof row.payload === 'object' && 'unstorable' in row.payload)
+      return 'kept as text because it could not be stored; it cannot be replayed as it is';
     return 'the payload no longer matches the content hash recorded when it was quarantined: it was altered';
   }
   const parsed = ZAcceptedEvent.safeParse(row.payload);

@@ -8,10 +8,50 @@ export const REDACTED = '[REDACTED]';
  * `pin_code` are secrets, `shipping` and `spinach` are not; `auth` is, `author` is not) or on the
  * joined key (`clientSecret`, `x-api-key`).
  */
-const SECRET_WORDS = new Set(['password', 'passwd', 'pwd', 'pw', 'pass', 'passphrase', 'pin', 'secret', 'token', 'otp', 'totp',
-  'cvv', 'cvv2', 'cvc', 'cvc2', 'cvn', 'csc', 'pan', 'auth', 'authorization', 'cookie', 'credential', 'credentials', 'apikey', 'passcode']);
-const SECRET_JOINED = ['password', 'passwd', 'secret', 'token', 'apikey', 'accesskey', 'privatekey', 'cardnumber',
-  'creditcard', 'securitycode', 'authorization', 'credential', 'passcode', 'setcookie', 'clientsecret'];
+const SECRET_WORDS = new Set([
+  'password',
+  'passwd',
+  'pwd',
+  'pw',
+  'pass',
+  'passphrase',
+  'pin',
+  'secret',
+  'token',
+  'otp',
+  'totp',
+  'cvv',
+  'cvv2',
+  'cvc',
+  'cvc2',
+  'cvn',
+  'csc',
+  'pan',
+  'auth',
+  'authorization',
+  'cookie',
+  'credential',
+  'credentials',
+  'apikey',
+  'passcode',
+]);
+const SECRET_JOINED = [
+  'password',
+  'passwd',
+  'secret',
+  'token',
+  'apikey',
+  'accesskey',
+  'privatekey',
+  'cardnumber',
+  'creditcard',
+  'securitycode',
+  'authorization',
+  'credential',
+  'passcode',
+  'setcookie',
+  'clientsecret',
+];
 
 /**
  * The lower-case words of a key: split at case changes, also between an acronym and the next word
@@ -45,7 +85,10 @@ export function luhnValid(digits: string): boolean {
   let sum = 0;
   for (let i = 0; i < digits.length; i++) {
     let d = digits.charCodeAt(digits.length - 1 - i) - 48;
-    if (i % 2 === 1) { d *= 2; if (d > 9) d -= 9; }
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
     sum += d;
   }
   return sum % 10 === 0;
@@ -63,16 +106,21 @@ function isCardNumber(value: number): boolean {
 }
 
 /** Credentials recognisable by their shape wherever they appear inside a string (one pass, one alternative each). */
-const TOKENS = new RegExp([
-  // PEM private keys, header to footer (or to the end of a truncated one)
-  /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)/,
-  // Authorization header values
-  /\b(?:[Bb]earer|BEARER|[Bb]asic|BASIC|[Tt]oken|TOKEN)\s+[A-Za-z0-9\-._~+/]{8,}=*/,
-  // JSON Web Tokens
-  /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/,
-  // API keys of well-known shapes: Stripe, Modula, AWS, GitHub, GitLab, Slack, Google
-  /\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{8,}\b|\bwhsec_[A-Za-z0-9]{16,}|\bmak_[A-Za-z0-9_-]{16,}|\bAKIA[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{20,}\b|\bgithub_pat_[A-Za-z0-9_]{22,}|\bglpat-[A-Za-z0-9_-]{20,}|\bxox[abposr]-[A-Za-z0-9-]{10,}|\bAIza[0-9A-Za-z_-]{35}/,
-].map((r) => r.source).join('|'), 'g');
+const TOKENS = new RegExp(
+  [
+    // PEM private keys, header to footer (or to the end of a truncated one)
+    /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)/,
+    // Authorization header values
+    /\b(?:[Bb]earer|BEARER|[Bb]asic|BASIC|[Tt]oken|TOKEN)\s+[A-Za-z0-9\-._~+/]{8,}=*/,
+    // JSON Web Tokens
+    /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/,
+    // API keys of well-known shapes: Stripe, Modula, AWS, GitHub, GitLab, Slack, Google
+    /\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{8,}\b|\bwhsec_[A-Za-z0-9]{16,}|\bmak_[A-Za-z0-9_-]{16,}|\bAKIA[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{20,}\b|\bgithub_pat_[A-Za-z0-9_]{22,}|\bglpat-[A-Za-z0-9_-]{20,}|\bxox[abposr]-[A-Za-z0-9-]{10,}|\bAIza[0-9A-Za-z_-]{35}/,
+  ]
+    .map((r) => r.source)
+    .join('|'),
+  'g',
+);
 
 /** The password of a URL's user information: `scheme://user:password@host`. */
 const URL_USERINFO = /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,30}:\/\/)([^\s:@/?#]{0,256}):([^\s@/?#]{1,256})@/gi;
@@ -120,7 +168,8 @@ function redactAssignments(text: string): string {
 }
 
 /** UUIDs and hex digests (MD5, SHA-1, SHA-256, SHA-512) are ids, not card numbers, whatever digits they hold. */
-const OPAQUE_IDS = /(?<![0-9a-f])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9a-f])|\b(?:[0-9a-f]{128}|[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{32})\b/gi;
+const OPAQUE_IDS =
+  /(?<![0-9a-f])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9a-f])|\b(?:[0-9a-f]{128}|[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{32})\b/gi;
 /** Digits, grouped by single spaces or dashes: `4111 1111 1111 1111`, `5500-0000-0000-0004`, `4111111111111111`. */
 const DIGIT_RUN = /\d(?:[ -]?\d)*/g;
 const LONG_DIGIT_RUN = /\d(?:[ -]?\d){12}/;
@@ -142,7 +191,10 @@ function luhnWindows(run: string) {
     const d = run.charCodeAt(i) - 48;
     if (d < 0 || d > 9) continue;
     if (i === 0 || run.charCodeAt(i - 1) - 48 < 0 || run.charCodeAt(i - 1) - 48 > 9) groups.push({ start: i, end: i + 1, from: n, to: n + 1 });
-    else { groups.at(-1)!.end = i + 1; groups.at(-1)!.to = n + 1; }
+    else {
+      groups.at(-1)!.end = i + 1;
+      groups.at(-1)!.to = n + 1;
+    }
     // even[k]: digits at even positions doubled; odd[k]: digits at odd positions doubled
     even.push(even[n]! + (n % 2 === 0 ? DOUBLED[d]! : d));
     odd.push(odd[n]! + (n % 2 === 1 ? DOUBLED[d]! : d));
@@ -239,7 +291,10 @@ function renamedKeys(keys: string[]): Map<string, string> | undefined {
   let n = 1;
   for (const key of secret.sort()) {
     let name: string;
-    do { name = n === 1 ? REDACTED : `${REDACTED}#${n}`; n++; } while (taken.has(name));
+    do {
+      name = n === 1 ? REDACTED : `${REDACTED}#${n}`;
+      n++;
+    } while (taken.has(name));
     taken.add(name);
     renamed.set(key, name);
   }
@@ -262,17 +317,19 @@ function redactValue(value: unknown, path: string, paths: string[], depth: numbe
   if (isPlainObject(value)) {
     const entries = Object.entries(value);
     const renamed = renamedKeys(entries.map(([key]) => key));
-    return Object.fromEntries(entries.map(([key, v]) => {
-      const name = renamed?.get(key) ?? key;
-      const childPath = path === '' ? name : `${path}.${name}`;
-      if (name !== key) paths.push(childPath);
-      // a secret key name hides what it holds; a flag (`passwordChanged: true`) is no secret
-      if (isSecretKey(key) && v !== null && v !== '' && typeof v !== 'boolean') {
-        paths.push(childPath);
-        return [name, REDACTED];
-      }
-      return [name, redactValue(v, childPath, paths, depth + 1, maxString)];
-    }));
+    return Object.fromEntries(
+      entries.map(([key, v]) => {
+        const name = renamed?.get(key) ?? key;
+        const childPath = path === '' ? name : `${path}.${name}`;
+        if (name !== key) paths.push(childPath);
+        // a secret key name hides what it holds; a flag (`passwordChanged: true`) is no secret
+        if (isSecretKey(key) && v !== null && v !== '' && typeof v !== 'boolean') {
+          paths.push(childPath);
+          return [name, REDACTED];
+        }
+        return [name, redactValue(v, childPath, paths, depth + 1, maxString)];
+      }),
+    );
   }
   return value;
 }

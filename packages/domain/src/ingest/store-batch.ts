@@ -49,7 +49,11 @@ export async function storeBatch(em: Em, job: TIngestJob, { lastBranchWait }: Op
   }
 
   const chain = await lockChainHead(db, tenantId);
-  const stored = await loadStoredContent(db, tenantId, job.events.map((e) => e.eventId));
+  const stored = await loadStoredContent(
+    db,
+    tenantId,
+    job.events.map((e) => e.eventId),
+  );
   const branchIds = [...new Set(job.events.map((e) => e.branchId).filter((b): b is string => Boolean(b)))];
   const context = await loadBranchContext(db, branchIds);
   const transitions = await loadTransitions(db, tenantId, branchIds);

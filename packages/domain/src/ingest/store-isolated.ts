@@ -18,7 +18,14 @@ export function readJobEvents(raw: unknown[]): { events: TAcceptedEvent[]; unrea
   for (const item of raw) {
     const parsed = ZAcceptedEvent.safeParse(item);
     if (parsed.success) events.push(parsed.data);
-    else unreadable.push({ raw: item, detail: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ') });
+    else
+      unreadable.push({
+        raw: item,
+        detail: parsed.error.issues
+          .slice(0, 5)
+          .map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`)
+          .join('; '),
+      });
   }
   return { events, unreadable };
 }
@@ -46,8 +53,14 @@ function unstorableRow({ tenantId, receivedAt, provenance }: TIngestJob, item: T
   const rawId = (item.raw as { eventId?: unknown } | null)?.eventId;
   const eventId = ZUuid.safeParse(rawId);
   return {
-    tenantId, id: uuidv7(), eventId: eventId.success ? eventId.data : NIL_UUID, reason: 'INVALID_PAYLOAD',
-    detail: item.detail.slice(0, 2000), contentHash: sha256Hex(text), payload: { unstorable: text }, receivedAt,
+    tenantId,
+    id: uuidv7(),
+    eventId: eventId.success ? eventId.data : NIL_UUID,
+    reason: 'INVALID_PAYLOAD',
+    detail: item.detail.slice(0, 2000),
+    contentHash: sha256Hex(text),
+    payload: { unstorable: text },
+    receivedAt,
     provenance: provenance ?? null,
   };
 }
@@ -61,8 +74,10 @@ async function quarantineUnstorable(orm: Orm, job: TIngestJob, items: TUnstorabl
 
 function merge(a: TStoreOutcome, b: TStoreOutcome): TStoreOutcome {
   return {
-    stored: [...a.stored, ...b.stored], duplicates: a.duplicates + b.duplicates,
-    quarantined: [...a.quarantined, ...b.quarantined], waiting: [...a.waiting, ...b.waiting],
+    stored: [...a.stored, ...b.stored],
+    duplicates: a.duplicates + b.duplicates,
+    quarantined: [...a.quarantined, ...b.quarantined],
+    waiting: [...a.waiting, ...b.waiting],
   };
 }
 

@@ -36,7 +36,8 @@ export async function walkChain(db: Db, tenantId: string, opts: TWalkOptions): P
   const pageSize = opts.pageSize ?? 10_000;
   let expected = opts.fromSeq;
   let prevHash = opts.prevHash;
-  const fetchPage = (after: number) => sql<TWalkRow>`select ${AUDIT_EVENT_RECORD_SELECT} from audit_events
+  const fetchPage = (after: number) =>
+    sql<TWalkRow>`select ${AUDIT_EVENT_RECORD_SELECT} from audit_events
     where tenant_id = ${tenantId} and seq >= ${after} and seq <= ${opts.toSeq} order by seq limit ${pageSize}`.execute(db);
   const fail = (seq: number, reason: string): TWalkResult => ({ checked: seq - opts.fromSeq, lastHash: prevHash, brokenSeq: seq, reason });
   let next = expected <= opts.toSeq ? fetchPage(expected) : null;

@@ -18,7 +18,9 @@ export type TProvenanceFields = Pick<TAuditEventRecord, 'credential' | 'sourceAd
 export type TChainRecordV1 = Omit<TAuditEventRecord, 'prevHash' | 'hash' | keyof TProvenanceFields>;
 
 /** A record whose large JSON members are already canonical text (serialized once per event). */
-export type THashableRecord = Omit<TChainRecordV1, 'before' | 'after' | 'metadata'> & Partial<TProvenanceFields> & Record<'before' | 'after' | 'metadata', CanonicalText | null>;
+export type THashableRecord = Omit<TChainRecordV1, 'before' | 'after' | 'metadata'> &
+  Partial<TProvenanceFields> &
+  Record<'before' | 'after' | 'metadata', CanonicalText | null>;
 
 /** hash = SHA-256 over the UTF-8 bytes of prevHash (64 hex chars) followed by the canonical JSON of the record. */
 export function chainHash(prevHash: string, record: TChainRecord | THashableRecord): string {

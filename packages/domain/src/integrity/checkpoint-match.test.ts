@@ -21,8 +21,15 @@ function rootAt(seq: number): string {
 }
 
 const checkpoint = (seq: number, overrides: Partial<TCheckpoint> = {}): TCheckpoint => ({
-  v: 1, tenantId: '0193a0b4-0000-7000-8000-000000000001', seq, hash: hashAt(seq), merkleRoot: rootAt(seq),
-  createdAt: `2026-11-22T13:${String(seq).padStart(2, '0')}:00.000Z`, keyId: 'k', signature: 's', ...overrides,
+  v: 1,
+  tenantId: '0193a0b4-0000-7000-8000-000000000001',
+  seq,
+  hash: hashAt(seq),
+  merkleRoot: rootAt(seq),
+  createdAt: `2026-11-22T13:${String(seq).padStart(2, '0')}:00.000Z`,
+  keyId: 'k',
+  signature: 's',
+  ...overrides,
 });
 
 /** Walks the made-up chain the way walkChain calls back: seq 1, 2, 3 … with each hash. */
@@ -57,7 +64,7 @@ describe('CheckpointMatcher', () => {
 
   it.each([
     ['the genesis hash', { hash: chain[0]! }, /seq 0 does not sign the genesis hash/],
-    ['the empty tree\'s root', { merkleRoot: rootAt(1) }, /seq 0 does not sign the Merkle root of the empty tree/],
+    ["the empty tree's root", { merkleRoot: rootAt(1) }, /seq 0 does not sign the Merkle root of the empty tree/],
   ])('refuses a seq-0 checkpoint that does not sign %s, also without Merkle roots', (_what, overrides, reason) => {
     for (const merkle of [true, false]) {
       const m = walk([checkpoint(0, overrides), checkpoint(4)], chain.length, merkle);

@@ -28,7 +28,10 @@ export class CheckpointMatcher {
   mismatch: TCheckpointMismatch | null = null;
 
   /** `checkpoints` sorted by seq; `merkle` also recomputes each one's Merkle root. */
-  constructor(private readonly checkpoints: readonly TCheckpoint[], opts: { merkle: boolean }) {
+  constructor(
+    private readonly checkpoints: readonly TCheckpoint[],
+    opts: { merkle: boolean },
+  ) {
     this.tree = opts.merkle && checkpoints.length > 0 ? new CompactRange() : null;
     this.reach(0, GENESIS_HASH);
   }
@@ -65,11 +68,19 @@ export class CheckpointMatcher {
     if (c.hash !== hash) {
       // the rows link and hash, yet differ from what was signed: rewritten after the last checkpoint that agreed
       const from = this.agreedUpTo + 1;
-      return { seq, firstBrokenSeq: from, reason: `the chain hash of event ${seq} differs from the one signed in ${signed}: events ${from}..${seq} were rewritten` };
+      return {
+        seq,
+        firstBrokenSeq: from,
+        reason: `the chain hash of event ${seq} differs from the one signed in ${signed}: events ${from}..${seq} were rewritten`,
+      };
     }
     if (this.tree && this.tree.root().toString('hex') !== c.merkleRoot) {
       // the root spans every event from 1: which of them differs cannot be told from it
-      return { seq, firstBrokenSeq: 1, reason: `the Merkle root over events 1..${seq} differs from the one signed in ${signed}: events 1..${seq} were rewritten` };
+      return {
+        seq,
+        firstBrokenSeq: 1,
+        reason: `the Merkle root over events 1..${seq} differs from the one signed in ${signed}: events 1..${seq} were rewritten`,
+      };
     }
     this.agreedUpTo = seq;
     return null;
@@ -79,7 +90,8 @@ export class CheckpointMatcher {
   private compareEmpty(c: TCheckpoint, hash: string, signed: string): TCheckpointMismatch | null {
     if (c.hash !== hash) return { seq: 0, firstBrokenSeq: null, reason: `${signed} at seq 0 does not sign the genesis hash of an empty log` };
     // free to check, so checked even when the Merkle roots of the others are not recomputed
-    if (c.merkleRoot !== EMPTY_ROOT.toString('hex')) return { seq: 0, firstBrokenSeq: null, reason: `${signed} at seq 0 does not sign the Merkle root of the empty tree` };
+    if (c.merkleRoot !== EMPTY_ROOT.toString('hex'))
+      return { seq: 0, firstBrokenSeq: null, reason: `${signed} at seq 0 does not sign the Merkle root of the empty tree` };
     return null;
   }
 }

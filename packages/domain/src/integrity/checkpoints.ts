@@ -10,52 +10,82 @@ import { keyringOf, type TKeyring, type TSigner } from './signing-key.ts';
 import { checkpointSignatureValid, checkpointSigningText } from './signing-text.ts';
 
 interface TCheckpointRow {
-  tenant_id: string; seq: string; hash: string; merkle_root: string; created_at: string; key_id: string; signature: string; frontier: string[];
+  tenant_id: string;
+  seq: string;
+  hash: string;
+  merkle_root: string;
+  created_at: string;
+  key_id: string;
+  signature: string;
+  frontier: string[];
 }
 
 const CHECKPOINT_COLUMNS = sql`tenant_id, seq, hash, merkle_root,
   to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at, key_id, signature, frontier`;
 
 function toCheckpoint(r: TCheckpointRow): TCheckpoint {
-  return { v: 1, tenantId: r.tenant_id, seq: Number(r.seq), hash: r.hash, merkleRoot: r.merkle_root, createdAt: r.created_at, keyId: r.key_id, signature: r.signature };
+  return {
+    v: 1,
+    tenantId: r.tenant_id,
+    seq: Number(r.seq),
+    hash: r.hash,
+    merkleRoot: r.merkle_root,
+    createdAt: r.created_at,
+    keyId: r.key_id,
+    signature: r.signature,
+  };
 }
 
 export async function latestCheckpointRow(db: Db, tenantId: string): Promise<(TCheckpoint & { frontier: string[] }) | undefined> {
-  const row = (await sql<TCheckpointRow>`select ${CHECKPOINT_COLUMNS} from checkpoints where tenant_id = ${tenantId}
-    order by seq desc, created_at desc limit 1`.execute(db)).rows[0];
+  const row = (
+    await sql<TCheckpointRow>`select ${CHECKPOINT_COLUMNS} from checkpoints where tenant_id = ${tenantId}
+    order by seq desc, created_at desc limit 1`.execute(db)
+  ).rows[0];
   return row ? { ...toCheckpoint(row), frontier: row.frontier } : undefined;
 }
 
 /** The keys the database lists as the service's, oldest first (what a verifier may trust only with care: see pinned-keys.ts). */
 export async function listedSigningKeys(db: Db): Promise<{ keyId: string; publicKey: string }[]> {
-  return (await sql<{ key_id: string; public_key: string }>`select key_id, public_key from signing_keys order by created_at`.execute(db)).rows
-    .map((k) => ({ keyId: k.key_id, publicKey: k.public_key }));
+  return (await sql<{ key_id: string; public_key: string }>`select key_id, public_key from signing_keys order by created_at`.execute(db)).rows.map((k) => ({
+    keyId: k.key_id,
+    publicKey: k.public_key,
+  }));
 }
 
 /** Every checkpoint of the tenant, oldest first (by seq). */
 export async function allCheckpoints(db: Db, tenantId: string): Promise<TCheckpoint[]> {
-  const rows = (await sql<TCheckpointRow>`select ${CHECKPOINT_COLUMNS} from checkpoints where tenant_id = ${tenantId}
-    order by seq, created_at`.execute(db)).rows;
+  const rows = (
+    await sql<TCheckpointRow>`select ${CHECKPOINT_COLUMNS} from checkpoints where tenant_id = ${tenantId}
+    order by seq, created_at`.execute(db)
+  ).rows;
   return rows.map(toCheckpoint);
 }
 
 /** The newest checkpoints first. */
 export async function listCheckpoints(orm: Orm, tenantId: string, limit = 20): Promise<TCheckpoint[]> {
-  return withTenantSnapshot(orm, tenantId, async (em) => (await sql<TCheckpointRow>`select ${CHECKPOINT_COLUMNS} from checkpoints
-    where tenant_id = ${tenantId} order by seq desc, created_at desc limit ${limit}`.execute(dbOf(em))).rows.map(toCheckpoint));
+  return withTenantSnapshot(orm, tenantId, async (em) =>
+    (
+      await sql<TCheckpointRow>`select ${CHECKPOINT_COLUMNS} from checkpoints
+    where tenant_id = ${tenantId} order by seq desc, created_at desc limit ${limit}`.execute(dbOf(em))
+    ).rows.map(toCheckpoint),
+  );
 }
 
 /** The latest checkpoint, when it covers `seq` (to prove an event against the newest signed head). */
 export async function checkpointCovering(db: Db, tenantId: string, seq: number): Promise<TCheckpoint | undefined> {
-  const row = (await sql<TCheckpointRow>`select ${CHECKPOINT_COLUMNS} from checkpoints where tenant_id = ${tenantId} and seq >= ${seq}
-    order by seq desc, created_at desc limit 1`.execute(db)).rows[0];
+  const row = (
+    await sql<TCheckpointRow>`select ${CHECKPOINT_COLUMNS} from checkpoints where tenant_id = ${tenantId} and seq >= ${seq}
+    order by seq desc, created_at desc limit 1`.execute(db)
+  ).rows[0];
   return row ? toCheckpoint(row) : undefined;
 }
 
 /** The newest checkpoint at exactly `seq`. */
 export async function checkpointExactly(db: Db, tenantId: string, seq: number): Promise<TCheckpoint | undefined> {
-  const row = (await sql<TCheckpointRow>`select ${CHECKPOINT_COLUMNS} from checkpoints where tenant_id = ${tenantId} and seq = ${seq}
-    order by created_at desc limit 1`.execute(db)).rows[0];
+  const row = (
+    await sql<TCheckpointRow>`select ${CHECKPOINT_COLUMNS} from checkpoints where tenant_id = ${tenantId} and seq = ${seq}
+    order by created_at desc limit 1`.execute(db)
+  ).rows[0];
   return row ? toCheckpoint(row) : undefined;
 }
 
@@ -77,7 +107,12 @@ export interface TCreateCheckpointOptions {
  * since the previous checkpoint are read — and verified before anything is signed, so a checkpoint
  * never vouches for a link that does not hold. The tree is extended from the previous frontier.
  */
-export async function createCheckpoint(orm: Orm, signer: TSigner, tenantId: string, opts: TCreateCheckpointOptions = {}): Promise<{ checkpoint: TCheckpoint; created: boolean }> {
+export async function createCheckpoint(
+  orm: Orm,
+  signer: TSigner,
+  tenantId: string,
+  opts: TCreateCheckpointOptions = {},
+): Promise<{ checkpoint: TCheckpoint; created: boolean }> {
   return withTenantSnapshot(orm, tenantId, async (em) => {
     const db = dbOf(em);
     const head = (await sql<{ seq: string; hash: string }>`select seq, hash from chain_heads where tenant_id = ${tenantId}`.execute(db)).rows[0];
@@ -89,8 +124,11 @@ export async function createCheckpoint(orm: Orm, signer: TSigner, tenantId: stri
     // the runtime cannot publish keys (only the owner can): a checkpoint under an unlisted key would verify nowhere
     const listing = await signingKeyListing(db, signer);
     if (listing !== 'listed') {
-      throw new AppError('UNAVAILABLE', `the signing key ${signer.keyId} is ${listing === 'missing' ? 'not published' : 'published with another public key'} `
-        + `in signing_keys; not signing: ${PUBLISH_KEY_HINT}`);
+      throw new AppError(
+        'UNAVAILABLE',
+        `the signing key ${signer.keyId} is ${listing === 'missing' ? 'not published' : 'published with another public key'} ` +
+          `in signing_keys; not signing: ${PUBLISH_KEY_HINT}`,
+      );
     }
     if (previous && previous.seq > headSeq) {
       throw new AppError('CONFLICT', `the log ends at seq ${headSeq} but checkpoint ${previous.seq} covers more: events were deleted; not signing`);
@@ -101,9 +139,15 @@ export async function createCheckpoint(orm: Orm, signer: TSigner, tenantId: stri
       throw new AppError('CONFLICT', `the stored frontier of checkpoint ${previous!.seq} does not match its signed Merkle root; not signing`);
     }
     if (previous) {
-      const keyring: TKeyring = new Map([...(opts.keyring ?? keyringOf(await listedSigningKeys(db))), ...keyringOf([{ keyId: signer.keyId, publicKey: signer.publicKeyPem }])]);
+      const keyring: TKeyring = new Map([
+        ...(opts.keyring ?? keyringOf(await listedSigningKeys(db))),
+        ...keyringOf([{ keyId: signer.keyId, publicKey: signer.publicKeyPem }]),
+      ]);
       if (!checkpointSignatureValid(keyring, previous)) {
-        throw new AppError('CONFLICT', `checkpoint ${previous.seq} is not validly signed by a ${opts.keyring ? 'trusted' : 'published'} key (${previous.keyId}); not signing on top of it`);
+        throw new AppError(
+          'CONFLICT',
+          `checkpoint ${previous.seq} is not validly signed by a ${opts.keyring ? 'trusted' : 'published'} key (${previous.keyId}); not signing on top of it`,
+        );
       }
     }
     const walk = await walkChain(db, tenantId, {
@@ -115,8 +159,13 @@ export async function createCheckpoint(orm: Orm, signer: TSigner, tenantId: stri
     if (walk.brokenSeq !== null) throw new AppError('CONFLICT', `the chain is broken at seq ${walk.brokenSeq} (${walk.reason}); not signing`);
     if (head && walk.lastHash !== head.hash) throw new AppError('CONFLICT', `the chain head does not match event ${headSeq}; not signing`);
     const unsigned = {
-      v: 1 as const, tenantId, seq: headSeq, hash: walk.lastHash, merkleRoot: range.root().toString('hex'),
-      createdAt: new Date().toISOString(), keyId: signer.keyId,
+      v: 1 as const,
+      tenantId,
+      seq: headSeq,
+      hash: walk.lastHash,
+      merkleRoot: range.root().toString('hex'),
+      createdAt: new Date().toISOString(),
+      keyId: signer.keyId,
     };
     const checkpoint: TCheckpoint = { ...unsigned, signature: signer.sign(checkpointSigningText(unsigned)) };
     await sql`insert into checkpoints (tenant_id, id, seq, hash, merkle_root, created_at, key_id, signature, frontier)
@@ -129,7 +178,10 @@ export async function createCheckpoint(orm: Orm, signer: TSigner, tenantId: stri
 /** The Merkle tree's frontier as stored with a checkpoint, or undefined when it is not one of that many leaves. */
 function rangeAfter(previous: { seq: number; frontier: string[] }): CompactRange | undefined {
   try {
-    return new CompactRange(previous.seq, previous.frontier.map((h) => Buffer.from(h, 'hex')));
+    return new CompactRange(
+      previous.seq,
+      previous.frontier.map((h) => Buffer.from(h, 'hex')),
+    );
   } catch {
     return undefined;
   }
@@ -153,8 +205,10 @@ export async function allTenantIds(orm: Orm): Promise<string[]> {
 export async function publishedKeys(orm: Orm): Promise<TPublicKeySet> {
   return withNoTenant(orm, async (tx) => {
     const db = dbOf(tx);
-    const rows = (await sql<{ key_id: string; public_key: string; created_at: string }>`select key_id, public_key,
-      to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at from signing_keys order by created_at desc, key_id`.execute(db)).rows;
+    const rows = (
+      await sql<{ key_id: string; public_key: string; created_at: string }>`select key_id, public_key,
+      to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at from signing_keys order by created_at desc, key_id`.execute(db)
+    ).rows;
     return { keys: rows.map((r) => ({ keyId: r.key_id, algorithm: 'Ed25519' as const, publicKey: r.public_key, createdAt: r.created_at })) };
   });
 }

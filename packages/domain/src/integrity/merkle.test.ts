@@ -1,26 +1,55 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
-  CompactRange, consistencyProof, EMPTY_ROOT, inclusionProof, leafHash, leavesOf, merkleRoot, nodeHash, verifyConsistency, verifyInclusion,
+  CompactRange,
+  consistencyProof,
+  EMPTY_ROOT,
+  inclusionProof,
+  leafHash,
+  leavesOf,
+  merkleRoot,
+  nodeHash,
+  verifyConsistency,
+  verifyInclusion,
 } from './merkle.ts';
 
 const hashes = (n: number) => Array.from({ length: n }, (_, i) => createHash('sha256').update(`event ${i}`).digest());
-const flip = (b: Buffer, byte: number, bit = 1) => { const c = Buffer.from(b); c[byte] = c[byte]! ^ bit; return c; };
+const flip = (b: Buffer, byte: number, bit = 1) => {
+  const c = Buffer.from(b);
+  c[byte] = c[byte]! ^ bit;
+  return c;
+};
 
 /** The reference definition of RFC 6962 §2.1, written out plainly. */
 function mth(d: Buffer[]): Buffer {
   if (d.length === 0) return createHash('sha256').digest();
-  if (d.length === 1) return createHash('sha256').update(Buffer.from([0])).update(d[0]!).digest();
+  if (d.length === 1)
+    return createHash('sha256')
+      .update(Buffer.from([0]))
+      .update(d[0]!)
+      .digest();
   let k = 1;
   while (k * 2 < d.length) k *= 2;
-  return createHash('sha256').update(Buffer.from([1])).update(mth(d.slice(0, k))).update(mth(d.slice(k))).digest();
+  return createHash('sha256')
+    .update(Buffer.from([1]))
+    .update(mth(d.slice(0, k)))
+    .update(mth(d.slice(k)))
+    .digest();
 }
 
 describe('Merkle tree (RFC 6962)', () => {
   it('hashes leaves and nodes with the 0x00 / 0x01 prefixes, the empty tree as SHA-256("")', () => {
     const h = hashes(1)[0]!;
-    expect(leafHash(h)).toEqual(createHash('sha256').update(Buffer.concat([Buffer.from([0]), h])).digest());
-    expect(nodeHash(h, h)).toEqual(createHash('sha256').update(Buffer.concat([Buffer.from([1]), h, h])).digest());
+    expect(leafHash(h)).toEqual(
+      createHash('sha256')
+        .update(Buffer.concat([Buffer.from([0]), h]))
+        .digest(),
+    );
+    expect(nodeHash(h, h)).toEqual(
+      createHash('sha256')
+        .update(Buffer.concat([Buffer.from([1]), h, h]))
+        .digest(),
+    );
     expect(EMPTY_ROOT.toString('hex')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
   });
 
@@ -33,7 +62,11 @@ describe('Merkle tree (RFC 6962)', () => {
       expect(range.root()).toEqual(root);
       // a compact range restored from its frontier continues identically
       const restored = new CompactRange(range.size, range.frontier());
-      if (n < 70) { range.append(leafHash(all[n]!)); restored.append(leafHash(all[n]!)); expect(restored.root()).toEqual(range.root()); }
+      if (n < 70) {
+        range.append(leafHash(all[n]!));
+        restored.append(leafHash(all[n]!));
+        expect(restored.root()).toEqual(range.root());
+      }
     }
   });
 
@@ -91,7 +124,9 @@ describe('Merkle tree (RFC 6962)', () => {
   it('agrees with the RFC 6962 test vectors of certificate-transparency-go for the empty and one-leaf trees', () => {
     // MTH({}) and MTH({""}) (leaf of the empty string) from the CT reference tests
     expect(merkleRoot(leavesOf([]))).toEqual(Buffer.from('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', 'hex'));
-    const emptyLeaf = createHash('sha256').update(Buffer.from([0])).digest();
+    const emptyLeaf = createHash('sha256')
+      .update(Buffer.from([0]))
+      .digest();
     expect(emptyLeaf.toString('hex')).toBe('6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d');
   });
 });

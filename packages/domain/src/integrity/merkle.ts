@@ -105,7 +105,10 @@ export function verifyInclusion(leaf: Buffer, index: number, size: number, path:
     if (odd(fn) || fn === sn) {
       r = nodeHash(p, r);
       if (!odd(fn)) {
-        while (!odd(fn) && fn !== 0) { fn = half(fn); sn = half(sn); }
+        while (!odd(fn) && fn !== 0) {
+          fn = half(fn);
+          sn = half(sn);
+        }
       }
     } else {
       r = nodeHash(r, p);
@@ -124,7 +127,10 @@ export function verifyConsistency(first: number, second: number, path: Buffer[],
   const nodes = isPowerOfTwo(first) ? [firstRoot, ...path] : path;
   let fn = first - 1;
   let sn = second - 1;
-  while (odd(fn)) { fn = half(fn); sn = half(sn); }
+  while (odd(fn)) {
+    fn = half(fn);
+    sn = half(sn);
+  }
   let fr = nodes[0]!;
   let sr = nodes[0]!;
   for (const c of nodes.slice(1)) {
@@ -133,7 +139,10 @@ export function verifyConsistency(first: number, second: number, path: Buffer[],
       fr = nodeHash(c, fr);
       sr = nodeHash(c, sr);
       if (!odd(fn)) {
-        while (!odd(fn) && fn !== 0) { fn = half(fn); sn = half(sn); }
+        while (!odd(fn) && fn !== 0) {
+          fn = half(fn);
+          sn = half(sn);
+        }
       }
     } else {
       sr = nodeHash(sr, c);
@@ -167,7 +176,10 @@ export class CompactRange {
     this.sizes = [];
     let rest = size;
     for (let bit = 2 ** 52; bit >= 1; bit /= 2) {
-      if (rest >= bit) { this.sizes.push(bit); rest -= bit; }
+      if (rest >= bit) {
+        this.sizes.push(bit);
+        rest -= bit;
+      }
     }
     if (this.sizes.length !== roots.length) throw new Error(`a tree of ${size} leaves has ${this.sizes.length} subtree roots, not ${roots.length}`);
     this.roots = [...roots];

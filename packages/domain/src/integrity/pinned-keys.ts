@@ -5,7 +5,11 @@ import { dbOf, withNoTenant, type Orm } from '@modula/db';
 import { listedSigningKeys } from './checkpoints.ts';
 import { keyringOf, type TKeyring, type TSigner } from './signing-key.ts';
 
-interface TPinnedKey { keyId: string; publicKey: string; pinnedAt: string }
+interface TPinnedKey {
+  keyId: string;
+  publicKey: string;
+  pinnedAt: string;
+}
 
 /** The keys a verifier trusts on this host, and what it noticed on the way. */
 export interface TTrustedKeys {

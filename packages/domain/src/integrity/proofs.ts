@@ -12,8 +12,10 @@ async function loadLeaves(db: Db, tenantId: string, size: number): Promise<TLeav
   const buffer = Buffer.allocUnsafe(size * 32);
   const page = 50_000;
   for (let from = 1; from <= size; from += page) {
-    const rows = (await sql<{ seq: string; hash: string }>`select seq, hash from audit_events
-      where tenant_id = ${tenantId} and seq >= ${from} and seq <= ${Math.min(size, from + page - 1)} order by seq`.execute(db)).rows;
+    const rows = (
+      await sql<{ seq: string; hash: string }>`select seq, hash from audit_events
+      where tenant_id = ${tenantId} and seq >= ${from} and seq <= ${Math.min(size, from + page - 1)} order by seq`.execute(db)
+    ).rows;
     rows.forEach((r, i) => {
       if (Number(r.seq) !== from + i) throw new AppError('CONFLICT', `event ${from + i} is missing from the log; no proof can be made`);
       leafHash(Buffer.from(r.hash, 'hex')).copy(buffer, (from - 1 + i) * 32);
@@ -35,8 +37,15 @@ export async function proveInclusion(orm: Orm, tenantId: string, seq: number): P
     if (!checkpoint) return null;
     const leaves = await loadLeaves(db, tenantId, checkpoint.seq);
     return {
-      v: 1, type: 'inclusion', tenantId, seq, eventHash: event.hash, leafIndex: seq - 1, treeSize: checkpoint.seq,
-      auditPath: hex(inclusionProof(leaves, seq - 1, checkpoint.seq)), checkpoint,
+      v: 1,
+      type: 'inclusion',
+      tenantId,
+      seq,
+      eventHash: event.hash,
+      leafIndex: seq - 1,
+      treeSize: checkpoint.seq,
+      auditPath: hex(inclusionProof(leaves, seq - 1, checkpoint.seq)),
+      checkpoint,
     };
   });
 }
@@ -82,11 +91,13 @@ export function verifyProofBundle(bundle: TProofBundle, keyring: TKeyring): TPro
   const c = bundle.checkpoint;
   if (c.tenantId !== bundle.tenantId) return fail('the checkpoint is of another tenant');
   if (!checkpointSignatureValid(keyring, c)) return fail(`the checkpoint is not validly signed by a trusted key (${c.keyId})`);
-  if (bundle.treeSize !== c.seq || bundle.leafIndex !== bundle.seq - 1) return fail('the proof names another tree size or position than its checkpoint and event');
+  if (bundle.treeSize !== c.seq || bundle.leafIndex !== bundle.seq - 1)
+    return fail('the proof names another tree size or position than its checkpoint and event');
   if (bundle.record !== undefined || bundle.prevHash !== undefined) {
     if (!bundle.record || !bundle.prevHash) return fail('record and prevHash go together');
     if ((bundle.record as { seq?: unknown }).seq !== bundle.seq) return fail('the record is of another seq');
-    if (chainHash(bundle.prevHash, bundle.record as unknown as TChainRecord) !== bundle.eventHash) return fail('the event record does not hash to eventHash: it was altered');
+    if (chainHash(bundle.prevHash, bundle.record as unknown as TChainRecord) !== bundle.eventHash)
+      return fail('the event record does not hash to eventHash: it was altered');
   }
   if (!verifyInclusion(leafHash(buf(bundle.eventHash)), bundle.leafIndex, bundle.treeSize, bundle.auditPath.map(buf), buf(c.merkleRoot))) {
     return fail(`event ${bundle.seq} is not in the log the checkpoint of ${c.createdAt} signs: the inclusion proof does not hold`);

@@ -4,14 +4,17 @@ import { createOrm, dbOf, sql, withNoTenant, type Db, type Orm } from '@modula/d
 import { defaultKeyFile, loadSigner, type TSigner, type TSigningKeySettings } from './signing-key.ts';
 
 /** What an operator runs to publish a key: said wherever an unpublished key stops something. */
-export const PUBLISH_KEY_HINT = 'only the database owner may publish signing keys: run `pnpm cli migrate` as the owner '
-  + '(DATABASE_OWNER_URL=postgres://modula_audit:…), with the same SIGNING_KEY_FILE (or DATA_DIR) as the server and worker: it publishes their key '
-  + '(`npm start` and `docker compose up` run it before starting them)';
+export const PUBLISH_KEY_HINT =
+  'only the database owner may publish signing keys: run `pnpm cli migrate` as the owner ' +
+  '(DATABASE_OWNER_URL=postgres://modula_audit:…), with the same SIGNING_KEY_FILE (or DATA_DIR) as the server and worker: it publishes their key ' +
+  '(`npm start` and `docker compose up` run it before starting them)';
 
 /** The same Ed25519 public key, whatever the PEM's line breaks. */
 export function samePublicKey(a: string, b: string): boolean {
   try {
-    return createPublicKey(a).export({ type: 'spki', format: 'der' }).equals(createPublicKey(b).export({ type: 'spki', format: 'der' }));
+    return createPublicKey(a)
+      .export({ type: 'spki', format: 'der' })
+      .equals(createPublicKey(b).export({ type: 'spki', format: 'der' }));
   } catch {
     return false;
   }
@@ -34,11 +37,16 @@ export async function publishSigningKey(ownerUrl: string, signer: TSigner): Prom
   try {
     return await orm.em.fork().transactional(async (tx) => {
       const db = dbOf(tx);
-      const inserted = (await sql<{ key_id: string }>`insert into signing_keys (key_id, algorithm, public_key)
-        values (${signer.keyId}, 'Ed25519', ${signer.publicKeyPem}) on conflict (key_id) do nothing returning key_id`.execute(db)).rows.length > 0;
-      if (!inserted && await signingKeyListing(db, signer) !== 'listed') {
-        throw new Error(`signing key id ${signer.keyId} is already published with another public key: keys are never replaced; `
-          + 'give this key another SIGNING_KEY_ID (or leave it unset: the id is then derived from the key)');
+      const inserted =
+        (
+          await sql<{ key_id: string }>`insert into signing_keys (key_id, algorithm, public_key)
+        values (${signer.keyId}, 'Ed25519', ${signer.publicKeyPem}) on conflict (key_id) do nothing returning key_id`.execute(db)
+        ).rows.length > 0;
+      if (!inserted && (await signingKeyListing(db, signer)) !== 'listed') {
+        throw new Error(
+          `signing key id ${signer.keyId} is already published with another public key: keys are never replaced; ` +
+            'give this key another SIGNING_KEY_ID (or leave it unset: the id is then derived from the key)',
+        );
       }
       return { keyId: signer.keyId, newlyPublished: inserted };
     });
@@ -55,16 +63,22 @@ export async function publishSigningKey(ownerUrl: string, signer: TSigner): Prom
 export async function assertSigningKeyPublished(orm: Orm, settings: TSigningKeySettings): Promise<TSigner> {
   const file = defaultKeyFile(settings);
   if (!existsSync(file)) {
-    throw new Error(`no signing key at ${file} (${settings.SIGNING_KEY_FILE ? 'SIGNING_KEY_FILE' : 'DATA_DIR/signing-key.pem'}): `
-      + `${PUBLISH_KEY_HINT}; it creates the key there when it is missing`);
+    throw new Error(
+      `no signing key at ${file} (${settings.SIGNING_KEY_FILE ? 'SIGNING_KEY_FILE' : 'DATA_DIR/signing-key.pem'}): ` +
+        `${PUBLISH_KEY_HINT}; it creates the key there when it is missing`,
+    );
   }
   const signer = loadSigner(settings);
   const listing = await withNoTenant(orm, (tx) => signingKeyListing(dbOf(tx), signer));
   if (listing === 'other-key') {
-    throw new Error(`signing key id ${signer.keyId} (${file}) is published with another public key: set another SIGNING_KEY_ID, or unset it, and ${PUBLISH_KEY_HINT}`);
+    throw new Error(
+      `signing key id ${signer.keyId} (${file}) is published with another public key: set another SIGNING_KEY_ID, or unset it, and ${PUBLISH_KEY_HINT}`,
+    );
   }
   if (listing === 'missing') {
-    throw new Error(`signing key ${signer.keyId} (${file}) is not published in the database's signing_keys, so nothing it signs would verify: ${PUBLISH_KEY_HINT}; then start again`);
+    throw new Error(
+      `signing key ${signer.keyId} (${file}) is not published in the database's signing_keys, so nothing it signs would verify: ${PUBLISH_KEY_HINT}; then start again`,
+    );
   }
   return signer;
 }

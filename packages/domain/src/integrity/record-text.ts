@@ -31,16 +31,18 @@ export type TRecordFields = Omit<TWalkRow, 'hash' | 'before' | 'after' | 'metada
 
 export function recordText(r: TRecordFields): string {
   const v2 = r.recordVersion !== 1;
-  return `{"action":${str(r.action)},"actorId":${optStr(r.actorId)},"actorName":${optStr(r.actorName)},"actorRole":${optStr(r.actorRole)}`
-    + `,"actorType":${str(r.actorType)},"after":${json(r.after)},"before":${json(r.before)},"branchId":${optUuid(r.branchId)}`
-    + `,"claimedOutcome":${str(r.claimedOutcome)},"contentHash":${str(r.contentHash)}${v2 ? `,"credential":${optStr(r.credential)}` : ''}`
-    + `,"description":${str(r.description)}`
-    + `,"deviceId":${optStr(r.deviceId)},"deviceSeq":${int(r.deviceSeq)},"entityId":${optStr(r.entityId)},"entityLabel":${optStr(r.entityLabel)}`
-    + `,"entityType":${optStr(r.entityType)},"eventId":${uuid(r.eventId)},"id":${uuid(r.id)},"ip":${optStr(r.ip)},"metadata":${json(r.metadata)}`
-    + `,"module":${str(r.module)},"occurredAt":${str(r.occurredAt)},"offline":${bool(r.offline)},"outcome":${str(r.outcome)}`
-    + `,"reason":${optStr(r.reason)},"receivedAt":${str(r.receivedAt)}${v2 ? `,"recordVersion":${r.recordVersion}` : ''}`
-    + `,"redactedPaths":${canonicalJson(r.redactedPaths)},"seq":${int(r.seq)},"sessionId":${optStr(r.sessionId)}`
-    + `${v2 ? `,"sourceAddress":${optStr(r.sourceAddress)}` : ''},"tenantId":${uuid(r.tenantId)}}`;
+  return (
+    `{"action":${str(r.action)},"actorId":${optStr(r.actorId)},"actorName":${optStr(r.actorName)},"actorRole":${optStr(r.actorRole)}` +
+    `,"actorType":${str(r.actorType)},"after":${json(r.after)},"before":${json(r.before)},"branchId":${optUuid(r.branchId)}` +
+    `,"claimedOutcome":${str(r.claimedOutcome)},"contentHash":${str(r.contentHash)}${v2 ? `,"credential":${optStr(r.credential)}` : ''}` +
+    `,"description":${str(r.description)}` +
+    `,"deviceId":${optStr(r.deviceId)},"deviceSeq":${int(r.deviceSeq)},"entityId":${optStr(r.entityId)},"entityLabel":${optStr(r.entityLabel)}` +
+    `,"entityType":${optStr(r.entityType)},"eventId":${uuid(r.eventId)},"id":${uuid(r.id)},"ip":${optStr(r.ip)},"metadata":${json(r.metadata)}` +
+    `,"module":${str(r.module)},"occurredAt":${str(r.occurredAt)},"offline":${bool(r.offline)},"outcome":${str(r.outcome)}` +
+    `,"reason":${optStr(r.reason)},"receivedAt":${str(r.receivedAt)}${v2 ? `,"recordVersion":${r.recordVersion}` : ''}` +
+    `,"redactedPaths":${canonicalJson(r.redactedPaths)},"seq":${int(r.seq)},"sessionId":${optStr(r.sessionId)}` +
+    `${v2 ? `,"sourceAddress":${optStr(r.sourceAddress)}` : ''},"tenantId":${uuid(r.tenantId)}}`
+  );
 }
 
 export function rowHash(r: TRecordFields): string {

@@ -54,17 +54,25 @@ export async function verifyChain(orm: Orm, tenantId: string, opts: TVerifyChain
     const headSeq = Number(head?.seq ?? 0);
     const headHash = head?.hash ?? GENESIS_HASH;
     const keyring = opts.keyring ?? keyringOf(await listedSigningKeys(db));
-    const checkpoints = distinct([...await allCheckpoints(db, tenantId), ...(opts.extraCheckpoints ?? []).filter((c) => c.tenantId === tenantId)])
-      .sort((a, b) => a.seq - b.seq);
-    const latest = checkpoints.reduce<TCheckpoint | undefined>((l, c) => (!l || c.seq > l.seq || (c.seq === l.seq && c.createdAt > l.createdAt) ? c : l), undefined);
+    const checkpoints = distinct([...(await allCheckpoints(db, tenantId)), ...(opts.extraCheckpoints ?? []).filter((c) => c.tenantId === tenantId)]).sort(
+      (a, b) => a.seq - b.seq,
+    );
+    const latest = checkpoints.reduce<TCheckpoint | undefined>(
+      (l, c) => (!l || c.seq > l.seq || (c.seq === l.seq && c.createdAt > l.createdAt) ? c : l),
+      undefined,
+    );
     const base = {
-      headSeq, headHash, checkedAt: new Date().toISOString(), checkpointsChecked: 0,
+      headSeq,
+      headHash,
+      checkedAt: new Date().toISOString(),
+      checkpointsChecked: 0,
       lastCheckpoint: latest ? { seq: latest.seq, createdAt: latest.createdAt, keyId: latest.keyId } : null,
     };
     const broken = (checked: number, seq: number | null, reason: string): TChainVerification => ({ ...base, ok: false, checked, firstBrokenSeq: seq, reason });
 
     for (const c of checkpoints) {
-      if (!checkpointSignatureValid(keyring, c)) return broken(0, null, `the checkpoint at seq ${c.seq} (${c.createdAt}) is not validly signed by a trusted key (${c.keyId})`);
+      if (!checkpointSignatureValid(keyring, c))
+        return broken(0, null, `the checkpoint at seq ${c.seq} (${c.createdAt}) is not validly signed by a trusted key (${c.keyId})`);
     }
     const maxCovered = latest?.seq ?? 0;
     const toSeq = Math.max(headSeq, maxCovered);
@@ -72,24 +80,28 @@ export async function verifyChain(orm: Orm, tenantId: string, opts: TVerifyChain
     const matcher = new CheckpointMatcher(checkpoints, { merkle: opts.merkle !== false });
     const walkOptions: TWalkOptions = { fromSeq: 1, toSeq, prevHash: GENESIS_HASH, onRow: (seq, hash) => matcher.pass(seq, hash) };
     const threads = opts.threads ?? defaultWalkThreads(toSeq);
-    const walk = threads > 1
-      ? await walkChainParallel({ url: orm.config.get('clientUrl')!, role: APP_ROLE }, tenantId, { ...walkOptions, threads })
-      : await walkChain(db, tenantId, walkOptions);
+    const walk =
+      threads > 1
+        ? await walkChainParallel({ url: orm.config.get('clientUrl')!, role: APP_ROLE }, tenantId, { ...walkOptions, threads })
+        : await walkChain(db, tenantId, walkOptions);
     base.checkpointsChecked = matcher.checked;
     const m = matcher.mismatch;
     // a contradiction before the walk's first fault is the earlier evidence
     if (m !== null && (walk.brokenSeq === null || walk.brokenSeq > m.seq)) return broken(m.seq, m.firstBrokenSeq, m.reason);
     if (walk.brokenSeq !== null) {
-      const reason = walk.brokenSeq > headSeq && walk.brokenSeq <= maxCovered
-        ? `events ${walk.brokenSeq}..${maxCovered} are missing: the checkpoint signed at ${latest!.createdAt} covers ${maxCovered} events (the tail was deleted)`
-        : walk.reason!;
+      const reason =
+        walk.brokenSeq > headSeq && walk.brokenSeq <= maxCovered
+          ? `events ${walk.brokenSeq}..${maxCovered} are missing: the checkpoint signed at ${latest!.createdAt} covers ${maxCovered} events (the tail was deleted)`
+          : walk.reason!;
       return broken(walk.checked, walk.brokenSeq, reason);
     }
     // the walk runs up to the newest checkpoint, so none is left over; should one ever be, it fails rather than passes unseen
     const unreached = matcher.pending;
     if (unreached) return broken(walk.checked, null, `the checkpoint at seq ${unreached.seq} (${unreached.createdAt}) was never compared with the chain`);
-    if (head && walk.lastHash !== head.hash && headSeq >= maxCovered) return broken(walk.checked, headSeq, `the recorded chain head does not match event ${headSeq}`);
-    const beyond = (await sql<{ seq: string }>`select seq from audit_events where tenant_id = ${tenantId} and seq > ${toSeq} order by seq limit 1`.execute(db)).rows[0];
+    if (head && walk.lastHash !== head.hash && headSeq >= maxCovered)
+      return broken(walk.checked, headSeq, `the recorded chain head does not match event ${headSeq}`);
+    const beyond = (await sql<{ seq: string }>`select seq from audit_events where tenant_id = ${tenantId} and seq > ${toSeq} order by seq limit 1`.execute(db))
+      .rows[0];
     if (beyond) return broken(walk.checked, toSeq + 1, `event ${beyond.seq} is stored beyond the chain head (${headSeq})`);
     return { ...base, ok: true, checked: walk.checked, headHash: walk.lastHash, firstBrokenSeq: null, reason: null };
   });

@@ -39,20 +39,36 @@ export async function verifySinceCheckpoint(orm: Orm, tenantId: string, opts: { 
     if (!checkpoint) return { kind: 'no-checkpoint' };
     const headSeq = Number(head?.seq ?? 0);
     const base = {
-      headSeq, headHash: head?.hash ?? GENESIS_HASH, checkedAt: new Date().toISOString(), checkpointsChecked: 1, fromCheckpointSeq: checkpoint.seq,
+      headSeq,
+      headHash: head?.hash ?? GENESIS_HASH,
+      checkedAt: new Date().toISOString(),
+      checkpointsChecked: 1,
+      fromCheckpointSeq: checkpoint.seq,
       lastCheckpoint: { seq: checkpoint.seq, createdAt: checkpoint.createdAt, keyId: checkpoint.keyId },
     };
-    const broken = (checked: number, seq: number | null, reason: string): TCheckpointVerification => ({ ...base, ok: false, checked, firstBrokenSeq: seq, reason });
+    const broken = (checked: number, seq: number | null, reason: string): TCheckpointVerification => ({
+      ...base,
+      ok: false,
+      checked,
+      firstBrokenSeq: seq,
+      reason,
+    });
     const contradicted = (seq: number | null, reason: string): TSinceCheckpoint => ({ kind: 'contradicted', result: broken(0, seq, reason) });
     const verified = (result: TCheckpointVerification): TSinceCheckpoint => ({ kind: 'verified', result });
     const signedAt = `the checkpoint signed at ${checkpoint.createdAt}`;
 
     const keyring = opts.keyring ?? keyringOf(await listedSigningKeys(db));
     if (!checkpointSignatureValid(keyring, checkpoint)) {
-      return contradicted(null, `the checkpoint at seq ${checkpoint.seq} (${checkpoint.createdAt}) is not validly signed by a trusted key (${checkpoint.keyId})`);
+      return contradicted(
+        null,
+        `the checkpoint at seq ${checkpoint.seq} (${checkpoint.createdAt}) is not validly signed by a trusted key (${checkpoint.keyId})`,
+      );
     }
     if (checkpoint.seq > headSeq) {
-      return contradicted(headSeq + 1, `events ${headSeq + 1}..${checkpoint.seq} are missing: ${signedAt} covers ${checkpoint.seq} events (the tail was deleted)`);
+      return contradicted(
+        headSeq + 1,
+        `events ${headSeq + 1}..${checkpoint.seq} are missing: ${signedAt} covers ${checkpoint.seq} events (the tail was deleted)`,
+      );
     }
     if (checkpoint.seq === 0) {
       if (checkpoint.hash !== GENESIS_HASH) return contradicted(1, `${signedAt} at seq 0 does not sign the genesis hash`);
@@ -67,7 +83,9 @@ export async function verifySinceCheckpoint(orm: Orm, tenantId: string, opts: { 
     const walk = await walkChain(db, tenantId, { fromSeq: checkpoint.seq + 1, toSeq: headSeq, prevHash: checkpoint.hash });
     if (walk.brokenSeq !== null) return verified(broken(walk.checked, walk.brokenSeq, walk.reason!));
     if (head && walk.lastHash !== head.hash) return verified(broken(walk.checked, headSeq, `the recorded chain head does not match event ${headSeq}`));
-    const beyond = (await sql<{ seq: string }>`select seq from audit_events where tenant_id = ${tenantId} and seq > ${headSeq} order by seq limit 1`.execute(db)).rows[0];
+    const beyond = (
+      await sql<{ seq: string }>`select seq from audit_events where tenant_id = ${tenantId} and seq > ${headSeq} order by seq limit 1`.execute(db)
+    ).rows[0];
     if (beyond) return verified(broken(walk.checked, headSeq + 1, `event ${beyond.seq} is stored beyond the chain head (${headSeq})`));
     return verified({ ...base, ok: true, checked: walk.checked, headHash: walk.lastHash, firstBrokenSeq: null, reason: null });
   });

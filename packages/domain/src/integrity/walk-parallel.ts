@@ -27,7 +27,9 @@ function runRange(task: TRangeTask): Promise<TRangeResult> {
       else reject(new Error(`verifying events ${task.fromSeq}..${task.toSeq} failed: ${m.message}`));
     });
     worker.once('error', reject);
-    worker.once('exit', (code) => { if (code !== 0) reject(new Error(`the verifying thread for events ${task.fromSeq}..${task.toSeq} exited with ${code}`)); });
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`the verifying thread for events ${task.fromSeq}..${task.toSeq} exited with ${code}`));
+    });
   });
 }
 
@@ -42,12 +44,23 @@ export async function walkChainParallel(conn: TWalkConnection, tenantId: string,
   const total = opts.toSeq - opts.fromSeq + 1;
   const threads = Math.max(1, Math.min(opts.threads, total));
   const size = Math.ceil(total / threads);
-  const ranges = Array.from({ length: threads }, (_, i) => ({ from: opts.fromSeq + i * size, to: Math.min(opts.toSeq, opts.fromSeq + (i + 1) * size - 1) }))
-    .filter((r) => r.from <= r.to);
-  const results = await Promise.all(ranges.map((r) => runRange({
-    url: conn.url, role: conn.role, tenantId, fromSeq: r.from, toSeq: r.to, pageSize: opts.pageSize ?? 10_000,
-    selectList: AUDIT_EVENT_RECORD_SELECT_LIST,
-  })));
+  const ranges = Array.from({ length: threads }, (_, i) => ({
+    from: opts.fromSeq + i * size,
+    to: Math.min(opts.toSeq, opts.fromSeq + (i + 1) * size - 1),
+  })).filter((r) => r.from <= r.to);
+  const results = await Promise.all(
+    ranges.map((r) =>
+      runRange({
+        url: conn.url,
+        role: conn.role,
+        tenantId,
+        fromSeq: r.from,
+        toSeq: r.to,
+        pageSize: opts.pageSize ?? 10_000,
+        selectList: AUDIT_EVENT_RECORD_SELECT_LIST,
+      }),
+    ),
+  );
   let prevHash = opts.prevHash;
   let checked = 0;
   for (const [i, range] of ranges.entries()) {

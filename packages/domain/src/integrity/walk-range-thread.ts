@@ -44,8 +44,12 @@ async function walkRange(task: TRangeTask): Promise<TRangeResult> {
     await client.query(`set local role ${pg.escapeIdentifier(task.role)}`);
     await client.query(`select set_config('app.tenant_id', $1, true)`, [task.tenantId]);
     let expected = task.fromSeq;
-    const page = (from: number) => client.query<TWalkRow>(`select ${task.selectList} from audit_events
-      where tenant_id = $1 and seq >= $2 and seq <= $3 order by seq limit $4`, [task.tenantId, from, task.toSeq, task.pageSize]);
+    const page = (from: number) =>
+      client.query<TWalkRow>(
+        `select ${task.selectList} from audit_events
+      where tenant_id = $1 and seq >= $2 and seq <= $3 order by seq limit $4`,
+        [task.tenantId, from, task.toSeq, task.pageSize],
+      );
     let next: ReturnType<typeof page> | null = expected <= task.toSeq ? page(expected) : null;
     while (next) {
       const { rows } = await next;

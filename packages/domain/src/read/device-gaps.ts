@@ -1,7 +1,11 @@
 import type { TDeviceGap } from '@modula/contracts';
 import { dbOf, sql, withTenant, type Orm } from '@modula/db';
 
-interface Row { device_id: string; from_seq: string; to_seq: string }
+interface Row {
+  device_id: string;
+  from_seq: string;
+  to_seq: string;
+}
 
 /**
  * Runs of each device's numbers (`context.deviceSeq`, counted from 1 by the device) with no
@@ -12,7 +16,12 @@ interface Row { device_id: string; from_seq: string; to_seq: string }
  * here; an event still queued, or quarantined, shows as a gap until it is stored.
  */
 export async function findDeviceGaps(orm: Orm, tenantId: string, opts: { deviceId?: string | undefined } = {}): Promise<TDeviceGap[]> {
-  const rows = await withTenant(orm, tenantId, async (em) => (await sql<Row>`
+  const rows = await withTenant(
+    orm,
+    tenantId,
+    async (em) =>
+      (
+        await sql<Row>`
     select device_id, prev_seq + 1 as from_seq, device_seq - 1 as to_seq
     from (
       select device_id, device_seq,
@@ -22,7 +31,9 @@ export async function findDeviceGaps(orm: Orm, tenantId: string, opts: { deviceI
         and (${opts.deviceId ?? null}::text is null or device_id = ${opts.deviceId ?? null})
     ) numbered
     where device_seq > prev_seq + 1
-    order by device_id, from_seq`.execute(dbOf(em))).rows);
+    order by device_id, from_seq`.execute(dbOf(em))
+      ).rows,
+  );
   return rows.map((r) => {
     const from = Number(r.from_seq);
     const to = Number(r.to_seq);

@@ -13,14 +13,40 @@ export const EVENT_VIEW_COLUMNS = sql`seq, id, event_id, tenant_id, branch_id, m
   record_version, credential, source_address, hash, prev_hash`;
 
 export interface TEventViewRow {
-  seq: string; id: string; event_id: string; tenant_id: string; branch_id: string | null; module: string; action: string;
-  description: string; outcome: string; reason: string | null; claimed_outcome: string; actor_type: string;
-  actor_id: string | null; actor_role: string | null; actor_name: string | null; entity_type: string | null;
-  entity_id: string | null; entity_label: string | null; occurred_at: string; received_at: string; ip: string | null;
-  session_id: string | null; device_id: string | null; device_seq: string | null; offline: boolean | null;
-  before: Record<string, unknown> | null; after: Record<string, unknown> | null; metadata: Record<string, unknown> | null;
-  redacted_paths: string[]; record_version: number; credential: string | null; source_address: string | null;
-  hash: string; prev_hash: string;
+  seq: string;
+  id: string;
+  event_id: string;
+  tenant_id: string;
+  branch_id: string | null;
+  module: string;
+  action: string;
+  description: string;
+  outcome: string;
+  reason: string | null;
+  claimed_outcome: string;
+  actor_type: string;
+  actor_id: string | null;
+  actor_role: string | null;
+  actor_name: string | null;
+  entity_type: string | null;
+  entity_id: string | null;
+  entity_label: string | null;
+  occurred_at: string;
+  received_at: string;
+  ip: string | null;
+  session_id: string | null;
+  device_id: string | null;
+  device_seq: string | null;
+  offline: boolean | null;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  metadata: Record<string, unknown> | null;
+  redacted_paths: string[];
+  record_version: number;
+  credential: string | null;
+  source_address: string | null;
+  hash: string;
+  prev_hash: string;
 }
 
 /**

@@ -2,7 +2,14 @@ import type { TFailedLoginsOutput } from '@modula/contracts';
 import { dbOf, sql, withTenant, type Orm } from '@modula/db';
 import { isoUtc } from './event-view.ts';
 
-interface Row { actor_id: string; actor_name: string | null; failures: string; first_at: string; last_at: string; ips: string[] }
+interface Row {
+  actor_id: string;
+  actor_name: string | null;
+  failures: string;
+  first_at: string;
+  last_at: string;
+  ips: string[];
+}
 
 /**
  * The bucket sizes of login_failure_counts (migration read_paths_2), smallest first, each with the
@@ -10,7 +17,10 @@ interface Row { actor_id: string; actor_name: string | null; failures: string; f
  * day with 2 is ordinary (at 2 M events: 50 such hours, 16 816 such days), so a day narrows only
  * from 3 (50 days).
  */
-const BUCKETS = [{ minutes: 60, from: 2 }, { minutes: 1440, from: 3 }] as const;
+const BUCKETS = [
+  { minutes: 60, from: 2 },
+  { minutes: 1440, from: 3 },
+] as const;
 
 /**
  * Which buckets can hold part of a window with more than `threshold` failures: a window of W
@@ -52,7 +62,12 @@ export async function findFailedLogins(orm: Orm, tenantId: string, input: TFaile
   }));
 }
 
-export interface TFailedLoginsQueryInput { from?: string | undefined; to?: string | undefined; windowMinutes: number; threshold: number }
+export interface TFailedLoginsQueryInput {
+  from?: string | undefined;
+  to?: string | undefined;
+  windowMinutes: number;
+  threshold: number;
+}
 
 /** The one statement of findFailedLogins (also what EXPLAIN measures). */
 export function failedLoginsQuery(tenantId: string, input: TFailedLoginsQueryInput) {

@@ -16,26 +16,32 @@ export interface TFindEventsInput extends TEventsFilter {
  * starts strictly after the last row of this one. Pages after the first read only events that
  * existed when the first was read, so no row is repeated or skipped while new ones arrive.
  */
-export async function findEvents(orm: Orm, serverSecret: Buffer, tenantId: string, input: TFindEventsInput): Promise<{ items: TAuditEventView[]; nextCursor: string | null }> {
+export async function findEvents(
+  orm: Orm,
+  serverSecret: Buffer,
+  tenantId: string,
+  input: TFindEventsInput,
+): Promise<{ items: TAuditEventView[]; nextCursor: string | null }> {
   const after = input.cursor ? decodeCursor(serverSecret, tenantId, input.cursor) : undefined;
   return withTenant(orm, tenantId, async (em) => {
     const db = dbOf(em);
     // A first page reads the chain head in its own statement (one round trip less), except a
     // search: its probe must see every event up to the head, so the head is read before it.
-    const snapshotSeq = after?.snapshotSeq ?? (input.search
-      ? Number((await sql<{ seq: string }>`select seq from chain_heads where tenant_id = ${tenantId}`.execute(db)).rows[0]?.seq ?? 0)
-      : undefined);
+    const snapshotSeq =
+      after?.snapshotSeq ??
+      (input.search
+        ? Number((await sql<{ seq: string }>`select seq from chain_heads where tenant_id = ${tenantId}`.execute(db)).rows[0]?.seq ?? 0)
+        : undefined);
     const rows = (await (await prepareEventsPage(db, tenantId, input, snapshotSeq, after)).execute(db)).rows;
     const page = rows.slice(0, input.limit);
     const last = page.at(-1);
-    const nextCursor = rows.length > input.limit && last
-      ? encodeCursor(serverSecret, tenantId, { occurredAt: last.occurred_at, seq: Number(last.seq), snapshotSeq: Number(last.snapshot_seq) })
-      : null;
+    const nextCursor =
+      rows.length > input.limit && last
+        ? encodeCursor(serverSecret, tenantId, { occurredAt: last.occurred_at, seq: Number(last.seq), snapshotSeq: Number(last.snapshot_seq) })
+        : null;
     return { items: page.map(toEventView), nextCursor };
   });
 }
-
-
 
 /**
  * The statement of one page (one row more than the limit, to know whether another page follows).
@@ -62,8 +68,12 @@ export async function prepareEventsPage(db: Db, tenantId: string, input: TFindEv
 
 /** One event of the tenant by its id; another tenant's id is NOT_FOUND (row-level security hides it). */
 export async function getEvent(orm: Orm, tenantId: string, id: string): Promise<TAuditEventView> {
-  const row = await withTenant(orm, tenantId, async (em) =>
-    (await sql<TEventViewRow>`select ${EVENT_VIEW_COLUMNS} from audit_events where tenant_id = ${tenantId} and id = ${id}`.execute(dbOf(em))).rows[0]);
+  const row = await withTenant(
+    orm,
+    tenantId,
+    async (em) =>
+      (await sql<TEventViewRow>`select ${EVENT_VIEW_COLUMNS} from audit_events where tenant_id = ${tenantId} and id = ${id}`.execute(dbOf(em))).rows[0],
+  );
   if (!row) throw new AppError('NOT_FOUND', `no event ${id}`);
   return toEventView(row);
 }

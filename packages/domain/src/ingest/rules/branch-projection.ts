@@ -8,7 +8,12 @@ import type { TFreezeTransition } from './freeze-denial.ts';
  */
 
 /** A stored lifecycle event of a branch: `at` is its occurredAt (ISO, UTC, so it sorts as text). */
-export interface TBranchChange { id: string; name?: string; at: string; provisions: boolean }
+export interface TBranchChange {
+  id: string;
+  name?: string;
+  at: string;
+  provisions: boolean;
+}
 
 /** What a stored SUCCESS event changes in its branch's projection, if anything. */
 export function branchChangeOf(event: TAcceptedEvent): TBranchChange | undefined {
@@ -38,8 +43,10 @@ export async function applyBranchChanges(db: Db, tenantId: string, changes: TBra
 }
 
 function currentStatus(transitions: TFreezeTransition[], branchId: string): 'ACTIVE' | 'FROZEN' {
-  const latest = transitions.filter((t) => t.branchId === branchId)
-    .sort((a, b) => a.occurredAt - b.occurredAt || a.seq - b.seq).at(-1);
+  const latest = transitions
+    .filter((t) => t.branchId === branchId)
+    .sort((a, b) => a.occurredAt - b.occurredAt || a.seq - b.seq)
+    .at(-1);
   return latest?.frozen ? 'FROZEN' : 'ACTIVE';
 }
 

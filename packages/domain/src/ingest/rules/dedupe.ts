@@ -13,8 +13,12 @@ export type TStoredContent = Map<string, string>;
 export const DUPLICATE_CONFLICT_DETAIL = 'this eventId was already stored with different content';
 
 export async function loadStoredContent(db: Db, tenantId: string, eventIds: string[]): Promise<TStoredContent> {
-  const rows = await db.selectFrom('audit_events').select(['event_id', 'content_hash'])
-    .where('tenant_id', '=', tenantId).where(sql<boolean>`event_id = any(${eventIds}::uuid[])`).execute();
+  const rows = await db
+    .selectFrom('audit_events')
+    .select(['event_id', 'content_hash'])
+    .where('tenant_id', '=', tenantId)
+    .where(sql<boolean>`event_id = any(${eventIds}::uuid[])`)
+    .execute();
   return new Map(rows.map((row) => [row.event_id, row.content_hash]));
 }
 

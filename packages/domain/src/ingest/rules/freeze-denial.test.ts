@@ -35,7 +35,10 @@ describe('isFrozenAt', () => {
 });
 
 describe('freezeDenial', () => {
-  const frozen: TFreezeTransition[] = [{ branchId: B, occurredAt: 0, seq: 1, frozen: true }, { branchId: null, occurredAt: 0, seq: 2, frozen: true }];
+  const frozen: TFreezeTransition[] = [
+    { branchId: B, occurredAt: 0, seq: 1, frozen: true },
+    { branchId: null, occurredAt: 0, seq: 2, frozen: true },
+  ];
   const now = new Date(1000).toISOString();
   it('denies a claimed SUCCESS of a state-changing action, preferring the branch as the reason', () => {
     expect(freezeDenial({ action: 'SALE_FINALIZED', outcome: 'SUCCESS', branchId: B, occurredAt: now }, frozen)).toBe('BRANCH_FROZEN');

@@ -40,8 +40,11 @@ export function freezeDenial(
 
 /** The transitions that can decide this batch: the tenant's own and those of the branches it names. */
 export async function loadTransitions(db: Db, tenantId: string, branchIds: string[]): Promise<TFreezeTransition[]> {
-  const rows = await db.selectFrom('freeze_transitions').select(['branch_id', 'occurred_at', 'seq', 'frozen'])
-    .where('tenant_id', '=', tenantId).where((eb) => eb.or([eb('branch_id', 'is', null), sql<boolean>`branch_id = any(${branchIds}::uuid[])`]))
+  const rows = await db
+    .selectFrom('freeze_transitions')
+    .select(['branch_id', 'occurred_at', 'seq', 'frozen'])
+    .where('tenant_id', '=', tenantId)
+    .where((eb) => eb.or([eb('branch_id', 'is', null), sql<boolean>`branch_id = any(${branchIds}::uuid[])`]))
     .execute();
   return rows.map((t) => ({ branchId: t.branch_id, occurredAt: t.occurred_at.getTime(), seq: t.seq, frozen: t.frozen }));
 }
@@ -50,12 +53,18 @@ export async function loadTransitions(db: Db, tenantId: string, branchIds: strin
 export function transitionOf(event: TAcceptedEvent, seq: number): TFreezeTransition | undefined {
   const transition = FREEZE_TRANSITIONS[event.action];
   if (!transition) return undefined;
-  return { branchId: transition.scope === 'branch' ? (event.branchId ?? null) : null, occurredAt: Date.parse(event.occurredAt), seq, frozen: transition.frozen };
+  return {
+    branchId: transition.scope === 'branch' ? (event.branchId ?? null) : null,
+    occurredAt: Date.parse(event.occurredAt),
+    seq,
+    frozen: transition.frozen,
+  };
 }
 
 export async function insertTransitions(db: Db, tenantId: string, transitions: TFreezeTransition[]): Promise<void> {
   if (transitions.length === 0) return;
-  await db.insertInto('freeze_transitions')
+  await db
+    .insertInto('freeze_transitions')
     .values(transitions.map((t) => ({ tenant_id: tenantId, seq: t.seq, branch_id: t.branchId, occurred_at: new Date(t.occurredAt), frozen: t.frozen })))
     .execute();
 }

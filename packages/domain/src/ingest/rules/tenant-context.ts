@@ -6,10 +6,7 @@ import { sql, type Db } from '@modula/db';
  * another tenant is quarantined at once; a branch not provisioned yet is waited for, then
  * quarantined on the last wait. A successful BRANCH_PROVISIONED claims its branch for the tenant.
  */
-export type TContextVerdict =
-  | { kind: 'in-context' }
-  | { kind: 'wait' }
-  | { kind: 'quarantine'; reason: TQuarantineReason; detail: string };
+export type TContextVerdict = { kind: 'in-context' } | { kind: 'wait' } | { kind: 'quarantine'; reason: TQuarantineReason; detail: string };
 
 const IN_CONTEXT: TContextVerdict = { kind: 'in-context' };
 const WAIT: TContextVerdict = { kind: 'wait' };
