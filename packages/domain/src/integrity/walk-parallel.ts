@@ -18,12 +18,14 @@ export interface TWalkConnection {
   role: string;
 }
 
-function runRange(task: TRangeTask): Promise<TRangeResult> {
+function runRange(task: TRangeTask, started: Worker[]): Promise<TRangeResult> {
   return new Promise((resolve, reject) => {
     // execArgv []: the thread file and what it imports load with Node's own type stripping
     const worker = new Worker(new URL('./walk-range-thread.ts', import.meta.url), { workerData: task, execArgv: [] });
+    started.push(worker);
     worker.once('message', (m: { ok: true; result: TRangeResult } | { ok: false; message: string }) => {
-      if (m.ok) resolve({ ...m.result, hashes: new Uint8Array(m.result.hashes) });
+      // the hashes arrive as a transferred Uint8Array: no copy
+      if (m.ok) resolve(m.result);
       else reject(new Error(`verifying events ${task.fromSeq}..${task.toSeq} failed: ${m.message}`));
     });
     worker.once('error', reject);
@@ -48,19 +50,27 @@ export async function walkChainParallel(conn: TWalkConnection, tenantId: string,
     from: opts.fromSeq + i * size,
     to: Math.min(opts.toSeq, opts.fromSeq + (i + 1) * size - 1),
   })).filter((r) => r.from <= r.to);
+  const started: Worker[] = [];
   const results = await Promise.all(
     ranges.map((r) =>
-      runRange({
-        url: conn.url,
-        role: conn.role,
-        tenantId,
-        fromSeq: r.from,
-        toSeq: r.to,
-        pageSize: opts.pageSize ?? 10_000,
-        selectList: AUDIT_EVENT_RECORD_SELECT_LIST,
-      }),
+      runRange(
+        {
+          url: conn.url,
+          role: conn.role,
+          tenantId,
+          fromSeq: r.from,
+          toSeq: r.to,
+          pageSize: opts.pageSize ?? 10_000,
+          selectList: AUDIT_EVENT_RECORD_SELECT_LIST,
+        },
+        started,
+      ),
     ),
-  );
+  ).catch(async (err: unknown) => {
+    // one range failed (its connection, say): the others' answers are of no use, stop them now
+    await Promise.all(started.map((w) => w.terminate()));
+    throw err;
+  });
   let prevHash = opts.prevHash;
   let checked = 0;
   for (const [i, range] of ranges.entries()) {
