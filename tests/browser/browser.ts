@@ -37,3 +37,20 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: resolve(SCREENSHOTS, `${name}.png`), animations: 'disabled' });
 }
+
+/** The sign-in page in a fresh browser profile. */
+export async function openSignIn(browser: Browser, baseURL: string): Promise<Page> {
+  const context = await newViewerContext(browser, baseURL);
+  const page = await context.newPage();
+  await page.goto('/sign-in');
+  return page;
+}
+
+/** Types an email and password into the sign-in form and submits it; resolves once the service has answered. */
+export async function submitPassword(page: Page, email: string, password: string): Promise<void> {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel(/^Password/).fill(password);
+  const answered = page.waitForResponse((r) => r.url().includes('/trpc/auth.login'));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await answered;
+}

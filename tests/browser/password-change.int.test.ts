@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 import { makeUser, PASSWORD, signInFirstTime, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
 import { buildWebIfStale } from '../../web/scripts/build-if-stale.ts';
-import { launchChromium, newViewerContext, screenshot } from './browser.ts';
+import { launchChromium, openSignIn as openBrowserSignIn, screenshot, submitPassword } from './browser.ts';
 
 /**
  * The signed-in user's own password change, in a real Chromium: from the header's account menu
@@ -28,20 +28,7 @@ describe('changing one’s own password in the browser', () => {
     await stack?.close();
   });
 
-  async function openSignIn(): Promise<Page> {
-    const context = await newViewerContext(browser, stack.baseUrl);
-    const page = await context.newPage();
-    await page.goto('/sign-in');
-    return page;
-  }
-
-  async function submitPassword(page: Page, email: string, password: string) {
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel(/^Password/).fill(password);
-    const answered = page.waitForResponse((r) => r.url().includes('/trpc/auth.login'));
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await answered;
-  }
+  const openSignIn = () => openBrowserSignIn(browser, stack.baseUrl);
 
   /** Fills the dialog and sends it; returns once the service answered. */
   async function changeTo(page: Page, current: string, next: string, confirmation = next) {

@@ -1,10 +1,10 @@
 import { totpCodeAt } from '@modula/domain';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 import { makeUser, PASSWORD, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
 import { buildWebIfStale } from '../../web/scripts/build-if-stale.ts';
-import { launchChromium, newViewerContext } from './browser.ts';
+import { launchChromium, openSignIn as openBrowserSignIn, submitPassword } from './browser.ts';
 
 /**
  * What a refused sign-in tells the person, in a real Chromium: a wrong code during enrolment, and
@@ -27,20 +27,7 @@ describe('sign-in refusals in the browser', () => {
     await stack?.close();
   });
 
-  async function openSignIn(): Promise<Page> {
-    const context = await newViewerContext(browser, stack.baseUrl);
-    const page = await context.newPage();
-    await page.goto('/sign-in');
-    return page;
-  }
-
-  async function submitPassword(page: Page, email: string, password: string) {
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel(/^Password/).fill(password);
-    const answered = page.waitForResponse((r) => r.url().includes('/trpc/auth.login'));
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await answered;
-  }
+  const openSignIn = () => openBrowserSignIn(browser, stack.baseUrl);
 
   it('says a wrong enrolment code is wrong, and the right one then signs in', async () => {
     const user = await makeUser(stack, tenantId, 'ADMIN', 'Ada Admin');
