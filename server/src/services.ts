@@ -1,6 +1,6 @@
 import type { TConfig } from '@modula/config';
 import { assertLeastPrivilegedLogin, createOrm } from '@modula/db';
-import { CoalescingEnqueuer, createRedis, IngestQueue } from '@modula/queue';
+import { CoalescingEnqueuer, configuredRetry, createRedis, IngestQueue } from '@modula/queue';
 import { pino } from 'pino';
 import type { TServices } from './context.ts';
 import { IngestMetrics } from './http/metrics.ts';
@@ -13,11 +13,7 @@ export async function createServices(config: TConfig): Promise<TServices & { clo
     throw err;
   });
   const redis = createRedis(config.REDIS_URL, 'producer', (f, m) => log.warn(f, m));
-  const ingestQueue = new IngestQueue(redis, config.QUEUE_PREFIX, {
-    attempts: config.JOB_ATTEMPTS,
-    backoffMs: config.JOB_BACKOFF_MS,
-    backoffMaxMs: config.JOB_BACKOFF_MAX_MS,
-  });
+  const ingestQueue = new IngestQueue(redis, config.QUEUE_PREFIX, configuredRetry(config));
   const enqueuer = new CoalescingEnqueuer(ingestQueue);
   const metrics = new IngestMetrics(orm, redis, ingestQueue, config.QUEUE_PREFIX);
   return {

@@ -2,10 +2,10 @@ import type { TConfig } from '@modula/config';
 import { JOBS, SYSTEM_PROVENANCE } from '@modula/contracts';
 import type { Orm } from '@modula/db';
 import { AppError, buildExport, expireExportFiles, judgeEvents, loadSigner, markExportFailed, type TSigner } from '@modula/domain';
-import { IngestQueue } from '@modula/queue';
+import { configuredRetry, IngestQueue } from '@modula/queue';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { configuredRetry, runJobs, workerConnection, type TJobPayload, type TJobRunner } from './job-runner.ts';
+import { runJobs, workerConnection, type TJobPayload, type TJobRunner } from './job-runner.ts';
 import { scheduleJob } from './job-schedule.ts';
 
 export type TExportWorker = TJobRunner;

@@ -2,11 +2,11 @@ import type { TConfig } from '@modula/config';
 import { JOBS, type TIngestJob } from '@modula/contracts';
 import type { Orm } from '@modula/db';
 import { readJobEvents, storeIsolated } from '@modula/domain';
-import { incrementCounters, IngestQueue } from '@modula/queue';
+import { configuredRetry, incrementCounters, IngestQueue } from '@modula/queue';
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { awaitTurn, wakeNext } from './ack-turn.ts';
-import { configuredRetry, runJobs, workerConnection, type TJobPayload, type TJobRunner } from './job-runner.ts';
+import { runJobs, workerConnection, type TJobPayload, type TJobRunner } from './job-runner.ts';
 
 export type TIngestWorker = TJobRunner;
 

@@ -1,6 +1,6 @@
 import type { TConfig } from '@modula/config';
 import { JOBS, type TJobKey, type TQueueName } from '@modula/contracts';
-import { backoffDelay, createRedis, type TRetryPolicy } from '@modula/queue';
+import { backoffDelay, configuredRetry, createRedis } from '@modula/queue';
 import { UnrecoverableError, Worker, type Job, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -38,11 +38,6 @@ export interface TJobRunner {
 /** A worker's connection: it waits for Redis to come back instead of failing (`createRedis`). */
 export function workerConnection(config: TConfig, log: Logger): Redis {
   return createRedis(config.REDIS_URL, 'worker', (f, m) => log.warn(f, m));
-}
-
-/** The environment's policy for jobs whose registry `retry` is `configured`. */
-export function configuredRetry(config: TConfig): TRetryPolicy {
-  return { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, backoffMaxMs: config.JOB_BACKOFF_MAX_MS };
 }
 
 function describeIssues(error: z.ZodError): string {

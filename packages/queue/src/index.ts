@@ -1,6 +1,6 @@
 export { createRedis, redisReady } from './connection.ts';
 export { IngestQueue, type TEnqueueOptions } from './ingest-queue.ts';
-export { backoffDelay, retryOptions, type TRetryPolicy } from './job-retry.ts';
+export { backoffDelay, configuredRetry, retryOptions, type TRetryPolicy } from './job-retry.ts';
 export { AckOrder, ORPHAN_TICKET_MS, type TTicket } from './ack-order.ts';
 export { incrementCounters, readCounters, type TCounterName } from './counters.ts';
 export { CoalescingEnqueuer } from './coalescing-enqueuer.ts';

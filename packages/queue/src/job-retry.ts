@@ -8,6 +8,11 @@ export interface TRetryPolicy {
   backoffMaxMs: number;
 }
 
+/** The environment's policy, read from the configuration (server, worker and CLI queue with the same one). */
+export function configuredRetry(config: { JOB_ATTEMPTS: number; JOB_BACKOFF_MS: number; JOB_BACKOFF_MAX_MS: number }): TRetryPolicy {
+  return { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, backoffMaxMs: config.JOB_BACKOFF_MAX_MS };
+}
+
 /** Exponential backoff with full jitter, capped: transient faults are retried, never dropped. */
 export function backoffDelay(attemptsMade: number, policy: Pick<TRetryPolicy, 'backoffMs' | 'backoffMaxMs'>): number {
   const ceiling = Math.min(policy.backoffMaxMs, policy.backoffMs * 2 ** Math.max(0, attemptsMade - 1));

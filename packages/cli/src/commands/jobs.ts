@@ -1,31 +1,13 @@
-import { createRedis, IngestQueue, redisReady } from '@modula/queue';
-import { cliConfig } from '../runtime-config.ts';
 import { administrationEvent } from '@modula/domain';
 import { printJson, type TCommand } from './helpers.ts';
 import { operatorActor, recordAdministration } from './record-administration.ts';
-
-async function withQueue<T>(fn: (queue: IngestQueue) => Promise<T>): Promise<T> {
-  const config = cliConfig();
-  const redis = createRedis(config.REDIS_URL, 'producer');
-  const queue = new IngestQueue(redis, config.QUEUE_PREFIX, {
-    attempts: config.JOB_ATTEMPTS,
-    backoffMs: config.JOB_BACKOFF_MS,
-    backoffMaxMs: config.JOB_BACKOFF_MAX_MS,
-  });
-  try {
-    await redisReady(redis);
-    return await fn(queue);
-  } finally {
-    await queue.close();
-    redis.disconnect();
-  }
-}
+import { withIngestQueue } from './with-ingest-queue.ts';
 
 export const jobsFailed: TCommand = {
   summary: 'Lists ingest jobs that exhausted their retries (id, tenant, events, last error).',
   options: {},
   async run() {
-    await withQueue(async (queue) => {
+    await withIngestQueue(async (queue) => {
       for (const job of await queue.queue.getFailed(0, 999)) {
         const data = job.data as { tenantId?: string; events?: unknown[] };
         printJson({ jobId: job.id, tenantId: data.tenantId, events: data.events?.length ?? 0, attemptsMade: job.attemptsMade, failedReason: job.failedReason });
@@ -40,7 +22,7 @@ export const jobsRetry: TCommand = {
   options: {},
   async run() {
     const perTenant = new Map<string, { jobs: number; events: number }>();
-    const retried = await withQueue(async (queue) => {
+    const retried = await withIngestQueue(async (queue) => {
       const failed = await queue.queue.getFailed(0, -1);
       for (const job of failed) {
         await job.retry('failed');

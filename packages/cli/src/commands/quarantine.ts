@@ -1,8 +1,7 @@
 import { administrationEvent, listQuarantine, replayQuarantine } from '@modula/domain';
-import { createRedis, IngestQueue, redisReady } from '@modula/queue';
-import { cliConfig } from '../runtime-config.ts';
 import { printJson, type TCommand } from './helpers.ts';
 import { operatorActor, recordAdministration } from './record-administration.ts';
+import { withIngestQueue } from './with-ingest-queue.ts';
 import { withOrm } from './with-orm.ts';
 
 export const quarantineList: TCommand = {
@@ -26,15 +25,7 @@ export const quarantineReplay: TCommand = {
     'Sends quarantined events through the worker again (all open ones, or by --tenant, --id, --reason), keeping their receivedAt; prints {replayed, skipped} (an altered or unreadable payload is skipped, with why).',
   options: { tenant: { type: 'string' }, id: { type: 'string', multiple: true }, reason: { type: 'string' } },
   async run(values) {
-    const config = cliConfig();
-    const redis = createRedis(config.REDIS_URL, 'producer');
-    const queue = new IngestQueue(redis, config.QUEUE_PREFIX, {
-      attempts: config.JOB_ATTEMPTS,
-      backoffMs: config.JOB_BACKOFF_MS,
-      backoffMaxMs: config.JOB_BACKOFF_MAX_MS,
-    });
-    try {
-      await redisReady(redis);
+    return withIngestQueue(async (queue) => {
       const result = await withOrm((orm) =>
         replayQuarantine(orm, (tenantId, events, receivedAt, provenance) => queue.enqueue(tenantId, events, receivedAt, { provenance }), {
           tenantId: values.tenant as string | undefined,
@@ -52,9 +43,6 @@ export const quarantineReplay: TCommand = {
       );
       printJson({ replayed: result.replayed, skipped: result.skipped });
       return 0;
-    } finally {
-      await queue.close();
-      redis.disconnect();
-    }
+    });
   },
 };

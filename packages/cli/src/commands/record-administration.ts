@@ -1,8 +1,7 @@
 import { hostname, userInfo } from 'node:os';
 import type { TAuditEventInput } from '@modula/contracts';
 import { groupByTenant, judgeEvents, type TAdministrator } from '@modula/domain';
-import { createRedis, IngestQueue, redisReady } from '@modula/queue';
-import { cliConfig } from '../runtime-config.ts';
+import { withIngestQueue } from './with-ingest-queue.ts';
 
 /** The operator at this terminal: the OS account and host, as far as the CLI can tell. */
 export function operatorActor(): TAdministrator {
@@ -19,23 +18,15 @@ export async function recordAdministration(events: TAuditEventInput[]): Promise<
   if (events.length === 0) return;
   const judged = judgeEvents(events, { kind: 'system' });
   if (judged.rejected.length > 0) throw new Error(`administrative event refused: ${JSON.stringify(judged.rejected)}`);
-  const config = cliConfig();
-  const redis = createRedis(config.REDIS_URL, 'producer');
-  const queue = new IngestQueue(redis, config.QUEUE_PREFIX, {
-    attempts: config.JOB_ATTEMPTS,
-    backoffMs: config.JOB_BACKOFF_MS,
-    backoffMaxMs: config.JOB_BACKOFF_MAX_MS,
-  });
+  // written from this terminal: the operator's name is the credential, there is no network address
+  const provenance = { credential: operatorActor().id!, sourceAddress: null };
   try {
-    await redisReady(redis);
-    const receivedAt = new Date().toISOString();
-    // written from this terminal: the operator's name is the credential, there is no network address
-    const provenance = { credential: operatorActor().id!, sourceAddress: null };
-    for (const [tenantId, accepted] of groupByTenant(judged.accepted.map((a) => a.event))) await queue.enqueue(tenantId, accepted, receivedAt, { provenance });
+    await withIngestQueue(async (queue) => {
+      const receivedAt = new Date().toISOString();
+      for (const [tenantId, accepted] of groupByTenant(judged.accepted.map((a) => a.event)))
+        await queue.enqueue(tenantId, accepted, receivedAt, { provenance });
+    });
   } catch (err) {
     throw new Error(`done, but its record could not be queued (${(err as Error).message}); the events were: ${JSON.stringify(events)}`);
-  } finally {
-    await queue.close();
-    redis.disconnect();
   }
 }
