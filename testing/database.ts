@@ -36,3 +36,13 @@ export async function connect(url: string): Promise<pg.Client> {
   await client.connect();
   return client;
 }
+
+/** One query on its own connection (opened and closed here): for assertions as the superuser, say. */
+export async function queryRows<T>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const client = await connect(url);
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}

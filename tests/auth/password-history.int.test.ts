@@ -1,7 +1,7 @@
 import { APP_ROLE } from '@modula/db';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect } from '../../testing/database.ts';
+import { connect, queryRows } from '../../testing/database.ts';
 import { eventually } from '../../testing/events.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 import { makeUser, PASSWORD, signInFirstTime, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
@@ -15,14 +15,7 @@ let stack: TestStack;
 let tenantId: string;
 let otherTenantId: string;
 
-async function query<T>(text: string, params: unknown[] = []): Promise<T[]> {
-  const db = await connect(stack.databaseSuperuserUrl);
-  try {
-    return (await db.query(text, params)).rows as T[];
-  } finally {
-    await db.end();
-  }
-}
+const query = <T>(text: string, params: unknown[] = []) => queryRows<T>(stack.databaseSuperuserUrl, text, params);
 
 /** A transaction on the runtime's own connection, as the runtime role, with the tenant set (or none). */
 async function asRuntime<T>(tenant: string | null, fn: (db: pg.Client) => Promise<T>): Promise<T> {

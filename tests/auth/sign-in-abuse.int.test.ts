@@ -1,6 +1,6 @@
 import { totpCodeAt } from '@modula/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect } from '../../testing/database.ts';
+import { queryRows } from '../../testing/database.ts';
 import { eventually } from '../../testing/events.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 import { makeUser, PASSWORD, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
@@ -36,14 +36,7 @@ async function login(stack: TestStack, input: Record<string, unknown>, opts: { i
 /** What an attacker compares between two accounts. */
 const seen = (a: TAnswer) => ({ status: a.status, code: a.code, message: a.message });
 
-async function query<T>(stack: TestStack, text: string, params: unknown[] = []): Promise<T[]> {
-  const db = await connect(stack.databaseSuperuserUrl);
-  try {
-    return (await db.query(text, params)).rows as T[];
-  } finally {
-    await db.end();
-  }
-}
+const query = <T>(stack: TestStack, text: string, params: unknown[] = []) => queryRows<T>(stack.databaseSuperuserUrl, text, params);
 
 /** Waits until the ingest queue holds nothing to do, so every event a request queued is stored. */
 async function drained(stack: TestStack): Promise<void> {

@@ -1,6 +1,6 @@
 import { createUser, totpCodeAt } from '@modula/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect } from '../../testing/database.ts';
+import { queryRows } from '../../testing/database.ts';
 import { eventually } from '../../testing/events.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 import { makeUser, PASSWORD, signedInAdmin, signInFirstTime, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
@@ -9,14 +9,7 @@ let stack: TestStack;
 let tenantId: string;
 let admin: Awaited<ReturnType<typeof signedInAdmin>>;
 
-async function query<T>(text: string, params: unknown[] = []): Promise<T[]> {
-  const db = await connect(stack.databaseSuperuserUrl);
-  try {
-    return (await db.query(text, params)).rows as T[];
-  } finally {
-    await db.end();
-  }
-}
+const query = <T>(text: string, params: unknown[] = []) => queryRows<T>(stack.databaseSuperuserUrl, text, params);
 
 beforeAll(async () => {
   stack = await startStack({ env: VIEWER_ENV });

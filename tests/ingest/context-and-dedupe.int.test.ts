@@ -1,7 +1,7 @@
 import { listQuarantine, replayQuarantine, verifyChain } from '@modula/domain';
 import { readCounters } from '@modula/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect } from '../../testing/database.ts';
+import { queryRows } from '../../testing/database.ts';
 import { eventually, makeEvent, postTrpc, provisionBranch, sale } from '../../testing/events.ts';
 import { untilStored } from '../../testing/ingest.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
@@ -9,14 +9,7 @@ import { startStack, type TestStack } from '../../testing/stack.ts';
 let stack: TestStack;
 let tenant: { tenantId: string; apiKey: string };
 
-async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const db = await connect(stack.databaseSuperuserUrl);
-  try {
-    return (await db.query(sql, params)).rows as T[];
-  } finally {
-    await db.end();
-  }
-}
+const query = <T>(text: string, params: unknown[] = []) => queryRows<T>(stack.databaseSuperuserUrl, text, params);
 
 beforeAll(async () => {
   // UNKNOWN_BRANCH_WAITS=3 with 100 ms doubling: quarantine after ~1.5 s
