@@ -68,7 +68,7 @@ describe("the verifier's one-concatenation record text", () => {
     );
   });
 
-  it("hashes to what the writer's chainHash gives", () => {
+  it('hashes to what the definition (chainHash over the generic canonical JSON) gives', () => {
     fc.assert(
       fc.property(record, fc.stringMatching(/^[0-9a-f]{64}$/), (r, prev) => {
         expect(rowHash(asRow(r, prev))).toBe(chainHash(prev, r));

@@ -1,5 +1,5 @@
 import type { TAuditEventRecord } from '@modula/db';
-import { canonicalJson, sha256Hex, type CanonicalText } from './canonical-json.ts';
+import { canonicalJson, sha256Hex } from './canonical-json.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -17,12 +17,11 @@ export type TProvenanceFields = Pick<TAuditEventRecord, 'credential' | 'sourceAd
 /** The record of version 1: derived from the one definition of audit_events (@modula/db), so a column is never re-typed here. */
 export type TChainRecordV1 = Omit<TAuditEventRecord, 'prevHash' | 'hash' | keyof TProvenanceFields>;
 
-/** A record whose large JSON members are already canonical text (serialized once per event). */
-export type THashableRecord = Omit<TChainRecordV1, 'before' | 'after' | 'metadata'> &
-  Partial<TProvenanceFields> &
-  Record<'before' | 'after' | 'metadata', CanonicalText | null>;
-
-/** hash = SHA-256 over the UTF-8 bytes of prevHash (64 hex chars) followed by the canonical JSON of the record. */
-export function chainHash(prevHash: string, record: TChainRecord | THashableRecord): string {
+/**
+ * hash = SHA-256 over the UTF-8 bytes of prevHash (64 hex chars) followed by the canonical JSON of
+ * the record: the definition, for a record of any shape (a proof bundle's). Stored rows are hashed
+ * by record-text.ts's rowHash, the same bytes without the generic serializer (chain-walk.test.ts).
+ */
+export function chainHash(prevHash: string, record: TChainRecord): string {
   return sha256Hex(prevHash + canonicalJson(record));
 }
