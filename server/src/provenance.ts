@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { SYSTEM_PROVENANCE, type TProvenance } from '@modula/contracts';
 import type { TIngestPrincipal } from '@modula/domain';
 import type { TContext } from './context.ts';
@@ -11,9 +12,13 @@ export const apiKeyCredential = (apiKeyId: string) => `apikey:${apiKeyId}`;
 export const userCredential = (userId: string) => `user:${userId}`;
 export const operatorCredential = (name: string) => `operator:${name}`;
 
-/** The address of an HTTP request (null for a caller inside the process). */
+/**
+ * The address of an HTTP request; null for a caller inside the process, and for anything that is
+ * not an IP address — behind a trusted proxy it is the client's own X-Forwarded-For text.
+ */
 function addressOf(ctx: Pick<TContext, 'http'>): string | null {
-  return ctx.http?.ip ?? null;
+  const ip = ctx.http?.ip;
+  return ip && isIP(ip) ? ip : null;
 }
 
 /** Events sent to ingest: the API key that sent them, or the in-process system caller. */

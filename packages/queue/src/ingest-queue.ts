@@ -1,4 +1,4 @@
-import { JOBS, type TAcceptedEvent, type TIngestJobInput, type TProvenance } from '@modula/contracts';
+import { JOBS, ZProvenance, type TAcceptedEvent, type TIngestJobInput, type TProvenance } from '@modula/contracts';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AckOrder } from './ack-order.ts';
@@ -42,6 +42,8 @@ export class IngestQueue {
   async enqueue(tenantId: string, events: TAcceptedEvent[], receivedAt: string, opts: TEnqueueOptions = {}): Promise<void> {
     const eventIds = events.map((e) => e.eventId);
     const { waitFor, provenance } = opts;
+    // checked before anything is queued: a job the worker cannot read would hold acknowledged events forever
+    if (provenance) ZProvenance.parse(provenance);
     // listed first: a fast worker may store (and release) the events before add() returns
     const { jobId, ticket } = waitFor ? { jobId: waitFor.jobId, ticket: undefined } : await this.order.take(tenantId, Date.now(), eventIds);
     if (waitFor) await this.order.listUnstored(tenantId, jobId, waitFor.ackAtMs, eventIds);
