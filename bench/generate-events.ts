@@ -1,4 +1,4 @@
-import { ACTIONS, CATALOG, requiresBranch, type TAuditEventInput } from '@modula/contracts';
+import { ACTIONS, AI_METADATA, AI_RISK_LEVELS, CATALOG, isAiAction, requiresBranch, type TAction, type TAuditEventInput } from '@modula/contracts';
 import { v5 as uuidv5 } from 'uuid';
 
 const NAMES = ['Ana', 'Ben', 'Chloé', 'Dario', 'Eun-ji', 'Farah', 'Gustav', 'Hana'];
@@ -30,6 +30,14 @@ export function branchProvisioning(tenantId: string): TAuditEventInput[] {
   }));
 }
 
+/** The fields an AI action must carry (trigger, confidence, risk level, who decided); nothing for other actions. */
+function aiMetadata(action: TAction, i: number): Record<string, unknown> {
+  if (!isAiAction(action)) return {};
+  const decided = AI_METADATA[action].decided;
+  const person = { id: `user-${i % 500}`, name: NAMES[i % NAMES.length]! };
+  return { trigger: 'stock below par level', confidence: (i % 100) / 100, riskLevel: AI_RISK_LEVELS[i % 3]!, ...(decided ? { [decided]: person } : {}) };
+}
+
 /**
  * A realistic event: actor, target, small before/after, sometimes offline and late; nine in ten at
  * one of `branches` (so the worker applies the freeze rule to them), the rest (all of them when
@@ -56,7 +64,7 @@ export function generateEvent(tenantId: string, eventId: string, i = Math.floor(
     occurredAt,
     before: { price: 12.5, qty: i % 7 },
     after: { price: 13, qty: (i % 7) + 1 },
-    metadata: { source: 'bench', terminal: `till-${i % 12}` },
+    metadata: { source: 'bench', terminal: `till-${i % 12}`, ...aiMetadata(action, i) },
     context: { ip: `10.0.${i % 200}.${i % 250}`, sessionId: `sess-${i % 2000}`, deviceId: `till-${i % 12}`, offline },
   };
 }

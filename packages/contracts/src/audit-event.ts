@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { checkAiMetadata } from './ai-metadata.ts';
 import { ACTIONS, requiresBranch } from './catalog.ts';
 import { LIMITS } from './limits.ts';
+import { ZRole } from './roles.ts';
 import { safeString, ZJsonObject, ZTimestamp, ZUuid } from './safe-values.ts';
 
 export const OUTCOMES = ['SUCCESS', 'REJECTED', 'FAILED'] as const;
@@ -11,9 +13,7 @@ export const DENIAL_REASONS = ['PERMISSION_DENIED', 'POLICY_BLOCKED', 'VALIDATIO
 export const ZDenialReason = z.enum(DENIAL_REASONS);
 export type TDenialReason = z.infer<typeof ZDenialReason>;
 
-export const ROLES = ['ADMIN', 'MANAGER', 'CASHIER'] as const;
-export const ZRole = z.enum(ROLES);
-export type TRole = z.infer<typeof ZRole>;
+export { ROLES, ZRole, type TRole } from './roles.ts';
 
 export const ZAction = z.enum(ACTIONS, { error: (issue) => `unknown action ${JSON.stringify(issue.input)}; see the event catalog` });
 
@@ -75,9 +75,16 @@ export function checkEventConsistency(event: TAuditEventFields, ctx: Ctx): void 
   }
 }
 
-/** The public input of `ingest.*`: fields, cross-field rules, and a clock that is not far ahead. */
+/**
+ * The public input of `ingest.*`: fields, cross-field rules, the metadata an action's catalog entry
+ * asks for (the AI module's trigger, confidence, risk level and who decided: `checkAiMetadata`), and
+ * a clock that is not far ahead. The action rules hold for events accepted from now on: the worker
+ * re-reads a queued event with `checkEventConsistency` only, so an AI event acknowledged before they
+ * existed is still stored, and stored ones are read as they are.
+ */
 export const ZAuditEventInput = ZAuditEventFields.superRefine((event, ctx) => {
   checkEventConsistency(event, ctx);
+  checkAiMetadata(event, ctx);
   const ahead = Date.parse(event.occurredAt) - Date.now();
   if (ahead > LIMITS.maxClockSkewMs) {
     ctx.addIssue({

@@ -2,6 +2,7 @@ export * from './catalog.ts';
 export * from './limits.ts';
 export * from './safe-values.ts';
 export * from './audit-event.ts';
+export * from './ai-metadata.ts';
 export * from './ingest.ts';
 export * from './jobs.ts';
 export * from './read.ts';

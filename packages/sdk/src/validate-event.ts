@@ -1,4 +1,4 @@
-import { LIMITS, ZAuditEventFields, checkEventConsistency, type TAuditEventInput, type TIssue } from '@modula/contracts';
+import { LIMITS, ZAuditEventFields, checkAiMetadata, checkEventConsistency, type TAuditEventInput, type TIssue } from '@modula/contracts';
 import { jsonBytes } from './batches.ts';
 
 /**
@@ -6,7 +6,10 @@ import { jsonBytes } from './batches.ts';
  * than 5 minutes ahead of *its* clock — is not checked here: the device cannot know the service's
  * clock while offline, so the outbox measures the offset at sync and corrects occurredAt instead.
  */
-const ZLocalEvent = ZAuditEventFields.superRefine(checkEventConsistency);
+const ZLocalEvent = ZAuditEventFields.superRefine((event, ctx) => {
+  checkEventConsistency(event, ctx);
+  checkAiMetadata(event, ctx);
+});
 
 /** The issues that would make the service refuse `event`, or an empty list. */
 export function localIssues(event: TAuditEventInput): TIssue[] {
