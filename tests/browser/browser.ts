@@ -54,3 +54,11 @@ export async function submitPassword(page: Page, email: string, password: string
   await page.getByRole('button', { name: 'Sign in' }).click();
   await answered;
 }
+
+/** Runs the header badge's quick chain check again ("Check again" in its details) and closes the details. */
+export async function checkChainAgain(page: Page): Promise<void> {
+  const again = page.getByRole('button', { name: 'Check again' });
+  if (!(await again.isVisible())) await page.getByTestId('integrity-badge').click();
+  await again.click();
+  await page.keyboard.press('Escape');
+}

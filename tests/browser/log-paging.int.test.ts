@@ -8,7 +8,7 @@ import { provisionBoth, seedEvents } from '../../testing/read-seed.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 import { signedInAdmin, VIEWER_ENV } from '../../testing/viewer.ts';
 import { buildWebIfStale } from '../../web/scripts/build-if-stale.ts';
-import { launchChromium, newViewerContext } from './browser.ts';
+import { checkChainAgain, launchChromium, newViewerContext } from './browser.ts';
 
 const SEEDED = 130;
 const PAGE = 50;
@@ -106,14 +106,14 @@ describe('the log beyond one page', () => {
         tenantId,
         (c) => c.query(`update audit_events set description = description || ' (edited)' where tenant_id = $1 and seq = 7`, [tenantId]).then(() => {}),
         async () => {
-          await badge.click();
+          await checkChainAgain(page);
           await poll(() => badge.innerText()).toBe('Chain broken at seq 7');
         },
       );
     } finally {
       await db.end();
     }
-    await badge.click();
+    await checkChainAgain(page);
     await poll(() => badge.innerText()).toMatch(/^Chain verified/);
   });
 });

@@ -20,10 +20,10 @@ describe('a check from the latest signed checkpoint', () => {
     const fromCheckpoint = { ...base, ok: true, headSeq: 1_204, checked: 4, fromCheckpointSeq: 1_200 };
     expect(integrityText(fromCheckpoint, '14:03')).toBe('Chain verified · 1,204 events · checked at 14:03');
     expect(integrityDetail(fromCheckpoint)).toBe(
-      'Events up to seq 1200 are vouched for by the latest signed checkpoint (its signature and chain hash hold); the 4 events after it were recomputed and link, up to seq 1204. Click to check again.',
+      'Events up to seq 1200 are vouched for by the latest signed checkpoint (its signature and chain hash hold); the 4 events after it were recomputed and link, up to seq 1204.',
     );
     expect(integrityDetail({ ...base, ok: true, headSeq: 9, checked: 9, fromCheckpointSeq: null })).toBe(
-      'Every event links to the one before it, up to seq 9. Click to check again.',
+      'Every event links to the one before it, up to seq 9.',
     );
   });
 });

@@ -13,9 +13,9 @@ export function integrityText(result: TIntegrityVerifyOutput, clock: string): st
 
 /** The badge's tooltip for an intact log: what was recomputed and what a signed checkpoint vouched for. */
 export function integrityDetail(result: TIntegrityVerifyOutput): string {
-  if (result.fromCheckpointSeq == null) return `Every event links to the one before it, up to seq ${result.headSeq}. Click to check again.`;
+  if (result.fromCheckpointSeq == null) return `Every event links to the one before it, up to seq ${result.headSeq}.`;
   const after = result.checked === 1 ? '1 event' : `${result.checked.toLocaleString('en')} events`;
-  return `Events up to seq ${result.fromCheckpointSeq} are vouched for by the latest signed checkpoint (its signature and chain hash hold); the ${after} after it were recomputed and link, up to seq ${result.headSeq}. Click to check again.`;
+  return `Events up to seq ${result.fromCheckpointSeq} are vouched for by the latest signed checkpoint (its signature and chain hash hold); the ${after} after it were recomputed and link, up to seq ${result.headSeq}.`;
 }
 
 /**
