@@ -1,4 +1,4 @@
-import type { TAuditEventInput, TEventsFilter, TProvenance } from '@modula/contracts';
+import type { TAuditEventInput, TEventsFilter, TProvenance, TSavedView } from '@modula/contracts';
 import { administrationEvent, canonicalJson, sessionActor, sha256Hex, type TSession } from '@modula/domain';
 import { TRPCError } from '@trpc/server';
 import type { TServices } from './context.ts';
@@ -43,6 +43,32 @@ export async function recordLogViewed(services: TServices, session: TSession, fi
     await services.redis.del(key).catch(() => {});
     throw err;
   }
+}
+
+/** An Admin saved or deleted one of their views of the log: recorded with the view, after the change. */
+export async function recordViewChange(
+  services: TServices,
+  session: TSession,
+  action: 'AUDIT_VIEW_SAVED' | 'AUDIT_VIEW_DELETED',
+  view: TSavedView,
+  sourceAddress: string | null,
+): Promise<void> {
+  await recordAdministration(
+    services,
+    [
+      administrationEvent(
+        session.tenantId,
+        action,
+        sessionActor(session),
+        { type: 'SAVED_VIEW', id: view.id, label: view.name },
+        {
+          metadata: { view: view.view },
+          context: { sessionId: session.sessionId },
+        },
+      ),
+    ],
+    userProvenance(session.userId, sourceAddress),
+  );
 }
 
 /** The filter part of an events.list input: what the Admin asked to see, without paging. */

@@ -121,6 +121,9 @@ export const CATALOG = {
   // Reading the log is itself audited (PCI DSS 10.2.1.1, 10.2.1.3): once per session and filter.
   AUDIT_LOG_VIEWED: entry('AUDIT', 'never', '{actor} viewed the audit log'),
   AUDIT_EXPORT_DOWNLOADED: entry('AUDIT', 'never', '{actor} downloaded export {target}'),
+  // An Admin's saved views of the log (issue 13): saving and deleting one are recorded like the reading.
+  AUDIT_VIEW_SAVED: entry('AUDIT', 'never', '{actor} saved the log view {target}'),
+  AUDIT_VIEW_DELETED: entry('AUDIT', 'never', '{actor} deleted the log view {target}'),
 
   // What operators do to a tenant's ingestion and integrity (PCI DSS 10.2.1.2).
   API_KEY_CREATED: entry('ADMIN', 'never', '{actor} created API key {target}'),

@@ -6,5 +6,6 @@ export * from './ai-metadata.ts';
 export * from './ingest.ts';
 export * from './jobs.ts';
 export * from './read.ts';
+export * from './people.ts';
 export * from './integrity.ts';
 export * from './offline.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ZAction, ZDenialReason, ZOutcome, ZRole } from './audit-event.ts';
 import { MODULES } from './catalog.ts';
-import { isRealCalendarDate, safeString } from './safe-values.ts';
+import { isRealCalendarDate, safeString, ZUuid } from './safe-values.ts';
 
 export const ZModule = z.enum(MODULES);
 
@@ -37,7 +37,8 @@ export const SEARCH_MIN_CHARS = 3;
 export const ZEventsFilter = z.strictObject({
   from: ZReadTimestamp.optional(),
   to: ZReadTimestamp.optional(),
-  branchIds: z.array(z.uuid()).max(100).optional(),
+  /** Upper-case UUIDs are the same ids (lower-cased here, as everywhere). */
+  branchIds: z.array(ZUuid).max(100).optional(),
   modules: z.array(ZModule).max(20).optional(),
   actions: z.array(ZAction).max(100).optional(),
   actorIds: z.array(readText(128)).max(100).optional(),
@@ -48,6 +49,16 @@ export const ZEventsFilter = z.strictObject({
   sessionId: readText(128).optional(),
   /** Everything one credential wrote (`apikey:<id>`, `user:<id>`, …): what a leaked key did. */
   credential: readText(200).optional(),
+  /** Events whose context IP is one of these (as stored: text, compared exactly). */
+  ips: z.array(readText(64)).max(100).optional(),
+  /** Events of one of these devices (`context.deviceId`, compared exactly). */
+  deviceIds: z.array(readText(128)).max(100).optional(),
+  /** Events whose actor had one of these roles at the time (SYSTEM actors have none). */
+  roles: z.array(ZRole).max(3).optional(),
+  /** Negation: none of these actions ("not this action"). */
+  excludeActions: z.array(ZAction).max(100).optional(),
+  /** Negation: no event of these actors ("not this user"); events without an actor id stay. */
+  excludeActorIds: z.array(readText(128)).max(100).optional(),
   search: readText(200)
     .refine((s) => [...s].length >= SEARCH_MIN_CHARS, {
       error: `must be at least ${SEARCH_MIN_CHARS} characters: shorter terms cannot use the search index and would read the whole log`,

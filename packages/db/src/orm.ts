@@ -17,6 +17,8 @@ import { Migration20261201060000_provenance } from './migrations/Migration202612
 import { Migration20261201070000_signing_keys_owner_only } from './migrations/Migration20261201070000_signing_keys_owner_only.ts';
 import { Migration20261201080000_read_paths_2 } from './migrations/Migration20261201080000_read_paths_2.ts';
 import { Migration20261201090000_password_history } from './migrations/Migration20261201090000_password_history.ts';
+import { Migration20261201110000_people_and_counts } from './migrations/Migration20261201110000_people_and_counts.ts';
+import { Migration20261201111000_saved_views } from './migrations/Migration20261201111000_saved_views.ts';
 import { guardPool } from './pool-guard.ts';
 
 export type Orm = MikroORM;
@@ -45,6 +47,8 @@ const MIGRATIONS = [
   { name: 'Migration20261201070000_signing_keys_owner_only', class: Migration20261201070000_signing_keys_owner_only },
   { name: 'Migration20261201080000_read_paths_2', class: Migration20261201080000_read_paths_2 },
   { name: 'Migration20261201090000_password_history', class: Migration20261201090000_password_history },
+  { name: 'Migration20261201110000_people_and_counts', class: Migration20261201110000_people_and_counts },
+  { name: 'Migration20261201111000_saved_views', class: Migration20261201111000_saved_views },
 ];
 
 export async function createOrm({ url, poolMax = 10 }: OrmOptions): Promise<Orm> {

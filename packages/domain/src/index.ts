@@ -47,3 +47,6 @@ export { expireExportFiles } from './exports/export-retention.ts';
 export { verifySinceCheckpoint } from './integrity/verify-since-checkpoint.ts';
 export { buildExport, exportDir, exportStatementText } from './exports/build-export.ts';
 export { verifyExportPack } from './exports/verify-export.ts';
+export { listActors } from './read/list-actors.ts';
+export { countEventsByDay, timelineBounds, TIMELINE_LOG_COUNT_LIMIT } from './read/timeline.ts';
+export { listSavedViews, saveView, deleteSavedView } from './views/saved-views.ts';

@@ -8,6 +8,8 @@ import { integrityRouter } from './integrity.router.ts';
 import { exportsRouter } from './exports.router.ts';
 import { timeRouter } from './time.router.ts';
 import { devicesRouter } from './devices.router.ts';
+import { actorsRouter } from './actors.router.ts';
+import { savedViewsRouter } from './saved-views.router.ts';
 
 export const appRouter = router({
   ingest: ingestRouter,
@@ -19,6 +21,8 @@ export const appRouter = router({
   exports: exportsRouter,
   time: timeRouter,
   devices: devicesRouter,
+  actors: actorsRouter,
+  savedViews: savedViewsRouter,
 });
 
 /** The only thing clients import from the server: the router's type. */

@@ -1,5 +1,12 @@
-import { ZEventsGetWithProofInput, ZEventsGetWithProofOutput, ZEventsListInput, ZEventsListOutput } from '@modula/contracts';
-import { findEvents, getEvent, proveInclusion } from '@modula/domain';
+import {
+  ZEventsGetWithProofInput,
+  ZEventsGetWithProofOutput,
+  ZEventsListInput,
+  ZEventsListOutput,
+  ZEventsTimelineInput,
+  ZEventsTimelineOutput,
+} from '@modula/contracts';
+import { countEventsByDay, findEvents, getEvent, proveInclusion } from '@modula/domain';
 import { authSettingsOf } from '../auth-settings.ts';
 import { filterOf, recordLogViewed } from '../administration.ts';
 import { adminProcedure, router } from '../trpc.ts';
@@ -21,4 +28,9 @@ export const eventsRouter = router({
       const view = await getEvent(ctx.services.orm, ctx.tenantId, input.id);
       return input.withProof ? { ...view, proof: await proveInclusion(ctx.services.orm, ctx.tenantId, view.seq) } : view;
     }),
+  /** How many events of the filter happened on each day of `timeZone` (the viewer's), from hourly counts: the timeline above the log. */
+  timeline: adminProcedure
+    .input(ZEventsTimelineInput)
+    .output(ZEventsTimelineOutput)
+    .query(async ({ ctx, input }) => countEventsByDay(ctx.services.orm, ctx.tenantId, input)),
 });

@@ -17,25 +17,60 @@ function oneOf(column: string, values: readonly string[], type: 'text' | 'uuid' 
   return type === 'uuid' ? sql`${col} = any(${values}::uuid[])` : sql`${col} = any(${values}::text[])`;
 }
 
+/** `column` is none of `values`; a row without a value (null) is kept: "not this user" keeps the system's events. */
+function noneOf(column: string, values: readonly string[]): RawBuilder<unknown> {
+  const col = sql.ref(column);
+  return values.length === 1 ? sql`(${col} is null or ${col} <> ${values[0]})` : sql`(${col} is null or ${col} <> all(${values}::text[]))`;
+}
+
 /**
- * The WHERE conditions of a filter, all ANDed. Each has an index that leads with tenant_id and
- * ends with (occurred_at desc, seq desc), so the first page of a filter reads only its rows.
- * `from` and `to` are both inclusive.
+ * The conditions of the filter's dimensions that event_hour_counts keeps as columns of the same
+ * names (branch, module, action, actor, outcome, reason, role, and the negations of action and
+ * actor): the log and the timeline's counts are filtered by the same code.
  */
-export function filterConditions(tenantId: string, f: TEventsFilter): RawBuilder<unknown>[] {
-  const where: RawBuilder<unknown>[] = [sql`tenant_id = ${tenantId}`];
-  if (f.from) where.push(sql`occurred_at >= ${f.from}::timestamptz`);
-  if (f.to) where.push(sql`occurred_at <= ${f.to}::timestamptz`);
+export function dimensionConditions(f: TEventsFilter): RawBuilder<unknown>[] {
+  const where: RawBuilder<unknown>[] = [];
   if (f.branchIds?.length) where.push(oneOf('branch_id', f.branchIds, 'uuid'));
   if (f.modules?.length) where.push(oneOf('module', f.modules));
   if (f.actions?.length) where.push(oneOf('action', f.actions));
   if (f.actorIds?.length) where.push(oneOf('actor_id', f.actorIds));
   if (f.outcomes?.length) where.push(oneOf('outcome', f.outcomes));
   if (f.reasons?.length) where.push(oneOf('reason', f.reasons));
+  if (f.roles?.length) where.push(oneOf('actor_role', f.roles));
+  // an action is never null; "not this action" is a plain <>
+  if (f.excludeActions?.length) where.push(sql`action <> all(${f.excludeActions}::text[])`);
+  if (f.excludeActorIds?.length) where.push(noneOf('actor_id', f.excludeActorIds));
+  return where;
+}
+
+/** Filter fields that event_hour_counts has no column for: a timeline of them counts the log itself. */
+export const LOG_ONLY_FIELDS = [
+  'entityType',
+  'entityId',
+  'sessionId',
+  'credential',
+  'search',
+  'ips',
+  'deviceIds',
+] as const satisfies readonly (keyof TEventsFilter)[];
+
+/**
+ * The WHERE conditions of a filter, all ANDed. Each has an index that leads with tenant_id and
+ * ends with (occurred_at desc, seq desc), so the first page of a filter reads only its rows (role
+ * and the negations are checked on the walk of another index: they keep most rows).
+ * `from` and `to` are both inclusive.
+ */
+export function filterConditions(tenantId: string, f: TEventsFilter): RawBuilder<unknown>[] {
+  const where: RawBuilder<unknown>[] = [sql`tenant_id = ${tenantId}`];
+  if (f.from) where.push(sql`occurred_at >= ${f.from}::timestamptz`);
+  if (f.to) where.push(sql`occurred_at <= ${f.to}::timestamptz`);
+  where.push(...dimensionConditions(f));
   if (f.entityType) where.push(sql`entity_type = ${f.entityType}`);
   if (f.entityId) where.push(sql`entity_id = ${f.entityId}`);
   if (f.sessionId) where.push(sql`session_id = ${f.sessionId}`);
   if (f.credential) where.push(sql`credential = ${f.credential}`);
+  if (f.ips?.length) where.push(oneOf('ip', f.ips));
+  if (f.deviceIds?.length) where.push(oneOf('device_id', f.deviceIds));
   if (f.search) {
     const p = likePattern(f.search);
     where.push(sql`(description ilike ${p} or entity_label ilike ${p} or actor_name ilike ${p})`);
