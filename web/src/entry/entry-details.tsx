@@ -4,7 +4,7 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { formatDateTime, viewerTimeZone } from '../common/format-time.ts';
 import { humanize, OUTCOME_LABELS } from '../common/labels.ts';
-import { ActorLabel } from '../log/actor-label.tsx';
+import { ActionValue, ActorValue, BranchValue, DeviceValue, IpValue, RoleValue } from '../log/event-values.tsx';
 import { logHref } from '../log/log-filters.ts';
 import { OutcomeBadge } from '../log/outcome-badge.tsx';
 import { SyncBadges } from '../log/sync-badges.tsx';
@@ -85,7 +85,7 @@ export function EntryDetails({ event, branch }: { event: TAuditEventView; branch
             [
               'Action',
               <>
-                <Code>{event.action}</Code>{' '}
+                <ActionValue action={event.action} />{' '}
                 <Text span size="sm" c="dimmed">
                   in {humanize(event.module)}
                 </Text>
@@ -106,7 +106,7 @@ export function EntryDetails({ event, branch }: { event: TAuditEventView; branch
               'Branch',
               event.branchId ? (
                 <>
-                  {branch?.name ?? 'Unknown branch'} <CopyableText value={event.branchId} label="Branch id" />
+                  <BranchValue branchId={event.branchId} branch={branch} /> <CopyableText value={event.branchId} label="Branch id" />
                 </>
               ) : (
                 'Tenant level (no branch)'
@@ -120,9 +120,19 @@ export function EntryDetails({ event, branch }: { event: TAuditEventView; branch
         <FieldList
           label="Who"
           rows={[
-            ['Actor', <ActorLabel actor={event.actor} />],
+            ['Actor', <ActorValue actor={event.actor} />],
+            ...(event.actor.id
+              ? ([
+                  [
+                    'Everything they did',
+                    <Anchor component={Link} to={logHref({ actorIds: [event.actor.id] })} size="sm" data-testid="person-link">
+                      Show everything {event.actor.name ?? event.actor.id} did
+                    </Anchor>,
+                  ],
+                ] satisfies [string, ReactNode][])
+              : []),
             ['Type', event.actor.type === 'SYSTEM' ? 'System' : 'User'],
-            ['Role at the time', event.actor.role ? humanize(event.actor.role) : none],
+            ['Role at the time', event.actor.role ? <RoleValue role={event.actor.role} /> : none],
           ]}
         />
       </Section>
@@ -152,7 +162,7 @@ export function EntryDetails({ event, branch }: { event: TAuditEventView; branch
         <FieldList
           label="Context"
           rows={[
-            ['IP address', context.ip ? <Code>{context.ip}</Code> : none],
+            ['IP address', <IpValue ip={context.ip} />],
             [
               'Session',
               context.sessionId ? (
@@ -167,7 +177,7 @@ export function EntryDetails({ event, branch }: { event: TAuditEventView; branch
               'Device',
               context.deviceId ? (
                 <>
-                  <Code>{context.deviceId}</Code>
+                  <DeviceValue deviceId={context.deviceId} />
                   {context.deviceSeq !== null && (
                     <Text span size="sm">
                       {' '}

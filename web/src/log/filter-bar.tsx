@@ -1,9 +1,10 @@
 import { Button, Group, MultiSelect, Paper, SimpleGrid, Stack, TagsInput } from '@mantine/core';
-import { DENIAL_REASONS, MODULES, OUTCOMES } from '@modula/contracts';
+import { ACTIONS, DENIAL_REASONS, MODULES, OUTCOMES, ROLES } from '@modula/contracts';
 import { humanize, OUTCOME_LABELS, REASON_LABELS } from '../common/labels.ts';
 import { ActionSelect } from './action-select.tsx';
 import { DateRangeFilter } from './date-range-filter.tsx';
 import { countFilters, oneOf, type TLogFilters } from './log-filters.ts';
+import { PersonPicker } from './person-picker.tsx';
 import { ScopeChips } from './scope-chips.tsx';
 import { SearchInput } from './search-input.tsx';
 import { useBranches } from './use-branches.ts';
@@ -11,6 +12,9 @@ import { useBranches } from './use-branches.ts';
 const MODULE_OPTIONS = MODULES.map((m) => ({ value: m, label: humanize(m) }));
 const OUTCOME_OPTIONS = OUTCOMES.map((o) => ({ value: o, label: OUTCOME_LABELS[o] }));
 const REASON_OPTIONS = DENIAL_REASONS.map((r) => ({ value: r, label: REASON_LABELS[r] }));
+const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: humanize(r) }));
+const ACTION_OPTIONS = ACTIONS.map((a) => ({ value: a, label: humanize(a) }));
+const trimmed = (values: string[]) => values.map((v) => v.trim()).filter(Boolean);
 
 /** Every filter of the log; each change goes to the URL at once. */
 export function FilterBar({ filters, onChange, onClear }: { filters: TLogFilters; onChange: (patch: Partial<TLogFilters>) => void; onClear: () => void }) {
@@ -54,13 +58,14 @@ export function FilterBar({ filters, onChange, onClear }: { filters: TLogFilters
             clearable
           />
           <ActionSelect value={filters.actions} modules={filters.modules} onChange={(actions) => onChange({ actions })} />
-          <TagsInput
-            label="Actor id"
-            placeholder={filters.actorIds.length ? undefined : 'Type an id, press Enter'}
-            value={filters.actorIds}
-            onChange={(actorIds) => onChange({ actorIds: actorIds.map((a) => a.trim()).filter(Boolean) })}
+          <PersonPicker label="People" placeholder="Anyone" value={filters.actorIds} onChange={(actorIds) => onChange({ actorIds })} />
+          <MultiSelect
+            label="Role (at the time)"
+            placeholder={filters.roles.length ? undefined : 'Any role'}
+            data={ROLE_OPTIONS}
+            value={filters.roles}
+            onChange={(v) => onChange({ roles: oneOf(ROLES, v) })}
             clearable
-            maxTags={100}
           />
           <MultiSelect
             label="Outcome"
@@ -77,6 +82,38 @@ export function FilterBar({ filters, onChange, onClear }: { filters: TLogFilters
             value={filters.reasons}
             onChange={(v) => onChange({ reasons: oneOf(DENIAL_REASONS, v) })}
             clearable
+          />
+          <TagsInput
+            label="IP address"
+            placeholder={filters.ips.length ? undefined : 'Type an IP, press Enter'}
+            value={filters.ips}
+            onChange={(ips) => onChange({ ips: trimmed(ips) })}
+            clearable
+            maxTags={100}
+          />
+          <TagsInput
+            label="Device"
+            placeholder={filters.deviceIds.length ? undefined : 'Type a device id, press Enter'}
+            value={filters.deviceIds}
+            onChange={(deviceIds) => onChange({ deviceIds: trimmed(deviceIds) })}
+            clearable
+            maxTags={100}
+          />
+          <MultiSelect
+            label="Not these actions"
+            placeholder={filters.excludeActions.length ? undefined : 'Hide nothing'}
+            data={ACTION_OPTIONS}
+            value={filters.excludeActions}
+            onChange={(v) => onChange({ excludeActions: oneOf(ACTIONS, v) })}
+            searchable
+            clearable
+            maxDropdownHeight={320}
+          />
+          <PersonPicker
+            label="Not these people"
+            placeholder="Hide nobody"
+            value={filters.excludeActorIds}
+            onChange={(excludeActorIds) => onChange({ excludeActorIds })}
           />
           <SearchInput value={filters.search} onChange={(search) => onChange({ search })} />
         </SimpleGrid>

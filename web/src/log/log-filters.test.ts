@@ -24,6 +24,11 @@ describe('filters in the query string', () => {
       entityType: 'INVOICE',
       entityId: 'INV-7',
       search: 'espresso & milk',
+      ips: ['10.0.0.1'],
+      deviceIds: ['till-1'],
+      roles: ['CASHIER'],
+      excludeActions: ['LOGIN_SUCCESS'],
+      excludeActorIds: ['u-ben'],
     };
     const qs = searchWithFilters(filters).toString();
     expect(filtersFromSearch(new URLSearchParams(qs))).toEqual(filters);

@@ -1,6 +1,20 @@
-import { ACTIONS, DENIAL_REASONS, MODULES, OUTCOMES, type TAction, type TDenialReason, type TModule, type TOutcome } from '@modula/contracts';
+import {
+  ACTIONS,
+  DENIAL_REASONS,
+  MODULES,
+  OUTCOMES,
+  ROLES,
+  type TAction,
+  type TDenialReason,
+  type TModule,
+  type TOutcome,
+  type TRole,
+} from '@modula/contracts';
 
-export const DATE_PRESETS = ['today', 'week', 'month', 'custom'] as const;
+/** Ranges that move with the clock: the last hour, 24 hours, 7 days, 30 days (until now and on). */
+export const RELATIVE_PRESETS = ['1h', '24h', '7d', '30d'] as const;
+export type TRelativePreset = (typeof RELATIVE_PRESETS)[number];
+export const DATE_PRESETS = ['today', 'week', 'month', 'custom', ...RELATIVE_PRESETS] as const;
 export type TDatePreset = (typeof DATE_PRESETS)[number];
 
 /** What the log is filtered by, as the filter bar and the URL hold it. */
@@ -22,6 +36,13 @@ export interface TLogFilters {
   entityType: string | null;
   entityId: string | null;
   search: string;
+  ips: string[];
+  deviceIds: string[];
+  /** Role of the actor at the time. */
+  roles: TRole[];
+  /** Negation: not these actions, not these people. */
+  excludeActions: TAction[];
+  excludeActorIds: string[];
 }
 
 export const EMPTY_FILTERS: TLogFilters = {
@@ -39,6 +60,11 @@ export const EMPTY_FILTERS: TLogFilters = {
   entityType: null,
   entityId: null,
   search: '',
+  ips: [],
+  deviceIds: [],
+  roles: [],
+  excludeActions: [],
+  excludeActorIds: [],
 };
 
 /** The query-string key of each filter (short, so that shared links stay readable). */
@@ -57,6 +83,11 @@ const KEYS = {
   entityType: 'entityType',
   entityId: 'entity',
   search: 'q',
+  ips: 'ip',
+  deviceIds: 'device',
+  roles: 'role',
+  excludeActions: 'notAction',
+  excludeActorIds: 'notActor',
 } as const satisfies Record<keyof TLogFilters, string>;
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -79,6 +110,15 @@ function text(value: string | null, max = MAX_TEXT): string | null {
  * outdated link) is dropped rather than sent to the service to be refused.
  */
 export function filtersFromSearch(params: URLSearchParams): TLogFilters {
+  const texts = (key: string, max = MAX_TEXT) =>
+    [
+      ...new Set(
+        params
+          .getAll(key)
+          .map((v) => text(v, max))
+          .filter((v): v is string => v !== null),
+      ),
+    ].slice(0, 100);
   const day = (key: string) => {
     const v = params.get(key);
     return v && DAY.test(v) ? v : null;
@@ -110,6 +150,11 @@ export function filtersFromSearch(params: URLSearchParams): TLogFilters {
     entityType: text(params.get(KEYS.entityType)),
     entityId: text(params.get(KEYS.entityId)),
     search: text(params.get(KEYS.search), 200) ?? '',
+    ips: texts(KEYS.ips, 64),
+    deviceIds: texts(KEYS.deviceIds),
+    roles: oneOf(ROLES, params.getAll(KEYS.roles), 3),
+    excludeActions: oneOf(ACTIONS, params.getAll(KEYS.excludeActions), 100),
+    excludeActorIds: texts(KEYS.excludeActorIds),
   };
 }
 
@@ -142,6 +187,11 @@ export function searchWithFilters(filters: TLogFilters, base: URLSearchParams = 
   set(KEYS.entityType, filters.entityType);
   set(KEYS.entityId, filters.entityId);
   set(KEYS.search, filters.search.trim() || null);
+  setAll(KEYS.ips, filters.ips);
+  setAll(KEYS.deviceIds, filters.deviceIds);
+  setAll(KEYS.roles, filters.roles);
+  setAll(KEYS.excludeActions, filters.excludeActions);
+  setAll(KEYS.excludeActorIds, filters.excludeActorIds);
   return out;
 }
 
@@ -153,7 +203,9 @@ export function logHref(filters: Partial<TLogFilters>): string {
 
 /** How many filters are set (the date range counts as one). */
 export function countFilters(f: TLogFilters): number {
-  const lists = [f.branchIds, f.modules, f.actions, f.actorIds, f.outcomes, f.reasons].filter((l) => l.length > 0).length;
+  const lists = [f.branchIds, f.modules, f.actions, f.actorIds, f.outcomes, f.reasons, f.ips, f.deviceIds, f.roles, f.excludeActions, f.excludeActorIds].filter(
+    (l) => l.length > 0,
+  ).length;
   const singles = [f.range, f.sessionId, f.credential, f.entityType, f.entityId, f.search || null].filter((v) => v !== null).length;
   return lists + singles;
 }

@@ -5,8 +5,10 @@ import { EntryDrawer } from '../entry/entry-drawer.tsx';
 import { ExportDialog } from '../exports/export-dialog.tsx';
 import { eventsFilterOf } from './date-range.ts';
 import { FilterBar } from './filter-bar.tsx';
-import { countFilters } from './log-filters.ts';
+import { countFilters, EMPTY_FILTERS } from './log-filters.ts';
 import { LogResults } from './log-results.tsx';
+import { LogTimeline } from './log-timeline.tsx';
+import { SavedViewsMenu } from './saved-views-menu.tsx';
 import { useLogFilters } from './use-log-filters.ts';
 
 /** The audit log: filters, the matching events newest first, the entry drawer, and exports of what is shown. */
@@ -27,11 +29,15 @@ export function LogPage() {
         <Title order={2} size="h3">
           Audit log
         </Title>
-        <Button variant="light" onClick={() => setExporting(true)}>
-          Export…
-        </Button>
+        <Group gap="xs">
+          <SavedViewsMenu filters={filters} onOpen={(view) => setFilters({ ...EMPTY_FILTERS, ...view })} />
+          <Button variant="light" onClick={() => setExporting(true)}>
+            Export…
+          </Button>
+        </Group>
       </Group>
       <FilterBar filters={filters} onChange={setFilters} onClear={clearFilters} />
+      <LogTimeline filter={input} onPickDay={setFilters} />
       <LogResults input={input} filtered={countFilters(filters) > 0} selectedId={openEventId} entryHref={entryHref} onOpen={openEvent} onClear={clearFilters} />
       <EntryDrawer eventId={openEventId} onClose={closeEvent} />
       <ExportDialog opened={exporting} onClose={() => setExporting(false)} filter={input} />

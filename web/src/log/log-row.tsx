@@ -2,7 +2,7 @@ import { Anchor, Stack, Table, Text } from '@mantine/core';
 import type { TAuditEventView, TBranchView } from '@modula/contracts';
 import { Link } from 'react-router';
 import { formatDateTime } from '../common/format-time.ts';
-import { ActorLabel } from './actor-label.tsx';
+import { ActionValue, ActorValue, BranchValue, DeviceValue, IpValue, TargetValue } from './event-values.tsx';
 import { OutcomeBadge } from './outcome-badge.tsx';
 import { SyncBadges } from './sync-badges.tsx';
 
@@ -32,7 +32,7 @@ export function LogRow({
         <Text size="sm">{formatDateTime(event.occurredAt)}</Text>
       </Table.Td>
       <Table.Td>
-        <ActorLabel actor={event.actor} />
+        <ActorValue actor={event.actor} />
       </Table.Td>
       <Table.Td>
         <Stack gap={0}>
@@ -46,15 +46,13 @@ export function LogRow({
           >
             {event.description}
           </Anchor>
-          <Text size="xs" c="dimmed" ff="monospace">
-            {event.action}
-          </Text>
+          <ActionValue action={event.action} />
         </Stack>
       </Table.Td>
       <Table.Td>
         {event.entity ? (
           <Stack gap={0}>
-            <Text size="sm">{event.entity.label ?? event.entity.id}</Text>
+            <TargetValue entity={event.entity} />
             <Text size="xs" c="dimmed" truncate="end" maw={220} title={event.entity.id}>
               {event.entity.type}
               {event.entity.label ? ` · ${event.entity.id}` : ''}
@@ -70,9 +68,13 @@ export function LogRow({
         <OutcomeBadge outcome={event.outcome} reason={event.reason} />
       </Table.Td>
       <Table.Td>
-        <Text size="sm" c={branch ? undefined : 'dimmed'}>
-          {event.branchId ? (branch?.name ?? event.branchId.slice(0, 8)) : 'Tenant'}
-        </Text>
+        <BranchValue branchId={event.branchId} branch={branch} />
+      </Table.Td>
+      <Table.Td>
+        <IpValue ip={event.context.ip} />
+      </Table.Td>
+      <Table.Td>
+        <DeviceValue deviceId={event.context.deviceId} />
       </Table.Td>
       <Table.Td>
         <SyncBadges event={event} />

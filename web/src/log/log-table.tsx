@@ -28,6 +28,8 @@ export function LogTable({
             <Table.Th>Target</Table.Th>
             <Table.Th>Outcome</Table.Th>
             <Table.Th>Branch</Table.Th>
+            <Table.Th>IP</Table.Th>
+            <Table.Th>Device</Table.Th>
             <Table.Th>
               <VisuallyHidden>Sync</VisuallyHidden>
             </Table.Th>

@@ -1,0 +1,100 @@
+import { Code, Text } from '@mantine/core';
+import type { TAuditEventView, TBranchView } from '@modula/contracts';
+import { humanize } from '../common/labels.ts';
+import { ActorLabel } from './actor-label.tsx';
+import { FilterValue } from './filter-value.tsx';
+
+/**
+ * The values of an event that filter the log by themselves when clicked, in a row and in the entry
+ * (actor, role, branch, action, target, session, IP, device). Person and action also offer the
+ * negation ("not this person", "not this action").
+ */
+
+export function ActorValue({ actor }: { actor: TAuditEventView['actor'] }) {
+  if (!actor.id) return <ActorLabel actor={actor} />;
+  const name = actor.name ?? actor.id;
+  return (
+    <FilterValue what={`person ${name}`} only={{ actorIds: [actor.id], excludeActorIds: [] }} not={{ excludeActorIds: [actor.id], actorIds: [] }}>
+      <ActorLabel actor={actor} />
+    </FilterValue>
+  );
+}
+
+export function RoleValue({ role }: { role: TAuditEventView['actor']['role'] }) {
+  if (!role) return null;
+  return (
+    <FilterValue what={`role ${humanize(role)}`} only={{ roles: [role] }}>
+      <Text span size="sm">
+        {humanize(role)}
+      </Text>
+    </FilterValue>
+  );
+}
+
+export function ActionValue({ action }: { action: TAuditEventView['action'] }) {
+  return (
+    <FilterValue what={`action ${humanize(action)}`} only={{ actions: [action], excludeActions: [] }} not={{ excludeActions: [action], actions: [] }}>
+      <Text span size="xs" c="dimmed" ff="monospace">
+        {action}
+      </Text>
+    </FilterValue>
+  );
+}
+
+export function TargetValue({ entity }: { entity: NonNullable<TAuditEventView['entity']> }) {
+  return (
+    <FilterValue what={`target ${entity.label ?? entity.id}`} only={{ entityType: entity.type, entityId: entity.id }}>
+      <Text span size="sm">
+        {entity.label ?? entity.id}
+      </Text>
+    </FilterValue>
+  );
+}
+
+export function BranchValue({ branchId, branch }: { branchId: string | null; branch: TBranchView | undefined }) {
+  if (!branchId) return <Text size="sm">Tenant</Text>;
+  const name = branch?.name ?? branchId.slice(0, 8);
+  return (
+    <FilterValue what={`branch ${name}`} only={{ branchIds: [branchId] }}>
+      <Text span size="sm">
+        {name}
+      </Text>
+    </FilterValue>
+  );
+}
+
+export function SessionValue({ sessionId }: { sessionId: string }) {
+  return (
+    <FilterValue what={`session ${sessionId}`} only={{ sessionId }}>
+      <Code>{sessionId}</Code>
+    </FilterValue>
+  );
+}
+
+const dash = (
+  <Text span size="sm" c="dimmed">
+    —
+  </Text>
+);
+
+export function IpValue({ ip }: { ip: string | null }) {
+  if (!ip) return dash;
+  return (
+    <FilterValue what={`IP ${ip}`} only={{ ips: [ip] }}>
+      <Text span size="sm" ff="monospace" data-testid="ip-value">
+        {ip}
+      </Text>
+    </FilterValue>
+  );
+}
+
+export function DeviceValue({ deviceId }: { deviceId: string | null }) {
+  if (!deviceId) return dash;
+  return (
+    <FilterValue what={`device ${deviceId}`} only={{ deviceIds: [deviceId] }}>
+      <Text span size="sm" ff="monospace">
+        {deviceId}
+      </Text>
+    </FilterValue>
+  );
+}

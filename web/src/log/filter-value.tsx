@@ -1,0 +1,75 @@
+import { ActionIcon, Group, Tooltip, UnstyledButton } from '@mantine/core';
+import type { ReactNode } from 'react';
+import { useCallback } from 'react';
+import { useSearchParams } from 'react-router';
+import { filtersFromSearch, searchWithFilters, type TLogFilters } from './log-filters.ts';
+
+/**
+ * Filters the log by a patch of filters (added to those already set) and closes the open entry:
+ * what a click on a value of a row or an entry does.
+ */
+export function useFilterBy() {
+  const [, setParams] = useSearchParams();
+  return useCallback(
+    (patch: Partial<TLogFilters>) => {
+      setParams((prev) => {
+        const next = searchWithFilters({ ...filtersFromSearch(prev), ...patch }, prev);
+        next.delete('event');
+        return next;
+      });
+    },
+    [setParams],
+  );
+}
+
+/**
+ * A value of an event that filters the log by itself when clicked (Stripe's logs): `only` shows only
+ * such events; `not`, when given, hides them instead ("not this action / not this person").
+ */
+export function FilterValue({
+  children,
+  what,
+  only,
+  not,
+}: {
+  children: ReactNode;
+  /** What the value is, for the buttons' names: "person Sofia Reyes", "IP 10.0.0.1". */
+  what: string;
+  only: Partial<TLogFilters>;
+  not?: Partial<TLogFilters>;
+}) {
+  const filterBy = useFilterBy();
+  return (
+    <Group gap={2} wrap="nowrap" display="inline-flex" className="filter-value">
+      <Tooltip label={`Show only events of this ${what.split(' ')[0]}`} openDelay={400}>
+        <UnstyledButton
+          aria-label={`Filter by ${what}`}
+          data-testid="filter-value"
+          onClick={(e) => {
+            e.stopPropagation();
+            filterBy(only);
+          }}
+          style={{ textDecoration: 'underline dotted', textUnderlineOffset: 3, maxWidth: '100%' }}
+        >
+          {children}
+        </UnstyledButton>
+      </Tooltip>
+      {not && (
+        <Tooltip label={`Hide events of this ${what.split(' ')[0]}`} openDelay={400}>
+          <ActionIcon
+            size="xs"
+            variant="subtle"
+            color="gray"
+            aria-label={`Hide ${what}`}
+            onClick={(e) => {
+              e.stopPropagation();
+              filterBy(not);
+            }}
+          >
+            <span aria-hidden="true">⊘</span>
+          </ActionIcon>
+        </Tooltip>
+      )}
+    </Group>
+  );
+}
