@@ -1,8 +1,19 @@
 import type { TConfig } from '@modula/config';
 import { JOBS, SYSTEM_PROVENANCE } from '@modula/contracts';
 import type { Orm } from '@modula/db';
-import { AppError, buildExport, expireExportFiles, judgeEvents, loadSigner, markExportFailed, type TSigner } from '@modula/domain';
-import { configuredRetry, IngestQueue } from '@modula/queue';
+import {
+  AppError,
+  buildExport,
+  createMailer,
+  expireExportFiles,
+  judgeEvents,
+  loadSigner,
+  mailReadyExport,
+  markExportFailed,
+  type TExportMailSettings,
+  type TSigner,
+} from '@modula/domain';
+import { configuredRetry, ExportQueue, IngestQueue } from '@modula/queue';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { runJobs, workerConnection, type TJobPayload, type TJobRunner } from './job-runner.ts';
@@ -23,10 +34,20 @@ export function retentionSweepEveryMs(retentionHours: number): number {
  * A job scheduler on the same queue (one per installation: `upsertJobScheduler` is idempotent)
  * sweeps every tenant's pack files older than EXPORT_RETENTION_HOURS (rows, manifests and events stay).
  */
+/** Where mailed links point: the viewer's first public origin, else this installation's HOST:PORT. */
+export function viewerOrigin(config: Pick<TConfig, 'PUBLIC_ORIGIN' | 'HOST' | 'PORT'>): string {
+  return config.PUBLIC_ORIGIN[0] ?? `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}`;
+}
+
 export function startExportWorker(config: TConfig, orm: Orm, log: Logger): TExportWorker {
   const connection = workerConnection(config, log);
   let signer: TSigner | undefined;
   const ingest = new IngestQueue(connection, config.QUEUE_PREFIX, configuredRetry(config));
+  const exportsQueue = new ExportQueue(connection, config.QUEUE_PREFIX);
+  const mailSettings: TExportMailSettings | null = config.SMTP_URL
+    ? { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, origin: viewerOrigin(config), retentionHours: config.EXPORT_RETENTION_HOURS }
+    : null;
+  const mailer = mailSettings ? createMailer(mailSettings) : null;
 
   const { queue: scheduler, scheduled } = scheduleJob(
     connection,
@@ -56,6 +77,12 @@ export function startExportWorker(config: TConfig, orm: Orm, log: Logger): TExpo
         { provenance: SYSTEM_PROVENANCE },
       );
       log.info({ tenantId, exportId, rows: manifest.rows, bytes: manifest.bytes, ms: Date.now() - started }, 'export ready');
+      // the link is mailed by a job of its own: a mail server that is down never fails (or re-runs) the pack
+      if (mailSettings) {
+        await exportsQueue
+          .enqueueMail(tenantId, exportId)
+          .catch((err: Error) => log.error({ tenantId, exportId, err: err.message }, 'export ready, but its mail could not be queued'));
+      }
       return { rows: manifest.rows, sha256: manifest.sha256 };
     } catch (err) {
       const permanent = err instanceof AppError && err.code !== 'UNAVAILABLE';
@@ -68,12 +95,30 @@ export function startExportWorker(config: TConfig, orm: Orm, log: Logger): TExpo
     }
   };
 
+  const mail = async ({ tenantId, exportId }: TJobPayload<'exportMail'>, job: Job) => {
+    if (!mailSettings || !mailer) return { outcome: 'MAIL_OFF' };
+    try {
+      const outcome = await mailReadyExport(orm, mailer, mailSettings, tenantId, exportId);
+      log.info({ tenantId, exportId, outcome }, 'export mail');
+      return { outcome };
+    } catch (err) {
+      // nodemailer's messages name the server's answer, never the URL's password; the pack stays READY
+      const e = err as Error & { code?: string; responseCode?: number };
+      const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      log[last ? 'error' : 'warn'](
+        { tenantId, exportId, attempt: job.attemptsMade + 1, code: e.code, responseCode: e.responseCode, err: e.message.slice(0, 300) },
+        last ? 'export mail failed for good (the pack stays ready)' : 'export mail failed; retrying (the pack stays ready)',
+      );
+      throw new Error(`mail not sent: ${e.code ?? e.responseCode ?? 'error'}`);
+    }
+  };
+
   return runJobs(config, log, connection, {
     queue: JOBS.export.queue,
-    handlers: { export: build, exportRetention: sweep },
+    handlers: { export: build, exportRetention: sweep, exportMail: mail },
     concurrency: config.EXPORT_CONCURRENCY,
     // a large PDF takes a while: renew the lock often rather than let the job look stalled
     locks: { lockDuration: 120_000 },
-    closeAfter: [{ close: () => registered }, scheduler, ingest],
+    closeAfter: [{ close: () => registered }, scheduler, ingest, exportsQueue, { close: async () => mailer?.close() }],
   });
 }

@@ -168,6 +168,29 @@ export const ZConfig = z.object({
   /** Events a key may send at once before INGEST_RATE_PER_KEY applies (the bucket's size). */
   INGEST_BURST_PER_KEY: int(20_000, 1),
   /**
+   * Mail the link of a ready export pack to the Admin who asked for it: `smtp://user:password@host:587`
+   * (STARTTLS when the server offers it) or `smtps://…:465` (TLS from the start). Unset: no mail.
+   * Checked at start; the URL (it holds a password) is never logged.
+   */
+  SMTP_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v?.trim() ? v.trim() : undefined))
+    .refine(
+      (v) => {
+        if (v === undefined) return true;
+        try {
+          const u = new URL(v);
+          return ['smtp:', 'smtps:'].includes(u.protocol) && u.hostname !== '';
+        } catch {
+          return false;
+        }
+      },
+      { error: 'must be an smtp:// or smtps:// URL with a host, e.g. smtp://user:password@mail.example.com:587 (or unset: no mail)' },
+    ),
+  /** The sender of those mails. */
+  MAIL_FROM: z.string().min(3).default('Modula Audit <no-reply@localhost>'),
+  /**
    * Retired (issue 12, item 9): the queue dashboard no longer lets tenant Admins in; it takes an
    * operator credential (`cli operator create`). Still accepted so that an old deployment starts,
    * but ignored, with a warning in the server's log.

@@ -1,4 +1,5 @@
 export * from './catalog.ts';
+export * from './event-sentence.ts';
 export * from './limits.ts';
 export * from './safe-values.ts';
 export * from './audit-event.ts';

@@ -124,7 +124,12 @@ export type TExportsGetOutput = z.infer<typeof ZExportsGetOutput>;
  * (base64) over the RFC 8785 canonical JSON of the manifest without `signature`.
  */
 export const ZExportManifest = z.object({
-  v: z.literal(1),
+  /**
+   * 1: packs made before 2026-12 (CSV without byte-order mark, UTC times only). 2: the CSV starts
+   * with a UTF-8 byte-order mark and adds local times, branch names and the summary sentence
+   * (CSV_HEADER in the domain); the PDF embeds Noto Sans and shows local times and changes.
+   */
+  v: z.union([z.literal(1), z.literal(2)]),
   type: z.literal('modula-audit/export'),
   exportId: z.uuid(),
   tenantId: z.uuid(),
@@ -147,6 +152,8 @@ export const ZExportManifest = z.object({
   /** Ed25519 (base64) over `exportStatementText`: the statement printed on the PDF's last page (a file cannot hold its own checksum). */
   statementSignature: z.string(),
   keyId: z.string(),
+  /** Version 2: the IANA time zone of the pack's local times (the tenant's, `cli tenant set-time-zone`). */
+  timeZone: z.string().optional(),
   signature: z.string(),
 });
 export type TExportManifest = z.infer<typeof ZExportManifest>;
@@ -157,6 +164,14 @@ export const ZExportJob = z.strictObject({
   exportId: z.uuid(),
 });
 export type TExportJob = z.infer<typeof ZExportJob>;
+
+/** Mails the link of a READY pack to the Admin who asked for it (SMTP_URL set); queued by the export job once the pack is ready. */
+export const ZExportMailJob = z.strictObject({
+  v: z.literal(1),
+  tenantId: z.uuid(),
+  exportId: z.uuid(),
+});
+export type TExportMailJob = z.infer<typeof ZExportMailJob>;
 
 export const ZCheckpointJob = z.strictObject({
   v: z.literal(1),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ZAcceptedEvent, ZProvenance } from './ingest.ts';
-import { ZCheckpointJob, ZExportJob, ZExportRetentionJob } from './integrity.ts';
+import { ZCheckpointJob, ZExportJob, ZExportMailJob, ZExportRetentionJob } from './integrity.ts';
 
 /**
  * The typed job registry (`JOBS` below): job name → queue → versioned payload schema → retry policy.
@@ -56,6 +56,8 @@ export const JOBS = {
   ingest: { queue: 'audit-ingest', name: 'ingest-batch', version: 1, schema: ZIngestJob, envelope: ZIngestJobEnvelope, retry: 'configured' },
   export: { queue: 'audit-exports', name: 'export-pack', version: 1, schema: ZExportJob, retry: { attempts: 5, backoffMs: 2000 } },
   exportRetention: { queue: 'audit-exports', name: 'export-retention', version: 1, schema: ZExportRetentionJob, retry: { attempts: 3, backoffMs: 5000 } },
+  // a mail server that is down for a while: 8 attempts from 30 s apart, doubling (about two hours); the pack stays READY whatever happens
+  exportMail: { queue: 'audit-exports', name: 'export-mail', version: 1, schema: ZExportMailJob, retry: { attempts: 8, backoffMs: 30_000 } },
   checkpoint: { queue: 'audit-checkpoints', name: 'checkpoint', version: 1, schema: ZCheckpointJob, retry: { attempts: 5, backoffMs: 5000 } },
 } as const satisfies Record<string, TJobDefinition>;
 export type TJobKey = keyof typeof JOBS;

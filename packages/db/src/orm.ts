@@ -19,6 +19,7 @@ import { Migration20261201080000_read_paths_2 } from './migrations/Migration2026
 import { Migration20261201090000_password_history } from './migrations/Migration20261201090000_password_history.ts';
 import { Migration20261201110000_people_and_counts } from './migrations/Migration20261201110000_people_and_counts.ts';
 import { Migration20261201111000_saved_views } from './migrations/Migration20261201111000_saved_views.ts';
+import { Migration20261201120000_tenant_time_zone } from './migrations/Migration20261201120000_tenant_time_zone.ts';
 import { guardPool } from './pool-guard.ts';
 
 export type Orm = MikroORM;
@@ -49,6 +50,7 @@ const MIGRATIONS = [
   { name: 'Migration20261201090000_password_history', class: Migration20261201090000_password_history },
   { name: 'Migration20261201110000_people_and_counts', class: Migration20261201110000_people_and_counts },
   { name: 'Migration20261201111000_saved_views', class: Migration20261201111000_saved_views },
+  { name: 'Migration20261201120000_tenant_time_zone', class: Migration20261201120000_tenant_time_zone },
 ];
 
 export async function createOrm({ url, poolMax = 10 }: OrmOptions): Promise<Orm> {

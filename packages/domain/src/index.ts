@@ -6,6 +6,7 @@ export { chainHash, GENESIS_HASH, type TChainRecord } from './integrity/chain.ts
 export { storeIsolated, readJobEvents } from './ingest/store-isolated.ts';
 export { findStoredStatuses } from './ingest/event-status.ts';
 export { createTenant, tenantExists } from './accounts/tenants.ts';
+export { setTenantTimeZone, tenantTimeZone, canonicalTimeZone, DEFAULT_TIME_ZONE } from './accounts/tenant-time-zone.ts';
 export { createApiKey, authenticateApiKey, listApiKeys, revokeApiKey } from './accounts/api-keys.ts';
 export { createUser } from './accounts/users.ts';
 export { setUserRole, disableUser, unlockUser, resetTwoFactor, type TAdministeredUser } from './accounts/user-admin.ts';
@@ -47,6 +48,7 @@ export { expireExportFiles } from './exports/export-retention.ts';
 export { verifySinceCheckpoint } from './integrity/verify-since-checkpoint.ts';
 export { buildExport, exportDir, exportStatementText } from './exports/build-export.ts';
 export { verifyExportPack } from './exports/verify-export.ts';
+export { createMailer, exportReadyMail, mailReadyExport, type TExportMailSettings } from './exports/export-mail.ts';
 export { listActors } from './read/list-actors.ts';
 export { countEventsByDay, timelineBounds, TIMELINE_LOG_COUNT_LIMIT } from './read/timeline.ts';
 export { listSavedViews, saveView, deleteSavedView } from './views/saved-views.ts';

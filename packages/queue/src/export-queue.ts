@@ -1,4 +1,4 @@
-import { JOBS, type TExportJob } from '@modula/contracts';
+import { JOBS, type TExportJob, type TExportMailJob } from '@modula/contracts';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { retryOptions } from './job-retry.ts';
@@ -17,6 +17,17 @@ export class ExportQueue {
     await this.queue.add(JOBS.export.name, payload, {
       jobId: `export-${exportId}`,
       ...retryOptions(JOBS.export.retry),
+      removeOnComplete: { count: 1000 },
+      removeOnFail: false,
+    });
+  }
+
+  /** The mail with the link of a ready pack: one per export (a re-run of the export job adds none). */
+  async enqueueMail(tenantId: string, exportId: string): Promise<void> {
+    const payload: TExportMailJob = { v: 1, tenantId, exportId };
+    await this.queue.add(JOBS.exportMail.name, payload, {
+      jobId: `export-mail-${exportId}`,
+      ...retryOptions(JOBS.exportMail.retry),
       removeOnComplete: { count: 1000 },
       removeOnFail: false,
     });

@@ -1,5 +1,5 @@
 import { Alert, Anchor, Badge, Code, Group, List, Stack, Text, Title } from '@mantine/core';
-import type { TAuditEventView, TBranchView } from '@modula/contracts';
+import { describeAuditEvent, type TAuditEventView, type TBranchView } from '@modula/contracts';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { formatDateTime, viewerTimeZone } from '../common/format-time.ts';
@@ -38,7 +38,7 @@ export function EntryDetails({ event, branch }: { event: TAuditEventView; branch
     <Stack gap="lg">
       <Stack gap={4}>
         <Text fw={600} size="lg">
-          {event.description}
+          {describeAuditEvent(event)}
         </Text>
         <Group gap="xs">
           <OutcomeBadge outcome={event.outcome} reason={event.reason} />

@@ -1,5 +1,5 @@
 import { Anchor, Stack, Table, Text } from '@mantine/core';
-import type { TAuditEventView, TBranchView } from '@modula/contracts';
+import { describeAuditEvent, type TAuditEventView, type TBranchView } from '@modula/contracts';
 import { Link } from 'react-router';
 import { formatDateTime } from '../common/format-time.ts';
 import { ActionValue, ActorValue, BranchValue, DeviceValue, IpValue, TargetValue } from './event-values.tsx';
@@ -44,7 +44,7 @@ export function LogRow({
               e.stopPropagation();
             }}
           >
-            {event.description}
+            {describeAuditEvent(event)}
           </Anchor>
           <ActionValue action={event.action} />
         </Stack>

@@ -1,7 +1,7 @@
 import { jobsFailed, jobsRetry } from './jobs.ts';
 import { migrateCommand } from './migrate.ts';
 import { quarantineList, quarantineReplay } from './quarantine.ts';
-import { tenantCreate } from './tenant.ts';
+import { tenantCreate, tenantSetTimeZone } from './tenant.ts';
 import { userCreate } from './user.ts';
 import { userDisable, userResetTwoFactor, userSetRole, userUnlock } from './user-admin.ts';
 import { verifyChainCommand } from './verify-chain.ts';
@@ -16,6 +16,7 @@ import type { TCommand } from './helpers.ts';
 /** The command registry: only main.ts imports it; the commands import their helpers from helpers.ts (no import cycle). */
 export const COMMANDS: Record<string, TCommand> = {
   'tenant create': tenantCreate,
+  'tenant set-time-zone': tenantSetTimeZone,
   'user create': userCreate,
   'user set-role': userSetRole,
   'user disable': userDisable,

@@ -6,6 +6,8 @@ export const Tenant = defineEntity({
   properties: {
     id: p.uuid().primary(),
     name: p.text(),
+    /** IANA zone exports show local times in (migration 20261201120000); UTC until an operator sets it. */
+    timeZone: p.text().default('UTC'),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

@@ -3,6 +3,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TAuditEventInput, TCheckpoint, TEventsFilter, TExportManifest } from '@modula/contracts';
 import { dbOf, sql, withTenant, type Orm } from '@modula/db';
+import { DEFAULT_TIME_ZONE } from '../accounts/tenant-time-zone.ts';
 import { AppError } from '../app-error.ts';
 import { canonicalJson } from '../integrity/canonical-json.ts';
 import { createCheckpoint } from '../integrity/checkpoints.ts';
@@ -76,12 +77,18 @@ export async function buildExport(orm: Orm, signer: TSigner, dataDir: string, te
   const fileName = exportFileName(exportId, request.format);
   const partial = join(dir, `${fileName}.part`);
   const filter = request.filter;
-  const { tenantName, summary, csvQuery } = await withTenant(orm, tenantId, async (em) => {
+  const { tenantName, timeZone, branchNames, summary, csvQuery } = await withTenant(orm, tenantId, async (em) => {
     const db = dbOf(em);
+    const tenant = (await sql<{ name: string; time_zone: string }>`select name, time_zone from tenants where id = ${tenantId}`.execute(db)).rows[0];
+    const timeZone = tenant?.time_zone ?? DEFAULT_TIME_ZONE;
     return {
-      tenantName: (await sql<{ name: string }>`select name from tenants where id = ${tenantId}`.execute(db)).rows[0]?.name ?? '',
+      tenantName: tenant?.name ?? '',
+      timeZone,
+      branchNames: new Map(
+        (await sql<{ id: string; name: string }>`select id, name from branches where tenant_id = ${tenantId}`.execute(db)).rows.map((b) => [b.id, b.name]),
+      ),
       summary: await summarizeExport(db, tenantId, filter, checkpoint.seq),
-      csvQuery: request.format === 'csv' ? csvCopyQuery(db, tenantId, filter, checkpoint.seq) : null,
+      csvQuery: request.format === 'csv' ? csvCopyQuery(db, tenantId, filter, checkpoint.seq, timeZone) : null,
     };
   });
   const generatedAt = new Date().toISOString();
@@ -109,6 +116,8 @@ export async function buildExport(orm: Orm, signer: TSigner, dataDir: string, te
         generatedBy: [generatedBy.name, generatedBy.email].filter(Boolean).join(' ') || 'system',
         rows: summary.rows,
         chainRange: summary.fromSeq === null ? 'none' : `${summary.fromSeq} to ${summary.toSeq}`,
+        timeZone,
+        branchNames,
       });
       written = await withTenant(orm, tenantId, async (em) => {
         const rowsHash = createHash('sha256');
@@ -142,7 +151,7 @@ export async function buildExport(orm: Orm, signer: TSigner, dataDir: string, te
     }
     const { sha256, bytes } = await file.close();
     const unsigned: Omit<TExportManifest, 'signature'> = {
-      v: 1,
+      v: 2,
       type: 'modula-audit/export',
       exportId,
       tenantId,
@@ -160,6 +169,7 @@ export async function buildExport(orm: Orm, signer: TSigner, dataDir: string, te
       rowsDigest,
       statementSignature,
       keyId: signer.keyId,
+      timeZone,
     };
     const manifest: TExportManifest = { ...unsigned, signature: signer.sign(manifestSigningText(unsigned)) };
     renameSync(partial, join(dir, fileName));

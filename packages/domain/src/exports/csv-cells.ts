@@ -1,3 +1,6 @@
+import { eventSentenceSql } from './event-sentence-sql.ts';
+import { localIsoSql } from './local-time.ts';
+
 /**
  * OWASP CSV injection. A spreadsheet runs a cell as a formula when its first visible character is
  * = + - @ (or the full-width ＝ ＋ － ＠ that some spreadsheets also take), or when it starts with a
@@ -62,7 +65,8 @@ export function neutralizedSql(text: string): string {
   return `case when ${text} ~ '${FORMULA_CELL_PATTERN}' then '''' || ${text} else ${text} end`;
 }
 
-export const CSV_HEADER = [
+/** The header of CSV packs of manifest version 1 (before 2026-12): no byte-order mark, UTC times only. */
+export const CSV_HEADER_V1 = [
   'seq',
   'occurredAt',
   'receivedAt',
@@ -95,21 +99,77 @@ export const CSV_HEADER = [
   'prevHash',
 ] as const;
 
+/**
+ * The header of CSV packs of manifest version 2 (the current one), after a UTF-8 byte-order mark
+ * (so spreadsheets read the file as UTF-8): beside each UTC time its local time in the tenant's
+ * zone (with its offset; the zone is the manifest's `timeZone`), beside the branch id its name,
+ * and `summary`, the sentence the viewer shows (a refused action reads as an attempt), beside the
+ * stored `description`. Every column of version 1 is still there, in the same order.
+ */
+export const CSV_HEADER = [
+  'seq',
+  'occurredAt',
+  'occurredAtLocal',
+  'receivedAt',
+  'receivedAtLocal',
+  'branchId',
+  'branchName',
+  'module',
+  'action',
+  'summary',
+  'description',
+  'outcome',
+  'reason',
+  'claimedOutcome',
+  'actorType',
+  'actorId',
+  'actorRole',
+  'actorName',
+  'entityType',
+  'entityId',
+  'entityLabel',
+  'ip',
+  'sessionId',
+  'deviceId',
+  'deviceSeq',
+  'offline',
+  'before',
+  'after',
+  'metadata',
+  'redactedPaths',
+  'eventId',
+  'id',
+  'hash',
+  'prevHash',
+] as const;
+
+/** Each manifest version's CSV header, and whether the file starts with a UTF-8 byte-order mark. */
+export const CSV_FORMATS: Record<number, { header: readonly string[]; bom: boolean }> = {
+  1: { header: CSV_HEADER_V1, bom: false },
+  2: { header: CSV_HEADER, bom: true },
+};
+export const UTF8_BOM = '\uFEFF';
+
 const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
  * One CSV record per event, in CSV_HEADER order, as SQL over `e` (the filtered rows, with the JSON
- * members already as text: b, a, m, rp): every free-text cell neutralised, JSON members as JSON
- * text (PostgreSQL's), nulls empty, booleans `true`/`false`. The chain hash and the previous hash
- * come last and are always 64 hex digits, never quoted: the writer finds each row's hash there.
+ * members already as text: b, a, m, rp, and the computed cells: local times, branch name, summary):
+ * every free-text cell neutralised, JSON members as JSON text (PostgreSQL's), nulls empty, booleans
+ * `true`/`false`. The chain hash and the previous hash come last and are always 64 hex digits,
+ * never quoted: the writer finds each row's hash there.
  */
 export const CSV_SELECT_LIST = [
   'e.seq',
   iso('e.occurred_at'),
+  'e.occurred_local',
   iso('e.received_at'),
+  'e.received_local',
   'e.branch_id',
+  neutralizedSql('e.branch_name'),
   'e.module',
   'e.action',
+  neutralizedSql('e.summary'),
   neutralizedSql('e.description'),
   'e.outcome',
   neutralizedSql('e.reason'),
@@ -136,7 +196,15 @@ export const CSV_SELECT_LIST = [
   'e.prev_hash',
 ].join(', ');
 
-/** The columns the inner query must give CSV_SELECT_LIST (JSON turned into text once per row). */
-export const CSV_SOURCE_COLUMNS = `seq, occurred_at, received_at, branch_id, module, action, description, outcome, reason, claimed_outcome,
+/**
+ * The columns the inner query over audit_events must give CSV_SELECT_LIST, each computed once per
+ * row (JSON turned into text, the local times in `timeZone`, the branch's current name, the sentence).
+ */
+export function csvSourceColumns(timeZone: string): string {
+  return `seq, occurred_at, received_at, branch_id, module, action, description, outcome, reason, claimed_outcome,
   actor_type, actor_id, actor_role, actor_name, entity_type, entity_id, entity_label, ip, session_id, device_id, device_seq, offline,
-  before::text as b, after::text as a, metadata::text as m, to_jsonb(redacted_paths)::text as rp, event_id, id, hash, prev_hash`;
+  before::text as b, after::text as a, metadata::text as m, to_jsonb(redacted_paths)::text as rp, event_id, id, hash, prev_hash,
+  ${localIsoSql('occurred_at', timeZone)} as occurred_local, ${localIsoSql('received_at', timeZone)} as received_local,
+  (select br.name from branches br where br.tenant_id = audit_events.tenant_id and br.id = audit_events.branch_id) as branch_name,
+  ${eventSentenceSql()} as summary`;
+}

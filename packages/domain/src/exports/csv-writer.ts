@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { CSV_HEADER } from './csv-cells.ts';
+import { CSV_HEADER, UTF8_BOM } from './csv-cells.ts';
 import type { HashingFile } from './hashing-file.ts';
 
 const QUOTE = 0x22;
@@ -35,13 +35,13 @@ export interface TCsvWritten {
 }
 
 /**
- * Writes a CSV pack (RFC 4180, UTF-8, CRLF) from the bytes of `COPY … TO STDOUT (FORMAT csv)`:
+ * Writes a CSV pack (RFC 4180, UTF-8 with a byte-order mark, CRLF; manifest version 2) from the bytes of `COPY … TO STDOUT (FORMAT csv)`:
  * PostgreSQL quotes the cells; this turns each record's LF into CRLF (an LF inside a quoted cell
  * stays as it is), counts the records and hashes each one's chain hash as it passes. Memory is one
  * chunk of the COPY stream, whatever the size of the log.
  */
 export async function writeCsvPack(file: HashingFile, source: Readable): Promise<TCsvWritten> {
-  file.push(`${CSV_HEADER.join(',')}\r\n`);
+  file.push(`${UTF8_BOM}${CSV_HEADER.join(',')}\r\n`);
   const digest = createHash('sha256');
   let rows = 0;
   let quoted = false;

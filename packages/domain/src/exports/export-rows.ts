@@ -2,13 +2,13 @@ import type { TEventsFilter } from '@modula/contracts';
 import { sql, type Db } from '@modula/db';
 import { filterConditions } from '../read/events-filter.ts';
 import { isoUtc } from '../read/event-view.ts';
-import { CSV_SELECT_LIST, CSV_SOURCE_COLUMNS } from './csv-cells.ts';
+import { CSV_SELECT_LIST, csvSourceColumns } from './csv-cells.ts';
 import type { TPdfRow } from './pdf-writer.ts';
 import { inlineParameters } from './tenant-copy.ts';
 
-/** The columns the PDF lists (no JSON members: nothing to parse that the page does not show). */
-const PDF_COLUMNS = sql`seq, ${isoUtc('occurred_at')} as occurred_at, action, outcome, reason, actor_type, actor_id, actor_role, actor_name,
-  entity_type, entity_id, entity_label, description, branch_id, ip, device_id, offline, hash`;
+/** The columns the PDF lists (before/after for the changes line, metadata for the sentence). */
+const PDF_COLUMNS = sql`seq, ${isoUtc('occurred_at')} as occurred_at, action, outcome, reason, claimed_outcome, actor_type, actor_id, actor_role, actor_name,
+  entity_type, entity_id, entity_label, description, branch_id, ip, device_id, offline, before, after, metadata, hash`;
 
 /**
  * The rows of a PDF export in chain order, page by page (keyset on seq), never all at once: memory
@@ -40,12 +40,12 @@ export async function* exportRows(db: Db, tenantId: string, filter: TEventsFilte
  * parameters): the filtered events at or below `maxSeq`, in chain order (the primary key's order,
  * no sort), each JSON member turned into text once (`offset 0` keeps PostgreSQL from repeating it per use).
  */
-export function csvCopyQuery(db: Db, tenantId: string, filter: TEventsFilter, maxSeq: number): string {
+export function csvCopyQuery(db: Db, tenantId: string, filter: TEventsFilter, maxSeq: number, timeZone: string): string {
   const where = filterConditions(tenantId, filter);
   where.push(sql`seq <= ${maxSeq}`);
   return inlineParameters(
     sql`select ${sql.raw(CSV_SELECT_LIST)}
-    from (select ${sql.raw(CSV_SOURCE_COLUMNS)} from audit_events where ${sql.join(where, sql` and `)} order by seq offset 0) e
+    from (select ${sql.raw(csvSourceColumns(timeZone))} from audit_events where ${sql.join(where, sql` and `)} order by seq offset 0) e
     order by e.seq`.compile(db),
   );
 }

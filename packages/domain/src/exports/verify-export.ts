@@ -5,7 +5,7 @@ import { ZExportManifest, type TExportManifest } from '@modula/contracts';
 import { checkpointSignatureValid, manifestSigningText } from '../integrity/signing-text.ts';
 import { verifySignature, type TKeyring } from '../integrity/signing-key.ts';
 import { exportStatementText } from './build-export.ts';
-import { CSV_HEADER } from './csv-cells.ts';
+import { CSV_FORMATS } from './csv-cells.ts';
 
 export interface TExportCheck {
   ok: boolean;
@@ -25,20 +25,32 @@ async function sha256OfFile(file: string): Promise<{ sha256: string; bytes: numb
   return { sha256: hash.digest('hex'), bytes };
 }
 
-/** Reads a CSV pack's rows (streamed): their count, order and the digest of their chain hashes. */
-async function csvRows(file: string): Promise<{ rows: number; digest: string; problem: string | null }> {
+async function startsWithBom(file: string): Promise<boolean> {
+  for await (const chunk of createReadStream(file, { start: 0, end: 2 })) return (chunk as Buffer).equals(Buffer.from([0xef, 0xbb, 0xbf]));
+  return false;
+}
+
+/**
+ * Reads a CSV pack's rows (streamed): their count, order and the digest of their chain hashes. The
+ * header (and whether a byte-order mark precedes it) is the one of the manifest's version, exactly.
+ */
+async function csvRows(file: string, version: number): Promise<{ rows: number; digest: string; problem: string | null }> {
   const digest = createHash('sha256');
   let rows = 0;
   let lastSeq = 0;
   let problem: string | null = null;
-  const seqAt = CSV_HEADER.indexOf('seq');
-  const hashAt = CSV_HEADER.indexOf('hash');
+  const format = CSV_FORMATS[version];
+  if (!format) return { rows: 0, digest: '', problem: `the manifest's version ${version} is not one this verifier knows (1, 2)` };
+  const seqAt = format.header.indexOf('seq');
+  const hashAt = format.header.indexOf('hash');
+  if ((await startsWithBom(file)) !== format.bom)
+    problem = `a CSV pack of version ${version} ${format.bom ? 'starts' : 'does not start'} with a UTF-8 byte-order mark; this file ${format.bom ? 'does not' : 'does'}`;
   let header = true;
-  for await (const record of createReadStream(file).pipe(parse({ relax_column_count: true }))) {
+  for await (const record of createReadStream(file).pipe(parse({ relax_column_count: true, bom: format.bom }))) {
     const cells = record as string[];
     if (header) {
       header = false;
-      if (cells.join(',') !== CSV_HEADER.join(',')) problem ??= 'the CSV header is not the export header';
+      if (cells.join(',') !== format.header.join(',')) problem ??= `the CSV header is not the export header of version ${version}`;
       continue;
     }
     rows += 1;
@@ -78,7 +90,11 @@ export async function verifyExportPack(file: string, manifestFile: string, keyri
   const { sha256, bytes } = await sha256OfFile(file);
   const base = { sha256, keyId: manifest.keyId };
   if (manifest.format === 'csv') {
-    const csv = await csvRows(file).catch((err: Error) => ({ rows: -1, digest: '', problem: `the file is not valid CSV: ${err.message.slice(0, 200)}` }));
+    const csv = await csvRows(file, manifest.v).catch((err: Error) => ({
+      rows: -1,
+      digest: '',
+      problem: `the file is not valid CSV: ${err.message.slice(0, 200)}`,
+    }));
     if (csv.problem) return fail(csv.problem, base);
     if (csv.rows !== manifest.rows)
       return fail(
