@@ -62,3 +62,28 @@ export async function checkChainAgain(page: Page): Promise<void> {
   await again.click();
   await page.keyboard.press('Escape');
 }
+
+/**
+ * Every loaded row of the log, in order, as its entry link and its first cell (the time): the list
+ * keeps only the rows near the viewport in the page, so this scrolls through it from the top.
+ */
+export async function collectLogRows(page: Page): Promise<{ href: string; time: string }[]> {
+  const seen = new Map<string, string>();
+  await page.evaluate(() => window.scrollTo(0, 0));
+  for (;;) {
+    const batch = await page
+      .getByTestId('log-row')
+      .evaluateAll((trs) =>
+        trs.map((tr) => ({ href: tr.querySelector('a')?.getAttribute('href') ?? '', time: (tr.querySelector('td') as HTMLElement | null)?.innerText ?? '' })),
+      );
+    for (const row of batch) if (!seen.has(row.href)) seen.set(row.href, row.time);
+    const atEnd = await page.evaluate(() => {
+      const before = window.scrollY;
+      window.scrollBy(0, window.innerHeight);
+      return window.scrollY === before;
+    });
+    if (atEnd) break;
+    await page.waitForTimeout(50);
+  }
+  return [...seen].map(([href, time]) => ({ href, time }));
+}

@@ -1,10 +1,10 @@
 import { Button, EmptyState, Group, Loader, Paper, Text } from '@mantine/core';
 import type { TEventsFilter } from '@modula/contracts';
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { useCallback } from 'react';
+import { useCallback, useMemo } from 'react';
 import { useTRPC, useTRPCClient } from '../app/trpc.ts';
 import { ErrorState } from '../common/error-state.tsx';
-import { LoadMore } from './load-more.tsx';
+import { LoadMore, SkipToLoadMore } from './load-more.tsx';
 import { LogTable } from './log-table.tsx';
 import { useBranches } from './use-branches.ts';
 
@@ -42,6 +42,8 @@ export function LogResults({
   const loadMore = useCallback(() => {
     if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
   }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+  // one array of every loaded event, rebuilt when a page arrives (not on each scroll of the list)
+  const events = useMemo(() => query.data?.pages.flatMap((p) => p.items) ?? [], [query.data]);
 
   if (query.isPending) {
     return (
@@ -56,7 +58,6 @@ export function LogResults({
   // a failed next page keeps the rows already loaded (and says so below them)
   if (query.isError && !query.isFetchNextPageError) return <ErrorState error={query.error} what="the log" onRetry={() => void query.refetch()} />;
 
-  const events = query.data?.pages.flatMap((p) => p.items) ?? [];
   if (events.length === 0) {
     return (
       <Paper withBorder py="xl">
@@ -76,7 +77,8 @@ export function LogResults({
     );
   }
   return (
-    <Paper withBorder>
+    <Paper withBorder pos="relative">
+      <SkipToLoadMore hasMore={hasNextPage} />
       <LogTable events={events} branches={byId} selectedId={selectedId} entryHref={entryHref} onOpen={onOpen} />
       {query.isFetchNextPageError && <ErrorState error={query.error} what="more events" onRetry={loadMore} />}
       <LoadMore hasMore={hasNextPage} loading={isFetchingNextPage} onLoad={loadMore} loadedCount={events.length} />
