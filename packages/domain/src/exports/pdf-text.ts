@@ -53,23 +53,35 @@ interface TEmbeddedFont {
   ref(): unknown;
 }
 
-/** One character as drawn: which font, its glyph id (4 hex digits), its advance in thousandths of the size. */
+/**
+ * One character as drawn: which font, its glyph id as the two bytes of a PDF literal string
+ * (Identity-H), escaped, and its advance in thousandths of the size.
+ */
 interface TGlyph {
   font: TEmbeddedFont;
-  hex: string;
+  code: string;
   advance: number;
 }
 
-export interface TTextRun {
-  font: TEmbeddedFont;
-  hex: string;
+interface TEncoded {
+  runs: [TEmbeddedFont, string][];
+  advance: number;
 }
+
+/** Two bytes of a glyph id in a PDF literal string: backslash, parentheses and CR escaped (a reader would turn a raw CR into LF). */
+const literalByte = (b: number) => (b === 0x5c || b === 0x28 || b === 0x29 ? `\\${String.fromCharCode(b)}` : b === 0x0d ? '\\r' : String.fromCharCode(b));
+const glyphCode = (gid: number) => literalByte(gid >> 8) + literalByte(gid & 0xff);
 
 /** A PDF literal-free text writer over one pdfkit document. */
 export class PdfText {
   private readonly fonts = new Map<string, TEmbeddedFont>();
   private readonly glyphs: Record<TWeight, Map<number, TGlyph[] | TGlyph>> = { 400: new Map(), 700: new Map() };
+  /** Printable ASCII, the most of any line, looked up by index. */
+  private readonly ascii: Record<TWeight, (TGlyph | undefined)[]> = { 400: [], 700: [] };
   private pageFonts = new Set<string>();
+  private readonly encoded: Record<TWeight, Map<string, TEncoded>> = { 400: new Map(), 700: new Map() };
+  /** The font and size the current BT … ET block has set (reset with each block: finishPage). */
+  private current: { font: TEmbeddedFont | undefined; size: number } = { font: undefined, size: 0 };
   /** The ascent of Noto Sans, in thousandths of the size (the same for every subset file). */
   readonly ascender: number;
 
@@ -102,7 +114,7 @@ export class PdfText {
       const font = this.font(s.subset, weight);
       if (font.font.glyphForCodePoint(cp).id === 0) continue;
       const [hex, positions] = font.encode(String.fromCodePoint(cp));
-      found = { font, hex: hex[0]!, advance: positions[0]!.advanceWidth };
+      found = { font, code: glyphCode(Number.parseInt(hex[0]!, 16)), advance: positions[0]!.advanceWidth };
       break;
     }
     found ??= Array.from(`[U+${cp.toString(16).toUpperCase().padStart(4, '0')}]`).map((c) => this.glyphsOf(c.codePointAt(0)!, weight) as TGlyph);
@@ -110,37 +122,65 @@ export class PdfText {
     return found;
   }
 
-  private eachGlyph(text: string, weight: TWeight, visit: (g: TGlyph) => boolean | undefined): void {
-    for (const ch of text) {
-      const cp = ch.codePointAt(0)!;
-      // control characters (a line break in a value) take no room: shown as a space
-      const g = this.glyphsOf(cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ? 0x20 : cp, weight);
-      for (const one of Array.isArray(g) ? g : [g]) if (visit(one) === false) return;
+  private glyphOrRun(cp: number, weight: TWeight): TGlyph[] | TGlyph {
+    if (cp >= 0x20 && cp < 0x7f) {
+      const fast = this.ascii[weight];
+      return (fast[cp] ??= this.glyphsOf(cp, weight) as TGlyph);
     }
+    // control characters (a line break in a value) take no room: shown as a space
+    return this.glyphsOf(cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ? 0x20 : cp, weight);
+  }
+
+  private eachGlyph(text: string, weight: TWeight, visit: (g: TGlyph) => void): void {
+    for (let i = 0; i < text.length; i++) {
+      const cp = text.codePointAt(i)!;
+      if (cp > 0xffff) i++;
+      const g = this.glyphOrRun(cp, weight);
+      if (Array.isArray(g)) for (const one of g) visit(one);
+      else visit(g);
+    }
+  }
+
+  /** A text's glyphs as runs of one font, and its advance, from a bounded cache (actions, names, branches repeat on every page). */
+  private encode(text: string, weight: TWeight): TEncoded {
+    const cache = this.encoded[weight];
+    const hit = cache.get(text);
+    if (hit) return hit;
+    const runs: [TEmbeddedFont, string][] = [];
+    let advance = 0;
+    let last: [TEmbeddedFont, string] | undefined;
+    this.eachGlyph(text, weight, (g) => {
+      advance += g.advance;
+      if (last && last[0] === g.font) last[1] += g.code;
+      else runs.push((last = [g.font, g.code]));
+    });
+    const encoded = { runs, advance };
+    if (cache.size >= 20_000) cache.clear();
+    cache.set(text, encoded);
+    return encoded;
   }
 
   /** Width of a text at `size` points. */
   width(text: string, size: number, weight: TWeight = 400): number {
-    let w = 0;
-    this.eachGlyph(text, weight, (g) => {
-      w += g.advance;
-      return undefined;
-    });
-    return (w * size) / 1000;
+    return (this.encode(text, weight).advance * size) / 1000;
   }
 
   /** The text, cut with "…" so that it fits in `width` points. */
   fit(text: string, width: number, size: number, weight: TWeight = 400): string {
-    if (this.width(text, size, weight) <= width) return text;
-    const room = width - this.width('…', size, weight);
+    const limit = (width * 1000) / size;
+    if (this.encode(text, weight).advance <= limit) return text;
+    const room = limit - (this.glyphOrRun(0x2026, weight) as TGlyph).advance;
     let used = 0;
-    let out = '';
-    for (const ch of text) {
-      used += this.width(ch, size, weight);
+    let end = 0;
+    for (let i = 0; i < text.length; i++) {
+      const cp = text.codePointAt(i)!;
+      const g = this.glyphOrRun(cp, weight);
+      used += Array.isArray(g) ? g.reduce((sum, one) => sum + one.advance, 0) : g.advance;
       if (used > room) break;
-      out += ch;
+      if (cp > 0xffff) i++;
+      end = i + 1;
     }
-    return `${out}…`;
+    return `${text.slice(0, end)}…`;
   }
 
   /** The text broken into lines of at most `width` points, at spaces where it can. */
@@ -175,31 +215,31 @@ export class PdfText {
 
   /**
    * PDF operators that draw one line whose top-left is (x, y) from the page's top-left (inside a
-   * `BT … ET` block in a top-down coordinate system, as pdf-writer sets up): a Tf and a hex Tj per
+   * `BT … ET` block in a top-down coordinate system, as pdf-writer sets up): a Tf and a Tj of two-byte glyph codes per
    * run of one font; the text position advances by the glyphs' widths between runs.
    */
   line(x: number, y: number, size: number, text: string, weight: TWeight = 400, pageHeight = 595.28): string {
-    const runs: TTextRun[] = [];
-    this.eachGlyph(text, weight, (g) => {
-      const last = runs.at(-1);
-      if (last && last.font === g.font) last.hex += g.hex;
-      else runs.push({ font: g.font, hex: g.hex });
-      return undefined;
-    });
+    const { runs } = this.encode(text, weight);
     if (runs.length === 0) return '';
     const baseline = pageHeight - y - (this.ascender / 1000) * size;
     let ops = `1 0 0 1 ${x.toFixed(2)} ${baseline.toFixed(2)} Tm`;
-    for (const run of runs) {
-      this.pageFonts.add(run.font.id);
-      ops += ` /${run.font.id} ${size} Tf <${run.hex}> Tj`;
+    for (const [font, codes] of runs) {
+      // the text state lasts the whole BT … ET block (one per page): a font is set only when it changes
+      if (font !== this.current.font || size !== this.current.size) {
+        ops += ` /${font.id} ${size} Tf`;
+        this.current = { font, size };
+        this.pageFonts.add(font.id);
+      }
+      ops += ` (${codes}) Tj`;
     }
     return ops;
   }
 
-  /** Names the fonts the page's text used in its resources; call before the page is written out. */
+  /** Names the fonts the page's text used in its resources, and ends the text block's state; call when the block is written, before the page is. */
   finishPage(): void {
     const resources = (this.doc.page as unknown as { fonts: Record<string, unknown> }).fonts;
     for (const font of this.fonts.values()) if (this.pageFonts.has(font.id)) resources[font.id] ??= font.ref();
     this.pageFonts = new Set();
+    this.current = { font: undefined, size: 0 };
   }
 }
