@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { AUDIT_EVENT_RECORD_SELECT_LIST } from '@modula/db';
+import { AUDIT_EVENT_FIELDS } from '@modula/db';
 import type { TWalkOptions, TWalkResult } from './chain-walk.ts';
+import { recordBytesColumns } from './record-bytes.ts';
 import type { TRangeResult, TRangeTask } from './walk-range-thread.ts';
 
 /** Below this many rows per thread, starting threads costs more than it saves. */
@@ -60,8 +61,7 @@ export async function walkChainParallel(conn: TWalkConnection, tenantId: string,
           tenantId,
           fromSeq: r.from,
           toSeq: r.to,
-          pageSize: opts.pageSize ?? 10_000,
-          selectList: AUDIT_EVENT_RECORD_SELECT_LIST,
+          columns: recordBytesColumns(AUDIT_EVENT_FIELDS),
         },
         started,
       ),

@@ -2,11 +2,12 @@
  * A worker thread of walk-parallel.ts: walks one seq range of one tenant on its own connection and
  * returns what the join needs — the stored prev_hash of the range's first row, the hashes of the
  * rows that checked out (32 bytes each, in order), and the first fault inside the range. Loaded by
- * Node's own type stripping (no tsx in a worker): it imports only pg and record-text.ts.
+ * Node's own type stripping (no tsx in a worker): it imports only pg, pg-copy-streams and record-bytes.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
-import { rowHash, type TWalkRow } from './record-text.ts';
+import { to as copyTo } from 'pg-copy-streams';
+import { BinaryCopyRows, RECORD_BYTES_FIELD_COUNT, RECORD_BYTES_TYPES, RecordBytes, type TRowFields } from './record-bytes.ts';
 
 export interface TRangeTask {
   url: string;
@@ -14,9 +15,8 @@ export interface TRangeTask {
   tenantId: string;
   fromSeq: number;
   toSeq: number;
-  pageSize: number;
-  /** AUDIT_EVENT_RECORD_SELECT_LIST, handed over by the parent: this thread does not load the database layer. */
-  selectList: string;
+  /** recordBytesColumns(AUDIT_EVENT_FIELDS), handed over by the parent: this thread does not load the database layer. */
+  columns: string[];
 }
 
 export interface TRangeResult {
@@ -37,43 +37,78 @@ async function walkRange(task: TRangeTask): Promise<TRangeResult> {
   let checked = 0;
   let firstPrevHash: string | null = null;
   let prevHash: string | null = null;
-  const fail = (seq: number, reason: string): TRangeResult => ({ firstPrevHash, hashes: hashes.subarray(0, checked * 32), checked, brokenSeq: seq, reason });
+  let fault: { seq: number; reason: string } | null = null;
+  const records = new RecordBytes();
+  const rows = new BinaryCopyRows(RECORD_BYTES_FIELD_COUNT);
+  let expected = task.fromSeq;
+  // false stops the walk at the first fault
+  const check = (row: TRowFields): boolean => {
+    const seq = records.seq(row);
+    const stop = (reason: string) => {
+      fault = { seq: expected, reason };
+      return false;
+    };
+    if (seq !== expected) return stop(seq > expected ? `event ${expected} is missing` : `event ${expected} is out of place`);
+    const storedPrev = records.prevHash(row);
+    if (prevHash === null) firstPrevHash = storedPrev;
+    else if (storedPrev !== prevHash) return stop(`event ${expected} does not link to the hash of event ${expected - 1}`);
+    const hash = records.storedHash(row);
+    if (records.hash(row) !== hash) return stop(`event ${expected} was altered: its content does not hash to its recorded hash`);
+    hashes.write(hash, checked * 32, 'hex');
+    checked += 1;
+    prevHash = hash;
+    expected += 1;
+    return true;
+  };
   try {
     // read-only, as the runtime role, confined to the tenant by row-level security like every read
     await client.query('begin isolation level repeatable read read only');
     await client.query(`set local role ${pg.escapeIdentifier(task.role)}`);
     await client.query(`select set_config('app.tenant_id', $1, true)`, [task.tenantId]);
-    let expected = task.fromSeq;
-    const page = (from: number) =>
-      client.query<TWalkRow>(
-        `select ${task.selectList} from audit_events
-      where tenant_id = $1 and seq >= $2 and seq <= $3 order by seq limit $4`,
-        [task.tenantId, from, task.toSeq, task.pageSize],
-      );
-    let next: ReturnType<typeof page> | null = expected <= task.toSeq ? page(expected) : null;
-    while (next) {
-      const { rows } = await next;
-      const last = rows.at(-1);
-      // PostgreSQL reads the next page while this one is hashed
-      next = rows.length === task.pageSize && last && Number(last.seq) < task.toSeq ? page(Number(last.seq) + 1) : null;
-      next?.catch(() => {});
-      for (const row of rows) {
-        const seq = Number(row.seq);
-        if (seq !== expected) return fail(expected, seq > expected ? `event ${expected} is missing` : `event ${expected} is out of place`);
-        if (prevHash === null) firstPrevHash = row.prevHash;
-        else if (row.prevHash !== prevHash) return fail(expected, `event ${expected} does not link to the hash of event ${expected - 1}`);
-        if (rowHash(row) !== row.hash) return fail(expected, `event ${expected} was altered: its content does not hash to its recorded hash`);
-        hashes.write(row.hash, checked * 32, 'hex');
-        checked += 1;
-        prevHash = row.hash;
-        expected += 1;
-      }
+    await assertBinaryForms(client, task.columns);
+    // COPY takes no parameters: the tenant id is quoted as a literal and the seqs are integers
+    const stream = client.query(
+      copyTo(
+        `copy (select ${task.columns.join(', ')} from audit_events where tenant_id = ${client.escapeLiteral(task.tenantId)}
+        and seq >= ${Math.trunc(task.fromSeq)} and seq <= ${Math.trunc(task.toSeq)} order by seq) to stdout with (format binary)`,
+      ),
+    );
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      if (!rows.push(chunk, check)) break;
     }
-    if (expected <= task.toSeq) return fail(expected, `event ${expected} is missing`);
-    return { firstPrevHash, hashes: hashes.subarray(0, checked * 32), checked, brokenSeq: null, reason: null };
+    const result = (f: { seq: number; reason: string } | null): TRangeResult => ({
+      firstPrevHash,
+      hashes: hashes.subarray(0, checked * 32),
+      checked,
+      brokenSeq: f?.seq ?? null,
+      reason: f?.reason ?? null,
+    });
+    if (fault) return result(fault);
+    if (expected <= task.toSeq) return result({ seq: expected, reason: `event ${expected} is missing` });
+    return result(null);
   } finally {
-    await client.query('rollback').catch(() => {});
+    // after a fault the COPY is still running and the connection takes no other statement:
+    // closing it ends the read-only transaction as a rollback would
+    if (!fault) await client.query('rollback').catch(() => {});
     await client.end().catch(() => {});
+  }
+}
+
+/**
+ * The binary forms recordBytes reads are fixed by each column's type and the database's encoding:
+ * a migration that changed either must fail the walk loudly, not report every row as altered.
+ */
+async function assertBinaryForms(client: pg.Client, columns: string[]) {
+  const encoding = (await client.query<{ server_encoding: string }>('show server_encoding')).rows[0]!.server_encoding;
+  // binary COPY sends text in the server's encoding, and the record is hashed as UTF-8
+  if (encoding !== 'UTF8') throw new Error(`the database encoding is ${encoding}, not UTF8`);
+  const { rows } = await client.query<{ column_name: string; udt_name: string }>(
+    `select column_name, udt_name from information_schema.columns where table_schema = current_schema() and table_name = 'audit_events'`,
+  );
+  const types = new Map(rows.map((r) => [r.column_name, r.udt_name]));
+  for (const [i, column] of columns.entries()) {
+    if (types.get(column) !== RECORD_BYTES_TYPES[i])
+      throw new Error(`audit_events.${column} is ${types.get(column)}, the verifier reads it as ${RECORD_BYTES_TYPES[i]}`);
   }
 }
 
