@@ -36,6 +36,7 @@ const READS: [string, () => unknown][] = [
   ['branches.list', () => undefined],
   ['insights.failedLogins', () => ({})],
   ['integrity.verify', () => ({})],
+  ['ai.actions', () => ({})],
 ];
 
 describe('role × procedure', () => {

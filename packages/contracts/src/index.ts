@@ -4,6 +4,7 @@ export * from './limits.ts';
 export * from './safe-values.ts';
 export * from './audit-event.ts';
 export * from './ai-metadata.ts';
+export * from './ai-history.ts';
 export * from './ingest.ts';
 export * from './jobs.ts';
 export * from './read.ts';

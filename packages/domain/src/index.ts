@@ -36,6 +36,7 @@ export { findEvents, getEvent, prepareEventsPage } from './read/find-events.ts';
 export { listBranches } from './read/list-branches.ts';
 export { failedLoginsQuery, findFailedLogins } from './read/failed-logins.ts';
 export { findDeviceGaps } from './read/device-gaps.ts';
+export { findAiActions } from './read/ai-actions.ts';
 export { leafHash, merkleRoot, EMPTY_ROOT } from './integrity/merkle.ts';
 export { loadSigner, keyringOf, keyringFromFile, defaultKeyFile, type TSigner, type TKeyring } from './integrity/signing-key.ts';
 export { checkpointSigningText } from './integrity/signing-text.ts';

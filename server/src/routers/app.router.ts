@@ -8,6 +8,7 @@ import { integrityRouter } from './integrity.router.ts';
 import { exportsRouter } from './exports.router.ts';
 import { timeRouter } from './time.router.ts';
 import { devicesRouter } from './devices.router.ts';
+import { aiRouter } from './ai.router.ts';
 import { actorsRouter } from './actors.router.ts';
 import { savedViewsRouter } from './saved-views.router.ts';
 
@@ -21,6 +22,7 @@ export const appRouter = router({
   exports: exportsRouter,
   time: timeRouter,
   devices: devicesRouter,
+  ai: aiRouter,
   actors: actorsRouter,
   savedViews: savedViewsRouter,
 });

@@ -1,4 +1,5 @@
 import { Navigate, Route, Routes } from 'react-router';
+import { AiActionsPage } from '../ai/ai-actions-page.tsx';
 import { DeviceGapsPage } from '../devices/device-gaps-page.tsx';
 import { SignInPage } from '../auth/sign-in-page.tsx';
 import { SuspiciousSignInsPage } from '../insights/suspicious-sign-ins-page.tsx';
@@ -13,6 +14,7 @@ export function App() {
         <Route index element={<LogPage />} />
         <Route path="suspicious-sign-ins" element={<SuspiciousSignInsPage />} />
         <Route path="device-gaps" element={<DeviceGapsPage />} />
+        <Route path="ai-actions" element={<AiActionsPage />} />
       </Route>
       <Route path="*" element={<Navigate to="/" replace />} />
     </Routes>
