@@ -87,3 +87,32 @@ export async function collectLogRows(page: Page): Promise<{ href: string; time: 
   }
   return [...seen].map(([href, time]) => ({ href, time }));
 }
+
+const AXE = resolve(import.meta.dirname, '../../node_modules/axe-core/axe.min.js');
+
+/** One accessibility rule that failed, with how many elements it failed on and a few of them. */
+export interface TAxeViolation {
+  id: string;
+  impact: string;
+  nodes: number;
+  targets: string[];
+}
+
+/**
+ * axe-core's serious and critical violations of the page as it is now (WCAG 2.0/2.1 A and AA
+ * rules), injected into the page from the installed package.
+ */
+export async function seriousAxeViolations(page: Page): Promise<TAxeViolation[]> {
+  await page.addScriptTag({ path: AXE });
+  return page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> };
+      }
+    ).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
+  });
+}

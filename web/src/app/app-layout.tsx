@@ -1,7 +1,9 @@
-import { AppShell, Group, Text, Title } from '@mantine/core';
+import { AppShell, Burger, Divider, Group, Stack, Text, Title } from '@mantine/core';
+import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import type { TMeOutput } from '@modula/contracts';
-import type { ReactNode } from 'react';
-import { AccountMenu } from '../account/account-menu.tsx';
+import { useEffect, type ReactNode } from 'react';
+import { useLocation } from 'react-router';
+import { AccountMenu, PasswordChangeButton } from '../account/account-menu.tsx';
 import { IntegrityBadge } from './integrity-badge.tsx';
 import { ScreenLink } from './screen-link.tsx';
 import { SignOutButton } from './sign-out-button.tsx';
@@ -10,34 +12,87 @@ const NAV = [
   { to: '/', label: 'Audit log', end: true },
   { to: '/suspicious-sign-ins', label: 'Suspicious sign-ins', end: false },
   { to: '/device-gaps', label: 'Missing device events', end: false },
+  { to: '/ai-actions', label: 'AI actions', end: false },
 ];
 
-/** The frame of the Admin's screens: the tenant, its screens, the chain's state, who is signed in. */
+/** Below this width (Mantine's `lg`) the header's screens, badge and account fold into a menu. */
+const COMPACT_QUERY = '(max-width: 74.99em)';
+const MENU_ID = 'app-menu';
+
+/**
+ * The frame of the Admin's screens: the tenant, its screens, the chain's state, who is signed in.
+ * On a phone or a narrow window the header keeps the name and a menu button; the menu holds every
+ * screen, the chain badge, the account and sign-out, so each stays within reach at 390 px.
+ */
 export function AppLayout({ me, children }: { me: TMeOutput; children: ReactNode }) {
+  const compact = useMediaQuery(COMPACT_QUERY, undefined, { getInitialValueInEffect: false });
+  const [opened, { toggle, close }] = useDisclosure(false);
+  const { pathname } = useLocation();
+  // a screen chosen in the menu closes it
+  useEffect(() => close(), [pathname, close]);
   return (
-    <AppShell header={{ height: 56 }} padding="md">
+    <AppShell header={{ height: 56 }} navbar={{ width: 320, breakpoint: 'lg', collapsed: { mobile: !opened, desktop: true } }} padding={compact ? 'xs' : 'md'}>
       <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
-          <Group gap="lg" wrap="nowrap">
-            <Title order={1} size="h4">
+        <Group h="100%" px={compact ? 'sm' : 'md'} justify="space-between" wrap="nowrap">
+          <Group gap="lg" wrap="nowrap" miw={0}>
+            <Title order={1} size="h4" style={{ whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}>
               Modula Audit{' '}
               <Text span c="dimmed" fw={400}>
                 · {me.tenantName}
               </Text>
             </Title>
-            <Group component="nav" aria-label="Screens" gap={4} wrap="nowrap">
-              {NAV.map((item) => (
-                <ScreenLink key={item.to} {...item} />
-              ))}
+            {!compact && (
+              <Group component="nav" aria-label="Screens" gap={4} wrap="nowrap">
+                {NAV.map((item) => (
+                  <ScreenLink key={item.to} {...item} />
+                ))}
+              </Group>
+            )}
+          </Group>
+          {compact ? (
+            <Burger
+              opened={opened}
+              onClick={toggle}
+              size="sm"
+              aria-label={opened ? 'Close the menu' : 'Open the menu'}
+              aria-controls={opened ? MENU_ID : undefined}
+              aria-expanded={opened}
+            />
+          ) : (
+            <Group gap="sm" wrap="nowrap">
+              <IntegrityBadge />
+              <AccountMenu me={me} />
+              <SignOutButton />
             </Group>
-          </Group>
-          <Group gap="sm" wrap="nowrap">
-            <IntegrityBadge />
-            <AccountMenu me={me} />
-            <SignOutButton />
-          </Group>
+          )}
         </Group>
       </AppShell.Header>
+      {compact && opened && (
+        <AppShell.Navbar p="md" id={MENU_ID} aria-label="Menu">
+          <Stack gap="md">
+            <Stack component="nav" aria-label="Screens" gap={4}>
+              {NAV.map((item) => (
+                <ScreenLink key={item.to} {...item} block />
+              ))}
+            </Stack>
+            <Divider />
+            <IntegrityBadge />
+            <Divider />
+            <Stack gap="xs" aria-label="Account" component="section">
+              <Text size="sm" fw={500}>
+                {me.name ?? me.email}
+                {me.name && (
+                  <Text span size="xs" c="dimmed" display="block">
+                    {me.email}
+                  </Text>
+                )}
+              </Text>
+              <PasswordChangeButton />
+              <SignOutButton />
+            </Stack>
+          </Stack>
+        </AppShell.Navbar>
+      )}
       <AppShell.Main>{children}</AppShell.Main>
     </AppShell>
   );

@@ -1,11 +1,22 @@
 import { Button } from '@mantine/core';
 import { Link, useMatch } from 'react-router';
 
-/** A link in the header to one of the screens; the current one is marked (also for screen readers). */
-export function ScreenLink({ to, label, end = false }: { to: string; label: string; end?: boolean }) {
+/**
+ * A link to one of the screens; the current one is marked (also for screen readers). `block`: a
+ * full-width line of the phone's menu instead of a button of the header.
+ */
+export function ScreenLink({ to, label, end = false, block = false }: { to: string; label: string; end?: boolean; block?: boolean }) {
   const current = useMatch({ path: to, end }) !== null;
   return (
-    <Button component={Link} to={to} size="xs" variant={current ? 'light' : 'subtle'} aria-current={current ? 'page' : undefined}>
+    <Button
+      component={Link}
+      to={to}
+      size={block ? 'sm' : 'xs'}
+      fullWidth={block}
+      justify={block ? 'flex-start' : undefined}
+      variant={current ? 'light' : 'subtle'}
+      aria-current={current ? 'page' : undefined}
+    >
       {label}
     </Button>
   );

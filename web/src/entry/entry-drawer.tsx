@@ -1,4 +1,5 @@
 import { Drawer, Group, Loader, Text } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useTRPC } from '../app/trpc.ts';
@@ -16,13 +17,15 @@ export function EntryDrawer({ eventId, onClose }: { eventId: string | null; onCl
     if (eventId) setShownId(eventId);
   }, [eventId]);
   const id = eventId ?? shownId;
+  // a phone's screen is too narrow for a side panel: the entry takes all of it
+  const phone = useMediaQuery('(max-width: 47.99em)', undefined, { getInitialValueInEffect: false });
   const entry = useQuery(trpc.events.get.queryOptions({ id: id ?? '' }, { enabled: id !== null }));
   return (
     <Drawer
       opened={eventId !== null}
       onClose={onClose}
       position="right"
-      size="xl"
+      size={phone ? '100%' : 'xl'}
       title={<Text fw={600}>Audit entry{entry.data ? ` · seq ${entry.data.seq}` : ''}</Text>}
       closeButtonProps={{ 'aria-label': 'Close the entry' }}
     >
