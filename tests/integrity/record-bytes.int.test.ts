@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../packages/domain/src/integrity/canonical-json.ts';
+import { jsonbCanonical } from '../../packages/domain/src/integrity/jsonb-canonical.ts';
 import { BinaryCopyRows, RECORD_BYTES_FIELD_COUNT, RecordBytes, recordBytesColumns } from '../../packages/domain/src/integrity/record-bytes.ts';
 import { rowHash, type TWalkRow } from '../../packages/domain/src/integrity/record-text.ts';
 import { connect, createTestDatabase } from '../../testing/database.ts';
@@ -72,7 +74,8 @@ const row = fc.record({
 });
 
 let nextSeq = 1;
-async function store(r: fc.infer<typeof row>): Promise<number> {
+type TRow = typeof row extends fc.Arbitrary<infer T> ? T : never;
+async function store(r: TRow): Promise<number> {
   const seq = nextSeq++;
   const [module, action, description, claimedOutcome, contentHash, prevHash, hash] = r.text;
   const [reason, actorId, actorRole, actorName, entityType, entityId, entityLabel, ip, sessionId, deviceId] = r.optText;
@@ -201,5 +204,63 @@ describe('the binary COPY record and the readable record hash alike', () => {
     const [after] = await binaryHashes(seq, seq, 1 << 30);
     expect(after).not.toBe(before);
     expect([after]).toEqual(await referenceHashes(seq, seq));
+  });
+});
+
+describe('jsonb text to RFC 8785 without parsing', () => {
+  it('gives canonicalJson(JSON.parse(text)) for 3,000 values as PostgreSQL prints them', async () => {
+    const asciiKey = fc.string({ unit: fc.constantFrom('a', 'b', 'B', '_', '1', ' ', '!', '~', 'price', 'qty'), maxLength: 6 });
+    const value = fc.oneof(
+      fc.jsonValue({ maxDepth: 4 }),
+      fc.letrec((tie) => ({
+        v: fc.oneof(
+          { depthSize: 'small' },
+          fc.double({ noNaN: true, noDefaultInfinity: true }),
+          fc.integer(),
+          fc.string(),
+          fc.boolean(),
+          fc.constant(null),
+          tie('a'),
+          tie('o'),
+        ),
+        a: fc.array(tie('v'), { maxLength: 4 }),
+        o: fc.dictionary(asciiKey, tie('v'), { maxKeys: 6 }),
+      })).v,
+    );
+    const texts = fc
+      .sample(value, { numRuns: 3000, seed: 42 })
+      .map((v) => JSON.stringify(v))
+      .filter((t) => t !== undefined && noNul(t));
+    // numeric's scale survives in jsonb (12.50), and so do the forms no JSON.stringify writes
+    texts.push(
+      '{"price": 12.50, "qty": 3}',
+      '[1.0, -0, 0.000001, 1e-7, 123456789012345678, 1E+2]',
+      '{"a\\u00e9": 1, "a": {"b": [], "a": {}}}',
+      '"x"',
+      '5',
+      'null',
+    );
+    const { rows } = await db.query<{ t: string }>('select v::jsonb::text as t from unnest($1::text[]) v', [texts]);
+    let fast = 0;
+    for (const { t } of rows) {
+      const src = Buffer.from(t, 'utf8');
+      const out = {
+        o: 0,
+        buf: Buffer.alloc(src.length * 4 + 64),
+        room(n: number) {
+          if (this.o + n > this.buf.length) this.buf = Buffer.concat([this.buf, Buffer.alloc(n + this.buf.length)]);
+          return this.buf;
+        },
+        text(x: string) {
+          this.room(x.length * 3);
+          this.o += this.buf.write(x, this.o);
+        },
+      };
+      jsonbCanonical(src, 0, src.length, out);
+      expect(out.buf.toString('utf8', 0, out.o)).toBe(canonicalJson(JSON.parse(t)));
+      if (src.every((b) => b < 0x80)) fast++;
+    }
+    // most of them took the shortcut (no key outside ASCII), so the shortcut is what was compared
+    expect(fast).toBeGreaterThan(1000);
   });
 });

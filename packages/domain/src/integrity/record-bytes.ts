@@ -1,5 +1,5 @@
 import { hash as oneShotHash } from 'node:crypto';
-import { canonicalJson } from './canonical-json.ts';
+import { jsonbCanonical, type TOut } from './jsonb-canonical.ts';
 
 /**
  * The chain's record text built straight from the bytes of a binary COPY row, for the verifying
@@ -94,13 +94,12 @@ const ascii = (s: string) => Buffer.from(s, 'latin1');
 /** `{"action":`, `,"actorId":`, …: the bytes before each member. */
 const KEY_PREFIXES = MEMBERS.map((m, i) => ascii(`${i === 0 ? '{' : ','}${JSON.stringify(m.property)}:`));
 const NULL = ascii('null');
-const ESCAPES: (Buffer | null)[] = Array.from({ length: 256 }, (_, b) => {
-  if (b === 0x22 || b === 0x5c || b < 0x20) return ascii(JSON.stringify(String.fromCharCode(b)).slice(1, -1));
-  return null;
-});
+const NEEDS_ESCAPE = Uint8Array.from({ length: 256 }, (_, b) => (b === 0x22 || b === 0x5c || b < 0x20 ? 1 : 0));
+const ESCAPES: Buffer[] = Array.from({ length: 256 }, (_, b) => ascii(NEEDS_ESCAPE[b] ? JSON.stringify(String.fromCharCode(b)).slice(1, -1) : ''));
 const HEX = ascii('0123456789abcdef');
 /** PostgreSQL counts timestamps in microseconds from 2000-01-01, JavaScript in milliseconds from 1970-01-01. */
 const PG_EPOCH_MS = 946_684_800_000;
+const DAY_MS = 86_400_000;
 const two = (n: number) => (n < 10 ? `0${n}` : String(n));
 
 /** Where each field of one COPY row lies in its buffer; start -1 for NULL. */
@@ -111,12 +110,12 @@ export interface TRowFields {
 }
 
 /** Builds the record texts of rows, one at a time, in a buffer it reuses. */
-export class RecordBytes {
+export class RecordBytes implements TOut {
   private out = Buffer.allocUnsafe(64 * 1024);
-  private o = 0;
-  /** The last second formatted (`"YYYY-MM-DDTHH:mm:ss.`) and its millisecond number: neighbouring rows share it. */
-  private second = Number.NaN;
-  private secondText = Buffer.alloc(0);
+  o = 0;
+  /** The last day formatted (`"YYYY-MM-DDT`) and its number: neighbouring rows share it. */
+  private day = Number.NaN;
+  private dayText = Buffer.alloc(0);
 
   /** The row's seq. */
   seq(row: TRowFields): number {
@@ -155,7 +154,7 @@ export class RecordBytes {
       else if (m.kind === 'uuid') this.uuid(buf, s);
       else if (m.kind === 'int8') this.integer(int64(buf, s));
       else if (m.kind === 'timestamptz') this.timestamp(buf, s);
-      else if (m.kind === 'jsonb') this.text(canonicalJson(JSON.parse(buf.toString('utf8', s + 1, e))));
+      else if (m.kind === 'jsonb') this.jsonb(buf, s, e);
       else if (m.kind === 'text[]') this.array(buf, s);
       else if (m.kind === 'int2') this.integer(buf.readInt16BE(s));
       else this.text(buf[s] ? 'true' : 'false');
@@ -184,12 +183,23 @@ export class RecordBytes {
     this.o = o;
   }
 
-  private text(t: string) {
+  room(n: number): Uint8Array {
+    this.ensure(n);
+    return this.out;
+  }
+
+  /** jsonb's binary form: a version byte (1), then its text. */
+  private jsonb(src: Buffer, s: number, e: number) {
+    if (src[s] !== 1) throw new Error(`jsonb binary version ${src[s]} is not one this verifier reads`);
+    jsonbCanonical(src, s + 1, e, this);
+  }
+
+  text(t: string) {
     this.ensure(t.length * 3);
     this.o += this.out.write(t, this.o, 'utf8');
   }
 
-  /** A JSON string as JSON.stringify writes it from valid UTF-8: only `"`, `\` and control characters escaped. */
+  /** A JSON string as JSON.stringify writes it from valid UTF-8: only `"`, `\\` and control characters escaped. */
   private string(src: Uint8Array, s: number, e: number) {
     this.ensure((e - s) * 6 + 2);
     const out = this.out;
@@ -197,9 +207,11 @@ export class RecordBytes {
     out[o++] = 0x22;
     for (let i = s; i < e; i++) {
       const b = src[i]!;
-      const escaped = ESCAPES[b];
-      if (escaped === null) out[o++] = b;
-      else for (let k = 0; k < escaped!.length; k++) out[o++] = escaped![k]!;
+      if (NEEDS_ESCAPE[b] === 0) out[o++] = b;
+      else {
+        const escaped = ESCAPES[b]!;
+        for (let k = 0; k < escaped.length; k++) out[o++] = escaped[k]!;
+      }
     }
     out[o++] = 0x22;
     this.o = o;
@@ -232,24 +244,39 @@ export class RecordBytes {
    */
   private timestamp(src: Buffer, s: number) {
     const ms = floorMillis(src, s) + PG_EPOCH_MS;
-    const second = Math.floor(ms / 1000);
-    if (second !== this.second) {
-      const d = new Date(second * 1000);
+    const day = Math.floor(ms / DAY_MS);
+    if (day !== this.day) {
+      const d = new Date(day * DAY_MS);
       const y = d.getUTCFullYear();
-      const year = String(y <= 0 ? 1 - y : y).padStart(4, '0');
-      this.secondText = ascii(
-        `"${year}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())}T${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}.`,
-      );
-      this.second = second;
+      this.dayText = ascii(`"${String(y <= 0 ? 1 - y : y).padStart(4, '0')}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())}T`);
+      this.day = day;
     }
-    this.raw(this.secondText, 0, this.secondText.length);
-    const milli = ms - second * 1000;
-    this.ensure(5);
-    this.out[this.o++] = 0x30 + Math.floor(milli / 100);
-    this.out[this.o++] = 0x30 + (Math.floor(milli / 10) % 10);
-    this.out[this.o++] = 0x30 + (milli % 10);
-    this.out[this.o++] = 0x5a;
-    this.out[this.o++] = 0x22;
+    this.raw(this.dayText, 0, this.dayText.length);
+    let t = ms - day * DAY_MS;
+    const milli = t % 1000;
+    t = (t - milli) / 1000;
+    const second = t % 60;
+    t = (t - second) / 60;
+    const minute = t % 60;
+    const hour = (t - minute) / 60;
+    this.ensure(14);
+    const out = this.out;
+    let o = this.o;
+    out[o++] = 0x30 + Math.floor(hour / 10);
+    out[o++] = 0x30 + (hour % 10);
+    out[o++] = 0x3a;
+    out[o++] = 0x30 + Math.floor(minute / 10);
+    out[o++] = 0x30 + (minute % 10);
+    out[o++] = 0x3a;
+    out[o++] = 0x30 + Math.floor(second / 10);
+    out[o++] = 0x30 + (second % 10);
+    out[o++] = 0x2e;
+    out[o++] = 0x30 + Math.floor(milli / 100);
+    out[o++] = 0x30 + (Math.floor(milli / 10) % 10);
+    out[o++] = 0x30 + (milli % 10);
+    out[o++] = 0x5a;
+    out[o++] = 0x22;
+    this.o = o;
   }
 
   /** A text[] in PostgreSQL's binary array form, as the JSON array (nested per dimension) the driver would give. */
