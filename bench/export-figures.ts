@@ -8,8 +8,8 @@ import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AUDIT_EVENT_RECORD_SELECT_LIST, type Orm } from '@modula/db';
-import { createCheckpoint, createTenant, GENESIS_HASH, loadSigner, publishSigningKey, verifyChain } from '@modula/domain';
+import { AUDIT_EVENT_FIELDS, AUDIT_EVENT_RECORD_SELECT_LIST, type Orm } from '@modula/db';
+import { createCheckpoint, createTenant, GENESIS_HASH, loadSigner, publishSigningKey, recordBytesColumns, verifyChain } from '@modula/domain';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { repeat, summary, type TMinMedianMax } from './stats.ts';
@@ -150,8 +150,10 @@ export interface TExportFigures {
   verifyChainPerSecond: TMinMedianMax;
   /** verify-chain on the snapshot's one connection (threads: 1), for comparison. */
   verifyChainOneThreadPerSecond: TMinMedianMax;
-  /** PostgreSQL streaming the rows verify-chain reads (COPY (select …) TO STDOUT, discarded): the ceiling of any verifier. */
+  /** PostgreSQL streaming the rows as the single walk selects them (text COPY of the record's select list, discarded). */
   copyOutPerSecond: TMinMedianMax;
+  /** PostgreSQL streaming the rows as the verifying threads read them (binary COPY of the raw columns, discarded): their ceiling. */
+  copyOutBinaryPerSecond: TMinMedianMax;
   /** The first checkpoint of the whole log (verifies and hashes every event); the exports then reuse it. */
   firstCheckpointSeconds: number;
   /** Peak RSS of a CLI process that loads what `export create` loads and stops: the floor under every figure below. */
@@ -174,14 +176,21 @@ interface TExportBenchOptions {
   log?: (m: string) => void;
 }
 
-/** How fast PostgreSQL alone streams a tenant's rows, as verify-chain selects them, to a client that discards them. */
-async function copyOutRate(superuserUrl: string, tenantId: string, events: number): Promise<number> {
+/**
+ * How fast PostgreSQL alone streams a tenant's rows to a client that discards them: `text` as the
+ * single walk selects them, `binary` as the verifying threads do (record-bytes.ts).
+ */
+async function copyOutRate(superuserUrl: string, tenantId: string, events: number, form: 'text' | 'binary'): Promise<number> {
   const client = new pg.Client({ connectionString: superuserUrl });
   await client.connect();
   try {
     const t = performance.now();
     const stream = client.query(
-      copyTo(`copy (select ${AUDIT_EVENT_RECORD_SELECT_LIST} from audit_events where tenant_id = '${tenantId}' order by seq) to stdout`),
+      copyTo(
+        form === 'text'
+          ? `copy (select ${AUDIT_EVENT_RECORD_SELECT_LIST} from audit_events where tenant_id = '${tenantId}' order by seq) to stdout`
+          : `copy (select ${recordBytesColumns(AUDIT_EVENT_FIELDS).join(', ')} from audit_events where tenant_id = '${tenantId}' order by seq) to stdout with (format binary)`,
+      ),
     );
     for await (const _chunk of stream) {
       /* discarded */
@@ -208,7 +217,8 @@ export async function measureExportFigures(o: TExportBenchOptions): Promise<TExp
   const verifyChainPerSecond = summary(await repeat(o.runs, verifyRate()));
   const verifyChainOneThreadPerSecond = summary(await repeat(o.runs, verifyRate(1)));
   log(`exports: PostgreSQL streaming the same rows (COPY TO) × ${o.runs}`);
-  const copyOutPerSecond = summary(await repeat(o.runs, () => copyOutRate(o.superuserUrl, tenantId, o.events)));
+  const copyOutPerSecond = summary(await repeat(o.runs, () => copyOutRate(o.superuserUrl, tenantId, o.events, 'text')));
+  const copyOutBinaryPerSecond = summary(await repeat(o.runs, () => copyOutRate(o.superuserUrl, tenantId, o.events, 'binary')));
   // the owner publishes the key (the runtime may not), as `cli migrate` does
   await publishSigningKey(o.url, loadSigner({ DATA_DIR: o.dataDir }));
   let t = performance.now();
@@ -222,6 +232,7 @@ export async function measureExportFigures(o: TExportBenchOptions): Promise<TExp
     verifyChainPerSecond,
     verifyChainOneThreadPerSecond,
     copyOutPerSecond,
+    copyOutBinaryPerSecond,
     firstCheckpointSeconds,
     idleCliPeakRssMiB,
   };
