@@ -1,9 +1,16 @@
-import { exitAfter, loadConfigOrExit } from '@modula/config';
+import { exitAfter, loadConfigOrExit, resolveServerSecret } from '@modula/config';
 import { assertSigningKeyPublished } from '@modula/domain';
 import { buildApp } from './http/app.ts';
 import { createServices } from './services.ts';
 
 const config = loadConfigOrExit();
+try {
+  // a configured secret (SERVER_SECRET_FILE) that is missing stops the start: never a new one in its place
+  resolveServerSecret(config);
+} catch (err) {
+  console.error(`not starting: ${(err as Error).message}`);
+  process.exit(78); // EX_CONFIG
+}
 const services = await createServices(config);
 // refuse to start with a signing key the owner has not published: every checkpoint and export would fail
 await assertSigningKeyPublished(services.orm, config).catch(async (err: Error) => {

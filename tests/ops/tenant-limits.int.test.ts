@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApiKey, createCheckpoint, exportDir, loadSigner } from '@modula/domain';
+import { createApiKey, createCheckpoint, loadSigner } from '@modula/domain';
 import { startExportWorker, type TExportWorker } from '@modula/worker';
 import type pg from 'pg';
 import { pino } from 'pino';
@@ -338,10 +338,11 @@ describe('export files are deleted EXPORT_RETENTION_HOURS after they were built'
     const after = await trpc(stack, 'query', 'exports.get', { exportId }, { cookie });
     expect(after.data).toMatchObject({ status: 'READY', sha256: ready.sha256, signature: ready.signature, rows: ready.rows });
     expect(after.data.fileDeletedAt).toEqual(expect.any(String));
-    const [row] = (await db.query('select file_name, status from exports where tenant_id = $1 and id = $2', [tenantId, exportId])).rows;
-    expect(row.status).toBe('READY');
-    expect(existsSync(join(exportDir(dataDir, tenantId), row.file_name))).toBe(false);
-    expect(existsSync(join(exportDir(dataDir, tenantId), `${row.file_name}.manifest.json`))).toBe(true);
+    const [row] = (await db.query('select file_name, status, store, manifest from exports where tenant_id = $1 and id = $2', [tenantId, exportId])).rows;
+    expect(row).toMatchObject({ status: 'READY', store: 'database', manifest: expect.stringContaining(ready.sha256) });
+    // the pack's bytes are gone from the store; the signed manifest stays in the row
+    const chunks = await db.query('select count(*)::int as n from export_pack_chunks where tenant_id = $1 and export_id = $2', [tenantId, exportId]);
+    expect(chunks.rows[0].n).toBe(0);
     const recorded = await eventually(async () => {
       const r = await db.query(`select count(*)::int as n from audit_events where tenant_id = $1 and action = 'AUDIT_EXPORT_CREATED' and entity_id = $2`, [
         tenantId,

@@ -10,6 +10,7 @@ import {
   loadSigner,
   mailReadyExport,
   markExportFailed,
+  packStoresOf,
   type TExportMailSettings,
   type TSigner,
 } from '@modula/domain';
@@ -48,6 +49,8 @@ export function startExportWorker(config: TConfig, orm: Orm, log: Logger): TExpo
     ? { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, origin: viewerOrigin(config), retentionHours: config.EXPORT_RETENTION_HOURS }
     : null;
   const mailer = mailSettings ? createMailer(mailSettings) : null;
+  // where packs go (EXPORT_STORE): a store every server reads, so any server serves what this worker built
+  const stores = packStoresOf(orm, config);
 
   const { queue: scheduler, scheduled } = scheduleJob(
     connection,
@@ -59,15 +62,16 @@ export function startExportWorker(config: TConfig, orm: Orm, log: Logger): TExpo
   const registered = scheduled.catch((err: Error) => log.error({ err: err.message }, 'could not schedule the export file sweep'));
 
   const sweep = async () => {
-    const result = await expireExportFiles(orm, config.DATA_DIR, config.EXPORT_RETENTION_HOURS);
-    if (result.deleted > 0) log.info({ ...result, retentionHours: config.EXPORT_RETENTION_HOURS }, 'export files past their retention deleted');
+    const result = await expireExportFiles(orm, config.DATA_DIR, config.EXPORT_RETENTION_HOURS, stores);
+    if (result.deleted > 0 || result.strayChunks > 0)
+      log.info({ ...result, retentionHours: config.EXPORT_RETENTION_HOURS }, 'export files past their retention deleted');
     return result;
   };
 
   const build = async ({ tenantId, exportId }: TJobPayload<'export'>, job: Job) => {
     try {
       const started = Date.now();
-      const { manifest, event } = await buildExport(orm, (signer ??= loadSigner(config)), config.DATA_DIR, tenantId, exportId);
+      const { manifest, event } = await buildExport(orm, (signer ??= loadSigner(config)), config.DATA_DIR, tenantId, exportId, stores.writeTo);
       const judged = judgeEvents([event], { kind: 'system' });
       if (judged.rejected.length > 0) throw new Error(`the export event was refused: ${JSON.stringify(judged.rejected[0]?.issues)}`);
       await ingest.enqueue(

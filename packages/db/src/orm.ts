@@ -20,6 +20,7 @@ import { Migration20261201090000_password_history } from './migrations/Migration
 import { Migration20261201110000_people_and_counts } from './migrations/Migration20261201110000_people_and_counts.ts';
 import { Migration20261201111000_saved_views } from './migrations/Migration20261201111000_saved_views.ts';
 import { Migration20261201120000_tenant_time_zone } from './migrations/Migration20261201120000_tenant_time_zone.ts';
+import { Migration20261201140000_export_pack_store } from './migrations/Migration20261201140000_export_pack_store.ts';
 import { Migration20261201160000_partition_by_tenant } from './migrations/Migration20261201160000_partition_by_tenant.ts';
 import { guardPool } from './pool-guard.ts';
 
@@ -52,6 +53,7 @@ const MIGRATIONS = [
   { name: 'Migration20261201110000_people_and_counts', class: Migration20261201110000_people_and_counts },
   { name: 'Migration20261201111000_saved_views', class: Migration20261201111000_saved_views },
   { name: 'Migration20261201120000_tenant_time_zone', class: Migration20261201120000_tenant_time_zone },
+  { name: 'Migration20261201140000_export_pack_store', class: Migration20261201140000_export_pack_store },
   { name: 'Migration20261201160000_partition_by_tenant', class: Migration20261201160000_partition_by_tenant },
 ];
 

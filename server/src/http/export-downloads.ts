@@ -1,6 +1,4 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { administrationEvent, AppError, exportDir, exportUrls, findSession, getExport, sessionActor } from '@modula/domain';
+import { administrationEvent, AppError, exportUrls, findSession, getExport, openExportPart, packStoresOf, sessionActor } from '@modula/domain';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { authSettingsOf, sessionCookieName } from '../auth-settings.ts';
 import { recordAdministration } from '../administration.ts';
@@ -20,10 +18,12 @@ function refuse(reply: FastifyReply, status: number, code: string, message: stri
 /**
  * GET /exports/:exportId/file and /exports/:exportId/manifest: the pack's bytes, to a signed-in
  * Admin of the export's tenant only (401 without a session, 403 for other roles, 404 for another
- * tenant's export — row-level security does not even let us see it).
+ * tenant's export — row-level security does not even let us see it). Streamed from the pack store
+ * (the database or S3), so any server serves a pack any worker built.
  */
 export function registerExportDownloads(app: FastifyInstance, services: TServices): void {
   const settings = authSettingsOf(services.config);
+  const stores = packStoresOf(services.orm, services.config);
   for (const part of ['file', 'manifest'] as const) {
     app.get<{ Params: { exportId: string } }>(`/exports/:exportId/${part}`, async (req, reply) => {
       const token = req.cookies[sessionCookieName(services.config)];
@@ -40,9 +40,8 @@ export function registerExportDownloads(app: FastifyInstance, services: TService
         throw err;
       }
       if (view.status !== 'READY' || !view.fileName || !view.format) return refuse(reply, 409, 'CONFLICT', `the export is ${view.status}`);
-      const name = part === 'file' ? view.fileName : `${view.fileName}.manifest.json`;
-      const path = join(exportDir(services.config.DATA_DIR, session.tenantId), name);
-      if (!existsSync(path)) {
+      const opened = await openExportPart(services.orm, stores, services.config.DATA_DIR, session.tenantId, exportId, part);
+      if (!opened) {
         if (part === 'file' && view.fileDeletedAt) {
           const hours = services.config.EXPORT_RETENTION_HOURS;
           const kept = hours >= 1 ? `${hours} hours` : `${Math.round(hours * 3600)} seconds`;
@@ -53,8 +52,10 @@ export function registerExportDownloads(app: FastifyInstance, services: TService
             `the export file was deleted at ${view.fileDeletedAt}, ${kept} after it was built (EXPORT_RETENTION_HOURS); its signed manifest is still at ${exportUrls(exportId).manifestUrl}: create a new export for a fresh copy`,
           );
         }
+        // a pack built before issue 14 lives on the disk of the host that built it
         return refuse(reply, 410, 'GONE', 'the export file is no longer on this server');
       }
+      const name = opened.name;
       if (part === 'file') {
         // PCI DSS 10.2.1.1: who took a copy of the log, and which one
         try {
@@ -72,16 +73,17 @@ export function registerExportDownloads(app: FastifyInstance, services: TService
             userProvenance(session.userId, req.ip ?? null),
           );
         } catch {
+          opened.stream.destroy();
           return refuse(reply, 503, 'SERVICE_UNAVAILABLE', 'the download could not be recorded in the audit log; try again');
         }
       }
       return reply
         .header('content-type', part === 'file' ? CONTENT_TYPES[view.format] : 'application/json')
-        .header('content-length', statSync(path).size)
+        .header('content-length', opened.bytes)
         .header('content-disposition', `attachment; filename="${name}"`)
         .header('cache-control', 'private, no-store')
         .header('x-content-type-options', 'nosniff')
-        .send(createReadStream(path));
+        .send(opened.stream);
     });
   }
 }

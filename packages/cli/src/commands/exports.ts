@@ -1,6 +1,8 @@
 import { ZEventsFilter, ZExportFormat } from '@modula/contracts';
-import { buildExport, createExportRequest, exportDir, loadSigner, verifyExportPack } from '@modula/domain';
+import { buildExport, createExportRequest, exportDir, loadSigner, openExportPart, packStoresOf, verifyExportPack } from '@modula/domain';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { cliConfig } from '../runtime-config.ts';
 import { printJson, required, type TCommand } from './helpers.ts';
@@ -32,9 +34,19 @@ export const exportCreateCommand: TCommand = {
     const filter = ZEventsFilter.parse(values.filter ? JSON.parse(values.filter as string) : {});
     const config = cliConfig();
     const signer = loadSigner(config);
-    const { manifest } = await withOrm(async (orm) => {
+    // the pack goes to the installation's store (EXPORT_STORE), where every server serves it; the
+    // operator also gets a copy here, with its manifest beside it, as `path` says
+    const dir = exportDir(config.DATA_DIR, tenantId);
+    const manifest = await withOrm(async (orm) => {
+      const stores = packStoresOf(orm, config);
       const exportId = await createExportRequest(orm, tenantId, { format, filter, requestedBy: { userId: null, name: 'operator (CLI)', email: null } });
-      return buildExport(orm, signer, config.DATA_DIR, tenantId, exportId);
+      const built = await buildExport(orm, signer, config.DATA_DIR, tenantId, exportId, stores.writeTo);
+      const file = await openExportPart(orm, stores, config.DATA_DIR, tenantId, exportId, 'file');
+      if (!file) throw new Error(`export ${exportId} is READY but its pack cannot be read back`);
+      mkdirSync(dir, { recursive: true, mode: 0o750 });
+      await pipeline(file.stream, createWriteStream(join(dir, built.manifest.file), { mode: 0o640 }));
+      writeFileSync(join(dir, `${built.manifest.file}.manifest.json`), `${JSON.stringify(built.manifest, null, 2)}\n`, { mode: 0o640 });
+      return built.manifest;
     });
     printJson({ ...manifest, path: join(exportDir(config.DATA_DIR, tenantId), manifest.file) });
     return 0;

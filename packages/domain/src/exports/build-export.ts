@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TAuditEventInput, TCheckpoint, TEventsFilter, TExportManifest } from '@modula/contracts';
 import { dbOf, sql, withTenant, type Orm } from '@modula/db';
@@ -14,6 +14,8 @@ import { writeCsvPack, type TCsvWritten } from './csv-writer.ts';
 import { findExportRow, markExportReady, type TExportRow } from './export-requests.ts';
 import { csvCopyQuery, exportRows, summarizeExport } from './export-rows.ts';
 import { HashingFile } from './hashing-file.ts';
+import { databasePackStore } from './database-pack-store.ts';
+import type { TPackStore } from './pack-store.ts';
 import { pdfWriter } from './pdf-writer.ts';
 import { copyOutAsTenant } from './tenant-copy.ts';
 
@@ -60,22 +62,25 @@ function describeFilter(f: TEventsFilter): string[] {
 
 /**
  * Builds one export pack: signs a checkpoint of the log as it is now, streams the filtered
- * events at or below it into the file (CSV or PDF) while hashing it, then writes the signed
- * manifest beside it and marks the export READY. Idempotent: a READY export is only re-announced.
+ * events at or below it into the pack store (CSV or PDF) while hashing them, then records the
+ * signed manifest and marks the export READY. Idempotent: a READY export is only re-announced.
+ * `store` is where the bytes go (EXPORT_STORE; the database by default), so that any server serves
+ * them; `dataDir` holds this host's pinned keys and the packs built before issue 14.
  */
-export async function buildExport(orm: Orm, signer: TSigner, dataDir: string, tenantId: string, exportId: string): Promise<TBuiltExport> {
+export async function buildExport(
+  orm: Orm,
+  signer: TSigner,
+  dataDir: string,
+  tenantId: string,
+  exportId: string,
+  store: TPackStore = databasePackStore(orm),
+): Promise<TBuiltExport> {
   const request = await withTenant(orm, tenantId, (em) => findExportRow(dbOf(em), tenantId, exportId));
   if (!request) throw new AppError('NOT_FOUND', `no export ${exportId}`);
-  if (request.status === 'READY') {
-    const { readFileSync } = await import('node:fs');
-    const manifest = JSON.parse(readFileSync(join(exportDir(dataDir, tenantId), `${request.file_name}.manifest.json`), 'utf8')) as TExportManifest;
-    return { manifest, event: exportEvent(request, manifest) };
-  }
+  if (request.status === 'READY') return readyExport(dataDir, tenantId, request);
   const { checkpoint } = await createCheckpoint(orm, signer, tenantId, { onlyIfGrown: true, keyring: (await pinnedKeys(orm, dataDir, signer)).keyring });
-  const dir = exportDir(dataDir, tenantId);
-  mkdirSync(dir, { recursive: true, mode: 0o750 });
   const fileName = exportFileName(exportId, request.format);
-  const partial = join(dir, `${fileName}.part`);
+  const upload = store.upload(tenantId, exportId, fileName);
   const filter = request.filter;
   const { tenantName, timeZone, branchNames, summary, csvQuery } = await withTenant(orm, tenantId, async (em) => {
     const db = dbOf(em);
@@ -94,7 +99,7 @@ export async function buildExport(orm: Orm, signer: TSigner, dataDir: string, te
   const generatedAt = new Date().toISOString();
   const generatedBy = { userId: request.requested_by_user_id, name: request.requested_by_name, email: request.requested_by_email };
   const chainRange = { fromSeq: summary.fromSeq, toSeq: summary.toSeq };
-  const file = new HashingFile(partial);
+  const file = new HashingFile(upload.sink);
   try {
     let written: TCsvWritten;
     let pdf: ReturnType<typeof pdfWriter> | null = null;
@@ -172,15 +177,38 @@ export async function buildExport(orm: Orm, signer: TSigner, dataDir: string, te
       timeZone,
     };
     const manifest: TExportManifest = { ...unsigned, signature: signer.sign(manifestSigningText(unsigned)) };
-    renameSync(partial, join(dir, fileName));
-    writeFileSync(join(dir, `${fileName}.manifest.json`), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o640 });
-    await withTenant(orm, tenantId, (em) => markExportReady(dbOf(em), tenantId, exportId, { fileName, rows, sha256, signature: manifest.signature }));
+    const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+    const marked = await withTenant(orm, tenantId, (em) =>
+      markExportReady(dbOf(em), tenantId, exportId, {
+        fileName,
+        rows,
+        sha256,
+        signature: manifest.signature,
+        bytes,
+        manifest: manifestText,
+        location: upload.location,
+      }),
+    );
+    if (!marked) {
+      // another attempt of this job finished first (or the export failed meanwhile): keep its copy, not two
+      await upload.abort();
+      const now = await withTenant(orm, tenantId, (em) => findExportRow(dbOf(em), tenantId, exportId));
+      if (now?.status !== 'READY') throw new AppError('CONFLICT', `export ${exportId} is ${now?.status ?? 'gone'}`);
+      return readyExport(dataDir, tenantId, now);
+    }
     return { manifest, event: exportEvent(request, manifest) };
   } catch (err) {
     file.destroy();
-    rmSync(partial, { force: true });
+    await upload.abort().catch(() => {});
     throw err;
   }
+}
+
+/** A READY export's manifest: recorded in the row since issue 14, beside the file on disk before. */
+function readyExport(dataDir: string, tenantId: string, request: TExportRow): TBuiltExport {
+  const text = request.manifest ?? readFileSync(join(exportDir(dataDir, tenantId), `${request.file_name}.manifest.json`), 'utf8');
+  const manifest = JSON.parse(text) as TExportManifest;
+  return { manifest, event: exportEvent(request, manifest) };
 }
 
 /** Every export is itself audited: AUDIT_EXPORT_CREATED by whoever asked, carrying the file's checksum. */

@@ -2,6 +2,7 @@ import type { TEventsFilter, TExportFormat, TExportsGetOutput } from '@modula/co
 import { dbOf, sql, withTenant, type Db, type Orm } from '@modula/db';
 import { v7 as uuidv7 } from 'uuid';
 import { AppError } from '../app-error.ts';
+import type { TPackLocation, TPackStoreKind } from './pack-store.ts';
 
 export interface TRequestedBy {
   userId: string | null;
@@ -26,12 +27,19 @@ export interface TExportRow {
   signature: string | null;
   error: string | null;
   file_deleted_at: string | null;
+  /** Where the READY pack's bytes are (null: a file in the building host's DATA_DIR, before issue 14). */
+  store: TPackStoreKind | null;
+  blob_id: string | null;
+  object_key: string | null;
+  bytes: string | null;
+  /** The signed manifest's text (null before issue 14: beside the file on disk). */
+  manifest: string | null;
 }
 
 const iso = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
 const COLUMNS = sql`id, tenant_id, format, filter, status, requested_by_user_id, requested_by_name, requested_by_email,
   ${iso('created_at')} as created_at, ${iso('completed_at')} as completed_at, file_name, rows, sha256, signature, error,
-  ${iso('file_deleted_at')} as file_deleted_at`;
+  ${iso('file_deleted_at')} as file_deleted_at, store, blob_id, object_key, bytes, manifest`;
 
 /** Per tenant: how many exports may be built at once (PENDING) and requested per UTC day. */
 export interface TExportLimits {
@@ -113,14 +121,21 @@ export async function getExport(orm: Orm, tenantId: string, exportId: string): P
   };
 }
 
+/**
+ * Marks a PENDING export READY with the copy just written. False when it was no longer PENDING (another
+ * attempt of the same job finished first, or it failed meanwhile): the caller then removes its copy.
+ */
 export async function markExportReady(
   db: Db,
   tenantId: string,
   exportId: string,
-  r: { fileName: string; rows: number; sha256: string; signature: string },
-): Promise<void> {
-  await sql`update exports set status = 'READY', completed_at = now(), file_name = ${r.fileName}, rows = ${r.rows}, sha256 = ${r.sha256},
-    signature = ${r.signature}, error = null where tenant_id = ${tenantId} and id = ${exportId}`.execute(db);
+  r: { fileName: string; rows: number; sha256: string; signature: string; bytes: number; manifest: string; location: TPackLocation },
+): Promise<boolean> {
+  const result = await sql`update exports set status = 'READY', completed_at = now(), file_name = ${r.fileName}, rows = ${r.rows}, sha256 = ${r.sha256},
+    signature = ${r.signature}, error = null, bytes = ${r.bytes}, manifest = ${r.manifest}, store = ${r.location.store},
+    blob_id = ${r.location.blobId}, object_key = ${r.location.objectKey}
+    where tenant_id = ${tenantId} and id = ${exportId} and status = 'PENDING'`.execute(db);
+  return Number(result.numAffectedRows ?? 0) === 1;
 }
 
 export async function markExportFailed(orm: Orm, tenantId: string, exportId: string, error: string): Promise<void> {

@@ -1,16 +1,21 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 
-/** A file written once, hashed (SHA-256) as it is written, with backpressure: memory stays at one buffer. */
+/**
+ * A pack written once, hashed (SHA-256) as it is written, with backpressure: memory stays at one
+ * buffer. The bytes go to any writable — a file, or a pack store's sink (database chunks, an S3
+ * multipart upload), whose `final` completes the copy.
+ */
 export class HashingFile {
   private readonly hash = createHash('sha256');
-  private readonly stream: WriteStream;
+  private readonly stream: Writable;
   bytes = 0;
 
-  constructor(path: string) {
-    this.stream = createWriteStream(path, { mode: 0o640 });
+  constructor(target: string | Writable) {
+    this.stream = typeof target === 'string' ? createWriteStream(target, { mode: 0o640 }) : target;
   }
 
   /** Queues bytes; call `drained()` now and then so the queue stays short. */
@@ -22,7 +27,7 @@ export class HashingFile {
   }
 
   /**
-   * Writes bytes and resolves once the file has taken them, so the caller may reuse the buffer
+   * Writes bytes and resolves once the target has taken them, so the caller may reuse the buffer
    * (a writer that fills one buffer again and again leaves no garbage for the GC to catch up with).
    */
   async write(chunk: Buffer): Promise<void> {
