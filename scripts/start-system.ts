@@ -1,7 +1,10 @@
 /**
  * `npm start`, after bootstrap: local PostgreSQL and Redis (unless DATABASE_URL / REDIS_URL are
- * given), migrations, then the server and the worker as child processes. Ctrl-C (or SIGTERM)
- * stops all of it, children first, and leaves nothing running.
+ * given), migrations, then the server and the worker as child processes. Ctrl-C (or SIGTERM, SIGHUP)
+ * stops all of it in order — server and worker first, then Redis, then PostgreSQL — and leaves
+ * nothing running. Every child runs in a process group of its own, so the terminal's Ctrl-C reaches
+ * this supervisor alone (before, it reached Redis at once and the worker logged connection errors
+ * until its shutdown deadline). `--no-web-build` skips building the viewer (tests).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -31,7 +34,7 @@ async function main() {
     // the runtime's own login; the owner only migrates
     env.DATABASE_URL = pg.appUrl;
     env.DATABASE_OWNER_URL = pg.url;
-    say(`PostgreSQL on 127.0.0.1:${pg.port} (data in ${join(dataDir, 'postgres')})`);
+    say(`PostgreSQL on 127.0.0.1:${pg.port} (data in ${pg.clusterDir})`);
   }
   if (!env.REDIS_URL) {
     redis = await startRedis({
@@ -63,7 +66,7 @@ async function main() {
   writeFileSync(join(dataDir, 'runtime.json'), JSON.stringify({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL }), { mode: 0o600 });
 
   // the server serves web/dist at /: build the viewer first when it is missing or outdated
-  await buildWebIfStale(say);
+  if (!process.argv.includes('--no-web-build')) await buildWebIfStale(say);
   run('server', join(root, 'server/src/main.ts'), env);
   run('worker', join(root, 'worker/src/main.ts'), env);
   say(`Modula Audit on http://${checked.data.HOST}:${checked.data.PORT}  (Ctrl-C stops everything)`);
@@ -71,7 +74,8 @@ async function main() {
 
 /** Runs a process and restarts it if it dies on its own (after a pause, so a crash loop stays slow). */
 function run(name: string, entry: string, env: Record<string, string | undefined>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { env, stdio: 'inherit', cwd: root });
+  // a process group of its own: Ctrl-C in the terminal reaches only this supervisor, which stops it in order
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { env, stdio: 'inherit', cwd: root, detached: true });
   children.set(name, child);
   child.on('exit', (code, signal) => {
     children.delete(name);
@@ -88,15 +92,28 @@ async function stop(signal: string) {
   stopping = true;
   say(`${signal}: stopping server and worker, then the local servers`);
   // past their own SHUTDOWN_TIMEOUT_SECONDS they exit by themselves; the SIGKILL is the backstop
-  await Promise.all([...children.values()].map((child) => stopProcess(child, 'SIGTERM', (shutdownTimeoutSeconds + 10) * 1000)));
-  await redis?.stop();
-  await pg?.stop();
+  await Promise.all(
+    [...children.entries()].map(async ([name, child]) => {
+      await stopProcess(child, 'SIGTERM', (shutdownTimeoutSeconds + 10) * 1000);
+      say(`${name} stopped`);
+    }),
+  );
+  if (redis) {
+    await redis.stop();
+    say('Redis stopped');
+  }
+  if (pg) {
+    await pg.stop();
+    say('PostgreSQL stopped');
+  }
   say('stopped');
   process.exit(0);
 }
 
 process.on('SIGINT', () => void stop('SIGINT'));
 process.on('SIGTERM', () => void stop('SIGTERM'));
+// the terminal closed: its children no longer get its hang-up (own process groups), so stop them here
+process.on('SIGHUP', () => void stop('SIGHUP'));
 main().catch(async (err: Error) => {
   console.error(`[start] ${err.message}`);
   await stop('error');

@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { chownSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync, chmodSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { spawnLogged, stopProcess, unprivilegedIds } from './process.ts';
 import { waitForPort } from './ports.ts';
@@ -17,6 +17,8 @@ export interface LocalPostgres {
   /** Connection string of the cluster's superuser (tests use it to play the attacker). */
   superuserUrl: string;
   port: number;
+  /** The cluster's data folder (pgdata): under `dataDir`, or elsewhere when PostgreSQL's user cannot reach `dataDir` (see clusterDirFor). */
+  clusterDir: string;
   stop(): Promise<void>;
 }
 
@@ -27,6 +29,11 @@ interface Options {
   fsync?: boolean;
   database?: string;
   binDir?: string;
+  /**
+   * Where the cluster goes when PostgreSQL's unprivileged user cannot reach `dataDir` (a clone in
+   * root's 0700 home): default LOCAL_POSTGRES_CLUSTER_ROOT, else /var/lib/modula-audit.
+   */
+  fallbackRoot?: string;
 }
 
 const DEFAULT_BIN = '/usr/lib/postgresql/15/bin';
@@ -41,14 +48,14 @@ export async function startPostgres(opts: Options): Promise<LocalPostgres> {
     throw new Error(`PostgreSQL binaries not found in ${bin}; install postgresql-15 or set POSTGRES_BIN_DIR, or give DATABASE_URL`);
   }
   const ids = unprivilegedIds();
-  const dataDir = join(opts.dataDir, 'pgdata');
   const database = opts.database ?? 'modula_audit';
   mkdirSync(opts.dataDir, { recursive: true });
   // the unprivileged server user must be able to reach its data folder (mkdtemp makes 0700 folders)
   if (ids) chmodSync(opts.dataDir, 0o755);
+  const dataDir = clusterDirFor(opts.dataDir, ids, opts.fallbackRoot);
   const secretsFile = join(opts.dataDir, 'secrets.json');
   const fresh = !existsSync(join(dataDir, 'PG_VERSION'));
-  if (fresh) initCluster(bin, opts.dataDir, dataDir, secretsFile, ids);
+  if (fresh) initCluster(bin, dirname(dataDir), dataDir, secretsFile, ids);
   const secrets = JSON.parse(readFileSync(secretsFile, 'utf8')) as { superuser: string; owner: string; app?: string };
   if (!secrets.app) {
     // clusters made before the runtime had a login of its own
@@ -86,8 +93,37 @@ export async function startPostgres(opts: Options): Promise<LocalPostgres> {
     appUrl: `postgres://${RUNTIME_ROLE}:${secrets.app}@127.0.0.1:${opts.port}/${database}`,
     superuserUrl,
     port: opts.port,
+    clusterDir: dataDir,
     stop: () => stopProcess(child, 'SIGINT'),
   };
+}
+
+/** Whether the unprivileged user can enter and read `dir` (every folder above it must let it through). */
+function reachableBy(dir: string, ids: { uid: number; gid: number }): boolean {
+  return spawnSync('sh', ['-c', 'test -x "$1" && test -r "$1"', 'sh', dir], { ...ids, stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * The cluster's folder: `dataDir/pgdata`, unless we are root and PostgreSQL's user (`postgres`)
+ * cannot reach `dataDir` — a clone inside root's home (0700) or any private folder. Then the cluster
+ * lives in `<fallback root>/<name>-<hash of dataDir>/pgdata` (the fallback root 0755, the cluster 0700
+ * and owned by postgres), one per data folder; the passwords and the log stay in `dataDir`, readable
+ * by root only. Each start finds the same folder again.
+ */
+export function clusterDirFor(dataDir: string, ids?: { uid: number; gid: number }, fallbackRoot?: string): string {
+  const inPlace = join(dataDir, 'pgdata');
+  if (!ids || reachableBy(dataDir, ids)) return inPlace;
+  const real = realpathSync(dataDir);
+  const root = fallbackRoot ?? process.env.LOCAL_POSTGRES_CLUSTER_ROOT ?? '/var/lib/modula-audit';
+  const folder = join(root, `postgres-${createHash('sha256').update(real).digest('hex').slice(0, 12)}`);
+  mkdirSync(folder, { recursive: true, mode: 0o755 });
+  // only the two folders made for this (never a folder above them) are opened to others
+  chmodSync(root, 0o755);
+  chmodSync(folder, 0o755);
+  if (!reachableBy(folder, ids))
+    throw new Error(`PostgreSQL's user cannot reach ${dataDir} nor ${folder}: give LOCAL_POSTGRES_CLUSTER_ROOT a folder it can reach`);
+  writeFileSync(join(folder, 'DATA_DIR'), `${real}\n`, { mode: 0o644 });
+  return join(folder, 'pgdata');
 }
 
 /** The runtime's role (the migrations grant it what it may do); same name as @modula/db's APP_ROLE. */

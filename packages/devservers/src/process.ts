@@ -13,9 +13,14 @@ export function unprivilegedIds(): { uid: number; gid: number } | undefined {
   }
 }
 
+/**
+ * Starts a server with its output appended to `logFile`, in a process group of its own (`detached`):
+ * Ctrl-C in a terminal signals the terminal's foreground group, and the servers must not get it —
+ * the supervisor that started them stops them itself, after the processes that use them.
+ */
 export function spawnLogged(cmd: string, args: string[], logFile: string, ids?: { uid: number; gid: number }): ChildProcess {
   const log = openSync(logFile, 'a');
-  return spawn(cmd, args, { stdio: ['ignore', log, log], ...(ids ?? {}) });
+  return spawn(cmd, args, { stdio: ['ignore', log, log], detached: true, ...(ids ?? {}) });
 }
 
 /** Sends a signal and resolves when the process has exited (or after `timeoutMs`, with SIGKILL). */
