@@ -29,7 +29,8 @@ export interface TestStack {
 }
 
 /**
- * The real system for one test file: its own database and queue prefix on the shared servers,
+ * The real system for one test file: its own database and queue prefix on the shared servers (or
+ * on a Redis Cluster of the test's own: `redisClusterNodes`),
  * the HTTP server on a free port, and (unless `worker: false`) a worker in this process.
  * `logTo` receives the server's and the workers' log lines at `LOG_LEVEL` (otherwise workers log nothing).
  * DATA_DIR (signing key, pinned keys, exports) is a fresh folder unless `env.DATA_DIR` names one:
@@ -37,14 +38,21 @@ export interface TestStack {
  * (`cli migrate`), since the runtime may not.
  */
 export async function startStack(
-  opts: { worker?: boolean; env?: Record<string, string>; database?: { url: string; ownerUrl: string; superuserUrl: string }; logTo?: DestinationStream } = {},
+  opts: {
+    worker?: boolean;
+    env?: Record<string, string>;
+    database?: { url: string; ownerUrl: string; superuserUrl: string };
+    logTo?: DestinationStream;
+    /** REDIS_CLUSTER_NODES of a cluster (`startRedisCluster`) to use instead of the shared Redis: the queue prefix becomes a hash tag. */
+    redisClusterNodes?: string;
+  } = {},
 ): Promise<TestStack> {
   const db = opts.database ?? (await createTestDatabase());
   const ownDataDir = opts.env?.DATA_DIR ? undefined : mkdtempSync(join(tmpdir(), 'modula-stack-'));
   const env: Record<string, string> = {
     ...(ownDataDir ? { DATA_DIR: ownDataDir } : {}),
     DATABASE_URL: db.url,
-    REDIS_URL: inject('redisUrl'),
+    ...(opts.redisClusterNodes ? { REDIS_CLUSTER_NODES: opts.redisClusterNodes } : { REDIS_URL: inject('redisUrl') }),
     QUEUE_PREFIX: `t${randomBytes(5).toString('hex')}`,
     PORT: '0',
     LOG_LEVEL: 'silent',

@@ -1,8 +1,7 @@
 import type { TConfig } from '@modula/config';
 import type { Orm } from '@modula/db';
 import type { TIngestPrincipal, TSession } from '@modula/domain';
-import type { CoalescingEnqueuer, IngestQueue } from '@modula/queue';
-import type { Redis } from 'ioredis';
+import type { CoalescingEnqueuer, IngestQueue, TRedis } from '@modula/queue';
 import type { Logger } from 'pino';
 import type { IngestMetrics } from './http/metrics.ts';
 
@@ -10,7 +9,7 @@ import type { IngestMetrics } from './http/metrics.ts';
 export interface TServices {
   config: TConfig;
   orm: Orm;
-  redis: Redis;
+  redis: TRedis;
   ingestQueue: IngestQueue;
   /** Where accepted events go: concurrent callers of one tenant share a job. */
   enqueuer: CoalescingEnqueuer;

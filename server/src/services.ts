@@ -12,7 +12,7 @@ export async function createServices(config: TConfig): Promise<TServices & { clo
     await orm.close();
     throw err;
   });
-  const redis = createRedis(config.REDIS_URL, 'producer', (f, m) => log.warn(f, m));
+  const redis = createRedis(config, 'producer', (f, m) => log.warn(f, m));
   const ingestQueue = new IngestQueue(redis, config.QUEUE_PREFIX, configuredRetry(config));
   const enqueuer = new CoalescingEnqueuer(ingestQueue);
   const metrics = new IngestMetrics(orm, redis, ingestQueue, config.QUEUE_PREFIX);

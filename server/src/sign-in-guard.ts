@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TConfig } from '@modula/config';
 import { FAILURE_MEMORY_MS, type TFailureState, type TRefusalTally, type TSignInStore } from '@modula/domain';
-import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { TServices } from './context.ts';
+import type { TRedis } from '@modula/queue';
 
 export const DEVICE_COOKIE = 'modula_device';
 
@@ -48,7 +48,7 @@ return {tonumber(attempts), addresses, reason}`;
  */
 export class RedisSignInStore implements TSignInStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: TRedis,
     private readonly prefix: string,
   ) {}
 

@@ -124,7 +124,7 @@ describe('a mail that cannot be sent', () => {
       expect(lines.join('')).not.toContain(wrong);
       expect((await trpc(stack, 'query', 'exports.get', { exportId: ready.exportId }, { cookie: admin.cookie })).data).toMatchObject({ status: 'READY' });
       expect(received.length).toBe(before);
-      const redis = createRedis(stack.config.REDIS_URL, 'producer');
+      const redis = createRedis(stack.config, 'producer');
       const queue = new ExportQueue(redis, stack.config.QUEUE_PREFIX);
       try {
         const job = await eventually(async () => {

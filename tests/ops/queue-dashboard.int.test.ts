@@ -85,7 +85,7 @@ const waitFor = async <T>(what: string, probe: () => Promise<T | undefined>, ms 
 async function exhaustedIngestJob(tenant = tenantId): Promise<{ jobId: string; eventId: string }> {
   const event = makeEvent(tenant);
   await stack.caller.ingest.record(event);
-  const connection = new Redis(stack.config.REDIS_URL, { maxRetriesPerRequest: null });
+  const connection = new Redis(stack.env.REDIS_URL!, { maxRetriesPerRequest: null });
   const failing = new Worker(
     INGEST,
     async () => {

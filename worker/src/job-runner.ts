@@ -1,8 +1,7 @@
 import type { TConfig } from '@modula/config';
 import { JOBS, type TJobKey, type TQueueName } from '@modula/contracts';
-import { backoffDelay, configuredRetry, createRedis } from '@modula/queue';
+import { backoffDelay, configuredRetry, createRedis, type TRedis } from '@modula/queue';
 import { UnrecoverableError, Worker, type Job, type WorkerOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 
@@ -36,8 +35,8 @@ export interface TJobRunner {
 }
 
 /** A worker's connection: it waits for Redis to come back instead of failing (`createRedis`). */
-export function workerConnection(config: TConfig, log: Logger): Redis {
-  return createRedis(config.REDIS_URL, 'worker', (f, m) => log.warn(f, m));
+export function workerConnection(config: TConfig, log: Logger): TRedis {
+  return createRedis(config, 'worker', (f, m) => log.warn(f, m));
 }
 
 function describeIssues(error: z.ZodError): string {
@@ -51,7 +50,7 @@ function describeIssues(error: z.ZodError): string {
  * Consumes one queue of the job registry on `connection`, which it disconnects on close: each job
  * is dispatched by name to its handler with its payload re-parsed by the registry's schema.
  */
-export function runJobs<Q extends TQueueName>(config: TConfig, log: Logger, connection: Redis, opts: TRunJobsOptions<Q>): TJobRunner {
+export function runJobs<Q extends TQueueName>(config: TConfig, log: Logger, connection: TRedis, opts: TRunJobsOptions<Q>): TJobRunner {
   const keys = Object.keys(opts.handlers) as TJobsOf<Q>[];
   const keyOf = new Map<string, TJobsOf<Q>>(keys.map((key) => [JOBS[key].name, key]));
 

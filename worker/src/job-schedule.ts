@@ -1,7 +1,6 @@
 import type { TJobDefinition } from '@modula/contracts';
-import { retryOptions } from '@modula/queue';
+import { retryOptions, type TRedis } from '@modula/queue';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 
 /** A registry job with a fixed retry policy whose whole payload is its version: what a scheduler adds. */
 type TScheduledJob = Pick<TJobDefinition, 'queue' | 'name' | 'version'> & { retry: { attempts: number; backoffMs: number } };
@@ -10,7 +9,13 @@ type TScheduledJob = Pick<TJobDefinition, 'queue' | 'name' | 'version'> & { retr
  * Registers the job scheduler `id`, which adds `job` every `everyMs`. One per installation however
  * many workers run: `upsertJobScheduler` is idempotent. `scheduled` settles once Redis has it.
  */
-export function scheduleJob(connection: Redis, prefix: string, job: TScheduledJob, id: string, everyMs: number): { queue: Queue; scheduled: Promise<unknown> } {
+export function scheduleJob(
+  connection: TRedis,
+  prefix: string,
+  job: TScheduledJob,
+  id: string,
+  everyMs: number,
+): { queue: Queue; scheduled: Promise<unknown> } {
   const queue = new Queue(job.queue, { connection, prefix });
   queue.on('error', () => {});
   const scheduled = queue.upsertJobScheduler(

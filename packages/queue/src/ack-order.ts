@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { TRedis } from './connection.ts';
 
 /**
  * DESIGN rule 0: events of one tenant are judged in the order the service acknowledged them,
@@ -48,7 +48,7 @@ export interface TTicket {
 
 export class AckOrder {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: TRedis,
     private readonly prefix: string,
   ) {}
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { TRedis } from './connection.ts';
 
 /** Worker-side totals kept in Redis so the server's /metrics can report them. */
 export type TCounterName = 'stored' | 'duplicates' | 'quarantined' | 'branchWaits';
@@ -7,7 +7,7 @@ export function countersKey(prefix: string): string {
   return `${prefix}:metrics:ingest`;
 }
 
-export async function incrementCounters(redis: Redis, prefix: string, deltas: Partial<Record<TCounterName, number>>): Promise<void> {
+export async function incrementCounters(redis: TRedis, prefix: string, deltas: Partial<Record<TCounterName, number>>): Promise<void> {
   const entries = Object.entries(deltas).filter(([, v]) => v);
   if (entries.length === 0) return;
   const multi = redis.multi();
@@ -15,7 +15,7 @@ export async function incrementCounters(redis: Redis, prefix: string, deltas: Pa
   await multi.exec();
 }
 
-export async function readCounters(redis: Redis, prefix: string): Promise<Record<TCounterName, number>> {
+export async function readCounters(redis: TRedis, prefix: string): Promise<Record<TCounterName, number>> {
   const raw = await redis.hgetall(countersKey(prefix));
   return {
     stored: Number(raw.stored ?? 0),

@@ -1,13 +1,13 @@
 import { JOBS, type TExportJob, type TExportMailJob } from '@modula/contracts';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { TRedis } from './connection.ts';
 import { retryOptions } from './job-retry.ts';
 
 /** Producer side of `audit-exports`: one job per requested export pack, deduplicated by export id. */
 export class ExportQueue {
   readonly queue: Queue;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: TRedis, prefix: string) {
     this.queue = new Queue(JOBS.export.queue, { connection: redis, prefix });
     this.queue.on('error', () => {});
   }

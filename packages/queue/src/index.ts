@@ -1,4 +1,4 @@
-export { createRedis, redisReady } from './connection.ts';
+export { createRedis, parseClusterNodes, redisReady, type TRedis, type TRedisTarget } from './connection.ts';
 export { IngestQueue, type TEnqueueOptions } from './ingest-queue.ts';
 export { backoffDelay, configuredRetry, retryOptions, type TRetryPolicy } from './job-retry.ts';
 export { AckOrder, ORPHAN_TICKET_MS, type TTicket } from './ack-order.ts';

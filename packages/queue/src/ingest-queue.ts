@@ -1,6 +1,6 @@
 import { JOBS, ZProvenance, type TAcceptedEvent, type TIngestJobInput, type TProvenance } from '@modula/contracts';
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { TRedis } from './connection.ts';
 import { AckOrder } from './ack-order.ts';
 import { retryOptions, type TRetryPolicy } from './job-retry.ts';
 
@@ -17,7 +17,7 @@ export class IngestQueue {
   private readonly jobOptions: JobsOptions;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: TRedis,
     private readonly prefix: string,
     policy: TRetryPolicy,
   ) {

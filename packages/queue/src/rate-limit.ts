@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { TRedis } from './connection.ts';
 
 /**
  * A token bucket per key, kept in one Redis hash and changed by one Lua call, so every server
@@ -34,7 +34,7 @@ export type TTake = { ok: true } | { ok: false; retryAfterMs: number };
 
 export class TokenBucketLimiter {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: TRedis,
     private readonly keyPrefix: string,
     private readonly policy: { ratePerSecond: number; burst: number },
   ) {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { TRedis } from './connection.ts';
 
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
@@ -15,7 +15,7 @@ export interface TLockHandle {
  */
 export class RedisLock {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: TRedis,
     private readonly ttlMs = 60_000,
   ) {}
 

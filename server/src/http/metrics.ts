@@ -1,6 +1,5 @@
 import { dbOf, sql, type Orm } from '@modula/db';
-import { readCounters, type IngestQueue } from '@modula/queue';
-import type { Redis } from 'ioredis';
+import { readCounters, type IngestQueue, type TRedis } from '@modula/queue';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics: what an operator alerts on (queue depth, failed jobs, quarantine, lag). */
@@ -30,7 +29,7 @@ export class IngestMetrics {
     registers: [this.registry],
   });
 
-  constructor(orm: Orm, redis: Redis, queue: IngestQueue, prefix: string) {
+  constructor(orm: Orm, redis: TRedis, queue: IngestQueue, prefix: string) {
     collectDefaultMetrics({ register: this.registry, prefix: 'audit_server_' });
     const registers = [this.registry];
     new Gauge({

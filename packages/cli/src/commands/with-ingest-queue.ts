@@ -7,7 +7,7 @@ import { cliConfig } from '../runtime-config.ts';
  */
 export async function withIngestQueue<T>(fn: (queue: IngestQueue) => Promise<T>): Promise<T> {
   const config = cliConfig();
-  const redis = createRedis(config.REDIS_URL, 'producer');
+  const redis = createRedis(config, 'producer');
   const queue = new IngestQueue(redis, config.QUEUE_PREFIX, configuredRetry(config));
   try {
     await redisReady(redis);
