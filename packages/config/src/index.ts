@@ -146,8 +146,10 @@ export const ZConfig = z.object({
       }
       return origins;
     }),
-  /** Signs read cursors and sign-in tokens and encrypts TOTP secrets; generated into DATA_DIR/server-secret when unset. */
+  /** Signs read cursors and sign-in tokens and encrypts TOTP secrets; generated into DATA_DIR/server-secret when neither it nor SERVER_SECRET_FILE is set. */
   SERVER_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+  /** A file holding the server secret (a Docker secret, a mounted volume): read at start; missing or short, the process refuses to start. */
+  SERVER_SECRET_FILE: z.string().min(1).optional(),
   /** After this many consecutive failed sign-ins, each further attempt waits a doubling delay (backoff). */
   LOGIN_BACKOFF_AFTER: int(3, 1),
   LOGIN_BACKOFF_MS: int(1000, 0),
@@ -207,6 +209,24 @@ export const ZConfig = z.object({
   /** The sender of those mails. */
   MAIL_FROM: z.string().min(3).default('Modula Audit <no-reply@localhost>'),
   /**
+   * Where export packs are kept, so that any server serves a pack any worker built: `database`
+   * (the default: rows of 1 MiB in export_pack_chunks) or `s3` (an S3-compatible bucket, S3_*).
+   */
+  EXPORT_STORE: z.enum(['database', 's3']).default('database'),
+  S3_BUCKET: z.string().min(1).optional(),
+  /** Key prefix inside the bucket (keys are `<prefix><tenantId>/<file>`). */
+  S3_PREFIX: z.string().default('modula-audit/'),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  /** An S3-compatible endpoint (MinIO, Ceph, R2, …); unset: AWS. */
+  S3_ENDPOINT: url(['http:', 'https:']).optional(),
+  S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  /** Unset: the AWS SDK's default chain (environment, shared files, instance role). */
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /**
    * Retired (issue 12, item 9): the queue dashboard no longer lets tenant Admins in; it takes an
    * operator credential (`cli operator create`). Still accepted so that an old deployment starts,
    * but ignored, with a warning in the server's log.
@@ -216,6 +236,7 @@ export const ZConfig = z.object({
 export type TConfig = z.infer<typeof ZConfig>;
 
 export { resolveServerSecret } from './server-secret.ts';
+import { crossFieldProblems } from './cross-field.ts';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -228,6 +249,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
   const config = parsed.data;
   if (!config.REDIS_URL && !config.REDIS_CLUSTER_NODES) throw new ConfigError(['REDIS_URL: required (or REDIS_CLUSTER_NODES for a Redis Cluster)']);
+  const crossed = crossFieldProblems(config);
+  if (crossed.length > 0) throw new ConfigError(crossed);
   // Redis Cluster: the prefix becomes a hash tag, so every key of the installation (BullMQ's, whose
   // Lua scripts span a queue's keys, and ours) is in one slot; several installations use several slots
   return config.REDIS_CLUSTER_NODES ? { ...config, QUEUE_PREFIX: `{${config.QUEUE_PREFIX}}` } : config;
