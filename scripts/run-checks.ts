@@ -3,7 +3,9 @@
 // config), Biome's formatting (`pnpm format` rewrites), its lint rules with the import boundaries,
 // and the type-only rule for the server in web/ and the SDK. They run side by side; each failure is
 // printed under the name of its step.
-// Usage: node scripts/run-checks.ts [typecheck] [format] [lint] [boundaries]   (none: all of them)
+// `docker compose config` checks docker-compose.yml where the Docker client exists, and says it was
+// skipped where it does not (scripts/check-compose.ts).
+// Usage: node scripts/run-checks.ts [typecheck] [format] [lint] [boundaries] [compose]   (none: all of them)
 import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +18,8 @@ interface Step {
   name: string;
   command: string;
   args: string[];
+  /** Print its output even when it passes (a check that may say it was skipped). */
+  say?: boolean;
 }
 
 const STEPS: Step[] = [
@@ -24,6 +28,7 @@ const STEPS: Step[] = [
   { group: 'format', name: 'format (biome)', command: bin('biome'), args: ['format', '--max-diagnostics=20', '.'] },
   { group: 'lint', name: 'lint (biome)', command: bin('biome'), args: ['lint', '--error-on-warnings', '--diagnostic-level=warn', '--max-diagnostics=50', '.'] },
   { group: 'boundaries', name: 'import boundaries', command: process.execPath, args: [join(ROOT, 'scripts', 'check-boundaries.ts')] },
+  { group: 'compose', name: 'docker compose config', command: process.execPath, args: [join(ROOT, 'scripts', 'check-compose.ts')], say: true },
 ];
 
 interface Result {
@@ -57,7 +62,7 @@ const results = await Promise.all(steps.map(run));
 for (const r of results) {
   const command = [r.step.command === process.execPath ? 'node' : r.step.command.replace(`${ROOT}/node_modules/.bin/`, ''), ...r.step.args].join(' ');
   console.log(`${r.ok ? 'ok    ' : 'FAILED'} ${r.step.name} (${(r.ms / 1000).toFixed(1)} s): ${command}`);
-  if (!r.ok) console.log(`${r.output.trimEnd().replace(/^/gm, '  | ')}\n`);
+  if (!r.ok || r.step.say) console.log(`${r.output.trimEnd().replace(/^/gm, '  | ')}${r.ok ? '' : '\n'}`);
 }
 const failed = results.filter((r) => !r.ok);
 if (failed.length > 0) {
