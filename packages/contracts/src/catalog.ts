@@ -131,6 +131,9 @@ export const CATALOG = {
   QUARANTINE_REPLAYED: entry('ADMIN', 'never', '{actor} replayed quarantined events'),
   JOBS_REDRIVEN: entry('ADMIN', 'never', '{actor} re-drove failed ingest jobs'),
   CHECKPOINT_CREATED: entry('ADMIN', 'never', '{actor} signed a checkpoint at {target}'),
+  // Retention and offboarding (issue 14): a prefix of the log removed after its signed archive, and a tenant leaving.
+  EVENTS_EXPIRED: entry('ADMIN', 'never', '{actor} removed expired events {target} after archiving them'),
+  TENANT_OFFBOARDING_STARTED: entry('ADMIN', 'never', '{actor} started offboarding the tenant'),
 } as const satisfies Record<string, CatalogEntry>;
 
 export type TAction = keyof typeof CATALOG;

@@ -73,6 +73,8 @@ export const ATTEMPT_PHRASES = {
   QUARANTINE_REPLAYED: 'replay quarantined events',
   JOBS_REDRIVEN: 're-drive failed ingest jobs',
   CHECKPOINT_CREATED: 'sign a checkpoint at {target}',
+  EVENTS_EXPIRED: 'remove expired events {target} after archiving them',
+  TENANT_OFFBOARDING_STARTED: 'start offboarding the tenant',
   AUDIT_VIEW_SAVED: 'save the log view {target}',
   AUDIT_VIEW_DELETED: 'delete the log view {target}',
   // every action of the catalog must be here (a missing one is a compile error); the index signature

@@ -18,6 +18,6 @@ export {
   type TAuditEventField,
 } from './schema.ts';
 export { withTenant, withNoTenant, withTenantAsOwner, withTenantSnapshot, withTenantConnection } from './tenant-scope.ts';
-export { APP_ROLE } from './roles.ts';
+export { APP_ROLE, MAINTENANCE_ROLE } from './roles.ts';
 export { assertLeastPrivilegedLogin } from './runtime-login.ts';
 export { sql, type RawBuilder } from 'kysely';

@@ -22,6 +22,7 @@ import { Migration20261201111000_saved_views } from './migrations/Migration20261
 import { Migration20261201120000_tenant_time_zone } from './migrations/Migration20261201120000_tenant_time_zone.ts';
 import { Migration20261201140000_export_pack_store } from './migrations/Migration20261201140000_export_pack_store.ts';
 import { Migration20261201160000_partition_by_tenant } from './migrations/Migration20261201160000_partition_by_tenant.ts';
+import { Migration20261201161000_retention_offboarding } from './migrations/Migration20261201161000_retention_offboarding.ts';
 import { guardPool } from './pool-guard.ts';
 
 export type Orm = MikroORM;
@@ -55,6 +56,7 @@ const MIGRATIONS = [
   { name: 'Migration20261201120000_tenant_time_zone', class: Migration20261201120000_tenant_time_zone },
   { name: 'Migration20261201140000_export_pack_store', class: Migration20261201140000_export_pack_store },
   { name: 'Migration20261201160000_partition_by_tenant', class: Migration20261201160000_partition_by_tenant },
+  { name: 'Migration20261201161000_retention_offboarding', class: Migration20261201161000_retention_offboarding },
 ];
 
 export async function createOrm({ url, poolMax = 10 }: OrmOptions): Promise<Orm> {

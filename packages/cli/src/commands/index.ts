@@ -2,6 +2,7 @@ import { jobsFailed, jobsRetry } from './jobs.ts';
 import { migrateCommand } from './migrate.ts';
 import { quarantineList, quarantineReplay } from './quarantine.ts';
 import { tenantCreate, tenantSetTimeZone } from './tenant.ts';
+import { tenantExpire, tenantOffboard, tenantRetention, verifyTombstoneCommand } from './tenant-retention.ts';
 import { userCreate } from './user.ts';
 import { userDisable, userResetTwoFactor, userSetRole, userUnlock } from './user-admin.ts';
 import { verifyChainCommand } from './verify-chain.ts';
@@ -17,6 +18,9 @@ import type { TCommand } from './helpers.ts';
 export const COMMANDS: Record<string, TCommand> = {
   'tenant create': tenantCreate,
   'tenant set-time-zone': tenantSetTimeZone,
+  'tenant retention': tenantRetention,
+  'tenant expire': tenantExpire,
+  'tenant offboard': tenantOffboard,
   'user create': userCreate,
   'user set-role': userSetRole,
   'user disable': userDisable,
@@ -38,6 +42,7 @@ export const COMMANDS: Record<string, TCommand> = {
   proof: proofCommand,
   'verify-proof': verifyProofCommand,
   'verify-export': verifyExportCommand,
+  'verify-tombstone': verifyTombstoneCommand,
   'export create': exportCreateCommand,
   'devices gaps': devicesGaps,
   migrate: migrateCommand,

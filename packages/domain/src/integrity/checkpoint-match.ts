@@ -30,10 +30,13 @@ export class CheckpointMatcher {
   /** `checkpoints` sorted by seq; `merkle` also recomputes each one's Merkle root. */
   constructor(
     private readonly checkpoints: readonly TCheckpoint[],
-    opts: { merkle: boolean },
+    opts: { merkle: boolean; start?: { seq: number; hash: string; frontier: Buffer[] } },
   ) {
-    this.tree = opts.merkle && checkpoints.length > 0 ? new CompactRange() : null;
-    this.reach(0, GENESIS_HASH);
+    // a chain whose prefix expired starts at its anchor: the tree from the anchor's frontier
+    const start = opts.start;
+    this.tree = opts.merkle && checkpoints.length > 0 ? (start ? new CompactRange(start.seq, start.frontier) : new CompactRange()) : null;
+    this.agreedUpTo = start?.seq ?? 0;
+    this.reach(start?.seq ?? 0, start?.hash ?? GENESIS_HASH);
   }
 
   /** How many checkpoints were compared (the one that disagreed included). */

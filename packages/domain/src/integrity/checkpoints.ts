@@ -36,10 +36,10 @@ function toCheckpoint(r: TCheckpointRow): TCheckpoint {
   };
 }
 
-export async function latestCheckpointRow(db: Db, tenantId: string): Promise<(TCheckpoint & { frontier: string[] }) | undefined> {
+export async function latestCheckpointRow(db: Db, tenantId: string, atOrBelow?: number): Promise<(TCheckpoint & { frontier: string[] }) | undefined> {
   const row = (
     await sql<TCheckpointRow>`select ${CHECKPOINT_COLUMNS} from checkpoints where tenant_id = ${tenantId}
-    order by seq desc, created_at desc limit 1`.execute(db)
+    and seq <= ${atOrBelow ?? Number.MAX_SAFE_INTEGER} order by seq desc, created_at desc limit 1`.execute(db)
   ).rows[0];
   return row ? { ...toCheckpoint(row), frontier: row.frontier } : undefined;
 }
@@ -100,6 +100,11 @@ export interface TCreateCheckpointOptions {
    * checkpoint it forged vouched for by a genuine one.
    */
   keyring?: TKeyring;
+  /**
+   * Sign the chain at this seq instead of the head (retention's cut): extends the newest checkpoint
+   * at or below it; one already at exactly this seq is returned as it is.
+   */
+  atSeq?: number;
 }
 
 /**
@@ -118,9 +123,11 @@ export async function createCheckpoint(
     const head = (await sql<{ seq: string; hash: string }>`select seq, hash from chain_heads where tenant_id = ${tenantId}`.execute(db)).rows[0];
     const tenant = (await sql<{ id: string }>`select id from tenants where id = ${tenantId}`.execute(db)).rows[0];
     if (!tenant) throw new AppError('NOT_FOUND', `no tenant ${tenantId}`);
-    const headSeq = Number(head?.seq ?? 0);
-    const previous = await latestCheckpointRow(db, tenantId);
-    if (previous && opts.onlyIfGrown && previous.seq === headSeq) return { checkpoint: toPublic(previous), created: false };
+    const at = opts.atSeq;
+    if (at !== undefined && at > Number(head?.seq ?? 0)) throw new AppError('CONFLICT', `the log ends at seq ${Number(head?.seq ?? 0)}, before ${at}`);
+    const headSeq = at ?? Number(head?.seq ?? 0);
+    const previous = await latestCheckpointRow(db, tenantId, at);
+    if (previous && (opts.onlyIfGrown || at !== undefined) && previous.seq === headSeq) return { checkpoint: toPublic(previous), created: false };
     // the runtime cannot publish keys (only the owner can): a checkpoint under an unlisted key would verify nowhere
     const listing = await signingKeyListing(db, signer);
     if (listing !== 'listed') {
@@ -157,7 +164,7 @@ export async function createCheckpoint(
       onRow: (_seq, hash) => range.append(leafHash(Buffer.from(hash, 'hex'))),
     });
     if (walk.brokenSeq !== null) throw new AppError('CONFLICT', `the chain is broken at seq ${walk.brokenSeq} (${walk.reason}); not signing`);
-    if (head && walk.lastHash !== head.hash) throw new AppError('CONFLICT', `the chain head does not match event ${headSeq}; not signing`);
+    if (at === undefined && head && walk.lastHash !== head.hash) throw new AppError('CONFLICT', `the chain head does not match event ${headSeq}; not signing`);
     const unsigned = {
       v: 1 as const,
       tenantId,

@@ -1,12 +1,13 @@
-import type { TCheckpoint } from '@modula/contracts';
-import { APP_ROLE, dbOf, sql, withTenantSnapshot, type Orm } from '@modula/db';
+import type { TCheckpoint, TExportManifest } from '@modula/contracts';
+import { APP_ROLE, dbOf, sql, withTenantSnapshot, type Db, type Orm } from '@modula/db';
 import { GENESIS_HASH } from './chain.ts';
 import { walkChain, type TWalkOptions } from './chain-walk.ts';
 import { defaultWalkThreads, walkChainParallel } from './walk-parallel.ts';
 import { allCheckpoints, listedSigningKeys } from './checkpoints.ts';
 import { CheckpointMatcher } from './checkpoint-match.ts';
-import { keyringOf, type TKeyring } from './signing-key.ts';
-import { checkpointSignatureValid, checkpointSigningText } from './signing-text.ts';
+import { CompactRange } from './merkle.ts';
+import { keyringOf, verifySignature, type TKeyring } from './signing-key.ts';
+import { checkpointSignatureValid, checkpointSigningText, manifestSigningText } from './signing-text.ts';
 
 export interface TChainVerification {
   ok: boolean;
@@ -20,6 +21,8 @@ export interface TChainVerification {
   checkedAt: string;
   lastCheckpoint: { seq: number; createdAt: string; keyId: string } | null;
   checkpointsChecked: number;
+  /** Where the walk started when a prefix expired (retention): the anchoring checkpoint's seq; absent otherwise. */
+  fromAnchorSeq?: number;
 }
 
 export interface TVerifyChainOptions {
@@ -61,7 +64,7 @@ export async function verifyChain(orm: Orm, tenantId: string, opts: TVerifyChain
       (l, c) => (!l || c.seq > l.seq || (c.seq === l.seq && c.createdAt > l.createdAt) ? c : l),
       undefined,
     );
-    const base = {
+    const base: Omit<TChainVerification, 'ok' | 'checked' | 'firstBrokenSeq' | 'reason'> = {
       headSeq,
       headHash,
       checkedAt: new Date().toISOString(),
@@ -74,12 +77,20 @@ export async function verifyChain(orm: Orm, tenantId: string, opts: TVerifyChain
       if (!checkpointSignatureValid(keyring, c))
         return broken(0, null, `the checkpoint at seq ${c.seq} (${c.createdAt}) is not validly signed by a trusted key (${c.keyId})`);
     }
+    // a prefix that expired (retention) is gone by design: the walk starts at the newest anchor
+    const anchor = await readAnchor(db, tenantId, keyring);
+    if (typeof anchor === 'string') return broken(0, null, anchor);
+    const fromSeq = (anchor?.seq ?? 0) + 1;
+    if (anchor) base.fromAnchorSeq = anchor.seq;
     const maxCovered = latest?.seq ?? 0;
     const toSeq = Math.max(headSeq, maxCovered);
     // compares every checkpoint as the walk reaches its seq; one at seq 0 before the first event
-    const matcher = new CheckpointMatcher(checkpoints, { merkle: opts.merkle !== false });
-    const walkOptions: TWalkOptions = { fromSeq: 1, toSeq, prevHash: GENESIS_HASH, onRow: (seq, hash) => matcher.pass(seq, hash) };
-    const threads = opts.threads ?? defaultWalkThreads(toSeq);
+    const matcher = new CheckpointMatcher(
+      checkpoints.filter((c) => c.seq > (anchor?.seq ?? -1)),
+      { merkle: opts.merkle !== false, ...(anchor ? { start: anchor } : {}) },
+    );
+    const walkOptions: TWalkOptions = { fromSeq, toSeq, prevHash: anchor?.hash ?? GENESIS_HASH, onRow: (seq, hash) => matcher.pass(seq, hash) };
+    const threads = opts.threads ?? defaultWalkThreads(toSeq - fromSeq + 1);
     const walk =
       threads > 1
         ? await walkChainParallel({ url: orm.config.get('clientUrl')!, role: APP_ROLE }, tenantId, { ...walkOptions, threads })
@@ -105,6 +116,36 @@ export async function verifyChain(orm: Orm, tenantId: string, opts: TVerifyChain
     if (beyond) return broken(walk.checked, toSeq + 1, `event ${beyond.seq} is stored beyond the chain head (${headSeq})`);
     return { ...base, ok: true, checked: walk.checked, headHash: walk.lastHash, firstBrokenSeq: null, reason: null };
   });
+}
+
+/**
+ * The newest anchor of the tenant's chain (where an expired prefix ended), checked: its checkpoint
+ * validly signed by a trusted key at that seq and hash, its Merkle frontier giving the signed root,
+ * and the archive pack's manifest signed and ending at that checkpoint. A string says what is wrong.
+ */
+async function readAnchor(db: Db, tenantId: string, keyring: TKeyring): Promise<{ seq: number; hash: string; frontier: Buffer[] } | string | undefined> {
+  const row = (
+    await sql<{ seq: string; hash: string; checkpoint: TCheckpoint; frontier: string[]; archive_manifest: TExportManifest }>`select seq, hash, checkpoint,
+      frontier, archive_manifest from chain_anchors where tenant_id = ${tenantId} order by seq desc limit 1`.execute(db)
+  ).rows[0];
+  if (!row) return undefined;
+  const seq = Number(row.seq);
+  const c = row.checkpoint;
+  const m = row.archive_manifest;
+  if (!checkpointSignatureValid(keyring, c) || c.seq !== seq || c.hash !== row.hash || c.tenantId !== tenantId)
+    return `the anchor at seq ${seq} (events 1..${seq} expired) is not a checkpoint validly signed by a trusted key for that seq and hash`;
+  const frontier = row.frontier.map((h) => Buffer.from(h, 'hex'));
+  let root: string;
+  try {
+    root = new CompactRange(seq, frontier).root().toString('hex');
+  } catch {
+    root = '';
+  }
+  if (root !== c.merkleRoot) return `the anchor at seq ${seq} keeps a Merkle frontier that does not give its checkpoint's signed root`;
+  const { signature, ...unsigned } = m;
+  if (!verifySignature(keyring, m.keyId, manifestSigningText(unsigned), signature) || m.checkpoint.seq !== seq || m.checkpoint.hash !== row.hash)
+    return `the archive pack of the anchor at seq ${seq} is not signed by a trusted key or does not end at the anchor`;
+  return { seq, hash: row.hash, frontier };
 }
 
 /** The same signed statement once, whether the table, the auditor's file or both hold it. */

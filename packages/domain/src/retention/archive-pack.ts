@@ -1,0 +1,101 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TCheckpoint, TExportManifest } from '@modula/contracts';
+import { dbOf, sql, withTenant, type Orm } from '@modula/db';
+import { DEFAULT_TIME_ZONE } from '../accounts/tenant-time-zone.ts';
+import { AppError } from '../app-error.ts';
+import { exportFileName, exportStatementText } from '../exports/build-export.ts';
+import { createExportRequest } from '../exports/export-requests.ts';
+import { csvCopyQuery, summarizeExport } from '../exports/export-rows.ts';
+import { writeCsvPack, type TCsvWritten } from '../exports/csv-writer.ts';
+import { HashingFile } from '../exports/hashing-file.ts';
+import { copyOutAsTenant } from '../exports/tenant-copy.ts';
+import type { TSigner } from '../integrity/signing-key.ts';
+import { manifestSigningText } from '../integrity/signing-text.ts';
+
+export interface TArchivePack {
+  manifest: TExportManifest;
+  file: string;
+  manifestFile: string;
+}
+
+/** Where archive packs are kept on this host: never swept by the export file retention. */
+export function archiveDir(dataDir: string, tenantId: string): string {
+  return join(dataDir, 'archives', tenantId);
+}
+
+/**
+ * Writes every stored event of the tenant at or below `checkpoint` (those before the newest anchor
+ * are gone already) as a CSV export pack — the export format, manifest version 2, so `cli
+ * verify-export` checks it offline — into `dir`, and records it as a READY export (what
+ * remove_tenant_rows checks: its sha256 and signature). `purpose` names it in the manifest.
+ */
+export async function writeArchivePack(
+  orm: Orm,
+  signer: TSigner,
+  tenantId: string,
+  checkpoint: TCheckpoint,
+  dir: string,
+  purpose: string,
+): Promise<TArchivePack> {
+  const filter = {};
+  const exportId = await createExportRequest(orm, tenantId, { format: 'csv', filter, requestedBy: { userId: null, name: purpose, email: null } });
+  const { tenantName, timeZone, summary, query } = await withTenant(orm, tenantId, async (em) => {
+    const db = dbOf(em);
+    const tenant = (await sql<{ name: string; time_zone: string }>`select name, time_zone from tenants where id = ${tenantId}`.execute(db)).rows[0];
+    if (!tenant) throw new AppError('NOT_FOUND', `no tenant ${tenantId}`);
+    const timeZone = tenant.time_zone ?? DEFAULT_TIME_ZONE;
+    return {
+      tenantName: tenant.name,
+      timeZone,
+      summary: await summarizeExport(db, tenantId, filter, checkpoint.seq),
+      query: csvCopyQuery(db, tenantId, filter, checkpoint.seq, timeZone),
+    };
+  });
+  mkdirSync(dir, { recursive: true, mode: 0o750 });
+  const fileName = exportFileName(exportId, 'csv');
+  const partial = join(dir, `${fileName}.part`);
+  const file = new HashingFile(partial);
+  let written: TCsvWritten | undefined;
+  await copyOutAsTenant(orm, tenantId, query, async (source) => {
+    written = await writeCsvPack(file, source);
+  });
+  const { rows, rowsDigest } = written!;
+  if (rows !== summary.rows) throw new Error(`counted ${summary.rows} events but wrote ${rows}`);
+  const { sha256, bytes } = await file.close();
+  const generatedAt = new Date().toISOString();
+  const chainRange = { fromSeq: summary.fromSeq, toSeq: summary.toSeq };
+  const statementSignature = signer.sign(
+    exportStatementText({ exportId, tenantId, format: 'csv', rows, rowsDigest, chainRange, filter, generatedAt, checkpoint }),
+  );
+  const unsigned: Omit<TExportManifest, 'signature'> = {
+    v: 2,
+    type: 'modula-audit/export',
+    exportId,
+    tenantId,
+    tenantName,
+    format: 'csv',
+    file: fileName,
+    bytes,
+    sha256,
+    rows,
+    filter,
+    generatedAt,
+    generatedBy: { userId: null, name: purpose, email: null },
+    chainRange,
+    checkpoint,
+    rowsDigest,
+    statementSignature,
+    keyId: signer.keyId,
+    timeZone,
+  };
+  const manifest: TExportManifest = { ...unsigned, signature: signer.sign(manifestSigningText(unsigned)) };
+  renameSync(partial, join(dir, fileName));
+  const manifestFile = join(dir, `${fileName}.manifest.json`);
+  writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o640 });
+  await withTenant(orm, tenantId, (em) =>
+    sql`update exports set status = 'READY', completed_at = now(), file_name = ${fileName}, rows = ${rows}, sha256 = ${sha256},
+      signature = ${manifest.signature} where tenant_id = ${tenantId} and id = ${exportId}`.execute(dbOf(em)),
+  );
+  return { manifest, file: join(dir, fileName), manifestFile };
+}

@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import { expireTenantPrefix, loadSigner, verifyChain } from '@modula/domain';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedChain } from '../../bench/export-figures.ts';
+import { connect, queryRows } from '../../testing/database.ts';
+import { asAttacker, runCli } from '../../testing/integrity.ts';
+import { startStack, type TestStack } from '../../testing/stack.ts';
+
+/**
+ * Retention (issue 14, item 4): a tenant with 50,000 events, cut at 30,000. The archive verifies
+ * offline, verify-chain verifies 30,001..50,000 from the anchoring checkpoint and still names a row
+ * tampered with after it, and only the maintenance role, through remove_tenant_rows, removes rows.
+ */
+const N = 50_000;
+const CUT = 30_000;
+let stack: TestStack;
+let su: pg.Client;
+let tenantId: string;
+let maintenanceUrl: string;
+const maintenanceLogin = `t_maint_${randomBytes(4).toString('hex')}`;
+
+beforeAll(async () => {
+  stack = await startStack({ worker: false });
+  su = await connect(stack.databaseSuperuserUrl);
+  ({ tenantId } = await stack.createTenant('Retention'));
+  await seedChain(stack.databaseSuperuserUrl, tenantId, N);
+  // a dedicated login granted the maintenance role, as an operator would create one
+  await su.query(`create role ${maintenanceLogin} login password 'maint' noinherit`);
+  await su.query(`grant modula_audit_maintenance to ${maintenanceLogin}`);
+  const url = new URL(stack.databaseOwnerUrl);
+  url.username = maintenanceLogin;
+  url.password = 'maint';
+  maintenanceUrl = url.toString();
+}, 60_000);
+afterAll(async () => {
+  await su.query(`drop role if exists ${maintenanceLogin}`).catch(() => {});
+  await su.end();
+  await stack.close();
+});
+
+const refusal = async (url: string, text: string, params: unknown[] = []) => {
+  const c = await connect(url);
+  try {
+    await c.query(text, params);
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  } finally {
+    await c.end();
+  }
+};
+
+describe('only the maintenance role removes rows, through remove_tenant_rows', () => {
+  it('the runtime role can neither UPDATE, DELETE nor TRUNCATE the log, a partition of it, nor call the function', async () => {
+    const app = stack.env.DATABASE_URL!;
+    expect(await refusal(app, 'update audit_events set description = $2 where tenant_id = $1 and seq = 1', [tenantId, 'x'])).toMatch(/permission denied/);
+    expect(await refusal(app, 'delete from audit_events where tenant_id = $1 and seq = 1', [tenantId])).toMatch(/permission denied/);
+    expect(await refusal(app, 'truncate audit_events')).toMatch(/permission denied/);
+    expect(await refusal(app, 'delete from audit_events_p00')).toMatch(/permission denied/);
+    expect(await refusal(app, 'truncate audit_events_p00')).toMatch(/permission denied/);
+    expect(await refusal(app, `select remove_tenant_rows($1, 10, '{}'::jsonb)`, [tenantId])).toMatch(/permission denied for function remove_tenant_rows/);
+  });
+
+  it('the maintenance role may not DELETE by itself, and the function refuses a prefix without a signed checkpoint and archive', async () => {
+    expect(await refusal(maintenanceUrl, 'set role modula_audit_maintenance; delete from audit_events where seq = 1')).toMatch(/permission denied/);
+    expect(await refusal(maintenanceUrl, `set role modula_audit_maintenance; select remove_tenant_rows('${tenantId}', 10, '{}'::jsonb)`)).toMatch(
+      /no signed checkpoint of tenant .* at seq 10/,
+    );
+  });
+
+  it("the owner running SQL by hand is refused by the triggers, even with the function's setting", async () => {
+    const r = await refusal(
+      stack.databaseOwnerUrl,
+      `begin; select set_config('modula.removing_tenant', '${tenantId}', true), set_config('app.tenant_id', '${tenantId}', true);
+       delete from audit_events where tenant_id = '${tenantId}' and seq = 1`,
+    );
+    expect(r).toMatch(/append-only: DELETE refused/);
+    expect(await refusal(stack.databaseOwnerUrl, 'truncate audit_events_p03')).toMatch(/append-only: TRUNCATE refused/);
+  });
+});
+
+describe(`a cut at ${CUT} of ${N} events`, () => {
+  let expiry: NonNullable<Awaited<ReturnType<typeof expireTenantPrefix>>>;
+  beforeAll(async () => {
+    const signer = loadSigner({ DATA_DIR: stack.env.DATA_DIR! });
+    expiry = (await expireTenantPrefix(stack.services.orm, maintenanceUrl, signer, stack.env.DATA_DIR!, tenantId, CUT))!;
+  }, 60_000);
+
+  it('removes exactly events 1..30,000, anchored at a signed checkpoint at 30,000', async () => {
+    expect(expiry).toMatchObject({ fromSeq: 1, toSeq: CUT, removed: CUT, checkpoint: { seq: CUT } });
+    const [r] = await queryRows<{ n: number; first: string }>(
+      stack.databaseSuperuserUrl,
+      'select count(*)::int as n, min(seq) as first from audit_events where tenant_id = $1',
+      [tenantId],
+    );
+    expect(r).toEqual({ n: N - CUT, first: String(CUT + 1) });
+    const anchors = await queryRows<{ seq: string; archive_sha256: string }>(
+      stack.databaseSuperuserUrl,
+      'select seq, archive_sha256 from chain_anchors where tenant_id = $1',
+      [tenantId],
+    );
+    expect(anchors).toEqual([{ seq: String(CUT), archive_sha256: expiry.archive.sha256 }]);
+  });
+
+  it('the archive pack holds the 30,000 events and verifies offline (cli verify-export)', () => {
+    expect(expiry.archive.rows).toBe(CUT);
+    const r = runCli(stack, ['verify-export', expiry.archive.file]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json).toMatchObject({ ok: true, rows: CUT });
+  });
+
+  it('verify-chain verifies 30,001..50,000 from the anchoring checkpoint', async () => {
+    const v = await verifyChain(stack.services.orm, tenantId);
+    expect(v).toMatchObject({ ok: true, checked: N - CUT, headSeq: N, firstBrokenSeq: null, fromAnchorSeq: CUT });
+    const cli = runCli(stack, ['verify-chain', '--tenant', tenantId]);
+    expect(cli.status, cli.stdout + cli.stderr).toBe(0);
+  });
+
+  it('a row tampered with after the anchor is still named, and so is a broken link right at it', async () => {
+    const tampered = await asAttacker(
+      su,
+      tenantId,
+      (c) => c.query(`update audit_events set description = 'forged' where tenant_id = $1 and seq = 40000`, [tenantId]).then(() => {}),
+      () => verifyChain(stack.services.orm, tenantId, { threads: 1 }),
+    );
+    expect(tampered).toMatchObject({ ok: false, firstBrokenSeq: 40_000 });
+    const relinked = await asAttacker(
+      su,
+      tenantId,
+      (c) => c.query(`update audit_events set prev_hash = repeat('a', 64) where tenant_id = $1 and seq = $2`, [tenantId, CUT + 1]).then(() => {}),
+      () => verifyChain(stack.services.orm, tenantId, { threads: 1 }),
+    );
+    expect(relinked).toMatchObject({ ok: false, firstBrokenSeq: CUT + 1 });
+  });
+
+  it('a forged anchor (its checkpoint not signed by a trusted key) fails the verification', async () => {
+    await su.query('set session_replication_role = replica');
+    try {
+      await su.query(`update chain_anchors set checkpoint = jsonb_set(checkpoint, '{signature}', '"AAAA"') where tenant_id = $1`, [tenantId]);
+      const v = await verifyChain(stack.services.orm, tenantId);
+      expect(v).toMatchObject({ ok: false, reason: expect.stringMatching(/anchor at seq 30000/) });
+    } finally {
+      await su.query(`update chain_anchors set checkpoint = $2::jsonb where tenant_id = $1`, [tenantId, JSON.stringify(expiry.checkpoint)]);
+      await su.query('set session_replication_role = origin');
+    }
+    expect((await verifyChain(stack.services.orm, tenantId)).ok).toBe(true);
+  });
+
+  it('a second cut continues from the anchor (30,001..35,000) and the rest still verifies', async () => {
+    const signer = loadSigner({ DATA_DIR: stack.env.DATA_DIR! });
+    const again = await expireTenantPrefix(stack.services.orm, maintenanceUrl, signer, stack.env.DATA_DIR!, tenantId, 35_000);
+    expect(again).toMatchObject({ fromSeq: CUT + 1, toSeq: 35_000, removed: 5_000 });
+    expect(runCli(stack, ['verify-export', again!.archive.file]).status).toBe(0);
+    expect(await verifyChain(stack.services.orm, tenantId)).toMatchObject({ ok: true, checked: N - 35_000, fromAnchorSeq: 35_000 });
+  }, 60_000);
+});
