@@ -1,6 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { findFreePort } from '@modula/devservers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeEvent } from '../../testing/events.ts';
@@ -136,4 +137,28 @@ describe('several servers and workers, each its own process, on one PostgreSQL a
     console.log(`[ops:multi-process] ${JSON.stringify(figures)}`);
     for (const p of processes) expect(p.output(), p.name).not.toMatch(/"level":(50|60)/);
   }, 180_000);
+
+  it('start:server and start:worker start nothing and list what is missing when the environment does not name the servers, the secret and the key', () => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DATABASE_|REDIS_|SERVER_SECRET|SIGNING_KEY|DATA_DIR)/.test(k)));
+    const run = (role: string) =>
+      spawnSync(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, '../../scripts/start-one.ts'), role], {
+        env: { ...env, DATA_DIR: join(stack.config.DATA_DIR, 'empty') },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+    const server = run('server');
+    expect(server.status).toBe(78);
+    for (const missing of [
+      'DATABASE_URL',
+      'REDIS_URL (redis://user:password@host:6379) or REDIS_CLUSTER_NODES',
+      'SERVER_SECRET or SERVER_SECRET_FILE',
+      'SIGNING_KEY_FILE',
+    ]) {
+      expect(server.stderr).toContain(`  - ${missing}`);
+    }
+    const worker = run('worker');
+    expect(worker.status).toBe(78);
+    expect(worker.stderr).toContain('  - DATABASE_URL');
+    expect(worker.stderr).not.toContain('SERVER_SECRET'); // a worker needs no server secret
+  });
 });
