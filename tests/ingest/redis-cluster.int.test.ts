@@ -2,8 +2,9 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRedisCluster, type LocalRedisCluster } from '@modula/devservers';
-import { readCounters } from '@modula/queue';
+import { createRedis, readCounters } from '@modula/queue';
 import { startCheckpointWorker, startExportWorker, type TCheckpointWorker, type TExportWorker } from '@modula/worker';
+import { Queue } from 'bullmq';
 import { Cluster } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,6 +127,23 @@ describe('Redis Cluster (REDIS_CLUSTER_NODES)', () => {
     const file = await fetch(`${stack.baseUrl}${ready.url}`, { headers: { cookie: admin.cookie } });
     expect(file.status).toBe(200);
     await file.arrayBuffer();
+  });
+
+  it('gives a working queue to a producer whose cluster connection is not ready yet', async () => {
+    // BullMQ takes a Cluster in state `connect` for connected: its version check used to fail and break the Queue for good
+    const redis = createRedis(stack.config, 'producer');
+    await new Promise((resolve) => redis.once('connect', resolve));
+    const queue = new Queue('cluster-probe', { connection: redis, prefix: stack.config.QUEUE_PREFIX });
+    try {
+      // a producer fails fast until the cluster is ready; from then on the queue must work
+      if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
+      expect((await queue.add('probe', { n: 1 }, { removeOnComplete: true })).id).toBeDefined();
+      expect(await queue.getJobCounts('waiting')).toEqual({ waiting: 1 });
+      await queue.obliterate({ force: true });
+    } finally {
+      await queue.close();
+      redis.disconnect();
+    }
   });
 
   it('keeps every key of the installation in the hash slot of its prefix', async () => {

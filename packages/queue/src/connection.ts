@@ -52,8 +52,14 @@ export function createRedis(target: TRedisTarget | string, role: 'producer' | 'w
   let redis: TRedis;
   if (REDIS_CLUSTER_NODES) {
     const { nodes, auth } = parseClusterNodes(REDIS_CLUSTER_NODES);
+    // BullMQ reads its options from the cluster's redisOptions. A Queue made while a cluster is
+    // `connect` but not yet `ready` does not wait (BullMQ takes `connect` as connected for a
+    // Cluster) and sends INFO for its version check at once; without an offline queue that fails,
+    // and the Queue stays broken for the life of the process. Producers skip the check (workers
+    // queue the INFO until ready and keep it).
+    const bullmq = role === 'producer' ? { skipVersionCheck: true } : {};
     const options: ClusterOptions = {
-      redisOptions: { ...perConnection, ...auth },
+      redisOptions: { ...perConnection, ...auth, ...bullmq },
       enableReadyCheck: true,
       enableOfflineQueue: role === 'worker',
       // a failover takes cluster-node-timeout plus an election: retry redirected and refused commands meanwhile
