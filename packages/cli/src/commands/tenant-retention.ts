@@ -112,7 +112,7 @@ export const tenantOffboard: TCommand = {
           sql<{ n: number }>`select count(*)::int as n from audit_events where tenant_id = ${tenantId} and event_id = ${started.eventId}`.execute(dbOf(em)),
         );
         if (stored.rows[0]!.n > 0) break;
-        if (i >= 120) throw new Error('the TENANT_OFFBOARDING_STARTED event was not stored within 60 s: is a worker running?');
+        if (i >= 60) throw new Error(`the TENANT_OFFBOARDING_STARTED event was not stored within 30 s: is a worker running?`);
         await new Promise((r) => setTimeout(r, 500));
       }
       return offboardTenant(
