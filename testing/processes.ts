@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -14,6 +14,8 @@ export interface TServiceProcess {
   output(): string;
   /** The base URL of a server. */
   baseUrl?: string;
+  /** When it was started (Date.now()). */
+  startedAt: number;
   exited: Promise<void>;
 }
 
@@ -34,8 +36,14 @@ export function startServiceProcess(role: 'server' | 'worker', name: string, env
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  return { role, name, child, output: () => out, exited, ...(port !== undefined ? { baseUrl: `http://127.0.0.1:${port}` } : {}) };
+  // its DATA_DIR goes with it
+  const exited = new Promise<void>((done) =>
+    child.once('exit', () => {
+      rmSync(dataDir, { recursive: true, force: true });
+      done();
+    }),
+  );
+  return { role, name, child, output: () => out, exited, startedAt: Date.now(), ...(port !== undefined ? { baseUrl: `http://127.0.0.1:${port}` } : {}) };
 }
 
 export async function killProcess(p: TServiceProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {

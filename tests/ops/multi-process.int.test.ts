@@ -86,6 +86,8 @@ describe('several servers and workers, each its own process, on one PostgreSQL a
       await new Promise((r) => setTimeout(r, 1500));
       while (sending || kills < 3) {
         const victim = kills % workers.length;
+        // not before it has had a moment to start: a worker killed while booting proves nothing
+        while (Date.now() - workers[victim]!.startedAt < 2500) await new Promise((r) => setTimeout(r, 100));
         await killProcess(workers[victim]!);
         kills++;
         workers[victim] = startServiceProcess('worker', `worker-${victim}-${kills}`, env);
