@@ -2,6 +2,7 @@ import type { TConfig } from '@modula/config';
 import { JOBS } from '@modula/contracts';
 import type { Orm } from '@modula/db';
 import { allTenantIds, createCheckpoint, loadSigner, pinnedKeys, type TSigner } from '@modula/domain';
+import { expireDueTenants } from './retention-job.ts';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { runJobs, workerConnection, type TJobPayload, type TJobRunner } from './job-runner.ts';
@@ -12,6 +13,7 @@ export interface TCheckpointWorker extends TJobRunner {
 }
 
 const SCHEDULER_ID = 'checkpoint-every-tenant';
+const RETENTION_SCHEDULER_ID = 'retention-every-tenant';
 
 /**
  * Signs checkpoints on `audit-checkpoints`: a job scheduler (one per installation, whatever the
@@ -50,6 +52,25 @@ export async function startCheckpointWorker(config: TConfig, orm: Orm, log: Logg
     return { tenants: tenants.length, created, refused };
   };
 
-  const runner = runJobs(config, log, connection, { queue: JOBS.checkpoint.queue, handlers: { checkpoint }, concurrency: 1, closeAfter: [queue] });
+  // retention's expiry shares the queue: once per installation every RETENTION_EVERY_HOURS
+  const retentionSchedule = scheduleJob(
+    connection,
+    config.QUEUE_PREFIX,
+    JOBS.retention,
+    RETENTION_SCHEDULER_ID,
+    Math.round(config.RETENTION_EVERY_HOURS * 3_600_000),
+  );
+  await retentionSchedule.scheduled;
+  const retention = async (payload: TJobPayload<'retention'>) => {
+    signer ??= loadSigner(config);
+    return expireDueTenants(config, orm, signer, log, payload.tenantId);
+  };
+
+  const runner = runJobs(config, log, connection, {
+    queue: JOBS.checkpoint.queue,
+    handlers: { checkpoint, retention },
+    concurrency: 1,
+    closeAfter: [queue, retentionSchedule.queue],
+  });
   return { ...runner, queue };
 }

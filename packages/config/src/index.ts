@@ -173,6 +173,13 @@ export const ZConfig = z.object({
     .optional(),
   /** Every tenant whose log grew gets a signed checkpoint this often (worker). */
   CHECKPOINT_EVERY_MINUTES: z.coerce.number().positive().default(15),
+  /**
+   * A login granted modula_audit_maintenance (worker): the scheduled retention job removes expired
+   * events through remove_tenant_rows with it. Unset: the job only logs which tenants have events due.
+   */
+  DATABASE_MAINTENANCE_URL: url(['postgres:', 'postgresql:']).optional(),
+  /** How often the worker expires the events of tenants with a retention period (after archiving them). */
+  RETENTION_EVERY_HOURS: z.coerce.number().positive().default(24),
   /** Export packs built in parallel per worker process. */
   EXPORT_CONCURRENCY: int(1, 1),
   /** Per tenant: exports.create refuses (429) while this many of its exports are still being built (PENDING)… */

@@ -180,6 +180,10 @@ export const ZCheckpointJob = z.strictObject({
 });
 export type TCheckpointJob = z.infer<typeof ZCheckpointJob>;
 
+/** Retention's expiry on `audit-checkpoints`: one tenant, or every tenant with a retention period (scheduled). */
+export const ZRetentionJob = z.strictObject({ v: z.literal(1), tenantId: z.uuid().optional() });
+export type TRetentionJob = z.infer<typeof ZRetentionJob>;
+
 /** The scheduled sweep on `audit-exports` that deletes pack files older than EXPORT_RETENTION_HOURS (every tenant). */
 export const ZExportRetentionJob = z.strictObject({ v: z.literal(1) });
 export type TExportRetentionJob = z.infer<typeof ZExportRetentionJob>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ZAcceptedEvent, ZProvenance } from './ingest.ts';
-import { ZCheckpointJob, ZExportJob, ZExportMailJob, ZExportRetentionJob } from './integrity.ts';
+import { ZCheckpointJob, ZExportJob, ZExportMailJob, ZExportRetentionJob, ZRetentionJob } from './integrity.ts';
 
 /**
  * The typed job registry (`JOBS` below): job name → queue → versioned payload schema → retry policy.
@@ -59,6 +59,8 @@ export const JOBS = {
   // a mail server that is down for a while: 8 attempts from 30 s apart, doubling (about two hours); the pack stays READY whatever happens
   exportMail: { queue: 'audit-exports', name: 'export-mail', version: 1, schema: ZExportMailJob, retry: { attempts: 8, backoffMs: 30_000 } },
   checkpoint: { queue: 'audit-checkpoints', name: 'checkpoint', version: 1, schema: ZCheckpointJob, retry: { attempts: 5, backoffMs: 5000 } },
+  // expiry archives before it removes: a failed run removed nothing, and the next one starts over
+  retention: { queue: 'audit-checkpoints', name: 'retention', version: 1, schema: ZRetentionJob, retry: { attempts: 3, backoffMs: 60_000 } },
 } as const satisfies Record<string, TJobDefinition>;
 export type TJobKey = keyof typeof JOBS;
 export type TQueueName = (typeof JOBS)[TJobKey]['queue'];
