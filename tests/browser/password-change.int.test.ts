@@ -56,7 +56,7 @@ describe('changing one’s own password in the browser', () => {
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
 
-    await page.getByRole('button', { name: 'Pat Password' }).click();
+    await page.getByRole('button', { name: 'Pat Password', exact: true }).click();
     await page.getByRole('menuitem', { name: 'Change password…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Change your password' });
     await expect(dialog.getByText(/At least 12 characters with letters and digits/).count()).resolves.toBe(1);
@@ -81,7 +81,7 @@ describe('changing one’s own password in the browser', () => {
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
 
     // the old password is now one of the last four: refused with the history rule
-    await page.getByRole('button', { name: 'Pat Password' }).click();
+    await page.getByRole('button', { name: 'Pat Password', exact: true }).click();
     await page.getByRole('menuitem', { name: 'Change password…' }).click();
     await changeTo(page, 'plum Vivid 87 harbor', PASSWORD);
     await poll(() => alert.innerText()).toContain('The new password must differ from your last 4 passwords');

@@ -184,7 +184,10 @@ describe('the viewer in a browser', () => {
 
   it('explains an outcome the service changed because the branch was frozen', async () => {
     await page.goto('/?range=today&reason=BRANCH_FROZEN');
-    await page.getByRole('link', { name: 'Carl Cashier finalized sale INV-2001', exact: true }).click();
+    // issue 13, item 6: a refused action reads as an attempt, with what became of it (and what the device claimed)
+    await page
+      .getByRole('link', { name: 'Carl Cashier tried to finalize sale INV-2001 — refused: branch frozen, reported as done by the device', exact: true })
+      .click();
     const note = page.getByRole('dialog').getByTestId('outcome-note');
     await poll(() => note.innerText()).toContain('The device reported SUCCESS; the service recorded REJECTED because the branch was frozen at that time.');
     await page.keyboard.press('Escape');
