@@ -1,16 +1,24 @@
 import { Badge, Group, Stack, Text } from '@mantine/core';
 import type { TAuditEventView } from '@modula/contracts';
+import type { ReactNode } from 'react';
 import { humanize } from '../common/labels.ts';
 
-/** Who acted: their name (else id), the role they had at that time, and the id beneath. */
-export function ActorLabel({ actor }: { actor: TAuditEventView['actor'] }) {
+/**
+ * Who acted: their name (else id), the role they had at that time, and the id beneath. `wrapName`
+ * wraps the name alone (a button that filters by the person): a control's visible text must be part
+ * of its accessible name (WCAG 2.5.3), so the badges and the id stay outside it.
+ */
+export function ActorLabel({ actor, wrapName }: { actor: TAuditEventView['actor']; wrapName?: (name: ReactNode) => ReactNode }) {
   const name = actor.name ?? actor.id ?? (actor.type === 'SYSTEM' ? 'System' : 'Unknown user');
+  const text = (
+    <Text span size="sm" fw={500}>
+      {name}
+    </Text>
+  );
   return (
     <Stack gap={0}>
       <Group gap={4} wrap="nowrap">
-        <Text size="sm" fw={500}>
-          {name}
-        </Text>
+        {wrapName ? wrapName(text) : text}
         {actor.type === 'SYSTEM' && (
           <Badge size="xs" color="gray" variant="outline">
             system

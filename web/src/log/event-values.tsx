@@ -11,12 +11,18 @@ import { FilterValue } from './filter-value.tsx';
  */
 
 export function ActorValue({ actor }: { actor: TAuditEventView['actor'] }) {
-  if (!actor.id) return <ActorLabel actor={actor} />;
-  const name = actor.name ?? actor.id;
+  const id = actor.id;
+  if (!id) return <ActorLabel actor={actor} />;
+  const name = actor.name ?? id;
   return (
-    <FilterValue what={`person ${name}`} only={{ actorIds: [actor.id], excludeActorIds: [] }} not={{ excludeActorIds: [actor.id], actorIds: [] }}>
-      <ActorLabel actor={actor} />
-    </FilterValue>
+    <ActorLabel
+      actor={actor}
+      wrapName={(text) => (
+        <FilterValue what={`person ${name}`} only={{ actorIds: [id], excludeActorIds: [] }} not={{ excludeActorIds: [id], actorIds: [] }}>
+          {text}
+        </FilterValue>
+      )}
+    />
   );
 }
 

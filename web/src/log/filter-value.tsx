@@ -33,7 +33,11 @@ export function FilterValue({
   not,
 }: {
   children: ReactNode;
-  /** What the value is, for the buttons' names: "person Sofia Reyes", "IP 10.0.0.1". */
+  /**
+   * What the value is, for the buttons' names: "person Sofia Reyes", "IP 10.0.0.1". It must end
+   * with the text the button shows (WCAG 2.5.3, Label in Name: a voice user says what they see), so
+   * `children` holds that value and nothing more.
+   */
   what: string;
   only: Partial<TLogFilters>;
   not?: Partial<TLogFilters>;
