@@ -1,13 +1,18 @@
 import { Anchor, Stack, Table, Text } from '@mantine/core';
 import { describeAuditEvent, type TAuditEventView, type TBranchView } from '@modula/contracts';
+import { memo } from 'react';
 import { Link } from 'react-router';
 import { formatDateTime } from '../common/format-time.ts';
 import { ActionValue, ActorValue, BranchValue, DeviceValue, IpValue, TargetValue } from './event-values.tsx';
 import { OutcomeBadge } from './outcome-badge.tsx';
 import { SyncBadges } from './sync-badges.tsx';
 
-/** One event of the log; the description links to its entry (also with the keyboard), the row opens it on click. */
-export function LogRow({
+/**
+ * One event of the log; the description links to its entry (also with the keyboard), the row opens it
+ * on click. Memoised: when a page of events arrives, the rows already in the page keep their props
+ * (the events are the same objects, `onOpen` takes the id) and are not rendered again.
+ */
+export const LogRow = memo(function LogRow({
   event,
   branch,
   entryHref,
@@ -18,11 +23,11 @@ export function LogRow({
   branch: TBranchView | undefined;
   entryHref: string;
   selected: boolean;
-  onOpen: () => void;
+  onOpen: (id: string) => void;
 }) {
   return (
     <Table.Tr
-      onClick={onOpen}
+      onClick={() => onOpen(event.id)}
       style={{ cursor: 'pointer' }}
       bg={selected ? 'var(--mantine-primary-color-light)' : undefined}
       data-testid="log-row"
@@ -81,4 +86,4 @@ export function LogRow({
       </Table.Td>
     </Table.Tr>
   );
-}
+});

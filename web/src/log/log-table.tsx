@@ -66,7 +66,7 @@ export function LogTable({
                 branch={event.branchId ? branches.get(event.branchId) : undefined}
                 entryHref={entryHref(event.id)}
                 selected={event.id === selectedId}
-                onOpen={() => onOpen(event.id)}
+                onOpen={onOpen}
               />
             </Table.Tbody>,
           ];
