@@ -60,6 +60,18 @@ if (needsLocalPg && !existsSync(resolve(pgBin, 'postgres'))) aptInstall(['postgr
 const chromiumBin = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 if (mode === 'test' && !existsSync(chromiumBin)) aptInstall(['chromium'], 'the browser tests need a headless Chromium');
 
+if (mode === 'start') {
+  // Ctrl-C reaches every process of the terminal's foreground group, this one too: it waits for the
+  // supervisor to stop the system in order and exit, rather than give the prompt back meanwhile. The
+  // supervisor is started on Node 24 directly, not through `pnpm run`, which exits at once on SIGINT.
+  for (const signal of ['SIGINT', 'SIGHUP']) process.on(signal, () => {});
+  // the binary itself (node_modules/.bin/node is a shell wrapper that would stand between)
+  const node24 = resolve(root, 'node_modules/node/bin/node');
+  if (existsSync(node24)) {
+    const child = spawnSync(node24, ['--import', 'tsx', 'scripts/start-system.ts', ...process.argv.slice(3)], { stdio: 'inherit', cwd: root });
+    process.exit(child.status ?? 1);
+  }
+}
 const script = mode === 'start' ? 'start:system' : 'test:all';
 const child = spawnSync('pnpm', ['run', '--silent', script, ...process.argv.slice(3)], { stdio: 'inherit', cwd: root });
 process.exit(child.status ?? 1);
