@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
-import { verifyChain } from '@modula/domain';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TCheckpoint } from '@modula/contracts';
+import { checkpointSigningText, createCheckpoint, loadSigner, verifyChain } from '@modula/domain';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../testing/database.ts';
@@ -18,9 +22,11 @@ const N = 300;
 let stack: TestStack;
 let db: pg.Client;
 let tenantId: string;
+const dataDir = mkdtempSync(join(tmpdir(), 'modula-verify-parallel-'));
+const signer = () => loadSigner({ DATA_DIR: dataDir });
 
 beforeAll(async () => {
-  stack = await startStack({ worker: true });
+  stack = await startStack({ worker: true, env: { DATA_DIR: dataDir } });
   db = await connect(stack.databaseSuperuserUrl);
   ({ tenantId } = await stack.createTenant('Parallel'));
   for (let i = 0; i < N; i += 100)
@@ -90,5 +96,29 @@ describe('the parallel walk answers as the single walk does', () => {
     );
     expect(r.one).toMatchObject({ ok: false, firstBrokenSeq: 101, reason: 'event 101 does not link to the hash of event 100' });
     expect(r.three).toEqual(r.one);
+  });
+});
+
+describe('with signed checkpoints, whose Merkle roots the threads help recompute', () => {
+  it('checkpoints at 100, 150 and 299 agree with both walks, each compared', async () => {
+    for (const atSeq of [100, 150, 299]) await createCheckpoint(stack.services.orm, signer(), tenantId, { atSeq });
+    const { one, three } = await both();
+    expect(one).toMatchObject({ ok: true, checked: N, checkpointsChecked: 3 });
+    expect(three).toEqual(one);
+  });
+
+  it('a checkpoint with the right chain hash but another Merkle root is named by both walks', async () => {
+    const genuine = (await verifyChain(stack.services.orm, tenantId, { threads: 1 })).ok;
+    expect(genuine).toBe(true);
+    const at200 = (await createCheckpoint(stack.services.orm, signer(), tenantId, { atSeq: 200 })).checkpoint;
+    // the real key, signing a root that is not the tree of events 1..200 (a signer bug, or a stolen key)
+    const unsigned = { ...at200, merkleRoot: sha256('another tree'), createdAt: new Date().toISOString() };
+    const forged: TCheckpoint = { ...unsigned, signature: signer().sign(checkpointSigningText(unsigned)) };
+    const strip = ({ checkedAt: _at, ...rest }: Awaited<ReturnType<typeof verifyChain>>) => rest;
+    const one = strip(await verifyChain(stack.services.orm, tenantId, { threads: 1, extraCheckpoints: [forged] }));
+    const three = strip(await verifyChain(stack.services.orm, tenantId, { threads: 3, extraCheckpoints: [forged] }));
+    expect(one).toMatchObject({ ok: false });
+    expect(one.reason).toMatch(/Merkle|merkle/);
+    expect(three).toEqual(one);
   });
 });

@@ -23,8 +23,12 @@ export interface TWalkOptions {
   fromSeq: number;
   toSeq: number;
   prevHash: string;
-  /** Called with each good row's seq and hash, in order (e.g. to grow a Merkle tree). */
-  onRow?: (seq: number, hash: string) => void;
+  /**
+   * Called with each good row's seq and hash, in order (e.g. to grow a Merkle tree), and its Merkle
+   * leaf hash when `leaves` was asked for and the walk computed it (worker threads do, in parallel).
+   */
+  onRow?: (seq: number, hash: string, leaf?: Buffer) => void;
+  leaves?: boolean;
   pageSize?: number;
 }
 

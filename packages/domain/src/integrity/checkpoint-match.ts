@@ -39,6 +39,11 @@ export class CheckpointMatcher {
     this.reach(start?.seq ?? 0, start?.hash ?? GENESIS_HASH);
   }
 
+  /** Whether pass() grows a Merkle tree (then the walk may hand it each row's leaf hash). */
+  get growsTree(): boolean {
+    return this.tree !== null;
+  }
+
   /** How many checkpoints were compared (the one that disagreed included). */
   get checked(): number {
     return this.next;
@@ -50,10 +55,10 @@ export class CheckpointMatcher {
   }
 
   /** The walk verified event `seq` (called for 1, 2, 3 … in order), whose chain hash is `hash`. */
-  pass(seq: number, hash: string): void {
+  pass(seq: number, hash: string, leaf?: Buffer): void {
     // past the last checkpoint (or a mismatch) nothing is left to compare: the tree need not grow
     if (this.mismatch !== null || this.next === this.checkpoints.length) return;
-    this.tree?.append(leafHash(Buffer.from(hash, 'hex')));
+    this.tree?.append(leaf ?? leafHash(hash));
     this.reach(seq, hash);
   }
 

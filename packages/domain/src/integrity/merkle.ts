@@ -9,13 +9,23 @@ import { createHash, hash as oneShotHash } from 'node:crypto';
 const LEAF = Buffer.from([0]);
 const NODE = Buffer.from([1]);
 
+/** One buffer for the bytes of a leaf or node, hashed in one call: a million appends allocate nothing else. */
+const scratch = Buffer.alloc(65);
+
 export function leafHash(eventHash: Buffer | string): Buffer {
   const bytes = typeof eventHash === 'string' ? Buffer.from(eventHash, 'hex') : eventHash;
-  return oneShotHash('sha256', Buffer.concat([LEAF, bytes]), 'buffer');
+  if (bytes.length !== 32) return oneShotHash('sha256', Buffer.concat([LEAF, bytes]), 'buffer');
+  scratch[0] = LEAF[0]!;
+  bytes.copy(scratch, 1);
+  return oneShotHash('sha256', scratch.subarray(0, 33), 'buffer');
 }
 
 export function nodeHash(left: Buffer, right: Buffer): Buffer {
-  return createHash('sha256').update(NODE).update(left).update(right).digest();
+  if (left.length !== 32 || right.length !== 32) return createHash('sha256').update(NODE).update(left).update(right).digest();
+  scratch[0] = NODE[0]!;
+  left.copy(scratch, 1);
+  right.copy(scratch, 33);
+  return oneShotHash('sha256', scratch, 'buffer');
 }
 
 export const EMPTY_ROOT = createHash('sha256').digest();

@@ -89,7 +89,13 @@ export async function verifyChain(orm: Orm, tenantId: string, opts: TVerifyChain
       checkpoints.filter((c) => c.seq > (anchor?.seq ?? -1)),
       { merkle: opts.merkle !== false, ...(anchor ? { start: anchor } : {}) },
     );
-    const walkOptions: TWalkOptions = { fromSeq, toSeq, prevHash: anchor?.hash ?? GENESIS_HASH, onRow: (seq, hash) => matcher.pass(seq, hash) };
+    const walkOptions: TWalkOptions = {
+      fromSeq,
+      toSeq,
+      prevHash: anchor?.hash ?? GENESIS_HASH,
+      leaves: matcher.growsTree,
+      onRow: (seq, hash, leaf) => matcher.pass(seq, hash, leaf),
+    };
     const threads = opts.threads ?? defaultWalkThreads(toSeq - fromSeq + 1);
     const walk =
       threads > 1

@@ -62,6 +62,7 @@ export async function walkChainParallel(conn: TWalkConnection, tenantId: string,
           fromSeq: r.from,
           toSeq: r.to,
           columns: recordBytesColumns(AUDIT_EVENT_FIELDS),
+          leaves: opts.leaves === true,
         },
         started,
       ),
@@ -79,9 +80,10 @@ export async function walkChainParallel(conn: TWalkConnection, tenantId: string,
       return { checked, lastHash: prevHash, brokenSeq: range.from, reason: `event ${range.from} does not link to the hash of event ${range.from - 1}` };
     }
     const hashes = Buffer.from(result.hashes.buffer, result.hashes.byteOffset, result.hashes.byteLength);
+    const leaves = result.leaves && Buffer.from(result.leaves.buffer, result.leaves.byteOffset, result.leaves.byteLength);
     for (let k = 0; k < result.checked; k++) {
       prevHash = hashes.toString('hex', k * 32, k * 32 + 32);
-      opts.onRow?.(range.from + k, prevHash);
+      opts.onRow?.(range.from + k, prevHash, leaves?.subarray(k * 32, k * 32 + 32));
     }
     checked += result.checked;
     if (result.brokenSeq !== null) return { checked, lastHash: prevHash, brokenSeq: result.brokenSeq, reason: result.reason };

@@ -7,6 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
+import { leafHash } from './merkle.ts';
 import { BinaryCopyRows, RECORD_BYTES_FIELD_COUNT, RECORD_BYTES_TYPES, RecordBytes, type TRowFields } from './record-bytes.ts';
 
 export interface TRangeTask {
@@ -17,6 +18,8 @@ export interface TRangeTask {
   toSeq: number;
   /** recordBytesColumns(AUDIT_EVENT_FIELDS), handed over by the parent: this thread does not load the database layer. */
   columns: string[];
+  /** Also hash each good row's Merkle leaf (RFC 6962), so the parent only appends them. */
+  leaves: boolean;
 }
 
 export interface TRangeResult {
@@ -24,6 +27,8 @@ export interface TRangeResult {
   firstPrevHash: string | null;
   /** The hashes of the good rows from fromSeq on, 32 bytes each. */
   hashes: Uint8Array;
+  /** Their Merkle leaf hashes, 32 bytes each, when the task asked for them. */
+  leaves: Uint8Array | null;
   checked: number;
   brokenSeq: number | null;
   reason: string | null;
@@ -34,6 +39,7 @@ async function walkRange(task: TRangeTask): Promise<TRangeResult> {
   await client.connect();
   // its own memory (not Node's shared pool): it is transferred to the parent thread
   const hashes = Buffer.from(new ArrayBuffer((task.toSeq - task.fromSeq + 1) * 32));
+  const leaves = task.leaves ? Buffer.from(new ArrayBuffer((task.toSeq - task.fromSeq + 1) * 32)) : null;
   let checked = 0;
   let firstPrevHash: string | null = null;
   let prevHash: string | null = null;
@@ -55,6 +61,7 @@ async function walkRange(task: TRangeTask): Promise<TRangeResult> {
     const hash = records.storedHash(row);
     if (records.hash(row) !== hash) return stop(`event ${expected} was altered: its content does not hash to its recorded hash`);
     hashes.write(hash, checked * 32, 'hex');
+    if (leaves) leafHash(hashes.subarray(checked * 32, checked * 32 + 32)).copy(leaves, checked * 32);
     checked += 1;
     prevHash = hash;
     expected += 1;
@@ -79,6 +86,7 @@ async function walkRange(task: TRangeTask): Promise<TRangeResult> {
     const result = (f: { seq: number; reason: string } | null): TRangeResult => ({
       firstPrevHash,
       hashes: hashes.subarray(0, checked * 32),
+      leaves: leaves?.subarray(0, checked * 32) ?? null,
       checked,
       brokenSeq: f?.seq ?? null,
       reason: f?.reason ?? null,
@@ -115,7 +123,7 @@ async function assertBinaryForms(client: pg.Client, columns: string[]) {
 if (parentPort) {
   const port = parentPort;
   walkRange(workerData as TRangeTask).then(
-    (result) => port.postMessage({ ok: true, result }, [result.hashes.buffer as ArrayBuffer]),
+    (result) => port.postMessage({ ok: true, result }, [result.hashes.buffer as ArrayBuffer, ...(result.leaves ? [result.leaves.buffer as ArrayBuffer] : [])]),
     (err: Error) => port.postMessage({ ok: false, message: err.message }),
   );
 }
