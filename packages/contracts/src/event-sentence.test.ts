@@ -81,6 +81,14 @@ describe('describeAuditEvent', () => {
     expect(out.endsWith('…')).toBe(true);
   });
 
+  it('reads a failure named like a property of every object as the text it is', () => {
+    for (const failure of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+      expect(describeAuditEvent({ ...base, outcome: 'FAILED', claimedOutcome: 'FAILED', metadata: { failure } })).toBe(
+        `Sofia Reyes tried to approve the void of INV-23428 — failed: ${failure}`,
+      );
+    }
+  });
+
   it('reads every action of the catalog as an attempt that starts "tried to" and names no placeholder', () => {
     for (const action of ACTIONS) {
       const out = describeAuditEvent({ ...base, action, outcome: 'REJECTED', reason: 'POLICY_BLOCKED', claimedOutcome: 'REJECTED' });

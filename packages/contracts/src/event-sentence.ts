@@ -145,7 +145,9 @@ export function actorText(actor: TSentenceEvent['actor']): string {
 export function failureText(metadata: Record<string, unknown> | null): string | null {
   const failure = metadata?.failure;
   if (typeof failure !== 'string' || failure === '') return null;
-  const words = FAILURE_WORDS[failure] ?? (FAILURE_CODE.test(failure) ? failure.replaceAll('_', ' ').toLowerCase() : failure);
+  // own keys only: a failure sent as "toString" or "constructor" is free text, not Object.prototype's
+  const known = Object.hasOwn(FAILURE_WORDS, failure) ? FAILURE_WORDS[failure] : undefined;
+  const words = known ?? (FAILURE_CODE.test(failure) ? failure.replaceAll('_', ' ').toLowerCase() : failure);
   const chars = Array.from(words);
   return chars.length > FAILURE_MAX_CHARS ? `${chars.slice(0, FAILURE_MAX_CHARS - 1).join('')}…` : words;
 }
