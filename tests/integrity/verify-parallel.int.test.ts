@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TCheckpoint } from '@modula/contracts';
 import { checkpointSigningText, createCheckpoint, loadSigner, verifyChain } from '@modula/domain';
+import { leavesOf, merkleRoot } from '../../packages/domain/src/integrity/merkle.ts';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../testing/database.ts';
@@ -101,7 +102,11 @@ describe('the parallel walk answers as the single walk does', () => {
 
 describe('with signed checkpoints, whose Merkle roots the threads help recompute', () => {
   it('checkpoints at 100, 150 and 299 agree with both walks, each compared', async () => {
-    for (const atSeq of [100, 150, 299]) await createCheckpoint(stack.services.orm, signer(), tenantId, { atSeq });
+    for (const atSeq of [100, 150]) await createCheckpoint(stack.services.orm, signer(), tenantId, { atSeq });
+    // signed from three threads' walk: the chain hash of event 299 and RFC 6962's root of events 1..299
+    const { checkpoint } = await createCheckpoint(stack.services.orm, signer(), tenantId, { atSeq: 299, threads: 3 });
+    const stored = (await db.query<{ hash: string }>('select hash from audit_events where tenant_id = $1 and seq <= 299 order by seq', [tenantId])).rows;
+    expect(checkpoint).toMatchObject({ seq: 299, hash: stored.at(-1)!.hash, merkleRoot: merkleRoot(leavesOf(stored.map((r) => r.hash))).toString('hex') });
     const { one, three } = await both();
     expect(one).toMatchObject({ ok: true, checked: N, checkpointsChecked: 3 });
     expect(three).toEqual(one);

@@ -1,9 +1,10 @@
 import type { TCheckpoint, TPublicKeySet } from '@modula/contracts';
-import { dbOf, sql, withNoTenant, withTenantSnapshot, type Db, type Orm } from '@modula/db';
+import { APP_ROLE, dbOf, sql, withNoTenant, withTenantSnapshot, type Db, type Orm } from '@modula/db';
 import { v7 as uuidv7 } from 'uuid';
 import { AppError } from '../app-error.ts';
 import { GENESIS_HASH } from './chain.ts';
-import { walkChain } from './chain-walk.ts';
+import { type TWalkOptions, walkChain } from './chain-walk.ts';
+import { defaultWalkThreads, walkChainParallel } from './walk-parallel.ts';
 import { CompactRange, leafHash } from './merkle.ts';
 import { PUBLISH_KEY_HINT, signingKeyListing } from './publish-key.ts';
 import { keyringOf, type TKeyring, type TSigner } from './signing-key.ts';
@@ -92,6 +93,8 @@ export async function checkpointExactly(db: Db, tenantId: string, seq: number): 
 export interface TCreateCheckpointOptions {
   /** Return the latest checkpoint instead of signing a new one when the log has not grown (scheduled runs). */
   onlyIfGrown?: boolean;
+  /** Worker threads for the walk (walk-parallel.ts); default: one per core once each has 50,000 events. */
+  threads?: number;
   /**
    * The keys the previous checkpoint may be signed with for this one to extend it (the signer's own
    * is always added). Default: the keys `signing_keys` lists — only the owner can add one, so SQL run
@@ -157,12 +160,19 @@ export async function createCheckpoint(
         );
       }
     }
-    const walk = await walkChain(db, tenantId, {
+    const walkOptions: TWalkOptions = {
       fromSeq: (previous?.seq ?? 0) + 1,
       toSeq: headSeq,
       prevHash: previous?.hash ?? GENESIS_HASH,
-      onRow: (_seq, hash) => range.append(leafHash(Buffer.from(hash, 'hex'))),
-    });
+      leaves: true,
+      onRow: (_seq, hash, leaf) => range.append(leaf ?? leafHash(hash)),
+    };
+    // the first checkpoint of a large log walks it all: on several cores, as verify-chain does
+    const threads = opts.threads ?? defaultWalkThreads(walkOptions.toSeq - walkOptions.fromSeq + 1);
+    const walk =
+      threads > 1
+        ? await walkChainParallel({ url: orm.config.get('clientUrl')!, role: APP_ROLE }, tenantId, { ...walkOptions, threads })
+        : await walkChain(db, tenantId, walkOptions);
     if (walk.brokenSeq !== null) throw new AppError('CONFLICT', `the chain is broken at seq ${walk.brokenSeq} (${walk.reason}); not signing`);
     if (at === undefined && head && walk.lastHash !== head.hash) throw new AppError('CONFLICT', `the chain head does not match event ${headSeq}; not signing`);
     const unsigned = {
