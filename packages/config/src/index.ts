@@ -221,7 +221,7 @@ export const ZConfig = z.object({
    */
   EXPORT_STORE: z.enum(['database', 's3']).default('database'),
   S3_BUCKET: z.string().min(1).optional(),
-  /** Key prefix inside the bucket (keys are `<prefix><tenantId>/<file>`). */
+  /** Key prefix inside the bucket (keys are `<prefix><tenantId>/<copy id>/<file>`, one copy id per build attempt). */
   S3_PREFIX: z.string().default('modula-audit/'),
   S3_REGION: z.string().min(1).default('us-east-1'),
   /** An S3-compatible endpoint (MinIO, Ceph, R2, …); unset: AWS. */

@@ -38,7 +38,13 @@ describe('S3 pack store (code only, against a recording client)', () => {
   it('uploads a large pack in parts of 8 MiB, in order, and completes it with their ETags', async () => {
     const { sent, client } = recorder();
     const upload = await write(2 * S3_PART_BYTES + 1234, client);
-    expect(upload.location).toEqual({ store: 's3', blobId: null, objectKey: `modula-audit/${TENANT}/modula-audit-e1.csv` });
+    expect(upload.location).toEqual({
+      store: 's3',
+      blobId: null,
+      objectKey: expect.stringMatching(new RegExp(`^modula-audit/${TENANT}/[0-9a-f-]{36}/modula-audit-e1\\.csv$`)),
+    });
+    // each attempt its own key: a losing attempt's abort never touches the winner's object
+    expect(s3PackStore(settings, client).upload(TENANT, 'e1', 'modula-audit-e1.csv').location.objectKey).not.toBe(upload.location.objectKey);
     expect(sent.map((s) => s.name)).toEqual([
       'CreateMultipartUploadCommand',
       'UploadPartCommand',

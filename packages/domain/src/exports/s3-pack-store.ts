@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
@@ -16,7 +17,7 @@ export const S3_PART_BYTES = 8 * 1024 * 1024;
 
 export interface TS3Settings {
   bucket: string;
-  /** Key prefix inside the bucket, e.g. `modula-audit/` (keys are `<prefix><tenantId>/<file>`). */
+  /** Key prefix inside the bucket, e.g. `modula-audit/` (keys are `<prefix><tenantId>/<copy id>/<file>`). */
   prefix: string;
   region: string;
   /** An S3-compatible endpoint (MinIO, Ceph, R2…); unset: AWS. */
@@ -50,7 +51,8 @@ export function s3PackStore(settings: TS3Settings, client: TS3Client = createS3C
   return {
     kind: 's3',
     upload(tenantId, _exportId, fileName): TPackUpload {
-      const Key = `${settings.prefix}${tenantId}/${fileName}`;
+      // one key per build attempt: an attempt that lost the race (another marked the export READY) removes its own object, never the winner's
+      const Key = `${settings.prefix}${tenantId}/${randomUUID()}/${fileName}`;
       let uploadId: string | undefined;
       const parts: { ETag: string; PartNumber: number }[] = [];
       let buffered: Buffer[] = [];
