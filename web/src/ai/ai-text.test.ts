@@ -18,7 +18,19 @@ describe('the AI actions screen in words', () => {
     expect(formatConfidence(0.812)).toBe('81 %');
     expect(formatConfidence(0)).toBe('0 %');
     expect(formatConfidence(null)).toBe('—');
-    expect(whatText({ description: 'AI action X executed', ai: { ...none, summary: 'Reordered oat milk' } })).toBe('Reordered oat milk');
-    expect(whatText({ description: 'AI action X executed', ai: none })).toBe('AI action X executed');
+    const executed = {
+      action: 'AI_ACTION_EXECUTED',
+      outcome: 'SUCCESS',
+      reason: null,
+      claimedOutcome: 'SUCCESS',
+      actor: { type: 'SYSTEM', id: null, name: 'Copilot', role: null },
+      entity: { type: 'AI_ACTION', id: 'act-7', label: 'Reorder oat milk' },
+    } as const;
+    expect(whatText({ ...executed, ai: { ...none, summary: 'Reordered oat milk' } })).toBe('Reordered oat milk');
+    expect(whatText({ ...executed, ai: none })).toBe('AI action Reorder oat milk executed (Copilot)');
+    // a refused one reads as an attempt (issue 13, item 6), not as the catalog's "executed"
+    expect(whatText({ ...executed, outcome: 'REJECTED', reason: 'BRANCH_FROZEN', ai: none })).toBe(
+      'Copilot tried to execute AI action Reorder oat milk — refused: branch frozen, reported as done by the device',
+    );
   });
 });

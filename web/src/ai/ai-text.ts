@@ -1,4 +1,4 @@
-import type { TAiActionView, TAiFields, TAiRiskLevel } from '@modula/contracts';
+import { describeAuditEvent, type TAiActionView, type TAiFields, type TAiRiskLevel } from '@modula/contracts';
 
 export const RISK_LABELS: Record<TAiRiskLevel, string> = { LOW: 'Low risk', MEDIUM: 'Medium risk', HIGH: 'High risk' };
 export const RISK_COLORS: Record<TAiRiskLevel, string> = { LOW: 'teal', MEDIUM: 'yellow', HIGH: 'red' };
@@ -21,7 +21,11 @@ export function decisionText(item: Pick<TAiActionView, 'action' | 'outcome' | 'a
   return item.action === 'AI_ACTION_EXECUTED' ? 'No human approval (automatic)' : 'Not recorded';
 }
 
-/** What the AI did or recommended: its own words when it gave them, else the log's description. */
-export function whatText(item: Pick<TAiActionView, 'description' | 'ai'>): string {
-  return item.ai.summary ?? item.description;
+/**
+ * What the AI did or recommended: its own words when it gave them, else the log's sentence for the
+ * event (describeAuditEvent, as the log and the exports say it): a refused or failed one reads as an
+ * attempt, never as done.
+ */
+export function whatText(item: Pick<TAiActionView, 'action' | 'outcome' | 'reason' | 'claimedOutcome' | 'actor' | 'entity' | 'ai'>): string {
+  return item.ai.summary ?? describeAuditEvent({ ...item, context: { ip: null }, metadata: null });
 }
