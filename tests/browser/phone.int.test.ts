@@ -151,9 +151,9 @@ describe('the viewer on a phone', () => {
     await first.getByRole('link').click();
     const dialog = page.getByRole('dialog');
     await dialog.getByText(/Audit entry · seq \d+/).waitFor();
-    const box = await dialog.boundingBox();
-    expect(box!.x).toBe(0);
-    expect(Math.round(box!.width)).toBe(PHONE.width);
+    // once the drawer has slid in (its transition may still run when the text shows)
+    await poll(async () => (await dialog.boundingBox())!.x).toBe(0);
+    expect(Math.round((await dialog.boundingBox())!.width)).toBe(PHONE.width);
     await expect(sideways()).resolves.toBe(0);
     await screenshot(page, 'phone-entry');
     await page.getByRole('button', { name: 'Close the entry' }).click();
