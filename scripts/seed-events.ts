@@ -172,7 +172,7 @@ async function explainAll(orm: Orm, tenantId: string, out: string): Promise<void
     const rows = Number(/Limit \(actual time=[\d.]+\.\.[\d.]+ rows=(\d+)/.exec(median.plan.join('\n'))?.[1] ?? NaN);
     const access =
       median.plan
-        .find((l) => /(Index|Seq Scan|Bitmap).* on audit_events /.test(l))
+        .find((l) => /(Index|Seq Scan|Bitmap).* on audit_events(_p\d+)? /.test(l))
         ?.trim()
         .replace(/\s+\(actual.*$/, '')
         .replace(/^->\s*/, '') ?? '';
