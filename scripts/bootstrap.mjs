@@ -47,7 +47,7 @@ say('installing dependencies (pnpm install)');
 sh('pnpm install --frozen-lockfile --prefer-offline') || sh('pnpm install') || fail('pnpm install failed');
 
 const redisBin = process.env.REDIS_SERVER_BIN ?? '/usr/bin/redis-server';
-const needsLocalRedis = mode === 'test' || !process.env.REDIS_URL;
+const needsLocalRedis = mode === 'test' || (!process.env.REDIS_URL && !process.env.REDIS_CLUSTER_NODES);
 if (needsLocalRedis && !existsSync(redisBin)) aptInstall(['redis-server'], 'Redis is needed for the ingest queue');
 // Debian's package starts a system-wide Redis we do not use; ours runs with our own settings.
 if (needsLocalRedis && isRoot && has('systemctl')) spawnSync('sh', ['-c', 'systemctl disable --now redis-server 2>/dev/null'], { stdio: 'ignore' });

@@ -36,7 +36,8 @@ async function main() {
     env.DATABASE_OWNER_URL = pg.url;
     say(`PostgreSQL on 127.0.0.1:${pg.port} (data in ${pg.clusterDir})`);
   }
-  if (!env.REDIS_URL) {
+  // a Redis Cluster given in REDIS_CLUSTER_NODES is used as it is: no local Redis beside it
+  if (!env.REDIS_URL && !env.REDIS_CLUSTER_NODES) {
     redis = await startRedis({
       dataDir: join(dataDir, 'redis'),
       port: Number(env.LOCAL_REDIS_PORT ?? 63799),
@@ -63,7 +64,11 @@ async function main() {
   // the owner's password stays here: server, worker and CLI never hold it
   delete env.DATABASE_OWNER_URL;
   // the CLI finds the running servers here (the file is readable by this user only)
-  writeFileSync(join(dataDir, 'runtime.json'), JSON.stringify({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL }), { mode: 0o600 });
+  writeFileSync(
+    join(dataDir, 'runtime.json'),
+    JSON.stringify({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL, redisClusterNodes: env.REDIS_CLUSTER_NODES }),
+    { mode: 0o600 },
+  );
 
   // the server serves web/dist at /: build the viewer first when it is missing or outdated
   if (!process.argv.includes('--no-web-build')) await buildWebIfStale(say);
