@@ -32,6 +32,7 @@ export class Migration20261201161000_retention_offboarding extends Migration {
     this.addSql(
       `comment on column tenants.retention_days is 'Events received more than this many days ago expire (archived, then removed as a chain prefix); null keeps them for the subscription'`,
     );
+    this.addSql(`grant update (retention_days) on tenants to ${APP_ROLE}`);
     this.addSql(`create table chain_anchors (
       tenant_id uuid not null,
       seq bigint not null check (seq >= 1),

@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import { expiredThrough, loadSigner, setTenantRetention, verifyChain } from '@modula/domain';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expireDueTenants } from '../../worker/src/retention-job.ts';
+import { queryRows } from '../../testing/database.ts';
+import { runCli } from '../../testing/integrity.ts';
+import { makeEvent } from '../../testing/events.ts';
+import { startStack, type TestStack } from '../../testing/stack.ts';
+import { jobOf, storeJob } from '../../testing/worker-rules.ts';
+
+/**
+ * The scheduled expiry (JOBS.retention): a tenant keeping 7 days whose first 30 events were received
+ * 10 days ago loses exactly those, after their archive; a tenant kept forever loses nothing; without
+ * a maintenance login nothing is removed and the tenants due are named.
+ */
+let stack: TestStack;
+let keeping7: string;
+let forever: string;
+let maintenanceUrl: string;
+const login = `t_maint_${randomBytes(4).toString('hex')}`;
+const log = pino({ level: 'silent' });
+
+beforeAll(async () => {
+  stack = await startStack({ worker: false });
+  ({ tenantId: keeping7 } = await stack.createTenant('Seven days'));
+  ({ tenantId: forever } = await stack.createTenant('Forever'));
+  const tenDaysAgo = new Date(Date.now() - 10 * 86_400_000).toISOString();
+  for (const t of [keeping7, forever]) {
+    await storeJob(
+      stack.services.orm,
+      jobOf(
+        t,
+        Array.from({ length: 30 }, () => makeEvent(t)),
+        tenDaysAgo,
+      ),
+    );
+    await storeJob(
+      stack.services.orm,
+      jobOf(
+        t,
+        Array.from({ length: 20 }, () => makeEvent(t)),
+      ),
+    );
+  }
+  await setTenantRetention(stack.services.orm, keeping7, 7);
+  const [su] = [stack.databaseSuperuserUrl];
+  await queryRows(su, `create role ${login} login password 'maint' noinherit`);
+  await queryRows(su, `grant modula_audit_maintenance to ${login}`);
+  const url = new URL(stack.databaseOwnerUrl);
+  url.username = login;
+  url.password = 'maint';
+  maintenanceUrl = url.toString();
+}, 60_000);
+afterAll(async () => {
+  await queryRows(stack.databaseSuperuserUrl, `drop role if exists ${login}`).catch(() => {});
+  await stack.close();
+});
+
+describe('cli tenant retention', () => {
+  it('sets and clears a period, prints JSON, and refuses both or neither of --keep-days and --forever', () => {
+    const set = runCli(stack, ['tenant', 'retention', '--tenant', forever, '--keep-days', '3650']);
+    expect(set.status, set.stderr).toBe(0);
+    expect(set.json).toEqual({ tenantId: forever, keepDays: 3650, previous: null });
+    const cleared = runCli(stack, ['tenant', 'retention', '--tenant', forever, '--forever']);
+    expect(cleared.json).toEqual({ tenantId: forever, keepDays: null, previous: 3650 });
+    expect(runCli(stack, ['tenant', 'retention', '--tenant', forever, '--forever', '--keep-days', '3']).status).not.toBe(0);
+    expect(runCli(stack, ['tenant', 'retention', '--tenant', forever]).status).not.toBe(0);
+  });
+});
+
+describe('the scheduled retention job', () => {
+  it('the cut is the last event received before the period', async () => {
+    expect(await expiredThrough(stack.services.orm, keeping7)).toBe(30);
+    expect(await expiredThrough(stack.services.orm, forever)).toBeNull();
+  });
+
+  it('without DATABASE_MAINTENANCE_URL removes nothing and names the tenants due', async () => {
+    const signer = loadSigner(stack.config);
+    const r = await expireDueTenants({ ...stack.config, DATABASE_MAINTENANCE_URL: undefined }, stack.services.orm, signer, log);
+    expect(r).toMatchObject({ expired: [], due: [keeping7] });
+  });
+
+  it('with it, archives and removes events 1..30 of the tenant keeping 7 days, and nothing of the other', async () => {
+    const signer = loadSigner(stack.config);
+    const r = await expireDueTenants({ ...stack.config, DATABASE_MAINTENANCE_URL: maintenanceUrl }, stack.services.orm, signer, log);
+    expect(r.expired).toEqual([{ tenantId: keeping7, fromSeq: 1, toSeq: 30 }]);
+    const counts = await queryRows<{ tenant_id: string; n: number; first: string }>(
+      stack.databaseSuperuserUrl,
+      'select tenant_id, count(*)::int as n, min(seq) as first from audit_events where tenant_id in ($1, $2) group by 1',
+      [keeping7, forever],
+    );
+    expect(Object.fromEntries(counts.map((c) => [c.tenant_id, [c.n, c.first]]))).toEqual({ [keeping7]: [20, '31'], [forever]: [50, '1'] });
+    expect(await verifyChain(stack.services.orm, keeping7)).toMatchObject({ ok: true, checked: 20, fromAnchorSeq: 30 });
+    // nothing more is due until more events age
+    expect((await expireDueTenants({ ...stack.config, DATABASE_MAINTENANCE_URL: maintenanceUrl }, stack.services.orm, signer, log)).expired).toEqual([]);
+  });
+});
