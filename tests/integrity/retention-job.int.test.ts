@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { expiredThrough, loadSigner, setTenantRetention, verifyChain } from '@modula/domain';
+import type { TAuditEventInput } from '@modula/contracts';
+import { expiredThrough, judgeEvents, loadSigner, setTenantRetention, verifyChain } from '@modula/domain';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expireDueTenants } from '../../worker/src/retention-job.ts';
@@ -83,8 +84,14 @@ describe('the scheduled retention job', () => {
 
   it('with it, archives and removes events 1..30 of the tenant keeping 7 days, and nothing of the other', async () => {
     const signer = loadSigner(stack.config);
-    const r = await expireDueTenants({ ...stack.config, DATABASE_MAINTENANCE_URL: maintenanceUrl }, stack.services.orm, signer, log);
+    const recorded: TAuditEventInput[] = [];
+    const r = await expireDueTenants({ ...stack.config, DATABASE_MAINTENANCE_URL: maintenanceUrl }, stack.services.orm, signer, log, undefined, async (e) => {
+      recorded.push(e);
+    });
     expect(r.expired).toEqual([{ tenantId: keeping7, fromSeq: 1, toSeq: 30 }]);
+    // recorded in the tenant's own log (the worker queues it like any event): one valid EVENTS_EXPIRED
+    expect(recorded).toMatchObject([{ tenantId: keeping7, action: 'EVENTS_EXPIRED', metadata: { fromSeq: 1, toSeq: 30, removed: 30 } }]);
+    expect(judgeEvents(recorded, { kind: 'system' }).rejected).toEqual([]);
     const counts = await queryRows<{ tenant_id: string; n: number; first: string }>(
       stack.databaseSuperuserUrl,
       'select tenant_id, count(*)::int as n, min(seq) as first from audit_events where tenant_id in ($1, $2) group by 1',

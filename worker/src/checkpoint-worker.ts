@@ -1,7 +1,8 @@
 import type { TConfig } from '@modula/config';
-import { JOBS } from '@modula/contracts';
+import { JOBS, SYSTEM_PROVENANCE } from '@modula/contracts';
 import type { Orm } from '@modula/db';
-import { allTenantIds, createCheckpoint, loadSigner, pinnedKeys, type TSigner } from '@modula/domain';
+import { allTenantIds, createCheckpoint, judgeEvents, loadSigner, pinnedKeys, type TSigner } from '@modula/domain';
+import { configuredRetry, IngestQueue } from '@modula/queue';
 import { expireDueTenants } from './retention-job.ts';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
@@ -61,16 +62,25 @@ export async function startCheckpointWorker(config: TConfig, orm: Orm, log: Logg
     Math.round(config.RETENTION_EVERY_HOURS * 3_600_000),
   );
   await retentionSchedule.scheduled;
+  const ingest = new IngestQueue(connection, config.QUEUE_PREFIX, configuredRetry(config));
   const retention = async (payload: TJobPayload<'retention'>) => {
     signer ??= loadSigner(config);
-    return expireDueTenants(config, orm, signer, log, payload.tenantId);
+    return expireDueTenants(config, orm, signer, log, payload.tenantId, async (event) => {
+      const judged = judgeEvents([event], { kind: 'system' });
+      await ingest.enqueue(
+        event.tenantId,
+        judged.accepted.map((a) => a.event),
+        new Date().toISOString(),
+        { provenance: SYSTEM_PROVENANCE },
+      );
+    });
   };
 
   const runner = runJobs(config, log, connection, {
     queue: JOBS.checkpoint.queue,
     handlers: { checkpoint, retention },
     concurrency: 1,
-    closeAfter: [queue, retentionSchedule.queue],
+    closeAfter: [queue, retentionSchedule.queue, ingest],
   });
   return { ...runner, queue };
 }

@@ -1,6 +1,7 @@
 import type { TConfig } from '@modula/config';
 import type { Orm } from '@modula/db';
-import { allTenantIds, expiredThrough, expireTenantPrefix, type TSigner } from '@modula/domain';
+import type { TAuditEventInput } from '@modula/contracts';
+import { administrationEvent, allTenantIds, expiredThrough, expireTenantPrefix, type TSigner } from '@modula/domain';
 import type { Logger } from 'pino';
 
 /**
@@ -9,7 +10,14 @@ import type { Logger } from 'pino';
  * (DATABASE_MAINTENANCE_URL). Without that login nothing is removed: the tenants due are logged.
  * One tenant's failure is logged and the others go on; nothing is removed before its archive exists.
  */
-export async function expireDueTenants(config: TConfig, orm: Orm, signer: TSigner, log: Logger, only?: string) {
+export async function expireDueTenants(
+  config: TConfig,
+  orm: Orm,
+  signer: TSigner,
+  log: Logger,
+  only?: string,
+  record: (event: TAuditEventInput) => Promise<void> = async () => {},
+) {
   const tenants = only ? [only] : await allTenantIds(orm);
   const expired: { tenantId: string; fromSeq: number; toSeq: number }[] = [];
   const due: string[] = [];
@@ -25,6 +33,16 @@ export async function expireDueTenants(config: TConfig, orm: Orm, signer: TSigne
       if (r) {
         expired.push({ tenantId, fromSeq: r.fromSeq, toSeq: r.toSeq });
         log.info({ tenantId, fromSeq: r.fromSeq, toSeq: r.toSeq, archive: r.archive.file }, 'expired events archived and removed');
+        // DESIGN rule 8: the removal is recorded in the tenant's own log, by the system
+        await record(
+          administrationEvent(
+            tenantId,
+            'EVENTS_EXPIRED',
+            { type: 'SYSTEM', id: 'retention', name: 'Retention' },
+            { type: 'CHAIN_RANGE', id: `${r.fromSeq}-${r.toSeq}`, label: `events ${r.fromSeq} to ${r.toSeq}` },
+            { metadata: { fromSeq: r.fromSeq, toSeq: r.toSeq, removed: r.removed, archiveExportId: r.archive.exportId, checkpointSeq: r.checkpoint.seq } },
+          ),
+        );
       }
     } catch (err) {
       log.error({ tenantId, err: (err as Error).message }, 'retention refused');
