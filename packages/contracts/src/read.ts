@@ -218,6 +218,8 @@ export const ZMeOutput = z.object({
   userId: z.uuid(),
   tenantId: z.uuid(),
   tenantName: z.string(),
+  /** The tenant's IANA time zone (e.g. Europe/Madrid; UTC unless set): the viewer can show times in it instead of the browser's. */
+  tenantTimeZone: z.string(),
   email: z.string(),
   name: z.string().nullable(),
   role: ZRole,

@@ -25,8 +25,8 @@ export const authRouter = router({
     .input(ZNoInput)
     .output(ZMeOutput)
     .query(({ ctx }) => {
-      const { userId, tenantId, tenantName, email, name, role } = ctx.session;
-      return { userId, tenantId, tenantName, email, name, role };
+      const { userId, tenantId, tenantName, tenantTimeZone, email, name, role } = ctx.session;
+      return { userId, tenantId, tenantName, tenantTimeZone, email, name, role };
     }),
   logout: publicProcedure
     .input(ZNoInput)

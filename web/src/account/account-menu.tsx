@@ -1,6 +1,8 @@
 import { Button, Menu } from '@mantine/core';
 import type { TMeOutput } from '@modula/contracts';
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { DisplayMenuItems } from '../i18n/display-menu.tsx';
 import { PasswordChangeDialog } from './password-change-dialog.tsx';
 
 /** A small chevron, inline SVG, marking the name as a menu. */
@@ -23,8 +25,9 @@ function Chevron() {
   );
 }
 
-/** The signed-in user's menu in the header: who they are, and their own password change. */
+/** The signed-in user's menu in the header: who they are, their own password change, their language and time zone. */
 export function AccountMenu({ me }: { me: TMeOutput }) {
+  const { t } = useTranslation();
   const [changing, setChanging] = useState(false);
   return (
     <>
@@ -36,7 +39,8 @@ export function AccountMenu({ me }: { me: TMeOutput }) {
         </Menu.Target>
         <Menu.Dropdown>
           <Menu.Label>{me.email}</Menu.Label>
-          <Menu.Item onClick={() => setChanging(true)}>Change password…</Menu.Item>
+          <Menu.Item onClick={() => setChanging(true)}>{t('app.changePassword')}</Menu.Item>
+          <DisplayMenuItems tenantZone={me.tenantTimeZone} />
         </Menu.Dropdown>
       </Menu>
       <PasswordChangeDialog opened={changing} onClose={() => setChanging(false)} />
@@ -46,11 +50,12 @@ export function AccountMenu({ me }: { me: TMeOutput }) {
 
 /** The same dialog behind a plain button, where there is no header (the "no access" screen of Managers and Cashiers). */
 export function PasswordChangeButton() {
+  const { t } = useTranslation();
   const [changing, setChanging] = useState(false);
   return (
     <>
       <Button variant="default" onClick={() => setChanging(true)}>
-        Change password…
+        {t('app.changePassword')}
       </Button>
       <PasswordChangeDialog opened={changing} onClose={() => setChanging(false)} />
     </>

@@ -2,18 +2,21 @@ import { AppShell, Burger, Divider, Group, Stack, Text, Title } from '@mantine/c
 import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import type { TMeOutput } from '@modula/contracts';
 import { useEffect, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useLocation } from 'react-router';
 import { AccountMenu, PasswordChangeButton } from '../account/account-menu.tsx';
+import { DisplaySwitches } from '../i18n/display-menu.tsx';
+import { setTenantZone } from '../i18n/time-zone-choice.ts';
 import { IntegrityBadge } from './integrity-badge.tsx';
 import { ScreenLink } from './screen-link.tsx';
 import { SignOutButton } from './sign-out-button.tsx';
 
 const NAV = [
-  { to: '/', label: 'Audit log', end: true },
-  { to: '/suspicious-sign-ins', label: 'Suspicious sign-ins', end: false },
-  { to: '/device-gaps', label: 'Missing device events', end: false },
-  { to: '/ai-actions', label: 'AI actions', end: false },
-];
+  { to: '/', key: 'nav.log', end: true },
+  { to: '/suspicious-sign-ins', key: 'nav.suspicious', end: false },
+  { to: '/device-gaps', key: 'nav.gaps', end: false },
+  { to: '/ai-actions', key: 'nav.ai', end: false },
+] as const;
 
 /** Below this width (Mantine's `lg`) the header's screens, badge and account fold into a menu. */
 const COMPACT_QUERY = '(max-width: 74.99em)';
@@ -22,12 +25,15 @@ const MENU_ID = 'app-menu';
 /**
  * The frame of the Admin's screens: the tenant, its screens, the chain's state, who is signed in.
  * On a phone or a narrow window the header keeps the name and a menu button; the menu holds every
- * screen, the chain badge, the account and sign-out, so each stays within reach at 390 px.
+ * screen, the chain badge, the account (language and time zone too) and sign-out, so each stays
+ * within reach at 390 px. The tenant's time zone, from auth.me, is what "the business's time zone" shows.
  */
 export function AppLayout({ me, children }: { me: TMeOutput; children: ReactNode }) {
   const compact = useMediaQuery(COMPACT_QUERY, undefined, { getInitialValueInEffect: false });
   const [opened, { toggle, close }] = useDisclosure(false);
   const { pathname } = useLocation();
+  const { t } = useTranslation();
+  useEffect(() => setTenantZone(me.tenantTimeZone), [me.tenantTimeZone]);
   // a screen chosen in the menu closes it
   useEffect(() => close(), [pathname, close]);
   return (
@@ -36,15 +42,15 @@ export function AppLayout({ me, children }: { me: TMeOutput; children: ReactNode
         <Group h="100%" px={compact ? 'sm' : 'md'} justify="space-between" wrap="nowrap">
           <Group gap="lg" wrap="nowrap" miw={0}>
             <Title order={1} size="h4" style={{ whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}>
-              Modula Audit{' '}
+              {t('app.name')}{' '}
               <Text span c="dimmed" fw={400}>
                 · {me.tenantName}
               </Text>
             </Title>
             {!compact && (
-              <Group component="nav" aria-label="Screens" gap={4} wrap="nowrap">
-                {NAV.map((item) => (
-                  <ScreenLink key={item.to} {...item} />
+              <Group component="nav" aria-label={t('app.screens')} gap={4} wrap="nowrap">
+                {NAV.map(({ key, ...item }) => (
+                  <ScreenLink key={item.to} {...item} label={t(key)} />
                 ))}
               </Group>
             )}
@@ -54,7 +60,7 @@ export function AppLayout({ me, children }: { me: TMeOutput; children: ReactNode
               opened={opened}
               onClick={toggle}
               size="sm"
-              aria-label={opened ? 'Close the menu' : 'Open the menu'}
+              aria-label={opened ? t('app.closeMenu') : t('app.openMenu')}
               aria-controls={opened ? MENU_ID : undefined}
               aria-expanded={opened}
             />
@@ -68,17 +74,17 @@ export function AppLayout({ me, children }: { me: TMeOutput; children: ReactNode
         </Group>
       </AppShell.Header>
       {compact && opened && (
-        <AppShell.Navbar p="md" id={MENU_ID} aria-label="Menu">
+        <AppShell.Navbar p="md" id={MENU_ID} aria-label={t('app.menu')}>
           <Stack gap="md">
-            <Stack component="nav" aria-label="Screens" gap={4}>
-              {NAV.map((item) => (
-                <ScreenLink key={item.to} {...item} block />
+            <Stack component="nav" aria-label={t('app.screens')} gap={4}>
+              {NAV.map(({ key, ...item }) => (
+                <ScreenLink key={item.to} {...item} label={t(key)} block />
               ))}
             </Stack>
             <Divider />
             <IntegrityBadge />
             <Divider />
-            <Stack gap="xs" aria-label="Account" component="section">
+            <Stack gap="xs" aria-label={t('app.account')} component="section">
               <Text size="sm" fw={500}>
                 {me.name ?? me.email}
                 {me.name && (
@@ -90,6 +96,8 @@ export function AppLayout({ me, children }: { me: TMeOutput; children: ReactNode
               <PasswordChangeButton />
               <SignOutButton />
             </Stack>
+            <Divider />
+            <DisplaySwitches tenantZone={me.tenantTimeZone} />
           </Stack>
         </AppShell.Navbar>
       )}

@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { Navigate, Outlet, useLocation } from 'react-router';
 import { ErrorState } from '../common/error-state.tsx';
 import { PageLoader } from '../common/page-loader.tsx';
@@ -11,16 +12,17 @@ import { errorCodeOf, useTRPC } from './trpc.ts';
  * afterwards); a session of a Manager or Cashier → "no access"; an Admin → the screens.
  */
 export function RequireAdmin() {
+  const { t } = useTranslation();
   const trpc = useTRPC();
   const location = useLocation();
   const me = useQuery(trpc.auth.me.queryOptions(undefined, { staleTime: 60_000 }));
-  if (me.isPending) return <PageLoader label="Checking your session" />;
+  if (me.isPending) return <PageLoader label={t('app.checkingSession')} />;
   if (me.isError) {
     if (errorCodeOf(me.error) === 'UNAUTHORIZED') {
       const next = `${location.pathname}${location.search}`;
       return <Navigate to={next === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(next)}`} replace />;
     }
-    return <ErrorState error={me.error} what="your session" onRetry={() => void me.refetch()} />;
+    return <ErrorState error={me.error} what={t('error.yourSession')} onRetry={() => void me.refetch()} />;
   }
   if (me.data.role !== 'ADMIN') return <NoAccess me={me.data} />;
   return (

@@ -1,10 +1,12 @@
 import { Button, type ButtonProps } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { useTRPC } from './trpc.ts';
 
 /** Revokes the session on the service, forgets every cached answer, and returns to the sign-in screen. */
 export function SignOutButton({ variant = 'default' }: { variant?: ButtonProps['variant'] }) {
+  const { t } = useTranslation();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
@@ -18,7 +20,7 @@ export function SignOutButton({ variant = 'default' }: { variant?: ButtonProps['
   );
   return (
     <Button variant={variant} size="xs" loading={logout.isPending} onClick={() => logout.mutate()}>
-      Sign out
+      {t('app.signOut')}
     </Button>
   );
 }

@@ -1,5 +1,7 @@
 import { Anchor, Button, Center, Group, Loader, Text } from '@mantine/core';
 import { useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import { formatNumber } from '../common/format-time.ts';
 import './load-more.css';
 
 /** How far below the viewport the next page starts loading, in pixels. */
@@ -20,6 +22,7 @@ export const LOG_END_ID = 'log-end';
  * skip link, Tab) loads nothing: the keyboard user decides with the button.
  */
 export function LoadMore({ hasMore, loading, onLoad, loadedCount }: { hasMore: boolean; loading: boolean; onLoad: () => void; loadedCount: number }) {
+  const { t } = useTranslation();
   const sentinel = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = sentinel.current;
@@ -40,15 +43,15 @@ export function LoadMore({ hasMore, loading, onLoad, loadedCount }: { hasMore: b
         <Group gap="sm">
           {/* not `loading`, which disables the button: a disabled button drops the keyboard's focus */}
           <Button id={LOG_END_ID} variant="default" aria-busy={loading} rightSection={loading ? <Loader size={14} /> : undefined} onClick={onLoad}>
-            Load more
+            {t('log.loadMore')}
           </Button>
           <Text size="sm" c="dimmed" data-testid="loaded-count">
-            {loadedCount.toLocaleString('en')} loaded
+            {t('log.loaded', { n: formatNumber(loadedCount) })}
           </Text>
         </Group>
       ) : (
         <Text id={LOG_END_ID} tabIndex={-1} size="sm" c="dimmed">
-          {loadedCount === 1 ? 'The one matching event is shown.' : `All ${loadedCount.toLocaleString('en')} matching events are shown.`}
+          {t('log.allShown', { count: loadedCount, n: formatNumber(loadedCount) })}
         </Text>
       )}
     </Center>
@@ -60,6 +63,7 @@ export function LoadMore({ hasMore, loading, onLoad, loadedCount }: { hasMore: b
  * instead of tabbing through every row. It moves the focus only; loading stays the button's.
  */
 export function SkipToLoadMore({ hasMore }: { hasMore: boolean }) {
+  const { t } = useTranslation();
   return (
     <Anchor
       href={`#${LOG_END_ID}`}
@@ -73,7 +77,7 @@ export function SkipToLoadMore({ hasMore }: { hasMore: boolean }) {
         end?.scrollIntoView({ block: 'center' });
       }}
     >
-      {hasMore ? 'Skip to “Load more”' : 'Skip to the end of the list'}
+      {hasMore ? t('log.skipToLoadMore') : t('log.skipToEnd')}
     </Anchor>
   );
 }

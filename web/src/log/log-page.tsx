@@ -1,5 +1,6 @@
 import { Button, Group, Stack, Title } from '@mantine/core';
 import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { EntryDrawer } from '../entry/entry-drawer.tsx';
 import { ExportDialog } from '../exports/export-dialog.tsx';
@@ -13,6 +14,7 @@ import { useLogFilters } from './use-log-filters.ts';
 
 /** The audit log: filters, the matching events newest first, the entry drawer, and exports of what is shown. */
 export function LogPage() {
+  const { t } = useTranslation();
   const { filters, setFilters, clearFilters, openEventId, openEvent, closeEvent } = useLogFilters();
   const [params] = useSearchParams();
   const [exporting, setExporting] = useState(false);
@@ -27,12 +29,12 @@ export function LogPage() {
     <Stack gap="md">
       <Group justify="space-between">
         <Title order={2} size="h3">
-          Audit log
+          {t('log.title')}
         </Title>
         <Group gap="xs">
           <SavedViewsMenu filters={filters} onOpen={(view) => setFilters({ ...EMPTY_FILTERS, ...view })} />
           <Button variant="light" onClick={() => setExporting(true)}>
-            Export…
+            {t('log.export')}
           </Button>
         </Group>
       </Group>

@@ -2,6 +2,7 @@ import { Button, EmptyState, Group, Loader, Paper, Text } from '@mantine/core';
 import type { TEventsFilter } from '@modula/contracts';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useCallback, useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useTRPC, useTRPCClient } from '../app/trpc.ts';
 import { ErrorState } from '../common/error-state.tsx';
 import { LoadMore, SkipToLoadMore } from './load-more.tsx';
@@ -26,6 +27,7 @@ export function LogResults({
   onOpen: (id: string) => void;
   onClear: () => void;
 }) {
+  const { t } = useTranslation();
   const trpc = useTRPC();
   const client = useTRPCClient();
   const { byId } = useBranches();
@@ -50,25 +52,22 @@ export function LogResults({
       <Group justify="center" py="xl" role="status" aria-live="polite">
         <Loader size="sm" />
         <Text c="dimmed" size="sm">
-          Loading events…
+          {t('log.loading')}
         </Text>
       </Group>
     );
   }
   // a failed next page keeps the rows already loaded (and says so below them)
-  if (query.isError && !query.isFetchNextPageError) return <ErrorState error={query.error} what="the log" onRetry={() => void query.refetch()} />;
+  if (query.isError && !query.isFetchNextPageError) return <ErrorState error={query.error} what={t('error.theLog')} onRetry={() => void query.refetch()} />;
 
   if (events.length === 0) {
     return (
       <Paper withBorder py="xl">
-        <EmptyState
-          title={filtered ? 'No events match these filters' : 'The log is empty'}
-          description={filtered ? 'Widen the date range or remove a filter.' : 'Events appear here as soon as Modula’s modules and devices record them.'}
-        >
+        <EmptyState title={filtered ? t('log.noMatch') : t('log.empty')} description={filtered ? t('log.noMatchHint') : t('log.emptyHint')}>
           {filtered && (
             <EmptyState.Actions>
               <Button variant="light" onClick={onClear}>
-                Clear filters
+                {t('log.clearFilters')}
               </Button>
             </EmptyState.Actions>
           )}
@@ -80,7 +79,7 @@ export function LogResults({
     <Paper withBorder pos="relative">
       <SkipToLoadMore hasMore={hasNextPage} />
       <LogTable events={events} branches={byId} selectedId={selectedId} entryHref={entryHref} onOpen={onOpen} />
-      {query.isFetchNextPageError && <ErrorState error={query.error} what="more events" onRetry={loadMore} />}
+      {query.isFetchNextPageError && <ErrorState error={query.error} what={t('error.moreEvents')} onRetry={loadMore} />}
       <LoadMore hasMore={hasNextPage} loading={isFetchingNextPage} onLoad={loadMore} loadedCount={events.length} />
     </Paper>
   );

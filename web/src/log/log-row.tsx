@@ -1,8 +1,10 @@
 import { Anchor, Stack, Table, Text } from '@mantine/core';
-import { describeAuditEvent, type TAuditEventView, type TBranchView } from '@modula/contracts';
+import type { TAuditEventView, TBranchView } from '@modula/contracts';
 import { memo } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { formatDateTime } from '../common/format-time.ts';
+import { describeEvent } from '../i18n/event-sentence-es.ts';
 import { ActionValue, ActorValue, BranchValue, DeviceValue, IpValue, TargetValue } from './event-values.tsx';
 import { OutcomeBadge } from './outcome-badge.tsx';
 import { SyncBadges } from './sync-badges.tsx';
@@ -25,6 +27,7 @@ export const LogRow = memo(function LogRow({
   selected: boolean;
   onOpen: (id: string) => void;
 }) {
+  const { i18n } = useTranslation();
   return (
     <Table.Tr
       onClick={() => onOpen(event.id)}
@@ -49,7 +52,7 @@ export const LogRow = memo(function LogRow({
               e.stopPropagation();
             }}
           >
-            {describeAuditEvent(event)}
+            {describeEvent(event, i18n.resolvedLanguage)}
           </Anchor>
           <ActionValue action={event.action} />
         </Stack>

@@ -1,7 +1,8 @@
 import { Table, VisuallyHidden } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import type { TAuditEventView, TBranchView } from '@modula/contracts';
-import { viewerTimeZone } from '../common/format-time.ts';
+import { useTranslation } from 'react-i18next';
+import { zoneLabel } from '../common/format-time.ts';
 import './log-table.css';
 import { LogRow } from './log-row.tsx';
 import { useWindowRows } from './use-window-rows.ts';
@@ -10,7 +11,7 @@ import { useWindowRows } from './use-window-rows.ts';
 export const CARDS_QUERY = '(max-width: 47.99em)';
 
 /**
- * The log's rows, newest first, with times in the viewer's time zone. Only the rows near the
+ * The log's rows, newest first, with times in the chosen time zone (its offset in the heading). Only the rows near the
  * viewport are in the page (a window virtualiser): with 10,000 events loaded the page holds a few
  * dozen rows, and a spacer stands for the others. Each row is its own `<tbody>` so that it can be
  * measured as it is (rows grow with their content, and cards more so) without LogRow knowing.
@@ -29,6 +30,7 @@ export function LogTable({
   entryHref: (id: string) => string;
   onOpen: (id: string) => void;
 }) {
+  const { t } = useTranslation();
   const cards = useMediaQuery(CARDS_QUERY, undefined, { getInitialValueInEffect: false });
   const rows = useWindowRows(events.length, cards ? 150 : 64);
   return (
@@ -39,20 +41,20 @@ export function LogTable({
         data-layout={cards ? 'cards' : 'table'}
         highlightOnHover
         verticalSpacing="xs"
-        aria-label="Audit log, newest first"
+        aria-label={t('log.tableLabel')}
       >
         <Table.Thead>
           <Table.Tr>
-            <Table.Th>Time ({viewerTimeZone()})</Table.Th>
-            <Table.Th>Actor (role then)</Table.Th>
-            <Table.Th>Action</Table.Th>
-            <Table.Th>Target</Table.Th>
-            <Table.Th>Outcome</Table.Th>
-            <Table.Th>Branch</Table.Th>
-            <Table.Th>IP</Table.Th>
-            <Table.Th>Device</Table.Th>
+            <Table.Th>{t('log.time', { zone: zoneLabel() })}</Table.Th>
+            <Table.Th>{t('log.actor')}</Table.Th>
+            <Table.Th>{t('log.action')}</Table.Th>
+            <Table.Th>{t('log.target')}</Table.Th>
+            <Table.Th>{t('log.outcome')}</Table.Th>
+            <Table.Th>{t('log.branch')}</Table.Th>
+            <Table.Th>{t('log.ip')}</Table.Th>
+            <Table.Th>{t('log.device')}</Table.Th>
             <Table.Th>
-              <VisuallyHidden>Sync</VisuallyHidden>
+              <VisuallyHidden>{t('log.sync')}</VisuallyHidden>
             </Table.Th>
           </Table.Tr>
         </Table.Thead>

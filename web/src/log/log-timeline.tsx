@@ -2,11 +2,12 @@ import { Box, Group, Paper, Text, Tooltip, UnstyledButton } from '@mantine/core'
 import type { TEventsFilter } from '@modula/contracts';
 import { useQuery } from '@tanstack/react-query';
 import { useTRPC } from '../app/trpc.ts';
-import { viewerTimeZone } from '../common/format-time.ts';
+import { useTranslation } from 'react-i18next';
+import { formatDate, formatDay, formatNumber } from '../common/format-time.ts';
+import { browserTimeZone } from '../i18n/time-zone-choice.ts';
 import type { TLogFilters } from './log-filters.ts';
 
-const dayLabel = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
-const label = (day: string) => dayLabel.format(new Date(`${day}T00:00:00Z`));
+const label = formatDay;
 
 /**
  * How many events of the current filter happened on each day (of the viewer's time zone), above the
@@ -14,25 +15,33 @@ const label = (day: string) => dayLabel.format(new Date(`${day}T00:00:00Z`));
  * that day.
  */
 export function LogTimeline({ filter, onPickDay }: { filter: TEventsFilter; onPickDay: (patch: Partial<TLogFilters>) => void }) {
+  const { t } = useTranslation();
   const trpc = useTRPC();
-  const timeZone = viewerTimeZone();
+  // days of the browser's zone, as the date filters a day's bar sets (even when rows show the tenant's zone)
+  const timeZone = browserTimeZone();
   const query = useQuery(trpc.events.timeline.queryOptions({ ...filter, timeZone }, { staleTime: 30_000 }));
   if (!query.data) return null;
   const { days, total, complete, countedFrom } = query.data;
   const max = Math.max(1, ...days.map((d) => d.count));
   return (
-    <Paper withBorder p="xs" component="figure" m={0} aria-label="Events per day" data-testid="log-timeline">
+    <Paper withBorder p="xs" component="figure" m={0} aria-label={t('log.perDay')} data-testid="log-timeline">
       <Group justify="space-between" mb={4}>
         <Text size="xs" c="dimmed" component="figcaption">
-          {total.toLocaleString()} events, {label(days[0]?.day ?? '')} – {label(days.at(-1)?.day ?? '')} ({timeZone})
-          {!complete && countedFrom ? ` · days before ${new Date(countedFrom).toLocaleDateString()} not fully counted` : ''}
+          {t('log.timelineSummary', {
+            count: total,
+            n: formatNumber(total),
+            from: label(days[0]?.day ?? ''),
+            to: label(days.at(-1)?.day ?? ''),
+            zone: timeZone,
+          })}
+          {!complete && countedFrom ? t('log.notFullyCounted', { date: formatDate(countedFrom) }) : ''}
         </Text>
       </Group>
       <Group gap={2} align="flex-end" wrap="nowrap" h={48} style={{ overflowX: 'auto' }}>
         {days.map((d) => (
-          <Tooltip key={d.day} label={`${label(d.day)}: ${d.count.toLocaleString()} events`} openDelay={150}>
+          <Tooltip key={d.day} label={t('log.dayCount', { count: d.count, n: formatNumber(d.count), day: label(d.day) })} openDelay={150}>
             <UnstyledButton
-              aria-label={`${label(d.day)}: ${d.count} events — show this day`}
+              aria-label={t('log.dayShow', { count: d.count, n: formatNumber(d.count), day: label(d.day) })}
               data-testid="timeline-day"
               data-day={d.day}
               data-count={d.count}

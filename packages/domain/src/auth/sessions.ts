@@ -15,6 +15,8 @@ export interface TSession {
   sessionId: string;
   tenantId: string;
   tenantName: string;
+  /** The tenant's IANA time zone (tenants.time_zone), which the viewer can show times in. */
+  tenantTimeZone: string;
   userId: string;
   email: string;
   name: string | null;
@@ -60,18 +62,27 @@ export async function findSession(orm: Orm, policy: TSessionPolicy, token: strin
   const { tenantId, hash } = parsed;
   return withTenant(orm, tenantId, async (em) => {
     const row = (
-      await sql<{ session_id: string; user_id: string; email: string; name: string | null; role: TRole; tenant_name: string }>`
+      await sql<{ session_id: string; user_id: string; email: string; name: string | null; role: TRole; tenant_name: string; tenant_time_zone: string }>`
       with s as (
         update sessions set last_seen_at = now(),
           idle_expires_at = least(now() + make_interval(secs => ${policy.idleMinutes * 60}), absolute_expires_at)
         where tenant_id = ${tenantId} and token_hash = ${hash} and revoked_at is null
           and idle_expires_at > now() and absolute_expires_at > now()
         returning id, user_id)
-      select s.id as session_id, u.id as user_id, u.email, u.name, u.role, t.name as tenant_name
+      select s.id as session_id, u.id as user_id, u.email, u.name, u.role, t.name as tenant_name, t.time_zone as tenant_time_zone
       from s join users u on u.tenant_id = ${tenantId} and u.id = s.user_id join tenants t on t.id = ${tenantId}`.execute(dbOf(em))
     ).rows[0];
     if (!row) return undefined;
-    return { sessionId: row.session_id, tenantId, tenantName: row.tenant_name, userId: row.user_id, email: row.email, name: row.name, role: row.role };
+    return {
+      sessionId: row.session_id,
+      tenantId,
+      tenantName: row.tenant_name,
+      tenantTimeZone: row.tenant_time_zone,
+      userId: row.user_id,
+      email: row.email,
+      name: row.name,
+      role: row.role,
+    };
   });
 }
 

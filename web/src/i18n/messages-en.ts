@@ -1,0 +1,92 @@
+/**
+ * The viewer's English texts, the source of the catalog: every key here must be in messages-es.ts
+ * (its type says so, and catalog.test.ts checks it key by key). `{{name}}` is a value filled in.
+ */
+export const en = {
+  app: {
+    name: 'Modula Audit',
+    screens: 'Screens',
+    menu: 'Menu',
+    account: 'Account',
+    openMenu: 'Open the menu',
+    closeMenu: 'Close the menu',
+    signOut: 'Sign out',
+    changePassword: 'Change password…',
+    checkingSession: 'Checking your session',
+  },
+  nav: {
+    log: 'Audit log',
+    suspicious: 'Suspicious sign-ins',
+    gaps: 'Missing device events',
+    ai: 'AI actions',
+  },
+  prefs: {
+    language: 'Language',
+    times: 'Times shown in',
+    viewerZone: 'My time zone ({{zone}})',
+    tenantZone: 'The business’s time zone ({{zone}})',
+  },
+  outcome: {
+    SUCCESS: 'Success',
+    REJECTED: 'Rejected',
+    FAILED: 'Failed',
+  },
+  reason: {
+    PERMISSION_DENIED: 'Permission denied',
+    POLICY_BLOCKED: 'Blocked by policy',
+    VALIDATION_FAILED: 'Validation failed',
+    BRANCH_FROZEN: 'Branch frozen',
+    TENANT_FROZEN: 'Tenant frozen',
+    DEPENDENCY_MISSING: 'Dependency missing',
+  },
+  error: {
+    couldNotLoad: 'Could not load {{what}}',
+    tryAgain: 'Try again',
+    NOT_FOUND: 'It does not exist, or it is not part of your tenant’s log.',
+    BAD_REQUEST: 'The service did not accept this request. Check the filters.',
+    TOO_MANY_REQUESTS: 'Too many requests right now. Wait a moment and try again.',
+    SERVICE_UNAVAILABLE: 'The service cannot reach its database right now. Try again in a moment.',
+    other: 'The service could not be reached, or it failed. Try again in a moment.',
+    theLog: 'the log',
+    moreEvents: 'more events',
+    yourSession: 'your session',
+  },
+  log: {
+    title: 'Audit log',
+    export: 'Export…',
+    tableLabel: 'Audit log, newest first',
+    time: 'Time ({{zone}})',
+    actor: 'Actor (role then)',
+    action: 'Action',
+    target: 'Target',
+    outcome: 'Outcome',
+    branch: 'Branch',
+    ip: 'IP',
+    device: 'Device',
+    sync: 'Sync',
+    loading: 'Loading events…',
+    noMatch: 'No events match these filters',
+    noMatchHint: 'Widen the date range or remove a filter.',
+    empty: 'The log is empty',
+    emptyHint: 'Events appear here as soon as Modula’s modules and devices record them.',
+    clearFilters: 'Clear filters',
+    loadMore: 'Load more',
+    loaded: '{{n}} loaded',
+    allShown_one: 'The one matching event is shown.',
+    allShown_other: 'All {{n}} matching events are shown.',
+    skipToLoadMore: 'Skip to “Load more”',
+    skipToEnd: 'Skip to the end of the list',
+    perDay: 'Events per day',
+    timelineSummary_one: '{{n}} event, {{from}} – {{to}} ({{zone}})',
+    timelineSummary_other: '{{n}} events, {{from}} – {{to}} ({{zone}})',
+    notFullyCounted: ' · days before {{date}} not fully counted',
+    dayCount_one: '{{day}}: {{n}} event',
+    dayCount_other: '{{day}}: {{n}} events',
+    dayShow_one: '{{day}}: {{n}} event — show this day',
+    dayShow_other: '{{day}}: {{n}} events — show this day',
+  },
+} as const;
+
+/** The catalog's shape: the same keys, any text. */
+export type TMessages = Widen<typeof en>;
+type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };
