@@ -18,6 +18,7 @@ import { jobOf, storeJob } from '../../testing/worker-rules.ts';
 let stack: TestStack;
 let keeping7: string;
 let forever: string;
+let oldEvents: TAuditEventInput[] = [];
 let maintenanceUrl: string;
 const login = `t_maint_${randomBytes(4).toString('hex')}`;
 const log = pino({ level: 'silent' });
@@ -28,14 +29,9 @@ beforeAll(async () => {
   ({ tenantId: forever } = await stack.createTenant('Forever'));
   const tenDaysAgo = new Date(Date.now() - 10 * 86_400_000).toISOString();
   for (const t of [keeping7, forever]) {
-    await storeJob(
-      stack.services.orm,
-      jobOf(
-        t,
-        Array.from({ length: 30 }, () => makeEvent(t)),
-        tenDaysAgo,
-      ),
-    );
+    const events = Array.from({ length: 30 }, () => makeEvent(t));
+    if (t === keeping7) oldEvents = events;
+    await storeJob(stack.services.orm, jobOf(t, events, tenDaysAgo));
     await storeJob(
       stack.services.orm,
       jobOf(
@@ -101,5 +97,24 @@ describe('the scheduled retention job', () => {
     expect(await verifyChain(stack.services.orm, keeping7)).toMatchObject({ ok: true, checked: 20, fromAnchorSeq: 30 });
     // nothing more is due until more events age
     expect((await expireDueTenants({ ...stack.config, DATABASE_MAINTENANCE_URL: maintenanceUrl }, stack.services.orm, signer, log)).expired).toEqual([]);
+  });
+
+  it('dedupe holds forever: an expired event sent again is not stored twice, and other content under its id is a conflict', async () => {
+    const [same, changed] = [oldEvents[0]!, { ...oldEvents[1]!, metadata: { changed: true } }];
+    await storeJob(stack.services.orm, jobOf(keeping7, [same, changed]));
+    const stored = await queryRows<{ n: number }>(
+      stack.databaseSuperuserUrl,
+      'select count(*)::int as n from audit_events where tenant_id = $1 and event_id = any($2::uuid[])',
+      [keeping7, [same.eventId, changed.eventId]],
+    );
+    expect(stored[0]!.n).toBe(0);
+    const quarantined = await queryRows<{ event_id: string; reason: string }>(
+      stack.databaseSuperuserUrl,
+      'select event_id, reason from quarantined_events where tenant_id = $1',
+      [keeping7],
+    );
+    expect(quarantined).toEqual([{ event_id: changed.eventId, reason: 'DUPLICATE_CONFLICT' }]);
+    const kept = await queryRows<{ n: number }>(stack.databaseSuperuserUrl, 'select count(*)::int as n from expired_events where tenant_id = $1', [keeping7]);
+    expect(kept[0]!.n).toBe(30);
   });
 });

@@ -23,6 +23,7 @@ import { Migration20261201120000_tenant_time_zone } from './migrations/Migration
 import { Migration20261201140000_export_pack_store } from './migrations/Migration20261201140000_export_pack_store.ts';
 import { Migration20261201160000_partition_by_tenant } from './migrations/Migration20261201160000_partition_by_tenant.ts';
 import { Migration20261201161000_retention_offboarding } from './migrations/Migration20261201161000_retention_offboarding.ts';
+import { Migration20261201162000_expired_event_ids } from './migrations/Migration20261201162000_expired_event_ids.ts';
 import { guardPool } from './pool-guard.ts';
 
 export type Orm = MikroORM;
@@ -57,6 +58,7 @@ const MIGRATIONS = [
   { name: 'Migration20261201140000_export_pack_store', class: Migration20261201140000_export_pack_store },
   { name: 'Migration20261201160000_partition_by_tenant', class: Migration20261201160000_partition_by_tenant },
   { name: 'Migration20261201161000_retention_offboarding', class: Migration20261201161000_retention_offboarding },
+  { name: 'Migration20261201162000_expired_event_ids', class: Migration20261201162000_expired_event_ids },
 ];
 
 export async function createOrm({ url, poolMax = 10 }: OrmOptions): Promise<Orm> {

@@ -87,7 +87,7 @@ begin
   raise exception '% is append-only: % refused', tg_table_name, tg_op using errcode = 'insufficient_privilege';
 end $$`;
 
-const REMOVE_TENANT_ROWS = `
+export const REMOVE_TENANT_ROWS = `
 create function remove_tenant_rows(p_tenant uuid, p_through_seq bigint, p_archive jsonb, p_tombstone jsonb default null) returns jsonb
 language plpgsql security definer set search_path = pg_catalog, public, pg_temp as $$
 declare

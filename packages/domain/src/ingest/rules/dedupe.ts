@@ -19,7 +19,12 @@ export async function loadStoredContent(db: Db, tenantId: string, eventIds: stri
     .where('tenant_id', '=', tenantId)
     .where(sql<boolean>`event_id = any(${eventIds}::uuid[])`)
     .execute();
-  return new Map(rows.map((row) => [row.event_id, row.content_hash]));
+  const stored = new Map(rows.map((row) => [row.event_id, row.content_hash]));
+  // events whose rows retention removed are still known: dedupe holds forever
+  const expired = await sql<{ event_id: string; content_hash: string }>`select event_id, encode(content_hash, 'hex') as content_hash
+    from expired_events where tenant_id = ${tenantId} and event_id = any(${eventIds}::uuid[])`.execute(db);
+  for (const row of expired.rows) if (!stored.has(row.event_id)) stored.set(row.event_id, row.content_hash);
+  return stored;
 }
 
 export function dedupe(stored: TStoredContent, eventId: string, contentHash: string): TDedupeVerdict {
