@@ -2,7 +2,8 @@ import { Box, Button, Group, MultiSelect, Paper, SimpleGrid, Stack, TagsInput } 
 import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { ACTIONS, DENIAL_REASONS, MODULES, OUTCOMES, ROLES } from '@modula/contracts';
 import type { ReactNode } from 'react';
-import { humanize, OUTCOME_LABELS, REASON_LABELS } from '../common/labels.ts';
+import { useTranslation } from 'react-i18next';
+import { humanize } from '../common/labels.ts';
 import { ActionSelect } from './action-select.tsx';
 import { DateRangeFilter } from './date-range-filter.tsx';
 import { countFilters, oneOf, type TLogFilters } from './log-filters.ts';
@@ -12,10 +13,6 @@ import { ScopeChips } from './scope-chips.tsx';
 import { SearchInput } from './search-input.tsx';
 import { useBranches } from './use-branches.ts';
 
-const MODULE_OPTIONS = MODULES.map((m) => ({ value: m, label: humanize(m) }));
-const OUTCOME_OPTIONS = OUTCOMES.map((o) => ({ value: o, label: OUTCOME_LABELS[o] }));
-const REASON_OPTIONS = DENIAL_REASONS.map((r) => ({ value: r, label: REASON_LABELS[r] }));
-const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: humanize(r) }));
 const ACTION_OPTIONS = ACTIONS.map((a) => ({ value: a, label: humanize(a) }));
 const trimmed = (values: string[]) => values.map((v) => v.trim()).filter(Boolean);
 const FIELDS_ID = 'log-filter-fields';
@@ -28,21 +25,22 @@ const FIELDS_ID = 'log-filter-fields';
 export function FilterBar({ filters, onChange, onClear }: { filters: TLogFilters; onChange: (patch: Partial<TLogFilters>) => void; onClear: () => void }) {
   const folds = useMediaQuery(CARDS_QUERY, undefined, { getInitialValueInEffect: false });
   const [unfolded, { toggle }] = useDisclosure(false);
+  const { t } = useTranslation();
   const active = countFilters(filters);
   const clear = (
     <Button variant="subtle" size="xs" onClick={onClear} disabled={active === 0}>
-      Clear filters{active > 0 ? ` (${active})` : ''}
+      {active > 0 ? t('filters.clearN', { n: active }) : t('filters.clear')}
     </Button>
   );
   if (!folds) {
     return (
-      <Paper withBorder p="sm" component="section" aria-label="Filters">
+      <Paper withBorder p="sm" component="section" aria-label={t('filters.label')}>
         <FilterFields filters={filters} onChange={onChange} clear={clear} />
       </Paper>
     );
   }
   return (
-    <Paper withBorder p="xs" component="section" aria-label="Filters">
+    <Paper withBorder p="xs" component="section" aria-label={t('filters.label')}>
       <Stack gap="xs">
         <Group justify="space-between" wrap="nowrap">
           <Button
@@ -54,7 +52,7 @@ export function FilterBar({ filters, onChange, onClear }: { filters: TLogFilters
             rightSection={<span aria-hidden="true">{unfolded ? '▴' : '▾'}</span>}
             data-testid="filters-toggle"
           >
-            Filters ({active})
+            {t('filters.toggle', { n: active })}
           </Button>
           {!unfolded && active > 0 && clear}
         </Group>
@@ -72,10 +70,15 @@ export function FilterBar({ filters, onChange, onClear }: { filters: TLogFilters
 }
 
 function FilterFields({ filters, onChange, clear }: { filters: TLogFilters; onChange: (patch: Partial<TLogFilters>) => void; clear: ReactNode }) {
+  const { t } = useTranslation();
   const { branches, byId } = useBranches();
+  const MODULE_OPTIONS = MODULES.map((m) => ({ value: m, label: t(`module.${m}`) }));
+  const OUTCOME_OPTIONS = OUTCOMES.map((o) => ({ value: o, label: t(`outcome.${o}`) }));
+  const REASON_OPTIONS = DENIAL_REASONS.map((r) => ({ value: r, label: t(`reason.${r}`) }));
+  const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }));
   // ids from a shared link whose branch is not (yet) listed still show, by id
   const branchOptions = [
-    ...branches.map((b) => ({ value: b.id, label: b.status === 'FROZEN' ? `${b.name} (frozen)` : b.name })),
+    ...branches.map((b) => ({ value: b.id, label: b.status === 'FROZEN' ? t('filters.frozen', { name: b.name }) : b.name })),
     ...filters.branchIds.filter((id) => !byId.has(id)).map((id) => ({ value: id, label: id })),
   ];
   return (
@@ -89,18 +92,18 @@ function FilterFields({ filters, onChange, clear }: { filters: TLogFilters; onCh
       </Group>
       <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }} spacing="sm" verticalSpacing="xs">
         <MultiSelect
-          label="Branch"
-          placeholder={filters.branchIds.length ? undefined : 'All branches'}
+          label={t('filters.branch')}
+          placeholder={filters.branchIds.length ? undefined : t('filters.allBranches')}
           data={branchOptions}
           value={filters.branchIds}
           onChange={(branchIds) => onChange({ branchIds })}
           searchable
           clearable
-          nothingFoundMessage="No such branch"
+          nothingFoundMessage={t('filters.noBranch')}
         />
         <MultiSelect
-          label="Module"
-          placeholder={filters.modules.length ? undefined : 'Any module'}
+          label={t('filters.module')}
+          placeholder={filters.modules.length ? undefined : t('filters.anyModule')}
           data={MODULE_OPTIONS}
           value={filters.modules}
           onChange={(v) => onChange({ modules: oneOf(MODULES, v) })}
@@ -108,50 +111,50 @@ function FilterFields({ filters, onChange, clear }: { filters: TLogFilters; onCh
           clearable
         />
         <ActionSelect value={filters.actions} modules={filters.modules} onChange={(actions) => onChange({ actions })} />
-        <PersonPicker label="People" placeholder="Anyone" value={filters.actorIds} onChange={(actorIds) => onChange({ actorIds })} />
+        <PersonPicker label={t('filters.people')} placeholder={t('filters.anyone')} value={filters.actorIds} onChange={(actorIds) => onChange({ actorIds })} />
         <MultiSelect
-          label="Role (at the time)"
-          placeholder={filters.roles.length ? undefined : 'Any role'}
+          label={t('filters.role')}
+          placeholder={filters.roles.length ? undefined : t('filters.anyRole')}
           data={ROLE_OPTIONS}
           value={filters.roles}
           onChange={(v) => onChange({ roles: oneOf(ROLES, v) })}
           clearable
         />
         <MultiSelect
-          label="Outcome"
-          placeholder={filters.outcomes.length ? undefined : 'Any outcome'}
+          label={t('filters.outcome')}
+          placeholder={filters.outcomes.length ? undefined : t('filters.anyOutcome')}
           data={OUTCOME_OPTIONS}
           value={filters.outcomes}
           onChange={(v) => onChange({ outcomes: oneOf(OUTCOMES, v) })}
           clearable
         />
         <MultiSelect
-          label="Reason"
-          placeholder={filters.reasons.length ? undefined : 'Any reason'}
+          label={t('filters.reason')}
+          placeholder={filters.reasons.length ? undefined : t('filters.anyReason')}
           data={REASON_OPTIONS}
           value={filters.reasons}
           onChange={(v) => onChange({ reasons: oneOf(DENIAL_REASONS, v) })}
           clearable
         />
         <TagsInput
-          label="IP address"
-          placeholder={filters.ips.length ? undefined : 'Type an IP, press Enter'}
+          label={t('filters.ip')}
+          placeholder={filters.ips.length ? undefined : t('filters.typeIp')}
           value={filters.ips}
           onChange={(ips) => onChange({ ips: trimmed(ips) })}
           clearable
           maxTags={100}
         />
         <TagsInput
-          label="Device"
-          placeholder={filters.deviceIds.length ? undefined : 'Type a device id, press Enter'}
+          label={t('filters.device')}
+          placeholder={filters.deviceIds.length ? undefined : t('filters.typeDevice')}
           value={filters.deviceIds}
           onChange={(deviceIds) => onChange({ deviceIds: trimmed(deviceIds) })}
           clearable
           maxTags={100}
         />
         <MultiSelect
-          label="Not these actions"
-          placeholder={filters.excludeActions.length ? undefined : 'Hide nothing'}
+          label={t('filters.notActions')}
+          placeholder={filters.excludeActions.length ? undefined : t('filters.hideNothing')}
           data={ACTION_OPTIONS}
           value={filters.excludeActions}
           onChange={(v) => onChange({ excludeActions: oneOf(ACTIONS, v) })}
@@ -160,8 +163,8 @@ function FilterFields({ filters, onChange, clear }: { filters: TLogFilters; onCh
           maxDropdownHeight={320}
         />
         <PersonPicker
-          label="Not these people"
-          placeholder="Hide nobody"
+          label={t('filters.notPeople')}
+          placeholder={t('filters.hideNobody')}
           value={filters.excludeActorIds}
           onChange={(excludeActorIds) => onChange({ excludeActorIds })}
         />

@@ -1,12 +1,13 @@
 import { MultiSelect } from '@mantine/core';
 import type { TActorSummary } from '@modula/contracts';
-import { humanize } from '../common/labels.ts';
+import i18next from 'i18next';
+import { useTranslation } from 'react-i18next';
 import { useActors } from './use-actors.ts';
 
 /** "Sofia Reyes · Cashier": a person as the picker names them (role of their latest event). */
 export function personLabel(a: Pick<TActorSummary, 'id' | 'name' | 'role' | 'type'>): string {
   const name = a.name ?? a.id;
-  const role = a.role ? humanize(a.role) : a.type === 'SYSTEM' ? 'System' : null;
+  const role = a.role ? i18next.t(`role.${a.role}`) : a.type === 'SYSTEM' ? i18next.t('role.SYSTEM') : null;
   return role ? `${name} · ${role}` : name;
 }
 
@@ -25,6 +26,7 @@ export function PersonPicker({
   onChange: (ids: string[]) => void;
   placeholder: string;
 }) {
+  const { t } = useTranslation();
   const { actors, byId } = useActors();
   const named = [...actors].sort((a, b) => personLabel(a).localeCompare(personLabel(b)));
   const data = [...named.map((a) => ({ value: a.id, label: personLabel(a) })), ...value.filter((id) => !byId.has(id)).map((id) => ({ value: id, label: id }))];
@@ -39,7 +41,7 @@ export function PersonPicker({
       clearable
       maxValues={100}
       maxDropdownHeight={320}
-      nothingFoundMessage="Nobody by that name in the log"
+      nothingFoundMessage={t('filters.nobodyByName')}
     />
   );
 }

@@ -1,6 +1,7 @@
 import { TextInput } from '@mantine/core';
 import { useDebouncedCallback } from '@mantine/hooks';
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { searchTermProblem } from './search-term.ts';
 
 /**
@@ -8,6 +9,7 @@ import { searchTermProblem } from './search-term.ts';
  * shorter than 3 characters is not sent (the service refuses it): the field says so instead.
  */
 export function SearchInput({ value, onChange }: { value: string; onChange: (search: string) => void }) {
+  const { t: tr } = useTranslation();
   const [text, setText] = useState(value);
   const commit = useDebouncedCallback((next: string) => {
     if (searchTermProblem(next) === null) onChange(next.trim());
@@ -16,9 +18,9 @@ export function SearchInput({ value, onChange }: { value: string; onChange: (sea
   useEffect(() => setText((t) => (t.trim() === value ? t : value)), [value]);
   return (
     <TextInput
-      label="Search"
+      label={tr('filters.search')}
       type="search"
-      placeholder="Description, target or actor name"
+      placeholder={tr('filters.searchHint')}
       value={text}
       error={searchTermProblem(text)}
       onChange={(e) => {

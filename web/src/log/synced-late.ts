@@ -12,10 +12,15 @@ export function syncDelayMs(occurredAt: string, receivedAt: string): number {
   return Date.parse(receivedAt) - Date.parse(occurredAt);
 }
 
-/** "synced 3 days late", or null when the event arrived within the threshold (or early). */
-export function formatSyncedLate(delayMs: number, thresholdMs = SYNCED_LATE_AFTER_MS): string | null {
+/** How late, in whole days, hours or minutes; null when the event arrived within the threshold (or early). */
+export function syncedLate(delayMs: number, thresholdMs = SYNCED_LATE_AFTER_MS): { unit: (typeof UNITS)[number]['name']; n: number } | null {
   if (!(delayMs > thresholdMs)) return null;
   const unit = UNITS.find((u) => delayMs >= u.ms) ?? UNITS[UNITS.length - 1]!;
-  const n = Math.floor(delayMs / unit.ms);
-  return `synced ${n} ${unit.name}${n === 1 ? '' : 's'} late`;
+  return { unit: unit.name, n: Math.floor(delayMs / unit.ms) };
+}
+
+/** "synced 3 days late", or null when the event arrived within the threshold (or early). */
+export function formatSyncedLate(delayMs: number, thresholdMs = SYNCED_LATE_AFTER_MS): string | null {
+  const late = syncedLate(delayMs, thresholdMs);
+  return late && `synced ${late.n} ${late.unit}${late.n === 1 ? '' : 's'} late`;
 }
