@@ -96,6 +96,8 @@ export interface TAxeViolation {
   impact: string;
   nodes: number;
   targets: string[];
+  /** axe's reason for the first element (the colors and ratio of a contrast failure, say). */
+  why?: string;
 }
 
 /**
@@ -107,12 +109,20 @@ export async function seriousAxeViolations(page: Page): Promise<TAxeViolation[]>
   return page.evaluate(async () => {
     const axe = (
       window as unknown as {
-        axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> };
+        axe: {
+          run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[]; failureSummary?: string }[] }[] }>;
+        };
       }
     ).axe;
     const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
     return result.violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
+      .map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        nodes: v.nodes.length,
+        targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+        why: v.nodes[0]?.failureSummary?.replace(/\s+/g, ' ').slice(0, 300),
+      }));
   });
 }

@@ -1,4 +1,4 @@
-import { Badge, type CSSVariablesResolver, createTheme, DEFAULT_THEME } from '@mantine/core';
+import { Badge, type CSSVariablesResolver, createTheme, DEFAULT_THEME, Menu } from '@mantine/core';
 
 export const theme = createTheme({
   primaryColor: 'indigo',
@@ -11,6 +11,9 @@ export const theme = createTheme({
     // the viewer's badges carry facts ("Branch frozen", "synced 3 days late"): a table column
     // grows to show them whole instead of cutting them to "synced 3…"
     Badge: Badge.extend({ styles: { label: { overflow: 'visible' } } }),
+    // an open menu focuses its first item (the ARIA menu pattern) instead of a focusable placeholder
+    // that is neither an item nor a group, which a menu may not hold (axe: aria-required-children)
+    Menu: Menu.extend({ defaultProps: { withInitialFocusPlaceholder: false } }),
   },
 });
 

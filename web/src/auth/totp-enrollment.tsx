@@ -18,8 +18,9 @@ export function TotpEnrollment({ otpauthUrl, qrDataUrl, secret }: { otpauthUrl: 
       <Text size="sm" c="dimmed">
         Cannot scan? Type this key into the app{parsed.issuer ? ` (account: ${parsed.issuer}${parsed.account ? `, ${parsed.account}` : ''})` : ''}:
       </Text>
-      <Group gap="xs" justify="space-between" wrap="nowrap">
-        <Code fz="sm" data-testid="totp-secret" aria-label="Secret key" style={{ whiteSpace: 'nowrap' }}>
+      {/* the whole key, wrapped between its groups of four when the card is narrow (never cut off) */}
+      <Group gap="xs" justify="space-between" align="flex-start">
+        <Code fz="sm" data-testid="totp-secret" aria-label="Secret key" style={{ whiteSpace: 'normal', overflowWrap: 'anywhere', flex: '1 1 14rem' }}>
           {groupSecret(key)}
         </Code>
         <CopyButton value={key}>

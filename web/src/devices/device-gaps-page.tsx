@@ -54,7 +54,7 @@ export function DeviceGapsPage() {
           </Paper>
         ) : (
           <Paper withBorder>
-            <Table.ScrollContainer minWidth={560}>
+            <Table.ScrollContainer minWidth={560} type="native" tabIndex={0} role="region" aria-label="Devices (scrolls sideways)">
               <Table verticalSpacing="sm" aria-label="Devices with missing events" data-testid="device-gaps">
                 <Table.Thead>
                   <Table.Tr>

@@ -7,7 +7,7 @@ export function CopyableText({ value, label, shorten = true }: { value: string; 
   return (
     <Group gap={6} wrap="nowrap">
       <Tooltip label={value} maw={480} multiline style={{ wordBreak: 'break-all' }}>
-        <Code fz="xs" aria-label={`${label}: ${value}`}>
+        <Code fz="xs" aria-label={`${label}: ${value}`} style={shorten ? undefined : { wordBreak: 'break-all' }}>
           {shorten ? shortHash(value) : value}
         </Code>
       </Tooltip>

@@ -25,7 +25,7 @@ export function EntryDiff({ before, after }: Pick<TAuditEventView, 'before' | 'a
       </Text>
     );
   return (
-    <Table.ScrollContainer minWidth={420}>
+    <Table.ScrollContainer minWidth={420} type="native" tabIndex={0} role="region" aria-label="Changes (scrolls sideways)">
       <Table withTableBorder verticalSpacing={4} aria-label="Changes, field by field" data-testid="entry-diff">
         <Table.Thead>
           <Table.Tr>

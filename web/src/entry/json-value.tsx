@@ -12,7 +12,7 @@ export function JsonValue({ value }: { value: unknown }) {
     );
   if (value === REDACTED)
     return (
-      <Text span c="orange.8" size="sm" fs="italic">
+      <Text span c="var(--mantine-color-orange-text)" size="sm" fs="italic">
         redacted
       </Text>
     );

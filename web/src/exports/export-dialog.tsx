@@ -124,12 +124,12 @@ export function ExportDialog({ opened, onClose, filter }: { opened: boolean; onC
             )}
             <Text size="xs" c="dimmed">
               Keep the manifest beside the file. Anyone can check the pack offline with the service’s public key (
-              <Anchor href="/.well-known/modula-audit/keys.json" size="xs">
+              <Anchor href="/.well-known/modula-audit/keys.json" size="xs" underline="always">
                 keys.json
               </Anchor>
               ):
             </Text>
-            <Code block fz="xs">
+            <Code block fz="xs" style={{ whiteSpace: 'pre-wrap' }}>
               pnpm --silent cli verify-export FILE --public-key keys.json
             </Code>
           </Stack>

@@ -32,7 +32,7 @@ export const LogRow = memo(function LogRow({
     <Table.Tr
       onClick={() => onOpen(event.id)}
       style={{ cursor: 'pointer' }}
-      bg={selected ? 'var(--mantine-primary-color-light)' : undefined}
+      bg={selected ? 'var(--mantine-color-indigo-0)' : undefined}
       data-testid="log-row"
       data-selected={selected || undefined}
     >

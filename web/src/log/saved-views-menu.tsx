@@ -1,4 +1,4 @@
-import { ActionIcon, Button, Group, Menu, Modal, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Group, Menu, Modal, Stack, Text, TextInput } from '@mantine/core';
 import type { TSavedView } from '@modula/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -38,16 +38,17 @@ export function SavedViewsMenu({ filters, onOpen }: { filters: TLogFilters; onOp
               <Menu.Item onClick={() => onOpen(filtersOfSavedView(v.view))} style={{ flex: 1 }}>
                 {v.name}
               </Menu.Item>
-              <ActionIcon variant="subtle" color="gray" aria-label={`Delete view ${v.name}`} onClick={() => remove.mutate({ id: v.id })} mr={4}>
+              {/* a menu item, not a button inside the menu: a menu may hold only items (axe: aria-required-children) */}
+              <Menu.Item w="auto" color="red" aria-label={`Delete view ${v.name}`} closeMenuOnClick={false} onClick={() => remove.mutate({ id: v.id })}>
                 <span aria-hidden="true">✕</span>
-              </ActionIcon>
+              </Menu.Item>
             </Group>
           ))}
           <Menu.Divider />
           <Menu.Item onClick={() => setNaming(true)}>Save the current view…</Menu.Item>
         </Menu.Dropdown>
       </Menu>
-      <Modal opened={naming} onClose={() => setNaming(false)} title="Save the current view">
+      <Modal opened={naming} onClose={() => setNaming(false)} title="Save the current view" closeButtonProps={{ 'aria-label': 'Close without saving' }}>
         <form
           onSubmit={(e) => {
             e.preventDefault();
