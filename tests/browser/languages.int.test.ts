@@ -65,7 +65,16 @@ describe('languages and time zones', () => {
     await page.getByRole('link', { name: 'Carl Cashier abrió la sesión de caja Till 7 morning' }).waitFor();
     await page.getByRole('navigation', { name: 'Pantallas' }).getByRole('link', { name: 'Accesos sospechosos' }).waitFor();
     expect(await firstTime()).toMatch(SPANISH_DATE_TIME);
+    await page.getByRole('region', { name: 'Filtros' }).getByText('Esta semana').waitFor();
     await screenshot(page, 'log-spanish');
+
+    // the entry drawer: its sections and the time with its zone
+    await page.getByRole('link', { name: 'Carl Cashier abrió la sesión de caja Till 7 morning' }).click();
+    const drawer = page.getByRole('dialog');
+    await drawer.getByText(/^Entrada del registro · n\.º \d+$/).waitFor();
+    const whatWhen = drawer.getByRole('table', { name: 'Qué y cuándo' });
+    await expect(whatWhen.getByRole('row', { name: /^Ocurrió/ }).innerText()).resolves.toMatch(/\d{1,2} [a-z]{3,4} \d{4}, [\d:]+ \(UTC\)/);
+    await drawer.getByRole('button', { name: 'Cerrar la entrada' }).click();
 
     await page.reload();
     await page.getByRole('heading', { name: 'Registro de auditoría', level: 2 }).waitFor();

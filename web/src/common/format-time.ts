@@ -60,9 +60,14 @@ export function zoneLabel(): string {
   return zoneLabelOf(viewerTimeZone());
 }
 
-/** Any zone with its offset now (the zone menu lists both the viewer's and the tenant's). */
-export function zoneLabelOf(zone: string): string {
-  return UTC_NAMES.has(zone) ? zone : `${zone}, ${offsetOf(zone)}`;
+/** Any zone with its offset now (the zone menu lists both the viewer's and the tenant's), or at an instant. */
+export function zoneLabelOf(zone: string, at: Date = new Date()): string {
+  return UTC_NAMES.has(zone) ? zone : `${zone}, ${offsetOf(zone, at)}`;
+}
+
+/** The shown zone with its offset at an ISO instant (summer or winter time of that day), e.g. "Europe/Madrid, GMT+2". */
+export function zoneLabelAt(iso: string): string {
+  return zoneLabelOf(viewerTimeZone(), new Date(iso));
 }
 
 /** An ISO instant in the shown zone, e.g. "22 Nov 2026, 14:03:07". */

@@ -1,9 +1,11 @@
 import { Alert, Anchor, Badge, Code, Group, List, Stack, Text, Title } from '@mantine/core';
-import { describeAuditEvent, type TAuditEventView, type TBranchView } from '@modula/contracts';
+import type { TAuditEventView, TBranchView } from '@modula/contracts';
 import type { ReactNode } from 'react';
+import type { TFunction } from 'i18next';
+import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { formatDateTime, viewerTimeZone } from '../common/format-time.ts';
-import { humanize, OUTCOME_LABELS } from '../common/labels.ts';
+import { formatDateTime, zoneLabelAt } from '../common/format-time.ts';
+import { describeEvent } from '../i18n/event-sentence-es.ts';
 import { ActionValue, ActorValue, BranchValue, DeviceValue, IpValue, RoleValue } from '../log/event-values.tsx';
 import { logHref } from '../log/log-filters.ts';
 import { OutcomeBadge } from '../log/outcome-badge.tsx';
@@ -30,15 +32,35 @@ const none = (
   </Text>
 );
 
-/** Every field of one stored event, grouped as an investigation reads it. */
+/** The outcome note in the viewer's language (outcomeNote is its English). */
+function translatedNote(event: TAuditEventView, t: TFunction): string | null {
+  if (event.claimedOutcome === event.outcome) return null;
+  const because =
+    event.reason === 'BRANCH_FROZEN'
+      ? t('entry.becauseBranch')
+      : event.reason === 'TENANT_FROZEN'
+        ? t('entry.becauseTenant')
+        : event.reason
+          ? t('entry.becauseRule', { rule: t(`reason.${event.reason}`) })
+          : '';
+  return t(event.context.deviceId ? 'entry.noteDevice' : 'entry.noteClient', {
+    claimed: t(`outcome.${event.claimedOutcome}`),
+    outcome: t(`outcome.${event.outcome}`),
+    because,
+  });
+}
+
+/** Every field of one stored event, grouped as an investigation reads it; times with their zone's offset. */
 export function EntryDetails({ event, branch }: { event: TAuditEventView; branch: TBranchView | undefined }) {
-  const note = outcomeNote(event);
+  const { t, i18n } = useTranslation();
+  const note = i18n.resolvedLanguage === 'es' ? translatedNote(event, t) : outcomeNote(event);
   const { context } = event;
+  const outcome = (o: TAuditEventView['outcome']) => t(`outcome.${o}`);
   return (
     <Stack gap="lg">
       <Stack gap={4}>
         <Text fw={600} size="lg">
-          {describeAuditEvent(event)}
+          {describeEvent(event, i18n.resolvedLanguage)}
         </Text>
         <Group gap="xs">
           <OutcomeBadge outcome={event.outcome} reason={event.reason} />
@@ -47,16 +69,16 @@ export function EntryDetails({ event, branch }: { event: TAuditEventView; branch
       </Stack>
 
       {note && (
-        <Alert color="orange" title="The service changed the outcome" role="note" data-testid="outcome-note">
+        <Alert color="orange" title={t('entry.changedOutcome')} role="note" data-testid="outcome-note">
           {note}
         </Alert>
       )}
 
-      <Section title="Changes (before → after)">
+      <Section title={t('entry.changes')}>
         <EntryDiff before={event.before} after={event.after} />
         {event.redactedPaths.length > 0 && (
-          <Alert color="gray" variant="light" title="Redacted before storage" data-testid="redacted-paths">
-            <Text size="sm">These values looked like secrets and were never stored:</Text>
+          <Alert color="gray" variant="light" title={t('entry.redacted')} data-testid="redacted-paths">
+            <Text size="sm">{t('entry.redactedHint')}</Text>
             <List size="sm" mt={4}>
               {event.redactedPaths.map((p) => (
                 <List.Item key={p}>
@@ -68,120 +90,119 @@ export function EntryDetails({ event, branch }: { event: TAuditEventView; branch
         )}
       </Section>
 
-      <Section title="What and when">
+      <Section title={t('entry.whatWhen')}>
         <FieldList
-          label="What and when"
+          label={t('entry.whatWhen')}
           rows={[
             [
-              'Occurred',
+              t('entry.occurred'),
               <>
                 {formatDateTime(event.occurredAt)}{' '}
                 <Text span c="dimmed" size="xs">
-                  ({viewerTimeZone()})
+                  ({zoneLabelAt(event.occurredAt)})
                 </Text>
               </>,
             ],
-            ['Received', formatDateTime(event.receivedAt)],
+            [t('entry.received'), formatDateTime(event.receivedAt)],
             [
-              'Action',
+              t('entry.action'),
               <>
                 <ActionValue action={event.action} />{' '}
                 <Text span size="sm" c="dimmed">
-                  in {humanize(event.module)}
+                  {t('entry.inModule', { module: t(`module.${event.module}`) })}
                 </Text>
               </>,
             ],
-            ['Outcome', OUTCOME_LABELS[event.outcome]],
+            [t('entry.outcome'), outcome(event.outcome)],
             [
-              'Claimed outcome',
+              t('entry.claimedOutcome'),
               event.claimedOutcome === event.outcome ? (
-                OUTCOME_LABELS[event.claimedOutcome]
+                outcome(event.claimedOutcome)
               ) : (
                 <Text span fw={600} size="sm">
-                  {OUTCOME_LABELS[event.claimedOutcome]}
+                  {outcome(event.claimedOutcome)}
                 </Text>
               ),
             ],
             [
-              'Branch',
+              t('entry.branch'),
               event.branchId ? (
                 <>
-                  <BranchValue branchId={event.branchId} branch={branch} /> <CopyableText value={event.branchId} label="Branch id" />
+                  <BranchValue branchId={event.branchId} branch={branch} /> <CopyableText value={event.branchId} label={t('entry.branchId')} />
                 </>
               ) : (
-                'Tenant level (no branch)'
+                t('entry.tenantLevel')
               ),
             ],
           ]}
         />
       </Section>
 
-      <Section title="Who">
+      <Section title={t('entry.who')}>
         <FieldList
-          label="Who"
+          label={t('entry.who')}
           rows={[
-            ['Actor', <ActorValue actor={event.actor} />],
+            [t('entry.actor'), <ActorValue actor={event.actor} />],
             ...(event.actor.id
               ? ([
                   [
-                    'Everything they did',
+                    t('entry.everything'),
                     <Anchor component={Link} to={logHref({ actorIds: [event.actor.id] })} size="sm" data-testid="person-link">
-                      Show everything {event.actor.name ?? event.actor.id} did
+                      {t('entry.showEverything', { name: event.actor.name ?? event.actor.id })}
                     </Anchor>,
                   ],
                 ] satisfies [string, ReactNode][])
               : []),
-            ['Type', event.actor.type === 'SYSTEM' ? 'System' : 'User'],
-            ['Role at the time', event.actor.role ? <RoleValue role={event.actor.role} /> : none],
+            [t('entry.type'), event.actor.type === 'SYSTEM' ? t('entry.system') : t('entry.user')],
+            [t('entry.roleThen'), event.actor.role ? <RoleValue role={event.actor.role} /> : none],
           ]}
         />
       </Section>
 
-      <Section title="Target">
+      <Section title={t('entry.target')}>
         <FieldList
-          label="Target"
+          label={t('entry.target')}
           rows={
             event.entity
               ? [
-                  ['Type', event.entity.type],
-                  ['Id', <Code>{event.entity.id}</Code>],
-                  ['Label', event.entity.label ?? none],
+                  [t('entry.type'), event.entity.type],
+                  [t('entry.id'), <Code>{event.entity.id}</Code>],
+                  [t('entry.label'), event.entity.label ?? none],
                   [
-                    'All of its events',
+                    t('entry.allEvents'),
                     <Anchor component={Link} to={logHref({ entityType: event.entity.type, entityId: event.entity.id })} size="sm">
-                      Show the history of this target
+                      {t('entry.history')}
                     </Anchor>,
                   ],
                 ]
-              : [['Target', 'This action has no target record']]
+              : [[t('entry.target'), t('entry.noTarget')]]
           }
         />
       </Section>
 
-      <Section title="Context">
+      <Section title={t('entry.context')}>
         <FieldList
-          label="Context"
+          label={t('entry.context')}
           rows={[
-            ['IP address', <IpValue ip={context.ip} />],
+            [t('entry.ip'), <IpValue ip={context.ip} />],
             [
-              'Session',
+              t('entry.session'),
               context.sessionId ? (
                 <Anchor component={Link} to={logHref({ sessionId: context.sessionId })} size="sm" data-testid="session-link">
-                  {context.sessionId} — show the whole session
+                  {t('entry.wholeSession', { id: context.sessionId })}
                 </Anchor>
               ) : (
                 none
               ),
             ],
             [
-              'Device',
+              t('entry.device'),
               context.deviceId ? (
                 <>
                   <DeviceValue deviceId={context.deviceId} />
                   {context.deviceSeq !== null && (
                     <Text span size="sm">
-                      {' '}
-                      · event #{context.deviceSeq} of this device
+                      {t('entry.deviceSeq', { seq: context.deviceSeq })}
                     </Text>
                   )}
                 </>
@@ -190,70 +211,70 @@ export function EntryDetails({ event, branch }: { event: TAuditEventView; branch
               ),
             ],
             [
-              'Recorded offline',
+              t('entry.offline'),
               context.offline === null ? (
                 none
               ) : context.offline ? (
                 <Badge color="grape" variant="light" tt="none">
-                  yes, offline
+                  {t('entry.yesOffline')}
                 </Badge>
               ) : (
-                'no'
+                t('entry.no')
               ),
             ],
           ]}
         />
       </Section>
 
-      <Section title="Sent by">
+      <Section title={t('entry.sentBy')}>
         <FieldList
-          label="Sent by"
+          label={t('entry.sentBy')}
           rows={
             event.provenance
               ? [
                   [
-                    'Credential',
+                    t('entry.credential'),
                     event.provenance.credential ? (
                       <Anchor component={Link} to={logHref({ credential: event.provenance.credential })} size="sm" data-testid="credential-link">
-                        {event.provenance.credential} — show everything it wrote
+                        {t('entry.everythingItWrote', { id: event.provenance.credential })}
                       </Anchor>
                     ) : (
                       none
                     ),
                   ],
-                  ['From address', event.provenance.sourceAddress ? <Code>{event.provenance.sourceAddress}</Code> : none],
+                  [t('entry.fromAddress'), event.provenance.sourceAddress ? <Code>{event.provenance.sourceAddress}</Code> : none],
                 ]
-              : [['Credential', 'Not recorded (stored before the log kept who sent each event)']]
+              : [[t('entry.credential'), t('entry.notRecorded')]]
           }
         />
       </Section>
 
       {event.metadata && Object.keys(event.metadata).length > 0 && (
-        <Section title="Metadata">
+        <Section title={t('entry.metadata')}>
           <Code block fz="xs">
             {JSON.stringify(event.metadata, null, 2)}
           </Code>
         </Section>
       )}
 
-      <Section title="Chain position">
+      <Section title={t('entry.chain')}>
         <FieldList
-          label="Chain position"
+          label={t('entry.chain')}
           rows={[
-            ['Seq', <Code>{event.seq}</Code>],
-            ['Hash', <CopyableText value={event.hash} label="Hash" />],
-            ['Previous hash', <CopyableText value={event.prevHash} label="Previous hash" />],
+            [t('entry.seq'), <Code>{event.seq}</Code>],
+            [t('entry.hash'), <CopyableText value={event.hash} label={t('entry.hash')} />],
+            [t('entry.prevHash'), <CopyableText value={event.prevHash} label={t('entry.prevHash')} />],
           ]}
         />
       </Section>
 
-      <Section title="Identifiers">
+      <Section title={t('entry.identifiers')}>
         <FieldList
-          label="Identifiers"
+          label={t('entry.identifiers')}
           rows={[
-            ['Record id', <CopyableText value={event.id} label="Record id" shorten={false} />],
-            ['Event id', <CopyableText value={event.eventId} label="Event id" shorten={false} />],
-            ['Tenant id', <CopyableText value={event.tenantId} label="Tenant id" shorten={false} />],
+            [t('entry.recordId'), <CopyableText value={event.id} label={t('entry.recordId')} shorten={false} />],
+            [t('entry.eventId'), <CopyableText value={event.eventId} label={t('entry.eventId')} shorten={false} />],
+            [t('entry.tenantId'), <CopyableText value={event.tenantId} label={t('entry.tenantId')} shorten={false} />],
           ]}
         />
       </Section>

@@ -1,7 +1,7 @@
 import { Badge, Group, Stack, Text } from '@mantine/core';
 import type { TAuditEventView } from '@modula/contracts';
 import type { ReactNode } from 'react';
-import { humanize } from '../common/labels.ts';
+import { useTranslation } from 'react-i18next';
 
 /**
  * Who acted: their name (else id), the role they had at that time, and the id beneath. `wrapName`
@@ -9,7 +9,8 @@ import { humanize } from '../common/labels.ts';
  * of its accessible name (WCAG 2.5.3), so the badges and the id stay outside it.
  */
 export function ActorLabel({ actor, wrapName }: { actor: TAuditEventView['actor']; wrapName?: (name: ReactNode) => ReactNode }) {
-  const name = actor.name ?? actor.id ?? (actor.type === 'SYSTEM' ? 'System' : 'Unknown user');
+  const { t } = useTranslation();
+  const name = actor.name ?? actor.id ?? (actor.type === 'SYSTEM' ? t('role.SYSTEM') : t('value.unknownUser'));
   const text = (
     <Text span size="sm" fw={500}>
       {name}
@@ -21,12 +22,12 @@ export function ActorLabel({ actor, wrapName }: { actor: TAuditEventView['actor'
         {wrapName ? wrapName(text) : text}
         {actor.type === 'SYSTEM' && (
           <Badge size="xs" color="gray" variant="outline">
-            system
+            {t('value.system')}
           </Badge>
         )}
         {actor.role && (
-          <Badge size="xs" color="blue" variant="outline" tt="none" title="Role at the time">
-            {humanize(actor.role)}
+          <Badge size="xs" color="blue" variant="outline" tt="none" title={t('value.roleThen')}>
+            {t(`role.${actor.role}`)}
           </Badge>
         )}
       </Group>

@@ -1,5 +1,6 @@
 import { Code, Text } from '@mantine/core';
 import type { TAuditEventView, TBranchView } from '@modula/contracts';
+import { useTranslation } from 'react-i18next';
 import { humanize } from '../common/labels.ts';
 import { ActorLabel } from './actor-label.tsx';
 import { FilterValue } from './filter-value.tsx';
@@ -18,7 +19,7 @@ export function ActorValue({ actor }: { actor: TAuditEventView['actor'] }) {
     <ActorLabel
       actor={actor}
       wrapName={(text) => (
-        <FilterValue what={`person ${name}`} only={{ actorIds: [id], excludeActorIds: [] }} not={{ excludeActorIds: [id], actorIds: [] }}>
+        <FilterValue what={{ kind: 'person', value: name }} only={{ actorIds: [id], excludeActorIds: [] }} not={{ excludeActorIds: [id], actorIds: [] }}>
           {text}
         </FilterValue>
       )}
@@ -27,11 +28,12 @@ export function ActorValue({ actor }: { actor: TAuditEventView['actor'] }) {
 }
 
 export function RoleValue({ role }: { role: TAuditEventView['actor']['role'] }) {
+  const { t } = useTranslation();
   if (!role) return null;
   return (
-    <FilterValue what={`role ${humanize(role)}`} only={{ roles: [role] }}>
+    <FilterValue what={{ kind: 'role', value: t(`role.${role}`) }} only={{ roles: [role] }}>
       <Text span size="sm">
-        {humanize(role)}
+        {t(`role.${role}`)}
       </Text>
     </FilterValue>
   );
@@ -39,7 +41,11 @@ export function RoleValue({ role }: { role: TAuditEventView['actor']['role'] }) 
 
 export function ActionValue({ action }: { action: TAuditEventView['action'] }) {
   return (
-    <FilterValue what={`action ${humanize(action)}`} only={{ actions: [action], excludeActions: [] }} not={{ excludeActions: [action], actions: [] }}>
+    <FilterValue
+      what={{ kind: 'action', value: humanize(action) }}
+      only={{ actions: [action], excludeActions: [] }}
+      not={{ excludeActions: [action], actions: [] }}
+    >
       <Text span size="xs" c="dimmed" ff="monospace">
         {action}
       </Text>
@@ -49,7 +55,7 @@ export function ActionValue({ action }: { action: TAuditEventView['action'] }) {
 
 export function TargetValue({ entity }: { entity: NonNullable<TAuditEventView['entity']> }) {
   return (
-    <FilterValue what={`target ${entity.label ?? entity.id}`} only={{ entityType: entity.type, entityId: entity.id }}>
+    <FilterValue what={{ kind: 'target', value: entity.label ?? entity.id }} only={{ entityType: entity.type, entityId: entity.id }}>
       <Text span size="sm">
         {entity.label ?? entity.id}
       </Text>
@@ -58,10 +64,11 @@ export function TargetValue({ entity }: { entity: NonNullable<TAuditEventView['e
 }
 
 export function BranchValue({ branchId, branch }: { branchId: string | null; branch: TBranchView | undefined }) {
-  if (!branchId) return <Text size="sm">Tenant</Text>;
+  const { t } = useTranslation();
+  if (!branchId) return <Text size="sm">{t('value.tenant')}</Text>;
   const name = branch?.name ?? branchId.slice(0, 8);
   return (
-    <FilterValue what={`branch ${name}`} only={{ branchIds: [branchId] }}>
+    <FilterValue what={{ kind: 'branch', value: name }} only={{ branchIds: [branchId] }}>
       <Text span size="sm">
         {name}
       </Text>
@@ -71,7 +78,7 @@ export function BranchValue({ branchId, branch }: { branchId: string | null; bra
 
 export function SessionValue({ sessionId }: { sessionId: string }) {
   return (
-    <FilterValue what={`session ${sessionId}`} only={{ sessionId }}>
+    <FilterValue what={{ kind: 'session', value: sessionId }} only={{ sessionId }}>
       <Code>{sessionId}</Code>
     </FilterValue>
   );
@@ -86,7 +93,7 @@ const dash = (
 export function IpValue({ ip }: { ip: string | null }) {
   if (!ip) return dash;
   return (
-    <FilterValue what={`IP ${ip}`} only={{ ips: [ip] }}>
+    <FilterValue what={{ kind: 'ip', value: ip }} only={{ ips: [ip] }}>
       <Text span size="sm" ff="monospace" data-testid="ip-value">
         {ip}
       </Text>
@@ -97,7 +104,7 @@ export function IpValue({ ip }: { ip: string | null }) {
 export function DeviceValue({ deviceId }: { deviceId: string | null }) {
   if (!deviceId) return dash;
   return (
-    <FilterValue what={`device ${deviceId}`} only={{ deviceIds: [deviceId] }}>
+    <FilterValue what={{ kind: 'device', value: deviceId }} only={{ deviceIds: [deviceId] }}>
       <Text span size="sm" ff="monospace">
         {deviceId}
       </Text>

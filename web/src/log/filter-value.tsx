@@ -1,6 +1,7 @@
 import { ActionIcon, Group, Tooltip, UnstyledButton } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { useCallback } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { filtersFromSearch, searchWithFilters, type TLogFilters } from './log-filters.ts';
 
@@ -22,6 +23,19 @@ export function useFilterBy() {
   );
 }
 
+/** The kinds of value that filter the log, and the catalog keys naming each ("person", "this person"). */
+const KINDS = {
+  person: { name: 'value.person', this: 'value.thisPerson' },
+  role: { name: 'value.role', this: 'value.thisRole' },
+  action: { name: 'value.action', this: 'value.thisAction' },
+  target: { name: 'value.target', this: 'value.thisTarget' },
+  branch: { name: 'value.branch', this: 'value.thisBranch' },
+  session: { name: 'value.session', this: 'value.thisSession' },
+  ip: { name: 'value.ip', this: 'value.thisIp' },
+  device: { name: 'value.device', this: 'value.thisDevice' },
+} as const;
+export type TValueKind = keyof typeof KINDS;
+
 /**
  * A value of an event that filters the log by itself when clicked (Stripe's logs): `only` shows only
  * such events; `not`, when given, hides them instead ("not this action / not this person").
@@ -38,16 +52,19 @@ export function FilterValue({
    * with the text the button shows (WCAG 2.5.3, Label in Name: a voice user says what they see), so
    * `children` holds that value and nothing more.
    */
-  what: string;
+  what: { kind: TValueKind; value: string };
   only: Partial<TLogFilters>;
   not?: Partial<TLogFilters>;
 }) {
+  const { t } = useTranslation();
   const filterBy = useFilterBy();
+  const kind = KINDS[what.kind];
+  const named = { name: t(kind.name), value: what.value, this: t(kind.this) };
   return (
     <Group gap={2} wrap="nowrap" display="inline-flex" className="filter-value">
-      <Tooltip label={`Show only events of this ${what.split(' ')[0]}`} openDelay={400}>
+      <Tooltip label={t('value.only', named)} openDelay={400}>
         <UnstyledButton
-          aria-label={`Filter by ${what}`}
+          aria-label={t('value.filterBy', named)}
           data-testid="filter-value"
           onClick={(e) => {
             e.stopPropagation();
@@ -59,12 +76,12 @@ export function FilterValue({
         </UnstyledButton>
       </Tooltip>
       {not && (
-        <Tooltip label={`Hide events of this ${what.split(' ')[0]}`} openDelay={400}>
+        <Tooltip label={t('value.hideThis', named)} openDelay={400}>
           <ActionIcon
             size="xs"
             variant="subtle"
             color="gray"
-            aria-label={`Hide ${what}`}
+            aria-label={t('value.hide', named)}
             onClick={(e) => {
               e.stopPropagation();
               filterBy(not);
