@@ -107,4 +107,18 @@ describe('languages and time zones', () => {
     await page.reload();
     await page.getByRole('heading', { name: 'Audit log', level: 2 }).waitFor();
   });
+
+  it('starts in Spanish for a browser that speaks Spanish, from the sign-in screen on', async () => {
+    const context = await browser.newContext({ baseURL: stack.baseUrl, viewport: { width: 1440, height: 900 }, locale: 'es-ES', timezoneId: 'UTC' });
+    context.setDefaultTimeout(10_000);
+    const spanish = await context.newPage();
+    await spanish.goto('/sign-in');
+    await spanish.getByText('Inicia sesión para leer el registro de auditoría de tu negocio.').waitFor();
+    await spanish.getByLabel('Correo electrónico').waitFor();
+    await expect(spanish.locator('html').getAttribute('lang')).resolves.toBe('es');
+    await spanish.getByText('English', { exact: true }).click();
+    await spanish.getByText('Sign in to read your business’s audit log.').waitFor();
+    await expect(spanish.locator('html').getAttribute('lang')).resolves.toBe('en');
+    await context.close();
+  });
 });

@@ -1,8 +1,10 @@
 import { Button, PasswordInput, Stack, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 
 /** Email and password, the first step of every sign-in. */
 export function CredentialsForm({ pending, onSubmit }: { pending: boolean; onSubmit: (email: string, password: string) => void }) {
+  const { t } = useTranslation();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const submit = (event: FormEvent) => {
@@ -10,12 +12,26 @@ export function CredentialsForm({ pending, onSubmit }: { pending: boolean; onSub
     onSubmit(email.trim(), password);
   };
   return (
-    <form onSubmit={submit} aria-label="Sign in">
+    <form onSubmit={submit} aria-label={t('signIn.form')}>
       <Stack>
-        <TextInput label="Email" type="email" autoComplete="username" required autoFocus value={email} onChange={(e) => setEmail(e.currentTarget.value)} />
-        <PasswordInput label="Password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
+        <TextInput
+          label={t('signIn.email')}
+          type="email"
+          autoComplete="username"
+          required
+          autoFocus
+          value={email}
+          onChange={(e) => setEmail(e.currentTarget.value)}
+        />
+        <PasswordInput
+          label={t('signIn.password')}
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.currentTarget.value)}
+        />
         <Button type="submit" loading={pending} fullWidth>
-          Sign in
+          {t('signIn.submit')}
         </Button>
       </Stack>
     </form>

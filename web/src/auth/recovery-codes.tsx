@@ -1,5 +1,6 @@
 import { Alert, Button, Checkbox, Code, CopyButton, Group, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 
 /**
  * Shown once, right after two-factor enrolment: the one-time recovery codes. Each signs in once
@@ -7,14 +8,14 @@ import { useState } from 'react';
  * they cannot be shown again.
  */
 export function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => void }) {
+  const { t } = useTranslation();
   const [saved, setSaved] = useState(false);
   return (
     <Stack gap="sm">
-      <Alert color="yellow" title="Keep these recovery codes">
-        If you lose the phone with your authenticator app, each code signs you in <b>once</b> in place of the 6-digit code. Store them somewhere safe and
-        separate from your phone (a password manager or a printed copy). They are shown <b>only this once</b>.
+      <Alert color="yellow" title={t('signIn.keepCodes')}>
+        <Trans i18nKey="signIn.keepCodesText" components={{ b: <b /> }} />
       </Alert>
-      <SimpleGrid cols={2} spacing="xs" data-testid="recovery-codes" aria-label="Recovery codes">
+      <SimpleGrid cols={2} spacing="xs" data-testid="recovery-codes" aria-label={t('signIn.codes')}>
         {codes.map((c) => (
           <Code key={c} fz="sm" ta="center">
             {c}
@@ -25,17 +26,17 @@ export function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () =
         <CopyButton value={codes.join('\n')}>
           {({ copied, copy }) => (
             <Button size="compact-sm" variant="light" onClick={copy}>
-              {copied ? 'Copied' : 'Copy all'}
+              {copied ? t('signIn.copied') : t('signIn.copyAll')}
             </Button>
           )}
         </CopyButton>
       </Group>
-      <Checkbox label="I have stored my recovery codes" checked={saved} onChange={(e) => setSaved(e.currentTarget.checked)} />
+      <Checkbox label={t('signIn.stored')} checked={saved} onChange={(e) => setSaved(e.currentTarget.checked)} />
       <Button onClick={onDone} disabled={!saved} fullWidth>
-        Continue
+        {t('signIn.continue')}
       </Button>
       <Text size="xs" c="dimmed">
-        A used code is recorded in the audit log like any sign-in.
+        {t('signIn.usedCodeLogged')}
       </Text>
     </Stack>
   );
@@ -43,6 +44,7 @@ export function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () =
 
 /** The recovery code in place of the authenticator's code, at a later sign-in. */
 export function RecoveryCodeForm({ pending, onSubmit, onCancel }: { pending: boolean; onSubmit: (code: string) => void; onCancel: () => void }) {
+  const { t } = useTranslation();
   const [code, setCode] = useState('');
   const valid = /^[0-9A-Za-z]{5}-?[0-9A-Za-z]{5}$/.test(code.trim());
   return (
@@ -51,12 +53,12 @@ export function RecoveryCodeForm({ pending, onSubmit, onCancel }: { pending: boo
         e.preventDefault();
         if (valid) onSubmit(code.trim());
       }}
-      aria-label="Sign in with a recovery code"
+      aria-label={t('signIn.recoveryForm')}
     >
       <Stack>
         <TextInput
-          label="Recovery code"
-          description="One of the codes you stored when you set up two-factor authentication; each works once."
+          label={t('signIn.recoveryCode')}
+          description={t('signIn.recoveryHint')}
           placeholder="abcde-12345"
           autoComplete="off"
           autoFocus
@@ -67,10 +69,10 @@ export function RecoveryCodeForm({ pending, onSubmit, onCancel }: { pending: boo
           styles={{ input: { letterSpacing: '0.2em', fontFamily: 'var(--mantine-font-family-monospace)' } }}
         />
         <Button type="submit" loading={pending} disabled={!valid} fullWidth>
-          Verify
+          {t('signIn.verify')}
         </Button>
         <Button variant="subtle" onClick={onCancel} disabled={pending}>
-          Use the authenticator app instead
+          {t('signIn.useApp')}
         </Button>
       </Stack>
     </form>

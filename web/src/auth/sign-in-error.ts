@@ -1,24 +1,31 @@
+import { en } from '../i18n/messages-en.ts';
+
 export type TSignInStep = 'password' | 'code' | 'recovery';
+export type TSignInErrorKey = keyof typeof en.signIn.errors;
 
 /**
  * What a refused sign-in step tells the person: never whether the account exists; a lock says
- * to come back later; a wrong or spent code says to wait for the next one.
+ * to come back later; a wrong or spent code says to wait for the next one. The key of the
+ * catalog's `signIn.errors`, so the screen says it in the viewer's language.
  */
-export function signInErrorMessage(code: string | undefined, step: TSignInStep): string {
+export function signInErrorKey(code: string | undefined, step: TSignInStep): TSignInErrorKey {
   switch (code) {
     case 'UNAUTHORIZED':
-      if (step === 'recovery') return 'That recovery code is wrong or has already been used. Each code works once.';
-      return step === 'password'
-        ? 'Wrong email or password.'
-        : 'That code is wrong, expired or already used. Wait for the next code from your authenticator app and try again.';
+      if (step === 'recovery') return 'wrongRecovery';
+      return step === 'password' ? 'wrongPassword' : 'wrongCode';
     case 'TOO_MANY_REQUESTS':
-      return 'Too many failed attempts: sign-in is locked for this account. Try again later.';
+      return 'locked';
     case 'BAD_REQUEST':
-      if (step === 'recovery') return 'Enter a recovery code as it was shown, such as abcde-12345.';
-      return step === 'password' ? 'Enter a valid email address and your password.' : 'Enter the 6-digit code from your authenticator app.';
+      if (step === 'recovery') return 'badRecovery';
+      return step === 'password' ? 'badPassword' : 'badCode';
     case 'NOT_FOUND':
-      return 'This enrolment has expired. Sign in again to get a new QR code.';
+      return 'expired';
     default:
-      return 'The service could not be reached. Try again in a moment.';
+      return 'unreachable';
   }
+}
+
+/** The same in English. */
+export function signInErrorMessage(code: string | undefined, step: TSignInStep): string {
+  return en.signIn.errors[signInErrorKey(code, step)];
 }

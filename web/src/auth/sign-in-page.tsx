@@ -1,12 +1,14 @@
-import { Alert, Button, Center, Paper, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Center, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import type { TLoginOutput } from '@modula/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { errorCodeOf, useTRPC } from '../app/trpc.ts';
+import { LanguageSwitch } from '../i18n/display-menu.tsx';
 import { CredentialsForm } from './credentials-form.tsx';
 import { RecoveryCodeForm, RecoveryCodes } from './recovery-codes.tsx';
-import { signInErrorMessage, type TSignInStep } from './sign-in-error.ts';
+import { signInErrorKey, type TSignInErrorKey, type TSignInStep } from './sign-in-error.ts';
 import { TotpCodeForm } from './totp-code-form.tsx';
 import { TotpEnrollment } from './totp-enrollment.tsx';
 
@@ -30,15 +32,16 @@ export function SignInPage() {
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const next = safeNext(params.get('next'));
+  const { t } = useTranslation();
   const [stage, setStage] = useState<TStage>({ step: 'credentials' });
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<TSignInErrorKey | null>(null);
   const me = useQuery(trpc.auth.me.queryOptions(undefined, { retry: false }));
 
   const signedIn = async () => {
     await queryClient.resetQueries();
     await navigate(next, { replace: true });
   };
-  const fail = (step: TSignInStep) => (err: unknown) => setError(signInErrorMessage(errorCodeOf(err), step));
+  const fail = (step: TSignInStep) => (err: unknown) => setError(signInErrorKey(errorCodeOf(err), step));
 
   const login = useMutation(trpc.auth.login.mutationOptions());
   const confirm = useMutation(trpc.auth.confirmTotp.mutationOptions());
@@ -66,7 +69,7 @@ export function SignInPage() {
           onError: fail('code'),
           onSuccess: (out) => {
             if (out.status === 'OK') void signedIn();
-            else setError(signInErrorMessage('UNAUTHORIZED', 'code'));
+            else setError(signInErrorKey('UNAUTHORIZED', 'code'));
           },
         },
       );
@@ -93,7 +96,7 @@ export function SignInPage() {
         onError: fail('recovery'),
         onSuccess: (out) => {
           if (out.status === 'OK') void signedIn();
-          else setError(signInErrorMessage('UNAUTHORIZED', 'recovery'));
+          else setError(signInErrorKey('UNAUTHORIZED', 'recovery'));
         },
       },
     );
@@ -111,20 +114,24 @@ export function SignInPage() {
       <Paper withBorder shadow="sm" p="xl" w={440} maw="95vw">
         <Stack>
           <div>
-            <Title order={1} size="h3">
-              Modula Audit
-            </Title>
+            <Group justify="space-between" align="flex-start" wrap="nowrap">
+              <Title order={1} size="h3">
+                {t('app.name')}
+              </Title>
+              {/* only before the first step: a new language renders the screen afresh */}
+              {stage.step === 'credentials' && <LanguageSwitch />}
+            </Group>
             <Text c="dimmed" size="sm">
-              {stage.step === 'credentials' && 'Sign in to read your business’s audit log.'}
-              {stage.step === 'code' && 'Enter the code from your authenticator app.'}
-              {stage.step === 'enroll' && 'Set up two-factor authentication.'}
-              {stage.step === 'recovery' && 'Sign in with a recovery code.'}
-              {stage.step === 'codes' && 'Two-factor authentication is on.'}
+              {stage.step === 'credentials' && t('signIn.intro')}
+              {stage.step === 'code' && t('signIn.introCode')}
+              {stage.step === 'enroll' && t('signIn.introEnroll')}
+              {stage.step === 'recovery' && t('signIn.introRecovery')}
+              {stage.step === 'codes' && t('signIn.introCodes')}
             </Text>
           </div>
           {error && (
-            <Alert color="red" role="alert" title="Sign-in refused">
-              {error}
+            <Alert color="red" role="alert" title={t('signIn.refused')}>
+              {t(`signIn.errors.${error}`)}
             </Alert>
           )}
           {stage.step === 'credentials' && <CredentialsForm pending={pending} onSubmit={submitPassword} />}
@@ -143,7 +150,7 @@ export function SignInPage() {
             <TotpCodeForm
               key={stage.step}
               pending={pending}
-              submitLabel={stage.step === 'enroll' ? 'Confirm and sign in' : 'Verify'}
+              submitLabel={stage.step === 'enroll' ? t('signIn.confirm') : t('signIn.verify')}
               onSubmit={submitCode}
               onCancel={restart}
             />
@@ -158,7 +165,7 @@ export function SignInPage() {
               }}
               disabled={pending}
             >
-              Lost your phone? Use a recovery code
+              {t('signIn.lostPhone')}
             </Button>
           )}
         </Stack>

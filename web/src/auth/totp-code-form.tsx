@@ -1,5 +1,6 @@
 import { Button, Stack, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 
 /** The 6-digit code of the authenticator app: one field, digits only, filled by password managers too. */
 export function TotpCodeForm({
@@ -13,6 +14,7 @@ export function TotpCodeForm({
   onSubmit: (code: string) => void;
   onCancel: () => void;
 }) {
+  const { t } = useTranslation();
   const [code, setCode] = useState('');
   const valid = /^\d{6}$/.test(code);
   const submit = (event: FormEvent) => {
@@ -20,11 +22,11 @@ export function TotpCodeForm({
     if (valid) onSubmit(code);
   };
   return (
-    <form onSubmit={submit} aria-label="Authentication code">
+    <form onSubmit={submit} aria-label={t('signIn.codeForm')}>
       <Stack>
         <TextInput
-          label="6-digit code"
-          description="From your authenticator app (Google Authenticator, Authy, 1Password…)"
+          label={t('signIn.code')}
+          description={t('signIn.codeHint')}
           inputMode="numeric"
           autoComplete="one-time-code"
           pattern="\d{6}"
@@ -39,7 +41,7 @@ export function TotpCodeForm({
           {submitLabel}
         </Button>
         <Button variant="subtle" onClick={onCancel} disabled={pending}>
-          Use another account
+          {t('signIn.otherAccount')}
         </Button>
       </Stack>
     </form>

@@ -64,3 +64,17 @@ export function DisplaySwitches({ tenantZone }: { tenantZone: string }) {
     </Stack>
   );
 }
+
+/** The language alone, as a small switch: the sign-in screen's (before anyone is signed in). */
+export function LanguageSwitch() {
+  const { t, i18n } = useTranslation();
+  return (
+    <SegmentedControl
+      size="xs"
+      aria-label={t('prefs.language')}
+      value={currentLanguage(i18n.resolvedLanguage)}
+      onChange={(v) => chooseLanguage(currentLanguage(v))}
+      data={LANGUAGES.map((lng) => ({ value: lng, label: LANGUAGE_NAMES[lng] }))}
+    />
+  );
+}
