@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { expireTenantPrefix, loadSigner, verifyChain } from '@modula/domain';
+import { expireTenantPrefix, keyringOf, loadSigner, offboardTenant, tombstoneValid, verifyChain } from '@modula/domain';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedChain } from '../../bench/export-figures.ts';
@@ -153,5 +153,17 @@ describe(`a cut at ${CUT} of ${N} events`, () => {
     expect(again).toMatchObject({ fromSeq: CUT + 1, toSeq: 35_000, removed: 5_000 });
     expect(runCli(stack, ['verify-export', again!.archive.file]).status).toBe(0);
     expect(await verifyChain(stack.services.orm, tenantId)).toMatchObject({ ok: true, checked: N - 35_000, fromAnchorSeq: 35_000 });
+  }, 60_000);
+
+  it('offboarding after the cuts: the final pack holds 35,001..50,000, the tombstone says so, nothing of the tenant is left', async () => {
+    const signer = loadSigner({ DATA_DIR: stack.env.DATA_DIR! });
+    const out = await offboardTenant(stack.services.orm, maintenanceUrl, signer, stack.env.DATA_DIR!, tenantId);
+    expect(out.tombstone).toMatchObject({ fromSeq: 35_001, toSeq: N, packRows: N - 35_000 });
+    expect(tombstoneValid(keyringOf([{ keyId: signer.keyId, publicKey: signer.publicKeyPem }]), out.tombstone)).toEqual({ ok: true, reason: null });
+    expect(runCli(stack, ['verify-export', out.pack.file]).status).toBe(0);
+    for (const table of ['audit_events', 'audit_event_search', 'expired_events', 'chain_anchors', 'checkpoints', 'chain_heads']) {
+      const [r] = await queryRows<{ n: number }>(stack.databaseSuperuserUrl, `select count(*)::int as n from ${table} where tenant_id = $1`, [tenantId]);
+      expect(r!.n, table).toBe(0);
+    }
   }, 60_000);
 });
