@@ -7,7 +7,9 @@
  * BENCH_READ_EVENTS (events seeded into one tenant for the read section, default 2000000; 0 skips it),
  * BENCH_EXPORT_EVENTS (events of the export tenant: CSV and PDF packs of all of them and verify-chain
  * over them, default 1000000; 0 skips it), BENCH_EXPORT_RUNS (CSV exports and verify-chain runs,
- * default BENCH_RUNS), BENCH_PDF_RUNS (default 1: a PDF of a million events is the slowest figure).
+ * default BENCH_RUNS), BENCH_PDF_RUNS (default 1: a PDF of a million events is the slowest figure),
+ * BENCH_VIEWER_EVENTS (events of the viewer's tenant: first rows and 200 pages of "Load more" in
+ * headless Chromium, default 1000000; 0 skips it).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +27,7 @@ import { measureCallerLatency } from './in-process-latency.ts';
 import { measureNaive } from './naive-baseline.ts';
 import { measureReads, seedTenant } from './reads.ts';
 import { repeat, summary, type TMinMedianMax } from './stats.ts';
+import { measureViewerFigures, prepareViewerBuild, type TViewerFigures, viewerRows } from './viewer.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
@@ -36,6 +39,7 @@ const CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 2);
 const EXPORT_EVENTS = Number(process.env.BENCH_EXPORT_EVENTS ?? 1_000_000);
 const EXPORT_RUNS = Number(process.env.BENCH_EXPORT_RUNS ?? RUNS);
 const PDF_RUNS = Number(process.env.BENCH_PDF_RUNS ?? 1);
+const VIEWER_EVENTS = Number(process.env.BENCH_VIEWER_EVENTS ?? 1_000_000);
 
 const dir = mkdtempSync(join(tmpdir(), 'modula-bench-'));
 chmodSync(dir, 0o755);
@@ -62,6 +66,8 @@ async function main() {
     // as `npm start`: the owner publishes the signing key, or server and worker refuse to start
     await publishSigningKey(pg.url, loadSigner(loadConfig(env)));
     const orm = await createOrm({ url: pg.url });
+    // the server serves web/dist if it exists when it starts
+    if (VIEWER_EVENTS > 0) await prepareViewerBuild(log);
     const tenants = await Promise.all(Array.from({ length: 10 }, (_, i) => createTenant(orm, `Bench tenant ${i + 1}`)));
     const spawnTs = (entry: string) => {
       const child = spawn(
@@ -126,6 +132,10 @@ async function main() {
         log,
       });
     }
+    let viewer: TViewerFigures | string = 'skipped (BENCH_VIEWER_EVENTS=0)';
+    if (VIEWER_EVENTS > 0) {
+      viewer = await measureViewerFigures({ orm, url: pg.url, baseUrl, dataDir: env.DATA_DIR!, events: VIEWER_EVENTS, runs: RUNS, log });
+    }
     await orm.close();
 
     const result = {
@@ -143,6 +153,7 @@ async function main() {
       readEvents: READ_EVENTS,
       reads,
       exports,
+      viewer,
     };
     printTable(result);
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
@@ -161,6 +172,7 @@ async function main() {
 type MMM = TMinMedianMax;
 function printTable(r: {
   exports: TExportFigures | string;
+  viewer: TViewerFigures | string;
   reads: Record<string, { p50: number; p95: number }> | string;
   readEvents: number;
   copyLimitPerSecond: MMM;
@@ -203,6 +215,7 @@ function printTable(r: {
     }
     rows.push([`   seeding ${n} chained events by COPY; first checkpoint of them`, 's', `${e.seedSeconds.toFixed(1)}; ${e.firstCheckpointSeconds.toFixed(1)}`]);
   }
+  if (typeof r.viewer === 'object') rows.push(...viewerRows(r.viewer));
   console.log(`| measure | unit | min / median / max |\n|---|---|---|\n${rows.map((row) => `| ${row.join(' | ')} |`).join('\n')}`);
 }
 
