@@ -6,18 +6,20 @@ import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { useTRPC, useTRPCClient } from '../app/trpc.ts';
 import { ErrorState } from '../common/error-state.tsx';
-import { formatDateTime, viewerTimeZone } from '../common/format-time.ts';
+import { formatDateTime, formatNumber, zoneLabel } from '../common/format-time.ts';
 import { ActorLabel } from '../log/actor-label.tsx';
 import { CARDS_QUERY } from '../log/log-table.tsx';
 import '../log/log-table.css';
 import { OutcomeBadge } from '../log/outcome-badge.tsx';
-import { decisionText, formatConfidence, RISK_COLORS, RISK_LABELS, whatText } from './ai-text.ts';
+import { decisionText, formatConfidence, RISK_COLORS, whatText } from './ai-text.ts';
+import { useTranslation } from 'react-i18next';
+import { asTranslate } from '../i18n/english.ts';
 
-const KINDS: { value: string; label: string; actions?: TAiAction[] }[] = [
-  { value: 'all', label: 'All' },
-  { value: 'executed', label: 'Executed', actions: ['AI_ACTION_EXECUTED'] },
-  { value: 'accepted', label: 'Accepted', actions: ['AI_RECOMMENDATION_ACCEPTED'] },
-  { value: 'rejected', label: 'Rejected', actions: ['AI_RECOMMENDATION_REJECTED'] },
+const KINDS: { value: string; key: string; actions?: TAiAction[] }[] = [
+  { value: 'all', key: 'ai.all' },
+  { value: 'executed', key: 'ai.executedKind', actions: ['AI_ACTION_EXECUTED'] },
+  { value: 'accepted', key: 'ai.accepted', actions: ['AI_RECOMMENDATION_ACCEPTED'] },
+  { value: 'rejected', key: 'ai.rejected', actions: ['AI_RECOMMENDATION_REJECTED'] },
 ];
 const PAGE_SIZE = 50;
 
@@ -27,6 +29,7 @@ const PAGE_SIZE = 50;
  * line opens its entry in the log.
  */
 export function AiActionsPage() {
+  const { t } = useTranslation();
   const trpc = useTRPC();
   const client = useTRPCClient();
   const [kind, setKind] = useState('all');
@@ -44,27 +47,27 @@ export function AiActionsPage() {
       <Group justify="space-between" align="flex-end">
         <Stack gap={2}>
           <Title order={2} size="h3">
-            AI actions
+            {t('ai.title')}
           </Title>
           <Text size="sm" c="dimmed">
-            What the AI did or recommended, why, how sure it was, the risk, and who approved or rejected it.
+            {t('ai.intro')}
           </Text>
         </Stack>
-        <SegmentedControl aria-label="Kind of AI action" size="xs" data={KINDS} value={kind} onChange={setKind} />
+        <SegmentedControl aria-label={t('ai.kind')} size="xs" data={KINDS.map((k) => ({ value: k.value, label: t(k.key) }))} value={kind} onChange={setKind} />
       </Group>
       {query.isPending && (
         <Group justify="center" py="xl" role="status">
           <Loader size="sm" />
           <Text size="sm" c="dimmed">
-            Loading the AI’s actions…
+            {t('ai.loading')}
           </Text>
         </Group>
       )}
-      {query.isError && !query.isFetchNextPageError && <ErrorState error={query.error} what="the AI’s actions" onRetry={() => void query.refetch()} />}
+      {query.isError && !query.isFetchNextPageError && <ErrorState error={query.error} what={t('ai.what')} onRetry={() => void query.refetch()} />}
       {query.data &&
         (items.length === 0 ? (
           <Paper withBorder py="xl">
-            <EmptyState title="No AI actions" description="Actions and recommendations of the AI appear here once Modula’s modules record them." />
+            <EmptyState title={t('ai.none')} description={t('ai.noneHint')} />
           </Paper>
         ) : (
           <Paper withBorder>
@@ -72,11 +75,11 @@ export function AiActionsPage() {
             <Center py="md">
               {query.hasNextPage ? (
                 <Button variant="default" aria-busy={query.isFetchingNextPage} onClick={() => void query.fetchNextPage()}>
-                  Load more
+                  {t('ai.loadMore')}
                 </Button>
               ) : (
                 <Text size="sm" c="dimmed">
-                  {items.length === 1 ? 'The one AI action is shown.' : `All ${items.length.toLocaleString('en')} AI actions are shown.`}
+                  {t('ai.allShown', { count: items.length, n: formatNumber(items.length) })}
                 </Text>
               )}
             </Center>
@@ -87,19 +90,20 @@ export function AiActionsPage() {
 }
 
 function AiActionsTable({ items }: { items: TAiActionView[] }) {
+  const { t } = useTranslation();
   const cards = useMediaQuery(CARDS_QUERY, undefined, { getInitialValueInEffect: false });
   return (
     <Table.ScrollContainer minWidth={cards ? 0 : 1000} type="native">
-      <Table className="log-table" data-layout={cards ? 'cards' : 'table'} verticalSpacing="xs" aria-label="AI actions, newest first">
+      <Table className="log-table" data-layout={cards ? 'cards' : 'table'} verticalSpacing="xs" aria-label={t('ai.table')}>
         <Table.Thead>
           <Table.Tr>
-            <Table.Th>Time ({viewerTimeZone()})</Table.Th>
-            <Table.Th>What the AI did or recommended</Table.Th>
-            <Table.Th>Trigger</Table.Th>
-            <Table.Th>Confidence</Table.Th>
-            <Table.Th>Risk</Table.Th>
-            <Table.Th>Decision</Table.Th>
-            <Table.Th>Recorded by</Table.Th>
+            <Table.Th>{t('ai.time', { zone: zoneLabel() })}</Table.Th>
+            <Table.Th>{t('ai.whatCol')}</Table.Th>
+            <Table.Th>{t('ai.trigger')}</Table.Th>
+            <Table.Th>{t('ai.confidence')}</Table.Th>
+            <Table.Th>{t('ai.risk')}</Table.Th>
+            <Table.Th>{t('ai.decision')}</Table.Th>
+            <Table.Th>{t('ai.recordedBy')}</Table.Th>
           </Table.Tr>
         </Table.Thead>
         {items.map((item) => (
@@ -113,6 +117,8 @@ function AiActionsTable({ items }: { items: TAiActionView[] }) {
 }
 
 function AiActionRow({ item }: { item: TAiActionView }) {
+  const { t: tx, i18n } = useTranslation();
+  const t = asTranslate(tx);
   const { ai } = item;
   return (
     <Table.Tr data-testid="ai-action">
@@ -122,10 +128,10 @@ function AiActionRow({ item }: { item: TAiActionView }) {
       <Table.Td>
         <Stack gap={2}>
           <Anchor component={Link} to={`/?event=${item.id}`} size="sm" fw={500}>
-            {whatText(item)}
+            {whatText(item, i18n.resolvedLanguage)}
           </Anchor>
           <Text size="xs" c="dimmed">
-            {item.action === 'AI_ACTION_EXECUTED' ? 'Executed' : 'Recommended'}
+            {item.action === 'AI_ACTION_EXECUTED' ? t('ai.executed') : t('ai.recommended')}
             {item.entity ? ` · ${item.entity.label ?? item.entity.id}` : ''}
           </Text>
         </Stack>
@@ -134,14 +140,14 @@ function AiActionRow({ item }: { item: TAiActionView }) {
         <Text size="sm">{ai.trigger ?? '—'}</Text>
       </Table.Td>
       <Table.Td>
-        <Text size="sm" aria-label={ai.confidence === null ? 'Confidence not recorded' : `Confidence ${formatConfidence(ai.confidence)}`}>
+        <Text size="sm" aria-label={ai.confidence === null ? t('ai.confidenceNone') : t('ai.confidenceOf', { value: formatConfidence(ai.confidence) })}>
           {formatConfidence(ai.confidence)}
         </Text>
       </Table.Td>
       <Table.Td>
         {ai.riskLevel ? (
           <Badge color={RISK_COLORS[ai.riskLevel]} variant="light" tt="none">
-            {RISK_LABELS[ai.riskLevel]}
+            {t(`ai.${ai.riskLevel}`)}
           </Badge>
         ) : (
           <Text size="sm">—</Text>
@@ -150,7 +156,7 @@ function AiActionRow({ item }: { item: TAiActionView }) {
       <Table.Td>
         <Stack gap={4}>
           <Text size="sm" data-testid="ai-decision">
-            {decisionText(item)}
+            {decisionText(item, t)}
           </Text>
           {item.outcome !== 'SUCCESS' && <OutcomeBadge outcome={item.outcome} reason={item.reason} />}
         </Stack>

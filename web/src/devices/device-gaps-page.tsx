@@ -4,6 +4,8 @@ import { useMemo, useState } from 'react';
 import { useTRPC } from '../app/trpc.ts';
 import { ErrorState } from '../common/error-state.tsx';
 import { gapsByDevice, runLabel } from './gap-summary.ts';
+import { useTranslation } from 'react-i18next';
+import { formatNumber } from '../common/format-time.ts';
 
 /**
  * Events that tills numbered but the log never received ("events 1042–1050 from till 7 never
@@ -11,6 +13,7 @@ import { gapsByDevice, runLabel } from './gap-summary.ts';
  * stored event cannot be seen here; they may still be waiting on the device.
  */
 export function DeviceGapsPage() {
+  const { t } = useTranslation();
   const trpc = useTRPC();
   const query = useQuery(trpc.devices.gaps.queryOptions(undefined, { staleTime: 30_000 }));
   const [find, setFind] = useState('');
@@ -24,43 +27,37 @@ export function DeviceGapsPage() {
       <Group justify="space-between" align="flex-end">
         <Stack gap={2}>
           <Title order={2} size="h3">
-            Missing device events
+            {t('gaps.title')}
           </Title>
           <Text size="sm" c="dimmed">
-            Runs of numbers a device gave its events that never reached the log. Events still queued on a device or quarantined by the service show here until
-            they are stored; a gap that stays is a lost event.
+            {t('gaps.intro')}
           </Text>
         </Stack>
-        <TextInput aria-label="Find a device" placeholder="Find a device" size="xs" value={find} onChange={(e) => setFind(e.currentTarget.value)} />
+        <TextInput aria-label={t('gaps.find')} placeholder={t('gaps.find')} size="xs" value={find} onChange={(e) => setFind(e.currentTarget.value)} />
       </Group>
       {query.isPending && (
         <Group justify="center" py="xl" role="status">
           <Loader size="sm" />
           <Text size="sm" c="dimmed">
-            Walking every device’s numbers…
+            {t('gaps.walking')}
           </Text>
         </Group>
       )}
-      {query.isError && <ErrorState error={query.error} what="device gaps" onRetry={() => void query.refetch()} />}
+      {query.isError && <ErrorState error={query.error} what={t('gaps.what')} onRetry={() => void query.refetch()} />}
       {query.data &&
         (devices.length === 0 ? (
           <Paper withBorder py="xl">
-            <EmptyState
-              title={find.trim() ? 'No such device with gaps' : 'No missing events'}
-              description={
-                find.trim() ? 'No device matching this name is missing events.' : 'Every device’s numbered events arrived, up to the last one each has sent.'
-              }
-            />
+            <EmptyState title={find.trim() ? t('gaps.noSuch') : t('gaps.none')} description={find.trim() ? t('gaps.noSuchHint') : t('gaps.noneHint')} />
           </Paper>
         ) : (
           <Paper withBorder>
-            <Table.ScrollContainer minWidth={560} type="native" tabIndex={0} role="region" aria-label="Devices (scrolls sideways)">
-              <Table verticalSpacing="sm" aria-label="Devices with missing events" data-testid="device-gaps">
+            <Table.ScrollContainer minWidth={560} type="native" tabIndex={0} role="region" aria-label={t('gaps.scrolls')}>
+              <Table verticalSpacing="sm" aria-label={t('gaps.table')} data-testid="device-gaps">
                 <Table.Thead>
                   <Table.Tr>
-                    <Table.Th>Device</Table.Th>
-                    <Table.Th>Missing events</Table.Th>
-                    <Table.Th>Numbers that never arrived</Table.Th>
+                    <Table.Th>{t('gaps.device')}</Table.Th>
+                    <Table.Th>{t('gaps.missing')}</Table.Th>
+                    <Table.Th>{t('gaps.numbers')}</Table.Th>
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
@@ -73,7 +70,7 @@ export function DeviceGapsPage() {
                       </Table.Td>
                       <Table.Td>
                         <Badge color="orange" variant="light" size="lg">
-                          {device.missing.toLocaleString()}
+                          {formatNumber(device.missing)}
                         </Badge>
                       </Table.Td>
                       <Table.Td>

@@ -7,14 +7,12 @@ import { useBranches } from '../log/use-branches.ts';
 import { exportErrorText } from './export-errors.ts';
 import { filterSummary } from './filter-summary.ts';
 import { useExportPack } from './use-export-pack.ts';
+import { Trans, useTranslation } from 'react-i18next';
+import { formatNumber } from '../common/format-time.ts';
+import { asTranslate } from '../i18n/english.ts';
 
 /** Polling errors after which following the pack again cannot help: the Admin starts anew. */
 const FINAL_POLL_ERRORS = new Set(['NOT_FOUND', 'FORBIDDEN', 'UNAUTHORIZED']);
-
-const FORMATS = [
-  { value: 'csv', label: 'CSV (spreadsheet)' },
-  { value: 'pdf', label: 'PDF (official document)' },
-];
 
 /**
  * "Export…" on the log: a signed CSV or PDF pack of exactly the events the current filter shows.
@@ -22,6 +20,8 @@ const FORMATS = [
  * file and its manifest; the checksum and the offline check are shown for the auditor.
  */
 export function ExportDialog({ opened, onClose, filter }: { opened: boolean; onClose: () => void; filter: TEventsFilter }) {
+  const { t: tx } = useTranslation();
+  const t = asTranslate(tx);
   const [chosenFormat, setFormat] = useState<TExportFormat>('csv');
   const { byId } = useBranches();
   const exportPack = useExportPack();
@@ -42,31 +42,40 @@ export function ExportDialog({ opened, onClose, filter }: { opened: boolean; onC
     onClose();
   };
   const liveText =
-    pack?.status === 'READY' ? `The ${format.toUpperCase()} pack is ready.` : following ? `Writing and signing the ${format.toUpperCase()} pack…` : '';
+    pack?.status === 'READY' ? t('exports.ready', { format: format.toUpperCase() }) : following ? t('exports.writing', { format: format.toUpperCase() }) : '';
   return (
-    <Modal opened={opened} onClose={close} title="Export a signed pack" size="lg" centered closeButtonProps={{ 'aria-label': 'Close the export dialog' }}>
+    <Modal opened={opened} onClose={close} title={t('exports.title')} size="lg" centered closeButtonProps={{ 'aria-label': t('exports.close') }}>
       <Stack gap="md">
         {exportPack.exportId === undefined && (
-          <SegmentedControl aria-label="Format" data={FORMATS} value={format} onChange={(v) => setFormat(v as TExportFormat)} disabled={busy} />
+          <SegmentedControl
+            aria-label={t('exports.format')}
+            data={[
+              { value: 'csv', label: t('exports.csv') },
+              { value: 'pdf', label: t('exports.pdf') },
+            ]}
+            value={format}
+            onChange={(v) => setFormat(v as TExportFormat)}
+            disabled={busy}
+          />
         )}
         <Stack gap={4}>
           <Text size="sm" fw={500}>
-            {exportPack.exportId === undefined ? 'Events in the pack (the log’s current filter)' : `Events in this ${format.toUpperCase()} pack`}
+            {exportPack.exportId === undefined ? t('exports.eventsCurrent') : t('exports.eventsThis', { format: format.toUpperCase() })}
           </Text>
           <List size="sm" data-testid="export-filter">
-            {filterSummary(shownFilter, (id) => byId.get(id)?.name).map((line) => (
+            {filterSummary(shownFilter, (id) => byId.get(id)?.name, t).map((line) => (
               <List.Item key={line}>{line}</List.Item>
             ))}
           </List>
           {exportPack.exportId === undefined && (
             <Text size="xs" c="dimmed">
-              The pack holds the matching events stored when it is built, is signed by the service, and its export is itself recorded in the log.
+              {t('exports.holds')}
             </Text>
           )}
         </Stack>
         {exportPack.startError && (
-          <Alert color="red" title="The export could not start" role="alert">
-            {exportErrorText(exportPack.startError)}
+          <Alert color="red" title={t('exports.couldNotStart')} role="alert">
+            {exportErrorText(exportPack.startError, t)}
           </Alert>
         )}
         {/* one live region for the whole life of the dialog, so screen readers hear "ready" */}
@@ -75,55 +84,60 @@ export function ExportDialog({ opened, onClose, filter }: { opened: boolean; onC
           {liveText !== '' && (
             <Text size="sm">
               {liveText}
-              {pack?.status !== 'READY' && ' Large packs take a while; you can keep this open.'}
+              {pack?.status !== 'READY' && t('exports.takesAWhile')}
             </Text>
           )}
         </Group>
         {exportPack.pollError && (
-          <Alert color="red" title="Could not follow the export" role="alert">
+          <Alert color="red" title={t('exports.couldNotFollow')} role="alert">
             <Stack gap="xs" align="flex-start">
               <Text size="sm">
-                {exportErrorText(exportPack.pollError)}
-                {!lost && ' The pack may still be building.'}
+                {exportErrorText(exportPack.pollError, t)}
+                {!lost && t('exports.mayStillBuild')}
               </Text>
               {!lost && (
                 <Button size="xs" variant="light" onClick={exportPack.retryPoll}>
-                  Check again
+                  {t('exports.checkAgain')}
                 </Button>
               )}
             </Stack>
           </Alert>
         )}
         {pack?.status === 'FAILED' && (
-          <Alert color="red" title="The export failed" role="alert">
-            {pack.error ?? 'The service could not build the pack.'}
+          <Alert color="red" title={t('exports.failed')} role="alert">
+            {pack.error ?? t('exports.couldNotBuild')}
           </Alert>
         )}
         {pack?.status === 'READY' && (
           <Stack gap="xs" data-testid="export-ready">
             <Text size="sm">
-              <b data-testid="export-rows">{(pack.rows ?? 0).toLocaleString()}</b> {pack.rows === 1 ? 'event' : 'events'} in the pack.
+              <Trans
+                i18nKey="exports.rows"
+                count={pack.rows ?? 0}
+                values={{ n: formatNumber(pack.rows ?? 0) }}
+                components={{ b: <b data-testid="export-rows" /> }}
+              />
             </Text>
             <Group gap="md">
               {pack.url && (
                 <Button component="a" href={pack.url} download>
-                  Download {format.toUpperCase()}
+                  {t('exports.download', { format: format.toUpperCase() })}
                 </Button>
               )}
               {pack.manifestUrl && (
                 <Anchor href={pack.manifestUrl} download size="sm">
-                  Signed manifest
+                  {t('exports.manifest')}
                 </Anchor>
               )}
             </Group>
             {pack.sha256 && (
               <Stack gap={2} data-testid="export-sha256">
-                <Text size="sm">SHA-256 of the file</Text>
-                <CopyableText value={pack.sha256} label="SHA-256 of the file" shorten={false} />
+                <Text size="sm">{t('exports.sha256')}</Text>
+                <CopyableText value={pack.sha256} label={t('exports.sha256')} shorten={false} />
               </Stack>
             )}
             <Text size="xs" c="dimmed">
-              Keep the manifest beside the file. Anyone can check the pack offline with the service’s public key (
+              {t('exports.keepManifest')}
               <Anchor href="/.well-known/modula-audit/keys.json" size="xs" underline="always">
                 keys.json
               </Anchor>
@@ -138,21 +152,21 @@ export function ExportDialog({ opened, onClose, filter }: { opened: boolean; onC
           {exportPack.exportId === undefined ? (
             <>
               <Button variant="default" onClick={close}>
-                Cancel
+                {t('exports.cancel')}
               </Button>
               <Button onClick={() => exportPack.start(format, filter)} loading={exportPack.starting}>
-                Create export
+                {t('exports.create')}
               </Button>
             </>
           ) : (
             <>
               {!busy && (
                 <Button variant="default" onClick={() => exportPack.reset()}>
-                  New export
+                  {t('exports.newExport')}
                 </Button>
               )}
               <Button variant="default" onClick={close}>
-                {busy ? 'Close (the pack keeps building)' : 'Close'}
+                {busy ? t('exports.closeBuilding') : t('exports.closeDone')}
               </Button>
             </>
           )}

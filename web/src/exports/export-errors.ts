@@ -1,23 +1,12 @@
 import { errorCodeOf } from '../app/trpc.ts';
+import { englishText, type TTranslate } from '../i18n/english.ts';
 
-/** What an Admin can act on, by tRPC error code; the raw message is for the operator's logs. */
-export function exportErrorText(error: unknown): string {
-  switch (errorCodeOf(error)) {
-    case 'SERVICE_UNAVAILABLE':
-      return 'The export queue is unavailable right now. Try again in a moment.';
-    case 'UNAUTHORIZED':
-      return 'Your session has ended. Sign in again, then export.';
-    case 'FORBIDDEN':
-      return 'Only an Admin of this tenant can export its log.';
-    case 'NOT_FOUND':
-      return 'The service no longer knows this export. Start a new one.';
-    case 'TOO_MANY_REQUESTS':
-      return 'Too many requests. Wait a moment and try again.';
-    case 'BAD_REQUEST':
-      return 'The service refused this filter. Change it on the log and export again.';
-    case undefined:
-      return 'The service could not be reached. Check the connection and try again.';
-    default:
-      return 'Something went wrong on the service. Try again; if it keeps failing, tell your operator.';
-  }
+const KNOWN = ['SERVICE_UNAVAILABLE', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'TOO_MANY_REQUESTS', 'BAD_REQUEST'] as const;
+
+/** What an Admin can act on, by tRPC error code (in the viewer's language); the raw message is for the operator's logs. */
+export function exportErrorText(error: unknown, t: TTranslate = englishText): string {
+  const code = errorCodeOf(error);
+  if (code === undefined) return t('exports.errors.unreachable');
+  const known = KNOWN.find((k) => k === code);
+  return t(known ? `exports.errors.${known}` : 'exports.errors.other');
 }

@@ -1,24 +1,26 @@
 import { Anchor, Badge, Group, Stack, Table, Text } from '@mantine/core';
 import type { TFailedLoginsOutput } from '@modula/contracts';
 import { Link } from 'react-router';
-import { formatDateTime, viewerTimeZone } from '../common/format-time.ts';
+import { formatDateTime, formatNumber, zoneLabel } from '../common/format-time.ts';
 import { logHref } from '../log/log-filters.ts';
+import { useTranslation } from 'react-i18next';
 
 type TItem = TFailedLoginsOutput['items'][number];
 
 /** Accounts with a burst of failed sign-ins, each linked to its LOGIN_FAILED events in the log. */
 export function FailedLoginsTable({ items }: { items: TItem[] }) {
+  const { t } = useTranslation();
   return (
     <Table.ScrollContainer minWidth={760}>
-      <Table highlightOnHover verticalSpacing="sm" aria-label="Accounts with repeated failed sign-ins" data-testid="failed-logins">
+      <Table highlightOnHover verticalSpacing="sm" aria-label={t('insights.table')} data-testid="failed-logins">
         <Table.Thead>
           <Table.Tr>
-            <Table.Th>Account</Table.Th>
-            <Table.Th>Failures in the window</Table.Th>
-            <Table.Th>First ({viewerTimeZone()})</Table.Th>
-            <Table.Th>Last</Table.Th>
-            <Table.Th>IP addresses</Table.Th>
-            <Table.Th>In the log</Table.Th>
+            <Table.Th>{t('insights.account')}</Table.Th>
+            <Table.Th>{t('insights.failures')}</Table.Th>
+            <Table.Th>{t('insights.first', { zone: zoneLabel() })}</Table.Th>
+            <Table.Th>{t('insights.last')}</Table.Th>
+            <Table.Th>{t('insights.ips')}</Table.Th>
+            <Table.Th>{t('insights.inLog')}</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -38,7 +40,7 @@ export function FailedLoginsTable({ items }: { items: TItem[] }) {
               </Table.Td>
               <Table.Td>
                 <Badge color="red" variant="light" size="lg">
-                  {item.failures}
+                  {formatNumber(item.failures)}
                 </Badge>
               </Table.Td>
               <Table.Td>
@@ -51,7 +53,7 @@ export function FailedLoginsTable({ items }: { items: TItem[] }) {
                 <Group gap={4}>
                   {item.ips.length === 0 ? (
                     <Text size="sm" c="dimmed">
-                      unknown
+                      {t('insights.unknown')}
                     </Text>
                   ) : (
                     item.ips.map((ip) => (
@@ -64,7 +66,7 @@ export function FailedLoginsTable({ items }: { items: TItem[] }) {
               </Table.Td>
               <Table.Td>
                 <Anchor component={Link} to={logHref({ actorIds: [item.actorId], actions: ['LOGIN_FAILED'] })} size="sm">
-                  Show failed sign-ins
+                  {t('insights.show')}
                 </Anchor>
               </Table.Td>
             </Table.Tr>
