@@ -1,5 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { expireTenantPrefix, keyringOf, loadSigner, offboardTenant, tombstoneValid, verifyChain } from '@modula/domain';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expireTenantPrefix, keyringOf, loadSigner, offboardTenant, openExportPart, packStoresOf, tombstoneValid, verifyChain } from '@modula/domain';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedChain } from '../../bench/export-figures.ts';
@@ -108,6 +111,16 @@ describe(`a cut at ${CUT} of ${N} events`, () => {
     const r = runCli(stack, ['verify-export', expiry.archive.file]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.json).toMatchObject({ ok: true, rows: CUT });
+  });
+
+  it('the archive is served from the shared pack store, by a host without the file (its bytes hash to the signed sha256)', async () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'modula-other-host-'));
+    const stores = packStoresOf(stack.services.orm, { EXPORT_STORE: 'database' } as Parameters<typeof packStoresOf>[1]);
+    const part = await openExportPart(stack.services.orm, stores, elsewhere, tenantId, expiry.archive.exportId, 'file');
+    expect(part).toBeDefined();
+    const hash = createHash('sha256');
+    for await (const chunk of part!.stream) hash.update(chunk as Buffer);
+    expect(hash.digest('hex')).toBe(expiry.archive.sha256);
   });
 
   it('verify-chain verifies 30,001..50,000 from the anchoring checkpoint', async () => {

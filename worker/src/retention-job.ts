@@ -1,7 +1,7 @@
 import type { TConfig } from '@modula/config';
 import type { Orm } from '@modula/db';
 import type { TAuditEventInput } from '@modula/contracts';
-import { administrationEvent, allTenantIds, expiredThrough, expireTenantPrefix, type TSigner } from '@modula/domain';
+import { administrationEvent, allTenantIds, expiredThrough, expireTenantPrefix, packStoresOf, type TSigner } from '@modula/domain';
 import type { Logger } from 'pino';
 
 /**
@@ -29,7 +29,7 @@ export async function expireDueTenants(
         due.push(tenantId);
         continue;
       }
-      const r = await expireTenantPrefix(orm, config.DATABASE_MAINTENANCE_URL, signer, config.DATA_DIR, tenantId, through);
+      const r = await expireTenantPrefix(orm, config.DATABASE_MAINTENANCE_URL, signer, config.DATA_DIR, tenantId, through, packStoresOf(orm, config).writeTo);
       if (r) {
         expired.push({ tenantId, fromSeq: r.fromSeq, toSeq: r.toSeq });
         log.info({ tenantId, fromSeq: r.fromSeq, toSeq: r.toSeq, archive: r.archive.file }, 'expired events archived and removed');

@@ -6,6 +6,7 @@ import {
   expireTenantPrefix,
   loadSigner,
   offboardTenant,
+  packStoresOf,
   setTenantRetention,
   storedTombstone,
   tombstoneValid,
@@ -70,7 +71,15 @@ export const tenantExpire: TCommand = {
     const through = values['through-seq'] === undefined ? undefined : z.coerce.number().int().min(1).parse(values['through-seq']);
     const config = cliConfig();
     const expiry = await withOrm((orm) =>
-      expireTenantPrefix(orm, maintenanceUrl(config.DATABASE_URL, config.DATA_DIR), loadSigner(config), config.DATA_DIR, tenantId, through),
+      expireTenantPrefix(
+        orm,
+        maintenanceUrl(config.DATABASE_URL, config.DATA_DIR),
+        loadSigner(config),
+        config.DATA_DIR,
+        tenantId,
+        through,
+        packStoresOf(orm, config).writeTo,
+      ),
     );
     if (expiry) {
       await recordAdministration([

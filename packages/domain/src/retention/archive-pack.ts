@@ -1,11 +1,14 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { TCheckpoint, TExportManifest } from '@modula/contracts';
 import { dbOf, sql, withTenant, type Orm } from '@modula/db';
 import { DEFAULT_TIME_ZONE } from '../accounts/tenant-time-zone.ts';
 import { AppError } from '../app-error.ts';
 import { exportFileName, exportStatementText } from '../exports/build-export.ts';
-import { createExportRequest } from '../exports/export-requests.ts';
+import { databasePackStore } from '../exports/database-pack-store.ts';
+import { createExportRequest, markExportReady } from '../exports/export-requests.ts';
+import type { TPackLocation, TPackStore } from '../exports/pack-store.ts';
 import { csvCopyQuery, summarizeExport } from '../exports/export-rows.ts';
 import { writeCsvPack, type TCsvWritten } from '../exports/csv-writer.ts';
 import { HashingFile } from '../exports/hashing-file.ts';
@@ -27,8 +30,10 @@ export function archiveDir(dataDir: string, tenantId: string): string {
 /**
  * Writes every stored event of the tenant at or below `checkpoint` (those before the newest anchor
  * are gone already) as a CSV export pack — the export format, manifest version 2, so `cli
- * verify-export` checks it offline — into `dir`, and records it as a READY export (what
- * remove_tenant_rows checks: its sha256 and signature). `purpose` names it in the manifest.
+ * verify-export` checks it offline — into `dir`, copies it into the pack store every server reads
+ * (`store`: EXPORT_STORE, the database by default), and records it as a READY export (what
+ * remove_tenant_rows checks: its sha256 and signature), which any server then serves to the
+ * tenant's Admins. `purpose` names it in the manifest.
  */
 export async function writeArchivePack(
   orm: Orm,
@@ -37,6 +42,8 @@ export async function writeArchivePack(
   checkpoint: TCheckpoint,
   dir: string,
   purpose: string,
+  /** null: the pack stays in `dir` only (offboarding: every row of the tenant goes right after). */
+  store: TPackStore | null = databasePackStore(orm),
 ): Promise<TArchivePack> {
   const filter = {};
   const exportId = await createExportRequest(orm, tenantId, { format: 'csv', filter, requestedBy: { userId: null, name: purpose, email: null } });
@@ -92,10 +99,30 @@ export async function writeArchivePack(
   const manifest: TExportManifest = { ...unsigned, signature: signer.sign(manifestSigningText(unsigned)) };
   renameSync(partial, join(dir, fileName));
   const manifestFile = join(dir, `${fileName}.manifest.json`);
-  writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o640 });
-  await withTenant(orm, tenantId, (em) =>
-    sql`update exports set status = 'READY', completed_at = now(), file_name = ${fileName}, rows = ${rows}, sha256 = ${sha256},
-      signature = ${manifest.signature} where tenant_id = ${tenantId} and id = ${exportId}`.execute(dbOf(em)),
-  );
+  const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+  writeFileSync(manifestFile, manifestText, { mode: 0o640 });
+  if (store) {
+    // the archive outlives this host's disk: the same bytes go to the store every server reads
+    const location = await copyIntoStore(store, tenantId, exportId, fileName, join(dir, fileName));
+    const ready = { fileName, rows, sha256, signature: manifest.signature, bytes, manifest: manifestText, location };
+    if (!(await withTenant(orm, tenantId, (em) => markExportReady(dbOf(em), tenantId, exportId, ready))))
+      throw new Error(`the archive export ${exportId} is no longer PENDING`);
+  } else {
+    await withTenant(orm, tenantId, (em) =>
+      sql`update exports set status = 'READY', completed_at = now(), file_name = ${fileName}, rows = ${rows}, sha256 = ${sha256},
+        signature = ${manifest.signature} where tenant_id = ${tenantId} and id = ${exportId}`.execute(dbOf(em)),
+    );
+  }
   return { manifest, file: join(dir, fileName), manifestFile };
+}
+
+async function copyIntoStore(store: TPackStore, tenantId: string, exportId: string, fileName: string, path: string): Promise<TPackLocation> {
+  const upload = store.upload(tenantId, exportId, fileName);
+  try {
+    await pipeline(createReadStream(path), upload.sink);
+  } catch (err) {
+    await upload.abort().catch(() => {});
+    throw err;
+  }
+  return upload.location;
 }

@@ -1,6 +1,7 @@
 import type { TCheckpoint } from '@modula/contracts';
 import { dbOf, sql, withTenant, withTenantSnapshot, type Orm } from '@modula/db';
 import { AppError } from '../app-error.ts';
+import type { TPackStore } from '../exports/pack-store.ts';
 import { createCheckpoint } from '../integrity/checkpoints.ts';
 import { pinnedKeys } from '../integrity/pinned-keys.ts';
 import type { TSigner } from '../integrity/signing-key.ts';
@@ -68,6 +69,7 @@ export async function expireTenantPrefix(
   dataDir: string,
   tenantId: string,
   throughSeq?: number,
+  store?: TPackStore,
 ): Promise<TExpiry | null> {
   const cut = throughSeq ?? (await expiredThrough(orm, tenantId));
   if (cut === null || cut < 1) return null;
@@ -76,7 +78,7 @@ export async function expireTenantPrefix(
   const { checkpoint } = await createCheckpoint(orm, signer, tenantId, { atSeq: cut, keyring });
   const checkpointSeconds = (performance.now() - t) / 1000;
   t = performance.now();
-  const pack = await writeArchivePack(orm, signer, tenantId, checkpoint, archiveDir(dataDir, tenantId), 'retention archive');
+  const pack = await writeArchivePack(orm, signer, tenantId, checkpoint, archiveDir(dataDir, tenantId), 'retention archive', store);
   const archiveSeconds = (performance.now() - t) / 1000;
   t = performance.now();
   const removed = await removeTenantRows(maintenanceUrl, tenantId, cut, pack.manifest);
