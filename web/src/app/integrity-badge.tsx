@@ -1,9 +1,11 @@
 import { Badge, Button, Group, Popover, Stack, Text, UnstyledButton } from '@mantine/core';
 import type { TIntegrityVerifyOutput } from '@modula/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { formatClock, formatDateTime } from '../common/format-time.ts';
+import { displayLocale, formatClock, formatDateTime } from '../common/format-time.ts';
 import { integrityDetail, integrityText, untrustedKeysWarning } from './integrity-text.ts';
 import { errorCodeOf, useTRPC, useTRPCClient } from './trpc.ts';
+import { useTranslation } from 'react-i18next';
+import { asTranslate } from '../i18n/english.ts';
 
 /** When a check ran: the service's `checkedAt`, else when its answer arrived. */
 function checkedAtOf(result: TIntegrityVerifyOutput, answeredAt: number): string {
@@ -19,6 +21,9 @@ function checkedAtOf(result: TIntegrityVerifyOutput, answeredAt: number): string
  * and when, "Check again", and a full check from event 1 on demand.
  */
 export function IntegrityBadge() {
+  const { t: tx } = useTranslation();
+  const t = asTranslate(tx);
+  const locale = displayLocale() ?? 'en';
   const trpc = useTRPC();
   const client = useTRPCClient();
   const queryClient = useQueryClient();
@@ -29,43 +34,35 @@ export function IntegrityBadge() {
     onSuccess: (result) => queryClient.setQueryData(trpc.integrity.verify.queryKey(), result),
   });
   const checking = verify.isFetching || full.isPending;
-  let label = 'Checking the chain…';
+  let label = t('chain.checking');
   let color = 'gray';
-  let detail = 'The service is checking the hash chain of the log from its latest signed checkpoint.';
+  let detail = t('chain.checkingDetail');
   let checkedAt: string | undefined;
   let warning: string | undefined;
   if (verify.isError && !verify.data) {
-    label = 'Chain not checked';
-    detail = 'The integrity check could not run. Check again, or run the full check.';
+    label = t('chain.notChecked');
+    detail = t('chain.notCheckedDetail');
   } else if (verify.data) {
     checkedAt = checkedAtOf(verify.data, verify.dataUpdatedAt);
-    label = integrityText(verify.data, formatClock(checkedAt));
+    label = integrityText(verify.data, formatClock(checkedAt), t, locale);
     color = verify.data.ok ? 'teal' : 'red';
-    detail = verify.data.ok ? integrityDetail(verify.data) : (verify.data.reason ?? 'An event was altered or removed after it was stored.');
-    warning = untrustedKeysWarning(verify.data);
+    detail = verify.data.ok ? integrityDetail(verify.data, t, locale) : (verify.data.reason ?? t('chain.altered'));
+    warning = untrustedKeysWarning(verify.data, t);
     if (warning) {
       if (verify.data.ok) {
-        label = `${label} · untrusted keys`;
+        label = t('chain.untrusted', { label });
         color = 'orange';
       }
       detail = `${warning} ${detail}`;
     }
   }
-  const fullError =
-    full.isError &&
-    (errorCodeOf(full.error) === 'TOO_MANY_REQUESTS'
-      ? 'A full check of this log is already running; try again once it has finished.'
-      : 'The full check could not run; try again later.');
+  const fullError = full.isError && (errorCodeOf(full.error) === 'TOO_MANY_REQUESTS' ? t('chain.fullRunning') : t('chain.fullFailed'));
   return (
     <Popover position="bottom-end" width={320} withArrow shadow="md">
       <Popover.Target>
-        <UnstyledButton
-          aria-label={`${label}. ${warning ? `${warning} ` : ''}Details and checks of the chain`}
-          aria-live="polite"
-          data-testid="integrity-badge"
-        >
+        <UnstyledButton aria-label={t('chain.badgeLabel', { label, warning: warning ? `${warning} ` : '' })} aria-live="polite" data-testid="integrity-badge">
           <Badge color={color} variant={verify.data?.ok === false ? 'filled' : 'light'} size="lg" tt="none" style={{ cursor: 'pointer' }} maw="100%">
-            {checking && verify.data ? 'Checking the chain…' : label}
+            {checking && verify.data ? t('chain.checking') : label}
           </Badge>
         </UnstyledButton>
       </Popover.Target>
@@ -76,13 +73,13 @@ export function IntegrityBadge() {
           </Text>
           {checkedAt && (
             <Text size="sm" data-testid="integrity-checked-at">
-              Checked {verify.data?.fromCheckpointSeq == null ? 'from event 1' : 'from the latest signed checkpoint'} at{' '}
+              {verify.data?.fromCheckpointSeq == null ? t('chain.checkedFrom1') : t('chain.checkedFromCheckpoint')}{' '}
               <time dateTime={checkedAt}>{formatDateTime(checkedAt)}</time>
             </Text>
           )}
           {verify.data?.lastCheckpoint && (
             <Text size="xs" c="dimmed">
-              Latest signed checkpoint: seq {verify.data.lastCheckpoint.seq}, signed {formatDateTime(verify.data.lastCheckpoint.createdAt)}
+              {t('chain.latestCheckpoint', { seq: verify.data.lastCheckpoint.seq, time: formatDateTime(verify.data.lastCheckpoint.createdAt) })}
             </Text>
           )}
           <Text size="xs">{detail}</Text>
@@ -93,10 +90,10 @@ export function IntegrityBadge() {
           )}
           <Group gap="xs">
             <Button size="xs" variant="default" loading={verify.isFetching} disabled={full.isPending} onClick={() => void verify.refetch()}>
-              Check again
+              {t('chain.checkAgain')}
             </Button>
             <Button size="xs" variant="light" loading={full.isPending} disabled={verify.isFetching} onClick={() => full.mutate()}>
-              Full check from event 1
+              {t('chain.fullCheck')}
             </Button>
           </Group>
         </Stack>
