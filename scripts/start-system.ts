@@ -73,7 +73,10 @@ async function main() {
   // the server serves web/dist at /: build the viewer first when it is missing or outdated
   if (!process.argv.includes('--no-web-build')) await buildWebIfStale(say);
   run('server', join(root, 'server/src/main.ts'), env);
-  run('worker', join(root, 'worker/src/main.ts'), env);
+  // retention removes expired rows as the maintenance role: only the worker (its scheduled job) holds that login
+  if (pg && !env.DATABASE_MAINTENANCE_URL) await pg.grantMaintenance();
+  const maintenanceUrl = env.DATABASE_MAINTENANCE_URL ?? pg?.maintenanceUrl;
+  run('worker', join(root, 'worker/src/main.ts'), maintenanceUrl ? { ...env, DATABASE_MAINTENANCE_URL: maintenanceUrl } : env);
   say(`Modula Audit on http://${checked.data.HOST}:${checked.data.PORT}  (Ctrl-C stops everything)`);
 }
 

@@ -16,6 +16,13 @@ export interface LocalPostgres {
   appUrl: string;
   /** Connection string of the cluster's superuser (tests use it to play the attacker). */
   superuserUrl: string;
+  /**
+   * Connection string of `modula_audit_maint`, a login that holds only the maintenance role (EXECUTE
+   * on remove_tenant_rows: retention's one way to remove rows). Usable once grantMaintenance() ran.
+   */
+  maintenanceUrl: string;
+  /** Grants the maintenance role (created by the migrations) to `modula_audit_maint`: call after migrating. */
+  grantMaintenance(): Promise<void>;
   port: number;
   /** The cluster's data folder (pgdata): under `dataDir`, or elsewhere when PostgreSQL's user cannot reach `dataDir` (see clusterDirFor). */
   clusterDir: string;
@@ -56,12 +63,14 @@ export async function startPostgres(opts: Options): Promise<LocalPostgres> {
   const secretsFile = join(opts.dataDir, 'secrets.json');
   const fresh = !existsSync(join(dataDir, 'PG_VERSION'));
   if (fresh) initCluster(bin, dirname(dataDir), dataDir, secretsFile, ids);
-  const secrets = JSON.parse(readFileSync(secretsFile, 'utf8')) as { superuser: string; owner: string; app?: string };
-  if (!secrets.app) {
-    // clusters made before the runtime had a login of its own
-    secrets.app = randomBytes(18).toString('base64url');
+  const secrets = JSON.parse(readFileSync(secretsFile, 'utf8')) as { superuser: string; owner: string; app?: string; maintenance?: string };
+  if (!secrets.app || !secrets.maintenance) {
+    // clusters made before the runtime (or retention's maintenance) had a login of its own
+    secrets.app ??= randomBytes(18).toString('base64url');
+    secrets.maintenance ??= randomBytes(18).toString('base64url');
     writeFileSync(secretsFile, JSON.stringify(secrets), { mode: 0o600 });
   }
+  const maintenancePassword = secrets.maintenance;
   stopStale(bin, dataDir, ids);
 
   const args = [
@@ -88,10 +97,13 @@ export async function startPostgres(opts: Options): Promise<LocalPostgres> {
   await waitForReady(superuserUrl);
   await ensureOwnerDatabase(superuserUrl, database, secrets.owner);
   await ensureRuntimeLogin(superuserUrl, secrets.app);
+  await ensureLogin(superuserUrl, MAINTENANCE_LOGIN, maintenancePassword);
   return {
     url: `postgres://modula_audit:${secrets.owner}@127.0.0.1:${opts.port}/${database}`,
     appUrl: `postgres://${RUNTIME_ROLE}:${secrets.app}@127.0.0.1:${opts.port}/${database}`,
     superuserUrl,
+    maintenanceUrl: `postgres://${MAINTENANCE_LOGIN}:${maintenancePassword}@127.0.0.1:${opts.port}/${database}`,
+    grantMaintenance: () => grantMaintenance(superuserUrl),
     port: opts.port,
     clusterDir: dataDir,
     stop: () => stopProcess(child, 'SIGINT'),
@@ -134,12 +146,30 @@ const RUNTIME_ROLE = 'modula_audit_app';
  * otherwise creates it without login). It stays without CREATEROLE, CREATEDB or superuser.
  */
 async function ensureRuntimeLogin(superuserUrl: string, password: string) {
+  await ensureLogin(superuserUrl, RUNTIME_ROLE, password);
+}
+
+/** A login with its password and no attribute beyond LOGIN (created, or its password set again). */
+async function ensureLogin(superuserUrl: string, role: string, password: string) {
   const client = new pg.Client({ connectionString: superuserUrl });
   await client.connect();
   try {
-    const exists = (await client.query('select 1 from pg_roles where rolname = $1', [RUNTIME_ROLE])).rowCount;
+    const exists = (await client.query('select 1 from pg_roles where rolname = $1', [role])).rowCount;
     const quoted = (await client.query('select quote_literal($1) as q', [password])).rows[0].q as string;
-    await client.query(`${exists ? 'alter' : 'create'} role ${RUNTIME_ROLE} login nosuperuser nocreaterole nocreatedb nobypassrls password ${quoted}`);
+    await client.query(`${exists ? 'alter' : 'create'} role ${role} login nosuperuser nocreaterole nocreatedb nobypassrls password ${quoted}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Retention's login: a member of the maintenance role the migrations create, nothing else. */
+const MAINTENANCE_LOGIN = 'modula_audit_maint';
+
+async function grantMaintenance(superuserUrl: string) {
+  const client = new pg.Client({ connectionString: superuserUrl });
+  await client.connect();
+  try {
+    await client.query(`grant modula_audit_maintenance to ${MAINTENANCE_LOGIN}`);
   } finally {
     await client.end();
   }
@@ -150,6 +180,7 @@ function initCluster(bin: string, root: string, dataDir: string, secretsFile: st
     superuser: randomBytes(18).toString('base64url'),
     owner: randomBytes(18).toString('base64url'),
     app: randomBytes(18).toString('base64url'),
+    maintenance: randomBytes(18).toString('base64url'),
   };
   mkdirSync(dataDir, { recursive: true });
   const pwFile = join(root, '.pwfile');

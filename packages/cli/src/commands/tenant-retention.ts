@@ -33,9 +33,11 @@ export function maintenanceUrl(databaseUrl: string, dataDir: string): string {
   if (!existsSync(secrets)) {
     throw new Error('removing rows needs the maintenance role: set DATABASE_MAINTENANCE_URL (a login granted modula_audit_maintenance) or DATABASE_OWNER_URL');
   }
+  // npm start's local cluster: its maintenance login (holding only EXECUTE on remove_tenant_rows), else the owner
+  const local = JSON.parse(readFileSync(secrets, 'utf8')) as { owner: string; maintenance?: string };
   const url = new URL(databaseUrl);
-  url.username = 'modula_audit';
-  url.password = (JSON.parse(readFileSync(secrets, 'utf8')) as { owner: string }).owner;
+  url.username = local.maintenance ? 'modula_audit_maint' : 'modula_audit';
+  url.password = local.maintenance ?? local.owner;
   return url.toString();
 }
 
