@@ -30,22 +30,26 @@ afterAll(async () => {
 const asMaintenance = (text: string) => queryRows(postgres.maintenanceUrl, text);
 
 describe("the local cluster's maintenance login", () => {
-  it('holds the maintenance role and no attribute beyond LOGIN', async () => {
+  it('holds the maintenance role (without inheriting it) and no attribute beyond LOGIN', async () => {
     const [role] = await queryRows<Record<string, boolean>>(
       postgres.superuserUrl,
-      `select rolsuper, rolcreaterole, rolcreatedb, rolbypassrls, pg_has_role('modula_audit_maint', 'modula_audit_maintenance', 'member') as member,
+      `select rolsuper, rolcreaterole, rolcreatedb, rolbypassrls, rolinherit, pg_has_role('modula_audit_maint', 'modula_audit_maintenance', 'member') as member,
         pg_has_role('modula_audit_maint', 'modula_audit', 'member') as owner from pg_roles where rolname = 'modula_audit_maint'`,
     );
-    expect(role).toEqual({ rolsuper: false, rolcreaterole: false, rolcreatedb: false, rolbypassrls: false, member: true, owner: false });
+    expect(role).toEqual({ rolsuper: false, rolcreaterole: false, rolcreatedb: false, rolbypassrls: false, rolinherit: false, member: true, owner: false });
   });
 
-  it('reaches remove_tenant_rows, whose checks refuse a cut with no signed checkpoint or archive', async () => {
-    const call = asMaintenance(`select remove_tenant_rows('00000000-0000-4000-8000-000000000001'::uuid, 10, '{}'::jsonb, '{}'::jsonb)`);
+  it('reaches remove_tenant_rows once it takes the role, and the function refuses a cut with no signed checkpoint or archive', async () => {
+    const call = asMaintenance(
+      `set role modula_audit_maintenance; select remove_tenant_rows('00000000-0000-4000-8000-000000000001'::uuid, 10, '{}'::jsonb, '{}'::jsonb)`,
+    );
     await expect(call).rejects.toThrow();
     await expect(call).rejects.not.toThrow(/permission denied/);
   });
 
   for (const statement of [
+    `select remove_tenant_rows('00000000-0000-4000-8000-000000000001'::uuid, 10, '{}'::jsonb, '{}'::jsonb)`,
+    'set role modula_audit; select 1',
     'select count(*) from audit_events',
     `delete from audit_events where tenant_id = '00000000-0000-4000-8000-000000000001'`,
     'truncate audit_events',

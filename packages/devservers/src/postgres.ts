@@ -97,7 +97,8 @@ export async function startPostgres(opts: Options): Promise<LocalPostgres> {
   await waitForReady(superuserUrl);
   await ensureOwnerDatabase(superuserUrl, database, secrets.owner);
   await ensureRuntimeLogin(superuserUrl, secrets.app);
-  await ensureLogin(superuserUrl, MAINTENANCE_LOGIN, maintenancePassword);
+  // noinherit: the role's one right (EXECUTE on remove_tenant_rows) only after SET ROLE, as remove-rows.ts does
+  await ensureLogin(superuserUrl, MAINTENANCE_LOGIN, maintenancePassword, 'noinherit');
   return {
     url: `postgres://modula_audit:${secrets.owner}@127.0.0.1:${opts.port}/${database}`,
     appUrl: `postgres://${RUNTIME_ROLE}:${secrets.app}@127.0.0.1:${opts.port}/${database}`,
@@ -149,14 +150,14 @@ async function ensureRuntimeLogin(superuserUrl: string, password: string) {
   await ensureLogin(superuserUrl, RUNTIME_ROLE, password);
 }
 
-/** A login with its password and no attribute beyond LOGIN (created, or its password set again). */
-async function ensureLogin(superuserUrl: string, role: string, password: string) {
+/** A login with its password and no attribute beyond LOGIN (and `extra`), created or set again. */
+async function ensureLogin(superuserUrl: string, role: string, password: string, extra = '') {
   const client = new pg.Client({ connectionString: superuserUrl });
   await client.connect();
   try {
     const exists = (await client.query('select 1 from pg_roles where rolname = $1', [role])).rowCount;
     const quoted = (await client.query('select quote_literal($1) as q', [password])).rows[0].q as string;
-    await client.query(`${exists ? 'alter' : 'create'} role ${role} login nosuperuser nocreaterole nocreatedb nobypassrls password ${quoted}`);
+    await client.query(`${exists ? 'alter' : 'create'} role ${role} login nosuperuser nocreaterole nocreatedb nobypassrls ${extra} password ${quoted}`);
   } finally {
     await client.end();
   }
