@@ -1,12 +1,13 @@
 import { Center, EmptyState, Stack, Text } from '@mantine/core';
 import type { TMeOutput } from '@modula/contracts';
 import { PasswordChangeButton } from '../account/account-menu.tsx';
-import { humanize } from '../common/labels.ts';
+import { Trans, useTranslation } from 'react-i18next';
 import { LockIcon } from '../common/lock-icon.tsx';
 import { SignOutButton } from './sign-out-button.tsx';
 
 /** Managers and Cashiers (and anyone the service answers FORBIDDEN) see this instead of the log. */
 export function NoAccess({ me }: { me?: TMeOutput }) {
+  const { t } = useTranslation();
   return (
     <Center mih="60vh" component="main">
       <EmptyState
@@ -16,22 +17,26 @@ export function NoAccess({ me }: { me?: TMeOutput }) {
         icon={<LockIcon />}
         title={
           <span role="heading" aria-level={1}>
-            No access to the audit log
+            {t('noAccess.title')}
           </span>
         }
         description={
           <Stack gap="xs">
             <Text size="sm">
-              Only Admins of a tenant can read its audit log.
+              {t('noAccess.onlyAdmins')}
               {me && (
                 <>
                   {' '}
-                  You are signed in as <b>{me.email}</b> ({humanize(me.role).toLowerCase()} at {me.tenantName}).
+                  <Trans
+                    i18nKey="noAccess.signedInAs"
+                    values={{ email: me.email, role: t(`role.${me.role}`).toLowerCase(), tenant: me.tenantName }}
+                    components={{ b: <b /> }}
+                  />
                 </>
               )}
             </Text>
             <Text size="sm" c="dimmed">
-              Ask an Admin of your business if you need an entry looked up.
+              {t('noAccess.askAdmin')}
             </Text>
           </Stack>
         }

@@ -2,37 +2,35 @@ import { Badge, Table, Text } from '@mantine/core';
 import type { TAuditEventView } from '@modula/contracts';
 import { computeDiff, type TDiffKind } from './compute-diff.ts';
 import { JsonValue } from './json-value.tsx';
+import { useTranslation } from 'react-i18next';
 
-const KIND: Record<TDiffKind, { label: string; color: string }> = {
-  added: { label: 'added', color: 'teal' },
-  removed: { label: 'removed', color: 'red' },
-  changed: { label: 'changed', color: 'blue' },
-};
+const KIND_COLORS: Record<TDiffKind, string> = { added: 'teal', removed: 'red', changed: 'blue' };
 
 /** Before/after of the record, field by field: what was added, removed or changed, with nested paths. */
 export function EntryDiff({ before, after }: Pick<TAuditEventView, 'before' | 'after'>) {
+  const { t } = useTranslation();
   if (!before && !after)
     return (
       <Text size="sm" c="dimmed">
-        This event carries no before/after state.
+        {t('diff.none')}
       </Text>
     );
   const changes = computeDiff(before, after);
   if (changes.length === 0)
     return (
       <Text size="sm" c="dimmed">
-        Before and after are identical.
+        {t('diff.identical')}
       </Text>
     );
   return (
-    <Table.ScrollContainer minWidth={420} type="native" tabIndex={0} role="region" aria-label="Changes (scrolls sideways)">
-      <Table withTableBorder verticalSpacing={4} aria-label="Changes, field by field" data-testid="entry-diff">
+    <Table.ScrollContainer minWidth={420} type="native" tabIndex={0} role="region" aria-label={t('diff.scrolls')}>
+      <Table withTableBorder verticalSpacing={4} aria-label={t('diff.table')} data-testid="entry-diff">
         <Table.Thead>
           <Table.Tr>
-            <Table.Th>Field</Table.Th>
-            <Table.Th>Change</Table.Th>
-            <Table.Th>Before</Table.Th>
-            <Table.Th>After</Table.Th>
+            <Table.Th>{t('diff.field')}</Table.Th>
+            <Table.Th>{t('diff.change')}</Table.Th>
+            <Table.Th>{t('diff.before')}</Table.Th>
+            <Table.Th>{t('diff.after')}</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -44,8 +42,8 @@ export function EntryDiff({ before, after }: Pick<TAuditEventView, 'before' | 'a
                 </Text>
               </Table.Td>
               <Table.Td>
-                <Badge size="sm" variant="light" color={KIND[c.kind].color}>
-                  {KIND[c.kind].label}
+                <Badge size="sm" variant="light" color={KIND_COLORS[c.kind]}>
+                  {t(`diff.${c.kind}`)}
                 </Badge>
               </Table.Td>
               <Table.Td bg={c.kind === 'added' ? undefined : 'var(--mantine-color-red-light)'}>

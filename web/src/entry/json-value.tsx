@@ -1,9 +1,11 @@
 import { Code, Text } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
 
 const REDACTED = '[REDACTED]';
 
 /** A stored value as it was: text plainly, anything else as JSON; redacted secrets marked as such. */
 export function JsonValue({ value }: { value: unknown }) {
+  const { t } = useTranslation();
   if (value === undefined)
     return (
       <Text span c="dimmed" size="sm">
@@ -13,7 +15,7 @@ export function JsonValue({ value }: { value: unknown }) {
   if (value === REDACTED)
     return (
       <Text span c="var(--mantine-color-orange-text)" size="sm" fs="italic">
-        redacted
+        {t('diff.redacted')}
       </Text>
     );
   if (typeof value === 'string')

@@ -5,12 +5,14 @@ import { useState } from 'react';
 import { useTRPC } from '../app/trpc.ts';
 import type { TLogFilters } from './log-filters.ts';
 import { filtersOfSavedView, savedViewOf } from './saved-view.ts';
+import { useTranslation } from 'react-i18next';
 
 /**
  * The Admin's saved views of the log: open one, save the current filters under a name (the same
  * name replaces it), delete one. Each save and delete is recorded in the tenant's log.
  */
 export function SavedViewsMenu({ filters, onOpen }: { filters: TLogFilters; onOpen: (filters: TLogFilters) => void }) {
+  const { t } = useTranslation();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const list = useQuery(trpc.savedViews.list.queryOptions());
@@ -24,13 +26,13 @@ export function SavedViewsMenu({ filters, onOpen }: { filters: TLogFilters; onOp
     <>
       <Menu position="bottom-end" withinPortal>
         <Menu.Target>
-          <Button variant="default">Views{views.length ? ` (${views.length})` : ''}</Button>
+          <Button variant="default">{views.length ? t('views.buttonN', { n: views.length }) : t('views.button')}</Button>
         </Menu.Target>
         <Menu.Dropdown miw={260}>
-          <Menu.Label>Your saved views</Menu.Label>
+          <Menu.Label>{t('views.yours')}</Menu.Label>
           {views.length === 0 && (
             <Text size="sm" c="dimmed" px="sm" py={4}>
-              None yet
+              {t('views.none')}
             </Text>
           )}
           {views.map((v) => (
@@ -39,16 +41,22 @@ export function SavedViewsMenu({ filters, onOpen }: { filters: TLogFilters; onOp
                 {v.name}
               </Menu.Item>
               {/* a menu item, not a button inside the menu: a menu may hold only items (axe: aria-required-children) */}
-              <Menu.Item w="auto" color="red" aria-label={`Delete view ${v.name}`} closeMenuOnClick={false} onClick={() => remove.mutate({ id: v.id })}>
+              <Menu.Item
+                w="auto"
+                color="red"
+                aria-label={t('views.delete', { name: v.name })}
+                closeMenuOnClick={false}
+                onClick={() => remove.mutate({ id: v.id })}
+              >
                 <span aria-hidden="true">✕</span>
               </Menu.Item>
             </Group>
           ))}
           <Menu.Divider />
-          <Menu.Item onClick={() => setNaming(true)}>Save the current view…</Menu.Item>
+          <Menu.Item onClick={() => setNaming(true)}>{t('views.save')}</Menu.Item>
         </Menu.Dropdown>
       </Menu>
-      <Modal opened={naming} onClose={() => setNaming(false)} title="Save the current view" closeButtonProps={{ 'aria-label': 'Close without saving' }}>
+      <Modal opened={naming} onClose={() => setNaming(false)} title={t('views.saveTitle')} closeButtonProps={{ 'aria-label': t('views.closeNoSave') }}>
         <form
           onSubmit={(e) => {
             e.preventDefault();
@@ -64,9 +72,9 @@ export function SavedViewsMenu({ filters, onOpen }: { filters: TLogFilters; onOp
           }}
         >
           <Stack>
-            <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} maxLength={80} required data-autofocus />
+            <TextInput label={t('views.name')} value={name} onChange={(e) => setName(e.currentTarget.value)} maxLength={80} required data-autofocus />
             <Text size="sm" c="dimmed">
-              A moving range (Today, last 7 days…) moves with the clock whenever you open the view.
+              {t('views.moving')}
             </Text>
             {save.isError && (
               <Text size="sm" c="red" role="alert">
@@ -75,7 +83,7 @@ export function SavedViewsMenu({ filters, onOpen }: { filters: TLogFilters; onOp
             )}
             <Group justify="flex-end">
               <Button type="submit" loading={save.isPending} disabled={!name.trim()}>
-                Save
+                {t('views.saveButton')}
               </Button>
             </Group>
           </Stack>
