@@ -1,8 +1,10 @@
 import { Alert, Button, Group, Modal, PasswordInput, Stack, Text } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { errorCodeOf, useTRPC } from '../app/trpc.ts';
-import { confirmationProblem, PASSWORD_POLICY_HINT, passwordChangedText, passwordChangeErrorText } from './password-change-text.ts';
+import { asTranslate } from '../i18n/english.ts';
+import { confirmationProblem, passwordChangedText, passwordChangeErrorText } from './password-change-text.ts';
 
 /**
  * The signed-in user's own password change (`auth.changePassword`), for every role: the current
@@ -11,6 +13,8 @@ import { confirmationProblem, PASSWORD_POLICY_HINT, passwordChangedText, passwor
  * password); once changed, the dialog says the user's other sessions were signed out.
  */
 export function PasswordChangeDialog({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+  const { t: tx } = useTranslation();
+  const t = asTranslate(tx);
   const trpc = useTRPC();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
@@ -35,26 +39,26 @@ export function PasswordChangeDialog({ opened, onClose }: { opened: boolean; onC
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const problem = confirmationProblem(next, again);
+    const problem = confirmationProblem(next, again, t);
     setMismatch(problem);
     if (!problem) change.mutate({ currentPassword: current, newPassword: next });
   };
   return (
-    <Modal opened={opened} onClose={close} title="Change your password" centered closeButtonProps={{ 'aria-label': 'Close the password dialog' }}>
+    <Modal opened={opened} onClose={close} title={t('password.title')} centered closeButtonProps={{ 'aria-label': t('password.close') }}>
       {change.isSuccess ? (
         <Stack>
-          <Alert color="teal" title="Password changed" role="status">
-            <Text size="sm">{passwordChangedText(change.data.sessionsRevoked)}</Text>
+          <Alert color="teal" title={t('password.changed')} role="status">
+            <Text size="sm">{passwordChangedText(change.data.sessionsRevoked, t)}</Text>
           </Alert>
           <Group justify="flex-end">
-            <Button onClick={close}>Done</Button>
+            <Button onClick={close}>{t('password.done')}</Button>
           </Group>
         </Stack>
       ) : (
-        <form onSubmit={submit} aria-label="Change your password">
+        <form onSubmit={submit} aria-label={t('password.form')}>
           <Stack>
             <PasswordInput
-              label="Current password"
+              label={t('password.current')}
               autoComplete="current-password"
               required
               data-autofocus
@@ -62,8 +66,8 @@ export function PasswordChangeDialog({ opened, onClose }: { opened: boolean; onC
               onChange={(e) => setCurrent(e.currentTarget.value)}
             />
             <PasswordInput
-              label="New password"
-              description={PASSWORD_POLICY_HINT}
+              label={t('password.new')}
+              description={t('password.policy')}
               autoComplete="new-password"
               required
               maxLength={1024}
@@ -71,7 +75,7 @@ export function PasswordChangeDialog({ opened, onClose }: { opened: boolean; onC
               onChange={(e) => setNext(e.currentTarget.value)}
             />
             <PasswordInput
-              label="Confirm new password"
+              label={t('password.confirm')}
               autoComplete="new-password"
               required
               maxLength={1024}
@@ -83,19 +87,19 @@ export function PasswordChangeDialog({ opened, onClose }: { opened: boolean; onC
               }}
             />
             {change.isError && (
-              <Alert color="red" title="The password was not changed" role="alert">
-                <Text size="sm">{passwordChangeErrorText(errorCodeOf(change.error), change.error.message)}</Text>
+              <Alert color="red" title={t('password.notChanged')} role="alert">
+                <Text size="sm">{passwordChangeErrorText(errorCodeOf(change.error), change.error.message, t)}</Text>
               </Alert>
             )}
             <Text size="xs" c="dimmed">
-              Your other sessions will be signed out; this one stays signed in.
+              {t('password.othersSignedOut')}
             </Text>
             <Group justify="flex-end">
               <Button variant="default" onClick={close} disabled={change.isPending}>
-                Cancel
+                {t('password.cancel')}
               </Button>
               <Button type="submit" loading={change.isPending}>
-                Change password
+                {t('password.submit')}
               </Button>
             </Group>
           </Stack>

@@ -455,6 +455,33 @@ export const en = {
     signedInAs: 'You are signed in as <b>{{email}}</b> ({{role}} at {{tenant}}).',
     askAdmin: 'Ask an Admin of your business if you need an entry looked up.',
   },
+  password: {
+    title: 'Change your password',
+    close: 'Close the password dialog',
+    changed: 'Password changed',
+    done: 'Done',
+    form: 'Change your password',
+    current: 'Current password',
+    new: 'New password',
+    confirm: 'Confirm new password',
+    notChanged: 'The password was not changed',
+    othersSignedOut: 'Your other sessions will be signed out; this one stays signed in.',
+    cancel: 'Cancel',
+    submit: 'Change password',
+    policy:
+      'At least 12 characters with letters and digits, not built on your email, not a common or easily guessed password, and none of your last 4 passwords. A phrase of unrelated words with digits works well.',
+    badInput: 'Enter your current password and a new one of at most 1024 characters.',
+    sessionEnded: 'Your session has ended. Sign in again, then change your password.',
+    tooMany: 'Too many wrong current passwords. Try again later.',
+    refused: 'The service refused the request. Reload the page and try again.',
+    unreachable: 'The service could not be reached. Try again in a moment.',
+    changedNoOther: 'Your password has been changed. You had no other session open; from now on every sign-in needs the new password.',
+    changedOthers_one:
+      'Your password has been changed. 1 other session was signed out; this one stays signed in. Elsewhere, sign in again with the new password.',
+    changedOthers_other:
+      'Your password has been changed. {{n}} other sessions were signed out; this one stays signed in. Elsewhere, sign in again with the new password.',
+    differ: 'The two new passwords differ. Type the same password twice.',
+  },
   error: {
     couldNotLoad: 'Could not load {{what}}',
     tryAgain: 'Try again',

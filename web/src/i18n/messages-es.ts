@@ -454,6 +454,33 @@ export const es: TMessages = {
     signedInAs: 'Has iniciado sesión como <b>{{email}}</b> ({{role}} en {{tenant}}).',
     askAdmin: 'Pide a un administrador de tu negocio que consulte la entrada que necesites.',
   },
+  password: {
+    title: 'Cambia tu contraseña',
+    close: 'Cerrar el diálogo de contraseña',
+    changed: 'Contraseña cambiada',
+    done: 'Hecho',
+    form: 'Cambia tu contraseña',
+    current: 'Contraseña actual',
+    new: 'Contraseña nueva',
+    confirm: 'Confirma la contraseña nueva',
+    notChanged: 'No se cambió la contraseña',
+    othersSignedOut: 'Se cerrarán tus otras sesiones; esta sigue abierta.',
+    cancel: 'Cancelar',
+    submit: 'Cambiar contraseña',
+    policy:
+      'Al menos 12 caracteres con letras y dígitos, que no se base en tu correo, que no sea una contraseña común o fácil de adivinar, y distinta de tus 4 últimas. Una frase de palabras sin relación con dígitos funciona bien.',
+    badInput: 'Escribe tu contraseña actual y una nueva de 1024 caracteres como máximo.',
+    sessionEnded: 'Tu sesión ha terminado. Inicia sesión de nuevo y cambia tu contraseña.',
+    tooMany: 'Demasiadas contraseñas actuales incorrectas. Inténtalo más tarde.',
+    refused: 'El servicio rechazó la petición. Recarga la página y vuelve a intentarlo.',
+    unreachable: 'No se pudo contactar con el servicio. Inténtalo en un momento.',
+    changedNoOther: 'Tu contraseña se ha cambiado. No tenías otra sesión abierta; a partir de ahora cada inicio de sesión necesita la contraseña nueva.',
+    changedOthers_one:
+      'Tu contraseña se ha cambiado. Se cerró 1 sesión más; esta sigue abierta. En otros sitios, inicia sesión de nuevo con la contraseña nueva.',
+    changedOthers_other:
+      'Tu contraseña se ha cambiado. Se cerraron {{n}} sesiones más; esta sigue abierta. En otros sitios, inicia sesión de nuevo con la contraseña nueva.',
+    differ: 'Las dos contraseñas nuevas no coinciden. Escribe la misma dos veces.',
+  },
   error: {
     couldNotLoad: 'No se pudo cargar {{what}}',
     tryAgain: 'Reintentar',
