@@ -1,6 +1,7 @@
 import { ACTIONS, describeAuditEvent, type TSentenceEvent } from '@modula/contracts';
 import { describe, expect, it } from 'vitest';
 import { ATTEMPT_ES, describeAuditEventEs, describeEvent, DONE_ES } from './event-sentence-es.ts';
+import { withManyForms } from './i18n.ts';
 import { formatLocale, pickLanguage } from './languages.ts';
 import { en } from './messages-en.ts';
 import { es } from './messages-es.ts';
@@ -66,6 +67,14 @@ describe('the Spanish sentences', () => {
 
   it('leave English to the exports’ own function', () => {
     expect(describeEvent(event({}), 'en')).toBe(describeAuditEvent(event({})));
+  });
+});
+
+describe('Spanish plurals', () => {
+  it('read a million events with the plural text, not the English fallback', () => {
+    expect(new Intl.PluralRules('es').select(1_000_000)).toBe('many');
+    const spanish = flatten(withManyForms(es));
+    expect(spanish.get('log.allShown_many')).toBe(es.log.allShown_other);
   });
 });
 

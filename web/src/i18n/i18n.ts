@@ -12,6 +12,19 @@ function storedLanguage(): string | null {
   }
 }
 
+/**
+ * Spanish has a third plural form, `many` (a million, 1.5 millones): it reads as `other`, so each
+ * `_other` text serves for `_many` too rather than falling back to English.
+ */
+export function withManyForms(messages: object): object {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(messages)) {
+    out[key] = typeof value === 'string' ? value : withManyForms(value as object);
+    if (typeof value === 'string' && key.endsWith('_other')) out[key.replace(/_other$/, '_many')] ??= value;
+  }
+  return out;
+}
+
 /** `<html lang>` follows the language, so screen readers and hyphenation read the page in it. */
 function markDocument(lng: string): void {
   document.documentElement.lang = lng;
@@ -28,7 +41,7 @@ export function initI18n(): typeof i18next {
     supportedLngs: [...LANGUAGES],
     // i18next 27 no longer falls back by default: a key missing in Spanish shows the English text
     fallbackLng: 'en',
-    resources: { en: { translation: en }, es: { translation: es } },
+    resources: { en: { translation: en }, es: { translation: withManyForms(es) } },
     // React escapes what it renders
     interpolation: { escapeValue: false },
     initAsync: false,
