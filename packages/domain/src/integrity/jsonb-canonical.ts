@@ -4,7 +4,7 @@ import { canonicalJson } from './canonical-json.ts';
  * RFC 8785 text straight from PostgreSQL's jsonb text (what binary COPY sends after its version
  * byte), without building the value: the verifying threads' hot path. Equal, byte for byte, to
  * canonicalJson(JSON.parse(text)), which stays the definition and is used here whenever a shortcut
- * would need care (jsonb-canonical.test.ts and record-bytes.int.test.ts compare the two).
+ * would need care (tests/integrity/record-bytes.int.test.ts compares the two on values PostgreSQL printed).
  *
  * Why the bytes mostly carry over: jsonb prints strings escaped exactly as JSON.stringify escapes
  * them (`"`, `\`, \b \f \n \r \t, other control characters as lower-case \u00xx; nothing else), and

@@ -2,7 +2,7 @@
  * A worker thread of walk-parallel.ts: walks one seq range of one tenant on its own connection and
  * returns what the join needs — the stored prev_hash of the range's first row, the hashes of the
  * rows that checked out (32 bytes each, in order), and the first fault inside the range. Loaded by
- * Node's own type stripping (no tsx in a worker): it imports only pg, pg-copy-streams and record-bytes.ts.
+ * Node's own type stripping (no tsx in a worker): it imports only pg, pg-copy-streams, record-bytes.ts and merkle.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
