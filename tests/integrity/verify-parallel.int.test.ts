@@ -42,11 +42,17 @@ afterAll(async () => {
   await stack.close();
 });
 
-/** Both walks, without the time of the check. */
+/**
+ * Both walks, without the time of the check; also the parallel walk in nine ranges of at most 34
+ * rows, two threads at a time (how a log longer than MAX_ROWS_PER_RANGE per thread is walked),
+ * which must answer as the three-range walk does.
+ */
 async function both() {
   const strip = ({ checkedAt: _at, ...rest }: Awaited<ReturnType<typeof verifyChain>>) => rest;
   const one = strip(await verifyChain(stack.services.orm, tenantId, { threads: 1 }));
   const three = strip(await verifyChain(stack.services.orm, tenantId, { threads: 3 }));
+  const nineRanges = strip(await verifyChain(stack.services.orm, tenantId, { threads: 2, maxRangeRows: 34 }));
+  expect(nineRanges).toEqual(three);
   return { one, three };
 }
 

@@ -40,6 +40,8 @@ export interface TVerifyChainOptions {
    * Default: one per core once each has at least 50 000 events; 1 walks on the snapshot's connection.
    */
   threads?: number;
+  /** Rows per thread's range at most (walk-parallel.ts MAX_ROWS_PER_RANGE): bounds the memory of a walk of any length. */
+  maxRangeRows?: number;
 }
 
 /**
@@ -99,7 +101,7 @@ export async function verifyChain(orm: Orm, tenantId: string, opts: TVerifyChain
     const threads = opts.threads ?? defaultWalkThreads(toSeq - fromSeq + 1);
     const walk =
       threads > 1
-        ? await walkChainParallel({ url: orm.config.get('clientUrl')!, role: APP_ROLE }, tenantId, { ...walkOptions, threads })
+        ? await walkChainParallel({ url: orm.config.get('clientUrl')!, role: APP_ROLE }, tenantId, { ...walkOptions, threads, maxRangeRows: opts.maxRangeRows })
         : await walkChain(db, tenantId, walkOptions);
     base.checkpointsChecked = matcher.checked;
     const m = matcher.mismatch;

@@ -37,46 +37,68 @@ function runRange(task: TRangeTask, started: Worker[]): Promise<TRangeResult> {
 }
 
 /**
- * walkChain on several cores: fromSeq..toSeq is cut into `threads` consecutive ranges, each walked
- * by a worker thread on its own connection (rows are immutable, so every range reads the same rows
- * whatever its snapshot), then joined at their boundaries: a range's first row must link to the
- * last hash of the range before it. Same answer as walkChain, fault for fault: the first fault in
- * seq order wins, and `onRow` sees the good rows in order.
+ * At most this many rows per range: a range's hashes and Merkle leaves (64 bytes a row) are held
+ * until it is joined, so a log of any size is walked in ranges of bounded memory, `threads` at a time.
  */
-export async function walkChainParallel(conn: TWalkConnection, tenantId: string, opts: TWalkOptions & { threads: number }): Promise<TWalkResult> {
+export const MAX_ROWS_PER_RANGE = 1_000_000;
+
+/**
+ * walkChain on several cores: fromSeq..toSeq is cut into consecutive ranges of at most
+ * `maxRangeRows`, at least one per thread, each walked by a worker thread on its own connection
+ * (rows are immutable, so every range reads the same rows whatever its snapshot), `threads` at a
+ * time, then joined in order at their boundaries: a range's first row must link to the last hash of
+ * the range before it. Same answer as walkChain, fault for fault: the first fault in seq order
+ * wins, and `onRow` sees the good rows in order.
+ */
+export async function walkChainParallel(
+  conn: TWalkConnection,
+  tenantId: string,
+  opts: TWalkOptions & { threads: number; maxRangeRows?: number },
+): Promise<TWalkResult> {
   const total = opts.toSeq - opts.fromSeq + 1;
   const threads = Math.max(1, Math.min(opts.threads, total));
-  const size = Math.ceil(total / threads);
-  const ranges = Array.from({ length: threads }, (_, i) => ({
+  const count = Math.max(threads, Math.ceil(total / (opts.maxRangeRows ?? MAX_ROWS_PER_RANGE)));
+  const size = Math.ceil(total / count);
+  const ranges = Array.from({ length: count }, (_, i) => ({
     from: opts.fromSeq + i * size,
     to: Math.min(opts.toSeq, opts.fromSeq + (i + 1) * size - 1),
   })).filter((r) => r.from <= r.to);
+  const columns = recordBytesColumns(AUDIT_EVENT_FIELDS);
   const started: Worker[] = [];
-  const results = await Promise.all(
-    ranges.map((r) =>
-      runRange(
-        {
-          url: conn.url,
-          role: conn.role,
-          tenantId,
-          fromSeq: r.from,
-          toSeq: r.to,
-          columns: recordBytesColumns(AUDIT_EVENT_FIELDS),
-          leaves: opts.leaves === true,
+  const launched: Promise<TRangeResult>[] = [];
+  let stopped = false;
+  // a range starts when one before it is done (or when the join needs it), so `threads` run at once
+  const resultOf = (i: number): Promise<TRangeResult> => {
+    if (!launched[i]) {
+      const r = ranges[i]!;
+      const task = { url: conn.url, role: conn.role, tenantId, fromSeq: r.from, toSeq: r.to, columns, leaves: opts.leaves === true };
+      launched[i] = runRange(task, started);
+      launched[i]!.then(
+        () => {
+          const next = launched.length;
+          if (!stopped && next < ranges.length) resultOf(next);
         },
-        started,
-      ),
-    ),
-  ).catch(async (err: unknown) => {
-    // one range failed (its connection, say): the others' answers are of no use, stop them now
+        () => {},
+      );
+    }
+    return launched[i]!;
+  };
+  for (let i = 0; i < Math.min(threads, ranges.length); i++) resultOf(i);
+  const stop = async () => {
+    stopped = true;
     await Promise.all(started.map((w) => w.terminate()));
-    throw err;
-  });
+  };
   let prevHash = opts.prevHash;
   let checked = 0;
   for (const [i, range] of ranges.entries()) {
-    const result = results[i]!;
+    // one range failed (its connection, say): the others' answers are of no use, stop them now
+    const result = await resultOf(i).catch(async (err: unknown) => {
+      await stop();
+      throw err;
+    });
+    delete launched[i]; // its buffers go once joined
     if (result.firstPrevHash !== null && result.firstPrevHash !== prevHash) {
+      await stop();
       return { checked, lastHash: prevHash, brokenSeq: range.from, reason: `event ${range.from} does not link to the hash of event ${range.from - 1}` };
     }
     const hashes = Buffer.from(result.hashes.buffer, result.hashes.byteOffset, result.hashes.byteLength);
@@ -86,7 +108,10 @@ export async function walkChainParallel(conn: TWalkConnection, tenantId: string,
       opts.onRow?.(range.from + k, prevHash, leaves?.subarray(k * 32, k * 32 + 32));
     }
     checked += result.checked;
-    if (result.brokenSeq !== null) return { checked, lastHash: prevHash, brokenSeq: result.brokenSeq, reason: result.reason };
+    if (result.brokenSeq !== null) {
+      await stop();
+      return { checked, lastHash: prevHash, brokenSeq: result.brokenSeq, reason: result.reason };
+    }
   }
   return { checked, lastHash: prevHash, brokenSeq: null, reason: null };
 }
