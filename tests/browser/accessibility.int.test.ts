@@ -1,4 +1,3 @@
-import { totpCodeAt } from '@modula/domain';
 import { startExportWorker, type TExportWorker } from '@modula/worker';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +10,7 @@ import { ingestStored } from '../../testing/ingest.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 import { makeUser, PASSWORD, signInFirstTime, VIEWER_ENV } from '../../testing/viewer.ts';
 import { buildWebIfStale } from '../../web/scripts/build-if-stale.ts';
-import { launchChromium, screenshot } from './browser.ts';
+import { launchChromium, previousStepCode, screenshot } from './browser.ts';
 import { AxeReport } from './axe.ts';
 import { seedViewerLog } from './viewer-seed.ts';
 
@@ -123,7 +122,7 @@ describe('accessibility of every screen', () => {
     if (width === '390 px') await screenshot(page, 'phone-totp-enrolment');
     await check('two-factor enrolment');
 
-    await page.getByLabel('6-digit code').fill(totpCodeAt(secret, Date.now() - 30_000));
+    await page.getByLabel('6-digit code').fill(await previousStepCode(secret));
     await page.getByRole('button', { name: 'Confirm and sign in' }).click();
     await page.getByTestId('recovery-codes').waitFor();
     await check('recovery codes');

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 import { makeUser, PASSWORD, VIEWER_ENV } from '../../testing/viewer.ts';
 import { buildWebIfStale } from '../../web/scripts/build-if-stale.ts';
-import { collectLogRows, launchChromium, newViewerContext, screenshot } from './browser.ts';
+import { collectLogRows, launchChromium, newViewerContext, previousStepCode, screenshot } from './browser.ts';
 import { seedViewerLog, SESSION, SUSPECT, type TViewerSeed } from './viewer-seed.ts';
 
 /**
@@ -93,7 +93,7 @@ describe('the viewer in a browser', () => {
     await screenshot(page, 'totp-enrolment');
 
     // the previous time-step's code: the current one stays free for the next sign-in
-    await page.getByLabel('6-digit code').fill(totpCodeAt(admin.secret, Date.now() - 30_000));
+    await page.getByLabel('6-digit code').fill(await previousStepCode(admin.secret));
     await page.getByRole('button', { name: 'Confirm and sign in' }).click();
 
     // the one-time recovery codes, shown this once: Continue waits until they are said to be stored
@@ -305,7 +305,7 @@ describe('the viewer in a browser', () => {
     await managerPage.getByLabel(/^Password/).fill(PASSWORD);
     await managerPage.getByRole('button', { name: 'Sign in' }).click();
     const secret = (await managerPage.getByTestId('totp-secret').innerText()).replace(/\s+/g, '');
-    await managerPage.getByLabel('6-digit code').fill(totpCodeAt(secret, Date.now() - 30_000));
+    await managerPage.getByLabel('6-digit code').fill(await previousStepCode(secret));
     await managerPage.getByRole('button', { name: 'Confirm and sign in' }).click();
     await managerPage.getByLabel('I have stored my recovery codes').check();
     await managerPage.getByRole('button', { name: 'Continue' }).click();
