@@ -46,6 +46,12 @@ export function exportStatementText(
   });
 }
 
+/** The signed manifest (version 2) of a pack whose statement is already signed: exports and retention archives alike. */
+export function signExportManifest(signer: TSigner, m: Omit<TExportManifest, 'v' | 'type' | 'keyId' | 'signature'>): TExportManifest {
+  const unsigned: Omit<TExportManifest, 'signature'> = { v: 2, type: 'modula-audit/export', ...m, keyId: signer.keyId };
+  return { ...unsigned, signature: signer.sign(manifestSigningText(unsigned)) };
+}
+
 export function exportDir(dataDir: string, tenantId: string): string {
   return join(dataDir, 'exports', tenantId);
 }
@@ -155,9 +161,7 @@ export async function buildExport(
       });
     }
     const { sha256, bytes } = await file.close();
-    const unsigned: Omit<TExportManifest, 'signature'> = {
-      v: 2,
-      type: 'modula-audit/export',
+    const manifest = signExportManifest(signer, {
       exportId,
       tenantId,
       tenantName,
@@ -173,10 +177,8 @@ export async function buildExport(
       checkpoint,
       rowsDigest,
       statementSignature,
-      keyId: signer.keyId,
       timeZone,
-    };
-    const manifest: TExportManifest = { ...unsigned, signature: signer.sign(manifestSigningText(unsigned)) };
+    });
     const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
     const marked = await withTenant(orm, tenantId, (em) =>
       markExportReady(dbOf(em), tenantId, exportId, {

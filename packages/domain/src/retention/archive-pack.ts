@@ -5,7 +5,7 @@ import type { TCheckpoint, TExportManifest } from '@modula/contracts';
 import { dbOf, sql, withTenant, type Orm } from '@modula/db';
 import { DEFAULT_TIME_ZONE } from '../accounts/tenant-time-zone.ts';
 import { AppError } from '../app-error.ts';
-import { exportFileName, exportStatementText } from '../exports/build-export.ts';
+import { exportFileName, exportStatementText, signExportManifest } from '../exports/build-export.ts';
 import { databasePackStore } from '../exports/database-pack-store.ts';
 import { createExportRequest, markExportReady } from '../exports/export-requests.ts';
 import type { TPackLocation, TPackStore } from '../exports/pack-store.ts';
@@ -14,7 +14,6 @@ import { writeCsvPack, type TCsvWritten } from '../exports/csv-writer.ts';
 import { HashingFile } from '../exports/hashing-file.ts';
 import { copyOutAsTenant } from '../exports/tenant-copy.ts';
 import type { TSigner } from '../integrity/signing-key.ts';
-import { manifestSigningText } from '../integrity/signing-text.ts';
 
 export interface TArchivePack {
   manifest: TExportManifest;
@@ -75,9 +74,7 @@ export async function writeArchivePack(
   const statementSignature = signer.sign(
     exportStatementText({ exportId, tenantId, format: 'csv', rows, rowsDigest, chainRange, filter, generatedAt, checkpoint }),
   );
-  const unsigned: Omit<TExportManifest, 'signature'> = {
-    v: 2,
-    type: 'modula-audit/export',
+  const manifest = signExportManifest(signer, {
     exportId,
     tenantId,
     tenantName,
@@ -93,10 +90,8 @@ export async function writeArchivePack(
     checkpoint,
     rowsDigest,
     statementSignature,
-    keyId: signer.keyId,
     timeZone,
-  };
-  const manifest: TExportManifest = { ...unsigned, signature: signer.sign(manifestSigningText(unsigned)) };
+  });
   renameSync(partial, join(dir, fileName));
   const manifestFile = join(dir, `${fileName}.manifest.json`);
   const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
