@@ -13,17 +13,14 @@ export type TStoredContent = Map<string, string>;
 export const DUPLICATE_CONFLICT_DETAIL = 'this eventId was already stored with different content';
 
 export async function loadStoredContent(db: Db, tenantId: string, eventIds: string[]): Promise<TStoredContent> {
-  const rows = await db
-    .selectFrom('audit_events')
-    .select(['event_id', 'content_hash'])
-    .where('tenant_id', '=', tenantId)
-    .where(sql<boolean>`event_id = any(${eventIds}::uuid[])`)
-    .execute();
-  const stored = new Map(rows.map((row) => [row.event_id, row.content_hash]));
-  // events whose rows retention removed are still known: dedupe holds forever
-  const expired = await sql<{ event_id: string; content_hash: string }>`select event_id, encode(content_hash, 'hex') as content_hash
-    from expired_events where tenant_id = ${tenantId} and event_id = any(${eventIds}::uuid[])`.execute(db);
-  for (const row of expired.rows) if (!stored.has(row.event_id)) stored.set(row.event_id, row.content_hash);
+  // one round trip per batch: the log, and the events whose rows retention removed (dedupe holds forever)
+  const { rows } = await sql<{ event_id: string; content_hash: string; expired: boolean }>`
+    select event_id, content_hash, false as expired from audit_events where tenant_id = ${tenantId} and event_id = any(${eventIds}::uuid[])
+    union all
+    select event_id, encode(content_hash, 'hex'), true from expired_events where tenant_id = ${tenantId} and event_id = any(${eventIds}::uuid[])`.execute(db);
+  const stored: TStoredContent = new Map();
+  for (const row of rows) if (!row.expired) stored.set(row.event_id, row.content_hash);
+  for (const row of rows) if (row.expired && !stored.has(row.event_id)) stored.set(row.event_id, row.content_hash);
   return stored;
 }
 
