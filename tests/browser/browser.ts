@@ -69,15 +69,19 @@ export async function checkChainAgain(page: Page): Promise<void> {
  * keeps only the rows near the viewport in the page, so this scrolls through it from the top.
  */
 export async function collectLogRows(page: Page): Promise<{ href: string; time: string }[]> {
-  const seen = new Map<string, string>();
+  // by the row's place in the list (the virtualiser's data-index), not by when a scroll step first
+  // showed it: on a loaded machine the page can render a step late, showing a row after later ones
+  const seen = new Map<string, { index: number; time: string }>();
   await page.evaluate(() => window.scrollTo(0, 0));
   for (;;) {
-    const batch = await page
-      .getByTestId('log-row')
-      .evaluateAll((trs) =>
-        trs.map((tr) => ({ href: tr.querySelector('a')?.getAttribute('href') ?? '', time: (tr.querySelector('td') as HTMLElement | null)?.innerText ?? '' })),
-      );
-    for (const row of batch) if (!seen.has(row.href)) seen.set(row.href, row.time);
+    const batch = await page.getByTestId('log-row').evaluateAll((trs) =>
+      trs.map((tr) => ({
+        href: tr.querySelector('a')?.getAttribute('href') ?? '',
+        time: (tr.querySelector('td') as HTMLElement | null)?.innerText ?? '',
+        index: Number(tr.closest('[data-index]')?.getAttribute('data-index') ?? Number.NaN),
+      })),
+    );
+    for (const row of batch) if (!seen.has(row.href)) seen.set(row.href, { index: row.index, time: row.time });
     const atEnd = await page.evaluate(() => {
       const before = window.scrollY;
       window.scrollBy(0, window.innerHeight);
@@ -86,7 +90,9 @@ export async function collectLogRows(page: Page): Promise<{ href: string; time: 
     if (atEnd) break;
     await page.waitForTimeout(50);
   }
-  return [...seen].map(([href, time]) => ({ href, time }));
+  const rows = [...seen].map(([href, { index, time }]) => ({ href, time, index }));
+  if (rows.some((r) => !Number.isInteger(r.index))) throw new Error('a log row outside the list (no data-index)');
+  return rows.sort((a, b) => a.index - b.index).map(({ href, time }) => ({ href, time }));
 }
 
 const AXE = resolve(import.meta.dirname, '../../node_modules/axe-core/axe.min.js');
