@@ -134,6 +134,11 @@ export const CATALOG = {
   // Retention and offboarding (issue 14): a prefix of the log removed after its signed archive, and a tenant leaving.
   EVENTS_EXPIRED: entry('ADMIN', 'never', '{actor} removed expired events {target} after archiving them'),
   TENANT_OFFBOARDING_STARTED: entry('ADMIN', 'never', '{actor} started offboarding the tenant'),
+  // Read tokens for machines (issue 16, item 1): made and revoked by an Admin or operator; each use
+  // (token, procedure and filter) is recorded once an hour, as a session's reading is once per filter.
+  READ_TOKEN_CREATED: entry('ADMIN', 'never', '{actor} created read token {target}'),
+  READ_TOKEN_REVOKED: entry('ADMIN', 'never', '{actor} revoked read token {target}'),
+  READ_TOKEN_USED: entry('AUDIT', 'never', '{actor} read the audit log'),
 } as const satisfies Record<string, CatalogEntry>;
 
 export type TAction = keyof typeof CATALOG;

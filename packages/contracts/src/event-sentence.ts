@@ -77,6 +77,9 @@ export const ATTEMPT_PHRASES = {
   TENANT_OFFBOARDING_STARTED: 'start offboarding the tenant',
   AUDIT_VIEW_SAVED: 'save the log view {target}',
   AUDIT_VIEW_DELETED: 'delete the log view {target}',
+  READ_TOKEN_CREATED: 'create read token {target}',
+  READ_TOKEN_REVOKED: 'revoke read token {target}',
+  READ_TOKEN_USED: 'read the audit log',
   // every action of the catalog must be here (a missing one is a compile error); the index signature
   // lets a phrase land before its catalog entry does
 } as const satisfies { [A in TAction]: string } & Record<string, string>;

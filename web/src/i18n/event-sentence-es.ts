@@ -81,6 +81,9 @@ export const DONE_ES = {
   CHECKPOINT_CREATED: '{actor} firmó un punto de control en {target}',
   EVENTS_EXPIRED: '{actor} eliminó los eventos caducados {target} tras archivarlos',
   TENANT_OFFBOARDING_STARTED: '{actor} inició la baja del negocio',
+  READ_TOKEN_CREATED: '{actor} creó el token de lectura {target}',
+  READ_TOKEN_REVOKED: '{actor} revocó el token de lectura {target}',
+  READ_TOKEN_USED: '{actor} leyó el registro de auditoría',
 } as const satisfies { [A in TAction]: string };
 
 /** What each action is, as the infinitive after "intentó". */
@@ -149,6 +152,9 @@ export const ATTEMPT_ES = {
   CHECKPOINT_CREATED: 'firmar un punto de control en {target}',
   EVENTS_EXPIRED: 'eliminar los eventos caducados {target} tras archivarlos',
   TENANT_OFFBOARDING_STARTED: 'iniciar la baja del negocio',
+  READ_TOKEN_CREATED: 'crear el token de lectura {target}',
+  READ_TOKEN_REVOKED: 'revocar el token de lectura {target}',
+  READ_TOKEN_USED: 'leer el registro de auditoría',
 } as const satisfies { [A in TAction]: string };
 
 export const REASON_WORDS_ES = {
