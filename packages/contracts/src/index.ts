@@ -11,3 +11,4 @@ export * from './read.ts';
 export * from './people.ts';
 export * from './integrity.ts';
 export * from './offline.ts';
+export * from './read-tokens.ts';

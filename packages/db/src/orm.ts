@@ -24,6 +24,7 @@ import { Migration20261201140000_export_pack_store } from './migrations/Migratio
 import { Migration20261201160000_partition_by_tenant } from './migrations/Migration20261201160000_partition_by_tenant.ts';
 import { Migration20261201161000_retention_offboarding } from './migrations/Migration20261201161000_retention_offboarding.ts';
 import { Migration20261201162000_expired_event_ids } from './migrations/Migration20261201162000_expired_event_ids.ts';
+import { Migration20261201170000_read_tokens } from './migrations/Migration20261201170000_read_tokens.ts';
 import { Migration20261201180000_log_streams } from './migrations/Migration20261201180000_log_streams.ts';
 import { guardPool } from './pool-guard.ts';
 
@@ -60,6 +61,7 @@ const MIGRATIONS = [
   { name: 'Migration20261201160000_partition_by_tenant', class: Migration20261201160000_partition_by_tenant },
   { name: 'Migration20261201161000_retention_offboarding', class: Migration20261201161000_retention_offboarding },
   { name: 'Migration20261201162000_expired_event_ids', class: Migration20261201162000_expired_event_ids },
+  { name: 'Migration20261201170000_read_tokens', class: Migration20261201170000_read_tokens },
   { name: 'Migration20261201180000_log_streams', class: Migration20261201180000_log_streams },
 ];
 
