@@ -233,6 +233,30 @@ export const ZConfig = z.object({
   /** Unset: the AWS SDK's default chain (environment, shared files, instance role). */
   S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** Log streams (worker): how often the sweep looks for destinations with events waiting. */
+  STREAM_POLL_MS: int(1000, 50),
+  /** Log streams: events per delivered batch at most (and at most STREAM_BATCH_MAX_BYTES of JSON). */
+  STREAM_BATCH_MAX: int(500, 1),
+  STREAM_BATCH_MAX_BYTES: int(4 * 1024 * 1024, 1024),
+  /** Log streams: one delivery's time limit (connect, send, answer). */
+  STREAM_TIMEOUT_MS: int(10_000, 100),
+  /** Log streams: a failed delivery waits this long, doubling (with jitter) up to STREAM_BACKOFF_MAX_MS… */
+  STREAM_BACKOFF_MS: int(1000, 10),
+  STREAM_BACKOFF_MAX_MS: int(300_000, 10),
+  /** …and after this many failures in a row the stream pauses itself until an Admin resumes it. */
+  STREAM_PAUSE_AFTER_FAILURES: int(10, 1),
+  /** Log streams: destinations delivered at once per worker process. */
+  STREAM_CONCURRENCY: int(4, 1),
+  /** Log streams may use http:// (not https://): for tests and receivers on the same host only. */
+  STREAM_ALLOW_HTTP: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  /** Log streams may reach private, loopback and link-local addresses (SSRF guard off): receivers inside your network. */
+  STREAM_ALLOW_PRIVATE_ADDRESSES: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   /**
    * Retired (issue 12, item 9): the queue dashboard no longer lets tenant Admins in; it takes an
    * operator credential (`cli operator create`). Still accepted so that an old deployment starts,

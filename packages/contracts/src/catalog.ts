@@ -134,6 +134,13 @@ export const CATALOG = {
   // Retention and offboarding (issue 14): a prefix of the log removed after its signed archive, and a tenant leaving.
   EVENTS_EXPIRED: entry('ADMIN', 'never', '{actor} removed expired events {target} after archiving them'),
   TENANT_OFFBOARDING_STARTED: entry('ADMIN', 'never', '{actor} started offboarding the tenant'),
+  // Log streams (issue 16): where the tenant's events are delivered; a stream that keeps failing pauses itself.
+  STREAM_CREATED: entry('ADMIN', 'never', '{actor} created the log stream {target}'),
+  STREAM_UPDATED: entry('ADMIN', 'never', '{actor} changed the log stream {target}'),
+  STREAM_PAUSED: entry('ADMIN', 'never', '{actor} paused the log stream {target}'),
+  STREAM_RESUMED: entry('ADMIN', 'never', '{actor} resumed the log stream {target}'),
+  STREAM_DELETED: entry('ADMIN', 'never', '{actor} deleted the log stream {target}'),
+  STREAM_PAUSED_BY_FAILURES: entry('ADMIN', 'never', 'The log stream {target} paused itself after repeated failed deliveries'),
   // Read tokens for machines (issue 16, item 1): made and revoked by an Admin or operator; each use
   // (token, procedure and filter) is recorded once an hour, as a session's reading is once per filter.
   READ_TOKEN_CREATED: entry('ADMIN', 'never', '{actor} created read token {target}'),

@@ -12,3 +12,4 @@ export * from './people.ts';
 export * from './integrity.ts';
 export * from './offline.ts';
 export * from './read-tokens.ts';
+export * from './streams.ts';

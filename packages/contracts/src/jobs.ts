@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ZAcceptedEvent, ZProvenance } from './ingest.ts';
 import { ZCheckpointJob, ZExportJob, ZExportMailJob, ZExportRetentionJob, ZRetentionJob } from './integrity.ts';
+import { ZStreamDeliverJob, ZStreamSweepJob } from './streams.ts';
 
 /**
  * The typed job registry (`JOBS` below): job name → queue → versioned payload schema → retry policy.
@@ -61,6 +62,9 @@ export const JOBS = {
   checkpoint: { queue: 'audit-checkpoints', name: 'checkpoint', version: 1, schema: ZCheckpointJob, retry: { attempts: 5, backoffMs: 5000 } },
   // expiry archives before it removes: a failed run removed nothing, and the next one starts over
   retention: { queue: 'audit-checkpoints', name: 'retention', version: 1, schema: ZRetentionJob, retry: { attempts: 3, backoffMs: 60_000 } },
+  // log streams: delivery failures are counted and backed off in PostgreSQL (the destination's row), not by BullMQ's retries
+  streamSweep: { queue: 'audit-streams', name: 'stream-sweep', version: 1, schema: ZStreamSweepJob, retry: { attempts: 1, backoffMs: 1000 } },
+  streamDeliver: { queue: 'audit-streams', name: 'stream-deliver', version: 1, schema: ZStreamDeliverJob, retry: { attempts: 1, backoffMs: 1000 } },
 } as const satisfies Record<string, TJobDefinition>;
 export type TJobKey = keyof typeof JOBS;
 export type TQueueName = (typeof JOBS)[TJobKey]['queue'];

@@ -63,3 +63,16 @@ export { openExportPart, type TOpenedPart } from './exports/export-pack-read.ts'
 export { listActors } from './read/list-actors.ts';
 export { countEventsByDay, timelineBounds, TIMELINE_LOG_COUNT_LIMIT } from './read/timeline.ts';
 export { listSavedViews, saveView, deleteSavedView } from './views/saved-views.ts';
+export { listStreams, getStream, createStream, updateStream, setStreamPaused, deleteStream, checkTarget } from './streams/stream-destinations.ts';
+export {
+  deliverStream,
+  dueStreams,
+  testStream,
+  leaseMs,
+  streamBackoffMs,
+  type TDeliveryResult,
+  type TPausedStream,
+} from './streams/deliver-stream.ts';
+export { streamSettings, type TStreamSettings } from './streams/stream-settings.ts';
+export { signWebhook } from './streams/webhook-signature.ts';
+export { isPrivateAddress, checkTargetUrl } from './streams/target-guard.ts';

@@ -27,18 +27,18 @@ export function verifyPayload(serverSecret: Buffer, purpose: string, token: stri
   }
 }
 
-/** AES-256-GCM under a key derived from the server secret: a copy of the users table yields no TOTP secret. */
-export function encryptSecret(serverSecret: Buffer, plain: string): string {
+/** AES-256-GCM under a key derived from the server secret (one per purpose): a copy of the users table yields no TOTP secret. */
+export function encryptSecret(serverSecret: Buffer, plain: string, purpose = 'totp-secret'): string {
   const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', keyFor(serverSecret, 'totp-secret'), iv);
+  const cipher = createCipheriv('aes-256-gcm', keyFor(serverSecret, purpose), iv);
   const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
   return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), data.toString('base64url')].join('.');
 }
 
-export function decryptSecret(serverSecret: Buffer, sealed: string): string {
+export function decryptSecret(serverSecret: Buffer, sealed: string, purpose = 'totp-secret'): string {
   const [version, iv, tag, data] = sealed.split('.');
   if (version !== 'v1' || !iv || !tag || data === undefined) throw new Error('unknown sealed-secret format');
-  const decipher = createDecipheriv('aes-256-gcm', keyFor(serverSecret, 'totp-secret'), Buffer.from(iv, 'base64url'));
+  const decipher = createDecipheriv('aes-256-gcm', keyFor(serverSecret, purpose), Buffer.from(iv, 'base64url'));
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));
   return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
 }
