@@ -5,10 +5,11 @@ import { pino } from 'pino';
 import { startIngestWorker } from './ingest-worker.ts';
 import { startCheckpointWorker } from './checkpoint-worker.ts';
 import { startExportWorker } from './export-worker.ts';
+import { startStreamWorker } from './stream-worker.ts';
 
 const config = loadConfigOrExit();
 const log = pino({ name: 'worker', level: config.LOG_LEVEL });
-const orm = await createOrm({ url: config.DATABASE_URL, poolMax: config.WORKER_CONCURRENCY + 2 });
+const orm = await createOrm({ url: config.DATABASE_URL, poolMax: config.WORKER_CONCURRENCY + config.STREAM_CONCURRENCY + 2 });
 await assertLeastPrivilegedLogin(orm);
 // refuse to start with a signing key the owner has not published: every checkpoint and export would fail
 await assertSigningKeyPublished(orm, config).catch(async (err: Error) => {
@@ -22,6 +23,8 @@ const checkpoints = await startCheckpointWorker(config, orm, log);
 log.info({ everyMinutes: config.CHECKPOINT_EVERY_MINUTES }, 'worker signing checkpoints on audit-checkpoints');
 const exports = startExportWorker(config, orm, log);
 log.info({ concurrency: config.EXPORT_CONCURRENCY }, 'worker building export packs on audit-exports');
+const streams = await startStreamWorker(config, orm, log);
+log.info({ concurrency: config.STREAM_CONCURRENCY, pollMs: config.STREAM_POLL_MS }, 'worker delivering log streams on audit-streams');
 
 let stopping = false;
 async function shutdown(signal: string) {
@@ -32,6 +35,7 @@ async function shutdown(signal: string) {
   await ingest.close();
   await checkpoints.close();
   await exports.close();
+  await streams.close();
   await orm.close();
   process.exit(0);
 }

@@ -11,6 +11,7 @@ import { devicesRouter } from './devices.router.ts';
 import { aiRouter } from './ai.router.ts';
 import { actorsRouter } from './actors.router.ts';
 import { savedViewsRouter } from './saved-views.router.ts';
+import { streamsRouter } from './streams.router.ts';
 
 export const appRouter = router({
   ingest: ingestRouter,
@@ -25,6 +26,7 @@ export const appRouter = router({
   ai: aiRouter,
   actors: actorsRouter,
   savedViews: savedViewsRouter,
+  streams: streamsRouter,
 });
 
 /** The only thing clients import from the server: the router's type. */

@@ -12,6 +12,7 @@ import { exportCreateCommand, verifyExportCommand } from './exports.ts';
 import { devicesGaps } from './devices.ts';
 import { apiKeyCreate, apiKeyList, apiKeyRevoke } from './api-keys.ts';
 import { operatorCreate, operatorList, operatorRevoke } from './operators.ts';
+import { streamCreate, streamDelete, streamList, streamPause, streamResume } from './streams.ts';
 import type { TCommand } from './helpers.ts';
 
 /** The command registry: only main.ts imports it; the commands import their helpers from helpers.ts (no import cycle). */
@@ -29,6 +30,11 @@ export const COMMANDS: Record<string, TCommand> = {
   'apikey create': apiKeyCreate,
   'apikey list': apiKeyList,
   'apikey revoke': apiKeyRevoke,
+  'stream create': streamCreate,
+  'stream list': streamList,
+  'stream pause': streamPause,
+  'stream resume': streamResume,
+  'stream delete': streamDelete,
   'operator create': operatorCreate,
   'operator list': operatorList,
   'operator revoke': operatorRevoke,
