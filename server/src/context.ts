@@ -1,6 +1,6 @@
 import type { TConfig } from '@modula/config';
 import type { Orm } from '@modula/db';
-import type { TIngestPrincipal, TSession } from '@modula/domain';
+import type { TIngestPrincipal, TReadTokenHolder, TSession } from '@modula/domain';
 import type { CoalescingEnqueuer, IngestQueue, TRedis } from '@modula/queue';
 import type { Logger } from 'pino';
 import type { IngestMetrics } from './http/metrics.ts';
@@ -23,6 +23,8 @@ export interface TContext {
   principal: TIngestPrincipal | null;
   /** The viewer's signed-in session (cookie), if any; absent for in-process callers. */
   session?: TSession | null;
+  /** A tenant's read token (`Authorization: Bearer mrt_…`), if the request carried a valid one: reads only (issue 16). */
+  readToken?: TReadTokenHolder | null;
   /** The HTTP side of a request: client address and the session cookie. Absent for in-process callers. */
   http?: THttpSide;
 }

@@ -11,6 +11,8 @@ import type { TContext } from './context.ts';
 export const apiKeyCredential = (apiKeyId: string) => `apikey:${apiKeyId}`;
 export const userCredential = (userId: string) => `user:${userId}`;
 export const operatorCredential = (name: string) => `operator:${name}`;
+/** A read token (issue 16): what its reads wrote (READ_TOKEN_USED, an export's download). */
+export const readTokenCredential = (tokenId: string) => `readtoken:${tokenId}`;
 
 /**
  * The address of an HTTP request; null for a caller inside the process, and for anything that is

@@ -4,6 +4,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { z } from 'zod';
 import type { TContext } from './context.ts';
+import type { TReader } from './read-access.ts';
 
 /** An error that carries validation issues to the client (`error.data.issues`). */
 export class IssuesError extends Error {
@@ -76,4 +77,23 @@ export const sessionProcedure = publicProcedure.use(({ ctx, next }) => {
 export const adminProcedure = sessionProcedure.use(({ ctx, next }) => {
   if (ctx.session.role !== 'ADMIN') throw new TRPCError({ code: 'FORBIDDEN', message: 'only an Admin of the tenant may read its audit log' });
   return next({ ctx: { ...ctx, tenantId: ctx.session.tenantId } });
+});
+
+/**
+ * Reading the log (events.list/get, exports.*): an Admin's session as adminProcedure, or a tenant's
+ * read token (issue 16). Only these procedures use it; everything that manages (tokens, users,
+ * keys, streams, alerts, views…) stays on adminProcedure, which a token never passes (no session).
+ * `ctx.reader` says who reads, to record it; every read runs confined to `ctx.tenantId`.
+ */
+export const readerProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (ctx.session) {
+    if (ctx.session.role !== 'ADMIN') throw new TRPCError({ code: 'FORBIDDEN', message: 'only an Admin of the tenant may read its audit log' });
+    const reader: TReader = { kind: 'session', session: ctx.session };
+    return next({ ctx: { ...ctx, tenantId: ctx.session.tenantId, reader } });
+  }
+  if (ctx.readToken) {
+    const reader: TReader = { kind: 'token', token: ctx.readToken };
+    return next({ ctx: { ...ctx, tenantId: ctx.readToken.tenantId, reader } });
+  }
+  throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in first, or send Authorization: Bearer <read token>' });
 });

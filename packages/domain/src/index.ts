@@ -8,6 +8,16 @@ export { findStoredStatuses } from './ingest/event-status.ts';
 export { createTenant, tenantExists } from './accounts/tenants.ts';
 export { setTenantTimeZone, tenantTimeZone, canonicalTimeZone, DEFAULT_TIME_ZONE } from './accounts/tenant-time-zone.ts';
 export { createApiKey, authenticateApiKey, listApiKeys, revokeApiKey } from './accounts/api-keys.ts';
+export {
+  createReadToken,
+  authenticateReadToken,
+  listReadTokens,
+  revokeReadToken,
+  readTokenActor,
+  isReadTokenText,
+  type TReadTokenHolder,
+  type TTokenMaker,
+} from './accounts/read-tokens.ts';
 export { createUser } from './accounts/users.ts';
 export { setUserRole, disableUser, unlockUser, resetTwoFactor, type TAdministeredUser } from './accounts/user-admin.ts';
 export { administrationEvent, sessionActor, type TAdministrator } from './accounts/administration.ts';
@@ -45,7 +55,7 @@ export { createCheckpoint, listCheckpoints, allTenantIds, publishedKeys } from '
 export { publishSigningKey, assertSigningKeyPublished } from './integrity/publish-key.ts';
 export { pinnedKeys, type TTrustedKeys } from './integrity/pinned-keys.ts';
 export { proveInclusion, proveConsistency, verifyProofBundle } from './integrity/proofs.ts';
-export { createExportRequest, getExport, markExportFailed, exportUrls } from './exports/export-requests.ts';
+export { createExportRequest, getExport, markExportFailed, exportUrls, type TRequestedBy } from './exports/export-requests.ts';
 export { expireExportFiles } from './exports/export-retention.ts';
 export { expireTenantPrefix, expiredThrough, setTenantRetention, type TExpiry } from './retention/expire-prefix.ts';
 export { offboardTenant, offboardDir, storedTombstone, type TOffboarding } from './retention/offboard.ts';

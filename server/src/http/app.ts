@@ -4,7 +4,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import { LIMITS } from '@modula/contracts';
 import { dbOf, sql } from '@modula/db';
-import { findSession } from '@modula/domain';
+import { authenticateReadToken, findSession, isReadTokenText, type TReadTokenHolder } from '@modula/domain';
 import { fastifyTRPCPlugin, type CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
 import { TRPCError } from '@trpc/server';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -16,6 +16,7 @@ import { ApiKeyCache, apiKeyFingerprint, type TApiKeyHolder } from './api-key-ca
 import { registerBrowserHardening } from './browser-hardening.ts';
 import { registerKeysRoute } from './keys-route.ts';
 import { registerExportDownloads } from './export-downloads.ts';
+import { registerEventsNdjson } from './events-ndjson.ts';
 import { registerQueueDashboard } from './queue-dashboard.ts';
 import { retryAfterMeta } from './retry-after.ts';
 
@@ -83,6 +84,7 @@ export async function buildApp(services: TServices): Promise<FastifyInstance> {
 
   registerKeysRoute(app, services);
   registerExportDownloads(app, services);
+  registerEventsNdjson(app, services); // issue 16: bulk pulls of a filter
   await registerQueueDashboard(app, services); // before the viewer's static files: bull-board brings its own @fastify/static
 
   app.get('/metrics', async (_req, reply) => {
@@ -104,8 +106,11 @@ async function createHttpContext(services: TServices, apiKeys: ApiKeyCache, req:
   const authorization = req.headers.authorization;
   const match = authorization ? /^Bearer\s+(\S+)$/i.exec(authorization) : null;
   let holder: TApiKeyHolder | undefined;
+  let readToken: TReadTokenHolder | undefined;
   try {
-    holder = match ? await apiKeys.holderOf(match[1]!) : undefined;
+    // a read token (mrt_) is never tried as an ingest key, nor an ingest key as a read token
+    if (match && isReadTokenText(match[1]!)) readToken = await authenticateReadToken(services.orm, match[1]!);
+    else holder = match ? await apiKeys.holderOf(match[1]!) : undefined;
   } catch (err) {
     services.log.warn({ err: (err as Error).message }, 'cannot verify an API key: database unreachable');
     throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'cannot verify the API key right now; retry later' });
@@ -131,5 +136,5 @@ async function createHttpContext(services: TServices, apiKeys: ApiKeyCache, req:
     throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'cannot check the session right now; retry later' });
   }
   const principal = holder ? { kind: 'apiKey' as const, tenantId: holder.tenantId, apiKeyId: holder.apiKeyId, keyId: apiKeyFingerprint(match![1]!) } : null;
-  return { services, principal, session, http };
+  return { services, principal, session, readToken: readToken ?? null, http };
 }

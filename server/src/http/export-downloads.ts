@@ -1,12 +1,19 @@
-import { administrationEvent, AppError, exportUrls, findSession, getExport, openExportPart, packStoresOf, sessionActor } from '@modula/domain';
+import { isIP } from 'node:net';
+import { administrationEvent, AppError, exportUrls, getExport, openExportPart, packStoresOf, readTokenActor, sessionActor } from '@modula/domain';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { authSettingsOf, sessionCookieName } from '../auth-settings.ts';
 import { recordAdministration } from '../administration.ts';
-import { userProvenance } from '../provenance.ts';
+import { readTokenCredential, userProvenance } from '../provenance.ts';
+import { isRefusal, readerOfRequest } from './request-reader.ts';
 import type { TServices } from '../context.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const CONTENT_TYPES = { csv: 'text/csv; charset=utf-8', pdf: 'application/pdf' } as const;
+
+const ipOrNull = (ip: string | undefined) => (ip && isIP(ip) ? ip : null);
+function ipContext(ip: string | undefined): { ip?: string } {
+  const address = ipOrNull(ip);
+  return address ? { ip: address } : {};
+}
 
 function refuse(reply: FastifyReply, status: number, code: string, message: string) {
   return reply
@@ -17,30 +24,29 @@ function refuse(reply: FastifyReply, status: number, code: string, message: stri
 
 /**
  * GET /exports/:exportId/file and /exports/:exportId/manifest: the pack's bytes, to a signed-in
- * Admin of the export's tenant only (401 without a session, 403 for other roles, 404 for another
+ * Admin of the export's tenant or a read token of it (issue 16) only (401 without either, 403 for other roles, 404 for another
  * tenant's export — row-level security does not even let us see it). Streamed from the pack store
  * (the database or S3), so any server serves a pack any worker built.
  */
 export function registerExportDownloads(app: FastifyInstance, services: TServices): void {
-  const settings = authSettingsOf(services.config);
   const stores = packStoresOf(services.orm, services.config);
   for (const part of ['file', 'manifest'] as const) {
     app.get<{ Params: { exportId: string } }>(`/exports/:exportId/${part}`, async (req, reply) => {
-      const token = req.cookies[sessionCookieName(services.config)];
-      const session = token ? await findSession(services.orm, settings, token) : undefined;
-      if (!session) return refuse(reply, 401, 'UNAUTHORIZED', 'sign in first');
-      if (session.role !== 'ADMIN') return refuse(reply, 403, 'FORBIDDEN', 'only an Admin of the tenant may download its exports');
+      const reader = await readerOfRequest(services, req);
+      if (isRefusal(reader))
+        return refuse(reply, reader.status, reader.code, reader.status === 403 ? 'only an Admin of the tenant may download its exports' : reader.message);
+      const tenantId = reader.kind === 'session' ? reader.session.tenantId : reader.token.tenantId;
       const { exportId } = req.params;
       if (!UUID.test(exportId)) return refuse(reply, 404, 'NOT_FOUND', 'no such export');
       let view;
       try {
-        view = await getExport(services.orm, session.tenantId, exportId);
+        view = await getExport(services.orm, tenantId, exportId);
       } catch (err) {
         if (err instanceof AppError && err.code === 'NOT_FOUND') return refuse(reply, 404, 'NOT_FOUND', 'no such export');
         throw err;
       }
       if (view.status !== 'READY' || !view.fileName || !view.format) return refuse(reply, 409, 'CONFLICT', `the export is ${view.status}`);
-      const opened = await openExportPart(services.orm, stores, services.config.DATA_DIR, session.tenantId, exportId, part);
+      const opened = await openExportPart(services.orm, stores, services.config.DATA_DIR, tenantId, exportId, part);
       if (!opened) {
         if (part === 'file' && view.fileDeletedAt) {
           const hours = services.config.EXPORT_RETENTION_HOURS;
@@ -63,14 +69,19 @@ export function registerExportDownloads(app: FastifyInstance, services: TService
             services,
             [
               administrationEvent(
-                session.tenantId,
+                tenantId,
                 'AUDIT_EXPORT_DOWNLOADED',
-                sessionActor(session),
+                reader.kind === 'session' ? sessionActor(reader.session) : readTokenActor(reader.token),
                 { type: 'EXPORT', id: exportId, label: view.fileName },
-                { metadata: { format: view.format, sha256: view.sha256 ?? null }, context: { sessionId: session.sessionId } },
+                {
+                  metadata: { format: view.format, sha256: view.sha256 ?? null },
+                  context: reader.kind === 'session' ? { sessionId: reader.session.sessionId } : ipContext(req.ip),
+                },
               ),
             ],
-            userProvenance(session.userId, req.ip ?? null),
+            reader.kind === 'session'
+              ? userProvenance(reader.session.userId, req.ip ?? null)
+              : { credential: readTokenCredential(reader.token.tokenId), sourceAddress: ipOrNull(req.ip) },
           );
         } catch {
           opened.stream.destroy();

@@ -11,6 +11,7 @@ import { devicesRouter } from './devices.router.ts';
 import { aiRouter } from './ai.router.ts';
 import { actorsRouter } from './actors.router.ts';
 import { savedViewsRouter } from './saved-views.router.ts';
+import { readTokensRouter } from './read-tokens.router.ts';
 import { streamsRouter } from './streams.router.ts';
 
 export const appRouter = router({
@@ -26,6 +27,7 @@ export const appRouter = router({
   ai: aiRouter,
   actors: actorsRouter,
   savedViews: savedViewsRouter,
+  readTokens: readTokensRouter,
   streams: streamsRouter,
 });
 

@@ -11,6 +11,7 @@ import { proofCommand, verifyProofCommand } from './proof.ts';
 import { exportCreateCommand, verifyExportCommand } from './exports.ts';
 import { devicesGaps } from './devices.ts';
 import { apiKeyCreate, apiKeyList, apiKeyRevoke } from './api-keys.ts';
+import { readTokenCreate, readTokenList, readTokenRevoke } from './read-tokens.ts';
 import { operatorCreate, operatorList, operatorRevoke } from './operators.ts';
 import { streamCreate, streamDelete, streamList, streamPause, streamResume } from './streams.ts';
 import type { TCommand } from './helpers.ts';
@@ -31,6 +32,9 @@ export const COMMANDS: Record<string, TCommand> = {
   'apikey list': apiKeyList,
   'apikey revoke': apiKeyRevoke,
   'stream create': streamCreate,
+  'token create': readTokenCreate,
+  'token list': readTokenList,
+  'token revoke': readTokenRevoke,
   'stream list': streamList,
   'stream pause': streamPause,
   'stream resume': streamResume,

@@ -1,0 +1,32 @@
+import { authenticateReadToken, findSession, isReadTokenText } from '@modula/domain';
+import type { FastifyRequest } from 'fastify';
+import { authSettingsOf, sessionCookieName } from '../auth-settings.ts';
+import type { TServices } from '../context.ts';
+import type { TReader } from '../read-access.ts';
+
+/** Why a plain HTTP read route refuses a request: the answer's status, code and message. */
+export interface TReaderRefusal {
+  status: 401 | 403;
+  code: 'UNAUTHORIZED' | 'FORBIDDEN';
+  message: string;
+}
+
+/**
+ * The reader of an HTTP route outside tRPC (export downloads, the NDJSON pull), by the same rules as
+ * readerProcedure: an Admin's session cookie, else `Authorization: Bearer <read token>`. An ingest
+ * API key, a revoked or expired token, or nothing at all is 401; a session of another role is 403.
+ */
+export async function readerOfRequest(services: TServices, req: FastifyRequest): Promise<TReader | TReaderRefusal> {
+  const cookie = req.cookies[sessionCookieName(services.config)];
+  const session = cookie ? await findSession(services.orm, authSettingsOf(services.config), cookie) : undefined;
+  if (session) {
+    if (session.role !== 'ADMIN') return { status: 403, code: 'FORBIDDEN', message: 'only an Admin of the tenant may read its audit log' };
+    return { kind: 'session', session };
+  }
+  const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  const token = bearer && isReadTokenText(bearer) ? await authenticateReadToken(services.orm, bearer) : undefined;
+  if (token) return { kind: 'token', token };
+  return { status: 401, code: 'UNAUTHORIZED', message: 'sign in first, or send Authorization: Bearer <read token>' };
+}
+
+export const isRefusal = (r: TReader | TReaderRefusal): r is TReaderRefusal => 'status' in r;
