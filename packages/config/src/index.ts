@@ -257,6 +257,10 @@ export const ZConfig = z.object({
     .enum(['true', 'false', '1', '0'])
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  /** Alerts (worker): how often the sweep looks for tenants not yet evaluated, device gaps that stayed and alerts not yet recorded. */
+  ALERT_SWEEP_SECONDS: int(60, 1),
+  /** Alerts: stored events read per evaluation round of one tenant (a transaction each). */
+  ALERT_EVALUATE_BATCH: int(5000, 1),
   /**
    * Retired (issue 12, item 9): the queue dashboard no longer lets tenant Admins in; it takes an
    * operator credential (`cli operator create`). Still accepted so that an old deployment starts,

@@ -146,6 +146,12 @@ export const CATALOG = {
   READ_TOKEN_CREATED: entry('ADMIN', 'never', '{actor} created read token {target}'),
   READ_TOKEN_REVOKED: entry('ADMIN', 'never', '{actor} revoked read token {target}'),
   READ_TOKEN_USED: entry('AUDIT', 'never', '{actor} read the audit log'),
+  // Alerts (issue 16, item 3): raised by the system from the log itself, and the rules and webhooks an Admin or operator changes.
+  ALERT_RAISED: entry('AUDIT', 'never', 'Alert raised: {target}'),
+  ALERT_ACKNOWLEDGED: entry('AUDIT', 'never', '{actor} acknowledged the alert {target}'),
+  ALERT_RULE_UPDATED: entry('ADMIN', 'never', '{actor} changed the alert rule {target}'),
+  ALERT_WEBHOOK_ADDED: entry('ADMIN', 'never', '{actor} added the alert webhook {target}'),
+  ALERT_WEBHOOK_REMOVED: entry('ADMIN', 'never', '{actor} removed the alert webhook {target}'),
 } as const satisfies Record<string, CatalogEntry>;
 
 export type TAction = keyof typeof CATALOG;

@@ -86,6 +86,11 @@ export const ATTEMPT_PHRASES = {
   READ_TOKEN_CREATED: 'create read token {target}',
   READ_TOKEN_REVOKED: 'revoke read token {target}',
   READ_TOKEN_USED: 'read the audit log',
+  ALERT_RAISED: 'raise the alert {target}',
+  ALERT_ACKNOWLEDGED: 'acknowledge the alert {target}',
+  ALERT_RULE_UPDATED: 'change the alert rule {target}',
+  ALERT_WEBHOOK_ADDED: 'add the alert webhook {target}',
+  ALERT_WEBHOOK_REMOVED: 'remove the alert webhook {target}',
   // every action of the catalog must be here (a missing one is a compile error); the index signature
   // lets a phrase land before its catalog entry does
 } as const satisfies { [A in TAction]: string } & Record<string, string>;

@@ -13,3 +13,4 @@ export * from './integrity.ts';
 export * from './offline.ts';
 export * from './read-tokens.ts';
 export * from './streams.ts';
+export * from './alerts.ts';

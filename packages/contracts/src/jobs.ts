@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ZAcceptedEvent, ZProvenance } from './ingest.ts';
 import { ZCheckpointJob, ZExportJob, ZExportMailJob, ZExportRetentionJob, ZRetentionJob } from './integrity.ts';
 import { ZStreamDeliverJob, ZStreamSweepJob } from './streams.ts';
+import { ZAlertChainBrokenJob, ZAlertDeliverJob, ZAlertEvaluateJob, ZAlertSweepJob } from './alerts.ts';
 
 /**
  * The typed job registry (`JOBS` below): job name → queue → versioned payload schema → retry policy.
@@ -65,6 +66,12 @@ export const JOBS = {
   // log streams: delivery failures are counted and backed off in PostgreSQL (the destination's row), not by BullMQ's retries
   streamSweep: { queue: 'audit-streams', name: 'stream-sweep', version: 1, schema: ZStreamSweepJob, retry: { attempts: 1, backoffMs: 1000 } },
   streamDeliver: { queue: 'audit-streams', name: 'stream-deliver', version: 1, schema: ZStreamDeliverJob, retry: { attempts: 1, backoffMs: 1000 } },
+  // alerts: evaluation keeps its cursor in PostgreSQL, so a failed run is simply the next one's work;
+  // a delivery is retried with backoff (8 attempts over about 20 minutes) and its state kept on the alert
+  alertEvaluate: { queue: 'audit-alerts', name: 'alert-evaluate', version: 1, schema: ZAlertEvaluateJob, retry: { attempts: 3, backoffMs: 2000 } },
+  alertSweep: { queue: 'audit-alerts', name: 'alert-sweep', version: 1, schema: ZAlertSweepJob, retry: { attempts: 1, backoffMs: 1000 } },
+  alertDeliver: { queue: 'audit-alerts', name: 'alert-deliver', version: 1, schema: ZAlertDeliverJob, retry: { attempts: 8, backoffMs: 10_000 } },
+  alertChainBroken: { queue: 'audit-alerts', name: 'alert-chain-broken', version: 1, schema: ZAlertChainBrokenJob, retry: { attempts: 5, backoffMs: 2000 } },
 } as const satisfies Record<string, TJobDefinition>;
 export type TJobKey = keyof typeof JOBS;
 export type TQueueName = (typeof JOBS)[TJobKey]['queue'];

@@ -26,6 +26,7 @@ import { Migration20261201161000_retention_offboarding } from './migrations/Migr
 import { Migration20261201162000_expired_event_ids } from './migrations/Migration20261201162000_expired_event_ids.ts';
 import { Migration20261201170000_read_tokens } from './migrations/Migration20261201170000_read_tokens.ts';
 import { Migration20261201180000_log_streams } from './migrations/Migration20261201180000_log_streams.ts';
+import { Migration20261201190000_alerts } from './migrations/Migration20261201190000_alerts.ts';
 import { guardPool } from './pool-guard.ts';
 
 export type Orm = MikroORM;
@@ -63,6 +64,7 @@ const MIGRATIONS = [
   { name: 'Migration20261201162000_expired_event_ids', class: Migration20261201162000_expired_event_ids },
   { name: 'Migration20261201170000_read_tokens', class: Migration20261201170000_read_tokens },
   { name: 'Migration20261201180000_log_streams', class: Migration20261201180000_log_streams },
+  { name: 'Migration20261201190000_alerts', class: Migration20261201190000_alerts },
 ];
 
 export async function createOrm({ url, poolMax = 10 }: OrmOptions): Promise<Orm> {

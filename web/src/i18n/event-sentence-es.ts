@@ -90,6 +90,11 @@ export const DONE_ES = {
   READ_TOKEN_CREATED: '{actor} creó el token de lectura {target}',
   READ_TOKEN_REVOKED: '{actor} revocó el token de lectura {target}',
   READ_TOKEN_USED: '{actor} leyó el registro de auditoría',
+  ALERT_RAISED: 'Alerta: {target}',
+  ALERT_ACKNOWLEDGED: '{actor} dio por vista la alerta {target}',
+  ALERT_RULE_UPDATED: '{actor} cambió la regla de alerta {target}',
+  ALERT_WEBHOOK_ADDED: '{actor} añadió el webhook de alertas {target}',
+  ALERT_WEBHOOK_REMOVED: '{actor} quitó el webhook de alertas {target}',
 } as const satisfies { [A in TAction]: string };
 
 /** What each action is, as the infinitive after "intentó". */
@@ -167,6 +172,11 @@ export const ATTEMPT_ES = {
   READ_TOKEN_CREATED: 'crear el token de lectura {target}',
   READ_TOKEN_REVOKED: 'revocar el token de lectura {target}',
   READ_TOKEN_USED: 'leer el registro de auditoría',
+  ALERT_RAISED: 'lanzar la alerta {target}',
+  ALERT_ACKNOWLEDGED: 'dar por vista la alerta {target}',
+  ALERT_RULE_UPDATED: 'cambiar la regla de alerta {target}',
+  ALERT_WEBHOOK_ADDED: 'añadir el webhook de alertas {target}',
+  ALERT_WEBHOOK_REMOVED: 'quitar el webhook de alertas {target}',
 } as const satisfies { [A in TAction]: string };
 
 export const REASON_WORDS_ES = {
