@@ -1,8 +1,8 @@
 import type { TConfig } from '@modula/config';
 import { JOBS, SYSTEM_PROVENANCE } from '@modula/contracts';
 import type { Orm } from '@modula/db';
-import { allTenantIds, createCheckpoint, judgeEvents, loadSigner, pinnedKeys, type TSigner } from '@modula/domain';
-import { configuredRetry, IngestQueue } from '@modula/queue';
+import { AppError, allTenantIds, createCheckpoint, judgeEvents, loadSigner, pinnedKeys, type TSigner } from '@modula/domain';
+import { AlertQueue, configuredRetry, IngestQueue } from '@modula/queue';
 import { expireDueTenants } from './retention-job.ts';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
@@ -33,6 +33,8 @@ export async function startCheckpointWorker(config: TConfig, orm: Orm, log: Logg
     Math.round(config.CHECKPOINT_EVERY_MINUTES * 60_000),
   );
   await scheduled;
+  // a refusal because the log contradicts its chain or checkpoints raises CHAIN_BROKEN (issue 16)
+  const alerts = new AlertQueue(connection, config.QUEUE_PREFIX);
 
   const checkpoint = async (payload: TJobPayload<'checkpoint'>) => {
     const tenants = payload.tenantId ? [payload.tenantId] : await allTenantIds(orm);
@@ -48,6 +50,18 @@ export async function startCheckpointWorker(config: TConfig, orm: Orm, log: Logg
         // a broken chain is never signed over: say so loudly, and go on with the other tenants
         refused.push(tenantId);
         log.error({ tenantId, err: (err as Error).message }, 'checkpoint refused');
+        if (err instanceof AppError && err.code === 'CONFLICT') {
+          const seq = /seq (\d+)/.exec(err.message)?.[1];
+          await alerts
+            .chainBroken({
+              tenantId,
+              brokenSeq: seq ? Number(seq) : null,
+              source: 'checkpoint',
+              reason: err.message.slice(0, 500),
+              detectedAt: new Date().toISOString(),
+            })
+            .catch((e: Error) => log.error({ tenantId, err: e.message }, 'could not queue the chain-broken alert'));
+        }
       }
     }
     return { tenants: tenants.length, created, refused };
@@ -80,7 +94,7 @@ export async function startCheckpointWorker(config: TConfig, orm: Orm, log: Logg
     queue: JOBS.checkpoint.queue,
     handlers: { checkpoint, retention },
     concurrency: 1,
-    closeAfter: [queue, retentionSchedule.queue, ingest],
+    closeAfter: [queue, retentionSchedule.queue, ingest, alerts],
   });
   return { ...runner, queue };
 }

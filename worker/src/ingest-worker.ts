@@ -2,7 +2,7 @@ import type { TConfig } from '@modula/config';
 import { JOBS, type TIngestJob } from '@modula/contracts';
 import type { Orm } from '@modula/db';
 import { readJobEvents, storeIsolated } from '@modula/domain';
-import { configuredRetry, incrementCounters, IngestQueue } from '@modula/queue';
+import { AlertQueue, configuredRetry, incrementCounters, IngestQueue } from '@modula/queue';
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { awaitTurn, wakeNext } from './ack-turn.ts';
@@ -27,6 +27,8 @@ export interface TIngestWorkerHooks {
 export function startIngestWorker(config: TConfig, orm: Orm, log: Logger, hooks: TIngestWorkerHooks = {}): TIngestWorker {
   const connection = workerConnection(config, log);
   const queue = new IngestQueue(connection, config.QUEUE_PREFIX, configuredRetry(config));
+  // alerts: one deduplicated nudge per stored batch; the evaluation itself runs on audit-alerts
+  const alerts = new AlertQueue(connection, config.QUEUE_PREFIX);
 
   // the runner parsed the envelope; its events are read here one by one
   const store = async (envelope: TJobPayload<'ingest'>, job: Job, token: string | undefined) => {
@@ -57,6 +59,8 @@ export function startIngestWorker(config: TConfig, orm: Orm, log: Logger, hooks:
     );
     if (payload.ticket !== undefined)
       await wakeNext(queue, payload.tenantId).catch((err: Error) => log.warn({ err: err.message }, 'could not wake the next job'));
+    if (outcome.stored.length > 0)
+      await alerts.nudge(payload.tenantId).catch((err: Error) => log.warn({ err: err.message }, 'could not nudge the alert evaluation; the sweep will'));
     await incrementCounters(connection, config.QUEUE_PREFIX, {
       stored: outcome.stored.length,
       duplicates: outcome.duplicates,
@@ -91,6 +95,6 @@ export function startIngestWorker(config: TConfig, orm: Orm, log: Logger, hooks:
       const tenantId = (job.data as { tenantId?: unknown } | undefined)?.tenantId;
       if (exhausted && job.id && typeof tenantId === 'string') void queue.order.closeTicket(tenantId, job.id).catch(() => {});
     },
-    closeAfter: [queue],
+    closeAfter: [queue, alerts],
   });
 }

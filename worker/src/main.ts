@@ -6,10 +6,11 @@ import { startIngestWorker } from './ingest-worker.ts';
 import { startCheckpointWorker } from './checkpoint-worker.ts';
 import { startExportWorker } from './export-worker.ts';
 import { startStreamWorker } from './stream-worker.ts';
+import { startAlertWorker } from './alert-worker.ts';
 
 const config = loadConfigOrExit();
 const log = pino({ name: 'worker', level: config.LOG_LEVEL });
-const orm = await createOrm({ url: config.DATABASE_URL, poolMax: config.WORKER_CONCURRENCY + config.STREAM_CONCURRENCY + 2 });
+const orm = await createOrm({ url: config.DATABASE_URL, poolMax: config.WORKER_CONCURRENCY + config.STREAM_CONCURRENCY + 4 });
 await assertLeastPrivilegedLogin(orm);
 // refuse to start with a signing key the owner has not published: every checkpoint and export would fail
 await assertSigningKeyPublished(orm, config).catch(async (err: Error) => {
@@ -25,6 +26,8 @@ const exports = startExportWorker(config, orm, log);
 log.info({ concurrency: config.EXPORT_CONCURRENCY }, 'worker building export packs on audit-exports');
 const streams = await startStreamWorker(config, orm, log);
 log.info({ concurrency: config.STREAM_CONCURRENCY, pollMs: config.STREAM_POLL_MS }, 'worker delivering log streams on audit-streams');
+const alerts = await startAlertWorker(config, orm, log);
+log.info({ sweepSeconds: config.ALERT_SWEEP_SECONDS }, 'worker evaluating and delivering alerts on audit-alerts');
 
 let stopping = false;
 async function shutdown(signal: string) {
@@ -36,6 +39,7 @@ async function shutdown(signal: string) {
   await checkpoints.close();
   await exports.close();
   await streams.close();
+  await alerts.close();
   await orm.close();
   process.exit(0);
 }

@@ -86,3 +86,11 @@ export {
 export { streamSettings, type TStreamSettings } from './streams/stream-settings.ts';
 export { signWebhook } from './streams/webhook-signature.ts';
 export { isPrivateAddress, checkTargetUrl } from './streams/target-guard.ts';
+export { listAlertRules, updateAlertRule } from './alerts/alert-rules.ts';
+export { listAlerts, getAlert, acknowledgeAlert } from './alerts/alert-views.ts';
+export { evaluateTenantAlerts, type TRaisedAlert, type TAlertEvaluation } from './alerts/alert-evaluate.ts';
+export { raiseChainBroken, raiseDeviceGaps } from './alerts/alert-conditions.ts';
+export { alertRaisedEvent, alertSummary, ALERTS_ACTOR } from './alerts/alert-raise.ts';
+export { deliverAlert, alertDeliverySettings, alertWebhookBody, type TAlertDeliverySettings } from './alerts/alert-deliver.ts';
+export { addAlertWebhook, removeAlertWebhook, listAlertWebhooks } from './alerts/alert-webhooks.ts';
+export { markAlertRecorded, unrecordedAlerts, alertsBehind } from './alerts/alert-bookkeeping.ts';

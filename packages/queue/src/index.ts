@@ -5,5 +5,6 @@ export { AckOrder, ORPHAN_TICKET_MS, type TTicket } from './ack-order.ts';
 export { incrementCounters, readCounters, type TCounterName } from './counters.ts';
 export { CoalescingEnqueuer } from './coalescing-enqueuer.ts';
 export { ExportQueue } from './export-queue.ts';
+export { AlertQueue } from './alert-queue.ts';
 export { TokenBucketLimiter, type TTake } from './rate-limit.ts';
 export { RedisLock, type TLockHandle } from './redis-lock.ts';

@@ -11,8 +11,9 @@ import { devicesRouter } from './devices.router.ts';
 import { aiRouter } from './ai.router.ts';
 import { actorsRouter } from './actors.router.ts';
 import { savedViewsRouter } from './saved-views.router.ts';
-import { readTokensRouter } from './read-tokens.router.ts';
 import { streamsRouter } from './streams.router.ts';
+import { readTokensRouter } from './read-tokens.router.ts';
+import { alertsRouter } from './alerts.router.ts';
 
 export const appRouter = router({
   ingest: ingestRouter,
@@ -27,8 +28,9 @@ export const appRouter = router({
   ai: aiRouter,
   actors: actorsRouter,
   savedViews: savedViewsRouter,
-  readTokens: readTokensRouter,
   streams: streamsRouter,
+  readTokens: readTokensRouter,
+  alerts: alertsRouter,
 });
 
 /** The only thing clients import from the server: the router's type. */

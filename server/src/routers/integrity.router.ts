@@ -11,6 +11,7 @@ import {
 import { administrationEvent, createCheckpoint, listCheckpoints, loadSigner, pinnedKeys, proveConsistency, sessionActor } from '@modula/domain';
 import { recordAdministration } from '../administration.ts';
 import { verifyForViewer } from '../integrity-verify.ts';
+import { reportChainBroken } from '../alert-signals.ts';
 import { userProvenance } from '../provenance.ts';
 import { adminProcedure, router } from '../trpc.ts';
 
@@ -19,7 +20,12 @@ export const integrityRouter = router({
   verify: adminProcedure
     .input(ZIntegrityVerifyInput)
     .output(ZIntegrityVerifyOutput)
-    .query(({ ctx, input }) => verifyForViewer(ctx.services, ctx.tenantId, { full: input?.full === true })),
+    .query(async ({ ctx, input }) => {
+      const result = await verifyForViewer(ctx.services, ctx.tenantId, { full: input?.full === true });
+      // a broken chain raises CHAIN_BROKEN (issue 16): the alert worker keeps it to one per window
+      await reportChainBroken(ctx.services, ctx.tenantId, result);
+      return result;
+    }),
   /** The tenant's signed checkpoints, newest first. */
   checkpoints: adminProcedure
     .input(ZIntegrityCheckpointsInput)

@@ -14,6 +14,7 @@ import { apiKeyCreate, apiKeyList, apiKeyRevoke } from './api-keys.ts';
 import { readTokenCreate, readTokenList, readTokenRevoke } from './read-tokens.ts';
 import { operatorCreate, operatorList, operatorRevoke } from './operators.ts';
 import { streamCreate, streamDelete, streamList, streamPause, streamResume } from './streams.ts';
+import { alertList, alertRules, alertSet, alertWebhookAdd, alertWebhookList, alertWebhookRemove } from './alerts.ts';
 import type { TCommand } from './helpers.ts';
 
 /** The command registry: only main.ts imports it; the commands import their helpers from helpers.ts (no import cycle). */
@@ -31,14 +32,20 @@ export const COMMANDS: Record<string, TCommand> = {
   'apikey create': apiKeyCreate,
   'apikey list': apiKeyList,
   'apikey revoke': apiKeyRevoke,
-  'stream create': streamCreate,
   'token create': readTokenCreate,
   'token list': readTokenList,
   'token revoke': readTokenRevoke,
+  'stream create': streamCreate,
   'stream list': streamList,
   'stream pause': streamPause,
   'stream resume': streamResume,
   'stream delete': streamDelete,
+  'alert rules': alertRules,
+  'alert set': alertSet,
+  'alert list': alertList,
+  'alert webhook-add': alertWebhookAdd,
+  'alert webhooks': alertWebhookList,
+  'alert webhook-remove': alertWebhookRemove,
   'operator create': operatorCreate,
   'operator list': operatorList,
   'operator revoke': operatorRevoke,

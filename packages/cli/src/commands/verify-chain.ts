@@ -3,6 +3,7 @@ import { ZCheckpoint } from '@modula/contracts';
 import { defaultKeyFile, loadSigner, pinnedKeys, verifyChain } from '@modula/domain';
 import { z } from 'zod';
 import { printJson, required, type TCommand } from './helpers.ts';
+import { reportChainBrokenFromCli } from './alerts.ts';
 import { cliConfig } from '../runtime-config.ts';
 import { trustedKeyring } from './trusted-keys.ts';
 import { withOrm } from './with-orm.ts';
@@ -25,6 +26,14 @@ export const verifyChainCommand: TCommand = {
       return { ...(await verifyChain(orm, tenantId, { keyring, extraCheckpoints })), ...(notTrusted.length > 0 ? { notTrustedKeys: notTrusted } : {}) };
     });
     printJson(result);
+    if (!result.ok)
+      await reportChainBrokenFromCli({
+        tenantId,
+        brokenSeq: result.firstBrokenSeq,
+        source: 'verify-chain',
+        reason: (result.reason ?? 'the chain does not verify').slice(0, 500),
+        detectedAt: new Date().toISOString(),
+      });
     return result.ok ? 0 : 2;
   },
 };

@@ -1,0 +1,115 @@
+import type { TAlertRuleName, TAlertRuleView, TAlertView, TAuditEventInput, TEventsFilter } from '@modula/contracts';
+import { sql, type Db } from '@modula/db';
+import { v7 as uuidv7 } from 'uuid';
+import { administrationEvent } from '../accounts/administration.ts';
+import { readAlert } from './alert-views.ts';
+
+/** An alert a rule found, before it is stored. */
+export interface TAlertDraft {
+  rule: TAlertRuleName;
+  subject: string;
+  subjectLabel: string | null;
+  /** ISO: the start of the window no other alert of the rule and subject may start in (the unique key). */
+  windowStart: string;
+  firstAt: string;
+  lastAt: string;
+  count: number;
+  seqs: number[];
+  filter: TEventsFilter;
+  details: Record<string, unknown>;
+}
+
+/** The actor of what the alerting does by itself. */
+export const ALERTS_ACTOR = { type: 'SYSTEM', id: 'alerts', name: 'Alerts' } as const;
+/** At most this many triggering seqs are kept on an alert and in its event (the count says how many there were). */
+export const MAX_ALERT_SEQS = 100;
+
+/**
+ * Stores the alert and its deliveries (the tenant's enabled Admins unless the rule says otherwise,
+ * the rule's own addresses, each alert webhook) in the caller's transaction. The unique key
+ * (tenant_id, rule, subject, window_start) makes a second raise of the same alert a no-op, whoever
+ * runs it: undefined then.
+ */
+export async function insertAlert(db: Db, tenantId: string, rule: TAlertRuleView, draft: TAlertDraft): Promise<TAlertView | undefined> {
+  const id = uuidv7();
+  const inserted = await sql<{ id: string }>`insert into alerts (tenant_id, id, rule, subject, subject_label, window_start, window_minutes,
+      first_at, last_at, count, threshold, seqs, filter, details)
+    values (${tenantId}, ${id}, ${draft.rule}, ${draft.subject}, ${draft.subjectLabel}, ${draft.windowStart}::timestamptz, ${rule.windowMinutes},
+      ${draft.firstAt}::timestamptz, ${draft.lastAt}::timestamptz, ${draft.count}, ${rule.threshold}, ${draft.seqs.slice(0, MAX_ALERT_SEQS)}::bigint[],
+      ${JSON.stringify(draft.filter)}::jsonb, ${JSON.stringify(draft.details)}::jsonb)
+    on conflict (tenant_id, rule, subject, window_start) do nothing returning id`.execute(db);
+  if (inserted.rows.length === 0) return undefined;
+
+  const admins = rule.notifyAdmins
+    ? (
+        await sql<{ email: string }>`select lower(email) as email from users
+          where tenant_id = ${tenantId} and role = 'ADMIN' and disabled_at is null order by email`.execute(db)
+      ).rows.map((r) => r.email)
+    : [];
+  const emails = [...new Set([...admins, ...rule.emails.map((e) => e.toLowerCase())])];
+  if (emails.length > 0)
+    await sql`insert into alert_deliveries (tenant_id, alert_id, recipient, channel, target)
+      values (${tenantId}, ${id}, 'email', 'EMAIL', ${emails.join(', ')})`.execute(db);
+  await sql`insert into alert_deliveries (tenant_id, alert_id, recipient, channel, target)
+    select tenant_id, ${id}::uuid, 'webhook:' || id::text, 'WEBHOOK', url from alert_webhooks where tenant_id = ${tenantId}`.execute(db);
+  return readAlert(db, tenantId, id);
+}
+
+/** A sentence naming the alert, for its event's target label, the mail's subject and the viewer. */
+export function alertSummary(alert: Pick<TAlertView, 'rule' | 'subject' | 'subjectLabel' | 'count' | 'windowMinutes' | 'details'>): string {
+  const who = alert.subjectLabel ?? alert.subject;
+  switch (alert.rule) {
+    case 'LOGIN_FAILURES_ACCOUNT':
+      return `${alert.count} failed sign-ins of ${who} within ${alert.windowMinutes} minutes`;
+    case 'LOGIN_FAILURES_ADDRESS':
+      return `${alert.count} failed sign-ins across ${String(alert.details.accounts ?? '?')} accounts from ${who} within ${alert.windowMinutes} minutes`;
+    case 'BRANCH_FROZEN_REFUSALS':
+      return `${alert.count} action${alert.count === 1 ? '' : 's'} refused at frozen branch ${who} within ${alert.windowMinutes} minutes`;
+    case 'CHAIN_BROKEN':
+      return `the hash chain failed verification${alert.details.brokenSeq ? ` at seq ${String(alert.details.brokenSeq)}` : ''}`;
+    case 'DEVICE_GAP':
+      return `${alert.count} event${alert.count === 1 ? '' : 's'} of device ${String(alert.details.deviceId ?? who)} still missing after ${alert.windowMinutes} minutes`;
+  }
+}
+
+/**
+ * The alert's own record in the tenant's log: ALERT_RAISED by the system, with what triggered it.
+ * Its eventId is the alert's id, so recording it again (a retried job, the sweep) stores nothing more.
+ */
+export function alertRaisedEvent(tenantId: string, alert: TAlertView, triggeringEventIds: string[]): TAuditEventInput {
+  return {
+    ...administrationEvent(
+      tenantId,
+      'ALERT_RAISED',
+      { ...ALERTS_ACTOR },
+      { type: 'ALERT', id: alert.id, label: alertSummary(alert).slice(0, 200) },
+      {
+        metadata: {
+          rule: alert.rule,
+          subjectKind: alert.subjectKind,
+          subject: alert.subject,
+          windowStart: alert.windowStart,
+          windowMinutes: alert.windowMinutes,
+          firstAt: alert.firstAt,
+          lastAt: alert.lastAt,
+          count: alert.count,
+          threshold: alert.threshold,
+          seqs: alert.seqs,
+          eventIds: triggeringEventIds,
+          ...alert.details,
+        },
+      },
+    ),
+    eventId: alert.id,
+    occurredAt: alert.raisedAt,
+  };
+}
+
+/** The eventIds of the triggering seqs (for the ALERT_RAISED event). */
+export async function eventIdsOf(db: Db, tenantId: string, seqs: number[]): Promise<string[]> {
+  if (seqs.length === 0) return [];
+  const rows = (
+    await sql<{ event_id: string }>`select event_id from audit_events where tenant_id = ${tenantId} and seq = any(${seqs}::bigint[]) order by seq`.execute(db)
+  ).rows;
+  return rows.map((r) => r.event_id);
+}
