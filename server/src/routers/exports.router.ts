@@ -8,7 +8,7 @@ import { readerProcedure, router } from '../trpc.ts';
 /** Who asked for a pack, as its record keeps it: the Admin (mailed when it is ready), or a read token (no mail: it polls). */
 function requesterOf(reader: TReader): TRequestedBy {
   if (reader.kind === 'session') return { userId: reader.session.userId, name: reader.session.name, email: reader.session.email };
-  return { userId: null, name: `Read token ${reader.token.name}`, email: null };
+  return { userId: null, name: `${reader.token.name} (read token)`, email: null };
 }
 
 export const exportsRouter = router({

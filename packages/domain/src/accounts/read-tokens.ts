@@ -130,9 +130,11 @@ export async function revokeReadToken(orm: Orm, tenantId: string, idOrToken: str
 
 /**
  * A token as the actor of what it reads. The contract's actor is a USER or the SYSTEM, and a token
- * is no user: it is a SYSTEM actor whose id names the token (`read-token:<id>`, so events.list
- * `actorIds` finds every use of one token) and whose name is the one its maker gave it.
+ * is no user: it is a SYSTEM actor whose id names the token (`read-token/<id>`, so events.list
+ * `actorIds` finds every use of one token; a slash, not a colon: `read-token:` reads as an
+ * assignment of a secret to redaction, which would blank the id) and whose name is the one its maker
+ * gave it, marked as a token's (after it: "token <word>" reads as an Authorization header to redaction).
  */
 export function readTokenActor(holder: Pick<TReadTokenHolder, 'tokenId' | 'name'>): TAdministrator {
-  return { type: 'SYSTEM', id: `read-token:${holder.tokenId}`, name: `Read token ${holder.name}` };
+  return { type: 'SYSTEM', id: `read-token/${holder.tokenId}`, name: `${holder.name} (read token)` };
 }
