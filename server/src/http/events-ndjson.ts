@@ -49,7 +49,7 @@ export function registerEventsNdjson(app: FastifyInstance, services: TServices):
     }
     const parsed = ZEventsFilter.safeParse(json);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => ({ path: ['filter', ...i.path.map(String)], message: i.message }));
+      const issues = parsed.error.issues.map((i) => ({ path: ['filter', ...i.path.map((k) => (typeof k === 'symbol' ? String(k) : k))], message: i.message }));
       return refuse(reply, 400, 'BAD_REQUEST', z.prettifyError(parsed.error), issues);
     }
     const filter = parsed.data;
