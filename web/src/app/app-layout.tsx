@@ -16,6 +16,7 @@ const NAV = [
   { to: '/suspicious-sign-ins', key: 'nav.suspicious', end: false },
   { to: '/device-gaps', key: 'nav.gaps', end: false },
   { to: '/ai-actions', key: 'nav.ai', end: false },
+  { to: '/alerts', key: 'nav.alerts', end: false },
 ] as const;
 
 /** Below this width (Mantine's `lg`) the header's screens, badge and account fold into a menu. */

@@ -1,5 +1,6 @@
 import { Navigate, Route, Routes } from 'react-router';
 import { AiActionsPage } from '../ai/ai-actions-page.tsx';
+import { AlertsPage } from '../alerts/alerts-page.tsx';
 import { DeviceGapsPage } from '../devices/device-gaps-page.tsx';
 import { SignInPage } from '../auth/sign-in-page.tsx';
 import { SuspiciousSignInsPage } from '../insights/suspicious-sign-ins-page.tsx';
@@ -15,6 +16,7 @@ export function App() {
         <Route path="suspicious-sign-ins" element={<SuspiciousSignInsPage />} />
         <Route path="device-gaps" element={<DeviceGapsPage />} />
         <Route path="ai-actions" element={<AiActionsPage />} />
+        <Route path="alerts" element={<AlertsPage />} />
       </Route>
       <Route path="*" element={<Navigate to="/" replace />} />
     </Routes>
