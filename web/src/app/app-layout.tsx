@@ -15,6 +15,7 @@ const NAV = [
   { to: '/', key: 'nav.log', end: true },
   { to: '/suspicious-sign-ins', key: 'nav.suspicious', end: false },
   { to: '/device-gaps', key: 'nav.gaps', end: false },
+  { to: '/read-tokens', key: 'nav.tokens', end: false },
   { to: '/ai-actions', key: 'nav.ai', end: false },
   { to: '/alerts', key: 'nav.alerts', end: false },
 ] as const;

@@ -6,6 +6,7 @@ import { SignInPage } from '../auth/sign-in-page.tsx';
 import { SuspiciousSignInsPage } from '../insights/suspicious-sign-ins-page.tsx';
 import { LogPage } from '../log/log-page.tsx';
 import { RequireAdmin } from './require-admin.tsx';
+import { ReadTokensPage } from '../tokens/read-tokens-page.tsx';
 
 export function App() {
   return (
@@ -15,6 +16,7 @@ export function App() {
         <Route index element={<LogPage />} />
         <Route path="suspicious-sign-ins" element={<SuspiciousSignInsPage />} />
         <Route path="device-gaps" element={<DeviceGapsPage />} />
+        <Route path="read-tokens" element={<ReadTokensPage />} />
         <Route path="ai-actions" element={<AiActionsPage />} />
         <Route path="alerts" element={<AlertsPage />} />
       </Route>
