@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { TAlertView } from '@modula/contracts';
+import { APP_ROLE } from '@modula/db';
 import { alertsBehind, evaluateTenantAlerts, listAlerts, raiseDeviceGaps } from '@modula/domain';
 import { startAlertWorker, type TAlertWorker } from '@modula/worker';
 import type pg from 'pg';
@@ -349,5 +350,42 @@ describe('rules changed by an Admin or an operator', () => {
     await ingestStored(stack, tenantId, failedSignIns(tenantId, 8, { account: 'cashier-ed', startMs: Date.now() - 10 * 60_000 }));
     await evaluated(tenantId);
     expect((await alertsOf(tenantId)).map((a) => a.subject)).toEqual(['cashier-di']);
+  });
+});
+
+describe('the alert tables in the database', () => {
+  it('confine the runtime role to its tenant (row-level security) and refuse it what it does not need', async () => {
+    const a = await tenantWithAdmin('Tenant A Bistro');
+    const b = await tenantWithAdmin('Tenant B Bistro');
+    await ingestStored(stack, a.tenantId, failedSignIns(a.tenantId, 6, { account: 'cashier-fe' }));
+    await eventually(async () => (await alertsOf(a.tenantId))[0]);
+    const app = await connect(stack.config.DATABASE_URL);
+    const asRuntime = async (tenantId: string, statement: string) => {
+      await app.query('begin');
+      try {
+        await app.query(`set local role ${APP_ROLE}`);
+        await app.query(`select set_config('app.tenant_id', $1, true)`, [tenantId]);
+        return await app.query(statement);
+      } finally {
+        await app.query('rollback');
+      }
+    };
+    try {
+      expect((await asRuntime(a.tenantId, 'select count(*)::int as n from alerts')).rows[0].n).toBe(1);
+      expect((await asRuntime(b.tenantId, 'select count(*)::int as n from alerts')).rows[0].n).toBe(0);
+      expect((await asRuntime(b.tenantId, 'select count(*)::int as n from alert_deliveries')).rows[0].n).toBe(0);
+      for (const statement of [
+        'delete from alerts',
+        'update alerts set count = 0',
+        'update alerts set window_start = now()',
+        'delete from alert_deliveries',
+        'delete from alert_cursors',
+        'truncate alerts',
+        'update alert_webhooks set url = null',
+      ])
+        await expect(asRuntime(a.tenantId, statement), statement).rejects.toThrow(/permission denied/);
+    } finally {
+      await app.end();
+    }
   });
 });
