@@ -22,12 +22,13 @@ const ingest = startIngestWorker(config, orm, log);
 log.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker consuming audit-ingest');
 const checkpoints = await startCheckpointWorker(config, orm, log);
 log.info({ everyMinutes: config.CHECKPOINT_EVERY_MINUTES }, 'worker signing checkpoints on audit-checkpoints');
-const exports = startExportWorker(config, orm, log);
-log.info({ concurrency: config.EXPORT_CONCURRENCY }, 'worker building export packs on audit-exports');
 const streams = await startStreamWorker(config, orm, log);
 log.info({ concurrency: config.STREAM_CONCURRENCY, pollMs: config.STREAM_POLL_MS }, 'worker delivering log streams on audit-streams');
 const alerts = await startAlertWorker(config, orm, log);
 log.info({ sweepSeconds: config.ALERT_SWEEP_SECONDS }, 'worker evaluating and delivering alerts on audit-alerts');
+// started last (nothing awaited after it until the signal handlers): its line is what tests wait for as "ready"
+const exports = startExportWorker(config, orm, log);
+log.info({ concurrency: config.EXPORT_CONCURRENCY }, 'worker building export packs on audit-exports');
 
 let stopping = false;
 async function shutdown(signal: string) {
