@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { TAlertView } from '@modula/contracts';
 import { APP_ROLE } from '@modula/db';
 import { alertsBehind, evaluateTenantAlerts, listAlerts, raiseDeviceGaps } from '@modula/domain';
-import { startAlertWorker, type TAlertWorker } from '@modula/worker';
+import { startAlertWorker, startCheckpointWorker, type TAlertWorker } from '@modula/worker';
 import type pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -290,6 +290,46 @@ describe('a chain verification failure', () => {
     await new Promise((r) => setTimeout(r, 3000));
     expect(await alertsOf(tenantId)).toHaveLength(1);
     expect(mailsTo(admin.email)).toHaveLength(1);
+  });
+});
+
+describe('a chain found broken by the CLI or the checkpoint worker', () => {
+  /** A tenant of 10 events whose third a superuser rewrote with the triggers off; answers the rewritten seq. */
+  async function tamperedTenant(name: string) {
+    const t = await tenantWithAdmin(name);
+    await ingestStored(
+      stack,
+      t.tenantId,
+      Array.from({ length: 10 }, () => makeEvent(t.tenantId)),
+    );
+    const { rows } = await db.query(`select seq from audit_events where tenant_id = $1 and action = 'POLICY_UPDATED' order by seq limit 1 offset 2`, [
+      t.tenantId,
+    ]);
+    await db.query('set session_replication_role = replica');
+    await db.query(`update audit_events set description = description || '.' where tenant_id = $1 and seq = $2`, [t.tenantId, rows[0].seq]);
+    await db.query('set session_replication_role = origin');
+    return { ...t, seq: Number(rows[0].seq) };
+  }
+
+  it('cli verify-chain raises CHAIN_BROKEN itself (exit 2 as before)', async () => {
+    const t = await tamperedTenant('CLI Tampered Bistro');
+    const cli = runCli(stack, ['verify-chain', '--tenant', t.tenantId]);
+    expect(cli.status).toBe(2);
+    const alert = await eventually(async () => (await alertsOf(t.tenantId))[0], 20_000);
+    expect(alert).toMatchObject({ rule: 'CHAIN_BROKEN', details: { brokenSeq: t.seq, source: 'verify-chain' } });
+    await eventually(async () => mailsTo(t.admin.email)[0]);
+  });
+
+  it('the checkpoint worker, refusing to sign a broken chain, raises CHAIN_BROKEN', async () => {
+    const t = await tamperedTenant('Checkpoint Tampered Bistro');
+    const checkpoints = await startCheckpointWorker(stack.config, stack.services.orm, pino({ level: 'silent' }));
+    try {
+      await checkpoints.queue.add('checkpoint', { v: 1, tenantId: t.tenantId });
+      const alert = await eventually(async () => (await alertsOf(t.tenantId))[0], 20_000);
+      expect(alert).toMatchObject({ rule: 'CHAIN_BROKEN', details: { brokenSeq: t.seq, source: 'checkpoint' } });
+    } finally {
+      await checkpoints.close();
+    }
   });
 });
 
