@@ -9,6 +9,8 @@ export interface TReceived {
   headers: IncomingHttpHeaders;
   body: string;
   at: number;
+  /** The status the receiver answered with, once it has answered (500 when `answer` threw). */
+  status?: number;
 }
 
 export interface TReceiver {
@@ -36,10 +38,12 @@ export async function startReceiver(answer: TReceiver['answer'] = () => ({ statu
       receiver.requests.push(received);
       Promise.resolve(receiver.answer(received)).then(
         (a) => {
+          received.status = a.status;
           res.writeHead(a.status, { 'content-type': 'application/json', ...('headers' in a ? a.headers : {}) });
           res.end(a.body ?? '{}');
         },
         () => {
+          received.status = 500;
           res.writeHead(500);
           res.end();
         },

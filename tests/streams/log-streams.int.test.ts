@@ -101,7 +101,7 @@ async function untilDelivered(tenantId: string, seqs: () => number[], timeoutMs 
 }
 
 /** The seqs of each accepted (2xx) webhook delivery, in the order they arrived. */
-function webhookSeqs(r: TReceiver, accepted = (req: { status?: number }) => req.status === undefined || req.status < 300): number[] {
+function webhookSeqs(r: TReceiver, accepted = (req: TReceived) => req.status !== undefined && req.status < 300): number[] {
   return r.requests.filter(accepted).flatMap((req) => (JSON.parse(req.body) as { events: { seq: number }[] }).events.map((e) => e.seq));
 }
 
