@@ -9,7 +9,9 @@
  * over them, default 1000000; 0 skips it), BENCH_EXPORT_RUNS (CSV exports and verify-chain runs,
  * default BENCH_RUNS), BENCH_PDF_RUNS (default 1: a PDF of a million events is the slowest figure),
  * BENCH_VIEWER_EVENTS (events of the viewer's tenant: first rows and 200 pages of "Load more" in
- * headless Chromium, default 1000000; 0 skips it).
+ * headless Chromium, default 1000000; 0 skips it), BENCH_STREAM_RATE and BENCH_STREAM_SECONDS (a log
+ * stream's lag from store to delivery while its tenant receives that many events/s, default 1000 for
+ * 20 s; 0 seconds skips it).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +29,7 @@ import { measureCallerLatency } from './in-process-latency.ts';
 import { measureNaive } from './naive-baseline.ts';
 import { measureReads, seedTenant } from './reads.ts';
 import { repeat, summary, type TMinMedianMax } from './stats.ts';
+import { measureStreamLag, type TStreamLag } from './stream-lag.ts';
 import { measureViewerFigures, prepareViewerBuild, type TViewerFigures, viewerRows } from './viewer.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -40,6 +43,8 @@ const EXPORT_EVENTS = Number(process.env.BENCH_EXPORT_EVENTS ?? 1_000_000);
 const EXPORT_RUNS = Number(process.env.BENCH_EXPORT_RUNS ?? RUNS);
 const PDF_RUNS = Number(process.env.BENCH_PDF_RUNS ?? 1);
 const VIEWER_EVENTS = Number(process.env.BENCH_VIEWER_EVENTS ?? 1_000_000);
+const STREAM_RATE = Number(process.env.BENCH_STREAM_RATE ?? 1000);
+const STREAM_SECONDS = Number(process.env.BENCH_STREAM_SECONDS ?? 20);
 
 const dir = mkdtempSync(join(tmpdir(), 'modula-bench-'));
 chmodSync(dir, 0o755);
@@ -60,6 +65,9 @@ async function main() {
     WORKER_CONCURRENCY: String(CONCURRENCY),
     // a scheduled checkpoint hashes a tenant's whole new log: keep it from competing with the figures
     CHECKPOINT_EVERY_MINUTES: '1440',
+    // the stream-lag receiver listens on this host over http://
+    STREAM_ALLOW_HTTP: 'true',
+    STREAM_ALLOW_PRIVATE_ADDRESSES: 'true',
   } as Record<string, string>;
   try {
     await migrate(pg.url);
@@ -99,6 +107,19 @@ async function main() {
     const caller = createSystemCaller(services);
     const latency = await repeat(RUNS, () => measureCallerLatency(caller, tenants[1]!.tenantId, 1000, 5));
     await services.close();
+
+    let streamLag: TStreamLag | string = 'skipped (BENCH_STREAM_SECONDS=0)';
+    if (STREAM_SECONDS > 0) {
+      log(`log stream lag: a signed webhook stream, ${STREAM_RATE} events/s for ${STREAM_SECONDS} s`);
+      streamLag = await measureStreamLag({
+        orm,
+        config: loadConfig(env),
+        superuserUrl: pg.superuserUrl.replace(/\/postgres$/, '/modula_audit'),
+        baseUrl,
+        rate: STREAM_RATE,
+        seconds: STREAM_SECONDS,
+      });
+    }
 
     log(`naive baseline: ${NAIVE_EVENTS} events, one job and one ORM insert each × ${RUNS}`);
     const naive = summary(await repeat(RUNS, () => measureNaive(pg.url, redis.url, tenants[9]!.tenantId, NAIVE_EVENTS, CONCURRENCY)));
@@ -150,6 +171,7 @@ async function main() {
       ratioToNaive: { median: http.median / naive.median },
       callerAckMs: { p50: summary(latency.map((l) => l.p50)), p99: summary(latency.map((l) => l.p99)) },
       verifyChainPerSecond: verify,
+      streamLag,
       readEvents: READ_EVENTS,
       reads,
       exports,
@@ -182,6 +204,7 @@ function printTable(r: {
   ratioToNaive: { median: number };
   callerAckMs: { p50: MMM; p99: MMM };
   verifyChainPerSecond: MMM;
+  streamLag: TStreamLag | string;
 }) {
   const f = (m: MMM, digits = 0) => `${m.min.toFixed(digits)} / ${m.median.toFixed(digits)} / ${m.max.toFixed(digits)}`;
   const rows: [string, string, string][] = [
@@ -194,6 +217,21 @@ function printTable(r: {
     ['   end-to-end ÷ naive', 'median', `${r.ratioToNaive.median.toFixed(1)} ×`],
     ['5. verify-chain', 'events/s', f(r.verifyChainPerSecond)],
   ];
+  if (typeof r.streamLag === 'object') {
+    const l = r.streamLag;
+    const at = `${l.rate.toLocaleString('en')} events/s for ${l.seconds} s, sweep every ${l.pollMs} ms`;
+    rows.push([
+      `6. log stream (signed webhook), ${at}: stored → delivered`,
+      'ms p50 / p99 / max',
+      `${l.storeToDeliveryMs.p50.toFixed(0)} / ${l.storeToDeliveryMs.p99.toFixed(0)} / ${l.storeToDeliveryMs.max.toFixed(0)}`,
+    ]);
+    rows.push([
+      '   acknowledged (202) → delivered',
+      'ms p50 / p99 / max',
+      `${l.ackToDeliveryMs.p50.toFixed(0)} / ${l.ackToDeliveryMs.p99.toFixed(0)} / ${l.ackToDeliveryMs.max.toFixed(0)}`,
+    ]);
+    rows.push(['   webhook requests; events delivered more than once', 'count', `${l.requests}; ${l.repeats}`]);
+  }
   if (typeof r.reads === 'object') {
     for (const [name, v] of Object.entries(r.reads))
       rows.push([`4. read at ${r.readEvents.toLocaleString('en')} events: ${name}`, 'ms p50 / p95', `${v.p50.toFixed(2)} / ${v.p95.toFixed(2)}`]);
