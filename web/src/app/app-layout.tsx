@@ -18,6 +18,7 @@ const NAV = [
   { to: '/read-tokens', key: 'nav.tokens', end: false },
   { to: '/ai-actions', key: 'nav.ai', end: false },
   { to: '/alerts', key: 'nav.alerts', end: false },
+  { to: '/log-streams', key: 'nav.streams', end: false },
 ] as const;
 
 /** Below this width (Mantine's `lg`) the header's screens, badge and account fold into a menu. */
@@ -43,14 +44,16 @@ export function AppLayout({ me, children }: { me: TMeOutput; children: ReactNode
       <AppShell.Header>
         <Group h="100%" px={compact ? 'sm' : 'md'} justify="space-between" wrap="nowrap">
           <Group gap="lg" wrap="nowrap" miw={0}>
-            <Title order={1} size="h4" style={{ whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}>
+            <Title order={1} size="h4" style={{ whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis', flexShrink: 10_000 }}>
               {t('app.name')}{' '}
               <Text span c="dimmed" fw={400}>
                 · {me.tenantName}
               </Text>
             </Title>
             {!compact && (
-              <Group component="nav" aria-label={t('app.screens')} gap={4} wrap="nowrap">
+              // the name gives way first (flexShrink above); then, rather than run under the chain badge
+              // (seven screens, longer in Spanish), the screens scroll sideways
+              <Group component="nav" aria-label={t('app.screens')} gap={4} wrap="nowrap" miw={0} style={{ overflowX: 'auto', scrollbarWidth: 'thin' }}>
                 {NAV.map(({ key, ...item }) => (
                   <ScreenLink key={item.to} {...item} label={t(key)} />
                 ))}

@@ -5,6 +5,7 @@ import { DeviceGapsPage } from '../devices/device-gaps-page.tsx';
 import { SignInPage } from '../auth/sign-in-page.tsx';
 import { SuspiciousSignInsPage } from '../insights/suspicious-sign-ins-page.tsx';
 import { LogPage } from '../log/log-page.tsx';
+import { LogStreamsPage } from '../streams/log-streams-page.tsx';
 import { RequireAdmin } from './require-admin.tsx';
 import { ReadTokensPage } from '../tokens/read-tokens-page.tsx';
 
@@ -19,6 +20,7 @@ export function App() {
         <Route path="read-tokens" element={<ReadTokensPage />} />
         <Route path="ai-actions" element={<AiActionsPage />} />
         <Route path="alerts" element={<AlertsPage />} />
+        <Route path="log-streams" element={<LogStreamsPage />} />
       </Route>
       <Route path="*" element={<Navigate to="/" replace />} />
     </Routes>
