@@ -26,8 +26,8 @@ const poll = <T>(fn: () => Promise<T>) => expect.poll(fn, { timeout: 10_000 });
  * Issue 13, item 9: axe-core (WCAG 2.0/2.1 A and AA rules) finds no serious or critical violation
  * on any screen of the viewer, at desktop width and at 390 px: sign-in, two-factor enrolment and
  * the recovery codes, the TOTP prompt, the log, an entry, the export dialog and its ready state,
- * suspicious sign-ins, device gaps, AI actions, the chain badge's details, the password change,
- * saving a view, and the no-access screen. The enrolment shows the whole setup key, the one in the
+ * suspicious sign-ins, device gaps, AI actions, log streams and the new stream dialog, the chain
+ * badge's details, the password change, saving a view, and the no-access screen. The enrolment shows the whole setup key, the one in the
  * otpauth URL, on screen and in the clipboard.
  */
 describe('accessibility of every screen', () => {
@@ -170,6 +170,18 @@ describe('accessibility of every screen', () => {
     await page.goto('/ai-actions');
     await poll(() => page.getByTestId('ai-action').count()).toBeGreaterThan(0);
     await check('AI actions');
+
+    await page.goto('/log-streams');
+    await page.getByText('No log streams yet').waitFor();
+    await check('log streams');
+    await page.getByRole('button', { name: 'New log stream' }).click();
+    await page
+      .getByRole('dialog', { name: 'New log stream' })
+      .getByLabel(/^Webhook URL/)
+      .waitFor();
+    await check('new log stream');
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
 
     await openMenu(page, width);
     if (width === '390 px') await check('menu (390 px)');
