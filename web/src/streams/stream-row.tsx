@@ -48,7 +48,7 @@ export function StreamRow({ stream, onDelete }: { stream: TStreamView; onDelete:
         </Text>
       </Table.Td>
       <Table.Td>
-        <Text size="sm" fw={stream.lagEvents > 0 ? 500 : undefined} data-testid="stream-lag">
+        <Text size="sm" fw={stream.lagEvents > 0 ? 500 : undefined} style={{ whiteSpace: 'nowrap' }} data-testid="stream-lag">
           {lagText(stream, tr)}
         </Text>
       </Table.Td>
