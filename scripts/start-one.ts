@@ -15,17 +15,18 @@ if (role !== 'server' && role !== 'worker') {
 }
 
 /** The settings a process on a host of its own needs, each with what to do about it. */
-export function missingSettings(which: 'server' | 'worker', env: Record<string, string | undefined>): string[] {
+export function missingSettings(env: Record<string, string | undefined>): string[] {
   const missing: string[] = [];
   if (!env.DATABASE_URL)
     missing.push('DATABASE_URL: the PostgreSQL of the installation, as the runtime login (postgres://modula_audit_app:…@host:5432/modula_audit)');
   if (!env.REDIS_URL && !env.REDIS_CLUSTER_NODES) {
     missing.push('REDIS_URL (redis://user:password@host:6379) or REDIS_CLUSTER_NODES (host:port,host:port,…): the queue every server and worker shares');
   }
-  if (which === 'server' && !env.SERVER_SECRET && !env.SERVER_SECRET_FILE) {
+  if (!env.SERVER_SECRET && !env.SERVER_SECRET_FILE) {
     missing.push(
-      "SERVER_SECRET or SERVER_SECRET_FILE: the secret every server of the installation shares (it seals the Admins' two-factor secrets); " +
-        'e.g. `openssl rand -base64 48 > /run/secrets/modula-server-secret` on one host, the same file on every server',
+      "SERVER_SECRET or SERVER_SECRET_FILE: the secret every server and worker of the installation shares (it seals the Admins' two-factor " +
+        "secrets and the log streams' and alert webhooks' credentials, which workers open); " +
+        'e.g. `openssl rand -base64 48 > /run/secrets/modula-server-secret` on one host, the same file on every server and worker',
     );
   }
   const keyFile = env.SIGNING_KEY_FILE ?? join(env.DATA_DIR ?? '.data', 'signing-key.pem');
@@ -37,7 +38,7 @@ export function missingSettings(which: 'server' | 'worker', env: Record<string, 
   return missing;
 }
 
-const missing = missingSettings(role, process.env);
+const missing = missingSettings(process.env);
 if (missing.length > 0) {
   console.error(`[start:${role}] not starting: ${missing.length === 1 ? 'this is' : 'these are'} missing:\n${missing.map((m) => `  - ${m}`).join('\n')}`);
   console.error(`[start:${role}] (\`npm start\` runs everything on one machine instead; see README, "Running on several machines")`);

@@ -161,6 +161,7 @@ describe('several servers and workers, each its own process, on one PostgreSQL a
     const worker = run('worker');
     expect(worker.status).toBe(78);
     expect(worker.stderr).toContain('  - DATABASE_URL');
-    expect(worker.stderr).not.toContain('SERVER_SECRET'); // a worker needs no server secret
+    // a worker opens the log streams' and alert webhooks' sealed credentials: the servers' secret, not one of its own
+    expect(worker.stderr).toContain('  - SERVER_SECRET or SERVER_SECRET_FILE');
   });
 });

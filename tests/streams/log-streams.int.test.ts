@@ -389,7 +389,23 @@ describe('Splunk HEC, Datadog and S3', () => {
     expect(JSON.parse(splunk.requests.at(-1)!.body).event).toMatchObject({ test: true });
     await admin.call('mutation', 'streams.update', { id: items[0].id, secret: 'wrong-token-000' });
     expect(await admin.call('mutation', 'streams.test', { id: items[0].id })).toMatchObject({ ok: false, status: 403 });
-    expect((await storedActions(tenantId, 'STREAM_UPDATED'))[0]).toMatchObject({ entity_id: items[0].id });
+
+    // the HEC token travels in a header: pointed at another host, the stream needs it given again
+    // (or an Admin could send the kept token anywhere); a new path on the same host keeps it
+    const moveTo = (url: string, extra: Record<string, unknown> = {}) =>
+      trpc(stack, 'mutation', 'streams.update', { id: items[0].id, target: { ...items[0].target, url }, ...extra }, { cookie: admin.cookie });
+    const elsewhere = await moveTo('https://collector.example.net:8088');
+    expect(elsewhere.code).toBe('BAD_REQUEST');
+    expect(JSON.stringify(elsewhere.body)).toMatch(/give it again \(secret\)/);
+    expect((await moveTo(`${items[0].target.url}/`)).status).toBe(200);
+    expect((await moveTo('https://collector.example.net:8088', { secret: 'hec-token-for-the-new-host' })).status).toBe(200);
+    const updates = await eventually(async () => {
+      const stored = await storedActions(tenantId, 'STREAM_UPDATED');
+      return stored.length === 3 ? stored : undefined;
+    }, 20_000);
+    // recorded through the ingest queue, so waited for above
+    expect(updates.map((u) => u.entity_id)).toEqual([items[0].id, items[0].id, items[0].id]);
+    expect(updates.map((u) => u.metadata)).toEqual([{ credentialChanged: true }, { credentialChanged: false }, { credentialChanged: true }]);
   }, 120_000);
 });
 

@@ -33,8 +33,8 @@ export const streamsRouter = router({
     .input(ZStreamUpdateInput)
     .output(ZStreamChangeOutput)
     .mutation(async ({ ctx, input }) => {
-      const { before, ...changed } = await updateStream(ctx.services.orm, streamSettingsOf(ctx.services), ctx.tenantId, input);
-      await recordStreamChange(ctx.services, ctx.session, 'STREAM_UPDATED', changed.stream, ctx.http?.ip ?? null, before);
+      const { before, credentialChanged, ...changed } = await updateStream(ctx.services.orm, streamSettingsOf(ctx.services), ctx.tenantId, input);
+      await recordStreamChange(ctx.services, ctx.session, 'STREAM_UPDATED', changed.stream, ctx.http?.ip ?? null, before, { credentialChanged });
       return changed;
     }),
   pause: adminProcedure

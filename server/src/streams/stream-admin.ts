@@ -34,6 +34,8 @@ export async function recordStreamChange(
   stream: TStreamView,
   sourceAddress: string | null,
   before?: TStreamView,
+  /** What the views cannot show: whether the (never shown) credential was replaced. */
+  metadata?: { credentialChanged: boolean },
 ): Promise<void> {
   await recordAdministration(
     services,
@@ -47,6 +49,7 @@ export async function recordStreamChange(
           ...(before ? { before: described(before) } : {}),
           ...(action === 'STREAM_DELETED' ? { before: described(stream) } : { after: described(stream) }),
           context: { sessionId: session.sessionId },
+          ...(metadata ? { metadata } : {}),
         },
       ),
     ],

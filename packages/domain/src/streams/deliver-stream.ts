@@ -108,18 +108,22 @@ export async function deliverStream(orm: Orm, s: TStreamSettings, tenantId: stri
   const token = randomUUID();
   const claimed = await claim(orm, s, tenantId, id, token);
   if (!claimed) return { outcome: 'busy', delivered: 0, batches: 0 };
-  const target = ZStreamTarget.parse(claimed.settings);
-  const destination: TSendableDestination = {
-    tenantId,
-    id,
-    target,
-    secret: claimed.secret_sealed ? openStreamSecret(s, claimed.secret_sealed) : null,
-  };
   const started = Date.now();
   let cursor = Number(claimed.cursor_seq);
   let delivered = 0;
   let batches = 0;
   try {
+    const target = ZStreamTarget.parse(claimed.settings);
+    let destination: TSendableDestination;
+    try {
+      destination = { tenantId, id, target, secret: claimed.secret_sealed ? openStreamSecret(s, claimed.secret_sealed) : null };
+    } catch {
+      // sealed under another server secret (a worker started without the shared SERVER_SECRET):
+      // a failure the Admin sees and that pauses the stream, not a silent stall
+      const message = 'the stored credential cannot be opened: this worker has another SERVER_SECRET than the server that sealed it';
+      const paused = await recordFailure(orm, s, { tenantId, id, target, secret: null }, claimed.name, token, message, opts);
+      return { outcome: paused ? 'paused' : 'failed', delivered, batches, cursorSeq: cursor, error: message };
+    }
     for (;;) {
       const events = await readBatch(orm, s, tenantId, cursor);
       const last = events.at(-1);

@@ -119,6 +119,14 @@ export async function createStream(
 }
 
 /**
+ * Where a kind's credential itself travels, in a header the receiver reads (Splunk's HEC token,
+ * Datadog's API key); null where it only signs (a webhook's HMAC secret, S3's SigV4 secret key).
+ */
+function credentialOrigin(t: TStreamTarget): string | null {
+  return t.kind === 'SPLUNK' || t.kind === 'DATADOG' ? new URL(t.url).origin : null;
+}
+
+/**
  * Changes a destination's name, target or credential. A new target or credential clears its
  * failure count and backoff (the Admin fixed something); the cursor stays.
  */
@@ -127,7 +135,7 @@ export async function updateStream(
   s: Pick<TStreamSettings, 'serverSecret' | 'policy'>,
   tenantId: string,
   input: TStreamUpdateInput,
-): Promise<{ before: TStreamView; stream: TStreamView; signingSecret?: string }> {
+): Promise<{ before: TStreamView; stream: TStreamView; credentialChanged: boolean; signingSecret?: string }> {
   try {
     return await withTenant(orm, tenantId, async (em) => {
       const db = dbOf(em);
@@ -138,6 +146,10 @@ export async function updateStream(
       const secret = input.secret ?? generated;
       if (target.kind !== before.target.kind && !secret)
         throw new AppError('VALIDATION_FAILED', `a stream that becomes ${target.kind} needs its credential (secret)`);
+      // a kept credential goes only where it was given for: else changing the URL would hand it to any host
+      const travelsTo = credentialOrigin(target);
+      if (!secret && travelsTo !== credentialOrigin(before.target))
+        throw new AppError('VALIDATION_FAILED', `the stream's credential is sent to its host: give it again (secret) to send it to ${travelsTo}`);
       const reset = input.target !== undefined || secret !== undefined;
       await sql`update stream_destinations set name = ${input.name ?? before.name}, settings = ${JSON.stringify(target)}::jsonb,
           secret_sealed = coalesce(${secret === undefined ? null : sealStreamSecret(s, secret)}, secret_sealed),
@@ -145,7 +157,12 @@ export async function updateStream(
           next_attempt_at = case when ${reset} then null else next_attempt_at end,
           updated_at = now()
         where tenant_id = ${tenantId} and id = ${input.id}::uuid`.execute(db);
-      return { before, stream: await readStream(db, tenantId, input.id), ...(generated ? { signingSecret: generated } : {}) };
+      return {
+        before,
+        stream: await readStream(db, tenantId, input.id),
+        credentialChanged: secret !== undefined,
+        ...(generated ? { signingSecret: generated } : {}),
+      };
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw new AppError('CONFLICT', `a log stream named "${input.name}" exists`);

@@ -80,7 +80,7 @@ export function guardedLookup(policy: TTargetPolicy): LookupFunction {
       const list = addresses as LookupAddress[];
       const refused = policy.allowPrivate ? undefined : list.find((a) => isPrivateAddress(a.address));
       if (refused) {
-        const e = Object.assign(new Error(`${hostname} resolves to ${refused.address}, a private address: refused (STREAM_ALLOW_PRIVATE_ADDRESSES)`), {
+        const e = Object.assign(new Error(`${hostname} resolves to a private address: refused (STREAM_ALLOW_PRIVATE_ADDRESSES)`), {
           code: 'EPRIVATEADDRESS',
         });
         return callback(e, []);

@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { createStream, deliverStream, listStreams, setStreamPaused, streamSettings, type TPausedStream } from '@modula/domain';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeEvent } from '../../testing/events.ts';
+import { ingestStored } from '../../testing/ingest.ts';
+import { startReceiver, type TReceiver } from '../../testing/receivers.ts';
+import { startStack, type TestStack } from '../../testing/stack.ts';
+
+/**
+ * A worker started with another SERVER_SECRET than the server that sealed a stream's credential
+ * (the README's several-machines setup, before workers were told to share it) cannot open it. That
+ * must be a failure the Admin sees — counted, its error kept, the stream paused after N — and not a
+ * stall with "N events behind" and no error, retried forever. Nothing reaches the receiver.
+ */
+let stack: TestStack;
+let receiver: TReceiver;
+
+beforeAll(async () => {
+  stack = await startStack({ env: { STREAM_ALLOW_HTTP: 'true', STREAM_ALLOW_PRIVATE_ADDRESSES: 'true' } });
+  receiver = await startReceiver();
+}, 120_000);
+afterAll(async () => {
+  await receiver?.close();
+  await stack?.close();
+});
+
+describe("a stream's credential sealed under another server secret", () => {
+  it('is a counted failure with its error, and pauses the stream after N; nothing is sent', async () => {
+    const { tenantId } = await stack.createTenant('Other secret');
+    await ingestStored(stack, tenantId, [makeEvent(tenantId), makeEvent(tenantId)]);
+    const sealing = streamSettings(stack.config);
+    // the domain's own create, as the server runs it (the router adds only the record of the change)
+    const { stream } = await createStream(stack.services.orm, sealing, tenantId, { name: 'hook', target: { kind: 'WEBHOOK', url: `${receiver.url}/x` } });
+
+    const otherWorker = { ...sealing, serverSecret: randomBytes(32), backoffMs: 10, backoffMaxMs: 10, pauseAfterFailures: 2 };
+    const paused: TPausedStream[] = [];
+    const options = { budgetMs: 5_000, onPaused: async (p: TPausedStream) => void paused.push(p) };
+
+    const first = await deliverStream(stack.services.orm, otherWorker, tenantId, stream.id, options);
+    expect(first).toMatchObject({ outcome: 'failed', delivered: 0, error: expect.stringContaining('SERVER_SECRET') });
+    const [afterOne] = await listStreams(stack.services.orm, tenantId);
+    expect(afterOne).toMatchObject({ status: 'ACTIVE', consecutiveFailures: 1, cursorSeq: 0, lastError: expect.stringContaining('SERVER_SECRET') });
+    expect(afterOne!.lastErrorAt).not.toBeNull();
+
+    await new Promise((r) => setTimeout(r, 50)); // past the 10 ms backoff
+    const second = await deliverStream(stack.services.orm, otherWorker, tenantId, stream.id, options);
+    expect(second.outcome).toBe('paused');
+    expect(paused).toHaveLength(1);
+    expect(paused[0]).toMatchObject({ id: stream.id, failures: 2, lastError: expect.stringContaining('SERVER_SECRET') });
+    const [afterTwo] = await listStreams(stack.services.orm, tenantId);
+    expect(afterTwo).toMatchObject({ status: 'PAUSED', pausedReason: 'FAILURES', consecutiveFailures: 2, cursorSeq: 0 });
+    expect(receiver.requests).toHaveLength(0);
+
+    // the right secret, once resumed, delivers from the cursor: nothing was skipped
+    await setStreamPaused(stack.services.orm, tenantId, stream.id, false);
+    const delivered = await deliverStream(stack.services.orm, sealing, tenantId, stream.id, options);
+    expect(delivered).toMatchObject({ outcome: 'caught-up', delivered: 2, cursorSeq: 2 });
+    expect(receiver.requests).toHaveLength(1);
+  }, 60_000);
+});
