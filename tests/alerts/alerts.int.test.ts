@@ -161,6 +161,25 @@ describe('an alert storm', () => {
   });
 });
 
+describe('failures that arrive late', () => {
+  it('just before a raised window belong to its alert (windows never overlap); an hour and more earlier they are an alert of their own', async () => {
+    const { tenantId } = await tenantWithAdmin('Late Till Bistro');
+    const now = Date.now();
+    await ingestStored(stack, tenantId, failedSignIns(tenantId, 6, { account: 'cashier-lu', startMs: now - 30 * 60_000 }));
+    await evaluated(tenantId);
+    expect((await alertsOf(tenantId)).map((a) => a.windowStart)).toEqual([new Date(now - 30 * 60_000).toISOString()]);
+    // synced late: six failures from 80 to 75 minutes ago; their window would be [-80, -20) min, across the alert's [-30, +30)
+    await ingestStored(stack, tenantId, failedSignIns(tenantId, 6, { account: 'cashier-lu', startMs: now - 80 * 60_000 }));
+    await evaluated(tenantId);
+    expect(await alertsOf(tenantId)).toHaveLength(1);
+    // six more from 200 minutes ago: their window [-200, -140) min meets none
+    await ingestStored(stack, tenantId, failedSignIns(tenantId, 6, { account: 'cashier-lu', startMs: now - 200 * 60_000 }));
+    await evaluated(tenantId);
+    const windows = (await alertsOf(tenantId)).map((a) => a.windowStart).sort();
+    expect(windows).toEqual([new Date(now - 200 * 60_000).toISOString(), new Date(now - 30 * 60_000).toISOString()]);
+  });
+});
+
 describe('failed sign-ins spread across accounts from one address', () => {
   it('10 failures across 3 accounts from one address raise one LOGIN_FAILURES_ADDRESS alert (9 do not), and no account alert', async () => {
     const { tenantId, admin } = await tenantWithAdmin('Spread Bistro');

@@ -146,6 +146,7 @@ export async function evaluateTenantAlerts(orm: Orm, tenantId: string, opts: { b
         const counted = (await countFor(name, tenantId, c, rule.windowMinutes).execute(db)).rows[0];
         if (!counted || !over(rule, counted)) continue;
         const start = await windows.startFor(name, subject, Number(counted.first_ms), at);
+        if (await windows.overlaps(name, subject, start, start + rule.windowMinutes * 60_000)) continue;
         await windows.add(name, subject, start, rule.windowMinutes);
         const alert = await insertAlert(db, tenantId, rule, draftOf(name, subject, await labelOf(db, tenantId, name, c), counted, start));
         if (alert) raised.push({ alert, eventIds: await eventIdsOf(db, tenantId, alert.seqs) });

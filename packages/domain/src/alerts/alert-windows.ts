@@ -40,6 +40,14 @@ export class SubjectWindows {
     return Math.max(firstMs, ...before);
   }
 
+  /**
+   * Whether [startMs, endMs) meets a window already raised: failures that arrive late (an offline
+   * till) and fall just before an existing window belong to the alert already raised, not a second one.
+   */
+  async overlaps(rule: TAlertRuleName, subject: string, startMs: number, endMs: number): Promise<boolean> {
+    return (await this.of(rule, subject)).some((w) => w.start < endMs && startMs < w.end);
+  }
+
   async add(rule: TAlertRuleName, subject: string, startMs: number, windowMinutes: number): Promise<void> {
     (await this.of(rule, subject)).push({ start: startMs, end: startMs + windowMinutes * 60_000 });
   }
