@@ -19,8 +19,6 @@ await assertSigningKeyPublished(services.orm, config).catch(async (err: Error) =
   process.exit(78); // EX_CONFIG
 });
 const app = await buildApp(services);
-await app.listen({ port: config.PORT, host: config.HOST });
-services.log.info({ url: `http://${config.HOST}:${config.PORT}` }, 'serving / and /trpc');
 
 let stopping = false;
 async function shutdown(signal: string) {
@@ -32,5 +30,9 @@ async function shutdown(signal: string) {
   await services.close();
   process.exit(0);
 }
+// before the ready line: a supervisor that signals as soon as it reads that line must find the
+// handlers there (without one, Node's default for SIGTERM kills the process with no exit code)
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
+await app.listen({ port: config.PORT, host: config.HOST });
+services.log.info({ url: `http://${config.HOST}:${config.PORT}` }, 'serving / and /trpc');

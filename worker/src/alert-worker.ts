@@ -74,6 +74,9 @@ export async function startAlertWorker(config: TConfig, orm: Orm, log: Logger): 
   };
 
   const alertEvaluate = async ({ tenantId }: TJobPayload<'alertEvaluate'>) => {
+    // before reading the head: whatever is stored after this is nudged into a job of its own
+    // (two evaluations of a tenant still run one at a time: each locks the tenant's cursor row)
+    await alerts.releaseNudge(tenantId);
     let read = 0;
     let raised = 0;
     for (let round = 0; round < MAX_ROUNDS; round++) {

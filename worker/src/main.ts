@@ -26,9 +26,8 @@ const streams = await startStreamWorker(config, orm, log);
 log.info({ concurrency: config.STREAM_CONCURRENCY, pollMs: config.STREAM_POLL_MS }, 'worker delivering log streams on audit-streams');
 const alerts = await startAlertWorker(config, orm, log);
 log.info({ sweepSeconds: config.ALERT_SWEEP_SECONDS }, 'worker evaluating and delivering alerts on audit-alerts');
-// started last (nothing awaited after it until the signal handlers): its line is what tests wait for as "ready"
+// started last: its line, written once the signal handlers below are in place, is what tests wait for as "ready"
 const exports = startExportWorker(config, orm, log);
-log.info({ concurrency: config.EXPORT_CONCURRENCY }, 'worker building export packs on audit-exports');
 
 let stopping = false;
 async function shutdown(signal: string) {
@@ -46,3 +45,6 @@ async function shutdown(signal: string) {
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
+// after the handlers: a supervisor that signals as soon as it reads this line must find them there
+// (without one, Node's default for SIGTERM kills the process with no exit code)
+log.info({ concurrency: config.EXPORT_CONCURRENCY }, 'worker building export packs on audit-exports');

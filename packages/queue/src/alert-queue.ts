@@ -29,6 +29,15 @@ export class AlertQueue {
     );
   }
 
+  /**
+   * Called by the evaluation as it starts: a nudge from now on makes a new job instead of being
+   * absorbed by this one. Without it, a batch stored while an evaluation was finishing (after it
+   * had read the chain head) left its tenant behind until the sweep, a minute later.
+   */
+  async releaseNudge(tenantId: string): Promise<void> {
+    await this.queue.removeDeduplicationKey(`alert-evaluate-${tenantId}`);
+  }
+
   /** One delivery job per alert (a second add while it exists is ignored: the sweep may add it again). */
   async enqueueDelivery(tenantId: string, alertId: string): Promise<void> {
     await this.queue.add(
