@@ -63,7 +63,8 @@ describe('cli tenant retention', () => {
     expect(cleared.json).toEqual({ tenantId: forever, keepDays: null, previous: 3650 });
     expect(runCli(stack, ['tenant', 'retention', '--tenant', forever, '--forever', '--keep-days', '3']).status).not.toBe(0);
     expect(runCli(stack, ['tenant', 'retention', '--tenant', forever]).status).not.toBe(0);
-  });
+    // four CLI processes (tsx start-up each): 72 s under the whole suite on this 2-core machine
+  }, 180_000);
 });
 
 describe('the scheduled retention job', () => {
