@@ -83,7 +83,13 @@ export function runJobs<Q extends TQueueName>(config: TConfig, log: Logger, conn
     log[exhausted ? 'error' : 'warn']({ queue: opts.queue, job: job?.name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, message);
     if (job) opts.onFailed?.(job, err, exhausted);
   });
-  worker.on('error', (err) => log.error({ queue: opts.queue, err: err.message }, 'worker error'));
+  worker.on('error', (err) => {
+    // a lock not renewed in time (an event loop starved of CPU, Redis slow): the job may run again
+    // in another worker, which at-least-once processing and the store's dedupe make safe — worth a
+    // warning for the operator, not an error
+    if (err.message.startsWith('could not renew lock')) log.warn({ queue: opts.queue, err: err.message }, 'job lock lost; the job may run again');
+    else log.error({ queue: opts.queue, err: err.message }, 'worker error');
+  });
 
   return {
     worker,
