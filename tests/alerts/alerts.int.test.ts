@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { TAlertView } from '@modula/contracts';
+import { ALERT_DELIVERY_CAP, type TAlertView } from '@modula/contracts';
 import { APP_ROLE } from '@modula/db';
 import { alertsBehind, evaluateTenantAlerts, listAlerts, raiseDeviceGaps } from '@modula/domain';
 import { startAlertWorker, startCheckpointWorker, type TAlertWorker } from '@modula/worker';
@@ -158,6 +158,59 @@ describe('an alert storm', () => {
     expect(alerts.map((a) => [a.rule, a.subject])).toEqual([['LOGIN_FAILURES_ACCOUNT', 'cashier-bo']]);
     expect(mailsTo(admin.email)).toHaveLength(1);
     expect(await raisedEvents(tenantId)).toHaveLength(1);
+  });
+});
+
+describe('a storm across subjects (a stolen ingest key inventing accounts)', () => {
+  it(`sends ${ALERT_DELIVERY_CAP.alerts} alerts of a rule within ${ALERT_DELIVERY_CAP.minutes} minutes, the last saying so; the rest are recorded and shown as held, sent to nobody; mail resumes once the window has room`, async () => {
+    const { tenantId, admin } = await tenantWithAdmin('Hold Bistro');
+    const accounts = ALERT_DELIVERY_CAP.alerts + 4;
+    // each account from its own address: only the account rule fires, once per account
+    const failures = Array.from({ length: accounts }, (_, i) =>
+      failedSignIns(tenantId, 6, { account: `invented-${String(i).padStart(2, '0')}`, ip: `198.51.100.${i + 1}` }),
+    ).flat();
+    await ingestStored(stack, tenantId, failures);
+    await evaluated(tenantId);
+    const alerts = await eventually(async () => {
+      const all = await alertsOf(tenantId);
+      return all.length === accounts && all.filter((a) => !a.held).every((a) => a.deliveries.every((d) => d.state === 'SENT')) ? all : undefined;
+    }, 30_000);
+    expect(new Set(alerts.map((a) => a.rule))).toEqual(new Set(['LOGIN_FAILURES_ACCOUNT']));
+    const sent = alerts.filter((a) => !a.held);
+    const held = alerts.filter((a) => a.held);
+    expect(sent).toHaveLength(ALERT_DELIVERY_CAP.alerts);
+    expect(held).toHaveLength(accounts - ALERT_DELIVERY_CAP.alerts);
+    expect(held.every((a) => a.deliveries.length === 0)).toBe(true);
+    // the held ones are the latest raised: the first ten went out
+    const lastSent = sent.filter((a) => a.lastBeforeHold);
+    expect(lastSent).toHaveLength(1);
+    expect(held.every((a) => a.raisedAt >= lastSent[0]!.raisedAt)).toBe(true);
+
+    const mails = mailsTo(admin.email);
+    expect(mails).toHaveLength(ALERT_DELIVERY_CAP.alerts);
+    const notice = mails.filter((m) => m.mail.text?.includes('further alerts of it'));
+    expect(notice).toHaveLength(1);
+    expect(notice[0]!.mail.text).toContain(lastSent[0]!.id);
+
+    // every alert, held or sent, is in the log
+    const events = await eventually(async () => {
+      const r = await raisedEvents(tenantId);
+      return r.length === accounts ? r : undefined;
+    });
+    expect(
+      events
+        .filter((e) => e.metadata.held === true)
+        .map((e) => e.event_id)
+        .sort(),
+    ).toEqual(held.map((a) => a.id).sort());
+
+    // an hour on (the sent alerts' raisedAt moved back past the cap's window), the rule sends again
+    await db.query(`update alerts set raised_at = raised_at - interval '61 minutes' where tenant_id = $1`, [tenantId]);
+    await ingestStored(stack, tenantId, failedSignIns(tenantId, 6, { account: 'after-the-storm', ip: '198.51.100.200' }));
+    const mail = await eventually(async () => mailsTo(admin.email).find((m) => m.mail.subject?.includes('after-the-storm')), 20_000);
+    expect(mail.mail.text).not.toContain('further alerts of it');
+    const latest = (await alertsOf(tenantId)).find((a) => a.subject === 'after-the-storm');
+    expect(latest).toMatchObject({ held: false, lastBeforeHold: false });
   });
 });
 

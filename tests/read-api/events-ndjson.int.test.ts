@@ -1,3 +1,4 @@
+import http from 'node:http';
 import type { TAuditEventInput } from '@modula/contracts';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,4 +117,50 @@ describe('GET /api/events.ndjson', () => {
     expect(uses[0].metadata).toEqual({ procedure: 'events.ndjson', filter });
     expect(uses[0].context.ip).toBe('127.0.0.1');
   });
+
+  it('stops a pull whose token is revoked midway: the connection is cut before the rest is sent', async () => {
+    // a log far larger than what sockets buffer, so the pull is still running when the token goes
+    const long = await stack.createTenant('Long pull');
+    const longBranches: [string, string] = [uuidv7(), uuidv7()];
+    const count = 6000;
+    await ingestStored(stack, long.tenantId, [
+      ...provisionBoth(long.tenantId, longBranches),
+      ...seedEvents(long.tenantId, longBranches, count, Date.now() - 9 * 86_400_000).map((e) => e.input),
+    ]);
+    const longAdmin = await signedInAdmin(stack, long.tenantId);
+    const made = (await trpc(stack, 'mutation', 'readTokens.create', { name: 'revoked midway', expiresInDays: 1 }, { cookie: longAdmin.cookie })).data;
+
+    const outcome = await new Promise<{ bytes: number; complete: boolean }>((resolve, reject) => {
+      const req = http.get(`${stack.baseUrl}/api/events.ndjson`, { headers: { authorization: `Bearer ${made.token}` } }, (res) => {
+        expect(res.statusCode).toBe(200);
+        let bytes = 0;
+        let revoked = false;
+        res.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+          if (revoked) return;
+          revoked = true;
+          // hold the body while the Admin revokes the token, then read on
+          res.pause();
+          trpc(stack, 'mutation', 'readTokens.revoke', { tokenId: made.tokenId }, { cookie: longAdmin.cookie })
+            .then((r) => {
+              expect(r.status).toBe(200);
+              res.resume();
+            })
+            .catch(reject);
+        });
+        const done = () => resolve({ bytes, complete: res.complete });
+        res.on('end', done);
+        res.on('aborted', done);
+        res.on('error', done);
+        res.on('close', done);
+      });
+      req.on('error', reject);
+    });
+    expect(outcome.complete).toBe(false);
+    expect(outcome.bytes).toBeGreaterThan(0);
+    // the pull stopped well before the end: a 6000-event log is several megabytes of lines
+    const whole = await (await fetch(`${stack.baseUrl}/api/events.ndjson`, { headers: { cookie: longAdmin.cookie } })).text();
+    expect(whole.split('\n').length).toBeGreaterThan(count);
+    expect(outcome.bytes).toBeLessThan(whole.length / 2);
+  }, 120_000);
 });

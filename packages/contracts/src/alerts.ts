@@ -50,6 +50,13 @@ export const DEFAULT_ALERT_RULES = {
   DEVICE_GAP: { enabled: true, threshold: 0, windowMinutes: 60, minAccounts: 1, notifyAdmins: true, emails: [] },
 } as const satisfies Record<TAlertRuleName, TAlertRuleSettings>;
 
+/**
+ * A storm across subjects (a compromised ingest key inventing accounts, one alert each) sends at most
+ * `alerts` alerts of one rule within `minutes`; the ones after are stored, recorded as ALERT_RAISED
+ * and shown in the viewer with `held`, but mailed and posted to nobody. The last one sent says so.
+ */
+export const ALERT_DELIVERY_CAP = { alerts: 10, minutes: 60 } as const;
+
 export const ZAlertRuleView = ZAlertRuleSettings.extend({
   rule: ZAlertRuleName,
   /** True while the tenant has not changed the rule (the defaults above apply). */
@@ -99,6 +106,10 @@ export const ZAlertView = z.object({
   filter: ZEventsFilter,
   details: z.record(z.string(), z.unknown()),
   raisedAt: z.iso.datetime(),
+  /** Sent to nobody: its rule had already sent ALERT_DELIVERY_CAP.alerts alerts within ALERT_DELIVERY_CAP.minutes. */
+  held: z.boolean(),
+  /** This alert was the last its rule sent before the hold (its mail says further ones are held). */
+  lastBeforeHold: z.boolean(),
   deliveries: z.array(ZAlertDeliveryView),
   acknowledgedAt: z.iso.datetime().nullable(),
   acknowledgedBy: z.string().nullable(),

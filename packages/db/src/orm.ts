@@ -27,6 +27,7 @@ import { Migration20261201162000_expired_event_ids } from './migrations/Migratio
 import { Migration20261201170000_read_tokens } from './migrations/Migration20261201170000_read_tokens.ts';
 import { Migration20261201180000_log_streams } from './migrations/Migration20261201180000_log_streams.ts';
 import { Migration20261201190000_alerts } from './migrations/Migration20261201190000_alerts.ts';
+import { Migration20261202090000_alert_hold } from './migrations/Migration20261202090000_alert_hold.ts';
 import { guardPool } from './pool-guard.ts';
 
 export type Orm = MikroORM;
@@ -65,6 +66,7 @@ const MIGRATIONS = [
   { name: 'Migration20261201170000_read_tokens', class: Migration20261201170000_read_tokens },
   { name: 'Migration20261201180000_log_streams', class: Migration20261201180000_log_streams },
   { name: 'Migration20261201190000_alerts', class: Migration20261201190000_alerts },
+  { name: 'Migration20261202090000_alert_hold', class: Migration20261202090000_alert_hold },
 ];
 
 export async function createOrm({ url, poolMax = 10 }: OrmOptions): Promise<Orm> {

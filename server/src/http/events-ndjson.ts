@@ -18,11 +18,16 @@ function refuse(reply: FastifyReply, status: number, code: string, message: stri
     .send({ error: { message, data: { code, httpStatus: status, ...(issues ? { issues } : {}) } } });
 }
 
-/** Each page of the filter as NDJSON text, keyset page after page from one snapshot of the log (as events.list pages). */
-async function* eventLines(services: TServices, tenantId: string, filter: TEventsFilter): AsyncGenerator<string> {
+/**
+ * Each page of the filter as NDJSON text, keyset page after page (as events.list pages). Before each
+ * page after the first the reader is checked again: a pull whose token is revoked or expires, or
+ * whose session ends, stops within a page instead of running to the end of a large log.
+ */
+async function* eventLines(services: TServices, tenantId: string, filter: TEventsFilter, stillAllowed: () => Promise<boolean>): AsyncGenerator<string> {
   const secret = authSettingsOf(services.config).serverSecret;
   let cursor: string | null = null;
   do {
+    if (cursor && !(await stillAllowed())) throw new Error('the reader is no longer allowed (token revoked or expired, or session ended)');
     const page = await findEvents(services.orm, secret, tenantId, { ...filter, limit: PAGE_ROWS, cursor });
     if (page.items.length > 0) yield `${page.items.map((e) => JSON.stringify(e)).join('\n')}\n`;
     cursor = page.nextCursor;
@@ -35,7 +40,8 @@ async function* eventLines(services: TServices, tenantId: string, filter: TEvent
  * events.list pages through, without the paging — for bulk pulls by machines (a read token) or an
  * Admin's session. Pages are read from the database only as fast as the client takes them (the
  * stream pulls the next page when the last is sent), so memory stays at about one page whatever
- * the size. The pull is recorded before the first byte, as a read of its filter.
+ * the size. The pull is recorded before the first byte, as a read of its filter; a reader that
+ * loses its right midway (revoked token) has the connection cut before the next page.
  */
 export function registerEventsNdjson(app: FastifyInstance, services: TServices): void {
   app.get<{ Querystring: { filter?: string } }>('/api/events.ndjson', async (req, reply) => {
@@ -59,8 +65,10 @@ export function registerEventsNdjson(app: FastifyInstance, services: TServices):
     } catch {
       return refuse(reply, 503, 'SERVICE_UNAVAILABLE', 'the read could not be recorded in the audit log; try again');
     }
-    const body = Readable.from(eventLines(services, tenantId, filter), { objectMode: true, highWaterMark: 1 });
-    body.on('error', (err) => services.log.error({ err: err.message }, 'NDJSON export stopped'));
+    const stillAllowed = async () => !isRefusal(await readerOfRequest(services, req));
+    // an error cuts the connection mid-body, so the client sees an incomplete response, never a short one that looks whole
+    const body = Readable.from(eventLines(services, tenantId, filter, stillAllowed), { objectMode: true, highWaterMark: 1 });
+    body.on('error', (err) => services.log.warn({ err: err.message, tenantId }, 'NDJSON pull stopped'));
     return reply
       .header('content-type', 'application/x-ndjson; charset=utf-8')
       .header('cache-control', 'private, no-store')

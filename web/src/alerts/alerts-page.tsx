@@ -1,5 +1,5 @@
 import { Anchor, Badge, Button, EmptyState, Group, Loader, NumberInput, Paper, Stack, Switch, Table, Text, Title } from '@mantine/core';
-import type { TAlertRuleView, TAlertView } from '@modula/contracts';
+import { ALERT_DELIVERY_CAP, type TAlertRuleView, type TAlertView } from '@modula/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -114,9 +114,20 @@ function AlertsTable({ items }: { items: TAlertView[] }) {
                 </Table.Td>
                 <Table.Td>
                   <Stack gap={4}>
-                    {a.deliveries.length === 0 && (
-                      <Text size="xs" c="dimmed">
-                        {t('alerts.noRecipient')}
+                    {a.held ? (
+                      <Badge color="orange" variant="light" size="sm" data-testid="alert-held">
+                        {t('alerts.held')}
+                      </Badge>
+                    ) : (
+                      a.deliveries.length === 0 && (
+                        <Text size="xs" c="dimmed">
+                          {t('alerts.noRecipient')}
+                        </Text>
+                      )
+                    )}
+                    {a.held && (
+                      <Text size="xs" c="dimmed" maw={260}>
+                        {t('alerts.heldWhy', ALERT_DELIVERY_CAP)}
                       </Text>
                     )}
                     {a.deliveries.map((d) => (

@@ -535,6 +535,8 @@ export const en = {
     minutes_other: '{{count}} minutes',
     delivery: 'Delivered',
     noRecipient: 'No recipient',
+    held: 'Held: not sent',
+    heldWhy: 'Its rule already sent {{alerts}} alerts within {{minutes}} minutes: this one is recorded and shown here, not mailed or posted.',
     events: 'Triggered by',
     showEvents: 'Show the events',
     acknowledge: 'Mark as seen',

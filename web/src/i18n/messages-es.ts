@@ -534,6 +534,8 @@ export const es: TMessages = {
     minutes_other: '{{count}} minutos',
     delivery: 'Entregada',
     noRecipient: 'Sin destinatario',
+    held: 'Retenida: no enviada',
+    heldWhy: 'Su regla ya envió {{alerts}} alertas en {{minutes}} minutos: esta queda registrada y se muestra aquí, sin correo ni webhook.',
     events: 'Origen',
     showEvents: 'Ver los eventos',
     acknowledge: 'Marcar como vista',

@@ -1,4 +1,4 @@
-import type { TAlertView } from '@modula/contracts';
+import { ALERT_DELIVERY_CAP, type TAlertView } from '@modula/contracts';
 import type { TMail } from '../exports/export-mail.ts';
 import { alertSummary } from './alert-raise.ts';
 
@@ -34,6 +34,14 @@ export function alertMail(alert: TAlertView, tenantName: string, origin: string,
       `See it (sign in as an Admin of ${tenantName}): ${new URL('/alerts', origin).toString()}`,
       `The events in the log: ${log.toString()}`,
       '',
+      ...(alert.lastBeforeHold
+        ? [
+            `This is the ${ALERT_DELIVERY_CAP.alerts}th alert of rule ${alert.rule} within ${ALERT_DELIVERY_CAP.minutes} minutes: further alerts of it`,
+            'are held — recorded in the log and shown on the Alerts screen, not mailed or posted — until fewer',
+            `than ${ALERT_DELIVERY_CAP.alerts} were sent in the last ${ALERT_DELIVERY_CAP.minutes} minutes. So many at once may mean a stolen key or an attack: look now.`,
+            '',
+          ]
+        : []),
       `Alert ${alert.id}, also recorded in the audit log as ALERT_RAISED.`,
       '',
       '— Modula Audit',

@@ -1,4 +1,4 @@
-import type { TAlertRuleName, TAlertRuleView, TAlertView, TAuditEventInput, TEventsFilter } from '@modula/contracts';
+import { ALERT_DELIVERY_CAP, type TAlertRuleName, type TAlertRuleView, type TAlertView, type TAuditEventInput, type TEventsFilter } from '@modula/contracts';
 import { sql, type Db } from '@modula/db';
 import { v7 as uuidv7 } from 'uuid';
 import { administrationEvent } from '../accounts/administration.ts';
@@ -25,20 +25,39 @@ export const ALERTS_ACTOR = { type: 'SYSTEM', id: 'alerts', name: 'Alerts' } as 
 export const MAX_ALERT_SEQS = 100;
 
 /**
+ * Whether an alert of `rule` raised now is sent: the alerts of the rule sent within the cap's window
+ * (held ones not counted) decide — the cap's last is LAST_SENT, those after it HELD, until the window
+ * has room again. Evaluations of a tenant run one at a time (the cursor's lock), so the count is exact
+ * for the count rules; a chain or gap alert raised beside one may let the cap be passed by one.
+ */
+async function holdFor(db: Db, tenantId: string, rule: TAlertRuleName): Promise<'LAST_SENT' | 'HELD' | null> {
+  const sent = Number(
+    (
+      await sql<{ n: string }>`select count(*) as n from alerts where tenant_id = ${tenantId} and rule = ${rule}
+        and raised_at > now() - make_interval(mins => ${ALERT_DELIVERY_CAP.minutes}::int) and hold is distinct from 'HELD'`.execute(db)
+    ).rows[0]?.n ?? 0,
+  );
+  if (sent >= ALERT_DELIVERY_CAP.alerts) return 'HELD';
+  return sent === ALERT_DELIVERY_CAP.alerts - 1 ? 'LAST_SENT' : null;
+}
+
+/**
  * Stores the alert and its deliveries (the tenant's enabled Admins unless the rule says otherwise,
- * the rule's own addresses, each alert webhook) in the caller's transaction. The unique key
- * (tenant_id, rule, subject, window_start) makes a second raise of the same alert a no-op, whoever
- * runs it: undefined then.
+ * the rule's own addresses, each alert webhook) in the caller's transaction — none for an alert
+ * held by the storm cap. The unique key (tenant_id, rule, subject, window_start) makes a second
+ * raise of the same alert a no-op, whoever runs it: undefined then.
  */
 export async function insertAlert(db: Db, tenantId: string, rule: TAlertRuleView, draft: TAlertDraft): Promise<TAlertView | undefined> {
   const id = uuidv7();
+  const hold = await holdFor(db, tenantId, draft.rule);
   const inserted = await sql<{ id: string }>`insert into alerts (tenant_id, id, rule, subject, subject_label, window_start, window_minutes,
-      first_at, last_at, count, threshold, seqs, filter, details)
+      first_at, last_at, count, threshold, seqs, filter, details, hold)
     values (${tenantId}, ${id}, ${draft.rule}, ${draft.subject}, ${draft.subjectLabel}, ${draft.windowStart}::timestamptz, ${rule.windowMinutes},
       ${draft.firstAt}::timestamptz, ${draft.lastAt}::timestamptz, ${draft.count}, ${rule.threshold}, ${draft.seqs.slice(0, MAX_ALERT_SEQS)}::bigint[],
-      ${JSON.stringify(draft.filter)}::jsonb, ${JSON.stringify(draft.details)}::jsonb)
+      ${JSON.stringify(draft.filter)}::jsonb, ${JSON.stringify(draft.details)}::jsonb, ${hold})
     on conflict (tenant_id, rule, subject, window_start) do nothing returning id`.execute(db);
   if (inserted.rows.length === 0) return undefined;
+  if (hold === 'HELD') return readAlert(db, tenantId, id);
 
   const admins = rule.notifyAdmins
     ? (
@@ -94,6 +113,8 @@ export function alertRaisedEvent(tenantId: string, alert: TAlertView, triggering
           lastAt: alert.lastAt,
           count: alert.count,
           threshold: alert.threshold,
+          ...(alert.held ? { held: true } : {}),
+          ...(alert.lastBeforeHold ? { lastBeforeHold: true } : {}),
           seqs: alert.seqs,
           eventIds: triggeringEventIds,
           ...alert.details,

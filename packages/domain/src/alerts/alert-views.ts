@@ -19,6 +19,7 @@ interface AlertRow {
   filter: TEventsFilter;
   details: Record<string, unknown>;
   raised_at: string;
+  hold: 'LAST_SENT' | 'HELD' | null;
   recorded_at: string | null;
   acknowledged_at: string | null;
   acknowledged_by: string | null;
@@ -36,7 +37,7 @@ interface DeliveryRow {
 
 const ALERT_COLUMNS = sql`a.id, a.rule, a.subject, a.subject_label, ${iso('a.window_start')} as window_start, a.window_minutes,
   ${iso('a.first_at')} as first_at, ${iso('a.last_at')} as last_at, a.count, a.threshold, a.seqs::text[] as seqs, a.filter, a.details,
-  ${iso('a.raised_at')} as raised_at, ${iso('a.recorded_at')} as recorded_at, ${iso('a.acknowledged_at')} as acknowledged_at, a.acknowledged_by`;
+  ${iso('a.raised_at')} as raised_at, a.hold, ${iso('a.recorded_at')} as recorded_at, ${iso('a.acknowledged_at')} as acknowledged_at, a.acknowledged_by`;
 
 /** The alerts' rows with their deliveries, as view objects (the whitelisting mapper). */
 async function viewsOf(db: Db, tenantId: string, rows: AlertRow[]): Promise<TAlertView[]> {
@@ -61,6 +62,8 @@ async function viewsOf(db: Db, tenantId: string, rows: AlertRow[]): Promise<TAle
     filter: r.filter,
     details: r.details,
     raisedAt: r.raised_at,
+    held: r.hold === 'HELD',
+    lastBeforeHold: r.hold === 'LAST_SENT',
     deliveries: deliveries
       .filter((d) => d.alert_id === r.id)
       .map((d) => ({ channel: d.channel, target: d.target, state: d.state, attempts: d.attempts, lastError: d.last_error, deliveredAt: d.delivered_at })),
