@@ -11,7 +11,8 @@
  * BENCH_VIEWER_EVENTS (events of the viewer's tenant: first rows and 200 pages of "Load more" in
  * headless Chromium, default 1000000; 0 skips it), BENCH_STREAM_RATE and BENCH_STREAM_SECONDS (a log
  * stream's lag from store to delivery while its tenant receives that many events/s, default 1000 for
- * 20 s; 0 seconds skips it).
+ * 20 s; 0 seconds skips it) and BENCH_STREAM_BATCH (events per request there, default 100; 10 shows a
+ * tenant's small batches, which group commit stores several jobs to a transaction).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,13 +39,14 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const NAIVE_EVENTS = Number(process.env.BENCH_NAIVE_EVENTS ?? 5000);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const READ_EVENTS = Number(process.env.BENCH_READ_EVENTS ?? 2_000_000);
-const CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 2);
+const CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 8);
 const EXPORT_EVENTS = Number(process.env.BENCH_EXPORT_EVENTS ?? 1_000_000);
 const EXPORT_RUNS = Number(process.env.BENCH_EXPORT_RUNS ?? RUNS);
 const PDF_RUNS = Number(process.env.BENCH_PDF_RUNS ?? 1);
 const VIEWER_EVENTS = Number(process.env.BENCH_VIEWER_EVENTS ?? 1_000_000);
 const STREAM_RATE = Number(process.env.BENCH_STREAM_RATE ?? 1000);
 const STREAM_SECONDS = Number(process.env.BENCH_STREAM_SECONDS ?? 20);
+const STREAM_BATCH = Number(process.env.BENCH_STREAM_BATCH ?? 100);
 
 const dir = mkdtempSync(join(tmpdir(), 'modula-bench-'));
 chmodSync(dir, 0o755);
@@ -118,6 +120,7 @@ async function main() {
         baseUrl,
         rate: STREAM_RATE,
         seconds: STREAM_SECONDS,
+        batch: STREAM_BATCH,
       });
     }
 

@@ -25,14 +25,15 @@ export interface TStreamLag {
 }
 
 const HEAD_POLL_MS = 5;
-// what one busy till's sync or a branch's gateway sends; batches of 10 at 100 requests/s are more
-// than one tenant's chain takes (a job and a transaction per batch, one batch of a tenant at a time:
-// about 430 events/s here), and the lag would then measure the ingest backlog, not the stream
-const BATCH = 100;
+// what one busy till's sync or a branch's gateway sends. Batches of 10 at 100 requests/s measure the
+// ingest of small batches more than the stream (before group commit, a job and a transaction per
+// batch, one at a time: about 430 events/s for one tenant): BENCH_STREAM_BATCH=10 shows it
+/** Events per ingest.batch unless told (BENCH_STREAM_BATCH). */
+const DEFAULT_BATCH = 100;
 
 /**
  * Issue 16's lag figure: a fresh tenant with one signed-webhook log stream to a receiver on this
- * host, fed `rate` events/s over HTTP (batches of 100, open loop: each batch leaves at its time
+ * host, fed `rate` events/s over HTTP (batches of `batch`, 100 unless told; open loop: each batch leaves at its time
  * whether or not the previous one was answered) for `seconds`. The time each seq is stored is when
  * a poll of the tenant's chain head (every 5 ms, on its own connection) first sees it; the time it
  * is delivered is when the receiver has the request carrying it. Server and worker must allow
@@ -45,7 +46,9 @@ export async function measureStreamLag(opts: {
   baseUrl: string;
   rate: number;
   seconds: number;
+  batch?: number;
 }): Promise<TStreamLag> {
+  const BATCH = opts.batch ?? DEFAULT_BATCH;
   const { tenantId, apiKey } = await createTenant(opts.orm, `Stream lag tenant ${new Date().toISOString()}`);
   await provisionBenchBranches(opts.baseUrl, [{ tenantId, apiKey }]);
   const delivered = new Map<number, number>();

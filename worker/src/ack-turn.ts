@@ -31,27 +31,52 @@ async function settleBlocker(queue: IngestQueue, tenantId: string, blocker: TTic
 }
 
 /**
- * Returns once every job of the tenant acknowledged before this one has been stored (DESIGN
- * rule 0). While an earlier job runs elsewhere this one waits briefly in place; otherwise (or
- * past that) it is delayed — not failed, no attempt spent — so that it never holds a worker slot
- * that the earlier job needs.
+ * How a job waiting for its turn hears that the job holding the turn took it into its own
+ * transaction (turn-groups.ts): `taken` says so; `leave` takes the job off the waiting list as it
+ * stops waiting (its turn came, or it steps aside), false when it was taken just before.
  */
-export async function awaitTurn(queue: IngestQueue, job: Job, token: string | undefined, tenantId: string, ticket: number | undefined): Promise<void> {
-  if (ticket === undefined) return;
+export interface TTurnWait {
+  taken(): boolean;
+  leave(): boolean;
+}
+
+const ALONE: TTurnWait = { taken: () => false, leave: () => true };
+
+/**
+ * Returns once every job of the tenant acknowledged before this one has been stored (DESIGN
+ * rule 0): 'turn'. While an earlier job runs elsewhere this one waits briefly in place; otherwise
+ * (or past that) it is delayed — not failed, no attempt spent — so that it never holds a worker
+ * slot that the earlier job needs. 'taken': the job holding the turn in this process took this one
+ * into its transaction, and stores it.
+ */
+export async function awaitTurn(
+  queue: IngestQueue,
+  job: Job,
+  token: string | undefined,
+  tenantId: string,
+  ticket: number | undefined,
+  wait: TTurnWait = ALONE,
+): Promise<'turn' | 'taken'> {
+  if (ticket === undefined) return 'turn';
   const deadline = Date.now() + IN_PROCESS_WAIT_MS;
   let pause = 2;
   for (;;) {
     const blocker = await queue.order.blockerOf(tenantId, ticket);
-    if (!blocker) return;
+    // checked after every await: the holder of the turn may have taken this job meanwhile
+    if (wait.taken()) return 'taken';
+    if (!blocker) return wait.leave() ? 'turn' : 'taken';
     const next = await settleBlocker(queue, tenantId, blocker);
+    if (wait.taken()) return 'taken';
     if (next === 'settled') continue;
     if (next === 'step-aside' || Date.now() >= deadline) {
+      if (!wait.leave()) return 'taken';
       // attemptsStarted counts every time the job became active; attemptsMade only real attempts
       const stepsAside = Math.max(0, (job.attemptsStarted ?? 0) - job.attemptsMade - 1);
       await job.moveToDelayed(Date.now() + Math.min(STEP_ASIDE_MAX_MS, STEP_ASIDE_MS * 2 ** Math.min(stepsAside, 6)), token);
       throw new DelayedError(`waiting for job ${blocker.jobId} (ticket ${blocker.ticket}) of the same tenant`);
     }
     await sleep(pause);
+    if (wait.taken()) return 'taken';
     pause = Math.min(pause * 2, 50);
   }
 }

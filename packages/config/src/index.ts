@@ -44,7 +44,8 @@ export const ZConfig = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, { error: 'letters, digits, _ and - only' })
     .default('modula'),
-  WORKER_CONCURRENCY: int(2, 1),
+  /** Ingest jobs per worker process at once: a tenant's jobs waiting behind the one storing are stored in its transaction (turn-groups.ts), so more slots make larger groups. */
+  WORKER_CONCURRENCY: int(8, 1),
   /**
    * On SIGTERM, server and worker finish what is in flight for at most this long, then exit anyway:
    * a job cut short runs again when its lock expires and is stored once (dedupe). Keep it below

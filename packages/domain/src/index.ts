@@ -3,7 +3,8 @@ export { judgeEvents, groupByTenant, type TIngestPrincipal, type TRejection } fr
 export { REDACTED } from './ingest/redaction.ts';
 export { canonicalJson, sha256Hex } from './integrity/canonical-json.ts';
 export { chainHash, GENESIS_HASH, type TChainRecord } from './integrity/chain.ts';
-export { storeIsolated, readJobEvents } from './ingest/store-isolated.ts';
+export { storeIsolated, storeIsolatedGroup, readJobEvents, type TGroupMember, type TUnstorable } from './ingest/store-isolated.ts';
+export type { TStoreOutcome } from './ingest/store-batch.ts';
 export { findStoredStatuses } from './ingest/event-status.ts';
 export { createTenant, tenantExists } from './accounts/tenants.ts';
 export { setTenantTimeZone, tenantTimeZone, canonicalTimeZone, DEFAULT_TIME_ZONE } from './accounts/tenant-time-zone.ts';

@@ -2,7 +2,7 @@ import { ZAcceptedEvent, ZUuid, type TAcceptedEvent, type TIngestJob } from '@mo
 import { dbOf, withTenant, type Orm } from '@modula/db';
 import { v7 as uuidv7 } from 'uuid';
 import { sha256Hex } from '../integrity/canonical-json.ts';
-import { storeBatch, type TStoreOutcome } from './store-batch.ts';
+import { storeBatch, storeJobs, type TStoreOutcome } from './store-batch.ts';
 import { insertQuarantine, type TQuarantineRow } from './quarantine-rows.ts';
 
 /** An event of a job that this version cannot read (schema) or that PostgreSQL refused (data error). */
@@ -107,4 +107,49 @@ async function storeHalving(orm: Orm, job: TIngestJob, opts: { lastBranchWait: b
     const first = await storeHalving(orm, { ...job, events: job.events.slice(0, half) }, opts);
     return merge(first, await storeHalving(orm, { ...job, events: job.events.slice(half) }, opts));
   }
+}
+
+/** One job of a group: its readable events (in job), what it could not read, and its last-wait flag. */
+export interface TGroupMember {
+  job: TIngestJob;
+  unreadable: TUnstorable[];
+  lastBranchWait: boolean;
+}
+
+const NOTHING: TStoreOutcome = { stored: [], duplicates: 0, quarantined: [], waiting: [] };
+
+/**
+ * storeIsolated for several jobs of one tenant, in their order, in one transaction (storeJobs).
+ * When PostgreSQL refuses the data of one of them, the group's transaction rolls back and each job
+ * is stored on its own, halving as storeIsolated does, so the refused events stand alone. Transient
+ * faults throw: every job of the group is retried.
+ */
+export async function storeIsolatedGroup(orm: Orm, members: TGroupMember[]): Promise<TStoreOutcome[]> {
+  if (members.length === 1) {
+    const [m] = members as [TGroupMember];
+    return [await storeIsolated(orm, m.job, m.unreadable, { lastBranchWait: m.lastBranchWait })];
+  }
+  const quarantined: TStoreOutcome['quarantined'][] = [];
+  for (const m of members) quarantined.push(await quarantineUnstorable(orm, m.job, m.unreadable));
+  const withEvents = members.filter((m) => m.job.events.length > 0);
+  let stored: TStoreOutcome[];
+  try {
+    stored =
+      withEvents.length === 0
+        ? []
+        : await withTenant(orm, members[0]!.job.tenantId, (em) =>
+            storeJobs(
+              em,
+              withEvents.map((m) => ({ job: m.job, lastBranchWait: m.lastBranchWait })),
+            ),
+          );
+  } catch (err) {
+    if (!isPermanentDataError(err)) throw err;
+    stored = [];
+    for (const m of withEvents) stored.push(await storeHalving(orm, m.job, { lastBranchWait: m.lastBranchWait }));
+  }
+  return members.map((m, k) => {
+    const own = m.job.events.length > 0 ? stored[withEvents.indexOf(m)]! : NOTHING;
+    return { ...own, quarantined: [...quarantined[k]!, ...own.quarantined] };
+  });
 }
