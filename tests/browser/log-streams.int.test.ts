@@ -81,7 +81,9 @@ describe('the log streams screen', () => {
     const page = await context.newPage();
 
     await page.goto('/');
-    await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Log streams' }).click();
+    // the header groups the machine-facing screens under one menu
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Connections' }).click();
+    await page.getByRole('menuitem', { name: 'Log streams' }).click();
     await page.waitForURL('**/log-streams');
     await page.getByText('No log streams yet').waitFor();
     await noSeriousViolations(page);

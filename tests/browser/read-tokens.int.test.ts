@@ -46,7 +46,9 @@ describe('the read tokens screen', () => {
     const page = await context.newPage();
 
     await page.goto('/');
-    await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Read tokens' }).click();
+    // the header groups the machine-facing screens under one menu
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Connections' }).click();
+    await page.getByRole('menuitem', { name: 'Read tokens' }).click();
     await page.waitForURL('**/read-tokens');
     await page.getByText('No read tokens yet').waitFor();
 

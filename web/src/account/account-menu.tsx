@@ -5,8 +5,8 @@ import { useTranslation } from 'react-i18next';
 import { DisplayMenuItems } from '../i18n/display-menu.tsx';
 import { PasswordChangeDialog } from './password-change-dialog.tsx';
 
-/** A small chevron, inline SVG, marking the name as a menu. */
-function Chevron() {
+/** A small chevron, inline SVG, marking a button as a menu (the account's, the header's Connections). */
+export function Chevron() {
   return (
     <svg
       width={12}

@@ -9,16 +9,21 @@ import { DisplaySwitches } from '../i18n/display-menu.tsx';
 import { setTenantZone } from '../i18n/time-zone-choice.ts';
 import { IntegrityBadge } from './integrity-badge.tsx';
 import { ScreenLink } from './screen-link.tsx';
+import { ScreenMenu } from './screen-menu.tsx';
 import { SignOutButton } from './sign-out-button.tsx';
 
+/**
+ * The screens, in the order of the phone's menu. The header shows the `connection` ones (those that
+ * hand the log to other systems) behind one "Connections" menu, so it fits in one line in Spanish too.
+ */
 const NAV = [
-  { to: '/', key: 'nav.log', end: true },
-  { to: '/suspicious-sign-ins', key: 'nav.suspicious', end: false },
-  { to: '/device-gaps', key: 'nav.gaps', end: false },
-  { to: '/read-tokens', key: 'nav.tokens', end: false },
-  { to: '/ai-actions', key: 'nav.ai', end: false },
-  { to: '/alerts', key: 'nav.alerts', end: false },
-  { to: '/log-streams', key: 'nav.streams', end: false },
+  { to: '/', key: 'nav.log', end: true, connection: false },
+  { to: '/suspicious-sign-ins', key: 'nav.suspicious', end: false, connection: false },
+  { to: '/device-gaps', key: 'nav.gaps', end: false, connection: false },
+  { to: '/read-tokens', key: 'nav.tokens', end: false, connection: true },
+  { to: '/ai-actions', key: 'nav.ai', end: false, connection: false },
+  { to: '/alerts', key: 'nav.alerts', end: false, connection: false },
+  { to: '/log-streams', key: 'nav.streams', end: false, connection: true },
 ] as const;
 
 /** Below this width (Mantine's `lg`) the header's screens, badge and account fold into a menu. */
@@ -52,11 +57,15 @@ export function AppLayout({ me, children }: { me: TMeOutput; children: ReactNode
             </Title>
             {!compact && (
               // the name gives way first (flexShrink above); then, rather than run under the chain badge
-              // (seven screens, longer in Spanish), the screens scroll sideways
+              // on a narrower window, the screens scroll sideways
               <Group component="nav" aria-label={t('app.screens')} gap={4} wrap="nowrap" miw={0} style={{ overflowX: 'auto', scrollbarWidth: 'thin' }}>
-                {NAV.map(({ key, ...item }) => (
-                  <ScreenLink key={item.to} {...item} label={t(key)} />
+                {NAV.filter((item) => !item.connection).map(({ key, to, end }) => (
+                  <ScreenLink key={to} to={to} end={end} label={t(key)} />
                 ))}
+                <ScreenMenu
+                  label={t('nav.connections')}
+                  items={NAV.filter((item) => item.connection).map(({ key, to, end }) => ({ to, end, label: t(key) }))}
+                />
               </Group>
             )}
           </Group>
@@ -82,8 +91,9 @@ export function AppLayout({ me, children }: { me: TMeOutput; children: ReactNode
         <AppShell.Navbar p="md" id={MENU_ID} aria-label={t('app.menu')}>
           <Stack gap="md">
             <Stack component="nav" aria-label={t('app.screens')} gap={4}>
-              {NAV.map(({ key, ...item }) => (
-                <ScreenLink key={item.to} {...item} label={t(key)} block />
+              {/* every screen a line of its own: no submenu on a phone */}
+              {NAV.map(({ key, to, end }) => (
+                <ScreenLink key={to} to={to} end={end} label={t(key)} block />
               ))}
             </Stack>
             <Divider />

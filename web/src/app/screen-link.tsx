@@ -12,7 +12,7 @@ export function ScreenLink({ to, label, end = false, block = false }: { to: stri
       component={Link}
       to={to}
       size={block ? 'sm' : 'xs'}
-      // the header holds seven screens beside the chain badge at 1440 px: narrow padding keeps them in one line
+      // the header holds six entries beside the chain badge at 1440 px: narrow padding keeps them in one line
       px={block ? undefined : 8}
       style={block ? undefined : { flexShrink: 0 }}
       fullWidth={block}

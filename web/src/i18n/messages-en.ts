@@ -22,6 +22,7 @@ export const en = {
     ai: 'AI actions',
     alerts: 'Alerts',
     streams: 'Log streams',
+    connections: 'Connections',
   },
   prefs: {
     language: 'Language',

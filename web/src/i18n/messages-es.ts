@@ -21,6 +21,7 @@ export const es: TMessages = {
     ai: 'Acciones de IA',
     alerts: 'Alertas',
     streams: 'Envíos del registro',
+    connections: 'Conexiones',
   },
   prefs: {
     language: 'Idioma',
