@@ -13,7 +13,7 @@ export interface TStreamWorker extends TJobRunner {
 }
 
 const SCHEDULER_ID = 'stream-sweep';
-/** Destinations the sweep hands out per run: the rest are found by the next one. */
+/** Destinations the sweep hands out per run, least recently served first: the rest are found by the next ones. */
 const SWEEP_LIMIT = 1000;
 /** One delivery loop's time before it gives its slot back (the next sweep continues it). */
 const DELIVER_BUDGET_MS = 30_000;

@@ -47,7 +47,7 @@ export function streamBackoffMs(failures: number, s: Pick<TStreamSettings, 'back
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
-/** Active destinations, of every tenant, with events to deliver and not waiting nor held: ids only. */
+/** Active destinations, of every tenant, with events to deliver and not waiting nor held, least recently served first: ids only. */
 export async function dueStreams(orm: Orm, limit: number): Promise<{ tenantId: string; id: string }[]> {
   const { rows } = await withNoTenant(orm, (em) =>
     sql<{ tenant_id: string; id: string }>`select tenant_id, id from stream_destinations_due(${limit}::int)`.execute(dbOf(em)),
