@@ -91,6 +91,28 @@ describe('languages and time zones', () => {
     await expect(page.evaluate(() => localStorage.getItem('modula.language'))).resolves.toBe('es');
   });
 
+  it('shows every screen of the header and the tenant’s name in Spanish, down to the narrowest desktop width', async () => {
+    // 1200 px is the narrowest window with the full header (below it the screens fold into a menu)
+    for (const width of [1440, 1280, 1200]) {
+      await page.setViewportSize({ width, height: 900 });
+      const nav = page.getByRole('navigation', { name: 'Pantallas' });
+      await nav.getByRole('button', { name: 'Conexiones' }).waitFor();
+      const fit = await nav.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+      expect(fit.scroll, `screens scroll sideways at ${width} px`).toBeLessThanOrEqual(fit.client);
+      for (const entry of await nav.locator('a, button').all()) {
+        const box = await entry.boundingBox();
+        expect(box && box.x >= 0 && box.x + box.width <= width, `${await entry.innerText()} within ${width} px`).toBe(true);
+      }
+      // and the tenant's name is shown whole, not squeezed away by them
+      const title = await page
+        .getByRole('banner')
+        .getByRole('heading', { level: 1 })
+        .evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth, text: el.textContent }));
+      expect(title.scroll, `"${title.text}" whole at ${width} px`).toBeLessThanOrEqual(title.client);
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
   it('shows times in the tenant’s zone, with its offset, on request', async () => {
     const before = await firstTime();
     await accountMenu().click();

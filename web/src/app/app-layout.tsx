@@ -29,6 +29,9 @@ const NAV = [
 /** Below this width (Mantine's `lg`) the header's screens, badge and account fold into a menu. */
 const COMPACT_QUERY = '(max-width: 74.99em)';
 const MENU_ID = 'app-menu';
+/** The header's rows: the name, the chain badge and the account; below them (desktop) the screens. */
+const HEADER_ROW = 56;
+const NAV_ROW = 40;
 
 /**
  * The frame of the Admin's screens: the tenant, its screens, the chain's state, who is signed in.
@@ -45,30 +48,19 @@ export function AppLayout({ me, children }: { me: TMeOutput; children: ReactNode
   // a screen chosen in the menu closes it
   useEffect(() => close(), [pathname, close]);
   return (
-    <AppShell header={{ height: 56 }} navbar={{ width: 320, breakpoint: 'lg', collapsed: { mobile: !opened, desktop: true } }} padding={compact ? 'xs' : 'md'}>
+    <AppShell
+      header={{ height: compact ? HEADER_ROW : HEADER_ROW + NAV_ROW }}
+      navbar={{ width: 320, breakpoint: 'lg', collapsed: { mobile: !opened, desktop: true } }}
+      padding={compact ? 'xs' : 'md'}
+    >
       <AppShell.Header>
-        <Group h="100%" px={compact ? 'sm' : 'md'} justify="space-between" wrap="nowrap">
-          <Group gap="lg" wrap="nowrap" miw={0}>
-            <Title order={1} size="h4" style={{ whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis', flexShrink: 10_000 }}>
-              {t('app.name')}{' '}
-              <Text span c="dimmed" fw={400}>
-                · {me.tenantName}
-              </Text>
-            </Title>
-            {!compact && (
-              // the name gives way first (flexShrink above); then, rather than run under the chain badge
-              // on a narrower window, the screens scroll sideways
-              <Group component="nav" aria-label={t('app.screens')} gap={4} wrap="nowrap" miw={0} style={{ overflowX: 'auto', scrollbarWidth: 'thin' }}>
-                {NAV.filter((item) => !item.connection).map(({ key, to, end }) => (
-                  <ScreenLink key={to} to={to} end={end} label={t(key)} />
-                ))}
-                <ScreenMenu
-                  label={t('nav.connections')}
-                  items={NAV.filter((item) => item.connection).map(({ key, to, end }) => ({ to, end, label: t(key) }))}
-                />
-              </Group>
-            )}
-          </Group>
+        <Group h={HEADER_ROW} px={compact ? 'sm' : 'md'} justify="space-between" wrap="nowrap" gap="lg">
+          <Title order={1} size="h4" miw={0} style={{ whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}>
+            {t('app.name')}{' '}
+            <Text span c="dimmed" fw={400}>
+              · {me.tenantName}
+            </Text>
+          </Title>
           {compact ? (
             <Burger
               opened={opened}
@@ -79,13 +71,23 @@ export function AppLayout({ me, children }: { me: TMeOutput; children: ReactNode
               aria-expanded={opened}
             />
           ) : (
-            <Group gap="sm" wrap="nowrap">
+            <Group gap="sm" wrap="nowrap" style={{ flexShrink: 0 }}>
               <IntegrityBadge />
               <AccountMenu me={me} />
               <SignOutButton />
             </Group>
           )}
         </Group>
+        {!compact && (
+          // the screens have a row of their own: beside the name, the chain badge and the account they
+          // did not fit in one line in Spanish below 1440 px, and the tenant's name was squeezed away
+          <Group component="nav" aria-label={t('app.screens')} h={NAV_ROW} px="md" gap={4} wrap="nowrap" style={{ overflowX: 'auto', scrollbarWidth: 'thin' }}>
+            {NAV.filter((item) => !item.connection).map(({ key, to, end }) => (
+              <ScreenLink key={to} to={to} end={end} label={t(key)} />
+            ))}
+            <ScreenMenu label={t('nav.connections')} items={NAV.filter((item) => item.connection).map(({ key, to, end }) => ({ to, end, label: t(key) }))} />
+          </Group>
+        )}
       </AppShell.Header>
       {compact && opened && (
         <AppShell.Navbar p="md" id={MENU_ID} aria-label={t('app.menu')}>
