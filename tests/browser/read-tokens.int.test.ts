@@ -109,4 +109,37 @@ describe('the read tokens screen', () => {
     expect(changes.map((e: any) => e.description).sort()).toEqual(['Ada Admin created read token Splunk pull', 'Ada Admin revoked read token Splunk pull']);
     await context.close();
   }, 120_000);
+
+  it('reaches the Connections screens from the keyboard alone; the open one is marked', async () => {
+    const context = await browser.newContext({ baseURL: stack.baseUrl, viewport: { width: 1440, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
+    context.setDefaultTimeout(10_000);
+    const [name, value] = cookie.split('=') as [string, string];
+    await context.addCookies([{ name, value, url: stack.baseUrl }]);
+    const page = await context.newPage();
+    await page.goto('/read-tokens');
+    await page.getByRole('heading', { name: 'Read tokens', level: 2 }).waitFor();
+    const connections = page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Connections' });
+
+    // Enter opens the menu; the screen that is open is marked for screen readers, the other is not
+    await connections.focus();
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('menuitem', { name: 'Read tokens' }).getAttribute('aria-current')).resolves.toBe('page');
+    await expect(page.getByRole('menuitem', { name: 'Log streams' }).getAttribute('aria-current')).resolves.toBeNull();
+    // Escape closes it and gives the focus back to the button
+    await page.keyboard.press('Escape');
+    await page.getByRole('menu').waitFor({ state: 'hidden' });
+    await expect(connections.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+
+    // arrows move between the screens and Enter opens one
+    await page.keyboard.press('Enter');
+    const focusedItem = () => page.evaluate(() => document.activeElement?.textContent ?? '');
+    for (let i = 0; i < 3 && (await focusedItem()) !== 'Log streams'; i++) await page.keyboard.press('ArrowDown');
+    expect(await focusedItem()).toBe('Log streams');
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/log-streams');
+    await page.getByRole('heading', { name: 'Log streams', level: 2 }).waitFor();
+    await connections.click();
+    await expect(page.getByRole('menuitem', { name: 'Log streams' }).getAttribute('aria-current')).resolves.toBe('page');
+    await context.close();
+  }, 60_000);
 });
