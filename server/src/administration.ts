@@ -4,6 +4,7 @@ import { TRPCError } from '@trpc/server';
 import type { TServices } from './context.ts';
 import { ingestEvents } from './ingest-service.ts';
 import { userProvenance } from './provenance.ts';
+import { recordOnce } from './record-once.ts';
 
 /** How long one session's reading of one filter counts as one reading (a session lasts at most this). */
 const VIEWED_TTL_SECONDS = 24 * 3600;
@@ -27,9 +28,8 @@ export async function recordAdministration(services: TServices, events: TAuditEv
  */
 export async function recordLogViewed(services: TServices, session: TSession, filter: TEventsFilter, sourceAddress: string | null): Promise<void> {
   const key = `${services.config.QUEUE_PREFIX}:viewed:${session.sessionId}:${sha256Hex(canonicalJson(filter))}`;
-  if ((await services.redis.set(key, '1', 'EX', VIEWED_TTL_SECONDS, 'NX')) !== 'OK') return;
-  try {
-    await recordAdministration(
+  await recordOnce(services.redis, key, VIEWED_TTL_SECONDS, () =>
+    recordAdministration(
       services,
       [
         administrationEvent(session.tenantId, 'AUDIT_LOG_VIEWED', sessionActor(session), undefined, {
@@ -38,11 +38,8 @@ export async function recordLogViewed(services: TServices, session: TSession, fi
         }),
       ],
       userProvenance(session.userId, sourceAddress),
-    );
-  } catch (err) {
-    await services.redis.del(key).catch(() => {});
-    throw err;
-  }
+    ),
+  );
 }
 
 /** An Admin saved or deleted one of their views of the log: recorded with the view, after the change. */

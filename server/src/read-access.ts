@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { recordAdministration, recordLogViewed } from './administration.ts';
 import type { TServices } from './context.ts';
 import { readTokenCredential } from './provenance.ts';
+import { recordOnce } from './record-once.ts';
 
 /** Who reads the log: an Admin's session (the viewer) or a tenant's read token (a machine, issue 16). */
 export type TReader = { kind: 'session'; session: TSession } | { kind: 'token'; token: TReadTokenHolder };
@@ -32,10 +33,9 @@ export async function recordRead(services: TServices, reader: TReader, read: TRe
   }
   const { token } = reader;
   const key = `${services.config.QUEUE_PREFIX}:token-used:${token.tokenId}:${sha256Hex(canonicalJson(read))}`;
-  if ((await services.redis.set(key, '1', 'EX', TOKEN_USE_WINDOW_SECONDS, 'NX')) !== 'OK') return;
   const ip = sourceAddress && isIP(sourceAddress) ? sourceAddress : null;
-  try {
-    await recordAdministration(
+  await recordOnce(services.redis, key, TOKEN_USE_WINDOW_SECONDS, () =>
+    recordAdministration(
       services,
       [
         administrationEvent(
@@ -47,9 +47,6 @@ export async function recordRead(services: TServices, reader: TReader, read: TRe
         ),
       ],
       { credential: readTokenCredential(token.tokenId), sourceAddress: ip },
-    );
-  } catch (err) {
-    await services.redis.del(key).catch(() => {});
-    throw err;
-  }
+    ),
+  );
 }

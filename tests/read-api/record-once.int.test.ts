@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { createRedis, redisReady } from '@modula/queue';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { recordOnce } from '../../server/src/record-once.ts';
+
+/**
+ * DESIGN rule 8: a read is recorded before its answer goes out, and a token's (or a session's)
+ * reads of one filter are recorded once per window. Two reads of the same filter at once: the
+ * second must not go out on the strength of the first's record until that record is made — and
+ * when it fails, the second makes it. On the test run's real Redis.
+ */
+let redis: ReturnType<typeof createRedis>;
+beforeAll(async () => {
+  redis = createRedis(inject('redisUrl'), 'producer');
+  await redisReady(redis);
+});
+afterAll(() => redis?.disconnect());
+
+const newKey = () => `record-once-test:${randomUUID()}`;
+const settled = <T>(p: Promise<T>) => {
+  const state = { done: false };
+  p.then(
+    () => (state.done = true),
+    () => (state.done = true),
+  );
+  return state;
+};
+const untilKeyExists = async (key: string) => {
+  while ((await redis.exists(key)) === 0) await new Promise((r) => setTimeout(r, 5));
+};
+
+describe('two reads of the same filter at once', () => {
+  it('the second waits for the first record, and makes it itself when the first fails', async () => {
+    const key = newKey();
+    const recorded: string[] = [];
+    let fail!: () => void;
+    const gate = new Promise<void>((r) => {
+      fail = r;
+    });
+    const first = recordOnce(redis, key, 60, async () => {
+      await gate;
+      throw new Error('the queue refused the record');
+    });
+    await untilKeyExists(key);
+    const second = recordOnce(redis, key, 60, async () => void recorded.push('second'));
+    const secondState = settled(second);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(secondState.done, 'the second read went out while the first record was not made').toBe(false);
+
+    fail();
+    await expect(first).rejects.toThrow('the queue refused the record');
+    await second;
+    expect(recorded).toEqual(['second']);
+  });
+
+  it('the second waits while the first records, and does not record again when it succeeded', async () => {
+    const key = newKey();
+    const recorded: string[] = [];
+    let finish!: () => void;
+    const gate = new Promise<void>((r) => {
+      finish = r;
+    });
+    const first = recordOnce(redis, key, 60, async () => {
+      await gate;
+      recorded.push('first');
+    });
+    await untilKeyExists(key);
+    const secondState = settled(recordOnce(redis, key, 60, async () => void recorded.push('second')));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(secondState.done).toBe(false);
+    finish();
+    await first;
+    await expect.poll(() => secondState.done).toBe(true);
+    // later reads within the window record nothing more
+    await recordOnce(redis, key, 60, async () => void recorded.push('third'));
+    expect(recorded).toEqual(['first']);
+    expect(await redis.ttl(key)).toBeGreaterThan(30);
+  });
+});
