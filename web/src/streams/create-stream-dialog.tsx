@@ -1,14 +1,12 @@
-import { ActionIcon, Alert, Button, Code, CopyButton, Group, Modal, Radio, Stack, TextInput } from '@mantine/core';
-import { STREAM_KINDS, type TStreamKind } from '@modula/contracts';
+import { ActionIcon, Alert, Button, Code, CopyButton, Group, Modal, Stack } from '@mantine/core';
+import type { TStreamKind } from '@modula/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useTRPC } from '../app/trpc.ts';
 import { CopyIcon } from '../common/copy-icon.tsx';
-import { asTranslate } from '../i18n/english.ts';
 import { defaultUrlOf, EMPTY_DRAFT, streamCreateInput, type TStreamDraft } from './stream-input.ts';
-import { StreamTargetFields } from './stream-target-fields.tsx';
-import { streamErrorText } from './stream-text.ts';
+import { StreamForm } from './stream-form.tsx';
 
 /**
  * Makes a log stream: a name, a kind and that kind's fields (its credential is written here and
@@ -67,47 +65,19 @@ export function CreateStreamDialog({ opened, onClose }: { opened: boolean; onClo
           </Group>
         </Stack>
       ) : (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
+        <StreamForm
+          draft={draft}
+          onChange={change}
+          onChooseKind={chooseKind}
+          refusal={create.isError ? { title: t('streams.notCreated'), error: create.error, testId: 'stream-create-error' } : null}
+          submit={{ label: t('streams.createButton'), pending: create.isPending, disabled: !draft.name.trim() }}
+          onCancel={close}
+          onSubmit={() =>
             create.mutate(streamCreateInput(draft), {
               onSuccess: (made) => (made.signingSecret ? setSigningSecret(made.signingSecret) : close()),
-            });
-          }}
-        >
-          <Stack>
-            <TextInput
-              label={t('streams.name')}
-              description={t('streams.nameHint')}
-              value={draft.name}
-              onChange={(e) => change({ name: e.currentTarget.value })}
-              maxLength={80}
-              required
-              data-autofocus
-            />
-            <Radio.Group label={t('streams.kind')} value={draft.kind} onChange={(v) => chooseKind(v as TStreamKind)} required>
-              <Group gap="md" mt={6}>
-                {STREAM_KINDS.map((kind) => (
-                  <Radio key={kind} value={kind} label={t(`streams.kinds.${kind}`)} />
-                ))}
-              </Group>
-            </Radio.Group>
-            <StreamTargetFields draft={draft} onChange={change} />
-            {create.isError && (
-              <Alert color="red" title={t('streams.notCreated')} role="alert" data-testid="stream-create-error">
-                {streamErrorText(create.error, asTranslate(t))}
-              </Alert>
-            )}
-            <Group justify="flex-end">
-              <Button variant="default" onClick={close}>
-                {t('streams.cancel')}
-              </Button>
-              <Button type="submit" loading={create.isPending} disabled={!draft.name.trim()}>
-                {t('streams.createButton')}
-              </Button>
-            </Group>
-          </Stack>
-        </form>
+            })
+          }
+        />
       )}
     </Modal>
   );

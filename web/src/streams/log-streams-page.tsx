@@ -8,6 +8,7 @@ import { ErrorState } from '../common/error-state.tsx';
 import { formatClock } from '../common/format-time.ts';
 import { CreateStreamDialog } from './create-stream-dialog.tsx';
 import { DeleteStreamDialog } from './delete-stream-dialog.tsx';
+import { EditStreamDialog } from './edit-stream-dialog.tsx';
 import { StreamRow } from './stream-row.tsx';
 
 /** The lag moves while the screen is open: the list is read again this often. */
@@ -16,14 +17,15 @@ const REFRESH_MS = 10_000;
 /**
  * Log streams (issue 16): where this tenant's log is sent as it is stored, and whether each
  * destination is keeping up — its state (and why it paused), last delivery, lag and last error —
- * with a new stream (a webhook's signing secret shown once), pause, resume, a test delivery and
- * delete. Each change is recorded in the log by the service.
+ * with a new stream (a webhook's signing secret shown once), pause, resume, a test delivery, an
+ * edit of its name and target, and delete. Each change is recorded in the log by the service.
  */
 export function LogStreamsPage() {
   const { t } = useTranslation();
   const trpc = useTRPC();
   const list = useQuery(trpc.streams.list.queryOptions(undefined, { refetchInterval: REFRESH_MS }));
   const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState<TStreamView | null>(null);
   const [deleting, setDeleting] = useState<TStreamView | null>(null);
   const streams = list.data?.items ?? [];
   return (
@@ -71,7 +73,7 @@ export function LogStreamsPage() {
                 </Table.Thead>
                 <Table.Tbody>
                   {streams.map((stream) => (
-                    <StreamRow key={stream.id} stream={stream} onDelete={() => setDeleting(stream)} />
+                    <StreamRow key={stream.id} stream={stream} onEdit={() => setEditing(stream)} onDelete={() => setDeleting(stream)} />
                   ))}
                 </Table.Tbody>
               </Table>
@@ -84,6 +86,7 @@ export function LogStreamsPage() {
         </Text>
       )}
       <CreateStreamDialog opened={creating} onClose={() => setCreating(false)} />
+      <EditStreamDialog stream={editing} onClose={() => setEditing(null)} />
       <DeleteStreamDialog stream={deleting} onClose={() => setDeleting(null)} />
     </Stack>
   );

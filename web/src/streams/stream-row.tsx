@@ -9,8 +9,8 @@ import { lagText, streamDestination, streamErrorText, streamState, streamStateTe
 
 const STATE_COLOR = { active: 'teal', pausedByAdmin: 'gray', pausedByFailures: 'red' } as const;
 
-/** One destination: what it is, whether it keeps up, what went wrong last; pause or resume, test, delete. */
-export function StreamRow({ stream, onDelete }: { stream: TStreamView; onDelete: () => void }) {
+/** One destination: what it is, whether it keeps up, what went wrong last; pause or resume, test, edit, delete. */
+export function StreamRow({ stream, onEdit, onDelete }: { stream: TStreamView; onEdit: () => void; onDelete: () => void }) {
   const { t } = useTranslation();
   const tr = asTranslate(t);
   const trpc = useTRPC();
@@ -100,6 +100,9 @@ export function StreamRow({ stream, onDelete }: { stream: TStreamView; onDelete:
               aria-label={t('streams.testNamed', { name: stream.name })}
             >
               {t('streams.sendTest')}
+            </Button>
+            <Button size="compact-xs" variant="default" onClick={onEdit} aria-label={t('streams.editNamed', { name: stream.name })}>
+              {t('streams.edit')}
             </Button>
             <Button size="compact-xs" variant="subtle" color="red" onClick={onDelete} aria-label={t('streams.deleteNamed', { name: stream.name })}>
               {t('streams.delete')}

@@ -8,8 +8,10 @@ type TChange = (next: Partial<TStreamDraft>) => void;
  * The fields of the chosen kind, as ZStreamCreateInput takes them: the URL (a webhook, Splunk's HEC,
  * Datadog's intake) or the bucket, and the credential (Splunk's token, Datadog's key, S3's secret).
  * Optional fields left empty take the contract's default, which their placeholder shows.
+ * `keepsCredential` (editing a stream): the credential field starts empty and may stay so, which
+ * keeps the current one.
  */
-export function StreamTargetFields({ draft, onChange }: { draft: TStreamDraft; onChange: TChange }) {
+export function StreamTargetFields({ draft, onChange, keepsCredential = false }: { draft: TStreamDraft; onChange: TChange; keepsCredential?: boolean }) {
   const { t } = useTranslation();
   const text = (key: keyof TStreamDraft, label: string, extra: { description?: string; placeholder?: string; required?: boolean } = {}) => (
     <TextInput
@@ -21,14 +23,16 @@ export function StreamTargetFields({ draft, onChange }: { draft: TStreamDraft; o
       {...extra}
     />
   );
+  // Splunk's token and Datadog's key are sent to the URL's host (S3's secret only signs)
+  const travelsToHost = draft.kind === 'SPLUNK' || draft.kind === 'DATADOG';
   const secret = (label: string) => (
     <PasswordInput
       label={label}
-      description={t('streams.secretHint')}
+      description={t(keepsCredential ? (travelsToHost ? 'streams.secretKeepHost' : 'streams.secretKeep') : 'streams.secretHint')}
       value={draft.secret}
       onChange={(e) => onChange({ secret: e.currentTarget.value })}
       autoComplete="new-password"
-      required
+      required={!keepsCredential}
     />
   );
   const empty = (value: string) => t('streams.whenEmpty', { value });
@@ -38,7 +42,7 @@ export function StreamTargetFields({ draft, onChange }: { draft: TStreamDraft; o
         <>
           {text('url', t('streams.webhookUrl'), { description: t('streams.webhookUrlHint'), placeholder: 'https://siem.example.com/modula', required: true })}
           <Text size="sm" c="dimmed">
-            {t('streams.webhookSecret')}
+            {keepsCredential ? t('streams.webhookSecretKept') : t('streams.webhookSecret')}
           </Text>
         </>
       );

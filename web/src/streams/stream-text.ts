@@ -63,7 +63,7 @@ export function testResultText(result: TStreamTestOutput, t: TTranslate = englis
   return t('streams.test.failed', { why: parts.join(' — ') || t('streams.test.noAnswer') });
 }
 
-/** The fields of the "New log stream" dialog, by the last segment of an issue's path. */
+/** The fields of the stream dialogs, by the last segment of an issue's path. */
 const FIELDS = new Set(['name', 'url', 'secret', 'index', 'source', 'sourcetype', 'service', 'tags', 'bucket', 'region', 'prefix', 'endpoint', 'accessKeyId']);
 
 function fieldOf(path: (string | number)[], t: TTranslate): string {
@@ -76,16 +76,21 @@ interface TIssueData {
   issues?: { path: (string | number)[]; message: string }[];
 }
 
+/** The refusals whose code alone says what happened, so they are said in the user's language. */
+const KNOWN_CODES = { NOT_FOUND: 'notFound', CONFLICT: 'conflict', FORBIDDEN: 'forbidden', INTERNAL_SERVER_ERROR: 'internal' } as const;
+
 /**
  * Why the service refused a change, in words: each validation issue with the field it is about
- * ("target.url: must be an https:// URL…"), else the service's own sentence (a private address
- * refused, a name already taken); a call that never reached the service says so.
+ * ("target.url: must be an https:// URL…"); a code that says it all (the stream is gone, the name
+ * is taken, not an Admin, the service failed) in the user's language; else the service's own
+ * sentence (a private address refused, a credential to give again); a call that never reached the
+ * service says so.
  */
 export function streamErrorText(error: unknown, t: TTranslate = englishText): string {
   const code = errorCodeOf(error);
   if (code === undefined) return t('streams.errors.unreachable');
   const issues = (error as { data?: TIssueData }).data?.issues;
   if (issues?.length) return issues.map((i) => `${fieldOf(i.path, t)}${i.message}`).join('; ');
-  if (code === 'INTERNAL_SERVER_ERROR') return t('streams.errors.internal');
+  if (Object.hasOwn(KNOWN_CODES, code)) return t(`streams.errors.${KNOWN_CODES[code as keyof typeof KNOWN_CODES]}`);
   return (error as Error).message;
 }
