@@ -32,8 +32,10 @@ const STREAM_ENV = {
  * the dialog; the signing secret is shown once and signs the deliveries), watches it catch up
  * ("0 events behind", a last delivery) without reloading, sees a receiver outage as a last error
  * and a pause after 3 failures, resumes, pauses and resumes it, sends a test (delivered, then
- * failed), and deletes it after a confirmation. Each change is in the log; axe-core finds no
- * serious violation on the screen or in its dialogs.
+ * failed), and deletes it after a confirmation; edits a stream's name and URL in a dialog (in the
+ * log as STREAM_UPDATED), where a Splunk stream moved to another host without its token is refused
+ * and stays as it was. Each change is in the log; axe-core finds no serious violation on the screen
+ * or in its dialogs.
  */
 describe('the log streams screen', () => {
   let stack: TestStack;
@@ -66,7 +68,8 @@ describe('the log streams screen', () => {
     hook.requests.filter((r) => r.status === 204).flatMap((r) => (JSON.parse(r.body) as { events: { seq: number }[] }).events.map((e) => e.seq));
   const noSeriousViolations = async (page: Page) => expect(await seriousAxeViolations(page)).toEqual([]);
 
-  it('creates a webhook stream, shows it keeping up, failing, paused and resumed, tests it and deletes it', async () => {
+  /** The signed-in Admin's "Log streams" screen, reached from the header's "Connections" menu, in a fresh profile. */
+  const openLogStreams = async () => {
     // bypassCSP: axe-core is injected as an inline script, which the viewer's policy refuses
     const context = await browser.newContext({
       baseURL: stack.baseUrl,
@@ -79,12 +82,16 @@ describe('the log streams screen', () => {
     const [name, value] = cookie.split('=') as [string, string];
     await context.addCookies([{ name, value, url: stack.baseUrl }]);
     const page = await context.newPage();
-
     await page.goto('/');
     // the header groups the machine-facing screens under one menu
     await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Connections' }).click();
     await page.getByRole('menuitem', { name: 'Log streams' }).click();
     await page.waitForURL('**/log-streams');
+    return { context, page };
+  };
+
+  it('creates a webhook stream, shows it keeping up, failing, paused and resumed, tests it and deletes it', async () => {
+    const { context, page } = await openLogStreams();
     await page.getByText('No log streams yet').waitFor();
     await noSeriousViolations(page);
 
@@ -222,6 +229,89 @@ describe('the log streams screen', () => {
       'Ada Admin resumed the log stream SIEM webhook',
       'Ada Admin deleted the log stream SIEM webhook',
     ]);
+    await context.close();
+  }, 240_000);
+
+  it('edits a stream’s name and target in a dialog (recorded as STREAM_UPDATED); a Splunk stream moved to another host without its token is refused and stays as it was', async () => {
+    const api = (kind: 'query' | 'mutation', path: string, input?: unknown) => trpc(stack, kind, path, input, { cookie });
+    const webhook = await api('mutation', 'streams.create', { name: 'Ops webhook', target: { kind: 'WEBHOOK', url: `${hook.url}/ops` } });
+    const splunk = await api('mutation', 'streams.create', {
+      name: 'Splunk HEC',
+      target: { kind: 'SPLUNK', url: hook.url, index: 'audit' },
+      secret: 'hec-token-0001',
+    });
+    expect([webhook.status, splunk.status]).toEqual([200, 200]);
+    const webhookId: string = webhook.data.stream.id;
+    const splunkId: string = splunk.data.stream.id;
+    // kept off the worker: only its settings matter here
+    expect((await api('mutation', 'streams.pause', { id: splunkId })).status).toBe(200);
+
+    const { context, page } = await openLogStreams();
+    const rowOf = (id: string) => page.getByTestId('log-streams').locator(`tr[data-stream-id="${id}"]`);
+    const webhookRow = rowOf(webhookId);
+    await webhookRow.waitFor();
+
+    // the dialog starts from the stream's settings; the kind is shown, not chosen; the name has the focus
+    await webhookRow.getByRole('button', { name: 'Edit Ops webhook' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit log stream' });
+    const nameField = dialog.getByLabel(/^Name/);
+    await expect(nameField.inputValue()).resolves.toBe('Ops webhook');
+    await expect(dialog.getByLabel(/^Webhook URL/).inputValue()).resolves.toBe(`${hook.url}/ops`);
+    const kind = dialog.getByLabel(/^Kind/);
+    await expect(kind.inputValue()).resolves.toBe('Webhook');
+    await expect(kind.getAttribute('readonly')).resolves.not.toBeNull();
+    expect(await dialog.getByRole('radio').count()).toBe(0);
+    await poll(() => nameField.evaluate((el) => el === document.activeElement)).toBe(true);
+    await noSeriousViolations(page);
+
+    // typed and sent from the keyboard (Enter submits)
+    await nameField.fill('Ops webhook (EU)');
+    await dialog.getByLabel(/^Webhook URL/).fill(`${hook.url}/ops-eu`);
+    const updated = page.waitForResponse((r) => r.url().includes('/trpc/streams.update'));
+    await dialog.getByLabel(/^Webhook URL/).press('Enter');
+    expect((await updated).status()).toBe(200);
+    await dialog.waitFor({ state: 'hidden' });
+    await poll(async () => (await webhookRow.innerText()).replace(/\s+/g, ' ')).toContain(`Ops webhook (EU) Webhook ${hook.url}/ops-eu`);
+
+    // the log holds the change: who, which stream, before and after, and that the credential stayed
+    const updates = await eventually(async () => {
+      const r = await api('query', 'events.list', { actions: ['STREAM_UPDATED'] });
+      return r.data.items.length > 0 ? r.data.items : undefined;
+    });
+    expect(updates).toHaveLength(1);
+    expect(updates[0]).toMatchObject({
+      action: 'STREAM_UPDATED',
+      description: 'Ada Admin changed the log stream Ops webhook (EU)',
+      entity: { type: 'LOG_STREAM', id: webhookId, label: 'Ops webhook (EU)' },
+      before: { name: 'Ops webhook', target: { kind: 'WEBHOOK', url: `${hook.url}/ops` } },
+      after: { name: 'Ops webhook (EU)', target: { kind: 'WEBHOOK', url: `${hook.url}/ops-eu` } },
+      metadata: { credentialChanged: false },
+    });
+
+    // Splunk's token travels to the HEC host: moved elsewhere without it, the service refuses
+    const splunkRow = rowOf(splunkId);
+    await splunkRow.getByRole('button', { name: 'Edit Splunk HEC' }).click();
+    await expect(dialog.getByLabel(/^HEC token/).inputValue()).resolves.toBe('');
+    await dialog.getByText('Leave blank to keep the current one').waitFor();
+    await dialog.getByLabel(/^HEC URL/).fill('https://collector.example.net:8088');
+    await dialog.getByRole('button', { name: 'Save changes' }).click();
+    const refusal = dialog.getByTestId('stream-edit-error');
+    await refusal.waitFor();
+    expect(await refusal.innerText()).toMatch(/The changes were not saved\s+the stream's credential is sent to its host: give it again \(secret\)/);
+    // nothing typed is lost, and the dialog stays open to fix it
+    await expect(dialog.getByLabel(/^HEC URL/).inputValue()).resolves.toBe('https://collector.example.net:8088');
+    await expect(dialog.getByLabel(/^Index/).inputValue()).resolves.toBe('audit');
+    await expect(dialog.getByLabel(/^Name/).inputValue()).resolves.toBe('Splunk HEC');
+    await noSeriousViolations(page);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+
+    // unchanged: on the screen, in the service, and no change in the log
+    expect((await splunkRow.innerText()).replace(/\s+/g, ' ')).toContain(`Splunk HEC Splunk HEC ${hook.url} · index audit`);
+    const listed = (await api('query', 'streams.list')).data.items.find((s: { id: string }) => s.id === splunkId);
+    expect(listed).toMatchObject({ name: 'Splunk HEC', target: { kind: 'SPLUNK', url: hook.url, index: 'audit' } });
+    const after = (await api('query', 'events.list', { actions: ['STREAM_UPDATED'] })).data.items;
+    expect(after.map((e: { entity: { id: string } }) => e.entity.id)).toEqual([webhookId]);
     await context.close();
   }, 240_000);
 });
