@@ -2,7 +2,20 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expireTenantPrefix, keyringOf, loadSigner, offboardTenant, openExportPart, packStoresOf, tombstoneValid, verifyChain } from '@modula/domain';
+import {
+  createCheckpoint,
+  expireTenantPrefix,
+  keyringOf,
+  loadSigner,
+  offboardTenant,
+  openExportPart,
+  packStoresOf,
+  proveConsistency,
+  proveInclusion,
+  tombstoneValid,
+  verifyChain,
+  verifyProofBundle,
+} from '@modula/domain';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedChain } from '../../bench/export-figures.ts';
@@ -130,6 +143,25 @@ describe(`a cut at ${CUT} of ${N} events`, () => {
     expect(cli.status, cli.stdout + cli.stderr).toBe(0);
   });
 
+  it('an event after the anchor still gets an inclusion proof that verifies offline, and the anchor a consistency proof', async () => {
+    const signer = loadSigner({ DATA_DIR: stack.env.DATA_DIR! });
+    const keyring = keyringOf([{ keyId: signer.keyId, publicKey: signer.publicKeyPem }]);
+    const { checkpoint } = await createCheckpoint(stack.services.orm, signer, tenantId);
+    expect(checkpoint.seq).toBe(N);
+    // the first event after the cut, one in the middle, the last: each against the checkpoint at 50,000
+    for (const seq of [CUT + 1, 40_000, N]) {
+      const proof = await proveInclusion(stack.services.orm, tenantId, seq);
+      expect(proof).toMatchObject({ seq, treeSize: N, checkpoint: { seq: N } });
+      expect(verifyProofBundle(proof!, keyring)).toEqual({ ok: true, reason: null });
+      // and it proves that event only
+      expect(verifyProofBundle({ ...proof!, leafIndex: proof!.leafIndex - 1 }, keyring).ok).toBe(false);
+    }
+    const consistency = await proveConsistency(stack.services.orm, tenantId, CUT, N);
+    expect(verifyProofBundle(consistency, keyring)).toEqual({ ok: true, reason: null });
+    // an expired event has none here (its archive pack holds it)
+    await expect(proveInclusion(stack.services.orm, tenantId, CUT)).rejects.toThrow(/no event 30000/);
+  });
+
   it('a row tampered with after the anchor is still named, and so is a broken link right at it', async () => {
     const tampered = await asAttacker(
       su,
@@ -166,6 +198,9 @@ describe(`a cut at ${CUT} of ${N} events`, () => {
     expect(again).toMatchObject({ fromSeq: CUT + 1, toSeq: 35_000, removed: 5_000 });
     expect(runCli(stack, ['verify-export', again!.archive.file]).status).toBe(0);
     expect(await verifyChain(stack.services.orm, tenantId)).toMatchObject({ ok: true, checked: N - 35_000, fromAnchorSeq: 35_000 });
+    // proofs now stand on the newer anchor's frontier
+    const proof = await proveInclusion(stack.services.orm, tenantId, 40_000);
+    expect(verifyProofBundle(proof!, keyringOf([{ keyId: signer.keyId, publicKey: signer.publicKeyPem }]))).toEqual({ ok: true, reason: null });
   }, 60_000);
 
   it('offboarding after the cuts: the final pack holds 35,001..50,000, the tombstone says so, nothing of the tenant is left', async () => {

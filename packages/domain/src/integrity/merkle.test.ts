@@ -4,6 +4,7 @@ import {
   CompactRange,
   consistencyProof,
   EMPTY_ROOT,
+  frontierBlocks,
   inclusionProof,
   leafHash,
   leavesOf,
@@ -117,6 +118,28 @@ describe('Merkle tree (RFC 6962)', () => {
           const forked = leavesOf([...all.slice(0, m - 1), randomBytes(32), ...all.slice(m, n)]);
           expect(verifyConsistency(m, n, consistencyProof(forked, m, n), first, merkleRoot(forked))).toBe(false);
         }
+      }
+    }
+  });
+
+  it('after a cut, the prefix’s frontier stands for its leaves: every proof of a later leaf is the same, for every cut and size up to 40', () => {
+    for (let n = 2; n <= 40; n++) {
+      const full = leavesOf(hashes(n));
+      for (let cut = 1; cut < n; cut++) {
+        const prefix = new CompactRange();
+        for (let i = 0; i < cut; i++) prefix.append(full.at(i));
+        const blocks = frontierBlocks(cut, prefix.frontier());
+        const afterCut = {
+          count: n,
+          at: (i: number) => {
+            if (i < cut) throw new Error(`leaf ${i} expired`);
+            return full.at(i);
+          },
+          known: (start: number, end: number) => blocks.get(`${start}:${end}`),
+        };
+        expect(merkleRoot(afterCut)).toEqual(merkleRoot(full));
+        for (let m = cut; m < n; m++) expect(inclusionProof(afterCut, m, n)).toEqual(inclusionProof(full, m, n));
+        for (let first = cut; first <= n; first++) expect(consistencyProof(afterCut, first, n)).toEqual(consistencyProof(full, first, n));
       }
     }
   });

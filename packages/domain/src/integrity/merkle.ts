@@ -37,8 +37,12 @@ function split(n: number): number {
   return k;
 }
 
-/** Leaf hashes of a log, read by index: an array of buffers, or one buffer of 32-byte slots. */
-export type TLeaves = { count: number; at(i: number): Buffer };
+/**
+ * Leaf hashes of a log, read by index: an array of buffers, or one buffer of 32-byte slots.
+ * `known`: the root of [start, end) when it is known without its leaves — the perfect subtrees of
+ * an expired prefix (retention), whose leaves are gone.
+ */
+export type TLeaves = { count: number; at(i: number): Buffer; known?(start: number, end: number): Buffer | undefined };
 
 export function leavesOf(eventHashes: (Buffer | string)[]): TLeaves {
   const leaves = eventHashes.map(leafHash);
@@ -47,6 +51,8 @@ export function leavesOf(eventHashes: (Buffer | string)[]): TLeaves {
 
 /** MTH(D[start:end]). */
 export function subtreeRoot(leaves: TLeaves, start: number, end: number): Buffer {
+  const known = leaves.known?.(start, end);
+  if (known) return known;
   const n = end - start;
   if (n === 0) return EMPTY_ROOT;
   if (n === 1) return leaves.at(start);
@@ -222,4 +228,24 @@ export class CompactRange {
   frontier(): Buffer[] {
     return [...this.roots];
   }
+}
+
+/**
+ * The perfect subtrees of a tree of `size` leaves, left to right, as [start, end) with their roots
+ * (the frontier a CompactRange keeps). After a retention cut they stand for the expired leaves: a
+ * proof about a later leaf needs, of the prefix, only whole subtrees among these (each node of the
+ * tree left of the cut whose parent is not is one of them).
+ */
+export function frontierBlocks(size: number, roots: Buffer[]): Map<string, Buffer> {
+  new CompactRange(size, roots); // throws unless there is one root per set bit of the size
+  const blocks = new Map<string, Buffer>();
+  let start = 0;
+  let k = 0;
+  for (let bit = 2 ** 52; bit >= 1; bit /= 2) {
+    if (size - start >= bit) {
+      blocks.set(`${start}:${start + bit}`, roots[k++]!);
+      start += bit;
+    }
+  }
+  return blocks;
 }

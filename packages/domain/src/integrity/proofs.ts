@@ -3,26 +3,50 @@ import { dbOf, sql, withTenantSnapshot, type Db, type Orm } from '@modula/db';
 import { AppError } from '../app-error.ts';
 import { chainHash, type TChainRecord } from './chain.ts';
 import { checkpointCovering, checkpointExactly } from './checkpoints.ts';
-import { consistencyProof, inclusionProof, leafHash, verifyConsistency, verifyInclusion, type TLeaves } from './merkle.ts';
+import { consistencyProof, frontierBlocks, inclusionProof, leafHash, verifyConsistency, verifyInclusion, type TLeaves } from './merkle.ts';
 import type { TKeyring } from './signing-key.ts';
 import { checkpointSignatureValid } from './signing-text.ts';
 
-/** The leaf hashes of events 1..size, in one buffer of 32-byte slots (computed from the stored chain hashes). */
+/**
+ * The leaf hashes of events 1..size (computed from the stored chain hashes), in one buffer of
+ * 32-byte slots. After a retention cut the expired events' leaves are gone: the anchor's frontier
+ * (the perfect subtrees of events 1..anchor, kept with it) stands for them, which is all a proof
+ * about a later event needs; a proof that needs an expired leaf itself is refused.
+ */
 async function loadLeaves(db: Db, tenantId: string, size: number): Promise<TLeaves> {
-  const buffer = Buffer.allocUnsafe(size * 32);
+  const anchor = (
+    await sql<{ seq: string; frontier: string[] }>`select seq, frontier from chain_anchors
+      where tenant_id = ${tenantId} and seq <= ${size} order by seq desc limit 1`.execute(db)
+  ).rows[0];
+  const first = anchor ? Number(anchor.seq) + 1 : 1;
+  const buffer = Buffer.allocUnsafe((size - first + 1) * 32);
   const page = 50_000;
-  for (let from = 1; from <= size; from += page) {
+  for (let from = first; from <= size; from += page) {
     const rows = (
       await sql<{ seq: string; hash: string }>`select seq, hash from audit_events
       where tenant_id = ${tenantId} and seq >= ${from} and seq <= ${Math.min(size, from + page - 1)} order by seq`.execute(db)
     ).rows;
     rows.forEach((r, i) => {
       if (Number(r.seq) !== from + i) throw new AppError('CONFLICT', `event ${from + i} is missing from the log; no proof can be made`);
-      leafHash(Buffer.from(r.hash, 'hex')).copy(buffer, (from - 1 + i) * 32);
+      leafHash(Buffer.from(r.hash, 'hex')).copy(buffer, (from - first + i) * 32);
     });
     if (rows.length < Math.min(page, size - from + 1)) throw new AppError('CONFLICT', `events after ${from + rows.length - 1} are missing from the log`);
   }
-  return { count: size, at: (i) => buffer.subarray(i * 32, i * 32 + 32) };
+  const expired = anchor
+    ? frontierBlocks(
+        first - 1,
+        anchor.frontier.map((h) => Buffer.from(h, 'hex')),
+      )
+    : undefined;
+  return {
+    count: size,
+    at: (i) => {
+      if (i < first - 1)
+        throw new AppError('CONFLICT', `events 1..${first - 1} expired (retention): a proof that needs them cannot be made; their archive pack holds them`);
+      return buffer.subarray((i - first + 1) * 32, (i - first + 2) * 32);
+    },
+    ...(expired ? { known: (start: number, end: number) => (end < first ? expired.get(`${start}:${end}`) : undefined) } : {}),
+  };
 }
 
 const hex = (bs: Buffer[]) => bs.map((b) => b.toString('hex'));
