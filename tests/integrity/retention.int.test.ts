@@ -33,13 +33,14 @@ const CUT = 30_000;
 let stack: TestStack;
 let su: pg.Client;
 let tenantId: string;
+let apiKey: string;
 let maintenanceUrl: string;
 const maintenanceLogin = `t_maint_${randomBytes(4).toString('hex')}`;
 
 beforeAll(async () => {
   stack = await startStack({ worker: false });
   su = await connect(stack.databaseSuperuserUrl);
-  ({ tenantId } = await stack.createTenant('Retention'));
+  ({ tenantId, apiKey } = await stack.createTenant('Retention'));
   await seedChain(stack.databaseSuperuserUrl, tenantId, N);
   // a dedicated login granted the maintenance role, as an operator would create one
   await su.query(`create role ${maintenanceLogin} login password 'maint' noinherit`);
@@ -117,6 +118,23 @@ describe(`a cut at ${CUT} of ${N} events`, () => {
       [tenantId],
     );
     expect(anchors).toEqual([{ seq: String(CUT), archive_sha256: expiry.archive.sha256 }]);
+  });
+
+  it('ingest.status still says STORED, with its seq, for an expired event (a till asking after the cut must not resend it)', async () => {
+    const expired = await queryRows<{ event_id: string; seq: string }>(
+      stack.databaseSuperuserUrl,
+      'select event_id, seq from expired_events where tenant_id = $1 and seq in (1, $2) order by seq',
+      [tenantId, CUT],
+    );
+    expect(expired.map((e) => Number(e.seq))).toEqual([1, CUT]);
+    const input = encodeURIComponent(JSON.stringify({ eventIds: expired.map((e) => e.event_id.toUpperCase()) }));
+    const res = await fetch(`${stack.baseUrl}/trpc/ingest.status?input=${input}`, { headers: { authorization: `Bearer ${apiKey}` } });
+    expect(res.status).toBe(200);
+    const { statuses } = ((await res.json()) as { result: { data: { statuses: { eventId: string; state: string; seq?: number }[] } } }).result.data;
+    expect(statuses.map(({ state, seq }) => ({ state, seq }))).toEqual([
+      { state: 'STORED', seq: 1 },
+      { state: 'STORED', seq: CUT },
+    ]);
   });
 
   it('the archive pack holds the 30,000 events and verifies offline (cli verify-export)', () => {
