@@ -463,6 +463,7 @@ export const en = {
     s3Bucket: 'Bucket',
     s3Region: 'Region',
     s3Prefix: 'Key prefix',
+    s3PrefixNone: 'Empty: objects at the top of the bucket',
     s3AccessKeyId: 'Access key ID',
     s3Secret: 'Secret access key',
     s3PathStyle: 'Path-style addressing (MinIO and most S3-compatible services)',

@@ -462,6 +462,7 @@ export const es: TMessages = {
     s3Bucket: 'Bucket',
     s3Region: 'Región',
     s3Prefix: 'Prefijo de las claves',
+    s3PrefixNone: 'Vacío: objetos en la raíz del bucket',
     s3AccessKeyId: 'ID de la clave de acceso',
     s3Secret: 'Clave de acceso secreta',
     s3PathStyle: 'Direcciones de tipo ruta (MinIO y la mayoría de servicios compatibles con S3)',

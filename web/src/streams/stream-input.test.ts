@@ -63,6 +63,12 @@ describe('streamUpdateInput', () => {
     for (const s of [webhook, splunk, datadog, s3]) expect(streamUpdateInput(s, streamDraftOf(s))).toEqual({ id: ID });
   });
 
+  it('keeps an S3 stream’s empty prefix when another field of its target changes (the default would move its objects)', () => {
+    const input = streamUpdateInput(s3, { ...streamDraftOf(s3), region: 'eu-central-1' });
+    expect(input).toMatchObject({ id: ID, target: { kind: 'S3', region: 'eu-central-1', prefix: '' } });
+    expect(ZStreamUpdateInput.parse(input).target).toMatchObject({ prefix: '' });
+  });
+
   it('sends a new name alone, so the target (and the failure count it would reset) is left as it is', () => {
     const input = streamUpdateInput(splunk, { ...streamDraftOf(splunk), name: ' Splunk (EU) ' });
     expect(input).toEqual({ id: ID, name: 'Splunk (EU)' });

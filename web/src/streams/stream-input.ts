@@ -71,7 +71,8 @@ export function streamTargetInput(draft: TStreamDraft): TStreamTargetInput {
         bucket: draft.bucket.trim(),
         accessKeyId: draft.accessKeyId.trim(),
         ...given('region', draft.region),
-        ...(draft.prefix ? { prefix: draft.prefix } : {}),
+        // always sent, also empty: left out, the contract's default would move the objects to modula-audit/
+        prefix: draft.prefix,
         ...given('endpoint', draft.endpoint),
         ...(draft.forcePathStyle ? { forcePathStyle: true } : {}),
       };

@@ -71,7 +71,7 @@ export function StreamTargetFields({ draft, onChange, keepsCredential = false }:
           {text('endpoint', t('streams.s3Endpoint'), { description: t('streams.s3EndpointHint'), placeholder: 'https://minio.example.com' })}
           {text('bucket', t('streams.s3Bucket'), { required: true })}
           {text('region', t('streams.s3Region'), { placeholder: empty('us-east-1') })}
-          {text('prefix', t('streams.s3Prefix'), { placeholder: empty('modula-audit/') })}
+          {text('prefix', t('streams.s3Prefix'), { placeholder: t('streams.s3PrefixNone') })}
           {text('accessKeyId', t('streams.s3AccessKeyId'), { required: true })}
           {secret(t('streams.s3Secret'))}
           <Checkbox label={t('streams.s3PathStyle')} checked={draft.forcePathStyle} onChange={(e) => onChange({ forcePathStyle: e.currentTarget.checked })} />
