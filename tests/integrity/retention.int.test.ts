@@ -171,8 +171,9 @@ describe(`a cut at ${CUT} of ${N} events`, () => {
       const proof = await proveInclusion(stack.services.orm, tenantId, seq);
       expect(proof).toMatchObject({ seq, treeSize: N, checkpoint: { seq: N } });
       expect(verifyProofBundle(proof!, keyring)).toEqual({ ok: true, reason: null });
-      // and it proves that event only
-      expect(verifyProofBundle({ ...proof!, leafIndex: proof!.leafIndex - 1 }, keyring).ok).toBe(false);
+      // and it proves that event only: another event's hash at this place does not verify
+      const other = await proveInclusion(stack.services.orm, tenantId, seq === N ? N - 1 : seq + 1);
+      expect(verifyProofBundle({ ...proof!, eventHash: other!.eventHash }, keyring).ok).toBe(false);
     }
     const consistency = await proveConsistency(stack.services.orm, tenantId, CUT, N);
     expect(verifyProofBundle(consistency, keyring)).toEqual({ ok: true, reason: null });
@@ -210,8 +211,25 @@ describe(`a cut at ${CUT} of ${N} events`, () => {
     expect((await verifyChain(stack.services.orm, tenantId)).ok).toBe(true);
   });
 
+  it('an anchor whose stored frontier was altered gives no proof (it would blame the event), and says why', async () => {
+    const { frontier } = (await su.query('select frontier from chain_anchors where tenant_id = $1', [tenantId])).rows[0] as { frontier: string[] };
+    await su.query('set session_replication_role = replica');
+    try {
+      await su.query(`update chain_anchors set frontier[1] = repeat('0', 64) where tenant_id = $1`, [tenantId]);
+      await expect(proveInclusion(stack.services.orm, tenantId, 40_000)).rejects.toThrow(
+        /anchor at seq 30000 keeps a Merkle frontier that does not give its signed root/,
+      );
+    } finally {
+      await su.query(`update chain_anchors set frontier = $2::text[] where tenant_id = $1`, [tenantId, frontier]);
+      await su.query('set session_replication_role = origin');
+    }
+    expect(await proveInclusion(stack.services.orm, tenantId, 40_000)).toMatchObject({ seq: 40_000 });
+  });
+
   it('a second cut continues from the anchor (30,001..35,000) and the rest still verifies', async () => {
     const signer = loadSigner({ DATA_DIR: stack.env.DATA_DIR! });
+    // a checkpoint between the two cuts, as the scheduled ones are made
+    await createCheckpoint(stack.services.orm, signer, tenantId, { atSeq: 32_000 });
     const again = await expireTenantPrefix(stack.services.orm, maintenanceUrl, signer, stack.env.DATA_DIR!, tenantId, 35_000);
     expect(again).toMatchObject({ fromSeq: CUT + 1, toSeq: 35_000, removed: 5_000 });
     expect(runCli(stack, ['verify-export', again!.archive.file]).status).toBe(0);
@@ -219,6 +237,10 @@ describe(`a cut at ${CUT} of ${N} events`, () => {
     // proofs now stand on the newer anchor's frontier
     const proof = await proveInclusion(stack.services.orm, tenantId, 40_000);
     expect(verifyProofBundle(proof!, keyringOf([{ keyId: signer.keyId, publicKey: signer.publicKeyPem }]))).toEqual({ ok: true, reason: null });
+    // one from the first anchor's checkpoint (before the second cut) would need expired events: refused, and why
+    await expect(proveConsistency(stack.services.orm, tenantId, CUT, N)).rejects.toThrow('events 1..35000 expired (retention)');
+    await expect(proveConsistency(stack.services.orm, tenantId, CUT, 35_000)).rejects.toThrow('events 1..35000 expired (retention)');
+    await expect(proveConsistency(stack.services.orm, tenantId, CUT, 32_000)).rejects.toThrow('events 1..35000 expired (retention)');
   }, 60_000);
 
   it('offboarding after the cuts: the final pack holds 35,001..50,000, the tombstone says so, nothing of the tenant is left', async () => {

@@ -3,9 +3,18 @@ import { dbOf, sql, withTenantSnapshot, type Db, type Orm } from '@modula/db';
 import { AppError } from '../app-error.ts';
 import { chainHash, type TChainRecord } from './chain.ts';
 import { checkpointCovering, checkpointExactly } from './checkpoints.ts';
-import { consistencyProof, frontierBlocks, inclusionProof, leafHash, verifyConsistency, verifyInclusion, type TLeaves } from './merkle.ts';
+import { CompactRange, consistencyProof, frontierBlocks, inclusionProof, leafHash, verifyConsistency, verifyInclusion, type TLeaves } from './merkle.ts';
 import type { TKeyring } from './signing-key.ts';
 import { checkpointSignatureValid } from './signing-text.ts';
+
+/** The root a stored frontier gives, or '' when it is not the frontier of a tree of that size. */
+function frontierRoot(size: number, frontier: Buffer[]): string {
+  try {
+    return new CompactRange(size, frontier).root().toString('hex');
+  } catch {
+    return '';
+  }
+}
 
 /**
  * The leaf hashes of events 1..size (computed from the stored chain hashes), in one buffer of
@@ -15,10 +24,23 @@ import { checkpointSignatureValid } from './signing-text.ts';
  */
 async function loadLeaves(db: Db, tenantId: string, size: number): Promise<TLeaves> {
   const anchor = (
-    await sql<{ seq: string; frontier: string[] }>`select seq, frontier from chain_anchors
-      where tenant_id = ${tenantId} and seq <= ${size} order by seq desc limit 1`.execute(db)
+    await sql<{ seq: string; frontier: string[]; merkle_root: string }>`select seq, frontier, checkpoint->>'merkleRoot' as merkle_root
+      from chain_anchors where tenant_id = ${tenantId} order by seq desc limit 1`.execute(db)
   ).rows[0];
-  const first = anchor ? Number(anchor.seq) + 1 : 1;
+  const expiredThrough = anchor ? Number(anchor.seq) : 0;
+  const expiredError = () =>
+    new AppError('CONFLICT', `events 1..${expiredThrough} expired (retention): a proof that needs them cannot be made; their archive pack holds them`);
+  // a tree that ends before the newest cut has no leaf left to prove anything with
+  if (expiredThrough > size) throw expiredError();
+  const frontier = anchor?.frontier.map((h) => Buffer.from(h, 'hex')) ?? [];
+  // the frontier is stored, not signed: it must give the anchor's signed root (verify-chain checks the same)
+  if (anchor && frontierRoot(expiredThrough, frontier) !== anchor.merkle_root) {
+    throw new AppError(
+      'CONFLICT',
+      `the anchor at seq ${expiredThrough} keeps a Merkle frontier that does not give its signed root; no proof can be made (verify-chain reports it)`,
+    );
+  }
+  const first = expiredThrough + 1;
   const buffer = Buffer.allocUnsafe((size - first + 1) * 32);
   const page = 50_000;
   for (let from = first; from <= size; from += page) {
@@ -32,17 +54,11 @@ async function loadLeaves(db: Db, tenantId: string, size: number): Promise<TLeav
     });
     if (rows.length < Math.min(page, size - from + 1)) throw new AppError('CONFLICT', `events after ${from + rows.length - 1} are missing from the log`);
   }
-  const expired = anchor
-    ? frontierBlocks(
-        first - 1,
-        anchor.frontier.map((h) => Buffer.from(h, 'hex')),
-      )
-    : undefined;
+  const expired = anchor ? frontierBlocks(expiredThrough, frontier) : undefined;
   return {
     count: size,
     at: (i) => {
-      if (i < first - 1)
-        throw new AppError('CONFLICT', `events 1..${first - 1} expired (retention): a proof that needs them cannot be made; their archive pack holds them`);
+      if (i < expiredThrough) throw expiredError();
       return buffer.subarray((i - first + 1) * 32, (i - first + 2) * 32);
     },
     ...(expired ? { known: (start: number, end: number) => (end < first ? expired.get(`${start}:${end}`) : undefined) } : {}),
