@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { AppError } from '@modula/domain';
 import type { TRedis } from '@modula/queue';
 
@@ -6,6 +7,7 @@ const PENDING_WAIT_MS = 10_000;
 /** A record under way that long is taken for dead (its server stopped mid-way): the next read records it. */
 const PENDING_TTL_SECONDS = 30;
 const PENDING = 'pending';
+const DELETE_IF_MINE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
 
 /**
  * Records a read once per `key` within `ttlSeconds` (DESIGN rule 8: before its answer goes out).
@@ -16,18 +18,20 @@ const PENDING = 'pending';
  */
 export async function recordOnce(redis: TRedis, key: string, ttlSeconds: number, record: () => Promise<void>): Promise<void> {
   const deadline = Date.now() + PENDING_WAIT_MS;
+  // this request's own mark: a record that outlived its mark must not remove the next one's
+  const mine = `${PENDING}:${randomUUID()}`;
   for (let pause = 10; ; pause = Math.min(pause * 2, 200)) {
-    if ((await redis.set(key, PENDING, 'EX', PENDING_TTL_SECONDS, 'NX')) === 'OK') break;
+    if ((await redis.set(key, mine, 'EX', PENDING_TTL_SECONDS, 'NX')) === 'OK') break;
     const state = await redis.get(key);
-    if (state === null) continue; // the other record failed: this request makes it
-    if (state !== PENDING) return;
+    if (state !== null && !state.startsWith(PENDING)) return;
     if (Date.now() >= deadline) throw new AppError('UNAVAILABLE', 'the record of this read is still being made; retry later');
-    await new Promise((r) => setTimeout(r, pause));
+    // null: the other record failed, and this request makes it at once
+    if (state !== null) await new Promise((r) => setTimeout(r, pause));
   }
   try {
     await record();
   } catch (err) {
-    await redis.del(key).catch(() => {});
+    await redis.eval(DELETE_IF_MINE, 1, key, mine).catch(() => {});
     throw err;
   }
   // the record is made: a failure to mark it only lets it be made again once the mark expires

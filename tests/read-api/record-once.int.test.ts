@@ -76,4 +76,36 @@ describe('two reads of the same filter at once', () => {
     expect(recorded).toEqual(['first']);
     expect(await redis.ttl(key)).toBeGreaterThan(30);
   });
+
+  it('a record that outlived its mark does not, on failing, remove the mark of the request that took over', async () => {
+    const key = newKey();
+    const recorded: string[] = [];
+    let failFirst!: () => void;
+    const firstGate = new Promise<void>((r) => {
+      failFirst = r;
+    });
+    const first = recordOnce(redis, key, 60, async () => {
+      await firstGate;
+      throw new Error('the queue refused the record');
+    });
+    await untilKeyExists(key);
+    await redis.del(key); // as if its mark expired while it was still recording
+    let finishSecond!: () => void;
+    const secondGate = new Promise<void>((r) => {
+      finishSecond = r;
+    });
+    const second = recordOnce(redis, key, 60, async () => {
+      await secondGate;
+      recorded.push('second');
+    });
+    await untilKeyExists(key);
+    failFirst();
+    await expect(first).rejects.toThrow('the queue refused the record');
+    expect(await redis.get(key), 'the second request’s mark is still there').toMatch(/^pending:/);
+    // so a third read of the filter waits for the second's record instead of making its own
+    const third = recordOnce(redis, key, 60, async () => void recorded.push('third'));
+    finishSecond();
+    await Promise.all([second, third]);
+    expect(recorded).toEqual(['second']);
+  });
 });
