@@ -470,7 +470,7 @@ export const en = {
     whenEmpty: 'Empty: {{value}}',
     secretHint: 'Kept sealed by the service: never shown again, never in the log',
     secretKeep: 'Leave blank to keep the current one',
-    secretKeepHost: 'Leave blank to keep the current one — unless the URL moves to another host: it is sent to that host, so give it again',
+    secretKeepHost: 'Leave blank to keep the current one — unless the URL moves to another address (host, port or scheme): it is sent there, so give it again',
     createButton: 'Create stream',
     notCreated: 'The stream was not created',
     editTitle: 'Edit log stream',
