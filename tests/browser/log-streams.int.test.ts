@@ -310,6 +310,9 @@ describe('the log streams screen', () => {
     expect((await splunkRow.innerText()).replace(/\s+/g, ' ')).toContain(`Splunk HEC Splunk HEC ${hook.url} · index audit`);
     const listed = (await api('query', 'streams.list')).data.items.find((s: { id: string }) => s.id === splunkId);
     expect(listed).toMatchObject({ name: 'Splunk HEC', target: { kind: 'SPLUNK', url: hook.url, index: 'audit' } });
+    // a later change as a marker: once it is stored, whatever was recorded before it is too (rule 0)
+    expect((await api('mutation', 'streams.pause', { id: webhookId })).status).toBe(200);
+    await eventually(async () => ((await api('query', 'events.list', { actions: ['STREAM_PAUSED'] })).data.items.length > 0 ? true : undefined));
     const after = (await api('query', 'events.list', { actions: ['STREAM_UPDATED'] })).data.items;
     expect(after.map((e: { entity: { id: string } }) => e.entity.id)).toEqual([webhookId]);
     await context.close();
