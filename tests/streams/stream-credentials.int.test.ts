@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createStream, deliverStream, listStreams, setStreamPaused, streamSettings, type TPausedStream } from '@modula/domain';
+import { createStream, deliverStream, listStreams, setStreamPaused, streamSettings, updateStream, type TPausedStream } from '@modula/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeEvent } from '../../testing/events.ts';
 import { ingestStored } from '../../testing/ingest.ts';
@@ -57,4 +57,28 @@ describe("a stream's credential sealed under another server secret", () => {
     expect(delivered).toMatchObject({ outcome: 'caught-up', delivered: 2, cursorSeq: 2 });
     expect(receiver.requests).toHaveLength(1);
   }, 60_000);
+});
+
+describe("an S3 stream's access key id", () => {
+  it('changed without its secret key is refused (the kept secret signs for the old id only); with it, accepted', async () => {
+    const { tenantId } = await stack.createTenant('S3 keys');
+    const settings = streamSettings(stack.config);
+    const target = { kind: 'S3' as const, bucket: 'audit', region: 'us-east-1', endpoint: `${receiver.url}/s3`, forcePathStyle: true, accessKeyId: 'AKIAOLD', prefix: 'logs/' };
+    const { stream } = await createStream(stack.services.orm, settings, tenantId, { name: 'bucket', target, secret: 'old-secret-key' });
+    await expect(updateStream(stack.services.orm, settings, tenantId, { id: stream.id, target: { ...target, accessKeyId: 'AKIANEW' } })).rejects.toThrow(
+      'a new access key id needs its secret key',
+    );
+    expect((await listStreams(stack.services.orm, tenantId))[0]!.target).toMatchObject({ accessKeyId: 'AKIAOLD' });
+    const changed = await updateStream(stack.services.orm, settings, tenantId, {
+      id: stream.id,
+      target: { ...target, accessKeyId: 'AKIANEW' },
+      secret: 'new-secret-key',
+    });
+    expect(changed).toMatchObject({ credentialChanged: true, stream: { target: { accessKeyId: 'AKIANEW' } } });
+    // the same id, another bucket: the secret is kept
+    expect(
+      (await updateStream(stack.services.orm, settings, tenantId, { id: stream.id, target: { ...target, accessKeyId: 'AKIANEW', bucket: 'audit-2' } }))
+        .credentialChanged,
+    ).toBe(false);
+  });
 });

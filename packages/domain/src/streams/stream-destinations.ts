@@ -150,6 +150,9 @@ export async function updateStream(
       const travelsTo = credentialOrigin(target);
       if (!secret && travelsTo !== credentialOrigin(before.target))
         throw new AppError('VALIDATION_FAILED', `the stream's credential is sent to its host: give it again (secret) to send it to ${travelsTo}`);
+      // an S3 secret key signs for its own access key id only: a new id with the old secret would fail every delivery
+      if (!secret && target.kind === 'S3' && before.target.kind === 'S3' && target.accessKeyId !== before.target.accessKeyId)
+        throw new AppError('VALIDATION_FAILED', `a new access key id needs its secret key: give it (secret) with ${target.accessKeyId}`);
       const reset = input.target !== undefined || secret !== undefined;
       await sql`update stream_destinations set name = ${input.name ?? before.name}, settings = ${JSON.stringify(target)}::jsonb,
           secret_sealed = coalesce(${secret === undefined ? null : sealStreamSecret(s, secret)}, secret_sealed),
