@@ -94,7 +94,7 @@ describe("operators at the CLI leave events in the tenant's log", () => {
     // and a disabled account no longer signs in
     const login = await trpc(stack, 'mutation', 'auth.login', { email, password: 'Tw0 long sentences here' });
     expect(login.status).toBe(401);
-  });
+  }, 180_000); // five CLI processes, each a Node start: 37.6 s on a quiet machine, over 60 s in a loaded fresh-clone run
 
   it('apikey create and revoke, without the key in the log', async () => {
     const { apiKeyId, apiKey } = cli(['apikey', 'create', '--tenant', tenantId]);
