@@ -25,6 +25,11 @@ const settled = <T>(p: Promise<T>) => {
   );
   return state;
 };
+/** A record that waits until `open()`, then fails or succeeds as the test says. */
+const gate = () => {
+  const { promise, resolve } = Promise.withResolvers<void>();
+  return { open: resolve, passed: promise };
+};
 const untilKeyExists = async (key: string) => {
   while ((await redis.exists(key)) === 0) await new Promise((r) => setTimeout(r, 5));
 };
@@ -33,12 +38,9 @@ describe('two reads of the same filter at once', () => {
   it('the second waits for the first record, and makes it itself when the first fails', async () => {
     const key = newKey();
     const recorded: string[] = [];
-    let fail!: () => void;
-    const gate = new Promise<void>((r) => {
-      fail = r;
-    });
+    const firstRecord = gate();
     const first = recordOnce(redis, key, 60, async () => {
-      await gate;
+      await firstRecord.passed;
       throw new Error('the queue refused the record');
     });
     await untilKeyExists(key);
@@ -47,7 +49,7 @@ describe('two reads of the same filter at once', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(secondState.done, 'the second read went out while the first record was not made').toBe(false);
 
-    fail();
+    firstRecord.open();
     await expect(first).rejects.toThrow('the queue refused the record');
     await second;
     expect(recorded).toEqual(['second']);
@@ -56,19 +58,16 @@ describe('two reads of the same filter at once', () => {
   it('the second waits while the first records, and does not record again when it succeeded', async () => {
     const key = newKey();
     const recorded: string[] = [];
-    let finish!: () => void;
-    const gate = new Promise<void>((r) => {
-      finish = r;
-    });
+    const firstRecord = gate();
     const first = recordOnce(redis, key, 60, async () => {
-      await gate;
+      await firstRecord.passed;
       recorded.push('first');
     });
     await untilKeyExists(key);
     const secondState = settled(recordOnce(redis, key, 60, async () => void recorded.push('second')));
     await new Promise((r) => setTimeout(r, 300));
     expect(secondState.done).toBe(false);
-    finish();
+    firstRecord.open();
     await first;
     await expect.poll(() => secondState.done).toBe(true);
     // later reads within the window record nothing more
@@ -80,31 +79,25 @@ describe('two reads of the same filter at once', () => {
   it('a record that outlived its mark does not, on failing, remove the mark of the request that took over', async () => {
     const key = newKey();
     const recorded: string[] = [];
-    let failFirst!: () => void;
-    const firstGate = new Promise<void>((r) => {
-      failFirst = r;
-    });
+    const firstRecord = gate();
     const first = recordOnce(redis, key, 60, async () => {
-      await firstGate;
+      await firstRecord.passed;
       throw new Error('the queue refused the record');
     });
     await untilKeyExists(key);
     await redis.del(key); // as if its mark expired while it was still recording
-    let finishSecond!: () => void;
-    const secondGate = new Promise<void>((r) => {
-      finishSecond = r;
-    });
+    const secondRecord = gate();
     const second = recordOnce(redis, key, 60, async () => {
-      await secondGate;
+      await secondRecord.passed;
       recorded.push('second');
     });
     await untilKeyExists(key);
-    failFirst();
+    firstRecord.open();
     await expect(first).rejects.toThrow('the queue refused the record');
     expect(await redis.get(key), 'the second request’s mark is still there').toMatch(/^pending:/);
     // so a third read of the filter waits for the second's record instead of making its own
     const third = recordOnce(redis, key, 60, async () => void recorded.push('third'));
-    finishSecond();
+    secondRecord.open();
     await Promise.all([second, third]);
     expect(recorded).toEqual(['second']);
   });
