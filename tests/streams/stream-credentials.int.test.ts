@@ -63,7 +63,15 @@ describe("an S3 stream's access key id", () => {
   it('changed without its secret key is refused (the kept secret signs for the old id only); with it, accepted', async () => {
     const { tenantId } = await stack.createTenant('S3 keys');
     const settings = streamSettings(stack.config);
-    const target = { kind: 'S3' as const, bucket: 'audit', region: 'us-east-1', endpoint: `${receiver.url}/s3`, forcePathStyle: true, accessKeyId: 'AKIAOLD', prefix: 'logs/' };
+    const target = {
+      kind: 'S3' as const,
+      bucket: 'audit',
+      region: 'us-east-1',
+      endpoint: `${receiver.url}/s3`,
+      forcePathStyle: true,
+      accessKeyId: 'AKIAOLD',
+      prefix: 'logs/',
+    };
     const { stream } = await createStream(stack.services.orm, settings, tenantId, { name: 'bucket', target, secret: 'old-secret-key' });
     await expect(updateStream(stack.services.orm, settings, tenantId, { id: stream.id, target: { ...target, accessKeyId: 'AKIANEW' } })).rejects.toThrow(
       'a new access key id needs its secret key',

@@ -469,7 +469,8 @@ export const es: TMessages = {
     whenEmpty: 'Vacío: {{value}}',
     secretHint: 'El servicio la guarda sellada: no se vuelve a mostrar ni entra en el registro',
     secretKeep: 'Déjala en blanco para conservar la actual',
-    secretKeepHost: 'Déjala en blanco para conservar la actual, salvo si la URL pasa a otra dirección (host, puerto o esquema): se envía allí, así que vuelve a darla',
+    secretKeepHost:
+      'Déjala en blanco para conservar la actual, salvo si la URL pasa a otra dirección (host, puerto o esquema): se envía allí, así que vuelve a darla',
     createButton: 'Crear envío',
     notCreated: 'El envío no se creó',
     editTitle: 'Editar envío del registro',
