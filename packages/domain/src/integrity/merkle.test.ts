@@ -4,7 +4,6 @@ import {
   CompactRange,
   consistencyProof,
   EMPTY_ROOT,
-  frontierBlocks,
   inclusionProof,
   leafHash,
   leavesOf,
@@ -128,7 +127,7 @@ describe('Merkle tree (RFC 6962)', () => {
       for (let cut = 1; cut < n; cut++) {
         const prefix = new CompactRange();
         for (let i = 0; i < cut; i++) prefix.append(full.at(i));
-        const blocks = frontierBlocks(cut, prefix.frontier());
+        const blocks = new CompactRange(cut, prefix.frontier()).blocks();
         const afterCut = {
           count: n,
           at: (i: number) => {

@@ -228,24 +228,32 @@ export class CompactRange {
   frontier(): Buffer[] {
     return [...this.roots];
   }
+
+  /**
+   * The perfect subtrees, left to right, keyed `start:end` (leaf indexes, end exclusive). After a
+   * retention cut they stand for the expired leaves: a proof about a later leaf needs, of the
+   * prefix, only whole subtrees among these (each node left of the cut whose parent is not).
+   */
+  blocks(): Map<string, Buffer> {
+    const blocks = new Map<string, Buffer>();
+    let start = 0;
+    this.sizes.forEach((size, k) => {
+      blocks.set(`${start}:${start + size}`, this.roots[k]!);
+      start += size;
+    });
+    return blocks;
+  }
 }
 
 /**
- * The perfect subtrees of a tree of `size` leaves, left to right, as [start, end) with their roots
- * (the frontier a CompactRange keeps). After a retention cut they stand for the expired leaves: a
- * proof about a later leaf needs, of the prefix, only whole subtrees among these (each node of the
- * tree left of the cut whose parent is not is one of them).
+ * The root a stored (unsigned) frontier gives for a tree of `size` leaves, as hex; '' when it is
+ * not the frontier of such a tree. What a signed Merkle root is compared with before the frontier
+ * is trusted (a retention anchor's).
  */
-export function frontierBlocks(size: number, roots: Buffer[]): Map<string, Buffer> {
-  new CompactRange(size, roots); // throws unless there is one root per set bit of the size
-  const blocks = new Map<string, Buffer>();
-  let start = 0;
-  let k = 0;
-  for (let bit = 2 ** 52; bit >= 1; bit /= 2) {
-    if (size - start >= bit) {
-      blocks.set(`${start}:${start + bit}`, roots[k++]!);
-      start += bit;
-    }
+export function frontierRootHex(size: number, frontier: Buffer[]): string {
+  try {
+    return new CompactRange(size, frontier).root().toString('hex');
+  } catch {
+    return '';
   }
-  return blocks;
 }

@@ -3,18 +3,9 @@ import { dbOf, sql, withTenantSnapshot, type Db, type Orm } from '@modula/db';
 import { AppError } from '../app-error.ts';
 import { chainHash, type TChainRecord } from './chain.ts';
 import { checkpointCovering, checkpointExactly } from './checkpoints.ts';
-import { CompactRange, consistencyProof, frontierBlocks, inclusionProof, leafHash, verifyConsistency, verifyInclusion, type TLeaves } from './merkle.ts';
+import { CompactRange, consistencyProof, frontierRootHex, inclusionProof, leafHash, verifyConsistency, verifyInclusion, type TLeaves } from './merkle.ts';
 import type { TKeyring } from './signing-key.ts';
 import { checkpointSignatureValid } from './signing-text.ts';
-
-/** The root a stored frontier gives, or '' when it is not the frontier of a tree of that size. */
-function frontierRoot(size: number, frontier: Buffer[]): string {
-  try {
-    return new CompactRange(size, frontier).root().toString('hex');
-  } catch {
-    return '';
-  }
-}
 
 /**
  * The leaf hashes of events 1..size (computed from the stored chain hashes), in one buffer of
@@ -34,7 +25,7 @@ async function loadLeaves(db: Db, tenantId: string, size: number): Promise<TLeav
   if (expiredThrough > size) throw expiredError();
   const frontier = anchor?.frontier.map((h) => Buffer.from(h, 'hex')) ?? [];
   // the frontier is stored, not signed: it must give the anchor's signed root (verify-chain checks the same)
-  if (anchor && frontierRoot(expiredThrough, frontier) !== anchor.merkle_root) {
+  if (anchor && frontierRootHex(expiredThrough, frontier) !== anchor.merkle_root) {
     throw new AppError(
       'CONFLICT',
       `the anchor at seq ${expiredThrough} keeps a Merkle frontier that does not give its signed root; no proof can be made (verify-chain reports it)`,
@@ -54,14 +45,14 @@ async function loadLeaves(db: Db, tenantId: string, size: number): Promise<TLeav
     });
     if (rows.length < Math.min(page, size - from + 1)) throw new AppError('CONFLICT', `events after ${from + rows.length - 1} are missing from the log`);
   }
-  const expired = anchor ? frontierBlocks(expiredThrough, frontier) : undefined;
+  const expired = anchor ? new CompactRange(expiredThrough, frontier).blocks() : undefined;
   return {
     count: size,
     at: (i) => {
       if (i < expiredThrough) throw expiredError();
       return buffer.subarray((i - first + 1) * 32, (i - first + 2) * 32);
     },
-    ...(expired ? { known: (start: number, end: number) => (end < first ? expired.get(`${start}:${end}`) : undefined) } : {}),
+    ...(expired ? { known: (start: number, end: number) => expired.get(`${start}:${end}`) } : {}),
   };
 }
 

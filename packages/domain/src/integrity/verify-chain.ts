@@ -5,7 +5,7 @@ import { walkChain, type TWalkOptions } from './chain-walk.ts';
 import { defaultWalkThreads, walkChainParallel } from './walk-parallel.ts';
 import { allCheckpoints, listedSigningKeys } from './checkpoints.ts';
 import { CheckpointMatcher } from './checkpoint-match.ts';
-import { CompactRange } from './merkle.ts';
+import { frontierRootHex } from './merkle.ts';
 import { keyringOf, verifySignature, type TKeyring } from './signing-key.ts';
 import { checkpointSignatureValid, checkpointSigningText, manifestSigningText } from './signing-text.ts';
 
@@ -143,13 +143,8 @@ async function readAnchor(db: Db, tenantId: string, keyring: TKeyring): Promise<
   if (!checkpointSignatureValid(keyring, c) || c.seq !== seq || c.hash !== row.hash || c.tenantId !== tenantId)
     return `the anchor at seq ${seq} (events 1..${seq} expired) is not a checkpoint validly signed by a trusted key for that seq and hash`;
   const frontier = row.frontier.map((h) => Buffer.from(h, 'hex'));
-  let root: string;
-  try {
-    root = new CompactRange(seq, frontier).root().toString('hex');
-  } catch {
-    root = '';
-  }
-  if (root !== c.merkleRoot) return `the anchor at seq ${seq} keeps a Merkle frontier that does not give its checkpoint's signed root`;
+  if (frontierRootHex(seq, frontier) !== c.merkleRoot)
+    return `the anchor at seq ${seq} keeps a Merkle frontier that does not give its checkpoint's signed root`;
   const { signature, ...unsigned } = m;
   if (!verifySignature(keyring, m.keyId, manifestSigningText(unsigned), signature) || m.checkpoint.seq !== seq || m.checkpoint.hash !== row.hash)
     return `the archive pack of the anchor at seq ${seq} is not signed by a trusted key or does not end at the anchor`;
