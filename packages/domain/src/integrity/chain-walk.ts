@@ -1,4 +1,5 @@
 import { AUDIT_EVENT_RECORD_SELECT, sql, type Db } from '@modula/db';
+import { leafHash, type TBlock } from './merkle.ts';
 import { rowHash, type TWalkRow } from './record-text.ts';
 
 export { recordText, rowHash, type TWalkRow } from './record-text.ts';
@@ -24,11 +25,16 @@ export interface TWalkOptions {
   toSeq: number;
   prevHash: string;
   /**
-   * Called with each good row's seq and hash, in order (e.g. to grow a Merkle tree), and its Merkle
-   * leaf hash when `leaves` was asked for and the walk computed it (worker threads do, in parallel).
+   * Called with the good rows in order, in consecutive pieces: the last seq of a piece and its chain
+   * hash, and with `tree`, the piece's part of the Merkle tree as perfect subtrees, left to right
+   * (CompactRange#appendBlock). This walk hands over every row as a piece of one leaf; the parallel
+   * walk, longer pieces whose subtrees its threads hashed.
    */
-  onRow?: (seq: number, hash: string, leaf?: Buffer) => void;
-  leaves?: boolean;
+  onPiece?: (endSeq: number, hash: string, blocks: TBlock[]) => void;
+  /** Also hash the Merkle tree (RFC 6962 leaves are the chain hashes) for onPiece. */
+  tree?: boolean;
+  /** Seqs where a piece must end (a checkpoint's): the caller sees the chain hash and the tree there. */
+  cuts?: readonly number[];
   pageSize?: number;
 }
 
@@ -64,7 +70,7 @@ export async function walkChain(db: Db, tenantId: string, opts: TWalkOptions): P
         await next?.catch(() => {});
         return fail(expected, `event ${expected} was altered: its content does not hash to its recorded hash`);
       }
-      opts.onRow?.(seq, row.hash);
+      opts.onPiece?.(seq, row.hash, opts.tree ? [{ start: seq - 1, size: 1, root: leafHash(row.hash) }] : []);
       prevHash = row.hash;
       expected += 1;
     }

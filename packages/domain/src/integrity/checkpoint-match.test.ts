@@ -35,7 +35,7 @@ const checkpoint = (seq: number, overrides: Partial<TCheckpoint> = {}): TCheckpo
 /** Walks the made-up chain the way walkChain calls back: seq 1, 2, 3 … with each hash. */
 function walk(checkpoints: TCheckpoint[], upTo = chain.length, merkle = true): CheckpointMatcher {
   const matcher = new CheckpointMatcher(checkpoints, { merkle });
-  for (let seq = 1; seq <= upTo; seq++) matcher.pass(seq, hashAt(seq));
+  for (let seq = 1; seq <= upTo; seq++) matcher.pass(seq, hashAt(seq), merkle ? [{ start: seq - 1, size: 1, root: leafHash(hashAt(seq)) }] : []);
   return matcher;
 }
 

@@ -1,6 +1,6 @@
 import type { TCheckpoint } from '@modula/contracts';
 import { GENESIS_HASH } from './chain.ts';
-import { CompactRange, EMPTY_ROOT, leafHash } from './merkle.ts';
+import { CompactRange, EMPTY_ROOT, type TBlock } from './merkle.ts';
 
 /** Where the walked chain first contradicts a signed checkpoint. */
 export interface TCheckpointMismatch {
@@ -54,11 +54,23 @@ export class CheckpointMatcher {
     return this.checkpoints[this.next];
   }
 
-  /** The walk verified event `seq` (called for 1, 2, 3 … in order), whose chain hash is `hash`. */
-  pass(seq: number, hash: string, leaf?: Buffer): void {
+  /** The seqs where the walk must hand over a piece: those of the checkpoints it compares. */
+  get cuts(): number[] {
+    return this.checkpoints.slice(this.next).map((c) => c.seq);
+  }
+
+  /**
+   * The walk verified the events up to `seq` (pieces in order from the first), the last of them with
+   * chain hash `hash`; `blocks` is their part of the Merkle tree when the walk hashed it.
+   */
+  pass(seq: number, hash: string, blocks: readonly TBlock[]): void {
     // past the last checkpoint (or a mismatch) nothing is left to compare: the tree need not grow
     if (this.mismatch !== null || this.next === this.checkpoints.length) return;
-    this.tree?.append(leaf ?? leafHash(hash));
+    if (this.tree) {
+      for (const b of blocks) this.tree.appendBlock(b.root, b.size);
+      // a walk that hashed no tree (it was not asked for one) hands over no blocks
+      if (this.tree.size !== seq) throw new Error(`the Merkle tree holds ${this.tree.size} leaves at event ${seq}`);
+    }
     this.reach(seq, hash);
   }
 

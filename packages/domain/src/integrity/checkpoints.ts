@@ -5,7 +5,7 @@ import { AppError } from '../app-error.ts';
 import { GENESIS_HASH } from './chain.ts';
 import { type TWalkOptions, walkChain } from './chain-walk.ts';
 import { defaultWalkThreads, walkChainParallel } from './walk-parallel.ts';
-import { CompactRange, leafHash } from './merkle.ts';
+import { CompactRange } from './merkle.ts';
 import { PUBLISH_KEY_HINT, signingKeyListing } from './publish-key.ts';
 import { keyringOf, type TKeyring, type TSigner } from './signing-key.ts';
 import { checkpointSignatureValid, checkpointSigningText } from './signing-text.ts';
@@ -164,8 +164,10 @@ export async function createCheckpoint(
       fromSeq: (previous?.seq ?? 0) + 1,
       toSeq: headSeq,
       prevHash: previous?.hash ?? GENESIS_HASH,
-      leaves: true,
-      onRow: (_seq, hash, leaf) => range.append(leaf ?? leafHash(hash)),
+      tree: true,
+      onPiece: (_seq, _hash, blocks) => {
+        for (const b of blocks) range.appendBlock(b.root, b.size);
+      },
     };
     // the first checkpoint of a large log walks it all: on several cores, as verify-chain does
     const threads = opts.threads ?? defaultWalkThreads(walkOptions.toSeq - walkOptions.fromSeq + 1);

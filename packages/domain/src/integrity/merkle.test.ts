@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
+  BlockStack,
   CompactRange,
   consistencyProof,
   EMPTY_ROOT,
@@ -9,6 +10,7 @@ import {
   leavesOf,
   merkleRoot,
   nodeHash,
+  subtreeRoot,
   verifyConsistency,
   verifyInclusion,
 } from './merkle.ts';
@@ -141,6 +143,43 @@ describe('Merkle tree (RFC 6962)', () => {
         for (let first = cut; first <= n; first++) expect(consistencyProof(afterCut, first, n)).toEqual(consistencyProof(full, first, n));
       }
     }
+  });
+
+  it('a stretch of leaves starting anywhere, gathered into blocks and cut anywhere, grows the tree as its leaves one by one would', () => {
+    const all = leavesOf(hashes(70));
+    for (let start = 0; start < 40; start++) {
+      for (let end = start + 1; end <= 70; end += 3) {
+        for (const cut of [start + 1, Math.floor((start + end) / 2), end]) {
+          const byLeaf = new CompactRange();
+          const byBlock = new CompactRange();
+          for (let i = 0; i < start; i++) {
+            byLeaf.append(all.at(i));
+            byBlock.append(all.at(i));
+          }
+          const stack = new BlockStack();
+          for (let i = start; i < end; i++) {
+            stack.push(i, all.at(i));
+            byLeaf.append(all.at(i));
+            if (i + 1 !== cut && i + 1 !== end) continue;
+            const blocks = stack.take();
+            // consecutive perfect subtrees of the whole tree: each starts at a multiple of its size
+            for (const b of blocks) {
+              expect(b.start).toBe(byBlock.size);
+              expect(b.start % b.size).toBe(0);
+              expect(b.root).toEqual(subtreeRoot(all, b.start, b.start + b.size));
+              byBlock.appendBlock(b.root, b.size);
+            }
+            expect(byBlock.size).toBe(i + 1);
+            expect(byBlock.root()).toEqual(byLeaf.root());
+            expect(byBlock.frontier()).toEqual(byLeaf.frontier());
+          }
+        }
+      }
+    }
+    // a block that does not start at a multiple of its size is no subtree of the tree
+    const tree = new CompactRange();
+    tree.append(all.at(0));
+    expect(() => tree.appendBlock(nodeHash(all.at(1), all.at(2)), 2)).toThrow(/cannot follow a tree of 1/);
   });
 
   it('agrees with the RFC 6962 test vectors of certificate-transparency-go for the empty and one-leaf trees', () => {

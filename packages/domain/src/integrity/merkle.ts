@@ -206,8 +206,17 @@ export class CompactRange {
   }
 
   append(leaf: Buffer): void {
-    let node = leaf;
-    let nodeSize = 1;
+    this.appendBlock(leaf, 1);
+  }
+
+  /**
+   * Appends the perfect subtree of `size` leaves (a power of two) whose root is `root`, as appending
+   * its leaves one by one would: it must start where the tree ends, at a multiple of its size.
+   */
+  appendBlock(root: Buffer, size: number): void {
+    if (this.count % size !== 0) throw new Error(`a subtree of ${size} leaves cannot follow a tree of ${this.count}`);
+    let node = root;
+    let nodeSize = size;
     while (this.sizes.length > 0 && this.sizes[this.sizes.length - 1] === nodeSize) {
       node = nodeHash(this.roots.pop()!, node);
       this.sizes.pop();
@@ -215,7 +224,7 @@ export class CompactRange {
     }
     this.roots.push(node);
     this.sizes.push(nodeSize);
-    this.count += 1;
+    this.count += size;
   }
 
   root(): Buffer {
@@ -255,5 +264,40 @@ export function frontierRootHex(size: number, frontier: Buffer[]): string {
     return new CompactRange(size, frontier).root().toString('hex');
   } catch {
     return '';
+  }
+}
+
+/** A perfect subtree of the log's Merkle tree: `size` leaves (a power of two) from leaf `start` on. */
+export interface TBlock {
+  start: number;
+  size: number;
+  root: Buffer;
+}
+
+/**
+ * The leaves of a stretch of the log that starts anywhere, gathered into the largest perfect
+ * subtrees of the whole tree that lie inside it (each starting at a multiple of its size). A thread
+ * that walks one seq range hashes its part of the tree this way, and whoever joins the ranges
+ * appends a few blocks (CompactRange#appendBlock) instead of every leaf.
+ */
+export class BlockStack {
+  private readonly stack: TBlock[] = [];
+
+  push(index: number, leaf: Buffer): void {
+    let block: TBlock = { start: index, size: 1, root: leaf };
+    for (
+      let top = this.stack.at(-1);
+      top && top.size === block.size && top.start + top.size === block.start && top.start % (2 * top.size) === 0;
+      top = this.stack.at(-1)
+    ) {
+      this.stack.pop();
+      block = { start: top.start, size: top.size * 2, root: nodeHash(top.root, block.root) };
+    }
+    this.stack.push(block);
+  }
+
+  /** The blocks so far, left to right; the stack starts again empty. */
+  take(): TBlock[] {
+    return this.stack.splice(0);
   }
 }

@@ -40,7 +40,7 @@ export interface TVerifyChainOptions {
    * Default: one per core once each has at least 50 000 events; 1 walks on the snapshot's connection.
    */
   threads?: number;
-  /** Rows per thread's range at most (walk-parallel.ts MAX_ROWS_PER_RANGE): bounds the memory of a walk of any length. */
+  /** Rows per thread's range at most (walk-parallel.ts MAX_ROWS_PER_RANGE): each range is one read-only transaction. */
   maxRangeRows?: number;
 }
 
@@ -95,8 +95,9 @@ export async function verifyChain(orm: Orm, tenantId: string, opts: TVerifyChain
       fromSeq,
       toSeq,
       prevHash: anchor?.hash ?? GENESIS_HASH,
-      leaves: matcher.growsTree,
-      onRow: (seq, hash, leaf) => matcher.pass(seq, hash, leaf),
+      tree: matcher.growsTree,
+      cuts: matcher.cuts,
+      onPiece: (seq, hash, blocks) => matcher.pass(seq, hash, blocks),
     };
     const threads = opts.threads ?? defaultWalkThreads(toSeq - fromSeq + 1);
     const walk =

@@ -37,8 +37,8 @@ function runRange(task: TRangeTask, started: Worker[]): Promise<TRangeResult> {
 }
 
 /**
- * At most this many rows per range: a range's hashes and Merkle leaves (64 bytes a row) are held
- * until it is joined, so a log of any size is walked in ranges of bounded memory, `threads` at a time.
+ * At most this many rows per range: a long log is walked in several ranges per thread, `threads`
+ * at a time, each range in its own read-only transaction, so none holds back vacuum for a whole walk.
  */
 export const MAX_ROWS_PER_RANGE = 1_000_000;
 
@@ -48,7 +48,8 @@ export const MAX_ROWS_PER_RANGE = 1_000_000;
  * (rows are immutable, so every range reads the same rows whatever its snapshot), `threads` at a
  * time, then joined in order at their boundaries: a range's first row must link to the last hash of
  * the range before it. Same answer as walkChain, fault for fault: the first fault in seq order
- * wins, and `onRow` sees the good rows in order.
+ * wins, and `onPiece` sees the good rows in order, in fewer and longer pieces (each thread hashes
+ * its part of the Merkle tree itself).
  */
 export async function walkChainParallel(
   conn: TWalkConnection,
@@ -71,7 +72,8 @@ export async function walkChainParallel(
   const resultOf = (i: number): Promise<TRangeResult> => {
     if (!launched[i]) {
       const r = ranges[i]!;
-      const task = { url: conn.url, role: conn.role, tenantId, fromSeq: r.from, toSeq: r.to, columns, leaves: opts.leaves === true };
+      const cuts = (opts.cuts ?? []).filter((seq) => seq >= r.from && seq <= r.to);
+      const task = { url: conn.url, role: conn.role, tenantId, fromSeq: r.from, toSeq: r.to, columns, tree: opts.tree === true, cuts };
       launched[i] = runRange(task, started);
       launched[i]!.then(
         () => {
@@ -101,11 +103,13 @@ export async function walkChainParallel(
       await stop();
       return { checked, lastHash: prevHash, brokenSeq: range.from, reason: `event ${range.from} does not link to the hash of event ${range.from - 1}` };
     }
-    const hashes = Buffer.from(result.hashes.buffer, result.hashes.byteOffset, result.hashes.byteLength);
-    const leaves = result.leaves && Buffer.from(result.leaves.buffer, result.leaves.byteOffset, result.leaves.byteLength);
-    for (let k = 0; k < result.checked; k++) {
-      prevHash = hashes.toString('hex', k * 32, k * 32 + 32);
-      opts.onRow?.(range.from + k, prevHash, leaves?.subarray(k * 32, k * 32 + 32));
+    for (const piece of result.pieces) {
+      prevHash = piece.hash;
+      opts.onPiece?.(
+        piece.endSeq,
+        piece.hash,
+        piece.blocks.map((b) => ({ start: b.start, size: b.size, root: Buffer.from(b.root) })),
+      );
     }
     checked += result.checked;
     if (result.brokenSeq !== null) {

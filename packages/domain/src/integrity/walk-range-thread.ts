@@ -1,13 +1,14 @@
 /**
  * A worker thread of walk-parallel.ts: walks one seq range of one tenant on its own connection and
- * returns what the join needs — the stored prev_hash of the range's first row, the hashes of the
- * rows that checked out (32 bytes each, in order), and the first fault inside the range. Loaded by
+ * returns what the join needs — the stored prev_hash of the range's first row, the chain hash at
+ * each cut and at the last row that checked out, with those rows' part of the Merkle tree as a few
+ * perfect subtrees, and the first fault inside the range. Loaded by
  * Node's own type stripping (no tsx in a worker): it imports only pg, pg-copy-streams, record-bytes.ts and merkle.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { leafHash } from './merkle.ts';
+import { BlockStack, leafHash } from './merkle.ts';
 import { BinaryCopyRows, RECORD_BYTES_FIELD_COUNT, RECORD_BYTES_TYPES, RecordBytes, type TRowFields } from './record-bytes.ts';
 
 export interface TRangeTask {
@@ -18,17 +19,24 @@ export interface TRangeTask {
   toSeq: number;
   /** recordBytesColumns(AUDIT_EVENT_FIELDS), handed over by the parent: this thread does not load the database layer. */
   columns: string[];
-  /** Also hash each good row's Merkle leaf (RFC 6962), so the parent only appends them. */
-  leaves: boolean;
+  /** Also hash the good rows' part of the Merkle tree (RFC 6962), as perfect subtrees the parent appends. */
+  tree: boolean;
+  /** Seqs in the range where a piece must end: the parent needs the chain hash and the tree there (a checkpoint's seq). */
+  cuts: number[];
+}
+
+/** Good rows up to endSeq, the hash of the last, and their Merkle subtrees left to right (none without `tree`). */
+export interface TRangePiece {
+  endSeq: number;
+  hash: string;
+  blocks: { start: number; size: number; root: Uint8Array }[];
 }
 
 export interface TRangeResult {
   /** prev_hash stored in the range's first row (null when that row is missing). */
   firstPrevHash: string | null;
-  /** The hashes of the good rows from fromSeq on, 32 bytes each. */
-  hashes: Uint8Array;
-  /** Their Merkle leaf hashes, 32 bytes each, when the task asked for them. */
-  leaves: Uint8Array | null;
+  /** The good rows from fromSeq on, in consecutive pieces: one ends at each cut and one at the last good row. */
+  pieces: TRangePiece[];
   checked: number;
   brokenSeq: number | null;
   reason: string | null;
@@ -37,15 +45,19 @@ export interface TRangeResult {
 async function walkRange(task: TRangeTask): Promise<TRangeResult> {
   const client = new pg.Client({ connectionString: task.url });
   await client.connect();
-  // its own memory (not Node's shared pool): it is transferred to the parent thread
-  const hashes = Buffer.from(new ArrayBuffer((task.toSeq - task.fromSeq + 1) * 32));
-  const leaves = task.leaves ? Buffer.from(new ArrayBuffer((task.toSeq - task.fromSeq + 1) * 32)) : null;
   let checked = 0;
   let firstPrevHash: string | null = null;
   let prevHash: string | null = null;
   let fault: { seq: number; reason: string } | null = null;
   const records = new RecordBytes();
   const rows = new BinaryCopyRows(RECORD_BYTES_FIELD_COUNT);
+  const hashBytes = Buffer.alloc(32);
+  const stack = task.tree ? new BlockStack() : null;
+  const cuts = new Set(task.cuts);
+  const pieces: TRangePiece[] = [];
+  const endPiece = () => {
+    if (prevHash !== null && pieces.at(-1)?.endSeq !== expected - 1) pieces.push({ endSeq: expected - 1, hash: prevHash, blocks: stack?.take() ?? [] });
+  };
   let expected = task.fromSeq;
   // false stops the walk at the first fault
   const check = (row: TRowFields): boolean => {
@@ -60,11 +72,15 @@ async function walkRange(task: TRangeTask): Promise<TRangeResult> {
     else if (storedPrev !== prevHash) return stop(`event ${expected} does not link to the hash of event ${expected - 1}`);
     const hash = records.storedHash(row);
     if (records.hash(row) !== hash) return stop(`event ${expected} was altered: its content does not hash to its recorded hash`);
-    hashes.write(hash, checked * 32, 'hex');
-    if (leaves) leafHash(hashes.subarray(checked * 32, checked * 32 + 32)).copy(leaves, checked * 32);
+    if (stack) {
+      hashBytes.write(hash, 'hex');
+      // leaf i is the event at seq i + 1
+      stack.push(seq - 1, leafHash(hashBytes));
+    }
     checked += 1;
     prevHash = hash;
     expected += 1;
+    if (cuts.has(seq)) endPiece();
     return true;
   };
   try {
@@ -83,14 +99,10 @@ async function walkRange(task: TRangeTask): Promise<TRangeResult> {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       if (!rows.push(chunk, check)) break;
     }
-    const result = (f: { seq: number; reason: string } | null): TRangeResult => ({
-      firstPrevHash,
-      hashes: hashes.subarray(0, checked * 32),
-      leaves: leaves?.subarray(0, checked * 32) ?? null,
-      checked,
-      brokenSeq: f?.seq ?? null,
-      reason: f?.reason ?? null,
-    });
+    const result = (f: { seq: number; reason: string } | null): TRangeResult => {
+      endPiece();
+      return { firstPrevHash, pieces, checked, brokenSeq: f?.seq ?? null, reason: f?.reason ?? null };
+    };
     if (fault) return result(fault);
     if (expected <= task.toSeq) return result({ seq: expected, reason: `event ${expected} is missing` });
     return result(null);
@@ -123,7 +135,7 @@ async function assertBinaryForms(client: pg.Client, columns: string[]) {
 if (parentPort) {
   const port = parentPort;
   walkRange(workerData as TRangeTask).then(
-    (result) => port.postMessage({ ok: true, result }, [result.hashes.buffer as ArrayBuffer, ...(result.leaves ? [result.leaves.buffer as ArrayBuffer] : [])]),
+    (result) => port.postMessage({ ok: true, result }),
     (err: Error) => port.postMessage({ ok: false, message: err.message }),
   );
 }
