@@ -1,6 +1,5 @@
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import * as zxcvbnCommon from '@zxcvbn-ts/language-common';
-import * as zxcvbnEn from '@zxcvbn-ts/language-en';
+import { createRequire } from 'node:module';
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import { AppError } from '../app-error.ts';
 
 /** PCI DSS 8.3.6: at least 12 characters, with both letters and digits. */
@@ -11,11 +10,17 @@ const MIN_SCORE = 3;
 
 /**
  * zxcvbn-ts with its common dictionary (passwords of public breaches, names, keyboard patterns)
- * and the English one; built on first use (about 100 ms), then shared.
+ * and the English one; loaded and built on first use (their dictionaries take most of a second to
+ * load: the worker and most CLI commands never check a password), then shared.
  */
 let checker: ZxcvbnFactory | undefined;
 function zxcvbn(): ZxcvbnFactory {
-  checker ??= new ZxcvbnFactory({
+  if (checker) return checker;
+  const require = createRequire(import.meta.url);
+  const { ZxcvbnFactory } = require('@zxcvbn-ts/core') as typeof import('@zxcvbn-ts/core');
+  const zxcvbnCommon = require('@zxcvbn-ts/language-common') as typeof import('@zxcvbn-ts/language-common');
+  const zxcvbnEn = require('@zxcvbn-ts/language-en') as typeof import('@zxcvbn-ts/language-en');
+  checker = new ZxcvbnFactory({
     translations: zxcvbnEn.translations,
     graphs: zxcvbnCommon.adjacencyGraphs,
     dictionary: { ...zxcvbnCommon.dictionary, ...zxcvbnEn.dictionary },

@@ -1,5 +1,4 @@
 import { Secret, TOTP } from 'otpauth';
-import QRCode from 'qrcode';
 
 /** RFC 6238 with the parameters every authenticator app supports: SHA-1, 6 digits, 30 s steps. */
 const PARAMS = { algorithm: 'SHA1', digits: 6, period: 30 } as const;
@@ -13,7 +12,9 @@ export function otpauthUrlOf(secretBase32: string, accountName: string): string 
   return new TOTP({ ...PARAMS, issuer: ISSUER, label: accountName, secret: Secret.fromBase32(secretBase32) }).toString();
 }
 
-export function qrDataUrlOf(otpauthUrl: string): Promise<string> {
+export async function qrDataUrlOf(otpauthUrl: string): Promise<string> {
+  // loaded when someone enrols: every process and CLI command that never draws a QR code starts faster
+  const { default: QRCode } = await import('qrcode');
   return QRCode.toDataURL(otpauthUrl, { errorCorrectionLevel: 'M', margin: 2, width: 240 });
 }
 

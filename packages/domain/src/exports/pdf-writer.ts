@@ -1,5 +1,6 @@
 import { describeAuditEvent, type TAction, type TDenialReason, type TOutcome } from '@modula/contracts';
-import PDFDocument from 'pdfkit';
+import { createRequire } from 'node:module';
+import type PdfDocument from 'pdfkit';
 import type { TEventViewRow } from '../read/event-view.ts';
 import { changesText } from './changes-text.ts';
 import type { HashingFile } from './hashing-file.ts';
@@ -108,6 +109,8 @@ export function pdfRowSentence(r: TPdfRow): string {
  * compresses them and embeds the font subsets. Times are local to the tenant's zone, with offset.
  */
 export function pdfWriter(file: HashingFile, cover: TPdfCover) {
+  // loaded by the first PDF pack: pdfkit and its font engine take a quarter of a second to load, in every process that imports the domain
+  const PDFDocument = createRequire(import.meta.url)('pdfkit') as typeof PdfDocument;
   const doc = new PDFDocument({
     size: 'A4',
     layout: 'landscape',

@@ -1,4 +1,3 @@
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { WEBHOOK_SIGNATURE_HEADER, type TAuditEventView, type TStreamTarget } from '@modula/contracts';
 import { guardedAgents, postBody } from './stream-http.ts';
 import { checkTargetUrl, type TTargetPolicy } from './target-guard.ts';
@@ -136,6 +135,8 @@ export async function sendBatch(d: TSendableDestination, batch: TSendBatch, ctx:
     }
     case 'S3': {
       if (t.endpoint) checkTargetUrl(t.endpoint, ctx.policy);
+      // loaded by the first S3 delivery: the SDK takes half a second to load, in every process that imports the domain
+      const { PutObjectCommand, S3Client } = await import('@aws-sdk/client-s3');
       const client = new S3Client({
         region: t.region,
         ...(t.endpoint ? { endpoint: t.endpoint } : {}),
