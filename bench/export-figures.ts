@@ -22,17 +22,24 @@ const PEAK_RSS = join(import.meta.dirname, 'peak-rss.mjs');
 /**
  * Seeds `count` chained events into one tenant by COPY (as the superuser: row-level security refuses
  * COPY into audit_events), building the next 20,000 rows while PostgreSQL copies the previous ones.
- * Triggers are off for this session (`session_replication_role = replica`): the only insert trigger
- * feeds the search table's trigram index, which no export, checkpoint or verification reads, and
- * it made seeding five times slower. Returns the time it took; the log is vacuumed and analysed
+ * Triggers are off for this session (`session_replication_role = replica`) unless `triggers` is
+ * set: the insert triggers feed the search table's trigram index and the viewer's counts, which no
+ * export, checkpoint or verification reads, and they made seeding five times slower. Returns the time it took; the log is vacuumed and analysed
  * as a settled log would be.
  */
-export async function seedChain(superuserUrl: string, tenantId: string, count: number, log: (m: string) => void = () => {}): Promise<number> {
+export async function seedChain(
+  superuserUrl: string,
+  tenantId: string,
+  count: number,
+  log: (m: string) => void = () => {},
+  opts: { triggers?: boolean } = {},
+): Promise<number> {
   const started = performance.now();
   const client = new pg.Client({ connectionString: superuserUrl });
   await client.connect();
   try {
-    await client.query(`set session_replication_role = replica`);
+    // `triggers: true` fills the search table and the viewer's counts as storing does (a small seed that a test reads through them)
+    if (!opts.triggers) await client.query(`set session_replication_role = replica`);
     let prev = GENESIS_HASH;
     let pending: Promise<void> | undefined;
     const chunk = 20_000;

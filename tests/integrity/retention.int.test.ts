@@ -3,9 +3,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  countEventsByDay,
   createCheckpoint,
   expireTenantPrefix,
   keyringOf,
+  listActors,
   loadSigner,
   offboardTenant,
   openExportPart,
@@ -253,5 +255,61 @@ describe(`a cut at ${CUT} of ${N} events`, () => {
       const [r] = await queryRows<{ n: number }>(stack.databaseSuperuserUrl, `select count(*)::int as n from ${table} where tenant_id = $1`, [tenantId]);
       expect(r!.n, table).toBe(0);
     }
+  }, 60_000);
+});
+
+/**
+ * The viewer reads the timeline and the people picker from projections the insert trigger keeps
+ * (event_hour_counts, event_actors), never from the log: a cut must take its events out of them too,
+ * or the timeline shows days of events the log no longer has, and the picker people with none.
+ */
+describe("a cut keeps the viewer's counts true", () => {
+  const M = 200;
+  const CUT_AT = 120;
+  let counted: string;
+  // the truth, from the log: events in whole past hours (the timeline sums those from event_hour_counts), and per actor
+  const fromLog = async () => {
+    const [inRange] = await queryRows<{ n: number }>(
+      stack.databaseSuperuserUrl,
+      'select count(*)::int as n from audit_events where tenant_id = $1 and occurred_at >= $2 and occurred_at <= $3',
+      [counted, RANGE.from, RANGE.to],
+    );
+    const actors = await queryRows<{ id: string; events: number }>(
+      stack.databaseSuperuserUrl,
+      'select actor_id as id, count(*)::int as events from audit_events where tenant_id = $1 group by actor_id order by actor_id',
+      [counted],
+    );
+    return { inRange: inRange!.n, actors };
+  };
+  const fromViewer = async () => {
+    const timeline = await countEventsByDay(stack.services.orm, counted, { ...RANGE, timeZone: 'UTC' });
+    const actors = (await listActors(stack.services.orm, counted, { limit: 1000 })).map((a) => ({ id: a.id, events: a.events }));
+    return { inRange: timeline.total, actors: actors.sort((a, b) => (a.id < b.id ? -1 : 1)) };
+  };
+  const hour = 3_600_000;
+  const RANGE = {
+    from: new Date(Math.floor(Date.now() / hour) * hour - 72 * hour).toISOString(),
+    to: new Date(Math.floor(Date.now() / hour) * hour - 1).toISOString(),
+  };
+
+  beforeAll(async () => {
+    ({ tenantId: counted } = await stack.createTenant('Counted'));
+    // with the insert triggers on, as storing runs them: every tenth event is an offline one, 1 to 48 hours old
+    await seedChain(stack.databaseSuperuserUrl, counted, M, () => {}, { triggers: true });
+  }, 60_000);
+
+  it(`before the cut, the timeline and the picker agree with the log (${M} events, one actor each)`, async () => {
+    const truth = await fromLog();
+    expect(truth.inRange).toBeGreaterThan(0);
+    expect(truth.actors).toHaveLength(M);
+    expect(await fromViewer()).toEqual(truth);
+  });
+
+  it(`after a cut at ${CUT_AT}, they count only the events left: the expired ones' hours and their actors are gone`, async () => {
+    const signer = loadSigner({ DATA_DIR: stack.env.DATA_DIR! });
+    expect(await expireTenantPrefix(stack.services.orm, maintenanceUrl, signer, stack.env.DATA_DIR!, counted, CUT_AT)).toMatchObject({ removed: CUT_AT });
+    const truth = await fromLog();
+    expect(truth.actors).toHaveLength(M - CUT_AT);
+    expect(await fromViewer()).toEqual(truth);
   }, 60_000);
 });

@@ -29,6 +29,7 @@ import { Migration20261201180000_log_streams } from './migrations/Migration20261
 import { Migration20261201190000_alerts } from './migrations/Migration20261201190000_alerts.ts';
 import { Migration20261202090000_alert_hold } from './migrations/Migration20261202090000_alert_hold.ts';
 import { Migration20261202100000_fair_stream_sweep } from './migrations/Migration20261202100000_fair_stream_sweep.ts';
+import { Migration20261202120000_expiry_updates_counts } from './migrations/Migration20261202120000_expiry_updates_counts.ts';
 import { guardPool } from './pool-guard.ts';
 
 export type Orm = MikroORM;
@@ -69,6 +70,7 @@ const MIGRATIONS = [
   { name: 'Migration20261201190000_alerts', class: Migration20261201190000_alerts },
   { name: 'Migration20261202090000_alert_hold', class: Migration20261202090000_alert_hold },
   { name: 'Migration20261202100000_fair_stream_sweep', class: Migration20261202100000_fair_stream_sweep },
+  { name: 'Migration20261202120000_expiry_updates_counts', class: Migration20261202120000_expiry_updates_counts },
 ];
 
 export async function createOrm({ url, poolMax = 10 }: OrmOptions): Promise<Orm> {

@@ -44,11 +44,14 @@ export class Migration20261201162000_expired_event_ids extends Migration {
       with check (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid)`);
     this.addSql('revoke all on expired_events from public');
     this.addSql(`grant select on expired_events to ${APP_ROLE}`);
-    const copyThenDelete = `insert into expired_events (tenant_id, event_id, content_hash, seq)
-      select tenant_id, event_id, decode(content_hash, 'hex'), seq from audit_events where tenant_id = p_tenant and seq <= p_through_seq;
-    delete from audit_event_search where tenant_id = p_tenant and seq <= p_through_seq;`;
-    const anchor = 'delete from audit_event_search where tenant_id = p_tenant and seq <= p_through_seq;';
-    if (!REMOVE_TENANT_ROWS.includes(anchor)) throw new Error('remove_tenant_rows changed: update this migration');
-    this.addSql(REMOVE_TENANT_ROWS.replace('create function', 'create or replace function').replace(anchor, copyThenDelete));
+    this.addSql(REMOVE_TENANT_ROWS_KEEPING_IDS);
   }
 }
+
+const copyThenDelete = `insert into expired_events (tenant_id, event_id, content_hash, seq)
+      select tenant_id, event_id, decode(content_hash, 'hex'), seq from audit_events where tenant_id = p_tenant and seq <= p_through_seq;
+    delete from audit_event_search where tenant_id = p_tenant and seq <= p_through_seq;`;
+const anchor = 'delete from audit_event_search where tenant_id = p_tenant and seq <= p_through_seq;';
+if (!REMOVE_TENANT_ROWS.includes(anchor)) throw new Error('remove_tenant_rows changed: update this migration');
+/** remove_tenant_rows as this migration leaves it (a later one that changes it starts from this text). */
+export const REMOVE_TENANT_ROWS_KEEPING_IDS = REMOVE_TENANT_ROWS.replace('create function', 'create or replace function').replace(anchor, copyThenDelete);
