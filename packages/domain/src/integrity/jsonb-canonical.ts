@@ -56,6 +56,8 @@ class Transformer {
   /** Where the jsonb text ends: a scalar at the top runs up to here, not into the next column. */
   private readonly limit: number;
   private readonly out: TOut;
+  /** How many objects enclose the one being read. */
+  private depth = 0;
 
   constructor(src: Uint8Array, limit: number, out: TOut) {
     this.src = src;
@@ -121,11 +123,17 @@ class Transformer {
     return p + 1;
   }
 
-  /** The members are found first (key and value ranges), then written in JCS order. */
+  /**
+   * The members are found first (key and value ranges), then written in JCS order. Their ranges go
+   * into one array per nesting depth, reused from row to row: the walk allocates nothing per object.
+   */
   private object(p: number): number {
     const src = this.src;
+    const depth = this.depth++;
+    const members = (OBJECT_MEMBERS[depth] ??= []);
+    const order = (OBJECT_ORDER[depth] ??= []);
     // keyStart, keyEnd, valueStart per member
-    const members: number[] = [];
+    let count = 0;
     p = skipSpaces(src, p + 1);
     while (src[p] !== CLOSE_OBJECT) {
       if (src[p] !== QUOTE || p >= this.limit) return FALLBACK;
@@ -134,15 +142,16 @@ class Transformer {
       const colon = skipSpaces(src, keyEnd);
       if (src[colon] !== COLON) return FALLBACK;
       const valueStart = skipSpaces(src, colon + 1);
-      members.push(p, keyEnd, valueStart);
+      members[count * 3] = p;
+      members[count * 3 + 1] = keyEnd;
+      members[count * 3 + 2] = valueStart;
+      count++;
       p = skipSpaces(src, skipValue(src, valueStart, this.limit));
       if (src[p] === COMMA) p = skipSpaces(src, p + 1);
     }
-    const count = members.length / 3;
-    const order = Array.from({ length: count }, (_, i) => i * 3);
     // insertion sort: objects in a log entry have a handful of keys
-    for (let i = 1; i < count; i++) {
-      const m = order[i]!;
+    for (let i = 0; i < count; i++) {
+      const m = i * 3;
       let j = i - 1;
       while (j >= 0 && compareKeys(src, order[j]!, m, members) > 0) {
         order[j + 1] = order[j]!;
@@ -151,16 +160,22 @@ class Transformer {
       order[j + 1] = m;
     }
     this.byte(OPEN_OBJECT);
-    for (const [k, m] of order.entries()) {
+    for (let k = 0; k < count; k++) {
+      const m = order[k]!;
       if (k > 0) this.byte(COMMA);
       this.copy(members[m]!, members[m + 1]!);
       this.byte(COLON);
       if (this.value(members[m + 2]!) === FALLBACK) return FALLBACK;
     }
     this.byte(CLOSE_OBJECT);
+    this.depth--;
     return p + 1;
   }
 }
+
+/** Per nesting depth: the member ranges and their sorted order of the object being written there. */
+const OBJECT_MEMBERS: number[][] = [];
+const OBJECT_ORDER: number[][] = [];
 
 /** Two ASCII keys (their bytes inside the quotes) in UTF-16 code-unit order: byte order, a prefix first. */
 function compareKeys(src: Uint8Array, a: number, b: number, members: number[]): number {
