@@ -130,6 +130,36 @@ export class RecordBytes implements TOut {
     return row.buf.toString('latin1', row.start[HASH]!, row.end[HASH]!);
   }
 
+  /** Whether the row's prev_hash is exactly `hex`, 64 bytes of hex text (the hash of the row before). */
+  linksTo(row: TRowFields, hex: Buffer): boolean {
+    const s = row.start[PREV_HASH]!;
+    const e = row.end[PREV_HASH]!;
+    return s >= 0 && e - s === 64 && hex.compare(row.buf, s, e) === 0;
+  }
+
+  /**
+   * The row's SHA-256 of prevHash ‖ record text (32 bytes) when its recorded hash is that digest in
+   * lower-case hex, as hash(row) === storedHash(row) tells; null when it is not. No string is made:
+   * this is the verifying threads' per-row check.
+   */
+  verifiedDigest(row: TRowFields): Buffer | null {
+    this.build(row);
+    const digest = oneShotHash('sha256', this.out.subarray(0, this.o), 'buffer');
+    const { buf } = row;
+    const s = row.start[HASH]!;
+    if (s < 0 || row.end[HASH]! - s !== 64) return null;
+    for (let i = 0; i < 32; i++) {
+      const b = digest[i]!;
+      if (buf[s + 2 * i] !== HEX[b >> 4] || buf[s + 2 * i + 1] !== HEX[b & 15]) return null;
+    }
+    return digest;
+  }
+
+  /** Copies the row's recorded hash (64 bytes of hex text, as verifiedDigest checked) into `into`. */
+  copyStoredHash(row: TRowFields, into: Buffer): void {
+    row.buf.copy(into, 0, row.start[HASH]!, row.end[HASH]!);
+  }
+
   /** SHA-256 of prevHash ‖ record text, hex: what rowHash(row) gives for the same stored row. */
   hash(row: TRowFields): string {
     this.build(row);

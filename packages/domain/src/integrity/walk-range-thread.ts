@@ -47,16 +47,17 @@ async function walkRange(task: TRangeTask): Promise<TRangeResult> {
   await client.connect();
   let checked = 0;
   let firstPrevHash: string | null = null;
-  let prevHash: string | null = null;
+  // the hash of the last good row as its 64 bytes of hex text: compared with the next row's prev_hash without a string
+  const prevHex = Buffer.alloc(64);
   let fault: { seq: number; reason: string } | null = null;
   const records = new RecordBytes();
   const rows = new BinaryCopyRows(RECORD_BYTES_FIELD_COUNT);
-  const hashBytes = Buffer.alloc(32);
   const stack = task.tree ? new BlockStack() : null;
   const cuts = new Set(task.cuts);
   const pieces: TRangePiece[] = [];
   const endPiece = () => {
-    if (prevHash !== null && pieces.at(-1)?.endSeq !== expected - 1) pieces.push({ endSeq: expected - 1, hash: prevHash, blocks: stack?.take() ?? [] });
+    if (checked > 0 && pieces.at(-1)?.endSeq !== expected - 1)
+      pieces.push({ endSeq: expected - 1, hash: prevHex.toString('latin1'), blocks: stack?.take() ?? [] });
   };
   let expected = task.fromSeq;
   // false stops the walk at the first fault
@@ -67,18 +68,15 @@ async function walkRange(task: TRangeTask): Promise<TRangeResult> {
       return false;
     };
     if (seq !== expected) return stop(seq > expected ? `event ${expected} is missing` : `event ${expected} is out of place`);
-    const storedPrev = records.prevHash(row);
-    if (prevHash === null) firstPrevHash = storedPrev;
-    else if (storedPrev !== prevHash) return stop(`event ${expected} does not link to the hash of event ${expected - 1}`);
-    const hash = records.storedHash(row);
-    if (records.hash(row) !== hash) return stop(`event ${expected} was altered: its content does not hash to its recorded hash`);
-    if (stack) {
-      hashBytes.write(hash, 'hex');
-      // leaf i is the event at seq i + 1
-      stack.push(seq - 1, leafHash(hashBytes));
-    }
+    // the range's first row links to the range before it: the parent checks that
+    if (checked === 0) firstPrevHash = records.prevHash(row);
+    else if (!records.linksTo(row, prevHex)) return stop(`event ${expected} does not link to the hash of event ${expected - 1}`);
+    const digest = records.verifiedDigest(row);
+    if (!digest) return stop(`event ${expected} was altered: its content does not hash to its recorded hash`);
+    // leaf i is the event at seq i + 1
+    stack?.push(seq - 1, leafHash(digest));
+    records.copyStoredHash(row, prevHex);
     checked += 1;
-    prevHash = hash;
     expected += 1;
     if (cuts.has(seq)) endPiece();
     return true;
