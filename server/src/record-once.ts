@@ -16,8 +16,8 @@ const DELETE_IF_MINE = "if redis.call('get', KEYS[1]) == ARGV[1] then return red
  * so a read never goes out on the strength of a record that was never made. Worst case a record is
  * made twice (a server stopped after recording, before marking), never not at all.
  */
-export async function recordOnce(redis: TRedis, key: string, ttlSeconds: number, record: () => Promise<void>): Promise<void> {
-  const deadline = Date.now() + PENDING_WAIT_MS;
+export async function recordOnce(redis: TRedis, key: string, ttlSeconds: number, record: () => Promise<void>, opts: { waitMs?: number } = {}): Promise<void> {
+  const deadline = Date.now() + (opts.waitMs ?? PENDING_WAIT_MS);
   // this request's own mark: a record that outlived its mark must not remove the next one's
   const mine = `${PENDING}:${randomUUID()}`;
   for (let pause = 10; ; pause = Math.min(pause * 2, 200)) {

@@ -35,6 +35,28 @@ const untilKeyExists = async (key: string) => {
 };
 
 describe('two reads of the same filter at once', () => {
+  it('the second gives up with UNAVAILABLE (503) while the first is still recording past the wait, and records nothing', async () => {
+    const key = newKey();
+    const recorded: string[] = [];
+    const firstRecord = gate();
+    const first = recordOnce(redis, key, 60, async () => {
+      await firstRecord.passed;
+      recorded.push('first');
+    });
+    await untilKeyExists(key);
+    // the read is refused, not answered: its record is neither made nor known to be made
+    await expect(recordOnce(redis, key, 60, async () => void recorded.push('second'), { waitMs: 300 })).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      message: 'the record of this read is still being made; retry later',
+    });
+    expect(recorded).toEqual([]);
+    firstRecord.open();
+    await first;
+    // once it is made, the same read goes out without a second record
+    await recordOnce(redis, key, 60, async () => void recorded.push('third'), { waitMs: 300 });
+    expect(recorded).toEqual(['first']);
+  });
+
   it('the second waits for the first record, and makes it itself when the first fails', async () => {
     const key = newKey();
     const recorded: string[] = [];
