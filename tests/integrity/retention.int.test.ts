@@ -264,8 +264,9 @@ describe(`a cut at ${CUT} of ${N} events`, () => {
  * or the timeline shows days of events the log no longer has, and the picker people with none.
  */
 describe("a cut keeps the viewer's counts true", () => {
-  const M = 200;
-  const CUT_AT = 120;
+  // actor user-k stores events k and k + 500: a cut at 600 leaves actors 101..200 one of their two, and takes every other actor's all
+  const M = 700;
+  const CUT_AT = 600;
   let counted: string;
   // the truth, from the log: events in whole past hours (the timeline sums those from event_hour_counts), and per actor
   const fromLog = async () => {
@@ -298,10 +299,10 @@ describe("a cut keeps the viewer's counts true", () => {
     await seedChain(stack.databaseSuperuserUrl, counted, M, () => {}, { triggers: true });
   }, 60_000);
 
-  it(`before the cut, the timeline and the picker agree with the log (${M} events, one actor each)`, async () => {
+  it(`before the cut, the timeline and the picker agree with the log (${M} events of 500 actors)`, async () => {
     const truth = await fromLog();
     expect(truth.inRange).toBeGreaterThan(0);
-    expect(truth.actors).toHaveLength(M);
+    expect(truth.actors).toHaveLength(500);
     expect(await fromViewer()).toEqual(truth);
   });
 
@@ -309,7 +310,34 @@ describe("a cut keeps the viewer's counts true", () => {
     const signer = loadSigner({ DATA_DIR: stack.env.DATA_DIR! });
     expect(await expireTenantPrefix(stack.services.orm, maintenanceUrl, signer, stack.env.DATA_DIR!, counted, CUT_AT)).toMatchObject({ removed: CUT_AT });
     const truth = await fromLog();
-    expect(truth.actors).toHaveLength(M - CUT_AT);
+    expect(truth.actors).toEqual(Array.from({ length: 100 }, (_, k) => ({ id: `user-${101 + k}`, events: 1 })).sort((a, b) => (a.id < b.id ? -1 : 1)));
     expect(await fromViewer()).toEqual(truth);
+  }, 60_000);
+
+  it('a store of the tenant beside a cut keeps its count: the cut writes the counts after it, not over it', async () => {
+    const signer = loadSigner({ DATA_DIR: stack.env.DATA_DIR! });
+    // a store in flight: it holds the tenant's chain head, as every store takes it first, and has
+    // added one event of user-101 (whose only event the next cut expires), as its insert trigger does
+    const store = await connect(stack.databaseSuperuserUrl);
+    await store.query('begin');
+    await store.query('select seq from chain_heads where tenant_id = $1 for update', [counted]);
+    await store.query(`update event_actors set events = events + 1 where tenant_id = $1 and actor_id = 'user-101'`, [counted]);
+    const cut = expireTenantPrefix(stack.services.orm, maintenanceUrl, signer, stack.env.DATA_DIR!, counted, 650);
+    // the cut reaches remove_tenant_rows and waits on the store's locks; then the store commits
+    const waiting = async () =>
+      (
+        await queryRows<{ n: number }>(
+          stack.databaseSuperuserUrl,
+          `select count(*)::int as n from pg_stat_activity where query like '%remove_tenant_rows%' and wait_event_type = 'Lock'`,
+        )
+      )[0]!.n;
+    await expect.poll(waiting, { timeout: 30_000 }).toBe(1);
+    await store.query('commit');
+    await store.end();
+    expect(await cut).toMatchObject({ fromSeq: CUT_AT + 1, toSeq: 650, removed: 50 });
+    const actors = await listActors(stack.services.orm, counted, { limit: 1000 });
+    // user-101: the stored event counts, the expired one does not; 102..150 are gone with their events
+    expect(actors.find((a) => a.id === 'user-101')?.events).toBe(1);
+    expect(actors.map((a) => a.id).sort()).toEqual(['user-101', ...Array.from({ length: 50 }, (_, k) => `user-${151 + k}`)].sort());
   }, 60_000);
 });
