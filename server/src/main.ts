@@ -1,5 +1,5 @@
 import { exitAfter, loadConfigOrExit, resolveServerSecret } from '@modula/config';
-import { assertSigningKeyPublished } from '@modula/domain';
+import { assertSigningKeyPublished, loadPasswordChecker } from '@modula/domain';
 import { buildApp } from './http/app.ts';
 import { createServices } from './services.ts';
 
@@ -18,6 +18,8 @@ await assertSigningKeyPublished(services.orm, config).catch(async (err: Error) =
   await services.close();
   process.exit(78); // EX_CONFIG
 });
+// the password checker's dictionaries take most of a second to load: now, not during the first password change
+loadPasswordChecker();
 const app = await buildApp(services);
 
 let stopping = false;

@@ -38,6 +38,7 @@ export { recordBytesColumns } from './integrity/record-bytes.ts';
 export { buildStoredRow, contentHashOf, type TStoredRow } from './ingest/event-row.ts';
 export { signIn, confirmTotpEnrollment, type TAuthSettings, type TSignInOutcome } from './auth/sign-in.ts';
 export { changePassword, type TPasswordChangeOutcome } from './auth/password-change.ts';
+export { loadPasswordChecker } from './auth/password-policy.ts';
 export { FAILURE_MEMORY_MS, type TFailureState } from './auth/login-throttle.ts';
 export type { TSignInStore, TRefusalTally } from './auth/sign-in-store.ts';
 export { knownDeviceOf } from './auth/known-device.ts';
