@@ -25,7 +25,6 @@ function runRange(task: TRangeTask, started: Worker[]): Promise<TRangeResult> {
     const worker = new Worker(new URL('./walk-range-thread.ts', import.meta.url), { workerData: task, execArgv: [] });
     started.push(worker);
     worker.once('message', (m: { ok: true; result: TRangeResult } | { ok: false; message: string }) => {
-      // the hashes arrive as a transferred Uint8Array: no copy
       if (m.ok) resolve(m.result);
       else reject(new Error(`verifying events ${task.fromSeq}..${task.toSeq} failed: ${m.message}`));
     });
