@@ -232,7 +232,7 @@ describe('the log streams screen', () => {
     await context.close();
   }, 240_000);
 
-  it('edits a stream’s name and target in a dialog (recorded as STREAM_UPDATED); a Splunk stream moved to another host without its token is refused and stays as it was', async () => {
+  it('edits a stream’s name and target in a dialog (recorded as STREAM_UPDATED); a Splunk stream moved to another host without its token is refused and stays as it was, and so is an edit from a version another Admin changed since', async () => {
     const api = (kind: 'query' | 'mutation', path: string, input?: unknown) => trpc(stack, kind, path, input, { cookie });
     const webhook = await api('mutation', 'streams.create', { name: 'Ops webhook', target: { kind: 'WEBHOOK', url: `${hook.url}/ops` } });
     const splunk = await api('mutation', 'streams.create', {
@@ -315,6 +315,23 @@ describe('the log streams screen', () => {
     await eventually(async () => ((await api('query', 'events.list', { actions: ['STREAM_PAUSED'] })).data.items.length > 0 ? true : undefined));
     const after = (await api('query', 'events.list', { actions: ['STREAM_UPDATED'] })).data.items;
     expect(after.map((e: { entity: { id: string } }) => e.entity.id)).toEqual([webhookId]);
+
+    // another Admin renames the webhook while this one's dialog is open: saving is refused, theirs stays
+    await webhookRow.getByRole('button', { name: 'Edit Ops webhook (EU)' }).click();
+    await expect(dialog.getByLabel(/^Name/).inputValue()).resolves.toBe('Ops webhook (EU)');
+    expect((await api('mutation', 'streams.update', { id: webhookId, name: 'Ops webhook (theirs)' })).status).toBe(200);
+    await dialog.getByLabel(/^Name/).fill('Ops webhook (mine)');
+    const stale = page.waitForResponse((r) => r.url().includes('/trpc/streams.update'));
+    await dialog.getByRole('button', { name: 'Save changes' }).click();
+    expect((await stale).status()).toBe(412);
+    expect(await dialog.getByTestId('stream-edit-error').innerText()).toMatch(
+      /The changes were not saved\s+Someone changed this log stream after you opened it\. Close this dialog and open it again/,
+    );
+    await expect(dialog.getByLabel(/^Name/).inputValue()).resolves.toBe('Ops webhook (mine)');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    const theirs = (await api('query', 'streams.list')).data.items.find((s: { id: string }) => s.id === webhookId);
+    expect(theirs).toMatchObject({ name: 'Ops webhook (theirs)' });
     await context.close();
   }, 240_000);
 });

@@ -90,3 +90,46 @@ describe("an S3 stream's access key id", () => {
     ).toBe(false);
   });
 });
+
+/**
+ * Two Admins open the same stream and both save: the second edit was made from a version that is no
+ * longer current, and must be refused rather than silently undo the first (RFC 9110's If-Match).
+ */
+describe('an edit made from an older version of the stream', () => {
+  it('is refused with PRECONDITION_FAILED and changes nothing; from the current version, or with none, it is made', async () => {
+    const { tenantId } = await stack.createTenant('Two Admins');
+    const settings = streamSettings(stack.config);
+    const orm = stack.services.orm;
+    const { stream } = await createStream(orm, settings, tenantId, { name: 'hook', target: { kind: 'WEBHOOK', url: `${receiver.url}/x` } });
+    const opened = stream.updatedAt;
+    await new Promise((r) => setTimeout(r, 5)); // the view's updatedAt is to the millisecond
+    const first = await updateStream(orm, settings, tenantId, { id: stream.id, name: 'hook-a', expectedUpdatedAt: opened });
+    expect(first.stream.name).toBe('hook-a');
+    await expect(updateStream(orm, settings, tenantId, { id: stream.id, name: 'hook-b', expectedUpdatedAt: opened })).rejects.toMatchObject({
+      code: 'PRECONDITION_FAILED',
+    });
+    expect((await listStreams(orm, tenantId))[0]).toMatchObject({ name: 'hook-a', updatedAt: first.stream.updatedAt });
+
+    await new Promise((r) => setTimeout(r, 5));
+    const second = await updateStream(orm, settings, tenantId, { id: stream.id, name: 'hook-b', expectedUpdatedAt: first.stream.updatedAt });
+    expect(second.stream.name).toBe('hook-b');
+    // a caller that sends no version (an older client, a script) is not checked
+    expect((await updateStream(orm, settings, tenantId, { id: stream.id, name: 'hook-c' })).stream.name).toBe('hook-c');
+  });
+
+  it('two edits from the same version at the same moment: exactly one is made, the other refused', async () => {
+    const { tenantId } = await stack.createTenant('Two Admins at once');
+    const settings = streamSettings(stack.config);
+    const orm = stack.services.orm;
+    const { stream } = await createStream(orm, settings, tenantId, { name: 'hook', target: { kind: 'WEBHOOK', url: `${receiver.url}/x` } });
+    await new Promise((r) => setTimeout(r, 5));
+    const edits = await Promise.allSettled(
+      ['left', 'right'].map((name) => updateStream(orm, settings, tenantId, { id: stream.id, name, expectedUpdatedAt: stream.updatedAt })),
+    );
+    const made = edits.filter((e) => e.status === 'fulfilled');
+    const refused = edits.filter((e) => e.status === 'rejected');
+    expect(made).toHaveLength(1);
+    expect(refused.map((e) => (e as PromiseRejectedResult).reason.code)).toEqual(['PRECONDITION_FAILED']);
+    expect((await listStreams(orm, tenantId))[0]!.name).toBe((made[0] as PromiseFulfilledResult<{ stream: { name: string } }>).value.stream.name);
+  });
+});

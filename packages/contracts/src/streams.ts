@@ -79,6 +79,11 @@ export const ZStreamUpdateInput = z.strictObject({
   secret: ZStreamSecret.optional(),
   /** WEBHOOK: a new signing secret is generated and shown once. */
   rotateSecret: z.boolean().optional(),
+  /**
+   * The stream's `updatedAt` as the editor read it: the change is refused (PRECONDITION_FAILED) when
+   * the stream has changed since, so one Admin's edit does not silently undo another's. Absent: no check.
+   */
+  expectedUpdatedAt: z.iso.datetime().optional(),
 });
 export type TStreamUpdateInput = z.infer<typeof ZStreamUpdateInput>;
 

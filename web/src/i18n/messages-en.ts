@@ -508,6 +508,7 @@ export const en = {
       internal: 'The service failed. Try again in a moment.',
       notFound: 'This log stream no longer exists: it may have been deleted meanwhile.',
       conflict: 'A log stream with this name already exists: choose another name.',
+      stale: 'Someone changed this log stream after you opened it. Close this dialog and open it again to see their change, then make yours.',
       forbidden: 'Only an Admin can change log streams.',
     },
   },

@@ -508,6 +508,8 @@ export const es: TMessages = {
       internal: 'El servicio falló. Inténtalo de nuevo en un momento.',
       notFound: 'Este envío del registro ya no existe: puede que se haya eliminado mientras tanto.',
       conflict: 'Ya existe un envío del registro con este nombre: elige otro nombre.',
+      stale:
+        'Alguien cambió este envío del registro después de que lo abrieras. Cierra este diálogo y ábrelo de nuevo para ver su cambio; después haz el tuyo.',
       forbidden: 'Solo un administrador puede cambiar los envíos del registro.',
     },
   },

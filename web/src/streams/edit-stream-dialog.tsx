@@ -10,8 +10,9 @@ import { streamDraftOf, streamUpdateInput, type TStreamDraft } from './stream-in
 /**
  * Changes a log stream's name and target settings through streams.update. The kind is shown, not
  * chosen; the credential field starts empty and left so keeps the current one. What the service
- * refuses (a Splunk or Datadog stream moved to another host without its credential, a name taken)
- * is said in the dialog and the form keeps what was typed.
+ * refuses (a Splunk or Datadog stream moved to another host without its credential, a name taken,
+ * a stream someone else changed since the dialog opened) is said in the dialog and the form keeps
+ * what was typed.
  */
 export function EditStreamDialog({ stream, onClose }: { stream: TStreamView | null; onClose: () => void }) {
   const { t } = useTranslation();
@@ -32,6 +33,8 @@ function EditStreamForm({ stream, onDone }: { stream: TStreamView; onDone: () =>
   );
   // the stream as it was when the dialog opened: the list's refresh never overwrites what is typed
   const [draft, setDraft] = useState<TStreamDraft>(() => streamDraftOf(stream));
+  // the version the draft starts from: a change by someone else since is refused, not overwritten
+  const [openedAt] = useState(stream.updatedAt);
   const input = streamUpdateInput(stream, draft);
   const changed = Object.keys(input).length > 1;
   return (
@@ -41,7 +44,7 @@ function EditStreamForm({ stream, onDone }: { stream: TStreamView; onDone: () =>
       refusal={update.isError ? { title: t('streams.notSaved'), error: update.error, testId: 'stream-edit-error' } : null}
       submit={{ label: t('streams.saveButton'), pending: update.isPending, disabled: !draft.name.trim() || !changed }}
       onCancel={onDone}
-      onSubmit={() => update.mutate(input, { onSuccess: onDone })}
+      onSubmit={() => update.mutate({ ...input, expectedUpdatedAt: openedAt }, { onSuccess: onDone })}
     />
   );
 }

@@ -14,6 +14,14 @@ describe('streamErrorText, for the codes that say it all', () => {
     expect(streamErrorText(refusal('FORBIDDEN', 'admins only'), spanish)).toBe('es:streams.errors.forbidden');
   });
 
+  it('says that someone else changed the stream since the dialog opened, not that its name is taken', () => {
+    const stale = 'the log stream "SIEM" was changed at 2026-12-02T12:00:00.000Z, after the version this change was made from';
+    expect(streamErrorText(refusal('PRECONDITION_FAILED', stale))).toBe(
+      'Someone changed this log stream after you opened it. Close this dialog and open it again to see their change, then make yours.',
+    );
+    expect(streamErrorText(refusal('PRECONDITION_FAILED', stale), spanish)).toBe('es:streams.errors.stale');
+  });
+
   it('keeps the service’s own sentence where the code alone does not say what to fix', () => {
     const moved = "the stream's credential is sent to its host: give it again (secret) to send it to https://collector.example.net:8088";
     expect(streamErrorText(refusal('BAD_REQUEST', moved), spanish)).toBe(moved);

@@ -77,7 +77,13 @@ interface TIssueData {
 }
 
 /** The refusals whose code alone says what happened, so they are said in the user's language. */
-const KNOWN_CODES = { NOT_FOUND: 'notFound', CONFLICT: 'conflict', FORBIDDEN: 'forbidden', INTERNAL_SERVER_ERROR: 'internal' } as const;
+const KNOWN_CODES = {
+  NOT_FOUND: 'notFound',
+  CONFLICT: 'conflict',
+  PRECONDITION_FAILED: 'stale',
+  FORBIDDEN: 'forbidden',
+  INTERNAL_SERVER_ERROR: 'internal',
+} as const;
 
 /**
  * Why the service refused a change, in words: each validation issue with the field it is about

@@ -139,7 +139,14 @@ export async function updateStream(
   try {
     return await withTenant(orm, tenantId, async (em) => {
       const db = dbOf(em);
+      // locked until this change commits: a concurrent one reads what this one wrote
+      await sql`select 1 from stream_destinations where tenant_id = ${tenantId} and id = ${input.id}::uuid for update`.execute(db);
       const before = await readStream(db, tenantId, input.id);
+      if (input.expectedUpdatedAt !== undefined && Date.parse(input.expectedUpdatedAt) !== Date.parse(before.updatedAt))
+        throw new AppError(
+          'PRECONDITION_FAILED',
+          `the log stream "${before.name}" was changed at ${before.updatedAt}, after the version this change was made from (${input.expectedUpdatedAt}): open it again`,
+        );
       const target = input.target ?? before.target;
       if (input.target) checkTarget(input.target, s.policy);
       const generated = input.rotateSecret && target.kind === 'WEBHOOK' && !input.secret ? newWebhookSecret() : undefined;
