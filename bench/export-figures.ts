@@ -24,8 +24,8 @@ const PEAK_RSS = join(import.meta.dirname, 'peak-rss.mjs');
  * COPY into audit_events), building the next 20,000 rows while PostgreSQL copies the previous ones.
  * Triggers are off for this session (`session_replication_role = replica`) unless `triggers` is
  * set: the insert triggers feed the search table's trigram index and the viewer's counts, which no
- * export, checkpoint or verification reads, and they made seeding five times slower. Returns the time it took; the log is vacuumed and analysed
- * as a settled log would be.
+ * export, checkpoint or verification reads, and they made seeding five times slower. Returns the
+ * time it took; the log is vacuumed and analysed as a settled log would be.
  */
 export async function seedChain(
   superuserUrl: string,
