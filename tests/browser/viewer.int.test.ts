@@ -250,12 +250,20 @@ describe('the viewer in a browser', () => {
   it('fetches older events by cursor when the viewer scrolls to the end of the log', async () => {
     await page.goto('/');
     await poll(() => rows().count()).toBe(50);
-    // the viewer keeps scrolling to the end: each time it comes into view, one more page loads
+    // the viewer keeps scrolling to the end: each time it comes into view, one more page loads.
+    // Scrolled by the page itself, not by Playwright's scrollIntoViewIfNeeded, which first waits
+    // for the element to hold still (up to a second a step on a loaded machine); and waited for
+    // longer than the other steps, since every page is a round trip and a render
     const end = page.getByText(/^All \d+ matching events are shown\.$/);
-    await poll(async () => {
-      await page.getByTestId('load-more').scrollIntoViewIfNeeded();
-      return end.isVisible();
-    }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          await page.getByTestId('load-more').evaluate((el) => el.scrollIntoView({ block: 'end' }));
+          return end.isVisible();
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(true);
     const shown = Number((await end.innerText()).match(/\d+/)![0]);
     expect(shown).toBeGreaterThan(100);
     // no event twice across the pages (read by scrolling: only the rows near the viewport are in the page)
