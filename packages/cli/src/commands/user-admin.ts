@@ -1,4 +1,4 @@
-import { ZRole } from '@modula/contracts';
+import { type TReadToken, ZRole } from '@modula/contracts';
 import { administrationEvent, disableUser, resetTwoFactor, setUserRole, unlockUser, type TAdministeredUser } from '@modula/domain';
 import { z } from 'zod';
 import { printJson, required, type TCommand } from './helpers.ts';
@@ -16,31 +16,65 @@ function target(values: Record<string, unknown>) {
 
 const accountOf = (u: TAdministeredUser) => ({ type: 'USER', id: u.userId, label: u.email });
 
+/** READ_TOKEN_REVOKED for each token that ended with its maker's access, saying why. */
+function tokensRevoked(tenantId: string, tokens: TReadToken[], reason: string) {
+  return tokens.map((t) =>
+    administrationEvent(
+      tenantId,
+      'READ_TOKEN_REVOKED',
+      operatorActor(),
+      { type: 'READ_TOKEN', id: t.id, label: t.name },
+      { metadata: { revokedAt: t.revokedAt, reason } },
+    ),
+  );
+}
+
 export const userSetRole: TCommand = {
-  summary: 'Gives a user another role (applies at once); recorded as ROLE_CHANGED in the tenant\'s log; prints {"userId","role","previousRole"}.',
+  summary:
+    'Gives a user another role (applies at once: their sessions end, and leaving ADMIN revokes the read tokens they made); recorded as ROLE_CHANGED (and READ_TOKEN_REVOKED) in the tenant\'s log; prints {"userId","role","previousRole","sessionsEnded","readTokensRevoked"}.',
   options: { ...OPTIONS, role: { type: 'string' } },
   async run(values) {
     const { tenantId, email } = target(values);
     const role = ZRole.parse(required(values, 'role'));
     const user = await withOrm((orm) => setUserRole(orm, tenantId, email, role));
     await recordAdministration([
-      administrationEvent(tenantId, 'ROLE_CHANGED', operatorActor(), accountOf(user), { before: { role: user.previousRole }, after: { role } }),
+      administrationEvent(tenantId, 'ROLE_CHANGED', operatorActor(), accountOf(user), {
+        before: { role: user.previousRole },
+        after: { role },
+        metadata: { sessionsEnded: user.sessionsEnded, readTokensRevoked: user.readTokensRevoked.length },
+      }),
+      ...tokensRevoked(tenantId, user.readTokensRevoked, `its maker ${user.email} is no longer an Admin`),
     ]);
-    printJson({ userId: user.userId, role, previousRole: user.previousRole });
+    printJson({
+      userId: user.userId,
+      role,
+      previousRole: user.previousRole,
+      sessionsEnded: user.sessionsEnded,
+      readTokensRevoked: user.readTokensRevoked.map((t) => t.id),
+    });
     return 0;
   },
 };
 
 export const userDisable: TCommand = {
-  summary: 'Disables a user: no more sign-ins, open sessions end now; recorded as USER_DISABLED; prints {"userId","disabledAt","sessionsEnded"}.',
+  summary:
+    'Disables a user: no more sign-ins, open sessions and the read tokens they made end now; recorded as USER_DISABLED (and READ_TOKEN_REVOKED); prints {"userId","disabledAt","sessionsEnded","readTokensRevoked"}.',
   options: OPTIONS,
   async run(values) {
     const { tenantId, email } = target(values);
     const user = await withOrm((orm) => disableUser(orm, tenantId, email));
     await recordAdministration([
-      administrationEvent(tenantId, 'USER_DISABLED', operatorActor(), accountOf(user), { metadata: { sessionsEnded: user.sessionsEnded } }),
+      administrationEvent(tenantId, 'USER_DISABLED', operatorActor(), accountOf(user), {
+        metadata: { sessionsEnded: user.sessionsEnded, readTokensRevoked: user.readTokensRevoked.length },
+      }),
+      ...tokensRevoked(tenantId, user.readTokensRevoked, `its maker ${user.email} was disabled`),
     ]);
-    printJson({ userId: user.userId, disabledAt: user.disabledAt, sessionsEnded: user.sessionsEnded });
+    printJson({
+      userId: user.userId,
+      disabledAt: user.disabledAt,
+      sessionsEnded: user.sessionsEnded,
+      readTokensRevoked: user.readTokensRevoked.map((t) => t.id),
+    });
     return 0;
   },
 };

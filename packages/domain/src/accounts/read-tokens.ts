@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { READ_TOKEN_PREFIX, type TReadToken } from '@modula/contracts';
-import { dbOf, sql, withTenant, type Orm } from '@modula/db';
+import { dbOf, sql, withTenant, type Db, type Orm } from '@modula/db';
 import { v7 as uuidv7 } from 'uuid';
 import { AppError } from '../app-error.ts';
 import type { TAdministrator } from './administration.ts';
@@ -126,6 +126,18 @@ export async function revokeReadToken(orm: Orm, tenantId: string, idOrToken: str
   });
   if (!row) throw new AppError('NOT_FOUND', 'no such read token');
   return toView(row);
+}
+
+/**
+ * Revokes every live token a user made (in the caller's tenant transaction): a token is its maker's
+ * access, so it ends with their being an Admin (PCI DSS 8.2.5: a leaver's access is revoked at once).
+ * Tokens the operator made at the CLI have no maker and stay.
+ */
+export async function revokeReadTokensMadeBy(db: Db, tenantId: string, userId: string): Promise<TReadToken[]> {
+  const rows = await sql<TTokenRow>`update read_tokens set revoked_at = now()
+    where tenant_id = ${tenantId} and created_by_user_id = ${userId} and revoked_at is null and expires_at > now()
+    returning ${COLUMNS}`.execute(db);
+  return rows.rows.map(toView);
 }
 
 /**
