@@ -39,13 +39,22 @@ export interface TOutboxState {
   deviceId: string | null;
   /** The highest deviceSeq ever given out on this device. */
   lastSeq: number;
-  /** In recording order (Map keeps insertion order). */
+  /** In recording order (Map keeps insertion order). Both maps are keyed by `idKey(eventId)`. */
   pending: Map<string, TOutboxEntry>;
   deadLetters: Map<string, TDeadLetter>;
 }
 
 export function emptyState(): TOutboxState {
   return { deviceId: null, lastSeq: 0, pending: new Map(), deadLetters: new Map() };
+}
+
+/**
+ * The key of an id in the outbox. Ids are case-insensitive (CONTRACT) and the service answers them
+ * in lower case; journals written before `record()` lower-cased its ids may hold upper-case ones,
+ * which must still match the service's acknowledgement.
+ */
+export function idKey(id: string): string {
+  return id.toLowerCase();
 }
 
 /** Applies one journal record to the state (mutates and returns it). */
@@ -56,26 +65,28 @@ export function applyOp(state: TOutboxState, op: TJournalOp): TOutboxState {
       state.lastSeq = Math.max(state.lastSeq, op.lastSeq);
       break;
     case 'add':
-      state.pending.set(op.event.eventId, { event: op.event, sealed: op.sealed });
+      state.pending.set(idKey(op.event.eventId), { event: op.event, sealed: op.sealed });
       state.lastSeq = Math.max(state.lastSeq, op.event.context?.deviceSeq ?? 0);
       break;
     case 'seal':
       for (const event of op.events) {
-        if (state.pending.has(event.eventId)) state.pending.set(event.eventId, { event, sealed: true });
+        const key = idKey(event.eventId);
+        if (state.pending.has(key)) state.pending.set(key, { event, sealed: true });
       }
       break;
     case 'ack':
-      for (const id of op.ids) state.pending.delete(id);
+      for (const id of op.ids) state.pending.delete(idKey(id));
       break;
     case 'dead':
       for (const item of op.items) {
-        const event = item.event ?? state.pending.get(item.eventId)?.event;
-        state.pending.delete(item.eventId);
-        if (event) state.deadLetters.set(item.eventId, { event, issues: item.issues, rejectedAt: item.rejectedAt });
+        const key = idKey(item.eventId);
+        const event = item.event ?? state.pending.get(key)?.event;
+        state.pending.delete(key);
+        if (event) state.deadLetters.set(key, { event, issues: item.issues, rejectedAt: item.rejectedAt });
       }
       break;
     case 'forget':
-      for (const id of op.ids) state.deadLetters.delete(id);
+      for (const id of op.ids) state.deadLetters.delete(idKey(id));
       break;
   }
   return state;

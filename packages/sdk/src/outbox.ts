@@ -6,7 +6,7 @@ import { createAuditClient, type AuditClient } from './client.ts';
 import { correctDeviceTime, isoWithOffset, measureClockOffset, type TClockSample } from './clock.ts';
 import { InvalidAuditEventError, OutboxClosedError, RetryLaterError } from './errors.ts';
 import type { TAuditOutboxOptions, TReachability, TRecordInput, TSyncReport } from './outbox-options.ts';
-import { applyOp, replay, snapshotOps, type TDeadLetter, type TJournalOp, type TOutboxState } from './outbox-state.ts';
+import { applyOp, idKey, replay, snapshotOps, type TDeadLetter, type TJournalOp, type TOutboxState } from './outbox-state.ts';
 import type { TOutboxStore } from './outbox-store.ts';
 import { localIssues } from './validate-event.ts';
 
@@ -132,6 +132,7 @@ export class AuditOutbox {
    * with the issues at once; such an event never enters the outbox), gives it the device's next
    * number and writes it to durable storage. Resolves with the event exactly as it will be sent
    * once it is safe on disk; sending happens later, in the background or at `flush()`.
+   * `eventId`, `tenantId` and `branchId` are lower-cased, the spelling the service stores.
    *
    * Clock: with the offset known, `occurredAt` is the device time corrected by it and
    * `metadata.clock = { deviceTime, offsetMs }` keeps the raw device time (only when the offset
@@ -149,8 +150,11 @@ export class AuditOutbox {
     const build = (deviceSeq: number): TAuditEventInput =>
       ({
         ...input,
-        eventId: input.eventId ?? uuidv7(),
-        tenantId: input.tenantId ?? this.options.tenantId,
+        // ids in the one spelling the service stores and answers with: its acknowledgement must
+        // match the outbox's entry, and two spellings of one id are one event (CONTRACT)
+        eventId: lowerId(input.eventId ?? uuidv7()),
+        tenantId: lowerId(input.tenantId ?? this.options.tenantId),
+        ...(input.branchId ? { branchId: lowerId(input.branchId) } : {}),
         occurredAt: timing.occurredAt,
         ...(timing.clock ? { metadata: { ...input.metadata, clock: timing.clock } } : {}),
         context: { ...input.context, ...(offline !== undefined ? { offline } : {}), deviceId: this.state.deviceId, deviceSeq },
@@ -294,8 +298,9 @@ export class AuditOutbox {
         const event = events[r.index];
         return event ? [{ eventId: event.eventId, issues: r.issues, rejectedAt, event }] : [];
       });
-      const sentIds = new Set(events.map((e) => e.eventId));
-      const ackIds = result.accepted.filter((id) => sentIds.has(id));
+      // the service answers ids in lower case; events journalled before record() lower-cased ids may not be
+      const sentIds = new Set(events.map((e) => idKey(e.eventId)));
+      const ackIds = result.accepted.filter((id) => sentIds.has(idKey(id)));
       if (ackIds.length + dead.length === 0) throw new Error('the service answered ingest.batch without judging any event');
       const ops: TJournalOp[] = [{ t: 'ack', ids: ackIds }];
       if (dead.length > 0) ops.push({ t: 'dead', items: dead });
@@ -388,6 +393,11 @@ export class AuditOutbox {
   private assertOpen(): void {
     if (this.closed) throw new OutboxClosedError();
   }
+}
+
+/** A string id lower-cased; anything else is left for the schema to refuse with its path. */
+function lowerId<T>(id: T): T {
+  return (typeof id === 'string' ? id.toLowerCase() : id) as T;
 }
 
 function jsonSize(event: TAuditEventInput): number {
