@@ -1,10 +1,23 @@
-import { ACTIONS, AI_METADATA, AI_RISK_LEVELS, CATALOG, isAiAction, requiresBranch, type TAction, type TAuditEventInput } from '@modula/contracts';
+import {
+  ACTIONS,
+  AI_METADATA,
+  AI_RISK_LEVELS,
+  CATALOG,
+  isAiAction,
+  isWrittenByTheService,
+  requiresBranch,
+  type TAction,
+  type TAuditEventInput,
+} from '@modula/contracts';
 import { v5 as uuidv5 } from 'uuid';
 
 const NAMES = ['Ana', 'Ben', 'Chloé', 'Dario', 'Eun-ji', 'Farah', 'Gustav', 'Hana'];
 const ROLES = ['ADMIN', 'MANAGER', 'CASHIER'] as const;
-/** Actions a benchmark sends at one of its provisioned branches: all but the branch and tenant lifecycle. */
-const BRANCH_ACTIONS = ACTIONS.filter((a) => CATALOG[a].module !== 'BRANCH' && CATALOG[a].module !== 'TENANT');
+/**
+ * Actions a benchmark sends at one of its provisioned branches: what devices send, so neither the
+ * branch and tenant lifecycle nor what only the service writes (refused from an API key).
+ */
+const BRANCH_ACTIONS = ACTIONS.filter((a) => CATALOG[a].module !== 'BRANCH' && CATALOG[a].module !== 'TENANT' && !isWrittenByTheService(a));
 /** Those it may send without a branch: a sale, a cash session or stock is refused without its branch. */
 const TENANT_WIDE_ACTIONS = BRANCH_ACTIONS.filter((a) => !requiresBranch(a));
 

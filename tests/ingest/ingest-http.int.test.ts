@@ -76,4 +76,37 @@ describe('ingest over HTTP with an API key', () => {
     expect(metrics).toMatch(/audit_worker_events_total\{result="stored"\} 26/);
     expect(metrics).toMatch(/audit_oldest_unstored_seconds 0/);
   });
+
+  it("refuses, from an API key, the actions only the service writes (the log's and its administration's), and takes the rest of the batch", async () => {
+    // a till's key could otherwise write "Ada Admin revoked read token x" or "removed expired events"
+    const admin = { type: 'USER', id: 'admin-1', role: 'ADMIN', name: 'Ada Admin' } as const;
+    const forged = [
+      makeEvent(tenant.tenantId, { action: 'AUDIT_LOG_VIEWED', actor: admin, entity: undefined }),
+      makeEvent(tenant.tenantId, { action: 'READ_TOKEN_REVOKED', actor: admin, entity: { type: 'READ_TOKEN', id: 'tok-1', label: 'SIEM' } }),
+      makeEvent(tenant.tenantId, { action: 'EVENTS_EXPIRED', actor: { type: 'SYSTEM', name: 'Retention' }, entity: undefined }),
+    ];
+    const sale = makeEvent(tenant.tenantId);
+    const res = await postTrpc(stack.baseUrl, 'ingest.batch', { events: [forged[0], sale, forged[1], forged[2]] }, tenant.apiKey);
+    expect(res.status).toBe(200);
+    expect(res.body.result.data.accepted).toEqual([sale.eventId]);
+    const rejected = res.body.result.data.rejected as { index: number; eventId: string; issues: { path: string[]; message: string }[] }[];
+    expect(rejected.map((r) => [r.index, r.eventId, r.issues.map((i) => i.path.join('.'))])).toEqual([
+      [0, forged[0]!.eventId, ['action']],
+      [2, forged[1]!.eventId, ['action']],
+      [3, forged[2]!.eventId, ['action']],
+    ]);
+    expect(rejected[0]!.issues[0]!.message).toContain('AUDIT_LOG_VIEWED is recorded by the audit service itself');
+
+    const one = await postTrpc(stack.baseUrl, 'ingest.record', makeEvent(tenant.tenantId, { action: 'API_KEY_REVOKED', actor: admin }), tenant.apiKey);
+    expect(one.status).toBe(403);
+    expect(one.body.error.data.code).toBe('FORBIDDEN');
+
+    // nothing of them was queued: ingest.status does not know them
+    const r = await getTrpc(stack.baseUrl, 'ingest.status', { eventIds: forged.map((e) => e.eventId) }, tenant.apiKey);
+    expect(r.body.result.data.statuses.map((s: { state: string }) => s.state)).toEqual(['UNKNOWN', 'UNKNOWN', 'UNKNOWN']);
+
+    // a module of the monolith (the system caller) still records them
+    const viewed = makeEvent(tenant.tenantId, { action: 'AUDIT_LOG_VIEWED', actor: admin, entity: undefined });
+    await expect(stack.caller.ingest.record(viewed)).resolves.toEqual({ eventId: viewed.eventId });
+  });
 });

@@ -169,6 +169,17 @@ export function actionsOfModule(module: TModule): TAction[] {
   return ACTIONS.filter((a) => CATALOG[a].module === module);
 }
 
+/**
+ * Whether only the audit service itself writes this action: what Admins and operators do to the
+ * log and its administration (the AUDIT and ADMIN modules, DESIGN rule 8). A device's API key that
+ * sends one is refused, or a stolen till key could write "Ada Admin revoked read token x" or
+ * "removed expired events" into the log; modules of the monolith (the system caller) may.
+ */
+export function isWrittenByTheService(action: TAction): boolean {
+  const module = CATALOG[action].module;
+  return module === 'AUDIT' || module === 'ADMIN';
+}
+
 export function requiresBranch(action: TAction): boolean {
   return CATALOG[action].branch === 'required';
 }

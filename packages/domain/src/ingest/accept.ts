@@ -1,4 +1,4 @@
-import { LIMITS, ZAuditEventInput, type TAcceptedEvent, type TIssue } from '@modula/contracts';
+import { isWrittenByTheService, LIMITS, ZAuditEventInput, type TAcceptedEvent, type TIssue } from '@modula/contracts';
 import type { TAppErrorCode } from '../app-error.ts';
 import { redactEvent } from './redaction.ts';
 
@@ -13,7 +13,7 @@ export type TIngestPrincipal = { kind: 'apiKey'; tenantId: string; apiKeyId: str
  * An event refused at acceptance, with its position in the request. `code` says why, for the
  * caller to map (ingest.record answers it as the tRPC code): VALIDATION_FAILED for an event that is
  * not valid (size, schema, unknown tenant), FORBIDDEN for a valid event of another tenant than the
- * API key's. The issues' messages are for people; nothing decides on them.
+ * API key's, or of an action only the service writes (isWrittenByTheService). The issues' messages are for people; nothing decides on them.
  */
 export interface TRejection {
   index: number;
@@ -64,6 +64,10 @@ export function judgeEvents(rawEvents: unknown[], principal: TIngestPrincipal): 
     }
     if (principal.kind === 'apiKey' && parsed.data.tenantId !== principal.tenantId) {
       return reject([{ path: ['tenantId'], message: 'FORBIDDEN: not the tenant of this API key' }], 'FORBIDDEN');
+    }
+    if (principal.kind === 'apiKey' && isWrittenByTheService(parsed.data.action)) {
+      const message = `FORBIDDEN: ${parsed.data.action} is recorded by the audit service itself, never sent with an API key`;
+      return reject([{ path: ['action'], message }], 'FORBIDDEN');
     }
     const { event, redactedPaths } = redactEvent(parsed.data);
     result.accepted.push({ index, event: normalizeEvent({ ...event, occurredAt: new Date(event.occurredAt).toISOString(), redactedPaths }) });
