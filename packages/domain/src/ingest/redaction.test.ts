@@ -64,6 +64,11 @@ describe('isSecretKey', () => {
     'auth_header',
     'PASSWORD',
     'PIN_CODE',
+    // a common misspelling of cvv, and the name spelled out
+    'ccv',
+    'CCV',
+    'cardVerificationValue',
+    'card_verification_code',
   ])('%s is a secret', (key) => {
     expect(isSecretKey(key)).toBe(true);
   });
@@ -130,7 +135,47 @@ describe('redactString', () => {
     ['x-api-key: abcdef', 'x-api-key: [REDACTED]'],
     ['more tokens', 'more tokens'],
     ['ghp_R4nd0mDev1ceT0kenAbCdEfGh1234', '[REDACTED]'],
+    // the auth scheme of a header is case-insensitive (RFC 9110 11.1)
+    ['Authorization: BeArEr abcdefghijklmnop', 'Authorization: [REDACTED]'],
+    ['header bEARER abcdefghijklmnop', 'header [REDACTED]'],
+    ['authorization: bAsIc dXNlcjpwYXNzd29yZA==', 'authorization: [REDACTED]'],
+    // a JWT glued to text by a dash is still one
+    ['session-eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl', 'session-[REDACTED]'],
   ])('%s → %s', (input, output) => {
+    expect(redactString(input)).toBe(output);
+  });
+
+  // a locale's number formatter (fr: U+202F, others U+00A0), a copy from a PDF receipt, or a hand typing it
+  it.each([
+    ['no-break space', '\u00a0'],
+    ['narrow no-break space', '\u202f'],
+    ['thin space', '\u2009'],
+    ['two spaces', '  '],
+    ['spaced dash', ' - '],
+    ['dot', '.'],
+    ['slash', '/'],
+    ['tab', '\t'],
+    ['new line', '\n'],
+  ])('a card number grouped by a %s is redacted', (_name, sep) => {
+    expect(redactString(`card ${['4111', '1111', '1111', '1111'].join(sep)} ok`)).toBe('card [REDACTED] ok');
+    expect(redactString(['3782', '822463', '10005'].join(sep))).toBe(REDACTED); // Amex: 4-6-5
+  });
+
+  it.each([
+    ['card 4111 1111 1111 1111 exp 12/28 cvv 123', 'card [REDACTED] exp 12/28 cvv [REDACTED]'],
+    ['CVC 123', 'CVC [REDACTED]'],
+    ['cvc2 123 ok', 'cvc2 [REDACTED] ok'],
+    ['CVV2: 1234', 'CVV2: [REDACTED]'],
+    ['csc #123', 'csc #[REDACTED]'],
+    ['ccv 123', 'ccv [REDACTED]'],
+    ['security code 123', 'security code [REDACTED]'],
+    ['Security Code: 0123', 'Security Code: [REDACTED]'],
+    ['pin 4321', 'pin [REDACTED]'],
+    ['PIN 482913 entered', 'PIN [REDACTED] entered'],
+    ['manager PIN = 12345678', 'manager PIN = [REDACTED]'],
+    // a card number after the word pin goes whole, not its first group
+    ['pin 4111 1111 1111 1111', 'pin [REDACTED]'],
+  ])('a CVV or PIN written in text: %s → %s', (input, output) => {
     expect(redactString(input)).toBe(output);
   });
   it('leaves numbers that are not card numbers (Luhn) and short ids alone', () => {
@@ -153,6 +198,28 @@ describe('redactString', () => {
     'spinach pie',
     'time 12:30',
     'https://example.com/a?b=c',
+    // dates, times, amounts, addresses and phone numbers, also now that more separators group digits
+    '2026-12-02',
+    '2026-12-02 10:15',
+    '02.12.2026 14.30',
+    '2026-12-02 2026-12-03 2026-12-04 2026-12-05',
+    '02.12.2026 - 03.12.2026 - 04.12.2026',
+    '12/02/2026 12/03/2026',
+    'total 12.50 tip 1.50',
+    '1234.50 5678.90 1111.00 2222.00',
+    '12.50\u00a0€ 3.20\u00a0€ 1.10\u00a0€ 7.70\u00a0€',
+    '192.168.1.10',
+    '192.168.1.10 10.0.0.1 10.0.0.2',
+    '10.0.0.1/24 via 10.0.0.254',
+    '+33 6 12 34 56 78',
+    '+49 151 2345 6789',
+    '0049 151 2345 6789',
+    '1\u202f234\u202f567,89 €',
+    'spin 1234 rpm',
+    'pinned 1234 times',
+    'pin 12',
+    'the PIN was changed',
+    'cvv 12345',
   ])('%s is an ordinary value and stays', (value) => {
     expect(redactString(value)).toBe(value);
   });
@@ -251,6 +318,45 @@ describe('redactEvent', () => {
     ]);
   });
 
+  it('redacts the value of a name/value pair whose name is a secret key name (HAR, form dumps), at its own path', () => {
+    const { event: out, redactedPaths } = redactEvent(
+      event({
+        metadata: {
+          fields: [
+            { name: 'password', value: 'hunter2' },
+            { name: 'user', value: 'ana' },
+            { name: 'rememberPassword', value: true },
+          ],
+          headers: [{ name: 'Cookie', value: 'sid=abc123' }],
+          form: { key: 'apiKey', value: 'abc' },
+          card: { field: 'cvv', value: 737, type: 'text' },
+          other: { name: 42, value: 'kept' },
+          dotnet: { Name: 'Password', Value: 'x' },
+        },
+      }),
+    );
+    expect(out.metadata).toEqual({
+      fields: [
+        { name: 'password', value: REDACTED },
+        { name: 'user', value: 'ana' },
+        { name: 'rememberPassword', value: true },
+      ],
+      headers: [{ name: 'Cookie', value: REDACTED }],
+      form: { key: 'apiKey', value: REDACTED },
+      card: { field: 'cvv', value: REDACTED, type: 'text' },
+      other: { name: 42, value: 'kept' },
+      dotnet: { Name: 'Password', Value: REDACTED },
+    });
+    expect(redactedPaths).toEqual([
+      'metadata.card.value',
+      'metadata.dotnet.Value',
+      'metadata.fields[0].value',
+      'metadata.form.value',
+      'metadata.headers[0].value',
+    ]);
+    expect(redactString('{"fields":[{"name":"password","value":"hunter2"}]}')).toBe('{"fields":[{"name":"password","value":"[REDACTED]"}]}');
+  });
+
   it('never makes a field longer than the schema allows (the worker checks the limits again): such a value is replaced whole', () => {
     const id = `pin=1 ${'x'.repeat(LIMITS.idMaxLength - 6)}`;
     const long = `pin=1 ${'y'.repeat(LIMITS.jsonMaxStringLength - 6)}`;
@@ -287,9 +393,9 @@ describe('same content, same identity', () => {
 const cardNumber = fc
   .tuple(fc.integer({ min: 1, max: 9 }), fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 11, maxLength: 17 }))
   .map(([first, rest]) => luhnCard(`${first}${rest.join('')}`));
-/** How it is written: plain, or in groups of four with spaces or dashes. */
+/** How it is written: plain, or in groups of four with spaces, dashes, dots, slashes or other blanks. */
 const written = fc
-  .tuple(cardNumber, fc.constantFrom('', ' ', '-'))
+  .tuple(cardNumber, fc.constantFrom('', ' ', '-', '.', '/', '  ', ' - ', '\t', '\u00a0', '\u202f', '\u2009'))
   .map(([digits, sep]) => ({ digits, text: sep ? digits.match(/.{1,4}/g)!.join(sep) : digits }));
 /** Text around it: anything, but no digit glued to the card (then no one can tell where the card begins). */
 const around = fc.string({ maxLength: 12 });

@@ -22,6 +22,7 @@ const SECRET_WORDS = new Set([
   'totp',
   'cvv',
   'cvv2',
+  'ccv', // a common misspelling of cvv
   'cvc',
   'cvc2',
   'cvn',
@@ -46,6 +47,7 @@ const SECRET_JOINED = [
   'cardnumber',
   'creditcard',
   'securitycode',
+  'cardverification',
   'authorization',
   'credential',
   'passcode',
@@ -71,7 +73,8 @@ export function keyWords(key: string): string[] {
  * Some part of every secret word and joined name above: a key whose letters and digits hold none of
  * these is no secret, and is let through without splitting it into words (the hot path).
  */
-const SECRET_HINT = /pass|pw|pin|secret|token|otp|cv|csc|pan|auth|cookie|credential|apikey|accesskey|privatekey|cardnumber|creditcard|securitycode/;
+const SECRET_HINT =
+  /pass|pw|pin|secret|token|otp|cv|csc|pan|auth|cookie|credential|apikey|accesskey|privatekey|cardnumber|creditcard|securitycode|cardverification/;
 
 export function isSecretKey(key: string): boolean {
   if (!SECRET_HINT.test(key.toLowerCase().replace(/[^a-z0-9]+/g, ''))) return false;
@@ -105,15 +108,22 @@ function isCardNumber(value: number): boolean {
   return !Number.isSafeInteger(abs) || luhnValid(String(abs));
 }
 
+/** `word` in any mix of cases, inside a pattern whose other parts are case-sensitive: `basic` → `[Bb][Aa][Ss][Ii][Cc]`. */
+const anyCase = (word: string) => [...word].map((c) => `[${c.toUpperCase()}${c}]`).join('');
+
 /** Credentials recognisable by their shape wherever they appear inside a string (one pass, one alternative each). */
 const TOKENS = new RegExp(
   [
     // PEM private keys, header to footer (or to the end of a truncated one)
     /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)/,
-    // Authorization header values
-    /\b(?:[Bb]earer|BEARER|[Bb]asic|BASIC|[Tt]oken|TOKEN)\s+[A-Za-z0-9\-._~+/]{8,}=*/,
-    // JSON Web Tokens
-    /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/,
+    // Authorization header values; the scheme is case-insensitive (RFC 9110 11.1)
+    new RegExp(`\\b(?:${['bearer', 'basic', 'token'].map(anyCase).join('|')})\\s+[A-Za-z0-9\\-._~+/]{8,}=*`),
+    // JSON Web Tokens: the first `eyJ` after a word boundary in a run of base64url characters (what
+    // precedes it in the run, the capture `jwtRun`, stays). Only the start of a run tries, once: the
+    // lookahead is atomic. Trying every `eyJ` of `eyJ-eyJ-…` scanned the rest of the run for each
+    // (quadratic), and found nothing more: a later `eyJ` of a run that fails from the first would need
+    // the same dots at the same places.
+    /(?<![A-Za-z0-9_-])(?=(?<jwtRun>[A-Za-z0-9_-]*?)(?<![A-Za-z0-9_])eyJ)\k<jwtRun>eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/,
     // API keys of well-known shapes: Stripe, Modula (ingest keys and read tokens), AWS, GitHub, GitLab, Slack, Google
     /\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{8,}\b|\bwhsec_[A-Za-z0-9]{16,}|\bmak_[A-Za-z0-9_-]{16,}|\bmrt_[A-Za-z0-9_-]{16,}|\bAKIA[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{20,}\b|\bgithub_pat_[A-Za-z0-9_]{22,}|\bglpat-[A-Za-z0-9_-]{20,}|\bxox[abposr]-[A-Za-z0-9-]{10,}|\bAIza[0-9A-Za-z_-]{35}/,
   ]
@@ -170,72 +180,111 @@ function redactAssignments(text: string): string {
 /** UUIDs and hex digests (MD5, SHA-1, SHA-256, SHA-512) are ids, not card numbers, whatever digits they hold. */
 const OPAQUE_IDS =
   /(?<![0-9a-f])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9a-f])|\b(?:[0-9a-f]{128}|[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{32})\b/gi;
-/** Digits, grouped by single spaces or dashes: `4111 1111 1111 1111`, `5500-0000-0000-0004`, `4111111111111111`. */
-const DIGIT_RUN = /\d(?:[ -]?\d)*/g;
-const LONG_DIGIT_RUN = /\d(?:[ -]?\d){12}/;
+/** Every id above starts with 8 hex digits: a text without them is not searched (`1 1 1 …` tried them at every digit). */
+const HEX_RUN = /[0-9a-f]{8}/i;
+/**
+ * Digits, grouped by up to 3 blanks (any Unicode space: a locale's U+00A0 or U+202F, a tab), dashes,
+ * dots or slashes: `4111 1111 1111 1111`, `5500-0000-0000-0004`, `4111\u202f1111…`, `4111 - 1111 …`,
+ * `4111.1111…`, `4111111111111111`. Separators and digits never overlap, so a run is matched in one pass.
+ */
+const DIGIT_RUN = /\d(?:[\s./-]{0,3}\d)*/g;
+const LONG_DIGIT_RUN = /\d(?:[\s./-]{0,3}\d){12}/;
+/** Card numbers are written in groups of 3 digits or more (4-4-4-4, 4-6-5, 4-6-4, 4-4-4-4-3); only the last may be shorter. */
+const CARD_GROUP_MIN = 3;
 
 /** Doubling of a Luhn digit: 0→0, 1→2, …, 5→1, …, 9→9. */
 const DOUBLED = [0, 2, 4, 6, 8, 1, 3, 5, 7, 9];
 
 /**
- * The digit groups of a run (offsets in the run, and in its digits without separators) and a Luhn
- * check of the digits [from, to) in O(1): prefix sums of each digit taken plain or doubled, by the
- * parity of its position (the rightmost digit of a window is never doubled).
+ * The card numbers of a digit run, as [start, end) character offsets in the run, overlapping and
+ * adjacent ones joined. A window is consecutive groups holding 13–19 digits whose groups but the last
+ * have CARD_GROUP_MIN digits or more, checked by Luhn in O(1): prefix sums of each digit taken plain
+ * or doubled, by the parity of its position (the rightmost digit of a window is never doubled). Each
+ * group starts at most 19 windows, and a short group ends them, so the work is linear in the run.
  */
-function luhnWindows(run: string) {
-  const groups: { start: number; end: number; from: number; to: number }[] = [];
-  const even = [0];
-  const odd = [0];
+function cardSpans(run: string): [number, number][] {
+  // group k: characters [starts[k], ends[k]) of the run; digits [firsts[k], firsts[k + 1]) of its digits
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const firsts: number[] = [];
+  // even[k], odd[k]: the Luhn sum of the first k digits, those at even (odd) positions doubled
+  const even = new Int32Array(run.length + 1);
+  const odd = new Int32Array(run.length + 1);
   let n = 0;
   for (let i = 0; i < run.length; i++) {
     const d = run.charCodeAt(i) - 48;
     if (d < 0 || d > 9) continue;
-    if (i === 0 || run.charCodeAt(i - 1) - 48 < 0 || run.charCodeAt(i - 1) - 48 > 9) groups.push({ start: i, end: i + 1, from: n, to: n + 1 });
+    if (ends.length > 0 && ends[ends.length - 1] === i) ends[ends.length - 1] = i + 1;
     else {
-      groups.at(-1)!.end = i + 1;
-      groups.at(-1)!.to = n + 1;
+      starts.push(i);
+      ends.push(i + 1);
+      firsts.push(n);
     }
-    // even[k]: digits at even positions doubled; odd[k]: digits at odd positions doubled
-    even.push(even[n]! + (n % 2 === 0 ? DOUBLED[d]! : d));
-    odd.push(odd[n]! + (n % 2 === 1 ? DOUBLED[d]! : d));
+    even[n + 1] = even[n]! + (n % 2 === 0 ? DOUBLED[d]! : d);
+    odd[n + 1] = odd[n]! + (n % 2 === 1 ? DOUBLED[d]! : d);
     n++;
   }
-  // in the window [from, to) the digits at to-2, to-4, … are doubled: those of the other parity than to-1
+  firsts.push(n);
+  // in the window of digits [from, to) the digits at to-2, to-4, … are doubled: those of the other parity than to-1
   const valid = (from: number, to: number) => ((to - 1) % 2 === 0 ? odd[to]! - odd[from]! : even[to]! - even[from]!) % 10 === 0;
-  return { groups, valid };
+  const spans: [number, number][] = [];
+  let reach = -2; // the last group of the last span
+  for (let i = 0; i < starts.length; i++) {
+    for (let j = i; j < starts.length && firsts[j + 1]! - firsts[i]! <= 19; j++) {
+      if (firsts[j + 1]! - firsts[i]! >= 13 && valid(firsts[i]!, firsts[j + 1]!)) {
+        if (i > reach + 1) spans.push([starts[i]!, ends[j]!]);
+        else if (j > reach) spans[spans.length - 1]![1] = ends[j]!;
+        reach = Math.max(reach, j);
+      }
+      if (firsts[j + 1]! - firsts[j]! < CARD_GROUP_MIN) break; // a short group ends every window that holds it
+    }
+  }
+  return spans;
 }
 
 /**
  * Card numbers inside a string, also glued to text (`card-4111…`, `4111…abc`): any consecutive groups
- * of a digit run that hold 13–19 digits and pass the Luhn check. Every such window is redacted, so a
- * chance match that overlaps a real card number cannot leave part of it behind.
+ * of a digit run that hold 13–19 digits, each group but the last 3 digits or more, and pass the Luhn
+ * check. Every such window is redacted, so a chance match that overlaps a real card number cannot
+ * leave part of it behind. Dates, times, amounts and addresses (`2026-12-02 2026-12-03 …`,
+ * `12.50 3.20 …`, `192.168.1.10 …`) have groups of 1 or 2 digits inside, so they never form a window.
  */
 function redactCardNumbers(text: string): string {
   if (!LONG_DIGIT_RUN.test(text)) return text;
   // the same text with UUIDs and digests blanked out: offsets stay those of `text`
-  const source = text.replace(OPAQUE_IDS, (m) => '#'.repeat(m.length));
+  const source = HEX_RUN.test(text) ? text.replace(OPAQUE_IDS, (m) => '#'.repeat(m.length)) : text;
   let out = '';
   let last = 0;
   DIGIT_RUN.lastIndex = 0;
   for (let m = DIGIT_RUN.exec(source); m; m = DIGIT_RUN.exec(source)) {
-    if (m[0].length < 13 || (m[0].length > 19 && !/[ -]/.test(m[0]))) continue; // one group of more than 19 digits: no card
-    const { groups, valid } = luhnWindows(m[0]);
-    const hit = new Array<boolean>(groups.length).fill(false);
-    for (let i = 0; i < groups.length; i++) {
-      for (let j = i; j < groups.length && groups[j]!.to - groups[i]!.from <= 19; j++) {
-        if (groups[j]!.to - groups[i]!.from >= 13 && valid(groups[i]!.from, groups[j]!.to)) hit.fill(true, i, j + 1);
-      }
-    }
-    for (let i = 0; i < groups.length; i++) {
-      if (!hit[i]) continue;
-      let j = i;
-      while (j + 1 < groups.length && hit[j + 1]) j++;
-      out += text.slice(last, m.index + groups[i]!.start) + REDACTED;
-      last = m.index + groups[j]!.end;
-      i = j;
+    if (m[0].length < 13 || (m[0].length > 19 && !/\D/.test(m[0]))) continue; // one group of more than 19 digits: no card
+    for (const [start, end] of cardSpans(m[0])) {
+      out += text.slice(last, m.index + start) + REDACTED;
+      last = m.index + end;
     }
   }
   return last === 0 ? text : out + text.slice(last);
+}
+
+/**
+ * A card's security code or a PIN written after its name, with or without `:`, `=` or `#`: `cvv 123`,
+ * `CVC2: 0123`, `security code #123`, `PIN 4321`. The digits go, the name stays.
+ */
+const LABELLED_CODE = /\b(cvv2?|cvc2?|ccv|csc|cvn|security\s{1,3}code|pin)(\s{1,3}[:=#]?\s{0,3}|[:=#]\s{0,3})(\d{3,12})(?!\d)/gi;
+
+/**
+ * Security codes have 3 digits (4 on the front of an Amex card). PINs have 4 to 12 (ISO 9564-1):
+ * banks use 4–6, phones and apps 6–8; fewer than 4 digits after `pin` is a count or a position
+ * (`pin 12`), not a PIN.
+ */
+function isLabelledCode(label: string, digits: string): boolean {
+  return label.toLowerCase() === 'pin' ? digits.length >= 4 : digits.length <= 4;
+}
+
+function redactLabelledCodes(text: string): string {
+  return text.replace(LABELLED_CODE, (match, label: string, separator: string, digits: string) =>
+    isLabelledCode(label, digits) ? label + separator + REDACTED : match,
+  );
 }
 
 class TooDeep extends Error {}
@@ -262,13 +311,14 @@ function redactJsonText(text: string): string {
 
 /** Replaces every secret-shaped part of a string; returns the same string when there is none. */
 export function redactString(value: string): string {
-  // every shape above but assignments, URLs and JSON needs 13 characters or more
-  if (value.length < 13 && !/[:=[{]/.test(value)) return value;
+  // every shape above but assignments, URLs, JSON and labelled codes (`cvv 123`) needs 13 characters or more
+  if (value.length < 13 && !/[:=[{]|\d{3}/.test(value)) return value;
   let out = /^\s*[[{]/.test(value) ? redactJsonText(value) : value;
-  out = out.replace(TOKENS, REDACTED);
+  out = out.replace(TOKENS, (_match, jwtRun?: string) => (jwtRun ?? '') + REDACTED); // jwtRun: TOKENS' only capture
   if (out.includes('://')) out = out.replace(URL_USERINFO, (_m, scheme: string, user: string) => `${scheme}${user}:${REDACTED}@`);
   if (out.includes('=') || out.includes(':')) out = redactAssignments(out);
-  return redactCardNumbers(out);
+  // after card numbers: `pin 4111 1111 1111 1111` is one card, not a PIN and 12 digits left behind
+  return redactLabelledCodes(redactCardNumbers(out));
 }
 
 /** A redacted text that would no longer fit its field is replaced whole: the worker re-checks the limits. */
@@ -301,6 +351,18 @@ function renamedKeys(keys: string[]): Map<string, string> | undefined {
   return renamed;
 }
 
+/** The members that name a name/value pair (`{"name":"password","value":"…"}`: HAR headers, form dumps), as written by JS and by .NET. */
+const PAIR_NAMES = ['name', 'key', 'field', 'Name', 'Key', 'Field'];
+const PAIR_VALUES = new Set(['value', 'Value']);
+
+/** An object that is a name/value pair whose name is a secret key name: its value is redacted as if it were under that key. */
+function namesSecret(value: Record<string, unknown>): boolean {
+  return PAIR_NAMES.some((member) => {
+    const name = Object.hasOwn(value, member) ? value[member] : undefined;
+    return typeof name === 'string' && isSecretKey(name);
+  });
+}
+
 function redactValue(value: unknown, path: string, paths: string[], depth: number, maxString: number): unknown {
   if (typeof value === 'string') {
     const redacted = redactText(value, maxString);
@@ -317,13 +379,14 @@ function redactValue(value: unknown, path: string, paths: string[], depth: numbe
   if (isPlainObject(value)) {
     const entries = Object.entries(value);
     const renamed = renamedKeys(entries.map(([key]) => key));
+    const secretPair = namesSecret(value);
     return Object.fromEntries(
       entries.map(([key, v]) => {
         const name = renamed?.get(key) ?? key;
         const childPath = path === '' ? name : `${path}.${name}`;
         if (name !== key) paths.push(childPath);
         // a secret key name hides what it holds; a flag (`passwordChanged: true`) is no secret
-        if (isSecretKey(key) && v !== null && v !== '' && typeof v !== 'boolean') {
+        if ((isSecretKey(key) || (secretPair && PAIR_VALUES.has(key))) && v !== null && v !== '' && typeof v !== 'boolean') {
           paths.push(childPath);
           return [name, REDACTED];
         }
