@@ -112,6 +112,18 @@ export interface TAxeViolation {
  * rules), injected into the page from the installed package.
  */
 export async function seriousAxeViolations(page: Page): Promise<TAxeViolation[]> {
+  // a dialog still fading in has half-transparent text: axe measures the contrast of the colours it
+  // has at that instant (white at 80 % over red read 3.09:1 on a loaded machine). Wait for finite
+  // transitions and animations to end (a spinner's never does); past 5 s, check what is there.
+  await page
+    .waitForFunction(
+      () => document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getComputedTiming().iterations === Infinity),
+      undefined,
+      {
+        timeout: 5_000,
+      },
+    )
+    .catch(() => {});
   await page.addScriptTag({ path: AXE });
   return page.evaluate(async () => {
     const axe = (

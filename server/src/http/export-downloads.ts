@@ -48,14 +48,16 @@ export function registerExportDownloads(app: FastifyInstance, services: TService
       if (view.status !== 'READY' || !view.fileName || !view.format) return refuse(reply, 409, 'CONFLICT', `the export is ${view.status}`);
       const opened = await openExportPart(services.orm, stores, services.config.DATA_DIR, tenantId, exportId, part);
       if (!opened) {
-        if (part === 'file' && view.fileDeletedAt) {
+        // the retention sweep may have deleted the file between the two reads: ask the row again
+        const deletedAt = part === 'file' ? (view.fileDeletedAt ?? (await getExport(services.orm, tenantId, exportId)).fileDeletedAt) : undefined;
+        if (deletedAt) {
           const hours = services.config.EXPORT_RETENTION_HOURS;
           const kept = hours >= 1 ? `${hours} hours` : `${Math.round(hours * 3600)} seconds`;
           return refuse(
             reply,
             410,
             'GONE',
-            `the export file was deleted at ${view.fileDeletedAt}, ${kept} after it was built (EXPORT_RETENTION_HOURS); its signed manifest is still at ${exportUrls(exportId).manifestUrl}: create a new export for a fresh copy`,
+            `the export file was deleted at ${deletedAt}, ${kept} after it was built (EXPORT_RETENTION_HOURS); its signed manifest is still at ${exportUrls(exportId).manifestUrl}: create a new export for a fresh copy`,
           );
         }
         // a pack built before issue 14 lives on the disk of the host that built it
