@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { v7 as uuidv7 } from 'uuid';
+import type { CpuMeter } from './cpu-accounting.ts';
 import { COPY_COLUMNS, generateStoredRows, toCsvLine } from './stored-rows.ts';
 
 /**
@@ -11,9 +12,10 @@ import { COPY_COLUMNS, generateStoredRows, toCsvLine } from './stored-rows.ts';
  * audit_event_search and its trigram index) — split over `connections` connections. Each run
  * writes a tenant of its own (created here), so the rows never collide with the pipeline's. Rows
  * are generated before timing. What the ratio to this then measures is the pipeline's own cost:
- * HTTP, validation, redaction, queueing, hashing and the statements it sends.
+ * HTTP, validation, redaction, queueing, hashing and the statements it sends. `cpu` (optional)
+ * measures the timed part.
  */
-export async function measureCopyLimit(url: string, events: number, connections: number): Promise<number> {
+export async function measureCopyLimit(url: string, events: number, connections: number, cpu?: CpuMeter): Promise<number> {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   const tenantId = uuidv7();
@@ -26,10 +28,14 @@ export async function measureCopyLimit(url: string, events: number, connections:
   const clients = await Promise.all(
     parts.map(async () => {
       const c = new pg.Client({ connectionString: url });
+      // a connection ended under it (the bench stopping PostgreSQL after another failure) must not
+      // crash the process and hide that failure: the COPY's own promise reports it
+      c.on('error', () => {});
       await c.connect();
       return c;
     }),
   );
+  cpu?.start();
   const started = performance.now();
   await Promise.all(
     clients.map(async (client, c) => {
@@ -39,6 +45,7 @@ export async function measureCopyLimit(url: string, events: number, connections:
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  cpu?.stop(events);
   await Promise.all(clients.map((c) => c.end()));
   await admin.end();
   return events / seconds;

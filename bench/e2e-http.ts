@@ -1,4 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
+import type { CpuMeter } from './cpu-accounting.ts';
 import { benchBranchIds, branchProvisioning, generateEvent } from './generate-events.ts';
 
 async function storedCounter(baseUrl: string): Promise<number> {
@@ -43,6 +44,7 @@ export async function measureHttpIngest(
   events: number,
   batchSize: number,
   clients: number,
+  cpu?: CpuMeter,
 ): Promise<number> {
   await provisionBenchBranches(baseUrl, tenants);
   const batches = Array.from({ length: Math.ceil(events / batchSize) }, (_, b) => {
@@ -56,6 +58,7 @@ export async function measureHttpIngest(
     return { apiKey: tenant.apiKey, body };
   });
   const base = await storedCounter(baseUrl);
+  cpu?.start();
   const started = performance.now();
   let next = 0;
   let accepted = 0;
@@ -72,5 +75,7 @@ export async function measureHttpIngest(
   );
   if (accepted !== events) throw new Error(`the service accepted ${accepted} of ${events} events`);
   while ((await storedCounter(baseUrl)) - base < accepted) await new Promise((r) => setTimeout(r, 200));
-  return accepted / ((performance.now() - started) / 1000);
+  const seconds = (performance.now() - started) / 1000;
+  cpu?.stop(accepted);
+  return accepted / seconds;
 }

@@ -24,6 +24,7 @@ import { findFreePort, startPostgres, startRedis, stopProcess } from '@modula/de
 import { createTenant, loadSigner, publishSigningKey, verifyChain } from '@modula/domain';
 import { createServices, createSystemCaller } from '@modula/server';
 import { measureCopyLimit } from './copy-limit.ts';
+import { CpuMeter, cpuTotal, postmasterPid, type TCpuSnapshot } from './cpu-accounting.ts';
 import { measureHttpIngest } from './e2e-http.ts';
 import { measureExportFigures, type TExportFigures } from './export-figures.ts';
 import { measureCallerLatency } from './in-process-latency.ts';
@@ -79,16 +80,21 @@ async function main() {
     // the server serves web/dist if it exists when it starts
     if (VIEWER_EVENTS > 0) await prepareViewerBuild(log);
     const tenants = await Promise.all(Array.from({ length: 10 }, (_, i) => createTenant(orm, `Bench tenant ${i + 1}`)));
-    const spawnTs = (entry: string) => {
+    const pids = { server: [] as number[], worker: [] as number[] };
+    const spawnTs = (entry: string, role: keyof typeof pids) => {
       const child = spawn(
         process.execPath,
         [...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), '--import', 'tsx', join(ROOT, entry)],
         { env, stdio: ['ignore', 'ignore', 'inherit'] },
       );
       children.push(child);
+      pids[role].push(child.pid!);
     };
-    spawnTs('server/src/main.ts');
-    for (let w = 0; w < WORKERS; w++) spawnTs('worker/src/main.ts');
+    spawnTs('server/src/main.ts', 'server');
+    for (let w = 0; w < WORKERS; w++) spawnTs('worker/src/main.ts', 'worker');
+    const cpuSources = { postmaster: postmasterPid(pg.clusterDir), redis: redis.pid, ...pids };
+    const copyCpu = new CpuMeter(cpuSources);
+    const httpCpu = new CpuMeter(cpuSources);
     const baseUrl = `http://127.0.0.1:${port}`;
     for (;;) {
       try {
@@ -100,9 +106,11 @@ async function main() {
     }
 
     log(`COPY limit: ${EVENTS} rows on ${CONCURRENCY * WORKERS} connections × ${RUNS}`);
-    const copy = summary(await repeat(RUNS, () => measureCopyLimit(pg.superuserUrl.replace(/\/postgres$/, '/modula_audit'), EVENTS, CONCURRENCY * WORKERS)));
+    const copy = summary(
+      await repeat(RUNS, () => measureCopyLimit(pg.superuserUrl.replace(/\/postgres$/, '/modula_audit'), EVENTS, CONCURRENCY * WORKERS, copyCpu)),
+    );
     log(`HTTP ingest: ${EVENTS} events, batches of 1000, 4 clients, 10 tenants × ${RUNS}`);
-    const http = summary(await repeat(RUNS, () => measureHttpIngest(baseUrl, tenants, EVENTS, 1000, 4)));
+    const http = summary(await repeat(RUNS, () => measureHttpIngest(baseUrl, tenants, EVENTS, 1000, 4, httpCpu)));
 
     log('in-process caller: single events at 1000/s for 5 s × runs');
     const services = await createServices(loadConfig(env));
@@ -170,6 +178,8 @@ async function main() {
       copyLimitPerSecond: copy,
       httpIngestPerSecond: http,
       ratioToCopy: { median: http.median / copy.median },
+      cpuPerEventUs: { copyLimit: copyCpu.perEvent(), httpIngest: httpCpu.perEvent() },
+      coresBusy: { copyLimit: copyCpu.coresBusy(), httpIngest: httpCpu.coresBusy() },
       naivePerSecond: naive,
       ratioToNaive: { median: http.median / naive.median },
       callerAckMs: { p50: summary(latency.map((l) => l.p50)), p99: summary(latency.map((l) => l.p99)) },
@@ -203,6 +213,9 @@ function printTable(r: {
   copyLimitPerSecond: MMM;
   httpIngestPerSecond: MMM;
   ratioToCopy: { median: number };
+  cpuPerEventUs: { copyLimit: TCpuSnapshot; httpIngest: TCpuSnapshot };
+  coresBusy: { copyLimit: number; httpIngest: number };
+  machine: { cores: number };
   naivePerSecond: MMM;
   ratioToNaive: { median: number };
   callerAckMs: { p50: MMM; p99: MMM };
@@ -214,6 +227,7 @@ function printTable(r: {
     ['1. COPY limit (into audit_events: its indexes and the search table)', 'events/s', f(r.copyLimitPerSecond)],
     ['2. HTTP ingest.batch until STORED', 'events/s', f(r.httpIngestPerSecond)],
     ['   ratio to the COPY limit', 'median', `${(r.ratioToCopy.median * 100).toFixed(0)} %`],
+    ...cpuRows(r.cpuPerEventUs, r.coresBusy, r.machine.cores),
     ['   in-process caller, 1k events/s, ack p50', 'ms', f(r.callerAckMs.p50, 1)],
     ['   in-process caller, 1k events/s, ack p99', 'ms', f(r.callerAckMs.p99, 1)],
     ['3. naive: a job + an ORM insert per event', 'events/s', f(r.naivePerSecond)],
@@ -263,6 +277,28 @@ function printTable(r: {
   }
   if (typeof r.viewer === 'object') rows.push(...viewerRows(r.viewer));
   console.log(`| measure | unit | min / median / max |\n|---|---|---|\n${rows.map((row) => `| ${row.join(' | ')} |`).join('\n')}`);
+}
+
+/**
+ * Where each stored event's CPU went, in the COPY limit and end to end (all runs), and how many of
+ * the machine's cores were busy meanwhile: a phase that keeps them all busy is bound by CPU, and goes
+ * faster only by spending less CPU per event; one that does not waits on something else (the disk).
+ */
+function cpuRows(
+  c: { copyLimit: TCpuSnapshot; httpIngest: TCpuSnapshot },
+  busy: { copyLimit: number; httpIngest: number },
+  cores: number,
+): [string, string, string][] {
+  const parts = Object.keys(c.copyLimit).join(' / ');
+  const line = (s: TCpuSnapshot) =>
+    `${Object.values(s)
+      .map((v) => v.toFixed(0))
+      .join(' / ')} = ${cpuTotal(s).toFixed(0)}`;
+  return [
+    [`   CPU per event in the COPY limit: ${parts}`, 'µs', line(c.copyLimit)],
+    [`   CPU per event end to end: ${parts}`, 'µs', line(c.httpIngest)],
+    [`   cores busy (CPU ÷ wall time) in the COPY limit; end to end (of ${cores})`, 'cores', `${busy.copyLimit.toFixed(2)}; ${busy.httpIngest.toFixed(2)}`],
+  ];
 }
 
 main().catch((err) => {

@@ -15,6 +15,8 @@ export interface LocalRedis {
   passwordFile: string;
   /** The memory limit in force (Redis syntax, e.g. `1gb`). */
   maxmemory: string;
+  /** The server's process id (the bench reads its CPU time from /proc). */
+  pid: number;
   /** Kills the server without letting it save anything (fault tests). */
   kill(): Promise<void>;
   /** Stops the server answering while its connections stay open (SIGSTOP), as a hung server does. */
@@ -147,6 +149,7 @@ export async function startRedis(opts: Options): Promise<LocalRedis> {
     user: REDIS_USER,
     passwordFile: join(dataDir, PASSWORD_FILE),
     maxmemory,
+    pid: child.pid!,
     kill: () => stopProcess(child, 'SIGKILL'),
     freeze: () => {
       child.kill('SIGSTOP');
