@@ -118,34 +118,35 @@ describe('GET /api/events.ndjson', () => {
     expect(uses[0].context.ip).toBe('127.0.0.1');
   });
 
-  it('stops a pull whose token is revoked midway: the connection is cut before the rest is sent', async () => {
-    // a log far larger than what sockets buffer, so the pull is still running when the token goes
-    const long = await stack.createTenant('Long pull');
+  /** A tenant whose log is far larger than what sockets buffer, so a pull is still running when its reader goes. */
+  let long: { tenantId: string; admin: Awaited<ReturnType<typeof signedInAdmin>> } | undefined;
+  const longCount = 6000;
+  async function longTenant() {
+    if (long) return long;
+    const t = await stack.createTenant('Long pull');
     const longBranches: [string, string] = [uuidv7(), uuidv7()];
-    const count = 6000;
-    await ingestStored(stack, long.tenantId, [
-      ...provisionBoth(long.tenantId, longBranches),
-      ...seedEvents(long.tenantId, longBranches, count, Date.now() - 9 * 86_400_000).map((e) => e.input),
+    await ingestStored(stack, t.tenantId, [
+      ...provisionBoth(t.tenantId, longBranches),
+      ...seedEvents(t.tenantId, longBranches, longCount, Date.now() - 9 * 86_400_000).map((e) => e.input),
     ]);
-    const longAdmin = await signedInAdmin(stack, long.tenantId);
-    const made = (await trpc(stack, 'mutation', 'readTokens.create', { name: 'revoked midway', expiresInDays: 1 }, { cookie: longAdmin.cookie })).data;
+    long = { tenantId: t.tenantId, admin: await signedInAdmin(stack, t.tenantId) };
+    return long;
+  }
 
-    const outcome = await new Promise<{ bytes: number; complete: boolean }>((resolve, reject) => {
-      const req = http.get(`${stack.baseUrl}/api/events.ndjson`, { headers: { authorization: `Bearer ${made.token}` } }, (res) => {
+  /** Pulls with `headers`, calls `endReader` once the first bytes arrived (the body held meanwhile), reads on. */
+  function pullEndedMidway(headers: Record<string, string>, endReader: () => Promise<void>) {
+    return new Promise<{ bytes: number; complete: boolean }>((resolve, reject) => {
+      const req = http.get(`${stack.baseUrl}/api/events.ndjson`, { headers }, (res) => {
         expect(res.statusCode).toBe(200);
         let bytes = 0;
-        let revoked = false;
+        let ended = false;
         res.on('data', (chunk: Buffer) => {
           bytes += chunk.length;
-          if (revoked) return;
-          revoked = true;
-          // hold the body while the Admin revokes the token, then read on
+          if (ended) return;
+          ended = true;
           res.pause();
-          trpc(stack, 'mutation', 'readTokens.revoke', { tokenId: made.tokenId }, { cookie: longAdmin.cookie })
-            .then((r) => {
-              expect(r.status).toBe(200);
-              res.resume();
-            })
+          endReader()
+            .then(() => res.resume())
             .catch(reject);
         });
         const done = () => resolve({ bytes, complete: res.complete });
@@ -156,11 +157,33 @@ describe('GET /api/events.ndjson', () => {
       });
       req.on('error', reject);
     });
+  }
+
+  /** The pull stopped well before the end: a 6000-event log is several megabytes of lines. */
+  async function expectCutShort(outcome: { bytes: number; complete: boolean }, cookie: string) {
     expect(outcome.complete).toBe(false);
     expect(outcome.bytes).toBeGreaterThan(0);
-    // the pull stopped well before the end: a 6000-event log is several megabytes of lines
-    const whole = await (await fetch(`${stack.baseUrl}/api/events.ndjson`, { headers: { cookie: longAdmin.cookie } })).text();
-    expect(whole.split('\n').length).toBeGreaterThan(count);
+    const whole = await (await fetch(`${stack.baseUrl}/api/events.ndjson`, { headers: { cookie } })).text();
+    expect(whole.split('\n').length).toBeGreaterThan(longCount);
     expect(outcome.bytes).toBeLessThan(whole.length / 2);
+  }
+
+  it('stops a pull whose token is revoked midway: the connection is cut before the rest is sent', async () => {
+    const { admin: longAdmin } = await longTenant();
+    const made = (await trpc(stack, 'mutation', 'readTokens.create', { name: 'revoked midway', expiresInDays: 1 }, { cookie: longAdmin.cookie })).data;
+    const outcome = await pullEndedMidway({ authorization: `Bearer ${made.token}` }, async () => {
+      expect((await trpc(stack, 'mutation', 'readTokens.revoke', { tokenId: made.tokenId }, { cookie: longAdmin.cookie })).status).toBe(200);
+    });
+    await expectCutShort(outcome, longAdmin.cookie);
+  }, 120_000);
+
+  it("stops a pull whose session ends midway, though the request also carries another tenant's valid read token", async () => {
+    const { tenantId } = await longTenant();
+    // a second Admin's session, ended by signing out mid-pull; the token is the first tenant's
+    const leaving = await signedInAdmin(stack, tenantId);
+    const outcome = await pullEndedMidway({ cookie: leaving.cookie, authorization: `Bearer ${token}` }, async () => {
+      expect((await trpc(stack, 'mutation', 'auth.logout', {}, { cookie: leaving.cookie })).status).toBe(200);
+    });
+    await expectCutShort(outcome, long!.admin.cookie);
   }, 120_000);
 });

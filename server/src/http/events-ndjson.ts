@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { authSettingsOf } from '../auth-settings.ts';
 import type { TServices } from '../context.ts';
 import { recordRead } from '../read-access.ts';
-import { isRefusal, readerOfRequest } from './request-reader.ts';
+import { isRefusal, readerOfRequest, sameReader } from './request-reader.ts';
 
 /** Rows per database page: one page (plus the one being sent) is all the route holds in memory. */
 const PAGE_ROWS = 200;
@@ -65,7 +65,7 @@ export function registerEventsNdjson(app: FastifyInstance, services: TServices):
     } catch {
       return refuse(reply, 503, 'SERVICE_UNAVAILABLE', 'the read could not be recorded in the audit log; try again');
     }
-    const stillAllowed = async () => !isRefusal(await readerOfRequest(services, req));
+    const stillAllowed = async () => sameReader(reader, await readerOfRequest(services, req));
     // an error cuts the connection mid-body, so the client sees an incomplete response, never a short one that looks whole
     const body = Readable.from(eventLines(services, tenantId, filter, stillAllowed), { objectMode: true, highWaterMark: 1 });
     body.on('error', (err) => services.log.warn({ err: err.message, tenantId }, 'NDJSON pull stopped'));

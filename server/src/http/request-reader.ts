@@ -30,3 +30,14 @@ export async function readerOfRequest(services: TServices, req: FastifyRequest):
 }
 
 export const isRefusal = (r: TReader | TReaderRefusal): r is TReaderRefusal => 'status' in r;
+
+/**
+ * Whether `now` (the request's reader read again) is still the reader a long response began with:
+ * the same session or the same token. Not just any valid credential on the request: a pull begun
+ * with a session cookie must stop when that session ends, whatever read token the request also carries.
+ */
+export function sameReader(first: TReader, now: TReader | TReaderRefusal): boolean {
+  if (isRefusal(now)) return false;
+  if (first.kind === 'session') return now.kind === 'session' && now.session.sessionId === first.session.sessionId;
+  return now.kind === 'token' && now.token.tokenId === first.token.tokenId;
+}
