@@ -25,15 +25,24 @@ export async function recordAdministration(services: TServices, events: TAuditEv
 /**
  * Reading the log is recorded once per session and filter (PCI DSS 10.2.1.1), not once per page:
  * the first page of a filter in a session leaves AUDIT_LOG_VIEWED with the filter in its metadata.
+ * Other reads of the log's content (an entry, the timeline, suspicious sign-ins, device gaps, the
+ * people) say which `procedure` too, and are recorded once per session, procedure and input.
  */
-export async function recordLogViewed(services: TServices, session: TSession, filter: TEventsFilter, sourceAddress: string | null): Promise<void> {
-  const key = `${services.config.QUEUE_PREFIX}:viewed:${session.sessionId}:${sha256Hex(canonicalJson(filter))}`;
+export async function recordLogViewed(
+  services: TServices,
+  session: TSession,
+  filter: Record<string, unknown>,
+  sourceAddress: string | null,
+  procedure?: string,
+): Promise<void> {
+  const what = procedure ? { procedure, filter } : filter;
+  const key = `${services.config.QUEUE_PREFIX}:viewed:${session.sessionId}:${sha256Hex(canonicalJson(what))}`;
   await recordOnce(services.redis, key, VIEWED_TTL_SECONDS, () =>
     recordAdministration(
       services,
       [
         administrationEvent(session.tenantId, 'AUDIT_LOG_VIEWED', sessionActor(session), undefined, {
-          metadata: { filter },
+          metadata: procedure ? { procedure, filter } : { filter },
           context: { sessionId: session.sessionId },
         }),
       ],

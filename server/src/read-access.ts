@@ -1,4 +1,3 @@
-import type { TEventsFilter } from '@modula/contracts';
 import { administrationEvent, canonicalJson, readTokenActor, sha256Hex, type TReadTokenHolder, type TSession } from '@modula/domain';
 import { isIP } from 'node:net';
 import { recordAdministration, recordLogViewed } from './administration.ts';
@@ -11,7 +10,17 @@ export type TReader = { kind: 'session'; session: TSession } | { kind: 'token'; 
 
 /** What a read asked for, as recorded: the procedure (or HTTP route) and its filter without paging. */
 export interface TReadRequest {
-  procedure: 'events.list' | 'events.get' | 'events.ndjson' | 'exports.create' | 'exports.get' | 'exports.download';
+  procedure:
+    | 'events.list'
+    | 'events.get'
+    | 'events.ndjson'
+    | 'events.timeline'
+    | 'insights.failedLogins'
+    | 'devices.gaps'
+    | 'actors.list'
+    | 'exports.create'
+    | 'exports.get'
+    | 'exports.download';
   filter: Record<string, unknown>;
 }
 
@@ -20,15 +29,17 @@ const TOKEN_USE_WINDOW_SECONDS = 3600;
 
 /**
  * Records a read before its answer goes out (DESIGN rule 8). A session reading the log leaves
- * AUDIT_LOG_VIEWED once per session and filter, as before issue 16; a token leaves READ_TOKEN_USED
+ * AUDIT_LOG_VIEWED once per session and filter, as before issue 16 (once per session, procedure and
+ * input for an entry, the timeline, suspicious sign-ins, device gaps and the people); a token leaves READ_TOKEN_USED
  * once per token, procedure and filter per hour (a puller that pages or polls is one use an hour,
  * a new filter is a new use), with the filter in metadata and the client's address in context.ip.
  * If the record cannot be queued the read fails (503) rather than go unrecorded.
  */
 export async function recordRead(services: TServices, reader: TReader, read: TReadRequest, sourceAddress: string | null): Promise<void> {
   if (reader.kind === 'session') {
-    if (read.procedure === 'events.list' || read.procedure === 'events.ndjson')
-      await recordLogViewed(services, reader.session, read.filter as TEventsFilter, sourceAddress);
+    if (read.procedure === 'events.list' || read.procedure === 'events.ndjson') await recordLogViewed(services, reader.session, read.filter, sourceAddress);
+    // a session's exports are recorded by their own events (AUDIT_EXPORT_CREATED, _DOWNLOADED)
+    else if (!read.procedure.startsWith('exports.')) await recordLogViewed(services, reader.session, read.filter, sourceAddress, read.procedure);
     return;
   }
   const { token } = reader;

@@ -1,5 +1,6 @@
 import { ZDevicesGapsInput, ZDevicesGapsOutput } from '@modula/contracts';
 import { findDeviceGaps } from '@modula/domain';
+import { recordRead } from '../read-access.ts';
 import { adminProcedure, router } from '../trpc.ts';
 
 export const devicesRouter = router({
@@ -7,5 +8,9 @@ export const devicesRouter = router({
   gaps: adminProcedure
     .input(ZDevicesGapsInput)
     .output(ZDevicesGapsOutput)
-    .query(async ({ ctx, input }) => ({ items: await findDeviceGaps(ctx.services.orm, ctx.tenantId, { deviceId: input?.deviceId }) })),
+    .query(async ({ ctx, input }) => {
+      const items = await findDeviceGaps(ctx.services.orm, ctx.tenantId, { deviceId: input?.deviceId });
+      await recordRead(ctx.services, { kind: 'session', session: ctx.session }, { procedure: 'devices.gaps', filter: { ...input } }, ctx.http?.ip ?? null);
+      return { items };
+    }),
 });

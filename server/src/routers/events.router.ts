@@ -35,5 +35,9 @@ export const eventsRouter = router({
   timeline: adminProcedure
     .input(ZEventsTimelineInput)
     .output(ZEventsTimelineOutput)
-    .query(async ({ ctx, input }) => countEventsByDay(ctx.services.orm, ctx.tenantId, input)),
+    .query(async ({ ctx, input }) => {
+      const days = await countEventsByDay(ctx.services.orm, ctx.tenantId, input);
+      await recordRead(ctx.services, { kind: 'session', session: ctx.session }, { procedure: 'events.timeline', filter: { ...input } }, ctx.http?.ip ?? null);
+      return days;
+    }),
 });
