@@ -178,6 +178,24 @@ describe('redactString', () => {
   ])('a CVV or PIN written in text: %s → %s', (input, output) => {
     expect(redactString(input)).toBe(output);
   });
+  it('redacts the secret path of webhook URLs that are their own credential (Slack, Discord, Teams, Zapier), keeps the host', () => {
+    const cases: [string, string][] = [
+      ['https://hooks.slack.com/services/T0123ABCD/B0456EFGH/xQ3rAbCdEfGhIjKlMnOpQrSt', 'https://hooks.slack.com/services/[REDACTED]'],
+      ['https://hooks.slack.com/workflows/T0123ABCD/A0456/789/abcdefghij', 'https://hooks.slack.com/workflows/[REDACTED]'],
+      ['posted to https://discord.com/api/webhooks/123456789012345678/AbCdEf-ghIJ_klmn then', 'posted to https://discord.com/api/webhooks/[REDACTED] then'],
+      [
+        'https://contoso.webhook.office.com/webhookb2/0f8b11aa-1111@a1b2c3d4/IncomingWebhook/abc123def456/9e8d7766',
+        'https://contoso.webhook.office.com/[REDACTED]',
+      ],
+      ['https://outlook.office.com/webhook/abc-123@def/IncomingWebhook/xyz/789', 'https://outlook.office.com/webhook/[REDACTED]'],
+      ['https://hooks.zapier.com/hooks/catch/123456/abcdef/', 'https://hooks.zapier.com/hooks/catch/[REDACTED]'],
+    ];
+    for (const [text, redacted] of cases) expect(redactString(text), text).toBe(redacted);
+    // ordinary webhook URLs (the receiver checks a signature) stay
+    for (const text of ['https://example.com/hooks/slack', 'https://siem.example.net/ingest/modula', 'https://hooks.slack.com/'])
+      expect(redactString(text)).toBe(text);
+  });
+
   it('leaves numbers that are not card numbers (Luhn) and short ids alone', () => {
     expect(redactString('order 1234567890123 for table 12')).toBe('order 1234567890123 for table 12');
     expect(luhnValid('1234567890123')).toBe(false);

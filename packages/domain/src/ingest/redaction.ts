@@ -124,6 +124,12 @@ const TOKENS = new RegExp(
     // (quadratic), and found nothing more: a later `eyJ` of a run that fails from the first would need
     // the same dots at the same places.
     /(?<![A-Za-z0-9_-])(?=(?<jwtRun>[A-Za-z0-9_-]*?)(?<![A-Za-z0-9_])eyJ)\k<jwtRun>eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/,
+    // Webhook URLs whose path is the credential (whoever has the URL can post to the channel):
+    // Slack, Discord, Microsoft Teams / Office 365, Zapier. The host and the kind of URL stay.
+    /(?<=\bhttps?:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/)[A-Za-z0-9_\/-]{8,}/,
+    /(?<=\bhttps?:\/\/(?:[a-z0-9-]+\.)?discord(?:app)?\.com\/api\/webhooks\/)[A-Za-z0-9_\/-]{8,}/,
+    /(?<=\bhttps?:\/\/[A-Za-z0-9-]+\.webhook\.office\.com\/|\bhttps?:\/\/outlook\.office(?:365)?\.com\/webhook\/)[A-Za-z0-9_\/@.-]{8,}/,
+    /(?<=\bhttps?:\/\/hooks\.zapier\.com\/hooks\/catch\/)[A-Za-z0-9_\/-]{4,}/,
     // API keys of well-known shapes: Stripe, Modula (ingest keys and read tokens), AWS, GitHub, GitLab, Slack, Google
     /\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{8,}\b|\bwhsec_[A-Za-z0-9]{16,}|\bmak_[A-Za-z0-9_-]{16,}|\bmrt_[A-Za-z0-9_-]{16,}|\bAKIA[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{20,}\b|\bgithub_pat_[A-Za-z0-9_]{22,}|\bglpat-[A-Za-z0-9_-]{20,}|\bxox[abposr]-[A-Za-z0-9-]{10,}|\bAIza[0-9A-Za-z_-]{35}/,
   ]
