@@ -113,8 +113,12 @@ describe('dedupe on (tenant, eventId), forever', () => {
     expect(q).toMatchObject({ eventId: original.eventId, reason: 'DUPLICATE_CONFLICT' });
     const rows = await query<{ metadata: unknown }>('select metadata from audit_events where tenant_id = $1', [t.tenantId]);
     expect(rows).toEqual([{ metadata: { note: 'first' } }]);
-    // the stored event stays the answer for its id
-    expect((await stack.caller.ingest.status({ tenantId: t.tenantId, eventIds: [original.eventId] })).statuses[0]!.state).toBe('STORED');
+    // the stored event stays the answer for its id, and the sender learns its second content was refused
+    expect((await stack.caller.ingest.status({ tenantId: t.tenantId, eventIds: [original.eventId] })).statuses[0]).toMatchObject({
+      state: 'STORED',
+      seq: 1,
+      conflict: 'DUPLICATE_CONFLICT',
+    });
   });
 
   it('treats an event re-sent with another offset for the same instant as the same event', async () => {

@@ -49,6 +49,12 @@ export const ZEventStatus = z.object({
   outcome: ZOutcome.optional(),
   /** For STORED: the denial reason stored; for QUARANTINED: why it was quarantined. */
   reason: z.union([ZDenialReason, ZQuarantineReason]).optional(),
+  /**
+   * For STORED: a later send of this eventId with other content was quarantined (DESIGN rule 4);
+   * the stored event is still the first content. The sender learns that its second content is not
+   * in the log.
+   */
+  conflict: z.literal('DUPLICATE_CONFLICT').optional(),
 });
 export type TEventStatus = z.infer<typeof ZEventStatus>;
 export const ZIngestStatusOutput = z.object({ statuses: z.array(ZEventStatus) });

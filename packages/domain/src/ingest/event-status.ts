@@ -1,7 +1,10 @@
 import type { TEventStatus } from '@modula/contracts';
 import { dbOf, sql, withTenant, type Orm } from '@modula/db';
 
-/** What the database knows of these events: STORED (with seq, and outcome unless retention removed it) or QUARANTINED. */
+/**
+ * What the database knows of these events: STORED (with seq, and outcome unless retention removed it;
+ * `conflict` when another content sent under the id was quarantined since) or QUARANTINED.
+ */
 export async function findStoredStatuses(orm: Orm, tenantId: string, eventIds: string[]): Promise<Map<string, TEventStatus>> {
   return withTenant(orm, tenantId, async (em) => {
     const db = dbOf(em);
@@ -18,12 +21,15 @@ export async function findStoredStatuses(orm: Orm, tenantId: string, eventIds: s
     const stored = await sql<{ event_id: string; seq: string; outcome: string; reason: string | null }>`
       select event_id, seq, outcome, reason from audit_events where tenant_id = ${tenantId} and event_id = any(${eventIds}::uuid[])`.execute(db);
     for (const s of stored.rows) {
+      // a quarantine of the same id after it was stored is another content sent under it
+      const conflicted = statuses.get(s.event_id)?.reason === 'DUPLICATE_CONFLICT';
       statuses.set(s.event_id, {
         eventId: s.event_id,
         state: 'STORED',
         seq: Number(s.seq),
         outcome: s.outcome as TEventStatus['outcome'],
         ...(s.reason ? { reason: s.reason as TEventStatus['reason'] } : {}),
+        ...(conflicted ? { conflict: 'DUPLICATE_CONFLICT' as const } : {}),
       });
     }
     return statuses;
