@@ -1,4 +1,5 @@
 import { QueryCache, QueryClient } from '@tanstack/react-query';
+import { announceSessionEnded } from './session-ended.ts';
 import { errorCodeOf } from './trpc.ts';
 
 /** Answers that retrying will not change. */
@@ -12,15 +13,16 @@ function isMeQuery(queryKey: readonly unknown[]): boolean {
 
 /**
  * A session that ends while the log is open (expired, revoked) makes a read answer UNAUTHORIZED;
- * `auth.me` is then asked again, and its own UNAUTHORIZED sends the viewer to the sign-in screen.
+ * `auth.me` is then asked again, and its own UNAUTHORIZED sends the viewer to the sign-in screen. If
+ * `auth.me` had answered before (the tab had a session), the other tabs are told the session ended.
  */
 export function makeQueryClient(): QueryClient {
   const client: QueryClient = new QueryClient({
     queryCache: new QueryCache({
       onError: (error, query) => {
-        if (errorCodeOf(error) === 'UNAUTHORIZED' && !isMeQuery(query.queryKey)) {
-          void client.invalidateQueries({ predicate: (q) => isMeQuery(q.queryKey) });
-        }
+        if (errorCodeOf(error) !== 'UNAUTHORIZED') return;
+        if (!isMeQuery(query.queryKey)) void client.invalidateQueries({ predicate: (q) => isMeQuery(q.queryKey) });
+        else if (query.state.data !== undefined) announceSessionEnded();
       },
     }),
     defaultOptions: {

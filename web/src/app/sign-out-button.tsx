@@ -2,9 +2,13 @@ import { Button, type ButtonProps } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
+import { announceSessionEnded } from './session-ended.ts';
 import { useTRPC } from './trpc.ts';
 
-/** Revokes the session on the service, forgets every cached answer, and returns to the sign-in screen. */
+/**
+ * Revokes the session on the service, forgets every cached answer, returns to the sign-in screen, and
+ * tells the other tabs of the browser, which do the same.
+ */
 export function SignOutButton({ variant = 'default' }: { variant?: ButtonProps['variant'] }) {
   const { t } = useTranslation();
   const trpc = useTRPC();
@@ -13,6 +17,7 @@ export function SignOutButton({ variant = 'default' }: { variant?: ButtonProps['
   const logout = useMutation(
     trpc.auth.logout.mutationOptions({
       onSettled: () => {
+        announceSessionEnded();
         queryClient.clear();
         void navigate('/sign-in', { replace: true });
       },
