@@ -1,3 +1,4 @@
+import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeEvent } from '../../testing/events.ts';
 import { runCli } from '../../testing/integrity.ts';
@@ -31,7 +32,9 @@ describe('operator CLI: API keys', () => {
     const listed = runCli(stack, ['apikey', 'list', '--tenant', tenant.tenantId]);
     expect(listed.status, listed.stderr).toBe(0);
     expect(listed.json.items).toHaveLength(2);
-    expect(listed.json.items[0]).toEqual({ id: second.apiKeyId, createdAt: expect.any(String), revokedAt: null });
+    // a key the operator makes is a device's unless asked otherwise; the tenant's first is the platform's
+    expect(listed.json.items[0]).toEqual({ id: second.apiKeyId, scope: 'device', createdAt: expect.any(String), revokedAt: null });
+    expect(listed.json.items[1]).toMatchObject({ scope: 'platform' });
     expect(listed.stdout).not.toContain(second.apiKey.slice(-43));
 
     // a leaked key is revoked by what the operator holds: the key itself
@@ -50,6 +53,27 @@ describe('operator CLI: API keys', () => {
     expect(runCli(stack, ['apikey', 'revoke', '--tenant', tenant.tenantId, '--key', second.apiKeyId]).status).toBe(0);
     await pastRecheck();
     expect((await send(second.apiKey)).code).toBe('UNAUTHORIZED');
+  });
+
+  it("a device's key (the default) may not send the branch and tenant lifecycle; a platform key may", async () => {
+    const device = runCli(stack, ['apikey', 'create', '--tenant', tenant.tenantId]).json as { apiKey: string; scope: string };
+    const platform = runCli(stack, ['apikey', 'create', '--tenant', tenant.tenantId, '--scope', 'platform']).json as { apiKey: string; scope: string };
+    expect([device.scope, platform.scope]).toEqual(['device', 'platform']);
+    const branchId = uuidv7();
+    const provision = makeEvent(tenant.tenantId, { action: 'BRANCH_PROVISIONED', branchId, entity: { type: 'BRANCH', id: branchId, label: 'Pier' } });
+    const unfreeze = makeEvent(tenant.tenantId, { action: 'BRANCH_UNFROZEN', branchId, entity: { type: 'BRANCH', id: branchId, label: 'Pier' } });
+    const freezeTenant = makeEvent(tenant.tenantId, { action: 'TENANT_FROZEN' });
+    // a till at a frozen branch must not unfreeze it (nor freeze the whole tenant)
+    for (const event of [provision, unfreeze, freezeTenant]) {
+      const refused = await trpc(stack, 'mutation', 'ingest.record', event, { apiKey: device.apiKey });
+      expect(refused.status, event.action).toBe(403);
+      expect(refused.body.error.message).toContain(`a device's API key may not send ${event.action}`);
+    }
+    const batch = await trpc(stack, 'mutation', 'ingest.batch', { events: [provision, unfreeze] }, { apiKey: platform.apiKey });
+    expect(batch.data).toEqual({ accepted: [provision.eventId, unfreeze.eventId], rejected: [] });
+    const bad = runCli(stack, ['apikey', 'create', '--tenant', tenant.tenantId, '--scope', 'admin']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('--scope must be device or platform');
   });
 
   it("cannot revoke another tenant's key, and says what is wrong with a bad --key", async () => {

@@ -8,7 +8,7 @@ export type { TStoreOutcome } from './ingest/store-batch.ts';
 export { findStoredStatuses } from './ingest/event-status.ts';
 export { createTenant, tenantExists } from './accounts/tenants.ts';
 export { setTenantTimeZone, tenantTimeZone, canonicalTimeZone, DEFAULT_TIME_ZONE } from './accounts/tenant-time-zone.ts';
-export { createApiKey, authenticateApiKey, listApiKeys, revokeApiKey } from './accounts/api-keys.ts';
+export { createApiKey, authenticateApiKey, listApiKeys, revokeApiKey, type TApiKeyScope } from './accounts/api-keys.ts';
 export {
   createReadToken,
   authenticateReadToken,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { authenticateApiKey } from '@modula/domain';
+import { authenticateApiKey, type TApiKeyScope } from '@modula/domain';
 import type { TServices } from '../context.ts';
 
 /** A key's SHA-256 (base64url): names the key in caches and rate-limit counters without being it. */
@@ -11,6 +11,7 @@ export function apiKeyFingerprint(apiKey: string): string {
 export interface TApiKeyHolder {
   tenantId: string;
   apiKeyId: string;
+  scope: TApiKeyScope;
 }
 
 /**

@@ -135,6 +135,8 @@ async function createHttpContext(services: TServices, apiKeys: ApiKeyCache, req:
     services.log.warn({ err: (err as Error).message }, 'cannot check a session: database unreachable');
     throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'cannot check the session right now; retry later' });
   }
-  const principal = holder ? { kind: 'apiKey' as const, tenantId: holder.tenantId, apiKeyId: holder.apiKeyId, keyId: apiKeyFingerprint(match![1]!) } : null;
+  const principal = holder
+    ? { kind: 'apiKey' as const, tenantId: holder.tenantId, apiKeyId: holder.apiKeyId, scope: holder.scope, keyId: apiKeyFingerprint(match![1]!) }
+    : null;
   return { services, principal, session, readToken: readToken ?? null, http };
 }

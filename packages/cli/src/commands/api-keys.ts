@@ -8,20 +8,24 @@ const tenantOf = (values: Record<string, unknown>) => z.uuid({ error: '--tenant 
 
 export const apiKeyCreate: TCommand = {
   summary:
-    'Creates another ingestion API key for the tenant (e.g. one per module or till fleet, to rotate without downtime); ' +
-    'prints {"apiKeyId","apiKey"} (the key is shown only once).',
-  options: { tenant: { type: 'string' } },
+    'Creates another ingestion API key for the tenant (e.g. one per till fleet, to rotate without downtime); --scope device (default: ' +
+    'what happens at a till) or platform (also the branch and tenant lifecycle: BRANCH_*, TENANT_*); ' +
+    'prints {"apiKeyId","apiKey","scope"} (the key is shown only once).',
+  options: { tenant: { type: 'string' }, scope: { type: 'string' } },
   async run(values) {
     const tenantId = tenantOf(values);
-    const created = await withOrm((orm) => createApiKey(orm, tenantId));
-    await recordAdministration([administrationEvent(tenantId, 'API_KEY_CREATED', operatorActor(), { type: 'API_KEY', id: created.apiKeyId })]);
+    const scope = z.enum(['device', 'platform'], { error: '--scope must be device or platform' }).parse(values.scope ?? 'device');
+    const created = await withOrm((orm) => createApiKey(orm, tenantId, scope));
+    await recordAdministration([
+      administrationEvent(tenantId, 'API_KEY_CREATED', operatorActor(), { type: 'API_KEY', id: created.apiKeyId }, { metadata: { scope } }),
+    ]);
     printJson(created);
     return 0;
   },
 };
 
 export const apiKeyList: TCommand = {
-  summary: 'Lists the tenant\'s API keys, newest first: {"items":[{"id","createdAt","revokedAt"}]} (keys themselves are never stored).',
+  summary: 'Lists the tenant\'s API keys, newest first: {"items":[{"id","scope","createdAt","revokedAt"}]} (keys themselves are never stored).',
   options: { tenant: { type: 'string' } },
   async run(values) {
     const tenantId = tenantOf(values);
@@ -33,7 +37,7 @@ export const apiKeyList: TCommand = {
 export const apiKeyRevoke: TCommand = {
   summary:
     'Revokes an API key, given by its id or by the key itself (--key); prints {"id","revokedAt"}. ' +
-    'Servers that verified the key in the last API_KEY_CACHE_SECONDS keep accepting it until their cache entry expires.',
+    'Every server refuses it within a second (while PostgreSQL is down, a server that verified it in the last API_KEY_CACHE_SECONDS still takes it).',
   options: { tenant: { type: 'string' }, key: { type: 'string' } },
   async run(values) {
     const tenantId = tenantOf(values);

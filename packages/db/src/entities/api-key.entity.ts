@@ -10,5 +10,7 @@ export const ApiKey = defineEntity({
     keyHash: p.type('blob'),
     createdAt: p.datetime().onCreate(() => new Date()),
     revokedAt: p.datetime().nullable(),
+    /** `device` (a till: what happens at it) or `platform` (also the branch and tenant lifecycle). */
+    scope: p.string().default('device'),
   },
 });

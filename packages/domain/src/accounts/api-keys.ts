@@ -4,6 +4,13 @@ import { v7 as uuidv7 } from 'uuid';
 
 const KEY_FORMAT = /^mak_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$/;
 
+/**
+ * What a key may send: `device` (a till: what happens at it), or `platform` (another process of the
+ * platform, e.g. its Tenant/Branch service: also the branch and tenant lifecycle, which decides how
+ * the freeze rule judges every later event; a till that could send BRANCH_UNFROZEN would escape it).
+ */
+export type TApiKeyScope = 'device' | 'platform';
+
 function hashSecret(secret: string): Buffer {
   return createHash('sha256').update(secret).digest();
 }
@@ -17,19 +24,23 @@ function tenantIdFromHex(hex: string): string {
  * row-level security) and carries 256 random bits, of which only the SHA-256 is stored: a key
  * that strong needs no slow hash, and a stolen table yields no key.
  */
-export async function createApiKey(orm: Orm, tenantId: string): Promise<{ apiKeyId: string; apiKey: string }> {
+export async function createApiKey(
+  orm: Orm,
+  tenantId: string,
+  scope: TApiKeyScope = 'device',
+): Promise<{ apiKeyId: string; apiKey: string; scope: TApiKeyScope }> {
   const secret = randomBytes(32).toString('base64url');
   const apiKey = `mak_${tenantId.replaceAll('-', '')}_${secret}`;
   const apiKeyId = uuidv7();
   await withTenant(orm, tenantId, async (em) => {
-    await sql`insert into api_keys (tenant_id, id, key_hash) values (${tenantId}, ${apiKeyId}, ${hashSecret(secret)})`.execute(dbOf(em));
+    await sql`insert into api_keys (tenant_id, id, key_hash, scope) values (${tenantId}, ${apiKeyId}, ${hashSecret(secret)}, ${scope})`.execute(dbOf(em));
   });
-  return { apiKeyId, apiKey };
+  return { apiKeyId, apiKey, scope };
 }
 
 /** The tenant of a valid, unrevoked key; undefined for anything else. */
 /** The tenant and id of a valid, unrevoked key (the id is what its writes record as their credential). */
-export async function authenticateApiKey(orm: Orm, apiKey: string): Promise<{ tenantId: string; apiKeyId: string } | undefined> {
+export async function authenticateApiKey(orm: Orm, apiKey: string): Promise<{ tenantId: string; apiKeyId: string; scope: TApiKeyScope } | undefined> {
   const m = KEY_FORMAT.exec(apiKey);
   if (!m) return undefined;
   const tenantId = tenantIdFromHex(m[1]!);
@@ -42,11 +53,12 @@ export async function authenticateApiKey(orm: Orm, apiKey: string): Promise<{ te
         await sql<{
           id: string;
           key_hash: Buffer;
-        }>`select id, key_hash from api_keys where tenant_id = ${tenantId} and key_hash = ${hash} and revoked_at is null`.execute(dbOf(em))
+          scope: TApiKeyScope;
+        }>`select id, key_hash, scope from api_keys where tenant_id = ${tenantId} and key_hash = ${hash} and revoked_at is null`.execute(dbOf(em))
       ).rows,
   );
   const row = rows[0];
-  return row && timingSafeEqual(row.key_hash, hash) ? { tenantId, apiKeyId: row.id } : undefined;
+  return row && timingSafeEqual(row.key_hash, hash) ? { tenantId, apiKeyId: row.id, scope: row.scope } : undefined;
 }
 
 /** timestamptz arrives as a Date or as PostgreSQL's text, depending on the connection's parsers. */
@@ -54,6 +66,7 @@ const iso = (v: Date | string) => new Date(v).toISOString();
 
 export interface TApiKeyInfo {
   id: string;
+  scope: TApiKeyScope;
   createdAt: string;
   revokedAt: string | null;
 }
@@ -62,9 +75,14 @@ export interface TApiKeyInfo {
 export async function listApiKeys(orm: Orm, tenantId: string): Promise<TApiKeyInfo[]> {
   return withTenant(orm, tenantId, async (em) =>
     (
-      await sql<{ id: string; created_at: Date | string; revoked_at: Date | string | null }>`select id, created_at, revoked_at from api_keys
+      await sql<{
+        id: string;
+        scope: TApiKeyScope;
+        created_at: Date | string;
+        revoked_at: Date | string | null;
+      }>`select id, scope, created_at, revoked_at from api_keys
       where tenant_id = ${tenantId} order by created_at desc, id desc`.execute(dbOf(em))
-    ).rows.map((r) => ({ id: r.id, createdAt: iso(r.created_at), revokedAt: r.revoked_at === null ? null : iso(r.revoked_at) })),
+    ).rows.map((r) => ({ id: r.id, scope: r.scope, createdAt: iso(r.created_at), revokedAt: r.revoked_at === null ? null : iso(r.revoked_at) })),
   );
 }
 

@@ -28,8 +28,33 @@ describe('judgeEvents: acceptance, one event at a time', () => {
     expect(rejected).toMatchObject([{ index: 0, eventId: '0193a0b4-0000-7000-8000-0000000000e1', code: 'VALIDATION_FAILED', issues: [{ path: ['action'] }] }]);
   });
 
+  it("refuses the branch and tenant lifecycle from a device's key, takes it from a platform key and the system caller", () => {
+    const BRANCH = '0193a0b4-0000-7000-8000-0000000000b1';
+    const lifecycle = ['BRANCH_PROVISIONED', 'BRANCH_FROZEN', 'BRANCH_UNFROZEN', 'TENANT_FROZEN', 'TENANT_UNFROZEN'].map((action, i) =>
+      event({ action, eventId: `0193a0b4-0000-7000-8000-0000000001${i}0`, ...(action.startsWith('BRANCH') ? { branchId: BRANCH } : {}) }),
+    );
+    const sale = event({ action: 'SALE_FINALIZED', branchId: BRANCH, eventId: '0193a0b4-0000-7000-8000-0000000001f0' });
+    const key = { kind: 'apiKey', tenantId: TENANT, apiKeyId: '0193a0b4-0000-7000-8000-0000000000a1' } as const;
+
+    const device = judgeEvents([...lifecycle, sale], { ...key, scope: 'device' });
+    expect(device.accepted.map((a) => a.index)).toEqual([5]);
+    expect(device.rejected.map((r) => [r.index, r.code, r.issues[0]!.path])).toEqual(lifecycle.map((_, i) => [i, 'FORBIDDEN', ['action']]));
+    expect(device.rejected[2]!.issues[0]!.message).toContain("a device's API key may not send BRANCH_UNFROZEN");
+
+    for (const principal of [{ ...key, scope: 'platform' } as const, { kind: 'system' } as const]) {
+      const judged = judgeEvents([...lifecycle, sale], principal);
+      expect(judged.rejected).toEqual([]);
+      expect(judged.accepted).toHaveLength(6);
+    }
+  });
+
   it("refuses a valid event of another tenant than the API key's as FORBIDDEN, by its code (the message is for people)", () => {
-    const { rejected } = judgeEvents([event({ tenantId: OTHER })], { kind: 'apiKey', tenantId: TENANT, apiKeyId: '0193a0b4-0000-7000-8000-0000000000a1' });
+    const { rejected } = judgeEvents([event({ tenantId: OTHER })], {
+      kind: 'apiKey',
+      tenantId: TENANT,
+      apiKeyId: '0193a0b4-0000-7000-8000-0000000000a1',
+      scope: 'platform',
+    });
     expect(rejected).toEqual([
       {
         index: 0,

@@ -1,4 +1,5 @@
-import { isWrittenByTheService, LIMITS, ZAuditEventInput, type TAcceptedEvent, type TIssue } from '@modula/contracts';
+import { CATALOG, isWrittenByTheService, LIMITS, ZAuditEventInput, type TAcceptedEvent, type TAction, type TIssue } from '@modula/contracts';
+import type { TApiKeyScope } from '../accounts/api-keys.ts';
 import type { TAppErrorCode } from '../app-error.ts';
 import { redactEvent } from './redaction.ts';
 
@@ -7,7 +8,7 @@ import { redactEvent } from './redaction.ts';
  * key's id (what its writes record as their credential); `keyId`: a fingerprint of the key (never
  * the key), what its ingest rate is counted by.
  */
-export type TIngestPrincipal = { kind: 'apiKey'; tenantId: string; apiKeyId: string; keyId?: string } | { kind: 'system' };
+export type TIngestPrincipal = { kind: 'apiKey'; tenantId: string; apiKeyId: string; scope: TApiKeyScope; keyId?: string } | { kind: 'system' };
 
 /**
  * An event refused at acceptance, with its position in the request. `code` says why, for the
@@ -69,10 +70,20 @@ export function judgeEvents(rawEvents: unknown[], principal: TIngestPrincipal): 
       const message = `FORBIDDEN: ${parsed.data.action} is recorded by the audit service itself, never sent with an API key`;
       return reject([{ path: ['action'], message }], 'FORBIDDEN');
     }
+    if (principal.kind === 'apiKey' && principal.scope === 'device' && isLifecycle(parsed.data.action)) {
+      const message = `FORBIDDEN: a device's API key may not send ${parsed.data.action}: the branch and tenant lifecycle comes from the platform (a platform key, or the system caller)`;
+      return reject([{ path: ['action'], message }], 'FORBIDDEN');
+    }
     const { event, redactedPaths } = redactEvent(parsed.data);
     result.accepted.push({ index, event: normalizeEvent({ ...event, occurredAt: new Date(event.occurredAt).toISOString(), redactedPaths }) });
   });
   return result;
+}
+
+/** The branch and tenant lifecycle: it decides how the freeze rule judges every later event (DESIGN rule 3). */
+function isLifecycle(action: TAction): boolean {
+  const module = CATALOG[action].module;
+  return module === 'BRANCH' || module === 'TENANT';
 }
 
 /** Groups accepted events by tenant (a system caller may send several tenants in one batch). */
