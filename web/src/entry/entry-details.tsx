@@ -5,8 +5,9 @@ import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { formatDateTime, zoneLabelAt } from '../common/format-time.ts';
-import { describeEvent } from '../i18n/event-sentence-es.ts';
+import { revealHidden, UserSentence, UserText, userTextSlot } from '../common/user-text.tsx';
 import { ActionValue, ActorValue, BranchValue, DeviceValue, IpValue, RoleValue } from '../log/event-values.tsx';
+import { EventSentence } from '../log/event-sentence.tsx';
 import { logHref } from '../log/log-filters.ts';
 import { OutcomeBadge } from '../log/outcome-badge.tsx';
 import { SyncBadges } from '../log/sync-badges.tsx';
@@ -60,7 +61,7 @@ export function EntryDetails({ event, branch }: { event: TAuditEventView; branch
     <Stack gap="lg">
       <Stack gap={4}>
         <Text fw={600} size="lg">
-          {describeEvent(event, i18n.resolvedLanguage)}
+          <EventSentence event={event} />
         </Text>
         <Group gap="xs">
           <OutcomeBadge outcome={event.outcome} reason={event.reason} />
@@ -148,7 +149,7 @@ export function EntryDetails({ event, branch }: { event: TAuditEventView; branch
                   [
                     t('entry.everything'),
                     <Anchor component={Link} to={logHref({ actorIds: [event.actor.id] })} size="sm" data-testid="person-link">
-                      {t('entry.showEverything', { name: event.actor.name ?? event.actor.id })}
+                      <UserSentence text={t('entry.showEverything', { name: userTextSlot(0) })} values={[event.actor.name ?? event.actor.id]} />
                     </Anchor>,
                   ],
                 ] satisfies [string, ReactNode][])
@@ -165,9 +166,14 @@ export function EntryDetails({ event, branch }: { event: TAuditEventView; branch
           rows={
             event.entity
               ? [
-                  [t('entry.type'), event.entity.type],
-                  [t('entry.id'), <Code>{event.entity.id}</Code>],
-                  [t('entry.label'), event.entity.label ?? none],
+                  [t('entry.type'), <UserText value={event.entity.type} />],
+                  [
+                    t('entry.id'),
+                    <Code>
+                      <UserText value={event.entity.id} />
+                    </Code>,
+                  ],
+                  [t('entry.label'), event.entity.label === null ? none : <UserText value={event.entity.label} />],
                   [
                     t('entry.allEvents'),
                     <Anchor component={Link} to={logHref({ entityType: event.entity.type, entityId: event.entity.id })} size="sm">
@@ -189,7 +195,7 @@ export function EntryDetails({ event, branch }: { event: TAuditEventView; branch
               t('entry.session'),
               context.sessionId ? (
                 <Anchor component={Link} to={logHref({ sessionId: context.sessionId })} size="sm" data-testid="session-link">
-                  {t('entry.wholeSession', { id: context.sessionId })}
+                  <UserSentence text={t('entry.wholeSession', { id: userTextSlot(0) })} values={[context.sessionId]} />
                 </Anchor>
               ) : (
                 none
@@ -252,7 +258,7 @@ export function EntryDetails({ event, branch }: { event: TAuditEventView; branch
       {event.metadata && Object.keys(event.metadata).length > 0 && (
         <Section title={t('entry.metadata')}>
           <Code block fz="xs">
-            {JSON.stringify(event.metadata, null, 2)}
+            {revealHidden(JSON.stringify(event.metadata, null, 2))}
           </Code>
         </Section>
       )}

@@ -1,5 +1,6 @@
 import { Code, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
+import { revealHidden, UserText } from '../common/user-text.tsx';
 
 const REDACTED = '[REDACTED]';
 
@@ -21,10 +22,10 @@ export function JsonValue({ value }: { value: unknown }) {
   if (typeof value === 'string')
     return (
       <Text span size="sm" style={{ wordBreak: 'break-word' }}>
-        {value}
+        <UserText value={value} />
       </Text>
     );
-  const json = JSON.stringify(value, null, typeof value === 'object' && value !== null ? 2 : undefined);
+  const json = revealHidden(JSON.stringify(value, null, typeof value === 'object' && value !== null ? 2 : undefined));
   return json.includes('\n') ? (
     <Code block fz="xs">
       {json}

@@ -2,6 +2,7 @@ import { Badge, Group, Stack, Text } from '@mantine/core';
 import type { TAuditEventView } from '@modula/contracts';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { revealHidden, UserText } from '../common/user-text.tsx';
 
 /**
  * Who acted: their name (else id), the role they had at that time, and the id beneath. `wrapName`
@@ -10,10 +11,11 @@ import { useTranslation } from 'react-i18next';
  */
 export function ActorLabel({ actor, wrapName }: { actor: TAuditEventView['actor']; wrapName?: (name: ReactNode) => ReactNode }) {
   const { t } = useTranslation();
-  const name = actor.name ?? actor.id ?? (actor.type === 'SYSTEM' ? t('role.SYSTEM') : t('value.unknownUser'));
+  const sent = actor.name ?? actor.id;
+  const name = sent ?? (actor.type === 'SYSTEM' ? t('role.SYSTEM') : t('value.unknownUser'));
   const text = (
     <Text span size="sm" fw={500}>
-      {name}
+      {sent === null ? name : <UserText value={sent} />}
     </Text>
   );
   return (
@@ -32,8 +34,8 @@ export function ActorLabel({ actor, wrapName }: { actor: TAuditEventView['actor'
         )}
       </Group>
       {actor.id && actor.id !== name && (
-        <Text size="xs" c="dimmed" ff="monospace" truncate="end" maw={200} title={actor.id}>
-          {actor.id}
+        <Text size="xs" c="dimmed" ff="monospace" truncate="end" maw={200} title={revealHidden(actor.id)}>
+          <UserText value={actor.id} />
         </Text>
       )}
     </Stack>

@@ -2,6 +2,7 @@ import { Code, Text } from '@mantine/core';
 import type { TAuditEventView, TBranchView } from '@modula/contracts';
 import { useTranslation } from 'react-i18next';
 import { humanize } from '../common/labels.ts';
+import { UserText } from '../common/user-text.tsx';
 import { ActorLabel } from './actor-label.tsx';
 import { FilterValue } from './filter-value.tsx';
 
@@ -57,7 +58,7 @@ export function TargetValue({ entity }: { entity: NonNullable<TAuditEventView['e
   return (
     <FilterValue what={{ kind: 'target', value: entity.label ?? entity.id }} only={{ entityType: entity.type, entityId: entity.id }}>
       <Text span size="sm">
-        {entity.label ?? entity.id}
+        <UserText value={entity.label ?? entity.id} />
       </Text>
     </FilterValue>
   );
@@ -70,7 +71,7 @@ export function BranchValue({ branchId, branch }: { branchId: string | null; bra
   return (
     <FilterValue what={{ kind: 'branch', value: name }} only={{ branchIds: [branchId] }}>
       <Text span size="sm">
-        {name}
+        <UserText value={name} />
       </Text>
     </FilterValue>
   );
@@ -79,7 +80,9 @@ export function BranchValue({ branchId, branch }: { branchId: string | null; bra
 export function SessionValue({ sessionId }: { sessionId: string }) {
   return (
     <FilterValue what={{ kind: 'session', value: sessionId }} only={{ sessionId }}>
-      <Code>{sessionId}</Code>
+      <Code>
+        <UserText value={sessionId} />
+      </Code>
     </FilterValue>
   );
 }
@@ -106,7 +109,7 @@ export function DeviceValue({ deviceId }: { deviceId: string | null }) {
   return (
     <FilterValue what={{ kind: 'device', value: deviceId }} only={{ deviceIds: [deviceId] }}>
       <Text span size="sm" ff="monospace">
-        {deviceId}
+        <UserText value={deviceId} />
       </Text>
     </FilterValue>
   );

@@ -2,6 +2,7 @@ import { ActionIcon, Group, Tooltip, UnstyledButton } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
+import { revealHidden } from '../common/user-text.tsx';
 import { useSearchParams } from 'react-router';
 import { filtersFromSearch, searchWithFilters, type TLogFilters } from './log-filters.ts';
 
@@ -59,7 +60,8 @@ export function FilterValue({
   const { t } = useTranslation();
   const filterBy = useFilterBy();
   const kind = KINDS[what.kind];
-  const named = { name: t(kind.name), value: what.value, this: t(kind.this) };
+  // the value as the button shows it (UserText), hidden characters as markers
+  const named = { name: t(kind.name), value: revealHidden(what.value), this: t(kind.this) };
   return (
     <Group gap={2} wrap="nowrap" display="inline-flex" className="filter-value">
       <Tooltip label={t('value.only', named)} openDelay={400}>

@@ -1,11 +1,11 @@
 import { Anchor, Stack, Table, Text } from '@mantine/core';
 import type { TAuditEventView, TBranchView } from '@modula/contracts';
 import { memo } from 'react';
-import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { formatDateTime } from '../common/format-time.ts';
-import { describeEvent } from '../i18n/event-sentence-es.ts';
+import { revealHidden, UserText } from '../common/user-text.tsx';
 import { ActionValue, ActorValue, BranchValue, DeviceValue, IpValue, TargetValue } from './event-values.tsx';
+import { EventSentence } from './event-sentence.tsx';
 import { OutcomeBadge } from './outcome-badge.tsx';
 import { SyncBadges } from './sync-badges.tsx';
 
@@ -27,7 +27,6 @@ export const LogRow = memo(function LogRow({
   selected: boolean;
   onOpen: (id: string) => void;
 }) {
-  const { i18n } = useTranslation();
   return (
     <Table.Tr
       onClick={() => onOpen(event.id)}
@@ -52,7 +51,7 @@ export const LogRow = memo(function LogRow({
               e.stopPropagation();
             }}
           >
-            {describeEvent(event, i18n.resolvedLanguage)}
+            <EventSentence event={event} />
           </Anchor>
           <ActionValue action={event.action} />
         </Stack>
@@ -61,9 +60,14 @@ export const LogRow = memo(function LogRow({
         {event.entity ? (
           <Stack gap={0}>
             <TargetValue entity={event.entity} />
-            <Text size="xs" c="dimmed" truncate="end" maw={220} title={event.entity.id}>
-              {event.entity.type}
-              {event.entity.label ? ` · ${event.entity.id}` : ''}
+            <Text size="xs" c="dimmed" truncate="end" maw={220} title={revealHidden(event.entity.id)}>
+              <UserText value={event.entity.type} />
+              {event.entity.label && (
+                <>
+                  {' · '}
+                  <UserText value={event.entity.id} />
+                </>
+              )}
             </Text>
           </Stack>
         ) : (
