@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyChain } from '@modula/domain';
 import { connect } from '../../testing/database.ts';
 import { makeEvent, postTrpc } from '../../testing/events.ts';
 import { untilStored } from '../../testing/ingest.ts';
@@ -139,6 +140,29 @@ describe('every kind of bad input is a 4xx with issue paths, and nothing is stor
     expect(wrong.status).toBe(400);
     const unknownProcedure = await postTrpc(stack.baseUrl, 'ingest.delete', {}, tenant.apiKey);
     expect(unknownProcedure.status).toBe(404);
+  });
+
+  it('a __proto__ or constructor.prototype key is kept as data, as sent: never a prototype, never dropped, and the chain verifies', async () => {
+    // tills forward JSON they did not write; the log keeps what was sent (tRPC parses the body with
+    // JSON.parse, which makes such a key a plain one), and no copy of it may turn it into a prototype
+    const event = makeEvent(tenant.tenantId);
+    const text = `{"events":[${JSON.stringify(event).replace('{', '{"metadata":{"note":{"__proto__":{"admin":true},"x":1},"constructor":{"prototype":{"y":2}}},')}]}`;
+    const res = await postTrpc(stack.baseUrl, 'ingest.batch', undefined, tenant.apiKey, text);
+    expect(res.status).toBe(200);
+    expect(res.body.result.data.accepted).toEqual([event.eventId]);
+    goodEventIds.push(event.eventId);
+    await untilStored(stack, tenant.tenantId, [event.eventId]);
+    const db = await connect(stack.databaseSuperuserUrl);
+    try {
+      const row = (
+        await db.query('select metadata::text as metadata from audit_events where tenant_id = $1 and event_id = $2', [tenant.tenantId, event.eventId])
+      ).rows[0];
+      expect(row.metadata).toBe('{"note": {"x": 1, "__proto__": {"admin": true}}, "constructor": {"prototype": {"y": 2}}}');
+    } finally {
+      await db.end();
+    }
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+    expect(await verifyChain(stack.services.orm, tenant.tenantId)).toMatchObject({ ok: true });
   });
 
   it('the in-process caller refuses values that are not JSON (a Date, a BigInt) with a clear message', async () => {
