@@ -87,6 +87,14 @@ describe('every kind of bad input is a 4xx with issue paths, and nothing is stor
     });
   }
 
+  it('a leap second (23:59:60, RFC 3339) is refused with one issue that says why, not a wrong one about the range', async () => {
+    const res = await postTrpc(stack.baseUrl, 'ingest.record', { ...makeEvent(tenant.tenantId), occurredAt: '2016-12-31T23:59:60Z' }, tenant.apiKey);
+    expect(res.status).toBe(400);
+    const issues = res.body.error.data.issues as { path: string[]; message: string }[];
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ path: ['occurredAt'], message: expect.stringMatching(/leap second/) });
+  });
+
   it('ingest.batch judges each event on its own: good ones accepted, bad ones listed with index and paths', async () => {
     const good = makeEvent(tenant.tenantId);
     goodEventIds.push(good.eventId);

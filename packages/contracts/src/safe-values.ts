@@ -110,12 +110,22 @@ export const STORABLE_INSTANTS = { min: Date.parse('0001-01-01T00:00:00.000Z'), 
 
 export function isStorableInstant(iso: string): boolean {
   const at = Date.parse(iso);
-  return at >= STORABLE_INSTANTS.min && at <= STORABLE_INSTANTS.max;
+  // a time no Date can hold (a leap second) is refused by its own check, with its own reason
+  return Number.isNaN(at) || (at >= STORABLE_INSTANTS.min && at <= STORABLE_INSTANTS.max);
 }
+
+/** RFC 3339 allows second 60 (a leap second); no store on the way (JavaScript, PostgreSQL) holds one. */
+const LEAP_SECOND = /T\d\d:\d\d:60(?:[.,]\d+)?(?:[Zz]|[+-]\d\d:?\d\d)$/;
 
 /** ISO-8601 with an explicit offset (`Z` or `±hh:mm`), a real calendar date, an instant storage keeps. */
 export const ZTimestamp = z.iso
-  .datetime({ offset: true, error: 'must be an ISO-8601 date-time with an offset, e.g. 2026-11-22T10:15:00.000+01:00' })
+  .datetime({
+    offset: true,
+    error: (issue) =>
+      typeof issue.input === 'string' && LEAP_SECOND.test(issue.input)
+        ? 'is a leap second (:60), which no store on the way can keep: send :59.999 of that minute'
+        : 'must be an ISO-8601 date-time with an offset, e.g. 2026-11-22T10:15:00.000+01:00',
+  })
   .refine(isRealCalendarDate, { error: 'is not a real calendar date' })
   .refine(isStorableInstant, { error: 'must lie between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z' });
 
