@@ -9,6 +9,7 @@ import {
   keyringOf,
   listActors,
   loadSigner,
+  manifestSigningText,
   offboardTenant,
   openExportPart,
   packStoresOf,
@@ -18,6 +19,7 @@ import {
   verifyChain,
   verifyProofBundle,
 } from '@modula/domain';
+import type { TExportManifest } from '@modula/contracts';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedChain } from '../../bench/export-figures.ts';
@@ -208,6 +210,27 @@ describe(`a cut at ${CUT} of ${N} events`, () => {
       expect(v).toMatchObject({ ok: false, reason: expect.stringMatching(/anchor at seq 30000/) });
     } finally {
       await su.query(`update chain_anchors set checkpoint = $2::jsonb where tenant_id = $1`, [tenantId, JSON.stringify(expiry.checkpoint)]);
+      await su.query('set session_replication_role = origin');
+    }
+    expect((await verifyChain(stack.services.orm, tenantId)).ok).toBe(true);
+  });
+
+  it("an anchor whose archive is another signed pack ending at its checkpoint (an Admin's filtered export) fails the verification", async () => {
+    // what a superuser without the key can find: a genuine manifest signed at that checkpoint, but of a
+    // one-row filtered export, not the archive of the 30,000 events he would delete
+    const signer = loadSigner({ DATA_DIR: stack.env.DATA_DIR! });
+    const original = (await su.query('select archive_manifest from chain_anchors where tenant_id = $1', [tenantId])).rows[0]
+      .archive_manifest as TExportManifest;
+    const { signature: _signature, ...archive } = original;
+    const unsigned = { ...archive, filter: { actions: ['LOGIN_FAILED' as const] }, rows: 1, chainRange: { fromSeq: CUT, toSeq: CUT } };
+    const filtered = { ...unsigned, signature: signer.sign(manifestSigningText(unsigned)) };
+    await su.query('set session_replication_role = replica');
+    try {
+      await su.query(`update chain_anchors set archive_manifest = $2::jsonb where tenant_id = $1`, [tenantId, JSON.stringify(filtered)]);
+      const v = await verifyChain(stack.services.orm, tenantId);
+      expect(v).toMatchObject({ ok: false, reason: expect.stringMatching(/anchor at seq 30000 is not the archive of events 1\.\.30000/) });
+    } finally {
+      await su.query(`update chain_anchors set archive_manifest = $2::jsonb where tenant_id = $1`, [tenantId, JSON.stringify(original)]);
       await su.query('set session_replication_role = origin');
     }
     expect((await verifyChain(stack.services.orm, tenantId)).ok).toBe(true);

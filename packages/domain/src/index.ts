@@ -52,7 +52,7 @@ export { findDeviceGaps } from './read/device-gaps.ts';
 export { findAiActions } from './read/ai-actions.ts';
 export { leafHash, merkleRoot, EMPTY_ROOT } from './integrity/merkle.ts';
 export { loadSigner, keyringOf, keyringFromFile, defaultKeyFile, type TSigner, type TKeyring } from './integrity/signing-key.ts';
-export { checkpointSigningText } from './integrity/signing-text.ts';
+export { checkpointSigningText, manifestSigningText } from './integrity/signing-text.ts';
 export { createCheckpoint, listCheckpoints, allTenantIds, publishedKeys } from './integrity/checkpoints.ts';
 export { publishSigningKey, assertSigningKeyPublished } from './integrity/publish-key.ts';
 export { pinnedKeys, type TTrustedKeys } from './integrity/pinned-keys.ts';

@@ -128,28 +128,39 @@ export async function verifyChain(orm: Orm, tenantId: string, opts: TVerifyChain
 }
 
 /**
- * The newest anchor of the tenant's chain (where an expired prefix ended), checked: its checkpoint
- * validly signed by a trusted key at that seq and hash, its Merkle frontier giving the signed root,
- * and the archive pack's manifest signed and ending at that checkpoint. A string says what is wrong.
+ * The newest anchor of the tenant's chain (where an expired prefix ended), after checking every
+ * anchor, oldest first: its checkpoint validly signed by a trusted key for the tenant at that seq
+ * and hash, its Merkle frontier giving the signed root, and its archive pack's manifest signed and
+ * the archive of exactly what that cut removed — the tenant's, unfiltered, events from the anchor
+ * before (or 1) to this one, every one of them. Any signed manifest ending at the checkpoint is not
+ * enough: a superuser could take an Admin's filtered one-row export as the "archive" of a prefix he
+ * deleted. A string says what is wrong.
  */
 async function readAnchor(db: Db, tenantId: string, keyring: TKeyring): Promise<{ seq: number; hash: string; frontier: Buffer[] } | string | undefined> {
-  const row = (
+  const rows = (
     await sql<{ seq: string; hash: string; checkpoint: TCheckpoint; frontier: string[]; archive_manifest: TExportManifest }>`select seq, hash, checkpoint,
-      frontier, archive_manifest from chain_anchors where tenant_id = ${tenantId} order by seq desc limit 1`.execute(db)
-  ).rows[0];
-  if (!row) return undefined;
-  const seq = Number(row.seq);
-  const c = row.checkpoint;
-  const m = row.archive_manifest;
-  if (!checkpointSignatureValid(keyring, c) || c.seq !== seq || c.hash !== row.hash || c.tenantId !== tenantId)
-    return `the anchor at seq ${seq} (events 1..${seq} expired) is not a checkpoint validly signed by a trusted key for that seq and hash`;
-  const frontier = row.frontier.map((h) => Buffer.from(h, 'hex'));
-  if (frontierRootHex(seq, frontier) !== c.merkleRoot)
-    return `the anchor at seq ${seq} keeps a Merkle frontier that does not give its checkpoint's signed root`;
-  const { signature, ...unsigned } = m;
-  if (!verifySignature(keyring, m.keyId, manifestSigningText(unsigned), signature) || m.checkpoint.seq !== seq || m.checkpoint.hash !== row.hash)
-    return `the archive pack of the anchor at seq ${seq} is not signed by a trusted key or does not end at the anchor`;
-  return { seq, hash: row.hash, frontier };
+      frontier, archive_manifest from chain_anchors where tenant_id = ${tenantId} order by seq`.execute(db)
+  ).rows;
+  let newest: { seq: number; hash: string; frontier: Buffer[] } | undefined;
+  for (const row of rows) {
+    const seq = Number(row.seq);
+    const from = (newest?.seq ?? 0) + 1;
+    const c = row.checkpoint;
+    const m = row.archive_manifest;
+    if (!checkpointSignatureValid(keyring, c) || c.seq !== seq || c.hash !== row.hash || c.tenantId !== tenantId)
+      return `the anchor at seq ${seq} (events 1..${seq} expired) is not a checkpoint validly signed by a trusted key for that seq and hash`;
+    const frontier = row.frontier.map((h) => Buffer.from(h, 'hex'));
+    if (frontierRootHex(seq, frontier) !== c.merkleRoot)
+      return `the anchor at seq ${seq} keeps a Merkle frontier that does not give its checkpoint's signed root`;
+    const { signature, ...unsigned } = m;
+    if (!verifySignature(keyring, m.keyId, manifestSigningText(unsigned), signature) || m.checkpoint.seq !== seq || m.checkpoint.hash !== row.hash)
+      return `the archive pack of the anchor at seq ${seq} is not signed by a trusted key or does not end at the anchor`;
+    const whole = m.tenantId === tenantId && Object.keys(m.filter ?? {}).length === 0;
+    if (!whole || m.chainRange?.fromSeq !== from || m.chainRange?.toSeq !== seq || m.rows !== seq - from + 1)
+      return `the archive pack of the anchor at seq ${seq} is not the archive of events ${from}..${seq} that expired: it holds ${m.rows} events ${m.chainRange ? `${m.chainRange.fromSeq}..${m.chainRange.toSeq}` : '(none)'}${whole ? '' : ' of a filter or another tenant'}`;
+    newest = { seq, hash: row.hash, frontier };
+  }
+  return newest;
 }
 
 /** The same signed statement once, whether the table, the auditor's file or both hold it. */
