@@ -121,4 +121,68 @@ describe('per-event proofs against signed checkpoints', () => {
     expect(altered.ok).toBe(false);
     expect(altered.reason).toMatch(/altered/);
   });
+
+  describe('a saved events.get answer (review C, finding 3)', () => {
+    const pem = () => {
+      const file = join(dataDir, 'key.pub.pem');
+      writeFileSync(file, signer().publicKeyPem);
+      return file;
+    };
+    const save = (name: string, answer: unknown) => {
+      const file = join(dataDir, name);
+      writeFileSync(file, JSON.stringify(answer));
+      return file;
+    };
+    async function answerFor(seq: number) {
+      const admin = await signedInAdmin(stack, tenantId);
+      const page = await trpc(stack, 'query', 'events.list', { limit: 200 }, { cookie: admin.cookie });
+      const target = page.data.items.find((e: { seq: number }) => e.seq === seq);
+      return (await trpc(stack, 'query', 'events.get', { id: target.id, withProof: true }, { cookie: admin.cookie })).data;
+    }
+
+    it('carries the record and prevHash, so verify-proof recomputes the event hash and says the record was checked', async () => {
+      const answer = await answerFor(8);
+      expect(answer.proof).toMatchObject({ seq: 8, eventHash: answer.hash, prevHash: answer.prevHash, record: { seq: 8, tenantId, id: answer.id } });
+      const r = runCli(stack, ['verify-proof', save('event-8.json', answer), '--public-key', pem()]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.json).toMatchObject({ ok: true, recordChecked: true });
+      // the record as sent is the record checked: an altered one fails
+      const altered = { ...answer, proof: { ...answer.proof, record: { ...answer.proof.record, outcome: 'FAILED' } } };
+      expect(runCli(stack, ['verify-proof', save('event-8-altered.json', altered), '--public-key', pem()])).toMatchObject({ status: 2, json: { ok: false } });
+    });
+
+    it('without a record, verify-proof does not answer ok unless --hash-only, and then says the record was not checked', async () => {
+      const answer = await answerFor(9);
+      const { record: _r, prevHash: _p, ...hashOnly } = answer.proof;
+      const file = save('event-9-no-record.json', { ...answer, proof: hashOnly });
+      const refused = runCli(stack, ['verify-proof', file, '--public-key', pem()]);
+      expect(refused.status).not.toBe(0);
+      expect(refused.json).toMatchObject({ ok: false, recordChecked: false });
+      expect(refused.stderr).toMatch(/carries no record: only the hash's place in the log was checked; ask events.get with withProof for a full proof/);
+      const allowed = runCli(stack, ['verify-proof', file, '--public-key', pem(), '--hash-only']);
+      expect(allowed.status, allowed.stderr).toBe(0);
+      expect(allowed.json).toMatchObject({ ok: true, recordChecked: false });
+    });
+
+    it('fails when the answer shows other fields (actor, after, outcome …) than the record it verifies', async () => {
+      const answer = await answerFor(10);
+      // the full proof the CLI prints (record included), beside a view that says something else
+      const printed = runCli(stack, ['proof', '--tenant', tenantId, '--seq', '10']).json;
+      for (const [name, doctored] of [
+        ['actor', { ...answer, actor: { ...answer.actor, name: 'Mallory' } }],
+        ['after', { ...answer, after: { price: 55 } }],
+        ['outcome', { ...answer, outcome: 'REJECTED', reason: 'PERMISSION_DENIED' }],
+        ['metadata', { ...answer, metadata: { n: 999 } }],
+      ] as const) {
+        const r = runCli(stack, ['verify-proof', save(`event-10-${name}.json`, { ...doctored, proof: printed }), '--public-key', pem()]);
+        expect(r.status, `${name}: ${r.stdout}`).toBe(2);
+        expect(r.json.reason).toMatch(new RegExp(`does not match the verified record.*${name}`));
+      }
+      // the same view, undoctored, beside that record verifies
+      expect(runCli(stack, ['verify-proof', save('event-10.json', { ...answer, proof: printed }), '--public-key', pem()])).toMatchObject({
+        status: 0,
+        json: { ok: true, recordChecked: true },
+      });
+    });
+  });
 });

@@ -53,15 +53,16 @@ export const ZConsistencyProof = z.object({
 });
 export type TConsistencyProof = z.infer<typeof ZConsistencyProof>;
 
+/** An inclusion proof with the event's record (`cli proof --seq`, `events.get` withProof): a verifier recomputes `eventHash` too. */
+export const ZInclusionProofWithRecord = ZInclusionProof.extend({
+  /** The stored record as the chain hashes it (README "Hash chain") and the hash before it: lets a verifier recompute `eventHash`. */
+  record: z.record(z.string(), z.unknown()).optional(),
+  prevHash: ZHex32.optional(),
+});
+export type TInclusionProofWithRecord = z.infer<typeof ZInclusionProofWithRecord>;
+
 /** What `verify-proof` accepts: either proof, optionally with the event's record to recompute its chain hash. */
-export const ZProofBundle = z.union([
-  ZInclusionProof.extend({
-    /** The stored record as the chain hashes it (README "Hash chain") and the hash before it: lets a verifier recompute `eventHash`. */
-    record: z.record(z.string(), z.unknown()).optional(),
-    prevHash: ZHex32.optional(),
-  }),
-  ZConsistencyProof,
-]);
+export const ZProofBundle = z.union([ZInclusionProofWithRecord, ZConsistencyProof]);
 export type TProofBundle = z.infer<typeof ZProofBundle>;
 
 /** One published verification key. */
@@ -85,8 +86,12 @@ export const ZIntegrityConsistencyInput = z.strictObject({ fromSeq: z.number().i
 /** `events.get` with `withProof: true` adds the event's inclusion proof against the latest checkpoint. */
 export const ZEventsGetWithProofInput = ZEventsGetInput.extend({ withProof: z.boolean().optional() });
 export const ZEventsGetWithProofOutput = ZAuditEventView.extend({
-  /** Present when asked for; null when no checkpoint covers the event yet (the next scheduled one will). */
-  proof: ZInclusionProof.nullable().optional(),
+  /**
+   * Present when asked for; null when no checkpoint covers the event yet (the next scheduled one will).
+   * Carries the event's `record` and `prevHash`, so `verify-proof` recomputes the event's hash from
+   * its content and checks that this answer's fields are that record's.
+   */
+  proof: ZInclusionProofWithRecord.nullable().optional(),
 });
 
 // --- exports ---

@@ -22,14 +22,17 @@ export const eventsRouter = router({
       await recordRead(ctx.services, ctx.reader, { procedure: 'events.list', filter: filterOf(input) }, ctx.http?.ip ?? null);
       return page;
     }),
-  /** With `withProof: true`, also the event's inclusion proof against the latest signed checkpoint (null before the first). */
+  /**
+   * With `withProof: true`, also the event's inclusion proof against the latest signed checkpoint (null
+   * before the first), with the event's record and prevHash: a saved answer can be checked in full.
+   */
   get: readerProcedure
     .input(ZEventsGetWithProofInput)
     .output(ZEventsGetWithProofOutput)
     .query(async ({ ctx, input }) => {
       const view = await getEvent(ctx.services.orm, ctx.tenantId, input.id);
       await recordRead(ctx.services, ctx.reader, { procedure: 'events.get', filter: { id: input.id } }, ctx.http?.ip ?? null);
-      return input.withProof ? { ...view, proof: await proveInclusion(ctx.services.orm, ctx.tenantId, view.seq) } : view;
+      return input.withProof ? { ...view, proof: await proveInclusion(ctx.services.orm, ctx.tenantId, view.seq, { withRecord: true }) } : view;
     }),
   /** How many events of the filter happened on each day of `timeZone` (the viewer's), from hourly counts: the timeline above the log. */
   timeline: adminProcedure

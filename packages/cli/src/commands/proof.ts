@@ -1,14 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { ZProofBundle } from '@modula/contracts';
-import { AUDIT_EVENT_RECORD_SELECT, dbOf, sql, withTenant } from '@modula/db';
 import { proveConsistency, proveInclusion, verifyProofBundle } from '@modula/domain';
 import { z } from 'zod';
 import { printJson, required, type TCommand } from './helpers.ts';
 import { trustedKeyring } from './trusted-keys.ts';
 import { withOrm } from './with-orm.ts';
-
-/** The keys record version 2 added (README "Hash chain"). */
-const PROVENANCE_KEYS = ['recordVersion', 'credential', 'sourceAddress'];
 
 const seqOf = (v: unknown, name: string) =>
   z.coerce
@@ -25,21 +21,8 @@ export const proofCommand: TCommand = {
     const tenantId = z.uuid({ error: '--tenant must be a tenant id (UUID)' }).parse(required(values, 'tenant'));
     if (values.seq !== undefined) {
       const seq = seqOf(values.seq, 'seq');
-      const bundle = await withOrm(async (orm) => {
-        const proof = await proveInclusion(orm, tenantId, seq);
-        if (!proof) return null;
-        // the record as the chain hashes it, so the verifier recomputes the event's hash too
-        const { record, prevHash } = await withTenant(orm, tenantId, async (em) => {
-          const r = (
-            await sql<{ record: Record<string, unknown>; prevHash: string }>`select to_jsonb(e) - 'hash' - 'prevHash' as record, e."prevHash"
-            from (select ${AUDIT_EVENT_RECORD_SELECT} from audit_events where tenant_id = ${tenantId} and seq = ${seq}) e`.execute(dbOf(em))
-          ).rows[0]!;
-          // a record of version 1 (stored before provenance was kept) hashes without the provenance keys
-          const record = Object.fromEntries(Object.entries(r.record).filter(([k]) => r.record.recordVersion !== 1 || !PROVENANCE_KEYS.includes(k)));
-          return { record, prevHash: r.prevHash };
-        });
-        return { ...proof, record, prevHash };
-      });
+      // with the event's record, so the verifier recomputes the event's hash too
+      const bundle = await withOrm((orm) => proveInclusion(orm, tenantId, seq, { withRecord: true }));
       if (!bundle) {
         console.error(`event ${seq} is not covered by a signed checkpoint yet: run \`checkpoint create --tenant ${tenantId}\` first`);
         return 3;
@@ -54,17 +37,34 @@ export const proofCommand: TCommand = {
   },
 };
 
+const NO_RECORD = "this proof carries no record: only the hash's place in the log was checked; ask events.get with withProof for a full proof";
+
 export const verifyProofCommand: TCommand = {
-  summary: 'Checks a proof printed by `proof` (or returned by events.get withProof) offline, with the public key only; exit 0 when it holds.',
-  options: { 'public-key': { type: 'string' } },
+  summary:
+    "Checks a proof printed by `proof` (or a saved events.get withProof answer) offline, with the public key only: exit 0 when the signature, the record (its hash, and the answer's fields) and the path hold; a proof without a record is refused (exit 3) unless --hash-only.",
+  options: { 'public-key': { type: 'string' }, 'hash-only': { type: 'boolean' } },
   async run(values, positionals) {
     const file = positionals[0];
-    if (!file) throw new Error('usage: verify-proof FILE [--public-key KEY]');
+    if (!file) throw new Error('usage: verify-proof FILE [--public-key KEY] [--hash-only]');
     const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    // a whole events.get answer carries the proof in `proof`
-    const bundle = ZProofBundle.parse(raw.type ? raw : raw.proof);
-    const result = verifyProofBundle(bundle, trustedKeyring(values['public-key'] as string | undefined));
-    printJson(result);
+    // a whole events.get answer carries the proof in `proof`, beside the fields it shows
+    const { proof, ...view } = raw;
+    const answer = raw.type ? null : view;
+    const bundle = ZProofBundle.parse(answer ? proof : raw);
+    const result = verifyProofBundle(bundle, trustedKeyring(values['public-key'] as string | undefined), answer ? { view: answer } : {});
+    if (bundle.type === 'consistency') {
+      printJson(result);
+      return result.ok ? 0 : 2;
+    }
+    const recordChecked = result.ok && bundle.record !== undefined;
+    // a proof without the record holds as far as it goes, which is not as far as an auditor reads
+    if (result.ok && !recordChecked && values['hash-only'] !== true) {
+      printJson({ ok: false, reason: NO_RECORD, recordChecked });
+      console.error(`NOT VERIFIED: ${NO_RECORD} (or pass --hash-only to check only that)`);
+      return 3;
+    }
+    printJson({ ...result, recordChecked });
+    if (!result.ok) console.error(`NOT VERIFIED: ${result.reason}`);
     return result.ok ? 0 : 2;
   },
 };

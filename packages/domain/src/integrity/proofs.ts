@@ -1,6 +1,8 @@
-import type { TCheckpoint, TConsistencyProof, TInclusionProof, TProofBundle } from '@modula/contracts';
-import { dbOf, sql, withTenantSnapshot, type Db, type Orm } from '@modula/db';
+import type { TCheckpoint, TConsistencyProof, TInclusionProof, TInclusionProofWithRecord, TProofBundle } from '@modula/contracts';
+import { AUDIT_EVENT_RECORD_SELECT, dbOf, sql, withTenantSnapshot, type Db, type Orm } from '@modula/db';
 import { AppError } from '../app-error.ts';
+import { toEventView, type TEventViewRow } from '../read/event-view.ts';
+import { canonicalJson } from './canonical-json.ts';
 import { chainHash, type TChainRecord } from './chain.ts';
 import { checkpointCovering, checkpointExactly } from './checkpoints.ts';
 import { CompactRange, consistencyProof, frontierRootHex, inclusionProof, leafHash, verifyConsistency, verifyInclusion, type TLeaves } from './merkle.ts';
@@ -58,8 +60,33 @@ async function loadLeaves(db: Db, tenantId: string, size: number): Promise<TLeav
 
 const hex = (bs: Buffer[]) => bs.map((b) => b.toString('hex'));
 
-/** An event's inclusion proof against the latest checkpoint; null when no checkpoint covers it yet. */
-export async function proveInclusion(orm: Orm, tenantId: string, seq: number): Promise<TInclusionProof | null> {
+/** The keys record version 2 added (README "Hash chain"): a record of version 1 hashes without them. */
+const PROVENANCE_KEYS = ['recordVersion', 'credential', 'sourceAddress'];
+
+/** Event `seq` as the chain hashes it (README "Hash chain"), and the hash before it. */
+async function chainRecordOf(db: Db, tenantId: string, seq: number): Promise<{ record: Record<string, unknown>; prevHash: string }> {
+  const r = (
+    await sql<{ record: Record<string, unknown>; prevHash: string }>`select to_jsonb(e) - 'hash' - 'prevHash' as record, e."prevHash"
+      from (select ${AUDIT_EVENT_RECORD_SELECT} from audit_events where tenant_id = ${tenantId} and seq = ${seq}) e`.execute(db)
+  ).rows[0];
+  if (!r) throw new AppError('NOT_FOUND', `no event ${seq}`);
+  const record = Object.fromEntries(Object.entries(r.record).filter(([k]) => r.record.recordVersion !== 1 || !PROVENANCE_KEYS.includes(k)));
+  return { record, prevHash: r.prevHash };
+}
+
+/**
+ * An event's inclusion proof against the latest checkpoint; null when no checkpoint covers it yet.
+ * With `withRecord`, also the event's record and the hash before it (read in the same snapshot),
+ * so a verifier recomputes the event's hash from its content, not only its place in the log.
+ */
+export async function proveInclusion(orm: Orm, tenantId: string, seq: number): Promise<TInclusionProof | null>;
+export async function proveInclusion(orm: Orm, tenantId: string, seq: number, options: { withRecord: true }): Promise<TInclusionProofWithRecord | null>;
+export async function proveInclusion(
+  orm: Orm,
+  tenantId: string,
+  seq: number,
+  options: { withRecord?: boolean } = {},
+): Promise<TInclusionProofWithRecord | null> {
   return withTenantSnapshot(orm, tenantId, async (em) => {
     const db = dbOf(em);
     const event = (await sql<{ hash: string }>`select hash from audit_events where tenant_id = ${tenantId} and seq = ${seq}`.execute(db)).rows[0];
@@ -67,7 +94,7 @@ export async function proveInclusion(orm: Orm, tenantId: string, seq: number): P
     const checkpoint = await checkpointCovering(db, tenantId, seq);
     if (!checkpoint) return null;
     const leaves = await loadLeaves(db, tenantId, checkpoint.seq);
-    return {
+    const proof: TInclusionProof = {
       v: 1,
       type: 'inclusion',
       tenantId,
@@ -78,6 +105,7 @@ export async function proveInclusion(orm: Orm, tenantId: string, seq: number): P
       auditPath: hex(inclusionProof(leaves, seq - 1, checkpoint.seq)),
       checkpoint,
     };
+    return options.withRecord ? { ...proof, ...(await chainRecordOf(db, tenantId, seq)) } : proof;
   });
 }
 
@@ -104,10 +132,35 @@ export interface TProofCheck {
   reason: string | null;
 }
 
+export interface TProofCheckOptions {
+  /** The other fields of the saved events.get answer that holds the proof: each must be the verified record's, as the viewer shows it. */
+  view?: Record<string, unknown>;
+}
+
 const buf = (h: string) => Buffer.from(h, 'hex');
 
-/** Checks a proof offline, with nothing but the trusted public keys. */
-export function verifyProofBundle(bundle: TProofBundle, keyring: TKeyring): TProofCheck {
+/**
+ * The fields of `view` that are not what the verified record shows (the view toEventView makes of
+ * it); null when every one matches. A field the answer leaves out shows nothing, so it is not compared.
+ */
+function viewMismatch(record: Record<string, unknown>, prevHash: string, eventHash: string, view: Record<string, unknown>): string | null {
+  const row = Object.fromEntries(Object.entries(record).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]));
+  let verified: Record<string, unknown>;
+  try {
+    verified = toEventView({ record_version: 1, ...row, hash: eventHash, prev_hash: prevHash } as unknown as TEventViewRow);
+  } catch {
+    return 'the record is not one an event view can be made of';
+  }
+  const differ = Object.keys(verified).filter((k) => k in view && canonicalJson(view[k] ?? null) !== canonicalJson(verified[k] ?? null));
+  return differ.length === 0 ? null : `the answer does not match the verified record (fields that differ: ${differ.join(', ')})`;
+}
+
+/**
+ * Checks a proof offline, with nothing but the trusted public keys. An inclusion proof with the
+ * event's record is checked from the record up: the record hashes to the event's hash, which is
+ * in the signed tree; without one only the hash's place is (the caller says so: verify-proof refuses it).
+ */
+export function verifyProofBundle(bundle: TProofBundle, keyring: TKeyring, options: TProofCheckOptions = {}): TProofCheck {
   const fail = (reason: string): TProofCheck => ({ ok: false, reason });
   if (bundle.type === 'consistency') {
     const { first, second } = bundle;
@@ -129,6 +182,8 @@ export function verifyProofBundle(bundle: TProofBundle, keyring: TKeyring): TPro
     if ((bundle.record as { seq?: unknown }).seq !== bundle.seq) return fail('the record is of another seq');
     if (chainHash(bundle.prevHash, bundle.record as unknown as TChainRecord) !== bundle.eventHash)
       return fail('the event record does not hash to eventHash: it was altered');
+    const mismatch = options.view ? viewMismatch(bundle.record, bundle.prevHash, bundle.eventHash, options.view) : null;
+    if (mismatch) return fail(`${mismatch}: the answer shows other content than the log holds`);
   }
   if (!verifyInclusion(leafHash(buf(bundle.eventHash)), bundle.leafIndex, bundle.treeSize, bundle.auditPath.map(buf), buf(c.merkleRoot))) {
     return fail(`event ${bundle.seq} is not in the log the checkpoint of ${c.createdAt} signs: the inclusion proof does not hold`);
