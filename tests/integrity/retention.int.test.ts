@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -215,20 +215,26 @@ describe(`a cut at ${CUT} of ${N} events`, () => {
     expect((await verifyChain(stack.services.orm, tenantId)).ok).toBe(true);
   });
 
-  it("an anchor whose archive is another signed pack ending at its checkpoint (an Admin's filtered export) fails the verification", async () => {
+  it("an anchor whose archive is another signed pack ending at its checkpoint (an Admin's export, filtered or whole) fails the verification", async () => {
     // what a superuser without the key can find: a genuine manifest signed at that checkpoint, but of a
     // one-row filtered export, not the archive of the 30,000 events he would delete
     const signer = loadSigner({ DATA_DIR: stack.env.DATA_DIR! });
     const original = (await su.query('select archive_manifest from chain_anchors where tenant_id = $1', [tenantId])).rows[0]
       .archive_manifest as TExportManifest;
     const { signature: _signature, ...archive } = original;
-    const unsigned = { ...archive, filter: { actions: ['LOGIN_FAILED' as const] }, rows: 1, chainRange: { fromSeq: CUT, toSeq: CUT } };
-    const filtered = { ...unsigned, signature: signer.sign(manifestSigningText(unsigned)) };
+    // a one-row filtered export, and an Admin's export of the whole log up to the anchor: both signed
+    const forgeries = [
+      { ...archive, filter: { actions: ['LOGIN_FAILED' as const] }, rows: 1, chainRange: { fromSeq: CUT, toSeq: CUT } },
+      { ...archive, generatedBy: { userId: randomUUID(), name: 'Ada Admin', email: 'ada@example.test' } },
+    ];
     await su.query('set session_replication_role = replica');
     try {
-      await su.query(`update chain_anchors set archive_manifest = $2::jsonb where tenant_id = $1`, [tenantId, JSON.stringify(filtered)]);
-      const v = await verifyChain(stack.services.orm, tenantId);
-      expect(v).toMatchObject({ ok: false, reason: expect.stringMatching(/anchor at seq 30000 is not the archive of events 1\.\.30000/) });
+      for (const unsigned of forgeries) {
+        const forged = { ...unsigned, signature: signer.sign(manifestSigningText(unsigned)) };
+        await su.query(`update chain_anchors set archive_manifest = $2::jsonb where tenant_id = $1`, [tenantId, JSON.stringify(forged)]);
+        const v = await verifyChain(stack.services.orm, tenantId);
+        expect(v).toMatchObject({ ok: false, reason: expect.stringMatching(/anchor at seq 30000 is not the archive of events 1\.\.30000/) });
+      }
     } finally {
       await su.query(`update chain_anchors set archive_manifest = $2::jsonb where tenant_id = $1`, [tenantId, JSON.stringify(original)]);
       await su.query('set session_replication_role = origin');

@@ -1,5 +1,6 @@
 import type { TCheckpoint, TExportManifest } from '@modula/contracts';
 import { APP_ROLE, dbOf, sql, withTenantSnapshot, type Db, type Orm } from '@modula/db';
+import { RETENTION_ARCHIVE } from '../retention/retention-archive.ts';
 import { GENESIS_HASH } from './chain.ts';
 import { walkChain, type TWalkOptions } from './chain-walk.ts';
 import { defaultWalkThreads, walkChainParallel } from './walk-parallel.ts';
@@ -132,9 +133,9 @@ export async function verifyChain(orm: Orm, tenantId: string, opts: TVerifyChain
  * anchor, oldest first: its checkpoint validly signed by a trusted key for the tenant at that seq
  * and hash, its Merkle frontier giving the signed root, and its archive pack's manifest signed and
  * the archive of exactly what that cut removed — the tenant's, unfiltered, events from the anchor
- * before (or 1) to this one, every one of them. Any signed manifest ending at the checkpoint is not
- * enough: a superuser could take an Admin's filtered one-row export as the "archive" of a prefix he
- * deleted. A string says what is wrong.
+ * before (or 1) to this one, every one of them, written by the cut. Any signed manifest ending at the
+ * checkpoint is not enough: a superuser could take an Admin's filtered one-row export as the
+ * "archive" of a prefix he deleted. A string says what is wrong.
  */
 async function readAnchor(db: Db, tenantId: string, keyring: TKeyring): Promise<{ seq: number; hash: string; frontier: Buffer[] } | string | undefined> {
   const rows = (
@@ -155,9 +156,11 @@ async function readAnchor(db: Db, tenantId: string, keyring: TKeyring): Promise<
     const { signature, ...unsigned } = m;
     if (!verifySignature(keyring, m.keyId, manifestSigningText(unsigned), signature) || m.checkpoint.seq !== seq || m.checkpoint.hash !== row.hash)
       return `the archive pack of the anchor at seq ${seq} is not signed by a trusted key or does not end at the anchor`;
-    const whole = m.tenantId === tenantId && Object.keys(m.filter ?? {}).length === 0;
+    // and made by the cut: an Admin's (or the operator's) export of the whole log is signed too
+    const whole =
+      m.tenantId === tenantId && Object.keys(m.filter ?? {}).length === 0 && m.generatedBy?.userId === null && m.generatedBy.name === RETENTION_ARCHIVE;
     if (!whole || m.chainRange?.fromSeq !== from || m.chainRange?.toSeq !== seq || m.rows !== seq - from + 1)
-      return `the archive pack of the anchor at seq ${seq} is not the archive of events ${from}..${seq} that expired: it holds ${m.rows} events ${m.chainRange ? `${m.chainRange.fromSeq}..${m.chainRange.toSeq}` : '(none)'}${whole ? '' : ' of a filter or another tenant'}`;
+      return `the archive pack of the anchor at seq ${seq} is not the archive of events ${from}..${seq} that expired: it holds ${m.rows} events ${m.chainRange ? `${m.chainRange.fromSeq}..${m.chainRange.toSeq}` : '(none)'}${whole ? '' : ', not the unfiltered archive a cut of this tenant writes'}`;
     newest = { seq, hash: row.hash, frontier };
   }
   return newest;

@@ -6,6 +6,7 @@ import { createCheckpoint } from '../integrity/checkpoints.ts';
 import { pinnedKeys } from '../integrity/pinned-keys.ts';
 import type { TSigner } from '../integrity/signing-key.ts';
 import { archiveDir, writeArchivePack } from './archive-pack.ts';
+import { RETENTION_ARCHIVE } from './retention-archive.ts';
 import { removeTenantRows } from './remove-rows.ts';
 
 export interface TRetentionSetting {
@@ -78,7 +79,7 @@ export async function expireTenantPrefix(
   const { checkpoint } = await createCheckpoint(orm, signer, tenantId, { atSeq: cut, keyring });
   const checkpointSeconds = (performance.now() - t) / 1000;
   t = performance.now();
-  const pack = await writeArchivePack(orm, signer, tenantId, checkpoint, archiveDir(dataDir, tenantId), 'retention archive', store);
+  const pack = await writeArchivePack(orm, signer, tenantId, checkpoint, archiveDir(dataDir, tenantId), RETENTION_ARCHIVE, store);
   const archiveSeconds = (performance.now() - t) / 1000;
   t = performance.now();
   const removed = await removeTenantRows(maintenanceUrl, tenantId, cut, pack.manifest);
