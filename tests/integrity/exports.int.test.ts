@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,6 +101,34 @@ describe('CSV export packs', () => {
     const cli = runCli(stack, ['verify-export', pack.path, '--public-key', keysFile]);
     expect(cli.status).toBe(0);
     expect(cli.json).toMatchObject({ ok: true, rows: 36 });
+  });
+
+  it('verify-export says what the pack is (tenant, filter, chain range, when), and --tenant refuses a pack of another tenant (review C, finding 4)', async () => {
+    const manifest = JSON.parse(readFileSync(pack.manifestPath, 'utf8'));
+    const cli = runCli(stack, ['verify-export', pack.path, '--public-key', keysFile, '--tenant', tenantId]);
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(cli.json).toMatchObject({
+      ok: true,
+      rows: 36,
+      tenantId,
+      tenantName: 'Bistro Uno',
+      exportId: pack.exportId,
+      filter: { actions: ['POLICY_UPDATED'] },
+      filtered: true,
+      chainRange: { fromSeq: 1, toSeq: 36 },
+      generatedAt: manifest.generatedAt,
+      checkpoint: { seq: manifest.checkpoint.seq, createdAt: manifest.checkpoint.createdAt },
+    });
+    expect(cli.stderr).toMatch(/filtered/);
+    const other = randomUUID();
+    const refused = runCli(stack, ['verify-export', pack.path, '--public-key', keysFile, '--tenant', other]);
+    expect(refused.status).toBe(1);
+    expect(refused.json).toMatchObject({ ok: false, tenantId });
+    expect(refused.stderr).toMatch(new RegExp(`pack of tenant ${tenantId} \\(Bistro Uno\\), not of ${other}`));
+    const whole = await exportPack('csv');
+    const all = runCli(stack, ['verify-export', whole.path, '--public-key', keysFile, '--tenant', tenantId]);
+    expect(all.status, all.stderr).toBe(0);
+    expect(all.json).toMatchObject({ ok: true, exportId: whole.exportId, filter: {}, filtered: false });
   });
 
   it('neutralise spreadsheet formulas: cells starting with = + - @ tab or CR get a leading quote', () => {

@@ -118,6 +118,24 @@ describe('cli tenant offboard', () => {
     expect(bad.json.reason).toMatch(/not validly signed/);
   });
 
+  it('verify-tombstone and verify-export --tenant refuse what belongs to another tenant (review C, finding 4)', () => {
+    const refused = runCli(stack, ['verify-tombstone', out.tombstoneFile, '--tenant', staying]);
+    expect(refused.status).toBe(1);
+    expect(refused.json).toMatchObject({ ok: false, tenantId: leaving });
+    expect(refused.stderr).toMatch(new RegExp(`tombstone of tenant ${leaving} \\(Leaving\\), not of ${staying}`));
+    expect(runCli(stack, ['verify-tombstone', out.tombstoneFile, '--tenant', leaving])).toMatchObject({ status: 0, json: { ok: true, tenantId: leaving } });
+    const pack = runCli(stack, ['verify-export', out.pack.file, '--tenant', leaving]);
+    expect(pack.status, pack.stderr).toBe(0);
+    expect(pack.json).toMatchObject({
+      ok: true,
+      tenantId: leaving,
+      tenantName: 'Leaving',
+      filtered: false,
+      chainRange: { fromSeq: 1, toSeq: out.tombstone.toSeq },
+    });
+    expect(runCli(stack, ['verify-export', out.pack.file, '--tenant', staying]).status).toBe(1);
+  });
+
   it('the other tenant keeps everything, and its chain verifies', async () => {
     const counts = await rowsOfTenant(staying);
     expect(counts.audit_events).toBeGreaterThanOrEqual(41);

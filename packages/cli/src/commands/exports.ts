@@ -11,16 +11,32 @@ import { withOrm } from './with-orm.ts';
 
 export const verifyExportCommand: TCommand = {
   summary:
-    "Checks an export pack offline: the file against its signed manifest (default FILE.manifest.json) and the manifest against the public key (default: this installation's); exit 0 when intact, else the reason.",
-  options: { manifest: { type: 'string' }, 'public-key': { type: 'string' } },
+    "Checks an export pack offline: the file against its signed manifest (default FILE.manifest.json) and the manifest against the public key (default: this installation's); prints what the pack is (tenant, filter, chain range, when); --tenant ID refuses (exit 1) a pack of another tenant; exit 0 when intact, else the reason.",
+  options: { manifest: { type: 'string' }, 'public-key': { type: 'string' }, tenant: { type: 'string' } },
   async run(values, positionals) {
     const file = positionals[0];
-    if (!file) throw new Error('usage: verify-export FILE [--manifest MANIFEST] [--public-key KEY]');
+    if (!file) throw new Error('usage: verify-export FILE [--manifest MANIFEST] [--public-key KEY] [--tenant ID]');
+    const expected = values.tenant === undefined ? undefined : z.uuid({ error: '--tenant must be a tenant id (UUID)' }).parse(values.tenant).toLowerCase();
     const manifest = (values.manifest as string | undefined) ?? `${file}.manifest.json`;
     const result = await verifyExportPack(file, manifest, trustedKeyring(values['public-key'] as string | undefined));
+    if (!result.ok) {
+      printJson(result);
+      console.error(`NOT INTACT: ${result.reason}`);
+      return 2;
+    }
+    // intact, but not the pack the auditor asked about: the signed tenant is what counts
+    if (expected !== undefined && result.tenantId !== expected) {
+      const reason = `this is a pack of tenant ${result.tenantId} (${result.tenantName}), not of ${expected}`;
+      printJson({ ...result, ok: false, reason });
+      console.error(`REFUSED: ${reason}`);
+      return 1;
+    }
     printJson(result);
-    if (!result.ok) console.error(`NOT INTACT: ${result.reason}`);
-    return result.ok ? 0 : 2;
+    if (result.filtered)
+      console.error(
+        `NOTE: this pack is filtered (${JSON.stringify(result.filter)}): it holds only the matching events of seq ${result.chainRange?.fromSeq}..${result.chainRange?.toSeq}, not the whole log`,
+      );
+    return 0;
   },
 };
 

@@ -142,7 +142,7 @@ export const tenantOffboard: TCommand = {
 
 export const verifyTombstoneCommand: TCommand = {
   summary:
-    "Checks an offboarded tenant's tombstone (FILE, or the one the database keeps with --tenant ID) against the service's public key (--public-key KEY: a PEM or keys.json); exit 0 when its signature verifies, 2 with the reason when not.",
+    "Checks an offboarded tenant's tombstone (FILE, or the one the database keeps with --tenant ID) against the service's public key (--public-key KEY: a PEM or keys.json); exit 0 when its signature verifies, 2 with the reason when not; 1 when it is the tombstone of another tenant than --tenant ID.",
   options: { tenant: { type: 'string' }, 'public-key': { type: 'string' } },
   async run(values, positionals) {
     const file = positionals[0];
@@ -151,15 +151,23 @@ export const verifyTombstoneCommand: TCommand = {
     else tombstone = await withOrm((orm) => storedTombstone(orm, tenantOf(values)));
     if (!tombstone) throw new Error('usage: verify-tombstone FILE | --tenant ID [--public-key KEY] (no tombstone found)');
     const check = tombstoneValid(trustedKeyring(values['public-key'] as string | undefined), tombstone);
-    printJson({
-      ...check,
+    const facts = {
       tenantId: tombstone.tenantId,
       fromSeq: tombstone.fromSeq,
       toSeq: tombstone.toSeq,
       finalHash: tombstone.finalHash,
       packSha256: tombstone.packSha256,
       offboardedAt: tombstone.offboardedAt,
-    });
+    };
+    // a valid tombstone of another tenant (a FILE, or a row planted under this tenant) is not this tenant's
+    const expected = values.tenant === undefined ? undefined : tenantOf(values).toLowerCase();
+    if (check.ok && expected !== undefined && tombstone.tenantId !== expected) {
+      const reason = `this is the tombstone of tenant ${tombstone.tenantId} (${tombstone.tenantName}), not of ${expected}`;
+      printJson({ ok: false, reason, ...facts });
+      console.error(`REFUSED: ${reason}`);
+      return 1;
+    }
+    printJson({ ...check, ...facts });
     return check.ok ? 0 : 2;
   },
 };

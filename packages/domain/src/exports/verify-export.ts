@@ -13,6 +13,31 @@ export interface TExportCheck {
   rows?: number;
   sha256?: string;
   keyId?: string;
+  /** What the pack is, from its manifest once its signature holds: whose log, which part of it, when. */
+  exportId?: string;
+  tenantId?: string;
+  tenantName?: string;
+  filter?: TExportManifest['filter'];
+  /** True when the filter is not empty: the pack holds the events that match it, not the whole log. */
+  filtered?: boolean;
+  chainRange?: TExportManifest['chainRange'];
+  generatedAt?: string;
+  /** The signed checkpoint the pack was taken at (its rows are at or below its seq). */
+  checkpoint?: { seq: number; createdAt: string };
+}
+
+/** The signed facts of a manifest that say what the pack is, shown with every answer given after its signature holds. */
+function describePack(m: TExportManifest): Partial<TExportCheck> {
+  return {
+    exportId: m.exportId,
+    tenantId: m.tenantId,
+    tenantName: m.tenantName,
+    filter: m.filter,
+    filtered: Object.values(m.filter).some((v) => v !== undefined),
+    chainRange: m.chainRange,
+    generatedAt: m.generatedAt,
+    checkpoint: { seq: m.checkpoint.seq, createdAt: m.checkpoint.createdAt },
+  };
 }
 
 async function sha256OfFile(file: string): Promise<{ sha256: string; bytes: number }> {
@@ -82,13 +107,15 @@ export async function verifyExportPack(file: string, manifestFile: string, keyri
   if (!keyring.has(manifest.keyId)) return fail(`the manifest is signed with key ${manifest.keyId}, which is not among the trusted keys`);
   if (!verifySignature(keyring, manifest.keyId, manifestSigningText(manifest), manifest.signature))
     return fail('the manifest signature is not valid: the manifest was altered or the signature swapped');
+  const described = describePack(manifest);
   if (!verifySignature(keyring, manifest.keyId, exportStatementText(manifest), manifest.statementSignature))
-    return fail('the statement signature is not valid');
-  if (!checkpointSignatureValid(keyring, manifest.checkpoint)) return fail('the checkpoint in the manifest is not validly signed');
-  if (manifest.checkpoint.tenantId !== manifest.tenantId) return fail('the checkpoint is of another tenant');
-  if (manifest.chainRange.toSeq !== null && manifest.chainRange.toSeq > manifest.checkpoint.seq) return fail('the pack holds events beyond its checkpoint');
+    return fail('the statement signature is not valid', described);
+  if (!checkpointSignatureValid(keyring, manifest.checkpoint)) return fail('the checkpoint in the manifest is not validly signed', described);
+  if (manifest.checkpoint.tenantId !== manifest.tenantId) return fail('the checkpoint is of another tenant', described);
+  if (manifest.chainRange.toSeq !== null && manifest.chainRange.toSeq > manifest.checkpoint.seq)
+    return fail('the pack holds events beyond its checkpoint', described);
   const { sha256, bytes } = await sha256OfFile(file);
-  const base = { sha256, keyId: manifest.keyId };
+  const base = { sha256, keyId: manifest.keyId, ...described };
   if (manifest.format === 'csv') {
     const csv = await csvRows(file, manifest.v).catch((err: Error) => ({
       rows: -1,
