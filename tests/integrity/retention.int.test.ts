@@ -292,6 +292,36 @@ describe(`a cut at ${CUT} of ${N} events`, () => {
  * (event_hour_counts, event_actors), never from the log: a cut must take its events out of them too,
  * or the timeline shows days of events the log no longer has, and the picker people with none.
  */
+describe('nothing is cut from a chain that does not verify', () => {
+  it('a row edited under a signed checkpoint (hash kept) is never signed into an archive: the cut and offboarding refuse, nothing is removed', async () => {
+    const { tenantId: edited } = await stack.createTenant('Edited under a checkpoint');
+    await seedChain(stack.databaseSuperuserUrl, edited, 200);
+    const signer = loadSigner({ DATA_DIR: stack.env.DATA_DIR! });
+    // checkpoints at the cut and at the head: a cut there, or offboarding, takes them as they are,
+    // without walking again what they cover
+    await createCheckpoint(stack.services.orm, signer, edited, { atSeq: 100 });
+    await createCheckpoint(stack.services.orm, signer, edited, { atSeq: 200 });
+    await su.query('set session_replication_role = replica');
+    try {
+      await su.query(`update audit_events set actor_name = 'Mallory' where tenant_id = $1 and seq = 42`, [edited]);
+    } finally {
+      await su.query('set session_replication_role = origin');
+    }
+    await expect(expireTenantPrefix(stack.services.orm, maintenanceUrl, signer, stack.env.DATA_DIR!, edited, 100)).rejects.toThrow(
+      /expiring events through 100 refused: the chain does not verify at event 42/,
+    );
+    await expect(offboardTenant(stack.services.orm, maintenanceUrl, signer, stack.env.DATA_DIR!, edited)).rejects.toThrow(
+      /offboarding refused: the chain does not verify at event 42/,
+    );
+    const [left] = await queryRows<{ n: number; anchors: number }>(
+      stack.databaseSuperuserUrl,
+      'select (select count(*)::int from audit_events where tenant_id = $1) as n, (select count(*)::int from chain_anchors where tenant_id = $1) as anchors',
+      [edited],
+    );
+    expect(left).toEqual({ n: 200, anchors: 0 });
+  });
+});
+
 describe("a cut keeps the viewer's counts true", () => {
   // actor user-k stores events k and k + 500: a cut at 600 leaves actors 101..200 one of their two, and takes every other actor's all
   const M = 700;

@@ -7,6 +7,7 @@ import { pinnedKeys } from '../integrity/pinned-keys.ts';
 import type { TSigner } from '../integrity/signing-key.ts';
 import { archiveDir, writeArchivePack } from './archive-pack.ts';
 import { RETENTION_ARCHIVE } from './retention-archive.ts';
+import { assertChainVerifies } from './verified-before-cut.ts';
 import { removeTenantRows } from './remove-rows.ts';
 
 export interface TRetentionSetting {
@@ -59,7 +60,8 @@ export interface TExpiry {
 
 /**
  * Expires a prefix of the tenant's chain, up to `throughSeq` (default: what its retention period says):
- * 1. a signed checkpoint at the cut (made if none is there), 2. a signed archive pack of exactly the
+ * 0. the whole chain verified (nothing is cut from a broken one), 1. a signed checkpoint at the cut
+ * (made if none is there), 2. a signed archive pack of exactly the
  * events that go, 3. remove_tenant_rows as the maintenance role, which checks both and records the
  * anchor verify-chain starts from. Null when nothing expires.
  */
@@ -76,6 +78,7 @@ export async function expireTenantPrefix(
   if (cut === null || cut < 1) return null;
   let t = performance.now();
   const { keyring } = await pinnedKeys(orm, dataDir, signer);
+  await assertChainVerifies(orm, tenantId, keyring, `expiring events through ${cut}`);
   const { checkpoint } = await createCheckpoint(orm, signer, tenantId, { atSeq: cut, keyring });
   const checkpointSeconds = (performance.now() - t) / 1000;
   t = performance.now();

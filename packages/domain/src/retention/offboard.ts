@@ -6,6 +6,7 @@ import { createCheckpoint } from '../integrity/checkpoints.ts';
 import { pinnedKeys } from '../integrity/pinned-keys.ts';
 import type { TSigner } from '../integrity/signing-key.ts';
 import { writeArchivePack } from './archive-pack.ts';
+import { assertChainVerifies } from './verified-before-cut.ts';
 import { removeTenantRows } from './remove-rows.ts';
 import { signTombstone, type TTombstone } from './tombstone.ts';
 
@@ -37,6 +38,7 @@ export async function offboardTenant(
   outDir?: string,
 ): Promise<TOffboarding> {
   const { keyring } = await pinnedKeys(orm, dataDir, signer);
+  await assertChainVerifies(orm, tenantId, keyring, 'offboarding');
   const { checkpoint } = await createCheckpoint(orm, signer, tenantId, { onlyIfGrown: true, keyring });
   const info = await withTenantSnapshot(orm, tenantId, async (em) => {
     const db = dbOf(em);
