@@ -200,6 +200,22 @@ describe('the binary COPY record and the readable record hash alike', () => {
     expect(await binaryHashes(from, to, 1 << 30)).toEqual(await referenceHashes(from, to));
   });
 
+  it('a version-1 row given provenance (past a dropped CHECK, to pin old events on a key) no longer hashes as before', async () => {
+    // a version-1 row's record has no provenance members; a superuser who drops the constraint that
+    // keeps them NULL must not be able to add a credential the hash does not cover
+    await db.query('alter table audit_events drop constraint audit_events_record_version_check');
+    const seq = await store({ ...fc.sample(row, { numRuns: 1, seed: 11 })[0]!, recordVersion: 1 });
+    const [v1] = await binaryHashes(seq, seq, 1 << 30);
+    expect([v1]).toEqual(await referenceHashes(seq, seq));
+    for (const column of ['credential', 'source_address']) {
+      await db.query(`update audit_events set ${column} = 'apikey:0193a0b4-0000-7000-8000-0000000000a1' where tenant_id = $1 and seq = $2`, [tenantId, seq]);
+      const [pinned] = await binaryHashes(seq, seq, 1 << 30);
+      expect(pinned, column).not.toBe(v1);
+      expect([pinned]).toEqual(await referenceHashes(seq, seq));
+      await db.query(`update audit_events set ${column} = null where tenant_id = $1 and seq = $2`, [tenantId, seq]);
+    }
+  });
+
   it('a row changed in any column no longer hashes as before', async () => {
     const seq = await store(fc.sample(row, { numRuns: 1, seed: 7 })[0]!);
     const [before] = await binaryHashes(seq, seq, 1 << 30);

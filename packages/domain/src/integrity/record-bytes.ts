@@ -69,6 +69,8 @@ const PREV_HASH = 0;
 const HASH = 1;
 const SEQ = 2 + MEMBERS.findIndex((m) => m.property === 'seq');
 const RECORD_VERSION = 2 + MEMBERS.findIndex((m) => m.property === 'recordVersion');
+const CREDENTIAL = 2 + MEMBERS.findIndex((m) => m.property === 'credential');
+const SOURCE_ADDRESS = 2 + MEMBERS.findIndex((m) => m.property === 'sourceAddress');
 export const RECORD_BYTES_FIELD_COUNT = 2 + MEMBERS.length;
 
 /** A column of audit_events as @modula/db's AUDIT_EVENT_FIELDS describes it (passed in: this file loads without the database layer). */
@@ -171,8 +173,9 @@ export class RecordBytes implements TOut {
     this.o = 0;
     this.raw(buf, start[PREV_HASH]!, end[PREV_HASH]!);
     const rv = start[RECORD_VERSION]!;
-    // recordText's rule: every version but 1 carries the provenance members
-    const v2 = rv < 0 || buf.readInt16BE(rv) !== 1;
+    // recordText's rule: every version but 1 carries the provenance members, and so does a version-1
+    // row that holds provenance anyway (it then fails its hash)
+    const v2 = rv < 0 || buf.readInt16BE(rv) !== 1 || start[CREDENTIAL]! >= 0 || start[SOURCE_ADDRESS]! >= 0;
     for (let i = 0; i < MEMBERS.length; i++) {
       const m = MEMBERS[i]!;
       if (m.v2 && !v2) continue;

@@ -30,7 +30,9 @@ const optUuid = (v: string | null) => (v === null ? 'null' : `"${v}"`);
 export type TRecordFields = Omit<TWalkRow, 'hash' | 'before' | 'after' | 'metadata'> & Record<'before' | 'after' | 'metadata', unknown>;
 
 export function recordText(r: TRecordFields): string {
-  const v2 = r.recordVersion !== 1;
+  // a version-1 row never held provenance (a CHECK keeps it so); one that does (a superuser's edit
+  // past the CHECK, to pin old events on a key) is written with it, so its stored hash fails
+  const v2 = r.recordVersion !== 1 || r.credential !== null || r.sourceAddress !== null;
   return (
     `{"action":${str(r.action)},"actorId":${optStr(r.actorId)},"actorName":${optStr(r.actorName)},"actorRole":${optStr(r.actorRole)}` +
     `,"actorType":${str(r.actorType)},"after":${json(r.after)},"before":${json(r.before)},"branchId":${optUuid(r.branchId)}` +
