@@ -291,15 +291,17 @@ describe('the viewer in a browser', () => {
     await page.getByTestId('failed-logins').waitFor();
   });
 
-  it('returns to sign-in, keeping the view asked for, when the session ends in another tab', async () => {
+  it('returns to sign-in, keeping the view it showed, when the session ends in another tab', async () => {
     await page.goto('/');
     await poll(() => rows().count()).toBeGreaterThan(0);
+    await page.getByText('This week', { exact: true }).click();
+    await page.waitForURL((url) => url.searchParams.get('range') === 'week');
     const other = await context.newPage();
     await other.goto('/');
     await other.getByRole('button', { name: 'Sign out' }).click();
     await other.waitForURL(/\/sign-in$/);
     await other.close();
-    await page.getByText('This week', { exact: true }).click();
+    // told by the other tab (no click, no request of its own), it goes to sign-in with its view
     await page.waitForURL((url) => url.pathname === '/sign-in' && url.searchParams.get('next') === '/?range=week');
     await page.getByLabel('Email').waitFor();
   });
