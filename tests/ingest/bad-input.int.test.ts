@@ -87,6 +87,46 @@ describe('every kind of bad input is a 4xx with issue paths, and nothing is stor
     });
   }
 
+  it('null for an optional field is absent, as Java, C# and Swift clients send it: accepted, stored without it, and the same event as one that leaves it out', async () => {
+    const withNulls = {
+      ...makeEvent(tenant.tenantId, { outcome: 'SUCCESS' }),
+      actor: { type: 'USER', id: 'u-null', role: null, name: null },
+      reason: null,
+      entity: null,
+      metadata: null,
+      context: { ip: null, sessionId: null, deviceId: 'till-null', deviceSeq: null, offline: null },
+      branchId: null,
+    };
+    const res = await postTrpc(stack.baseUrl, 'ingest.batch', { events: [withNulls] }, tenant.apiKey);
+    expect(res.status).toBe(200);
+    expect(res.body.result.data).toEqual({ accepted: [withNulls.eventId], rejected: [] });
+    goodEventIds.push(withNulls.eventId);
+    await untilStored(stack, tenant.tenantId, [withNulls.eventId]);
+    // the same event without the null fields is a resend, not a conflict
+    const { reason: _r, entity: _e, metadata: _m, branchId: _b, ...rest } = withNulls;
+    const without = { ...rest, actor: { type: 'USER', id: 'u-null' }, context: { deviceId: 'till-null' } };
+    expect((await postTrpc(stack.baseUrl, 'ingest.record', without, tenant.apiKey)).status).toBe(200);
+    // a required field sent as null is still refused, and says which
+    const noAction = await postTrpc(stack.baseUrl, 'ingest.record', { ...makeEvent(tenant.tenantId), action: null }, tenant.apiKey);
+    expect(noAction.status).toBe(400);
+    expect(noAction.body.error.data.issues.map((i: { path: string[] }) => i.path.join('.'))).toContain('action');
+    const db = await connect(stack.databaseSuperuserUrl);
+    try {
+      const rows = await db.query(
+        'select actor_role, actor_name, entity_id, metadata, ip, device_seq from audit_events where tenant_id = $1 and event_id = $2',
+        [tenant.tenantId, withNulls.eventId],
+      );
+      expect(rows.rows).toEqual([{ actor_role: null, actor_name: null, entity_id: null, metadata: null, ip: null, device_seq: null }]);
+      const conflicts = await db.query(`select count(*)::int as n from quarantined_events where tenant_id = $1 and event_id = $2`, [
+        tenant.tenantId,
+        withNulls.eventId,
+      ]);
+      expect(conflicts.rows[0].n).toBe(0);
+    } finally {
+      await db.end();
+    }
+  });
+
   it('a leap second (23:59:60, RFC 3339) is refused with one issue that says why, not a wrong one about the range', async () => {
     const res = await postTrpc(stack.baseUrl, 'ingest.record', { ...makeEvent(tenant.tenantId), occurredAt: '2016-12-31T23:59:60Z' }, tenant.apiKey);
     expect(res.status).toBe(400);

@@ -60,6 +60,31 @@ export const ZAuditEventFields = z.strictObject({
 });
 export type TAuditEventFields = z.infer<typeof ZAuditEventFields>;
 
+/** Where a sent event's nulls mean "absent": its own fields, and those of its actor, entity and context. */
+const NULL_AS_ABSENT_IN = ['actor', 'entity', 'context'] as const;
+
+/**
+ * The event with `null` taken as absent where a field is optional. Clients in Java, C# or Swift
+ * serialise an unset optional field as null; the contract's optional fields then meant "refused",
+ * and a till's whole event was lost for a `"reason": null` on a SUCCESS. Only the event's own
+ * fields and those of its actor, entity and context: before, after and metadata are the sender's
+ * JSON, kept as sent. A required field sent as null is then reported missing. Anything but a plain
+ * object is returned as it is, for the schema to refuse.
+ */
+export function nullAsAbsent(raw: unknown): unknown {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  // fromEntries defines keys as data: a sent "__proto__" stays a key (for the schema to refuse), never a prototype
+  return Object.fromEntries(
+    Object.entries(raw)
+      .filter(([key, value]) => value !== null || key === 'before' || key === 'after')
+      .map(([key, value]) =>
+        (NULL_AS_ABSENT_IN as readonly string[]).includes(key) && value !== null && typeof value === 'object' && !Array.isArray(value)
+          ? [key, Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null))]
+          : [key, value],
+      ),
+  );
+}
+
 type Ctx = z.core.$RefinementCtx<TAuditEventFields>;
 
 /** Rules between fields that hold wherever an event is: at acceptance and when the worker re-reads it. */

@@ -46,6 +46,17 @@ describe('AuditOutbox while the service is unreachable', () => {
     await outbox.close();
   });
 
+  it('takes null for an unset optional field as absent, as the service does (apps in Java, C#, Swift write it)', async () => {
+    const outbox = await open();
+    const nulls = { ...sale, reason: null, entity: null, metadata: null, actor: { ...sale.actor, name: null }, context: { sessionId: null } };
+    const event = await outbox.record(nulls as unknown as TRecordInput);
+    expect(event).not.toHaveProperty('reason');
+    expect(event).not.toHaveProperty('entity');
+    expect(event.actor).not.toHaveProperty('name');
+    expect(event.context).toEqual({ deviceId: 'till-7', deviceSeq: 1, offline: true });
+    await outbox.close();
+  });
+
   it('refuses an invalid event at once with its issues; it never enters the outbox nor uses a number', async () => {
     const outbox = await open();
     const bad = { ...sale, outcome: 'REJECTED', actor: { type: 'ROBOT' } } as unknown as TRecordInput;

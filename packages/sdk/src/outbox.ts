@@ -1,4 +1,4 @@
-import type { TAuditEventInput } from '@modula/contracts';
+import { nullAsAbsent, type TAuditEventInput } from '@modula/contracts';
 import { v7 as uuidv7 } from 'uuid';
 import { backoffDelay, DEFAULT_BACKOFF, retryAfterMs, type TBackoffPolicy } from './backoff.ts';
 import { INGEST_BATCH_LIMITS, splitBatches, type TBatchLimits } from './batches.ts';
@@ -139,8 +139,10 @@ export class AuditOutbox {
    * exceeds `clockToleranceMs`). An event recorded before any measurement is corrected the same
    * way just before its first send. The outbox owns `metadata.clock`.
    */
-  async record(input: TRecordInput): Promise<TAuditEventInput> {
+  async record(sent: TRecordInput): Promise<TAuditEventInput> {
     this.assertOpen();
+    // an app that writes null for an unset optional field means it absent, as the service reads it
+    const input = nullAsAbsent(sent) as TRecordInput;
     const sealed = input.occurredAt !== undefined || this.offset !== null;
     const timing =
       input.occurredAt !== undefined

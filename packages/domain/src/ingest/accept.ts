@@ -1,4 +1,4 @@
-import { CATALOG, isWrittenByTheService, LIMITS, ZAuditEventInput, type TAcceptedEvent, type TAction, type TIssue } from '@modula/contracts';
+import { CATALOG, isWrittenByTheService, LIMITS, nullAsAbsent, ZAuditEventInput, type TAcceptedEvent, type TAction, type TIssue } from '@modula/contracts';
 import type { TApiKeyScope } from '../accounts/api-keys.ts';
 import type { TAppErrorCode } from '../app-error.ts';
 import { redactEvent } from './redaction.ts';
@@ -59,7 +59,7 @@ export function judgeEvents(rawEvents: unknown[], principal: TIngestPrincipal): 
     if (bytes !== undefined && bytes > LIMITS.eventMaxBytes) {
       return reject([{ path: [], message: `event is ${bytes} bytes serialized; at most ${LIMITS.eventMaxBytes} allowed` }]);
     }
-    const parsed = ZAuditEventInput.safeParse(raw);
+    const parsed = ZAuditEventInput.safeParse(nullAsAbsent(raw));
     if (!parsed.success) {
       return reject(parsed.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: i.message })));
     }
