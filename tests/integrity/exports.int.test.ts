@@ -7,6 +7,7 @@ import { startExportWorker, type TExportWorker } from '@modula/worker';
 import { parse } from 'csv-parse/sync';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '../../testing/database.ts';
 import { eventually, makeEvent } from '../../testing/events.ts';
 import { exportWhenReady } from '../../testing/exports.ts';
 import { ingestStored } from '../../testing/ingest.ts';
@@ -204,6 +205,35 @@ describe('CSV export packs', () => {
     expect(event.actor).toMatchObject({ type: 'USER', role: 'ADMIN' });
     expect(event.metadata).toMatchObject({ format: 'csv', rows: 36, checksum: `sha256-${Buffer.from(pack.ready.sha256, 'hex').toString('base64')}` });
     expect(event.redactedPaths).toEqual([]);
+  });
+});
+
+describe('a pack of the whole log, checked offline', () => {
+  it('fails verify-export when the service signed over a log missing an event (deleted under an earlier checkpoint), naming it', async () => {
+    // a superuser deletes event 4 under a signed checkpoint: an export walks only what came since the
+    // last checkpoint, so the service signs the pack as the table holds it. Offline, a pack of the
+    // whole log must still show the gap: every event of its range, each linked to the one before.
+    const { tenantId: gapped } = await stack.createTenant('Gap under a checkpoint');
+    await ingestStored(
+      stack,
+      gapped,
+      Array.from({ length: 8 }, () => makeEvent(gapped)),
+    );
+    expect(runCli(stack, ['checkpoint', 'create', '--tenant', gapped]).status).toBe(0);
+    const db = await connect(stack.databaseSuperuserUrl);
+    try {
+      await db.query('set session_replication_role = replica');
+      await db.query('delete from audit_events where tenant_id = $1 and seq = 4', [gapped]);
+    } finally {
+      await db.end();
+    }
+    const gappedAdmin = await signedInAdmin(stack, gapped);
+    const ready = await exportWhenReady(stack, gappedAdmin.cookie, 'csv', {});
+    const path = join(work, `${ready.exportId}.csv`);
+    writeFileSync(path, (await download(ready.url, gappedAdmin.cookie)).bytes);
+    writeFileSync(`${path}.manifest.json`, (await download(ready.manifestUrl, gappedAdmin.cookie)).bytes);
+    const verified = await check(path);
+    expect(verified).toMatchObject({ ok: false, filtered: false, reason: 'row 4 is event 5, not 4: a pack of the whole log misses event 4' });
   });
 });
 

@@ -59,15 +59,21 @@ async function startsWithBom(file: string): Promise<boolean> {
  * Reads a CSV pack's rows (streamed): their count, order and the digest of their chain hashes. The
  * header (and whether a byte-order mark precedes it) is the one of the manifest's version, exactly.
  */
-async function csvRows(file: string, version: number): Promise<{ rows: number; digest: string; problem: string | null }> {
+async function csvRows(
+  file: string,
+  version: number,
+  whole: { fromSeq: number } | null,
+): Promise<{ rows: number; digest: string; problem: string | null; lastSeq: number }> {
   const digest = createHash('sha256');
   let rows = 0;
   let lastSeq = 0;
+  let lastHash = '';
   let problem: string | null = null;
   const format = CSV_FORMATS[version];
-  if (!format) return { rows: 0, digest: '', problem: `the manifest's version ${version} is not one this verifier knows (1, 2)` };
+  if (!format) return { rows: 0, digest: '', problem: `the manifest's version ${version} is not one this verifier knows (1, 2)`, lastSeq: 0 };
   const seqAt = format.header.indexOf('seq');
   const hashAt = format.header.indexOf('hash');
+  const prevAt = format.header.indexOf('prevHash');
   if ((await startsWithBom(file)) !== format.bom)
     problem = `a CSV pack of version ${version} ${format.bom ? 'starts' : 'does not start'} with a UTF-8 byte-order mark; this file ${format.bom ? 'does not' : 'does'}`;
   let header = true;
@@ -81,12 +87,20 @@ async function csvRows(file: string, version: number): Promise<{ rows: number; d
     rows += 1;
     const seq = Number(cells[seqAt]);
     if (!(seq > lastSeq)) problem ??= `row ${rows} (seq ${cells[seqAt]}) is not after seq ${lastSeq}: a row was duplicated or reordered`;
+    // a pack of the whole log holds every event of its range, each linked to the one before: one the
+    // table lost (a superuser's delete under an old checkpoint) shows here, with no database at hand
+    if (whole) {
+      const expected = rows === 1 ? whole.fromSeq : lastSeq + 1;
+      if (seq !== expected) problem ??= `row ${rows} is event ${cells[seqAt]}, not ${expected}: a pack of the whole log misses event ${expected}`;
+      else if (rows > 1 && cells[prevAt] !== lastHash) problem ??= `event ${seq} does not link to event ${lastSeq} (its prevHash is not that event's hash)`;
+    }
     lastSeq = seq;
     const h = cells[hashAt] ?? '';
+    lastHash = h;
     if (!/^[0-9a-f]{64}$/.test(h)) problem ??= `row ${rows} has no chain hash`;
     else digest.update(Buffer.from(h, 'hex'));
   }
-  return { rows, digest: digest.digest('hex'), problem };
+  return { rows, digest: digest.digest('hex'), problem, lastSeq };
 }
 
 /**
@@ -117,12 +131,17 @@ export async function verifyExportPack(file: string, manifestFile: string, keyri
   const { sha256, bytes } = await sha256OfFile(file);
   const base = { sha256, keyId: manifest.keyId, ...described };
   if (manifest.format === 'csv') {
-    const csv = await csvRows(file, manifest.v).catch((err: Error) => ({
+    const from = manifest.chainRange.fromSeq;
+    const whole = !described.filtered && from !== null ? { fromSeq: from } : null;
+    const csv = await csvRows(file, manifest.v, whole).catch((err: Error) => ({
       rows: -1,
       digest: '',
       problem: `the file is not valid CSV: ${err.message.slice(0, 200)}`,
+      lastSeq: 0,
     }));
     if (csv.problem) return fail(csv.problem, base);
+    if (whole && csv.rows > 0 && csv.lastSeq !== manifest.chainRange.toSeq)
+      return fail(`the pack of the whole log ends at event ${csv.lastSeq}, its signed range at ${manifest.chainRange.toSeq}`, base);
     if (csv.rows !== manifest.rows)
       return fail(
         `the file has ${csv.rows} rows, the manifest ${manifest.rows}: a row was ${csv.rows < manifest.rows ? 'deleted' : 'added or duplicated'}`,
