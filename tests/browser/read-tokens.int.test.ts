@@ -130,8 +130,10 @@ describe('the read tokens screen', () => {
     await page.getByRole('menu').waitFor({ state: 'hidden' });
     await expect(connections.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
 
-    // arrows move between the screens and Enter opens one
+    // arrows move between the screens and Enter opens one (once the menu is there: keys pressed
+    // while it still opens go to the button, on a loaded machine)
     await page.keyboard.press('Enter');
+    await page.getByRole('menu').waitFor();
     const focusedItem = () => page.evaluate(() => document.activeElement?.textContent ?? '');
     for (let i = 0; i < 3 && (await focusedItem()) !== 'Log streams'; i++) await page.keyboard.press('ArrowDown');
     expect(await focusedItem()).toBe('Log streams');
