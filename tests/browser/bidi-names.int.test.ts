@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { provisionBranch, sale } from '../../testing/events.ts';
+import { makeEvent, provisionBranch, sale } from '../../testing/events.ts';
 import { ingestStored } from '../../testing/ingest.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 import { signedInAdmin, VIEWER_ENV } from '../../testing/viewer.ts';
@@ -12,6 +12,8 @@ const RLO = '\u202E';
 const ZWSP = '\u200B';
 /** "abcexe.pdf" on screen if shown as sent: a right-to-left override spoofing a file's extension. */
 const SPOOF = `abc${RLO}fdp.exe`;
+/** An account whose failed sign-ins the suspicious sign-ins screen lists. */
+const ACCOUNT = `mallory${RLO}@example.test`;
 
 /**
  * Names and labels a device sent are stored as sent, bidi overrides and invisible characters
@@ -33,7 +35,24 @@ describe('bidi overrides and invisible characters in names and labels', () => {
       actor: { type: 'USER', id: 'cashier-rlo', role: 'CASHIER', name: SPOOF },
       entity: { type: 'INVOICE', id: 'inv-zwsp', label: `INV-${ZWSP}1042` },
     });
-    await ingestStored(stack, tenantId, [event]);
+    const failures = Array.from({ length: 6 }, (_, i) =>
+      makeEvent(tenantId, {
+        action: 'LOGIN_FAILED',
+        outcome: 'FAILED',
+        occurredAt: new Date(Date.now() - 60 * 60_000 + i * 4 * 60_000).toISOString(),
+        actor: { type: 'USER', id: 'mallory-rlo', name: ACCOUNT },
+        entity: { type: 'USER', id: 'mallory-rlo', label: ACCOUNT },
+        context: { ip: '203.0.113.9' },
+      }),
+    );
+    // no summary: the page says it with the log's sentence, the actor's name in it
+    const recommendation = makeEvent(tenantId, {
+      action: 'AI_RECOMMENDATION_ACCEPTED',
+      actor: { type: 'USER', id: 'cashier-rlo', role: 'CASHIER', name: SPOOF },
+      entity: { type: 'AI_RECOMMENDATION', id: 'rec-rlo', label: `Happy hour ${RLO}tsrif` },
+      metadata: { trigger: 'Quiet afternoon', confidence: 0.7, riskLevel: 'LOW', approvedBy: { id: 'cashier-rlo', name: SPOOF, role: 'CASHIER' } },
+    });
+    await ingestStored(stack, tenantId, [event, ...failures, recommendation]);
     const admin = await signedInAdmin(stack, tenantId);
     browser = await launchChromium();
     const context = await newViewerContext(browser, stack.baseUrl);
@@ -99,5 +118,26 @@ describe('bidi overrides and invisible characters in names and labels', () => {
     await poll(() => drawer.getByRole('table', { name: 'Who' }).innerText()).toContain('abc⟨U+202E⟩fdp.exe');
     await expect(drawer.getByRole('table', { name: 'Target' }).innerText()).resolves.toContain('INV-⟨U+200B⟩1042');
     await expect(drawer.innerText()).resolves.not.toContain(RLO);
+  });
+
+  it('shows an account with its markers, isolated, on the suspicious sign-ins screen', async () => {
+    await page.goto('/suspicious-sign-ins');
+    const row = page.getByTestId('failed-logins').getByRole('row').filter({ hasText: 'mallory-rlo' });
+    await poll(() => row.count()).toBe(1);
+    await expect(row.innerText()).resolves.toContain('mallory⟨U+202E⟩@example.test');
+    await expect(row.innerText()).resolves.not.toContain(RLO);
+    await expect(isolatedHolder(row, '@example.test')).resolves.toBe(true);
+  });
+
+  it('shows the names on the AI actions screen with their markers, isolated', async () => {
+    await page.goto('/ai-actions');
+    const line = page.getByTestId('ai-action');
+    await poll(() => line.count()).toBe(1);
+    // the sentence, the decision and the recorder all name the actor
+    await expect(line.getByRole('link').innerText()).resolves.toContain('abc⟨U+202E⟩fdp.exe accepted AI recommendation Happy hour ⟨U+202E⟩tsrif');
+    await expect(line.getByTestId('ai-decision').innerText()).resolves.toBe('Approved by abc⟨U+202E⟩fdp.exe (Cashier)');
+    await expect(line.innerText()).resolves.not.toContain(RLO);
+    await expect(isolatedHolder(line, 'fdp.exe')).resolves.toBe(true);
+    await expect(isolatedHolder(line, 'tsrif')).resolves.toBe(true);
   });
 });

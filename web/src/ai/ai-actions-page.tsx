@@ -7,11 +7,13 @@ import { Link } from 'react-router';
 import { useTRPC, useTRPCClient } from '../app/trpc.ts';
 import { ErrorState } from '../common/error-state.tsx';
 import { formatDateTime, formatNumber, zoneLabel } from '../common/format-time.ts';
+import { UserText } from '../common/user-text.tsx';
 import { ActorLabel } from '../log/actor-label.tsx';
 import { CARDS_QUERY } from '../log/log-table.tsx';
 import '../log/log-table.css';
 import { OutcomeBadge } from '../log/outcome-badge.tsx';
-import { decisionText, formatConfidence, RISK_COLORS, whatText } from './ai-text.ts';
+import { DecisionSentence, WhatSentence } from './ai-sentences.tsx';
+import { formatConfidence, RISK_COLORS } from './ai-text.ts';
 import { useTranslation } from 'react-i18next';
 import { asTranslate } from '../i18n/english.ts';
 
@@ -117,7 +119,7 @@ function AiActionsTable({ items }: { items: TAiActionView[] }) {
 }
 
 function AiActionRow({ item }: { item: TAiActionView }) {
-  const { t: tx, i18n } = useTranslation();
+  const { t: tx } = useTranslation();
   const t = asTranslate(tx);
   const { ai } = item;
   return (
@@ -128,16 +130,21 @@ function AiActionRow({ item }: { item: TAiActionView }) {
       <Table.Td>
         <Stack gap={2}>
           <Anchor component={Link} to={`/?event=${item.id}`} size="sm" fw={500}>
-            {whatText(item, i18n.resolvedLanguage)}
+            <WhatSentence item={item} />
           </Anchor>
           <Text size="xs" c="dimmed">
             {item.action === 'AI_ACTION_EXECUTED' ? t('ai.executed') : t('ai.recommended')}
-            {item.entity ? ` · ${item.entity.label ?? item.entity.id}` : ''}
+            {item.entity && (
+              <>
+                {' · '}
+                <UserText value={item.entity.label ?? item.entity.id} />
+              </>
+            )}
           </Text>
         </Stack>
       </Table.Td>
       <Table.Td>
-        <Text size="sm">{ai.trigger ?? '—'}</Text>
+        <Text size="sm">{ai.trigger === null ? '—' : <UserText value={ai.trigger} />}</Text>
       </Table.Td>
       <Table.Td>
         <Text size="sm" aria-label={ai.confidence === null ? t('ai.confidenceNone') : t('ai.confidenceOf', { value: formatConfidence(ai.confidence) })}>
@@ -156,7 +163,7 @@ function AiActionRow({ item }: { item: TAiActionView }) {
       <Table.Td>
         <Stack gap={4}>
           <Text size="sm" data-testid="ai-decision">
-            {decisionText(item, t)}
+            <DecisionSentence item={item} t={t} />
           </Text>
           {item.outcome !== 'SUCCESS' && <OutcomeBadge outcome={item.outcome} reason={item.reason} />}
         </Stack>

@@ -7,6 +7,7 @@ import { Link } from 'react-router';
 import { useTRPC } from '../app/trpc.ts';
 import { ErrorState } from '../common/error-state.tsx';
 import { formatDateTime, formatNumber } from '../common/format-time.ts';
+import { UserSentence, UserText, userTextSlot } from '../common/user-text.tsx';
 import { alertLogHref } from './alert-link.ts';
 
 const STATE_COLOR = { SENT: 'green', PENDING: 'yellow', FAILED: 'red' } as const;
@@ -91,10 +92,12 @@ function AlertsTable({ items }: { items: TAlertView[] }) {
                   </Text>
                 </Table.Td>
                 <Table.Td>
-                  <Text size="sm">{a.subjectLabel ?? a.subject}</Text>
+                  <Text size="sm">
+                    <UserText value={a.subjectLabel ?? a.subject} />
+                  </Text>
                   {a.subjectLabel && a.subjectLabel !== a.subject && (
                     <Text size="xs" c="dimmed" ff="monospace">
-                      {a.subject}
+                      <UserText value={a.subject} />
                     </Text>
                   )}
                 </Table.Td>
@@ -136,7 +139,7 @@ function AlertsTable({ items }: { items: TAlertView[] }) {
                           {t(`alerts.state.${d.state}`)}
                         </Badge>
                         <Text size="xs" truncate maw={220}>
-                          {t(`alerts.channel.${d.channel}`)}: {d.target}
+                          {t(`alerts.channel.${d.channel}`)}: <UserText value={d.target} />
                         </Text>
                       </Group>
                     ))}
@@ -149,7 +152,7 @@ function AlertsTable({ items }: { items: TAlertView[] }) {
                     </Anchor>
                     {a.acknowledgedAt ? (
                       <Text size="xs" c="dimmed">
-                        {t('alerts.acknowledgedBy', { name: a.acknowledgedBy ?? '' })}
+                        <UserSentence text={t('alerts.acknowledgedBy', { name: userTextSlot(0) })} values={[a.acknowledgedBy ?? '']} />
                       </Text>
                     ) : (
                       <Button size="compact-xs" variant="default" loading={acknowledge.isPending} onClick={() => acknowledge.mutate({ id: a.id })}>

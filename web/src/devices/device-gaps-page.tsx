@@ -6,6 +6,7 @@ import { ErrorState } from '../common/error-state.tsx';
 import { gapsByDevice, runLabel } from './gap-summary.ts';
 import { useTranslation } from 'react-i18next';
 import { formatNumber } from '../common/format-time.ts';
+import { UserText } from '../common/user-text.tsx';
 
 /**
  * Events that tills numbered but the log never received ("events 1042–1050 from till 7 never
@@ -65,7 +66,7 @@ export function DeviceGapsPage() {
                     <Table.Tr key={device.deviceId}>
                       <Table.Td>
                         <Text size="sm" ff="monospace" fw={500}>
-                          {device.deviceId}
+                          <UserText value={device.deviceId} />
                         </Text>
                       </Table.Td>
                       <Table.Td>

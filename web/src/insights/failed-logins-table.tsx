@@ -2,6 +2,7 @@ import { Anchor, Badge, Group, Stack, Table, Text } from '@mantine/core';
 import type { TFailedLoginsOutput } from '@modula/contracts';
 import { Link } from 'react-router';
 import { formatDateTime, formatNumber, zoneLabel } from '../common/format-time.ts';
+import { UserText } from '../common/user-text.tsx';
 import { logHref } from '../log/log-filters.ts';
 import { useTranslation } from 'react-i18next';
 
@@ -29,11 +30,11 @@ export function FailedLoginsTable({ items }: { items: TItem[] }) {
               <Table.Td>
                 <Stack gap={0}>
                   <Text size="sm" fw={500}>
-                    {item.actorName ?? item.actorId}
+                    <UserText value={item.actorName ?? item.actorId} />
                   </Text>
                   {item.actorName && (
                     <Text size="xs" c="dimmed" ff="monospace">
-                      {item.actorId}
+                      <UserText value={item.actorId} />
                     </Text>
                   )}
                 </Stack>

@@ -3,6 +3,7 @@ import type { TStreamView } from '@modula/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { useTRPC } from '../app/trpc.ts';
+import { UserSentence, userTextSlot } from '../common/user-text.tsx';
 import { asTranslate } from '../i18n/english.ts';
 import { streamErrorText } from './stream-text.ts';
 
@@ -22,7 +23,9 @@ export function DeleteStreamDialog({ stream, onClose }: { stream: TStreamView | 
     <Modal opened={stream !== null} onClose={close} title={t('streams.deleteTitle')} closeButtonProps={{ 'aria-label': t('streams.close') }}>
       {stream && (
         <Stack>
-          <Text size="sm">{t('streams.deleteConfirm', { name: stream.name })}</Text>
+          <Text size="sm">
+            <UserSentence text={t('streams.deleteConfirm', { name: userTextSlot(0) })} values={[stream.name]} />
+          </Text>
           {remove.isError && (
             <Text size="sm" c="red" role="alert">
               {streamErrorText(remove.error, asTranslate(t))}

@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { useTRPC } from '../app/trpc.ts';
 import { formatDateTime, formatNumber } from '../common/format-time.ts';
+import { UserText } from '../common/user-text.tsx';
 import { asTranslate } from '../i18n/english.ts';
 import { lagText, streamDestination, streamErrorText, streamState, streamStateText, testResultText } from './stream-text.ts';
 
@@ -26,7 +27,7 @@ export function StreamRow({ stream, onEdit, onDelete }: { stream: TStreamView; o
     <Table.Tr data-stream-id={stream.id}>
       <Table.Td>
         <Text size="sm" fw={500}>
-          {stream.name}
+          <UserText value={stream.name} />
         </Text>
       </Table.Td>
       <Table.Td>

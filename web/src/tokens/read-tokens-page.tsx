@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { useTRPC } from '../app/trpc.ts';
 import { ErrorState } from '../common/error-state.tsx';
 import { formatDateTime } from '../common/format-time.ts';
+import { UserText } from '../common/user-text.tsx';
 import { CreateTokenDialog } from './create-token-dialog.tsx';
 import { RevokeTokenDialog } from './revoke-token-dialog.tsx';
 import { tokenState } from './token-state.ts';
@@ -69,10 +70,10 @@ export function ReadTokensPage() {
                       <Table.Tr key={token.id} data-token-id={token.id}>
                         <Table.Td>
                           <Text size="sm" fw={500}>
-                            {token.name}
+                            <UserText value={token.name} />
                           </Text>
                         </Table.Td>
-                        <Table.Td>{token.createdBy ?? '—'}</Table.Td>
+                        <Table.Td>{token.createdBy === null ? '—' : <UserText value={token.createdBy} />}</Table.Td>
                         <Table.Td>{formatDateTime(token.createdAt)}</Table.Td>
                         <Table.Td>{formatDateTime(token.expiresAt)}</Table.Td>
                         <Table.Td>{token.lastUsedAt ? formatDateTime(token.lastUsedAt) : t('tokens.neverUsed')}</Table.Td>

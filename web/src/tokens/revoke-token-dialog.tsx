@@ -3,6 +3,7 @@ import type { TReadToken } from '@modula/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { useTRPC } from '../app/trpc.ts';
+import { UserSentence, userTextSlot } from '../common/user-text.tsx';
 
 /** Asks before revoking: a machine that uses the token is refused from its very next request. */
 export function RevokeTokenDialog({ token, onClose }: { token: TReadToken | null; onClose: () => void }) {
@@ -20,7 +21,9 @@ export function RevokeTokenDialog({ token, onClose }: { token: TReadToken | null
     <Modal opened={token !== null} onClose={close} title={t('tokens.revokeTitle')} closeButtonProps={{ 'aria-label': t('tokens.close') }}>
       {token && (
         <Stack>
-          <Text size="sm">{t('tokens.revokeConfirm', { name: token.name })}</Text>
+          <Text size="sm">
+            <UserSentence text={t('tokens.revokeConfirm', { name: userTextSlot(0) })} values={[token.name]} />
+          </Text>
           {revoke.isError && (
             <Text size="sm" c="red" role="alert">
               {revoke.error.message}
