@@ -126,9 +126,16 @@ describe("operators at the CLI leave events in the tenant's log", () => {
     expect((await storedOf('QUARANTINE_REPLAYED'))[0]).toMatchObject({ metadata: { replayed: 1, skipped: 0 } });
 
     // a job this version cannot read fails for good; re-driving it is recorded in its tenant's log
-    await stack.services.ingestQueue.queue.add('ingest-batch', { v: 1, tenantId, receivedAt: 'not a date', events: [{}] });
+    const unreadable = await stack.services.ingestQueue.queue.add('ingest-batch', { v: 1, tenantId, receivedAt: 'not a date', events: [{}] });
     await eventually(async () => ((await stack.services.ingestQueue.queue.getFailedCount()) > 0 ? true : undefined));
     expect(cli(['jobs', 'retry'])).toMatchObject({ retried: 1 });
+    // re-driven from its first attempt (its retries with backoff again, for a cause that is transient):
+    // it fails for good again here, after one attempt of its new count
+    const again = await eventually(async () => {
+      const job = await stack.services.ingestQueue.queue.getJob(unreadable.id!);
+      return job && (await job.isFailed()) && job.attemptsStarted > 1 ? job : undefined;
+    });
+    expect(again.attemptsMade).toBe(1);
     expect((await storedOf('JOBS_REDRIVEN'))[0]).toMatchObject({ actor_type: 'SYSTEM', metadata: { jobs: 1, events: 1 } });
   });
 });

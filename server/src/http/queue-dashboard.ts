@@ -163,7 +163,8 @@ export async function registerQueueDashboard(app: FastifyInstance, services: TSe
         const retried: Job[] = [];
         for (const job of jobs) {
           try {
-            await job.retry('failed');
+            // from attempt one again, as `cli jobs retry`: its retries with backoff, not a single try
+            await job.retry('failed', { resetAttemptsMade: true });
             retried.push(job);
           } catch (err) {
             if (single) throw err;

@@ -25,7 +25,8 @@ export const jobsRetry: TCommand = {
     const retried = await withIngestQueue(async (queue) => {
       const failed = await queue.queue.getFailed(0, -1);
       for (const job of failed) {
-        await job.retry('failed');
+        // from attempt one again: a re-driven job gets its retries with backoff, not a single try
+        await job.retry('failed', { resetAttemptsMade: true });
         const data = job.data as { tenantId?: string; events?: unknown[] };
         if (typeof data.tenantId !== 'string') continue;
         const n = perTenant.get(data.tenantId) ?? { jobs: 0, events: 0 };
