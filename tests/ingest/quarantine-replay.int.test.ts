@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { LIMITS } from '@modula/contracts';
+import { judgeEvents } from '@modula/domain';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../testing/database.ts';
@@ -77,6 +79,38 @@ describe('quarantine replay loses nothing', () => {
         async () => (await db.query('select received_at from audit_events where tenant_id = $1 and event_id = $2', [tenantId, row!.event_id])).rows[0],
       );
       expect(new Date(stored.received_at).toISOString()).toBe(new Date(row!.received_at).toISOString());
+    } finally {
+      await db.end();
+    }
+  });
+
+  it('replays an event kept as text because a worker could not read it (one of another version), once this version can', async () => {
+    // what a worker of an older version writes for an event a newer server accepted: the event as
+    // JSON text, hashed as text (store-isolated.ts). This version reads it, so replay stores it.
+    const { tenantId } = await stack.createTenant('Replay unreadable text');
+    const branchId = uuidv7();
+    await provision(tenantId, branchId);
+    const [judged] = judgeEvents([sale(tenantId, branchId, new Date().toISOString())], { kind: 'system' }).accepted;
+    const text = JSON.stringify(judged!.event);
+    const unreadableText = '{"not":"an event"}';
+    const db = await connect(stack.databaseSuperuserUrl);
+    try {
+      for (const [payloadText, eventId] of [
+        [text, judged!.event.eventId],
+        [unreadableText, '00000000-0000-0000-0000-000000000000'],
+      ] as const)
+        await db.query(
+          `insert into quarantined_events (tenant_id, id, event_id, reason, detail, content_hash, payload, received_at)
+          values ($1, $2, $3, 'INVALID_PAYLOAD', 'action: unknown action', $4, jsonb_build_object('unstorable', $5::text), now())`,
+          [tenantId, uuidv7(), eventId, createHash('sha256').update(payloadText).digest('hex'), payloadText],
+        );
+      const cli = runCli(stack, ['quarantine', 'replay', '--tenant', tenantId]);
+      expect(cli.status, cli.stderr).toBe(0);
+      expect(cli.json).toMatchObject({ replayed: 1, skipped: [{ problem: expect.stringMatching(/this version cannot read it either/) }] });
+      const stored = await eventually(
+        async () => (await db.query('select seq from audit_events where tenant_id = $1 and event_id = $2', [tenantId, judged!.event.eventId])).rows[0],
+      );
+      expect(Number(stored.seq)).toBe(2);
     } finally {
       await db.end();
     }

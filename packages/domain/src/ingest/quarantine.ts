@@ -120,9 +120,9 @@ async function replayTenant(
   const result: Omit<TReplayResult, 'byTenant'> = { replayed: 0, skipped: [] };
   const groups = new Map<string, { tenantId: string; receivedAt: string; provenance: TProvenance | null; rows: TOpenRow[]; events: TAcceptedEvent[] }>();
   for (const row of rows) {
-    const problem = replayProblem(row);
-    if (problem) {
-      result.skipped.push({ id: row.id, tenantId: row.tenant_id, problem });
+    const replayable = replayableEvent(row);
+    if ('problem' in replayable) {
+      result.skipped.push({ id: row.id, tenantId: row.tenant_id, problem: replayable.problem });
       continue;
     }
     const receivedAt = new Date(row.received_at).toISOString();
@@ -130,7 +130,7 @@ async function replayTenant(
     const key = `${row.tenant_id}|${receivedAt}|${JSON.stringify(provenance)}`;
     const group = groups.get(key) ?? { tenantId: row.tenant_id, receivedAt, provenance, rows: [], events: [] };
     group.rows.push(row);
-    group.events.push(ZAcceptedEvent.parse(row.payload));
+    group.events.push(replayable.event);
     groups.set(key, group);
   }
   for (const group of groups.values()) {
@@ -144,14 +144,32 @@ async function replayTenant(
   return result;
 }
 
-function replayProblem(row: TOpenRow): string | undefined {
-  if (sha256Hex(canonicalJson(row.payload)) !== row.content_hash) {
-    if (row.payload && typeof row.payload === 'object' && 'unstorable' in row.payload)
-      return 'kept as text because it could not be stored; it cannot be replayed as it is';
-    return 'the payload no longer matches the content hash recorded when it was quarantined: it was altered';
+/**
+ * The event a quarantined row holds, if this version can store it. A row kept as text (`unstorable`:
+ * a worker could not read the event, e.g. an older worker behind a newer server, or PostgreSQL
+ * refused it) is replayed once a worker can read it: its text must still hash as when it was
+ * quarantined, and parse as an event of this version.
+ */
+function replayableEvent(row: TOpenRow): { event: TAcceptedEvent } | { problem: string } {
+  const payload = row.payload as { unstorable?: unknown } | null;
+  let candidate: unknown = row.payload;
+  if (payload && typeof payload === 'object' && typeof payload.unstorable === 'string' && Object.keys(payload).length === 1) {
+    if (sha256Hex(payload.unstorable) !== row.content_hash)
+      return { problem: 'the text kept no longer matches the content hash recorded when it was quarantined: it was altered' };
+    try {
+      candidate = JSON.parse(payload.unstorable);
+    } catch {
+      return { problem: 'kept as text that is not JSON; it cannot be replayed' };
+    }
+    const parsed = ZAcceptedEvent.safeParse(candidate);
+    return parsed.success
+      ? { event: parsed.data }
+      : { problem: `kept as text because it could not be read or stored, and this version cannot read it either: ${parsed.error.issues[0]?.message}` };
   }
-  const parsed = ZAcceptedEvent.safeParse(row.payload);
-  return parsed.success ? undefined : `the payload is not an event this version can store: ${parsed.error.issues[0]?.message}`;
+  if (sha256Hex(canonicalJson(candidate)) !== row.content_hash)
+    return { problem: 'the payload no longer matches the content hash recorded when it was quarantined: it was altered' };
+  const parsed = ZAcceptedEvent.safeParse(candidate);
+  return parsed.success ? { event: parsed.data } : { problem: `the payload is not an event this version can store: ${parsed.error.issues[0]?.message}` };
 }
 
 async function markReplayed(db: Db, rows: TOpenRow[]): Promise<void> {
