@@ -1,5 +1,6 @@
 import { exitAfter, loadConfigOrExit, resolveServerSecret } from '@modula/config';
 import { assertSigningKeyPublished, loadPasswordChecker } from '@modula/domain';
+import { redisDurabilityProblems } from '@modula/queue';
 import { buildApp } from './http/app.ts';
 import { createServices } from './services.ts';
 
@@ -18,6 +19,8 @@ await assertSigningKeyPublished(services.orm, config).catch(async (err: Error) =
   await services.close();
   process.exit(78); // EX_CONFIG
 });
+// an operator's own Redis (REDIS_URL) may not keep what the service acknowledges: said loudly at start
+for (const problem of await redisDurabilityProblems(services.redis).catch(() => [])) services.log.error(`Redis settings: ${problem}`);
 // the password checker's dictionaries take most of a second to load: now, not during the first password change
 loadPasswordChecker();
 const app = await buildApp(services);

@@ -2,9 +2,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'node:net';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { findFreePort, startRedis, type LocalRedis } from '@modula/devservers';
+import { redisDurabilityProblems } from '@modula/queue';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { eventually, getTrpc, makeEvent, postTrpc } from '../../testing/events.ts';
@@ -327,4 +329,38 @@ describe('a full Redis', () => {
       filler.disconnect();
     }
   }, 120_000);
+});
+
+describe("a Redis's durability settings, read at the server's start", () => {
+  it('are right in the Redis npm start runs (the suite runs on one): append-only file, no eviction', async () => {
+    const redis = new Redis(redisUrl);
+    try {
+      expect(await redisDurabilityProblems(redis)).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it("are named when an operator's own Redis keeps no append-only file or evicts keys", async () => {
+    const port = await findFreePort();
+    const server = spawn(
+      process.env.REDIS_SERVER_BIN ?? '/usr/bin/redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--appendonly', 'no', '--save', '', '--maxmemory-policy', 'allkeys-lru'],
+      {
+        stdio: 'ignore',
+      },
+    );
+    const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1 });
+    redis.on('error', () => {}); // refused while the server starts: the ping below retries
+    try {
+      await eventually(async () => (await redis.ping().catch(() => undefined)) === 'PONG' || undefined, 10_000, 100);
+      const problems = await redisDurabilityProblems(redis);
+      expect(problems).toHaveLength(2);
+      expect(problems[0]).toMatch(/keeps no append-only file \(appendonly no\)/);
+      expect(problems[1]).toMatch(/evicts keys when full \(maxmemory-policy allkeys-lru\)/);
+    } finally {
+      redis.disconnect();
+      server.kill('SIGKILL');
+    }
+  });
 });

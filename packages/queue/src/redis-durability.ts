@@ -1,0 +1,31 @@
+import type { TRedis } from './connection.ts';
+
+/** `key:value` lines of a section of INFO. */
+function infoFields(text: string): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (const line of text.split(/\r?\n/)) {
+    const at = line.indexOf(':');
+    if (at > 0 && !line.startsWith('#')) fields.set(line.slice(0, at), line.slice(at + 1).trim());
+  }
+  return fields;
+}
+
+/**
+ * What in a Redis's own settings breaks DESIGN's durability promise: an acknowledged event is in
+ * Redis's append-only file, and no queued job is ever evicted. `npm start`'s Redis is set so; an
+ * operator's own (a managed one, REDIS_URL) may not be, and nothing else would say so: events are
+ * acknowledged and then lost in a restart. Read with INFO, which the service's restricted user may
+ * run (CONFIG is refused to it, and to it on most managed Redis). An empty list when all is well.
+ */
+export async function redisDurabilityProblems(redis: TRedis): Promise<string[]> {
+  const info = infoFields(`${await redis.info('persistence')}\n${await redis.info('memory')}`);
+  const problems: string[] = [];
+  if (info.get('aof_enabled') !== '1')
+    problems.push(
+      'Redis keeps no append-only file (appendonly no): an event acknowledged before a Redis restart can be lost; set appendonly yes with appendfsync always',
+    );
+  const policy = info.get('maxmemory_policy');
+  if (policy !== undefined && policy !== 'noeviction')
+    problems.push(`Redis evicts keys when full (maxmemory-policy ${policy}): queued events can be dropped; set maxmemory-policy noeviction`);
+  return problems;
+}
