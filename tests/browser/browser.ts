@@ -60,7 +60,8 @@ export async function submitPassword(page: Page, email: string, password: string
 export async function checkChainAgain(page: Page): Promise<void> {
   const again = page.getByRole('button', { name: 'Check again' });
   if (!(await again.isVisible())) await page.getByTestId('integrity-badge').click();
-  await again.click();
+  // a check under way re-renders the button until it ends: on a loaded machine that takes seconds
+  await again.click({ timeout: 30_000 });
   await page.keyboard.press('Escape');
 }
 
