@@ -59,9 +59,17 @@ export async function submitPassword(page: Page, email: string, password: string
 /** Runs the header badge's quick chain check again ("Check again" in its details) and closes the details. */
 export async function checkChainAgain(page: Page): Promise<void> {
   const again = page.getByRole('button', { name: 'Check again' });
-  if (!(await again.isVisible())) await page.getByTestId('integrity-badge').click();
-  // a check under way re-renders the button until it ends: on a loaded machine that takes seconds
-  await again.click({ timeout: 30_000 });
+  // details found still fading out (closed by the call before) are not opened again, and their
+  // button goes ('element was detached from the DOM'): then they are opened afresh and clicked again
+  for (let attempt = 1; ; attempt++) {
+    if (!(await again.isVisible())) await page.getByTestId('integrity-badge').click();
+    try {
+      await again.click({ timeout: 3_000 });
+      break;
+    } catch (err) {
+      if (attempt === 6) throw err;
+    }
+  }
   await page.keyboard.press('Escape');
 }
 
