@@ -2,8 +2,8 @@ import {
   ACTIONS,
   AI_METADATA,
   AI_RISK_LEVELS,
-  CATALOG,
   isAiAction,
+  isBranchOrTenantLifecycle,
   isWrittenByTheService,
   requiresBranch,
   type TAction,
@@ -17,7 +17,7 @@ const ROLES = ['ADMIN', 'MANAGER', 'CASHIER'] as const;
  * Actions a benchmark sends at one of its provisioned branches: what devices send, so neither the
  * branch and tenant lifecycle nor what only the service writes (refused from an API key).
  */
-const BRANCH_ACTIONS = ACTIONS.filter((a) => CATALOG[a].module !== 'BRANCH' && CATALOG[a].module !== 'TENANT' && !isWrittenByTheService(a));
+const BRANCH_ACTIONS = ACTIONS.filter((a) => !isBranchOrTenantLifecycle(a) && !isWrittenByTheService(a));
 /** Those it may send without a branch: a sale, a cash session or stock is refused without its branch. */
 const TENANT_WIDE_ACTIONS = BRANCH_ACTIONS.filter((a) => !requiresBranch(a));
 

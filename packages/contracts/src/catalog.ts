@@ -180,6 +180,15 @@ export function isWrittenByTheService(action: TAction): boolean {
   return module === 'AUDIT' || module === 'ADMIN';
 }
 
+/**
+ * The branch and tenant lifecycle: it decides how the freeze rule judges every later event (DESIGN
+ * rule 3), so only the platform sends it (a platform key or the system caller), never a till.
+ */
+export function isBranchOrTenantLifecycle(action: TAction): boolean {
+  const module = CATALOG[action].module;
+  return module === 'BRANCH' || module === 'TENANT';
+}
+
 export function requiresBranch(action: TAction): boolean {
   return CATALOG[action].branch === 'required';
 }

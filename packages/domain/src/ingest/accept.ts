@@ -1,4 +1,4 @@
-import { CATALOG, isWrittenByTheService, LIMITS, nullAsAbsent, ZAuditEventInput, type TAcceptedEvent, type TAction, type TIssue } from '@modula/contracts';
+import { isBranchOrTenantLifecycle, isWrittenByTheService, LIMITS, nullAsAbsent, ZAuditEventInput, type TAcceptedEvent, type TIssue } from '@modula/contracts';
 import type { TApiKeyScope } from '../accounts/api-keys.ts';
 import type { TAppErrorCode } from '../app-error.ts';
 import { redactEvent } from './redaction.ts';
@@ -13,8 +13,9 @@ export type TIngestPrincipal = { kind: 'apiKey'; tenantId: string; apiKeyId: str
 /**
  * An event refused at acceptance, with its position in the request. `code` says why, for the
  * caller to map (ingest.record answers it as the tRPC code): VALIDATION_FAILED for an event that is
- * not valid (size, schema, unknown tenant), FORBIDDEN for a valid event of another tenant than the
- * API key's, or of an action only the service writes (isWrittenByTheService). The issues' messages are for people; nothing decides on them.
+ * not valid (size, schema, unknown tenant), FORBIDDEN for a valid event the API key may not send
+ * (another tenant's, an action only the service writes, the lifecycle from a device's key). The
+ * issues' messages are for people; nothing decides on them.
  */
 export interface TRejection {
   index: number;
@@ -70,7 +71,7 @@ export function judgeEvents(rawEvents: unknown[], principal: TIngestPrincipal): 
       const message = `FORBIDDEN: ${parsed.data.action} is recorded by the audit service itself, never sent with an API key`;
       return reject([{ path: ['action'], message }], 'FORBIDDEN');
     }
-    if (principal.kind === 'apiKey' && principal.scope === 'device' && isLifecycle(parsed.data.action)) {
+    if (principal.kind === 'apiKey' && principal.scope === 'device' && isBranchOrTenantLifecycle(parsed.data.action)) {
       const message = `FORBIDDEN: a device's API key may not send ${parsed.data.action}: the branch and tenant lifecycle comes from the platform (a platform key, or the system caller)`;
       return reject([{ path: ['action'], message }], 'FORBIDDEN');
     }
@@ -78,12 +79,6 @@ export function judgeEvents(rawEvents: unknown[], principal: TIngestPrincipal): 
     result.accepted.push({ index, event: normalizeEvent({ ...event, occurredAt: new Date(event.occurredAt).toISOString(), redactedPaths }) });
   });
   return result;
-}
-
-/** The branch and tenant lifecycle: it decides how the freeze rule judges every later event (DESIGN rule 3). */
-function isLifecycle(action: TAction): boolean {
-  const module = CATALOG[action].module;
-  return module === 'BRANCH' || module === 'TENANT';
 }
 
 /** Groups accepted events by tenant (a system caller may send several tenants in one batch). */
