@@ -4,7 +4,7 @@ import { judgeEvents } from '@modula/domain';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../testing/database.ts';
-import { eventually, provisionBranch, sale } from '../../testing/events.ts';
+import { eventually, makeEvent, provisionBranch, sale } from '../../testing/events.ts';
 import { ingestStored } from '../../testing/ingest.ts';
 import { runCli } from '../../testing/integrity.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
@@ -111,6 +111,70 @@ describe('quarantine replay loses nothing', () => {
         async () => (await db.query('select seq from audit_events where tenant_id = $1 and event_id = $2', [tenantId, judged!.event.eventId])).rows[0],
       );
       expect(Number(stored.seq)).toBe(2);
+    } finally {
+      await db.end();
+    }
+  });
+
+  it('skips an event PostgreSQL itself refused: not queued, not counted, not marked replayed, however often replay runs', async () => {
+    const { tenantId } = await stack.createTenant('Replay of a refused row');
+    const db = await connect(stack.databaseSuperuserUrl);
+    // a real refusal by the database (as tests/ingest/poison-event), still in place when replay runs
+    const constraint = `replay_poison_${tenantId.replaceAll('-', '')}`;
+    await db.query(`alter table audit_events add constraint ${constraint} check (entity_id is distinct from 'poison-${tenantId}')`);
+    try {
+      const poison = makeEvent(tenantId, { entity: { type: 'INVOICE', id: `poison-${tenantId}` } });
+      expect((await stack.caller.ingest.batch({ events: [poison] })).rejected).toEqual([]);
+      const refused = await eventually(
+        async () =>
+          (await db.query(`select id, detail from quarantined_events where tenant_id = $1 and reason = 'INVALID_PAYLOAD'`, [tenantId])).rows[0] as
+            | { id: string; detail: string }
+            | undefined,
+      );
+      expect(refused.detail).toMatch(/PostgreSQL refused it \(SQLSTATE 23514\)/);
+      expect((await db.query('select payload from quarantined_events where id = $1', [refused.id])).rows[0].payload).toMatchObject({
+        refusedSqlState: '23514',
+      });
+      for (const pass of [1, 2]) {
+        const cli = runCli(stack, ['quarantine', 'replay', '--tenant', tenantId]);
+        expect(cli.status, cli.stderr).toBe(0);
+        expect(cli.json, `pass ${pass}`).toMatchObject({
+          replayed: 0,
+          skipped: [{ id: refused.id, tenantId, problem: expect.stringMatching(/PostgreSQL refused/) }],
+        });
+        // had it been queued, the worker would quarantine it again: give it the time to
+        await new Promise((r) => setTimeout(r, 1500));
+        const rows = (await db.query('select id, replayed_at from quarantined_events where tenant_id = $1', [tenantId])).rows;
+        expect(rows, `pass ${pass}`).toEqual([{ id: refused.id, replayed_at: null }]);
+      }
+      expect((await db.query('select count(*)::int as n from audit_events where tenant_id = $1 and event_id = $2', [tenantId, poison.eventId])).rows[0].n).toBe(
+        0,
+      );
+    } finally {
+      await db.query(`alter table audit_events drop constraint ${constraint}`);
+      await db.end();
+    }
+  });
+
+  it('skips a row PostgreSQL refused before its SQLSTATE was kept (known by its detail)', async () => {
+    const { tenantId } = await stack.createTenant('Replay of an older refused row');
+    const branchId = uuidv7();
+    await provision(tenantId, branchId);
+    const [judged] = judgeEvents([sale(tenantId, branchId, new Date().toISOString())], { kind: 'system' }).accepted;
+    const text = JSON.stringify(judged!.event);
+    const id = uuidv7();
+    const db = await connect(stack.databaseSuperuserUrl);
+    try {
+      // as store-isolated.ts wrote it before: the text alone, the refusal said only in the detail
+      await db.query(
+        `insert into quarantined_events (tenant_id, id, event_id, reason, detail, content_hash, payload, received_at)
+        values ($1, $2, $3, 'INVALID_PAYLOAD', 'PostgreSQL refused it: value too long for type character varying(200)', $4, jsonb_build_object('unstorable', $5::text), now())`,
+        [tenantId, id, judged!.event.eventId, createHash('sha256').update(text).digest('hex'), text],
+      );
+      const cli = runCli(stack, ['quarantine', 'replay', '--tenant', tenantId]);
+      expect(cli.status, cli.stderr).toBe(0);
+      expect(cli.json).toMatchObject({ replayed: 0, skipped: [{ id, problem: expect.stringMatching(/^PostgreSQL refused to store it: /) }] });
+      expect((await db.query('select replayed_at from quarantined_events where id = $1', [id])).rows[0].replayed_at).toBeNull();
     } finally {
       await db.end();
     }

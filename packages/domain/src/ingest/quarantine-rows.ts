@@ -8,8 +8,11 @@ export interface TQuarantineRow {
   reason: TQuarantineReason;
   detail: string;
   contentHash: string;
-  /** The event as accepted; or, for one that could not be stored as a row, its JSON text. */
-  payload: TAcceptedEvent | { unstorable: string };
+  /**
+   * The event as accepted; or, for one that could not be stored as a row, its JSON text, with the
+   * SQLSTATE when PostgreSQL refused it (not when a worker could not read it).
+   */
+  payload: TAcceptedEvent | { unstorable: string; refusedSqlState?: string };
   receivedAt: string;
   /** Who sent it: given back to the event when it is replayed. */
   provenance: TProvenance | null;

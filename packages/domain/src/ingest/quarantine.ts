@@ -2,6 +2,7 @@ import { LIMITS, ZAcceptedEvent, ZProvenance, type TAcceptedEvent, type TProvena
 import { dbOf, sql, withTenant, type Db, type Orm } from '@modula/db';
 import { canonicalJson, sha256Hex } from '../integrity/canonical-json.ts';
 import { allTenantIds } from '../integrity/checkpoints.ts';
+import { REFUSED_DETAIL_PREFIX } from './store-isolated.ts';
 
 export interface TQuarantineEntry {
   tenantId: string;
@@ -76,6 +77,7 @@ interface TOpenRow {
   payload: unknown;
   content_hash: string;
   received_at: Date;
+  detail: string;
   stamp: string;
   provenance: TProvenance | null;
 }
@@ -108,7 +110,7 @@ async function replayTenant(
   const rows = (
     await withTenant(orm, tenantId, (em) =>
       sql<TOpenRow>`
-    select tenant_id, id, payload, content_hash, received_at, provenance,
+    select tenant_id, id, payload, content_hash, received_at, detail, provenance,
       to_char(quarantined_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as stamp from quarantined_events
     where replayed_at is null
       and tenant_id = ${tenantId}
@@ -145,15 +147,24 @@ async function replayTenant(
 }
 
 /**
- * The event a quarantined row holds, if this version can store it. A row kept as text (`unstorable`:
- * a worker could not read the event, e.g. an older worker behind a newer server, or PostgreSQL
- * refused it) is replayed once a worker can read it: its text must still hash as when it was
- * quarantined, and parse as an event of this version.
+ * The event a quarantined row holds, if this version can store it. A row kept as text (`unstorable`)
+ * because a worker could not read the event (e.g. an older worker behind a newer server) is replayed
+ * once a worker can read it: its text must still hash as when it was quarantined, and parse as an
+ * event of this version. One kept as text because PostgreSQL refused it (a data error: SQLSTATE
+ * class 22, 23 or 54) is skipped: the worker would be refused again and quarantine it again, and
+ * the replay would count as replayed what never reached the chain.
  */
 function replayableEvent(row: TOpenRow): { event: TAcceptedEvent } | { problem: string } {
-  const payload = row.payload as { unstorable?: unknown } | null;
+  const payload = row.payload as { unstorable?: unknown; refusedSqlState?: unknown } | null;
   let candidate: unknown = row.payload;
-  if (payload && typeof payload === 'object' && typeof payload.unstorable === 'string' && Object.keys(payload).length === 1) {
+  if (
+    payload &&
+    typeof payload === 'object' &&
+    typeof payload.unstorable === 'string' &&
+    Object.keys(payload).every((k) => k === 'unstorable' || k === 'refusedSqlState')
+  ) {
+    const refused = refusedByPostgres(row, payload.refusedSqlState);
+    if (refused) return { problem: refused };
     if (sha256Hex(payload.unstorable) !== row.content_hash)
       return { problem: 'the text kept no longer matches the content hash recorded when it was quarantined: it was altered' };
     try {
@@ -170,6 +181,17 @@ function replayableEvent(row: TOpenRow): { event: TAcceptedEvent } | { problem: 
     return { problem: 'the payload no longer matches the content hash recorded when it was quarantined: it was altered' };
   const parsed = ZAcceptedEvent.safeParse(candidate);
   return parsed.success ? { event: parsed.data } : { problem: `the payload is not an event this version can store: ${parsed.error.issues[0]?.message}` };
+}
+
+/**
+ * Why a row kept as text is not replayed when PostgreSQL refused it: the SQLSTATE kept in its payload
+ * (store-isolated.ts unstorableRow), or, for a row written before it was kept or re-opened by such a
+ * refusal (the runtime login may update its detail, not its payload), the detail's fixed opening.
+ */
+function refusedByPostgres(row: TOpenRow, sqlState: unknown): string | undefined {
+  if (typeof sqlState !== 'string' && !row.detail.startsWith(REFUSED_DETAIL_PREFIX)) return undefined;
+  const code = typeof sqlState === 'string' ? sqlState : /^[^(:]*\(SQLSTATE ([0-9A-Z]{5})\)/.exec(row.detail)?.[1];
+  return `PostgreSQL refused to store it${code ? ` (SQLSTATE ${code})` : ''}: the data itself is refused, so a replay would be refused again; it stays quarantined (${row.detail.slice(0, 200)})`;
 }
 
 async function markReplayed(db: Db, rows: TOpenRow[]): Promise<void> {

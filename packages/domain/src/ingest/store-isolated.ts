@@ -9,6 +9,8 @@ import { insertQuarantine, type TQuarantineRow } from './quarantine-rows.ts';
 export interface TUnstorable {
   raw: unknown;
   detail: string;
+  /** Set when PostgreSQL refused the event: its SQLSTATE. Such a row is never replayed (quarantine.ts). */
+  refusedSqlState?: string;
 }
 
 /** Reads a job's events one by one: one unreadable event must not fail the others. */
@@ -36,14 +38,26 @@ export function readJobEvents(raw: unknown[]): { events: TAcceptedEvent[]; unrea
  * dedupe lock rules out and which is no fault of the event), 54 (a value over a limit).
  */
 export function isPermanentDataError(err: unknown): boolean {
+  return permanentDataErrorCode(err) !== undefined;
+}
+
+/** The SQLSTATE of a permanent data error (see isPermanentDataError), else undefined. */
+export function permanentDataErrorCode(err: unknown): string | undefined {
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
-      return code.startsWith('22') || code.startsWith('54') || (code.startsWith('23') && code !== '23505');
+      return code.startsWith('22') || code.startsWith('54') || (code.startsWith('23') && code !== '23505') ? code : undefined;
     }
   }
-  return false;
+  return undefined;
 }
+
+/**
+ * How the detail of an event PostgreSQL refused begins. Rows written before the SQLSTATE was kept
+ * in the payload (and rows re-opened by such a refusal, whose payload the runtime login may not
+ * update) are known by it: quarantine.ts reads it with refusedByPostgres.
+ */
+export const REFUSED_DETAIL_PREFIX = 'PostgreSQL refused it';
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
@@ -59,7 +73,7 @@ function unstorableRow({ tenantId, receivedAt, provenance }: TIngestJob, item: T
     reason: 'INVALID_PAYLOAD',
     detail: item.detail.slice(0, 2000),
     contentHash: sha256Hex(text),
-    payload: { unstorable: text },
+    payload: item.refusedSqlState ? { unstorable: text, refusedSqlState: item.refusedSqlState } : { unstorable: text },
     receivedAt,
     provenance: provenance ?? null,
   };
@@ -97,10 +111,11 @@ async function storeHalving(orm: Orm, job: TIngestJob, opts: { lastBranchWait: b
   try {
     return await withTenant(orm, job.tenantId, (em) => storeBatch(em, job, opts));
   } catch (err) {
-    if (!isPermanentDataError(err)) throw err;
+    const sqlState = permanentDataErrorCode(err);
+    if (sqlState === undefined) throw err;
     if (job.events.length === 1) {
-      const detail = `PostgreSQL refused it: ${(err as Error).message}`;
-      const quarantined = await quarantineUnstorable(orm, job, [{ raw: job.events[0], detail }]);
+      const detail = `${REFUSED_DETAIL_PREFIX} (SQLSTATE ${sqlState}): ${(err as Error).message}`;
+      const quarantined = await quarantineUnstorable(orm, job, [{ raw: job.events[0], detail, refusedSqlState: sqlState }]);
       return { stored: [], duplicates: 0, quarantined, waiting: [] };
     }
     const half = Math.ceil(job.events.length / 2);
