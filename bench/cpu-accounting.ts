@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -71,6 +71,82 @@ export function cpuSnapshot(s: TCpuSources): TCpuSnapshot {
   };
 }
 
+/** Who made PostgreSQL spend its CPU: the backends of each Node process, autovacuum, its own helpers. */
+export type TPostgresShare = Record<'server' | 'worker' | 'other connections' | 'autovacuum' | 'background' | 'exited', number>;
+
+/** Local TCP port → socket inode, from /proc/net/tcp and tcp6. */
+function tcpInodesByPort(): Map<number, string> {
+  const byPort = new Map<number, string>();
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 10) continue;
+      byPort.set(Number.parseInt(cols[1]!.split(':')[1]!, 16), cols[9]!);
+    }
+  }
+  return byPort;
+}
+
+/** The socket inodes a process holds open. */
+function socketInodes(pid: number): Set<string> {
+  const inodes = new Set<string>();
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (m) inodes.add(m[1]!);
+      } catch {
+        /* closed meanwhile */
+      }
+    }
+  } catch {
+    /* exited */
+  }
+  return inodes;
+}
+
+/**
+ * PostgreSQL's CPU so far, ms, by who asked for it. A backend's process title names its client's
+ * port ("postgres: user db 127.0.0.1(PORT) idle"); the Node process holding that port's socket is
+ * its client. Backends that exited are "exited" (the postmaster's reaped time): who they served is lost.
+ */
+export function postgresShares(s: TCpuSources): TPostgresShare {
+  const out: TPostgresShare = { server: 0, worker: 0, 'other connections': 0, autovacuum: 0, background: 0, exited: 0 };
+  const byPort = tcpInodesByPort();
+  const owners = new Map<string, 'server' | 'worker'>();
+  for (const role of ['server', 'worker'] as const) for (const pid of s[role]) for (const inode of socketInodes(pid)) owners.set(inode, role);
+  for (const pid of allPids()) {
+    const f = statFields(pid);
+    if (!f) continue;
+    if (pid === s.postmaster) {
+      out.exited += (Number(f[13]) + Number(f[14])) * TICK_MS;
+      out.background += (Number(f[11]) + Number(f[12])) * TICK_MS;
+      continue;
+    }
+    if (Number(f[1]) !== s.postmaster) continue;
+    let title = '';
+    try {
+      title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    const port = /\((\d+)\)/.exec(title)?.[1];
+    const who = /autovacuum/.test(title)
+      ? 'autovacuum'
+      : port === undefined
+        ? 'background'
+        : (owners.get(byPort.get(Number(port)) ?? '') ?? 'other connections');
+    out[who] += cpuMs(f, false);
+  }
+  return out;
+}
+
 /** CPU per event, µs, by part, between two snapshots. */
 export function cpuPerEvent(before: TCpuSnapshot, after: TCpuSnapshot, events: number): TCpuSnapshot {
   const out = {} as TCpuSnapshot;
@@ -87,6 +163,8 @@ export const cpuTotal = (c: TCpuSnapshot): number => Object.values(c).reduce((a,
 export class CpuMeter {
   private spent: TCpuSnapshot | null = null;
   private begun: TCpuSnapshot | null = null;
+  private postgresSpent: TPostgresShare | null = null;
+  private postgresBegun: TPostgresShare | null = null;
   private begunAt = 0;
   private wallMs = 0;
   private events = 0;
@@ -94,6 +172,7 @@ export class CpuMeter {
 
   start(): void {
     this.begun = cpuSnapshot(this.sources);
+    this.postgresBegun = postgresShares(this.sources);
     this.begunAt = performance.now();
   }
 
@@ -102,6 +181,8 @@ export class CpuMeter {
     const now = cpuSnapshot(this.sources);
     const run = cpuPerEvent(this.begun, now, 1); // µs in all: per one "event"
     this.spent = this.spent ? addUp(this.spent, run) : run;
+    const postgres = difference(this.postgresBegun!, postgresShares(this.sources));
+    this.postgresSpent = this.postgresSpent ? addUp(this.postgresSpent, postgres) : postgres;
     this.events += events;
     this.wallMs += performance.now() - this.begunAt;
     this.begun = null;
@@ -118,16 +199,28 @@ export class CpuMeter {
     if (!this.spent || this.events === 0) throw new Error('CpuMeter: nothing measured');
     return scale(this.spent, 1 / this.events);
   }
+
+  /** µs of PostgreSQL's CPU per event, by who asked for it (postgresShares). */
+  postgresPerEvent(): TPostgresShare {
+    if (!this.postgresSpent || this.events === 0) throw new Error('CpuMeter: nothing measured');
+    return scale(this.postgresSpent, 1000 / this.events);
+  }
 }
 
-function addUp(a: TCpuSnapshot, b: TCpuSnapshot): TCpuSnapshot {
-  const out = { ...a };
-  for (const key of Object.keys(b) as (keyof TCpuSnapshot)[]) out[key] += b[key];
+function difference<T extends Record<string, number>>(before: T, after: T): T {
+  const out = { ...after };
+  for (const key of Object.keys(before) as (keyof T)[]) (out[key] as number) -= before[key] as number;
   return out;
 }
 
-function scale(a: TCpuSnapshot, by: number): TCpuSnapshot {
+function addUp<T extends Record<string, number>>(a: T, b: T): T {
   const out = { ...a };
-  for (const key of Object.keys(a) as (keyof TCpuSnapshot)[]) out[key] *= by;
+  for (const key of Object.keys(b) as (keyof T)[]) (out[key] as number) += b[key] as number;
+  return out;
+}
+
+function scale<T extends Record<string, number>>(a: T, by: number): T {
+  const out = { ...a };
+  for (const key of Object.keys(a) as (keyof T)[]) (out[key] as number) *= by;
   return out;
 }

@@ -1,11 +1,12 @@
 /**
  * Which statement writes a batch of audit rows for the least PostgreSQL CPU (issue 15, item 7)?
- * Writes the same kind of batches (200 rows as the worker builds them) three ways, interleaved, and
+ * Writes the same kind of batches (200 rows as the worker builds them) four ways, interleaved, and
  * reads the backend's own CPU time from /proc (so the figure holds on a busy machine too):
  *   json:   INSERT … SELECT FROM jsonb_populate_recordset(one JSON parameter)   (what the worker does)
  *   unnest: INSERT … SELECT FROM unnest(one typed array parameter per column)
  *   copy:   COPY into a staging temporary table, then INSERT … SELECT   (the runtime role may not
  *           create temporary tables, and COPY is refused under row-level security: for comparison only)
+ *   direct: COPY straight into audit_events, as the bench's limit does (bench/copy-limit.ts)
  * Every trigger and index of audit_events runs in each. Needs a superuser's URL of a scratch database
  * on this host (for /proc):
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/scratch pnpm exec tsx bench/insert-statements.ts [rounds]
@@ -51,7 +52,7 @@ const unnestSql = `insert into audit_events (${AUDIT_EVENT_COLUMN_LIST})
   select ${AUDIT_EVENT_COLUMNS.map((c) => (types.get(c) === 'text[]' ? `${c}::text[]` : c)).join(', ')}
   from unnest(${AUDIT_EVENT_COLUMNS.map((c, i) => `$${i + 1}::${types.get(c) === 'text[]' ? 'text' : types.get(c)}[]`).join(', ')}) as u(${AUDIT_EVENT_COLUMN_LIST})`;
 
-type TMode = 'json' | 'unnest' | 'copy';
+type TMode = 'json' | 'unnest' | 'copy' | 'direct';
 const write: Record<TMode, (rows: ReturnType<typeof generateStoredRows>) => Promise<unknown>> = {
   json: (rows) =>
     client.query(
@@ -78,12 +79,15 @@ const write: Record<TMode, (rows: ReturnType<typeof generateStoredRows>) => Prom
     await pipeline(Readable.from(rows.map(toCsvLine)), client.query(copyFrom(`copy staged_rows (${AUDIT_EVENT_COLUMN_LIST}) from stdin with (format csv)`)));
     return client.query(`insert into audit_events (${AUDIT_EVENT_COLUMN_LIST}) select ${AUDIT_EVENT_COLUMN_LIST} from staged_rows`);
   },
+  // the bench's limit (copy-limit.ts): COPY straight into audit_events, as only a superuser may
+  direct: (rows) =>
+    pipeline(Readable.from(rows.map(toCsvLine)), client.query(copyFrom(`copy audit_events (${AUDIT_EVENT_COLUMN_LIST}) from stdin with (format csv)`))),
 };
 
 const totals = new Map<TMode, { backendMs: number; nodeMs: number; rows: number }>();
 let seq = 1;
 for (let round = 0; round < ROUNDS + WARMUP; round++) {
-  const order: TMode[] = round % 2 ? ['json', 'unnest', 'copy'] : ['copy', 'unnest', 'json'];
+  const order: TMode[] = round % 2 ? ['json', 'unnest', 'copy', 'direct'] : ['direct', 'copy', 'unnest', 'json'];
   for (const mode of order) {
     const rows = generateStoredRows(tenantId, BATCH, seq, GENESIS_HASH);
     seq += BATCH;

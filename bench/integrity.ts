@@ -31,7 +31,7 @@ async function main() {
         events: EVENTS,
         runs: Number(process.env.BENCH_RUNS ?? 1),
         pdfRuns: Number(process.env.BENCH_PDF_RUNS ?? 1),
-        formats: (process.env.BENCH_FORMATS ?? 'csv,pdf').split(',') as ('csv' | 'pdf')[],
+        formats: (process.env.BENCH_FORMATS ?? 'csv,pdf').split(',').filter(Boolean) as ('csv' | 'pdf')[],
         log,
       });
       console.log(JSON.stringify(figures, null, 2));

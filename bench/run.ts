@@ -24,7 +24,7 @@ import { findFreePort, startPostgres, startRedis, stopProcess } from '@modula/de
 import { createTenant, loadSigner, publishSigningKey, verifyChain } from '@modula/domain';
 import { createServices, createSystemCaller } from '@modula/server';
 import { measureCopyLimit } from './copy-limit.ts';
-import { CpuMeter, cpuTotal, postmasterPid, type TCpuSnapshot } from './cpu-accounting.ts';
+import { CpuMeter, cpuTotal, postmasterPid, type TCpuSnapshot, type TPostgresShare } from './cpu-accounting.ts';
 import { measureHttpIngest } from './e2e-http.ts';
 import { measureExportFigures, type TExportFigures } from './export-figures.ts';
 import { measureCallerLatency } from './in-process-latency.ts';
@@ -179,6 +179,7 @@ async function main() {
       httpIngestPerSecond: http,
       ratioToCopy: { median: http.median / copy.median },
       cpuPerEventUs: { copyLimit: copyCpu.perEvent(), httpIngest: httpCpu.perEvent() },
+      postgresPerEventUs: { copyLimit: copyCpu.postgresPerEvent(), httpIngest: httpCpu.postgresPerEvent() },
       coresBusy: { copyLimit: copyCpu.coresBusy(), httpIngest: httpCpu.coresBusy() },
       naivePerSecond: naive,
       ratioToNaive: { median: http.median / naive.median },
@@ -214,6 +215,7 @@ function printTable(r: {
   httpIngestPerSecond: MMM;
   ratioToCopy: { median: number };
   cpuPerEventUs: { copyLimit: TCpuSnapshot; httpIngest: TCpuSnapshot };
+  postgresPerEventUs: { copyLimit: TPostgresShare; httpIngest: TPostgresShare };
   coresBusy: { copyLimit: number; httpIngest: number };
   machine: { cores: number };
   naivePerSecond: MMM;
@@ -228,6 +230,7 @@ function printTable(r: {
     ['2. HTTP ingest.batch until STORED', 'events/s', f(r.httpIngestPerSecond)],
     ['   ratio to the COPY limit', 'median', `${(r.ratioToCopy.median * 100).toFixed(0)} %`],
     ...cpuRows(r.cpuPerEventUs, r.coresBusy, r.machine.cores),
+    ...postgresRows(r.postgresPerEventUs),
     ['   in-process caller, 1k events/s, ack p50', 'ms', f(r.callerAckMs.p50, 1)],
     ['   in-process caller, 1k events/s, ack p99', 'ms', f(r.callerAckMs.p99, 1)],
     ['3. naive: a job + an ORM insert per event', 'events/s', f(r.naivePerSecond)],
@@ -299,6 +302,16 @@ function cpuRows(
     [`   CPU per event end to end: ${parts}`, 'µs', line(c.httpIngest)],
     [`   cores busy (CPU ÷ wall time) in the COPY limit; end to end (of ${cores})`, 'cores', `${busy.copyLimit.toFixed(2)}; ${busy.httpIngest.toFixed(2)}`],
   ];
+}
+
+/** PostgreSQL's share of the rows above, by who asked for it. */
+function postgresRows(p: { copyLimit: TPostgresShare; httpIngest: TPostgresShare }): [string, string, string][] {
+  const parts = Object.keys(p.copyLimit).join(' / ');
+  const line = (s: TPostgresShare) =>
+    Object.values(s)
+      .map((v) => v.toFixed(0))
+      .join(' / ');
+  return [[`   PostgreSQL's CPU per event by who asked, COPY limit; end to end: ${parts}`, 'µs', `${line(p.copyLimit)}; ${line(p.httpIngest)}`]];
 }
 
 main().catch((err) => {
