@@ -145,7 +145,7 @@ describe(`a cut at ${CUT} of ${N} events`, () => {
     expect(expiry.archive.rows).toBe(CUT);
     const r = runCli(stack, ['verify-export', expiry.archive.file]);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.json).toMatchObject({ ok: true, rows: CUT });
+    expect(r.json).toMatchObject({ ok: true, rows: CUT, kind: 'retention-archive' });
   });
 
   it('the archive is served from the shared pack store, by a host without the file (its bytes hash to the signed sha256)', async () => {
@@ -161,6 +161,7 @@ describe(`a cut at ${CUT} of ${N} events`, () => {
   it('verify-chain verifies 30,001..50,000 from the anchoring checkpoint', async () => {
     const v = await verifyChain(stack.services.orm, tenantId);
     expect(v).toMatchObject({ ok: true, checked: N - CUT, headSeq: N, firstBrokenSeq: null, fromAnchorSeq: CUT });
+    expect(v.legacyAnchorSeqs).toBeUndefined();
     const cli = runCli(stack, ['verify-chain', '--tenant', tenantId]);
     expect(cli.status, cli.stdout + cli.stderr).toBe(0);
   });
@@ -235,6 +236,34 @@ describe(`a cut at ${CUT} of ${N} events`, () => {
         const v = await verifyChain(stack.services.orm, tenantId);
         expect(v).toMatchObject({ ok: false, reason: expect.stringMatching(/anchor at seq 30000 is not the archive of events 1\.\.30000/) });
       }
+    } finally {
+      await su.query(`update chain_anchors set archive_manifest = $2::jsonb where tenant_id = $1`, [tenantId, JSON.stringify(original)]);
+      await su.query('set session_replication_role = origin');
+    }
+    expect((await verifyChain(stack.services.orm, tenantId)).ok).toBe(true);
+  });
+
+  it('an anchor cut before the archive kind was signed (its manifest has no kind) still verifies, listed as legacy', async () => {
+    // what the cuts made before 2026-12-02 left: the same archive, signed without the kind member
+    const signer = loadSigner({ DATA_DIR: stack.env.DATA_DIR! });
+    const original = (await su.query('select archive_manifest from chain_anchors where tenant_id = $1', [tenantId])).rows[0]
+      .archive_manifest as TExportManifest;
+    expect(original.kind).toBe('retention-archive');
+    const { signature: _signature, kind: _kind, ...unsigned } = original;
+    const legacy = { ...unsigned, signature: signer.sign(manifestSigningText(unsigned)) };
+    // and a signed kind other than the cut's is refused, whatever the rest says
+    const { signature: _s, ...archive } = original;
+    const offboarding = { ...archive, kind: 'offboarding-pack' as const };
+    await su.query('set session_replication_role = replica');
+    try {
+      await su.query(`update chain_anchors set archive_manifest = $2::jsonb where tenant_id = $1`, [tenantId, JSON.stringify(legacy)]);
+      expect(await verifyChain(stack.services.orm, tenantId)).toMatchObject({ ok: true, fromAnchorSeq: CUT, legacyAnchorSeqs: [CUT] });
+      const notCut = { ...offboarding, signature: signer.sign(manifestSigningText(offboarding)) };
+      await su.query(`update chain_anchors set archive_manifest = $2::jsonb where tenant_id = $1`, [tenantId, JSON.stringify(notCut)]);
+      expect(await verifyChain(stack.services.orm, tenantId)).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/anchor at seq 30000 is not the archive .* signed as kind "offboarding-pack"/),
+      });
     } finally {
       await su.query(`update chain_anchors set archive_manifest = $2::jsonb where tenant_id = $1`, [tenantId, JSON.stringify(original)]);
       await su.query('set session_replication_role = origin');

@@ -125,6 +125,16 @@ export const ZExportsGetOutput = z.object({
 export type TExportsGetOutput = z.infer<typeof ZExportsGetOutput>;
 
 /**
+ * What made a pack, as the code path that built it says (never a value read back from a table):
+ * `export` — asked for by an Admin or an operator (every pack the export job builds from an `exports`
+ * row, whatever the row says); `retention-archive` — the archive a retention cut writes of exactly the
+ * events it removes (the only kind verify-chain takes as an anchor's archive); `offboarding-pack` —
+ * the final pack of an offboarded tenant.
+ */
+export const ZExportKind = z.enum(['export', 'retention-archive', 'offboarding-pack']);
+export type TExportKind = z.infer<typeof ZExportKind>;
+
+/**
  * The manifest written beside every export file (`<file>.manifest.json`). `signature` is Ed25519
  * (base64) over the RFC 8785 canonical JSON of the manifest without `signature`.
  */
@@ -159,6 +169,12 @@ export const ZExportManifest = z.object({
   keyId: z.string(),
   /** Version 2: the IANA time zone of the pack's local times (the tenant's, `cli tenant set-time-zone`). */
   timeZone: z.string().optional(),
+  /**
+   * What made the pack (signed). Absent only from manifests signed before 2026-12-02, when it was
+   * added: every manifest signed since carries it, so its absence itself dates a manifest (README
+   * "Retention per tenant").
+   */
+  kind: ZExportKind.optional(),
   signature: z.string(),
 });
 export type TExportManifest = z.infer<typeof ZExportManifest>;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TAuditEventInput, TCheckpoint, TEventsFilter, TExportManifest } from '@modula/contracts';
+import type { TAuditEventInput, TCheckpoint, TEventsFilter, TExportKind, TExportManifest } from '@modula/contracts';
 import { dbOf, sql, withTenant, type Orm } from '@modula/db';
 import { DEFAULT_TIME_ZONE } from '../accounts/tenant-time-zone.ts';
 import { AppError } from '../app-error.ts';
@@ -46,8 +46,14 @@ export function exportStatementText(
   });
 }
 
-/** The signed manifest (version 2) of a pack whose statement is already signed: exports and retention archives alike. */
-export function signExportManifest(signer: TSigner, m: Omit<TExportManifest, 'v' | 'type' | 'keyId' | 'signature'>): TExportManifest {
+/**
+ * The signed manifest (version 2) of a pack whose statement is already signed: exports and retention
+ * archives alike. `kind` is required here, so each code path that builds a pack says what it is.
+ */
+export function signExportManifest(
+  signer: TSigner,
+  m: Omit<TExportManifest, 'v' | 'type' | 'keyId' | 'signature' | 'kind'> & { kind: TExportKind },
+): TExportManifest {
   const unsigned: Omit<TExportManifest, 'signature'> = { v: 2, type: 'modula-audit/export', ...m, keyId: signer.keyId };
   return { ...unsigned, signature: signer.sign(manifestSigningText(unsigned)) };
 }
@@ -178,6 +184,8 @@ export async function buildExport(
       rowsDigest,
       statementSignature,
       timeZone,
+      // whatever the row says (a superuser can rewrite it before this job reads it): a pack this job builds is an export
+      kind: 'export',
     });
     const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
     const marked = await withTenant(orm, tenantId, (em) =>

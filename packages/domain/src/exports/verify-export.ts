@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { parse } from 'csv-parse';
-import { ZExportManifest, type TExportManifest } from '@modula/contracts';
+import { ZExportManifest, type TExportKind, type TExportManifest } from '@modula/contracts';
 import { checkpointSignatureValid, manifestSigningText } from '../integrity/signing-text.ts';
 import { verifySignature, type TKeyring } from '../integrity/signing-key.ts';
 import { exportStatementText } from './build-export.ts';
@@ -24,6 +24,11 @@ export interface TExportCheck {
   generatedAt?: string;
   /** The signed checkpoint the pack was taken at (its rows are at or below its seq). */
   checkpoint?: { seq: number; createdAt: string };
+  /**
+   * What made the pack, as signed: `export`, `retention-archive` (a retention cut's archive) or
+   * `offboarding-pack`; null for a manifest signed before 2026-12-02, which does not say.
+   */
+  kind?: TExportKind | null;
 }
 
 /** The signed facts of a manifest that say what the pack is, shown with every answer given after its signature holds. */
@@ -37,6 +42,7 @@ function describePack(m: TExportManifest): Partial<TExportCheck> {
     chainRange: m.chainRange,
     generatedAt: m.generatedAt,
     checkpoint: { seq: m.checkpoint.seq, createdAt: m.checkpoint.createdAt },
+    kind: m.kind ?? null,
   };
 }
 

@@ -24,6 +24,11 @@ export interface TChainVerification {
   checkpointsChecked: number;
   /** Where the walk started when a prefix expired (retention): the anchoring checkpoint's seq; absent otherwise. */
   fromAnchorSeq?: number;
+  /**
+   * Anchors accepted on the weaker evidence of a cut made before 2026-12-02: their archive's manifest
+   * predates the signed `kind` (README "Retention per tenant"); absent when there is none.
+   */
+  legacyAnchorSeqs?: number[];
 }
 
 export interface TVerifyChainOptions {
@@ -85,6 +90,7 @@ export async function verifyChain(orm: Orm, tenantId: string, opts: TVerifyChain
     if (typeof anchor === 'string') return broken(0, null, anchor);
     const fromSeq = (anchor?.seq ?? 0) + 1;
     if (anchor) base.fromAnchorSeq = anchor.seq;
+    if (anchor && anchor.legacy.length > 0) base.legacyAnchorSeqs = anchor.legacy;
     const maxCovered = latest?.seq ?? 0;
     const toSeq = Math.max(headSeq, maxCovered);
     // compares every checkpoint as the walk reaches its seq; one at seq 0 before the first event
@@ -128,21 +134,35 @@ export async function verifyChain(orm: Orm, tenantId: string, opts: TVerifyChain
   });
 }
 
+export interface TAnchor {
+  seq: number;
+  hash: string;
+  frontier: Buffer[];
+  /** The archive pack of the prefix that ended here. */
+  archive: { exportId: string; sha256: string };
+  /** Anchors, this one and those before, accepted as cuts made before the manifest's signed kind (README). */
+  legacy: number[];
+}
+
 /**
  * The newest anchor of the tenant's chain (where an expired prefix ended), after checking every
  * anchor, oldest first: its checkpoint validly signed by a trusted key for the tenant at that seq
  * and hash, its Merkle frontier giving the signed root, and its archive pack's manifest signed and
  * the archive of exactly what that cut removed — the tenant's, unfiltered, events from the anchor
- * before (or 1) to this one, every one of them, written by the cut. Any signed manifest ending at the
- * checkpoint is not enough: a superuser could take an Admin's filtered one-row export as the
- * "archive" of a prefix he deleted. A string says what is wrong.
+ * before (or 1) to this one, every one of them, signed as kind `retention-archive`, which only the
+ * cut's code path sets. Any signed manifest ending at the checkpoint is not enough: a superuser could
+ * take an Admin's filtered one-row export as the "archive" of a prefix he deleted — or an export whose
+ * `exports` row he rewrote (unfiltered, no user, "retention archive") before the worker signed it.
+ * A manifest without `kind` was signed before the kind existed (every one signed since carries it):
+ * its anchor is accepted on the older checks and listed in `legacy`. A string says what is wrong.
  */
-async function readAnchor(db: Db, tenantId: string, keyring: TKeyring): Promise<{ seq: number; hash: string; frontier: Buffer[] } | string | undefined> {
+export async function readAnchor(db: Db, tenantId: string, keyring: TKeyring): Promise<TAnchor | string | undefined> {
   const rows = (
     await sql<{ seq: string; hash: string; checkpoint: TCheckpoint; frontier: string[]; archive_manifest: TExportManifest }>`select seq, hash, checkpoint,
       frontier, archive_manifest from chain_anchors where tenant_id = ${tenantId} order by seq`.execute(db)
   ).rows;
-  let newest: { seq: number; hash: string; frontier: Buffer[] } | undefined;
+  let newest: TAnchor | undefined;
+  const legacy: number[] = [];
   for (const row of rows) {
     const seq = Number(row.seq);
     const from = (newest?.seq ?? 0) + 1;
@@ -156,12 +176,16 @@ async function readAnchor(db: Db, tenantId: string, keyring: TKeyring): Promise<
     const { signature, ...unsigned } = m;
     if (!verifySignature(keyring, m.keyId, manifestSigningText(unsigned), signature) || m.checkpoint.seq !== seq || m.checkpoint.hash !== row.hash)
       return `the archive pack of the anchor at seq ${seq} is not signed by a trusted key or does not end at the anchor`;
-    // and made by the cut: an Admin's (or the operator's) export of the whole log is signed too
+    // and made by the cut: an Admin's (or the operator's) export of the whole log is signed too, and what
+    // its row says (filter, requester) a superuser can rewrite before it is signed; its signed kind he cannot
+    const signedBefore = !Object.hasOwn(m, 'kind');
     const whole =
       m.tenantId === tenantId && Object.keys(m.filter ?? {}).length === 0 && m.generatedBy?.userId === null && m.generatedBy.name === RETENTION_ARCHIVE;
-    if (!whole || m.chainRange?.fromSeq !== from || m.chainRange?.toSeq !== seq || m.rows !== seq - from + 1)
-      return `the archive pack of the anchor at seq ${seq} is not the archive of events ${from}..${seq} that expired: it holds ${m.rows} events ${m.chainRange ? `${m.chainRange.fromSeq}..${m.chainRange.toSeq}` : '(none)'}${whole ? '' : ', not the unfiltered archive a cut of this tenant writes'}`;
-    newest = { seq, hash: row.hash, frontier };
+    const byTheCut = signedBefore || m.kind === 'retention-archive';
+    if (!whole || !byTheCut || m.chainRange?.fromSeq !== from || m.chainRange?.toSeq !== seq || m.rows !== seq - from + 1)
+      return `the archive pack of the anchor at seq ${seq} is not the archive of events ${from}..${seq} that expired: it holds ${m.rows} events ${m.chainRange ? `${m.chainRange.fromSeq}..${m.chainRange.toSeq}` : '(none)'}${whole ? '' : ', not the unfiltered archive a cut of this tenant writes'}${byTheCut ? '' : `, and is signed as kind "${m.kind}", not the "retention-archive" only a cut writes`}`;
+    if (signedBefore) legacy.push(seq);
+    newest = { seq, hash: row.hash, frontier, archive: { exportId: m.exportId, sha256: m.sha256 }, legacy: [...legacy] };
   }
   return newest;
 }

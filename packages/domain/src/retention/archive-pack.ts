@@ -1,7 +1,7 @@
 import { createReadStream, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { TCheckpoint, TExportManifest } from '@modula/contracts';
+import type { TCheckpoint, TExportKind, TExportManifest } from '@modula/contracts';
 import { dbOf, sql, withTenant, type Orm } from '@modula/db';
 import { DEFAULT_TIME_ZONE } from '../accounts/tenant-time-zone.ts';
 import { AppError } from '../app-error.ts';
@@ -14,6 +14,7 @@ import { writeCsvPack, type TCsvWritten } from '../exports/csv-writer.ts';
 import { HashingFile } from '../exports/hashing-file.ts';
 import { copyOutAsTenant } from '../exports/tenant-copy.ts';
 import type { TSigner } from '../integrity/signing-key.ts';
+import { RETENTION_ARCHIVE } from './retention-archive.ts';
 
 export interface TArchivePack {
   manifest: TExportManifest;
@@ -26,13 +27,19 @@ export function archiveDir(dataDir: string, tenantId: string): string {
   return join(dataDir, 'archives', tenantId);
 }
 
+/** Who each kind of archive pack says made it (its manifest's generatedBy name, no user). */
+const MADE_BY: Record<TArchiveKind, string> = { 'retention-archive': RETENTION_ARCHIVE, 'offboarding-pack': 'offboarding: final pack' };
+
+export type TArchiveKind = Exclude<TExportKind, 'export'>;
+
 /**
  * Writes every stored event of the tenant at or below `checkpoint` (those before the newest anchor
  * are gone already) as a CSV export pack — the export format, manifest version 2, so `cli
  * verify-export` checks it offline — into `dir`, copies it into the pack store every server reads
  * (`store`: EXPORT_STORE, the database by default), and records it as a READY export (what
  * remove_tenant_rows checks: its sha256 and signature), which any server then serves to the
- * tenant's Admins. `purpose` names it in the manifest.
+ * tenant's Admins. `kind` is what the signed manifest says the pack is: only the cut's code path
+ * passes `retention-archive`, in this process, so no row of the `exports` table can make a pack one.
  */
 export async function writeArchivePack(
   orm: Orm,
@@ -40,11 +47,12 @@ export async function writeArchivePack(
   tenantId: string,
   checkpoint: TCheckpoint,
   dir: string,
-  purpose: string,
+  kind: TArchiveKind,
   /** null: the pack stays in `dir` only (offboarding: every row of the tenant goes right after). */
   store: TPackStore | null = databasePackStore(orm),
 ): Promise<TArchivePack> {
   const filter = {};
+  const purpose = MADE_BY[kind];
   const exportId = await createExportRequest(orm, tenantId, { format: 'csv', filter, requestedBy: { userId: null, name: purpose, email: null } });
   const { tenantName, timeZone, summary, query } = await withTenant(orm, tenantId, async (em) => {
     const db = dbOf(em);
@@ -91,6 +99,7 @@ export async function writeArchivePack(
     rowsDigest,
     statementSignature,
     timeZone,
+    kind,
   });
   renameSync(partial, join(dir, fileName));
   const manifestFile = join(dir, `${fileName}.manifest.json`);

@@ -6,7 +6,6 @@ import { createCheckpoint } from '../integrity/checkpoints.ts';
 import { pinnedKeys } from '../integrity/pinned-keys.ts';
 import type { TSigner } from '../integrity/signing-key.ts';
 import { archiveDir, writeArchivePack } from './archive-pack.ts';
-import { RETENTION_ARCHIVE } from './retention-archive.ts';
 import { assertChainVerifies } from './verified-before-cut.ts';
 import { removeTenantRows } from './remove-rows.ts';
 
@@ -82,7 +81,7 @@ export async function expireTenantPrefix(
   const { checkpoint } = await createCheckpoint(orm, signer, tenantId, { atSeq: cut, keyring });
   const checkpointSeconds = (performance.now() - t) / 1000;
   t = performance.now();
-  const pack = await writeArchivePack(orm, signer, tenantId, checkpoint, archiveDir(dataDir, tenantId), RETENTION_ARCHIVE, store);
+  const pack = await writeArchivePack(orm, signer, tenantId, checkpoint, archiveDir(dataDir, tenantId), 'retention-archive', store);
   const archiveSeconds = (performance.now() - t) / 1000;
   t = performance.now();
   const removed = await removeTenantRows(maintenanceUrl, tenantId, cut, pack.manifest);
