@@ -20,7 +20,7 @@ export const streamsRouter = router({
   list: adminProcedure
     .input(ZNoInput)
     .output(ZStreamsListOutput)
-    .query(async ({ ctx }) => ({ items: await listStreams(ctx.services.orm, ctx.tenantId) })),
+    .query(async ({ ctx }) => ({ items: await listStreams(ctx.services.orm, ctx.tenantId, streamSettingsOf(ctx.services)) })),
   create: adminProcedure
     .input(ZStreamCreateInput)
     .output(ZStreamChangeOutput)

@@ -76,7 +76,8 @@ export const streamList: TCommand = {
   options: { tenant: str },
   async run(values) {
     const tenantId = tenantOf(values);
-    printJson({ items: await withOrm((orm) => listStreams(orm, tenantId)) });
+    const settings = streamSettings(cliConfig());
+    printJson({ items: await withOrm((orm) => listStreams(orm, tenantId, settings)) });
     return 0;
   },
 };

@@ -1,10 +1,12 @@
-import { ZStreamTarget, type TAuditEventView, type TStreamTarget, type TStreamTestOutput } from '@modula/contracts';
+import type { TAuditEventView, TStreamTarget, TStreamTestOutput } from '@modula/contracts';
 import { dbOf, sql, withNoTenant, withTenant, type Orm } from '@modula/db';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../app-error.ts';
 import { EVENT_VIEW_COLUMNS, toEventView, type TEventViewRow } from '../read/event-view.ts';
 import { DeliveryError, sendBatch, type TSendBatch, type TSendableDestination } from './stream-senders.ts';
+import { resealStoredUrls } from './stream-destinations.ts';
 import { openStreamSecret, type TStreamSettings } from './stream-settings.ts';
+import { sendableTarget, shownTarget } from './stream-urls.ts';
 
 export type TDeliveryOutcome = 'caught-up' | 'failed' | 'paused' | 'busy' | 'budget';
 
@@ -65,6 +67,8 @@ async function claim(orm: Orm, s: TStreamSettings, tenantId: string, id: string,
       where tenant_id = ${tenantId} and id = ${id}::uuid and status = 'ACTIVE'
         and (lease_until is null or lease_until < now()) and (next_attempt_at is null or next_attempt_at <= now())
       returning name, settings, secret_sealed, cursor_seq, consecutive_failures`.execute(dbOf(em));
+    // a credential URL an earlier version stored in clear is sealed by its first delivery (lazy reseal)
+    if (rows[0]) await resealStoredUrls(dbOf(em), s, tenantId, [{ id, settings: rows[0].settings }]);
     return rows[0];
   });
 }
@@ -113,14 +117,20 @@ export async function deliverStream(orm: Orm, s: TStreamSettings, tenantId: stri
   let delivered = 0;
   let batches = 0;
   try {
-    const target = ZStreamTarget.parse(claimed.settings);
+    // what a failure names: never a sealed URL opened
+    const target = shownTarget(claimed.settings);
     let destination: TSendableDestination;
     try {
-      destination = { tenantId, id, target, secret: claimed.secret_sealed ? openStreamSecret(s, claimed.secret_sealed) : null };
+      destination = {
+        tenantId,
+        id,
+        target: sendableTarget(s, claimed.settings),
+        secret: claimed.secret_sealed ? openStreamSecret(s, claimed.secret_sealed) : null,
+      };
     } catch {
       // sealed under another server secret (a worker started without the shared SERVER_SECRET):
       // a failure the Admin sees and that pauses the stream, not a silent stall
-      const message = 'the stored credential cannot be opened: this worker has another SERVER_SECRET than the server that sealed it';
+      const message = 'the stored credential or URL cannot be opened: this worker has another SERVER_SECRET than the server that sealed it';
       const paused = await recordFailure(orm, s, { tenantId, id, target, secret: null }, claimed.name, token, message, opts);
       return { outcome: paused ? 'paused' : 'failed', delivered, batches, cursorSeq: cursor, error: message };
     }
@@ -200,7 +210,7 @@ export async function testStream(orm: Orm, s: TStreamSettings, tenantId: string,
   const destination: TSendableDestination = {
     tenantId,
     id,
-    target: ZStreamTarget.parse(row.settings),
+    target: sendableTarget(s, row.settings),
     secret: row.secret_sealed ? openStreamSecret(s, row.secret_sealed) : null,
   };
   const started = performance.now();

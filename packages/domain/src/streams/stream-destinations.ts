@@ -1,9 +1,10 @@
-import { ZStreamTarget, ZStreamView, type TStreamCreateInput, type TStreamTarget, type TStreamUpdateInput, type TStreamView } from '@modula/contracts';
+import { ZStreamView, type TStreamCreateInput, type TStreamTarget, type TStreamUpdateInput, type TStreamView } from '@modula/contracts';
 import { dbOf, sql, withTenant, type Db, type Orm } from '@modula/db';
 import { v7 as uuidv7 } from 'uuid';
 import { AppError } from '../app-error.ts';
 import { isoUtc } from '../read/event-view.ts';
 import { sealStreamSecret, type TStreamSettings } from './stream-settings.ts';
+import { needsReseal, resealedSettings, shownTarget, storedSettings } from './stream-urls.ts';
 import { checkTargetUrl, type TTargetPolicy } from './target-guard.ts';
 import { newWebhookSecret } from './webhook-signature.ts';
 
@@ -41,7 +42,7 @@ function toStreamView(r: TStreamRow): TStreamView {
   return ZStreamView.parse({
     id: r.id,
     name: r.name,
-    target: ZStreamTarget.parse(r.settings),
+    target: shownTarget(r.settings),
     status: r.status,
     pausedReason: r.paused_reason,
     cursorSeq: cursor,
@@ -77,12 +78,34 @@ function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: string }).code === '23505' || /duplicate key|unique/i.test((err as Error).message ?? '');
 }
 
-/** The tenant's log streams, oldest first, with their cursor, lag and last error. */
-export async function listStreams(orm: Orm, tenantId: string): Promise<TStreamView[]> {
+/**
+ * The tenant's log streams, oldest first, with their cursor, lag and last error. A target URL that
+ * is its own credential is shown as its display form (stream-urls.ts); given `s`, one an earlier
+ * version stored in clear is sealed now (lazy reseal).
+ */
+export async function listStreams(orm: Orm, tenantId: string, s?: Pick<TStreamSettings, 'serverSecret'>): Promise<TStreamView[]> {
   return withTenant(orm, tenantId, async (em) => {
     const { rows } = await sql<TStreamRow>`${SELECT} where s.tenant_id = ${tenantId} order by s.created_at, s.id`.execute(dbOf(em));
+    if (s) await resealStoredUrls(dbOf(em), s, tenantId, rows);
     return rows.map(toStreamView);
   });
+}
+
+/**
+ * Lazy reseal: rewrites the settings of rows an earlier version stored with a credential URL in
+ * clear, sealed. Only if unchanged since read; updated_at stays (no Admin changed anything).
+ */
+export async function resealStoredUrls(
+  db: Db,
+  s: Pick<TStreamSettings, 'serverSecret'>,
+  tenantId: string,
+  rows: { id: string; settings: unknown }[],
+): Promise<void> {
+  for (const r of rows) {
+    if (!needsReseal(r.settings)) continue;
+    await sql`update stream_destinations set settings = ${JSON.stringify(resealedSettings(s, r.settings))}::jsonb
+      where tenant_id = ${tenantId} and id = ${r.id}::uuid and settings = ${JSON.stringify(r.settings)}::jsonb`.execute(db);
+  }
 }
 
 export async function getStream(orm: Orm, tenantId: string, id: string): Promise<TStreamView> {
@@ -108,7 +131,9 @@ export async function createStream(
     const stream = await withTenant(orm, tenantId, async (em) => {
       const db = dbOf(em);
       await sql`insert into stream_destinations (tenant_id, id, name, kind, settings, secret_sealed)
-        values (${tenantId}, ${id}, ${input.name}, ${input.target.kind}, ${JSON.stringify(input.target)}::jsonb, ${sealStreamSecret(s, secret)})`.execute(db);
+        values (${tenantId}, ${id}, ${input.name}, ${input.target.kind}, ${JSON.stringify(storedSettings(s, input.target))}::jsonb, ${sealStreamSecret(s, secret)})`.execute(
+        db,
+      );
       return readStream(db, tenantId, id);
     });
     return { stream, ...(generated ? { signingSecret: generated } : {}) };
@@ -140,7 +165,11 @@ export async function updateStream(
     return await withTenant(orm, tenantId, async (em) => {
       const db = dbOf(em);
       // locked until this change commits: a concurrent one reads what this one wrote
-      await sql`select 1 from stream_destinations where tenant_id = ${tenantId} and id = ${input.id}::uuid for update`.execute(db);
+      const locked = (
+        await sql<{ settings: unknown }>`select settings from stream_destinations where tenant_id = ${tenantId} and id = ${input.id}::uuid for update`.execute(
+          db,
+        )
+      ).rows[0];
       const before = await readStream(db, tenantId, input.id);
       if (input.expectedUpdatedAt !== undefined && Date.parse(input.expectedUpdatedAt) !== Date.parse(before.updatedAt))
         throw new AppError(
@@ -161,7 +190,9 @@ export async function updateStream(
       if (!secret && target.kind === 'S3' && before.target.kind === 'S3' && target.accessKeyId !== before.target.accessKeyId)
         throw new AppError('VALIDATION_FAILED', `a new access key id needs its secret key: give it (secret) with ${target.accessKeyId}`);
       const reset = input.target !== undefined || secret !== undefined;
-      await sql`update stream_destinations set name = ${input.name ?? before.name}, settings = ${JSON.stringify(target)}::jsonb,
+      // a URL given back as shown keeps its sealed one; no new target keeps the row's (sealed now if it was not)
+      const settings = input.target ? storedSettings(s, input.target, locked?.settings) : resealedSettings(s, locked?.settings);
+      await sql`update stream_destinations set name = ${input.name ?? before.name}, settings = ${JSON.stringify(settings)}::jsonb,
           secret_sealed = coalesce(${secret === undefined ? null : sealStreamSecret(s, secret)}, secret_sealed),
           consecutive_failures = case when ${reset} then 0 else consecutive_failures end,
           next_attempt_at = case when ${reset} then null else next_attempt_at end,

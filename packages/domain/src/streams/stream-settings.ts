@@ -41,3 +41,15 @@ export function sealStreamSecret(s: Pick<TStreamSettings, 'serverSecret'>, plain
 export function openStreamSecret(s: Pick<TStreamSettings, 'serverSecret'>, sealed: string): string {
   return decryptSecret(s.serverSecret, sealed, PURPOSE);
 }
+
+// another key again: a sealed URL never opens as a credential, nor a credential as a URL
+const URL_PURPOSE = 'stream-url';
+
+/** Seals a target URL that is its own credential (stream-urls.ts). */
+export function sealStreamUrl(s: Pick<TStreamSettings, 'serverSecret'>, url: string): string {
+  return encryptSecret(s.serverSecret, url, URL_PURPOSE);
+}
+
+export function openStreamUrl(s: Pick<TStreamSettings, 'serverSecret'>, sealed: string): string {
+  return decryptSecret(s.serverSecret, sealed, URL_PURPOSE);
+}

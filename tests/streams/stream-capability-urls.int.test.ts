@@ -1,0 +1,100 @@
+import http from 'node:http';
+import net from 'node:net';
+import { createStream, deliverStream, listStreams, streamSettings, updateStream } from '@modula/domain';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../../testing/database.ts';
+import { makeEvent } from '../../testing/events.ts';
+import { ingestStored } from '../../testing/ingest.ts';
+import { startReceiver, type TReceiver } from '../../testing/receivers.ts';
+import { startStack, type TestStack } from '../../testing/stack.ts';
+
+/**
+ * A webhook URL that is its own credential (Slack's hooks.slack.com/services/…: whoever has it posts
+ * to the channel) is sealed like a stream's secret: the row keeps, and streams.list shows, only its
+ * scheme, host and a marker, and delivery opens the sealed URL. The receiver stands in for Slack:
+ * the delivery's sockets are sent to it, whatever host the URL names (no DNS, no Internet here).
+ */
+let stack: TestStack;
+let receiver: TReceiver;
+
+const SECRET_PATH = '/services/T0123ABCD/B0456EFGH/xQ3rT7uVw9yZ1aB2cD4eF6gH';
+const HOOK_URL = `http://hooks.slack.com${SECRET_PATH}`;
+const SECRET_PART = 'B0456EFGH/xQ3rT7uVw9yZ1aB2cD4eF6gH';
+
+beforeAll(async () => {
+  stack = await startStack({ env: { STREAM_ALLOW_HTTP: 'true' } });
+  receiver = await startReceiver();
+}, 120_000);
+afterAll(async () => {
+  await receiver?.close();
+  await stack?.close();
+});
+
+/** The stream settings of a worker whose every plain-http connection reaches the receiver. */
+function settingsToReceiver() {
+  const port = Number(new URL(receiver.url).port);
+  const httpAgent = new http.Agent();
+  httpAgent.createConnection = () => net.createConnection({ host: '127.0.0.1', port });
+  const settings = streamSettings(stack.config);
+  return { ...settings, agents: { ...settings.agents, httpAgent } };
+}
+
+const rowText = async (tenantId: string) =>
+  (
+    await queryRows<{ row: string }>(stack.databaseSuperuserUrl, 'select row_to_json(s)::text as row from stream_destinations s where tenant_id = $1', [
+      tenantId,
+    ])
+  )
+    .map((r) => r.row)
+    .join('\n');
+
+const options = { budgetMs: 5_000, onPaused: async () => {} };
+
+describe('a webhook URL that is its own credential', () => {
+  it('is kept sealed: neither the row nor streams.list holds its path; delivery still reaches it', async () => {
+    const { tenantId } = await stack.createTenant('Slack stream');
+    await ingestStored(stack, tenantId, [makeEvent(tenantId), makeEvent(tenantId)]);
+    const settings = settingsToReceiver();
+    const { stream } = await createStream(stack.services.orm, settings, tenantId, { name: 'slack', target: { kind: 'WEBHOOK', url: HOOK_URL } });
+    expect(await rowText(tenantId)).toContain('hooks.slack.com');
+    expect(await rowText(tenantId)).not.toContain(SECRET_PART);
+    expect(stream.target).toEqual({ kind: 'WEBHOOK', url: 'http://hooks.slack.com/[REDACTED]' });
+    const listed = await listStreams(stack.services.orm, tenantId, settings);
+    expect(JSON.stringify(listed)).not.toContain(SECRET_PART);
+    expect(listed[0]!.target).toEqual({ kind: 'WEBHOOK', url: 'http://hooks.slack.com/[REDACTED]' });
+
+    const delivered = await deliverStream(stack.services.orm, settings, tenantId, stream.id, options);
+    expect(delivered).toMatchObject({ outcome: 'caught-up', delivered: 2 });
+    const got = receiver.requests.filter((r) => r.body.includes(tenantId));
+    expect(got.map((r) => [r.path, r.headers.host])).toEqual([[SECRET_PATH, 'hooks.slack.com']]);
+
+    // the edit dialog sends the target it was shown (here with a new name): the sealed URL stays
+    const edited = await updateStream(stack.services.orm, settings, tenantId, { id: stream.id, name: 'slack #audit', target: listed[0]!.target });
+    expect(edited.stream.target).toEqual(listed[0]!.target);
+    expect(await rowText(tenantId)).not.toContain(SECRET_PART);
+    await ingestStored(stack, tenantId, [makeEvent(tenantId)]);
+    expect(await deliverStream(stack.services.orm, settings, tenantId, stream.id, options)).toMatchObject({ outcome: 'caught-up', delivered: 1 });
+    expect(receiver.requests.filter((r) => r.body.includes(tenantId)).map((r) => r.path)).toEqual([SECRET_PATH, SECRET_PATH]);
+  }, 60_000);
+
+  it('stored in clear before this version: shown redacted, sealed when next read, still delivered', async () => {
+    const { tenantId } = await stack.createTenant('Slack stream of before');
+    await ingestStored(stack, tenantId, [makeEvent(tenantId)]);
+    const settings = settingsToReceiver();
+    const { stream } = await createStream(stack.services.orm, settings, tenantId, {
+      name: 'plain',
+      target: { kind: 'WEBHOOK', url: 'http://hooks.example.test/plain' },
+    });
+    // as an earlier version stored it
+    await queryRows(
+      stack.databaseSuperuserUrl,
+      `update stream_destinations set settings = jsonb_build_object('kind', 'WEBHOOK', 'url', $2::text) where id = $1`,
+      [stream.id, HOOK_URL],
+    );
+    const listed = await listStreams(stack.services.orm, tenantId, settings);
+    expect(JSON.stringify(listed)).not.toContain(SECRET_PART);
+    expect(await rowText(tenantId)).not.toContain(SECRET_PART);
+    expect(await deliverStream(stack.services.orm, settings, tenantId, stream.id, options)).toMatchObject({ outcome: 'caught-up', delivered: 1 });
+    expect(receiver.requests.filter((r) => r.body.includes(tenantId)).map((r) => r.path)).toEqual([SECRET_PATH]);
+  }, 60_000);
+});
