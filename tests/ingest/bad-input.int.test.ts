@@ -127,6 +127,41 @@ describe('every kind of bad input is a 4xx with issue paths, and nothing is stor
     }
   });
 
+  it('one instant in the spellings real clients send (RFC 3339 lower-case t and z, a space, a comma, the +0530 of Java) is accepted, stored as that instant, and the same event each time', async () => {
+    // RFC 3339 §5.6 allows lower-case t/z and a space for the T; ISO 8601 a comma before the
+    // fraction; Java's SimpleDateFormat "Z" (Android tills) writes the offset as +0530
+    const spellings = ['2026-12-01 15:45:00,250+0530', '2026-12-01t10:15:00.250z', '2026-12-01T05:45:00.250-0430', '2026-12-01T10:15:00.250Z'];
+    const event = makeEvent(tenant.tenantId);
+    goodEventIds.push(event.eventId);
+    for (const occurredAt of spellings) {
+      const res = await postTrpc(stack.baseUrl, 'ingest.record', { ...event, occurredAt }, tenant.apiKey);
+      expect(res.status, `${occurredAt}: ${JSON.stringify(res.body)}`).toBe(200);
+      if (occurredAt === spellings[0]) await untilStored(stack, tenant.tenantId, [event.eventId]);
+    }
+    // still refused: an hour-only offset, a time without seconds, no offset at all
+    for (const occurredAt of ['2026-12-01T10:15:00+05', '2026-12-01T10:15Z', '2026-12-01 10:15:00']) {
+      const res = await postTrpc(stack.baseUrl, 'ingest.record', { ...makeEvent(tenant.tenantId), occurredAt }, tenant.apiKey);
+      expect(res.status, occurredAt).toBe(400);
+      expect(res.body.error.data.issues[0]).toMatchObject({ path: ['occurredAt'], message: expect.stringMatching(/ISO-8601/) });
+    }
+    const db = await connect(stack.databaseSuperuserUrl);
+    try {
+      const rows = await db.query(
+        `select to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at from audit_events where tenant_id = $1 and event_id = $2`,
+        [tenant.tenantId, event.eventId],
+      );
+      expect(rows.rows).toEqual([{ at: '2026-12-01T10:15:00.250Z' }]);
+      // the later spellings were resends of the same event, not conflicting reuses of its id
+      const conflicts = await db.query('select count(*)::int as n from quarantined_events where tenant_id = $1 and event_id = $2', [
+        tenant.tenantId,
+        event.eventId,
+      ]);
+      expect(conflicts.rows[0].n).toBe(0);
+    } finally {
+      await db.end();
+    }
+  });
+
   it('a leap second (23:59:60, RFC 3339) is refused with one issue that says why, not a wrong one about the range', async () => {
     const res = await postTrpc(stack.baseUrl, 'ingest.record', { ...makeEvent(tenant.tenantId), occurredAt: '2016-12-31T23:59:60Z' }, tenant.apiKey);
     expect(res.status).toBe(400);

@@ -117,17 +117,44 @@ export function isStorableInstant(iso: string): boolean {
 /** RFC 3339 allows second 60 (a leap second); no store on the way (JavaScript, PostgreSQL) holds one. */
 const LEAP_SECOND = /T\d\d:\d\d:60(?:[.,]\d+)?(?:[Zz]|[+-]\d\d:?\d\d)$/;
 
-/** ISO-8601 with an explicit offset (`Z` or `±hh:mm`), a real calendar date, an instant storage keeps. */
-export const ZTimestamp = z.iso
-  .datetime({
-    offset: true,
-    error: (issue) =>
-      typeof issue.input === 'string' && LEAP_SECOND.test(issue.input)
-        ? 'is a leap second (:60), which no store on the way can keep: send :59.999 of that minute'
-        : 'must be an ISO-8601 date-time with an offset, e.g. 2026-11-22T10:15:00.000+01:00',
-  })
-  .refine(isRealCalendarDate, { error: 'is not a real calendar date' })
-  .refine(isStorableInstant, { error: 'must lie between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z' });
+const TIMESTAMP_FORM = 'must be an ISO-8601 date-time with an offset, e.g. 2026-11-22T10:15:00.000+01:00';
+
+/** Date, time with seconds, and an offset, in the spellings rfc3339Spelling rewrites. */
+const LOOSE_TIMESTAMP = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:[.,](\d+))?(?:([Zz])|([+-]\d{2}):?(\d{2}))$/;
+
+/**
+ * The same instant in the one spelling the check below reads. Real clients send RFC 3339's
+ * lower-case `t` and `z` (RFC 3339 §5.6 allows them), a space for the `T` (its §5.6 note; Python's
+ * str(datetime)), a comma before the fraction (ISO 8601's preferred mark) and the basic offset
+ * `+0530` (Java's SimpleDateFormat `Z`, so Android tills). None of these is ambiguous; any other
+ * text is passed on unchanged, to be refused with the reason.
+ */
+function rfc3339Spelling(text: string): string {
+  const m = LOOSE_TIMESTAMP.exec(text);
+  if (!m) return text;
+  const [, date, time, fraction, zulu, offsetHours, offsetMinutes] = m;
+  return `${date}T${time}${fraction === undefined ? '' : `.${fraction}`}${zulu ? 'Z' : `${offsetHours}:${offsetMinutes}`}`;
+}
+
+/**
+ * ISO-8601 with an explicit offset (`Z` or `±hh:mm`, and the spellings rfc3339Spelling takes), a
+ * real calendar date, an instant storage keeps.
+ */
+export const ZTimestamp = z
+  .string({ error: TIMESTAMP_FORM })
+  .transform(rfc3339Spelling)
+  .pipe(
+    z.iso
+      .datetime({
+        offset: true,
+        error: (issue) =>
+          typeof issue.input === 'string' && LEAP_SECOND.test(issue.input)
+            ? 'is a leap second (:60), which no store on the way can keep: send :59.999 of that minute'
+            : TIMESTAMP_FORM,
+      })
+      .refine(isRealCalendarDate, { error: 'is not a real calendar date' })
+      .refine(isStorableInstant, { error: 'must lie between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z' }),
+  );
 
 /**
  * A UUID in its one spelling. Tills on Swift and Windows send upper case; PostgreSQL's uuid type
