@@ -235,6 +235,34 @@ describe('a pack of the whole log, checked offline', () => {
     const verified = await check(path);
     expect(verified).toMatchObject({ ok: false, filtered: false, reason: 'row 4 is event 5, not 4: a pack of the whole log misses event 4' });
   });
+
+  it('fails verify-export when the first events were deleted under a checkpoint (no anchor): the pack must start at genesis (review E §3)', async () => {
+    // the head stays where it was, so the signed checkpoint is reused; the table's first seq is 4 and,
+    // before the fix, the pack's signed range started there: every row linked, the prefix unseen
+    const { tenantId: headless } = await stack.createTenant('First events deleted');
+    await ingestStored(
+      stack,
+      headless,
+      Array.from({ length: 8 }, () => makeEvent(headless)),
+    );
+    expect(runCli(stack, ['checkpoint', 'create', '--tenant', headless]).status).toBe(0);
+    const db = await connect(stack.databaseSuperuserUrl);
+    try {
+      await db.query('set session_replication_role = replica');
+      await db.query('delete from audit_events where tenant_id = $1 and seq <= 3', [headless]);
+    } finally {
+      await db.end();
+    }
+    const headlessAdmin = await signedInAdmin(stack, headless);
+    const ready = await exportWhenReady(stack, headlessAdmin.cookie, 'csv', {});
+    const path = join(work, `${ready.exportId}.csv`);
+    writeFileSync(path, (await download(ready.url, headlessAdmin.cookie)).bytes);
+    writeFileSync(`${path}.manifest.json`, (await download(ready.manifestUrl, headlessAdmin.cookie)).bytes);
+    const verified = await check(path);
+    expect(verified).toMatchObject({ ok: false, filtered: false, chainRange: { fromSeq: 4 } });
+    expect(verified.reason).toMatch(/starts at event 4.*events 1\.\.3 are missing/);
+    expect(runCli(stack, ['verify-export', path, '--public-key', keysFile]).status).not.toBe(0);
+  });
 });
 
 describe('PDF export packs', () => {

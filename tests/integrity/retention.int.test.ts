@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -292,7 +292,21 @@ describe(`a cut at ${CUT} of ${N} events`, () => {
     await createCheckpoint(stack.services.orm, signer, tenantId, { atSeq: 32_000 });
     const again = await expireTenantPrefix(stack.services.orm, maintenanceUrl, signer, stack.env.DATA_DIR!, tenantId, 35_000);
     expect(again).toMatchObject({ fromSeq: CUT + 1, toSeq: 35_000, removed: 5_000 });
-    expect(runCli(stack, ['verify-export', again!.archive.file]).status).toBe(0);
+    const archived = runCli(stack, ['verify-export', again!.archive.file]);
+    expect(archived.status, archived.stderr).toBe(0);
+    // it starts after the first cut's anchor, which its manifest names (signed)
+    expect(archived.json).toMatchObject({
+      kind: 'retention-archive',
+      chainRange: { fromSeq: CUT + 1, toSeq: 35_000 },
+      anchor: { seq: CUT, hash: expiry.checkpoint.hash, archiveExportId: expiry.archive.exportId, archiveSha256: expiry.archive.sha256 },
+    });
+    // the same pack signed without the anchor (say, an anchor row the service could not check) does not pass for the whole log
+    const { signature: _signature, anchor: _anchor, ...unanchored } = JSON.parse(readFileSync(again!.archive.manifestFile, 'utf8')) as TExportManifest;
+    const bare = join(mkdtempSync(join(tmpdir(), 'modula-unanchored-')), 'manifest.json');
+    writeFileSync(bare, JSON.stringify({ ...unanchored, signature: signer.sign(manifestSigningText(unanchored)) }));
+    const refused = runCli(stack, ['verify-export', again!.archive.file, '--manifest', bare]);
+    expect(refused.status).not.toBe(0);
+    expect(refused.json.reason).toBe(`the pack of the whole log starts at event ${CUT + 1} and names no retention anchor: events 1..${CUT} are missing`);
     expect(await verifyChain(stack.services.orm, tenantId)).toMatchObject({ ok: true, checked: N - 35_000, fromAnchorSeq: 35_000 });
     // proofs now stand on the newer anchor's frontier
     const proof = await proveInclusion(stack.services.orm, tenantId, 40_000);
@@ -308,7 +322,9 @@ describe(`a cut at ${CUT} of ${N} events`, () => {
     const out = await offboardTenant(stack.services.orm, maintenanceUrl, signer, stack.env.DATA_DIR!, tenantId);
     expect(out.tombstone).toMatchObject({ fromSeq: 35_001, toSeq: N, packRows: N - 35_000 });
     expect(tombstoneValid(keyringOf([{ keyId: signer.keyId, publicKey: signer.publicKeyPem }]), out.tombstone)).toEqual({ ok: true, reason: null });
-    expect(runCli(stack, ['verify-export', out.pack.file]).status).toBe(0);
+    const final = runCli(stack, ['verify-export', out.pack.file]);
+    expect(final.status, final.stderr).toBe(0);
+    expect(final.json).toMatchObject({ kind: 'offboarding-pack', chainRange: { fromSeq: 35_001, toSeq: N }, anchor: { seq: 35_000 } });
     for (const table of ['audit_events', 'audit_event_search', 'expired_events', 'chain_anchors', 'checkpoints', 'chain_heads']) {
       const [r] = await queryRows<{ n: number }>(stack.databaseSuperuserUrl, `select count(*)::int as n from ${table} where tenant_id = $1`, [tenantId]);
       expect(r!.n, table).toBe(0);

@@ -175,9 +175,18 @@ export const ZExportManifest = z.object({
    * "Retention per tenant").
    */
   kind: ZExportKind.optional(),
+  /**
+   * The retention anchor the tenant's log started after when the pack was made (its newest, checked
+   * as verify-chain checks it): events 1..`seq` had expired into the archive pack `archiveExportId`
+   * (`archiveSha256`), and the first event kept links to `hash`. A pack of the whole log then starts
+   * at `seq` + 1; without it, at event 1. Absent when nothing had expired, and from manifests signed
+   * before 2026-12-02.
+   */
+  anchor: z.object({ seq: z.number().int().min(1), hash: ZHex32, archiveExportId: z.uuid(), archiveSha256: ZHex32 }).optional(),
   signature: z.string(),
 });
 export type TExportManifest = z.infer<typeof ZExportManifest>;
+export type TExportAnchor = NonNullable<TExportManifest['anchor']>;
 
 export const ZExportJob = z.strictObject({
   v: z.literal(1),

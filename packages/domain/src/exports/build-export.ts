@@ -8,6 +8,7 @@ import { AppError } from '../app-error.ts';
 import { canonicalJson } from '../integrity/canonical-json.ts';
 import { createCheckpoint } from '../integrity/checkpoints.ts';
 import { pinnedKeys } from '../integrity/pinned-keys.ts';
+import { packAnchor } from '../integrity/verify-chain.ts';
 import type { TSigner } from '../integrity/signing-key.ts';
 import { manifestSigningText } from '../integrity/signing-text.ts';
 import { writeCsvPack, type TCsvWritten } from './csv-writer.ts';
@@ -90,11 +91,12 @@ export async function buildExport(
   const request = await withTenant(orm, tenantId, (em) => findExportRow(dbOf(em), tenantId, exportId));
   if (!request) throw new AppError('NOT_FOUND', `no export ${exportId}`);
   if (request.status === 'READY') return readyExport(dataDir, tenantId, request);
-  const { checkpoint } = await createCheckpoint(orm, signer, tenantId, { onlyIfGrown: true, keyring: (await pinnedKeys(orm, dataDir, signer)).keyring });
+  const { keyring } = await pinnedKeys(orm, dataDir, signer);
+  const { checkpoint } = await createCheckpoint(orm, signer, tenantId, { onlyIfGrown: true, keyring });
   const fileName = exportFileName(exportId, request.format);
   const upload = store.upload(tenantId, exportId, fileName);
   const filter = request.filter;
-  const { tenantName, timeZone, branchNames, summary, csvQuery } = await withTenant(orm, tenantId, async (em) => {
+  const { tenantName, timeZone, branchNames, summary, csvQuery, anchor } = await withTenant(orm, tenantId, async (em) => {
     const db = dbOf(em);
     const tenant = (await sql<{ name: string; time_zone: string }>`select name, time_zone from tenants where id = ${tenantId}`.execute(db)).rows[0];
     const timeZone = tenant?.time_zone ?? DEFAULT_TIME_ZONE;
@@ -106,6 +108,8 @@ export async function buildExport(
       ),
       summary: await summarizeExport(db, tenantId, filter, checkpoint.seq),
       csvQuery: request.format === 'csv' ? csvCopyQuery(db, tenantId, filter, checkpoint.seq, timeZone) : null,
+      // where the log starts now, signed: offline, a pack of the whole log must begin right after it (or at event 1)
+      anchor: await packAnchor(db, tenantId, keyring),
     };
   });
   const generatedAt = new Date().toISOString();
@@ -186,6 +190,7 @@ export async function buildExport(
       timeZone,
       // whatever the row says (a superuser can rewrite it before this job reads it): a pack this job builds is an export
       kind: 'export',
+      ...(anchor ? { anchor } : {}),
     });
     const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
     const marked = await withTenant(orm, tenantId, (em) =>

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { parse } from 'csv-parse';
-import { ZExportManifest, type TExportKind, type TExportManifest } from '@modula/contracts';
+import { ZExportManifest, type TExportAnchor, type TExportKind, type TExportManifest } from '@modula/contracts';
+import { GENESIS_HASH } from '../integrity/chain.ts';
 import { checkpointSignatureValid, manifestSigningText } from '../integrity/signing-text.ts';
 import { verifySignature, type TKeyring } from '../integrity/signing-key.ts';
 import { exportStatementText } from './build-export.ts';
@@ -29,6 +30,8 @@ export interface TExportCheck {
    * `offboarding-pack`; null for a manifest signed before 2026-12-02, which does not say.
    */
   kind?: TExportKind | null;
+  /** The retention anchor the log started after when the pack was made (signed); absent when it names none. */
+  anchor?: TExportAnchor;
 }
 
 /** The signed facts of a manifest that say what the pack is, shown with every answer given after its signature holds. */
@@ -43,6 +46,7 @@ function describePack(m: TExportManifest): Partial<TExportCheck> {
     generatedAt: m.generatedAt,
     checkpoint: { seq: m.checkpoint.seq, createdAt: m.checkpoint.createdAt },
     kind: m.kind ?? null,
+    ...(m.anchor ? { anchor: m.anchor } : {}),
   };
 }
 
@@ -65,18 +69,15 @@ async function startsWithBom(file: string): Promise<boolean> {
  * Reads a CSV pack's rows (streamed): their count, order and the digest of their chain hashes. The
  * header (and whether a byte-order mark precedes it) is the one of the manifest's version, exactly.
  */
-async function csvRows(
-  file: string,
-  version: number,
-  whole: { fromSeq: number } | null,
-): Promise<{ rows: number; digest: string; problem: string | null; lastSeq: number }> {
+async function csvRows(file: string, version: number, whole: { fromSeq: number } | null): Promise<TCsvRows> {
   const digest = createHash('sha256');
   let rows = 0;
   let lastSeq = 0;
   let lastHash = '';
+  let firstPrevHash = '';
   let problem: string | null = null;
   const format = CSV_FORMATS[version];
-  if (!format) return { rows: 0, digest: '', problem: `the manifest's version ${version} is not one this verifier knows (1, 2)`, lastSeq: 0 };
+  if (!format) return { ...NO_ROWS, problem: `the manifest's version ${version} is not one this verifier knows (1, 2)` };
   const seqAt = format.header.indexOf('seq');
   const hashAt = format.header.indexOf('hash');
   const prevAt = format.header.indexOf('prevHash');
@@ -91,6 +92,7 @@ async function csvRows(
       continue;
     }
     rows += 1;
+    if (rows === 1) firstPrevHash = cells[prevAt] ?? '';
     const seq = Number(cells[seqAt]);
     if (!(seq > lastSeq)) problem ??= `row ${rows} (seq ${cells[seqAt]}) is not after seq ${lastSeq}: a row was duplicated or reordered`;
     // a pack of the whole log holds every event of its range, each linked to the one before: one the
@@ -106,7 +108,50 @@ async function csvRows(
     if (!/^[0-9a-f]{64}$/.test(h)) problem ??= `row ${rows} has no chain hash`;
     else digest.update(Buffer.from(h, 'hex'));
   }
-  return { rows, digest: digest.digest('hex'), problem, lastSeq };
+  return { rows, digest: digest.digest('hex'), problem, lastSeq, lastHash, firstPrevHash };
+}
+
+interface TCsvRows {
+  rows: number;
+  digest: string;
+  problem: string | null;
+  lastSeq: number;
+  /** The last row's chain hash and the first row's prevHash: where a pack of the whole log ends and starts. */
+  lastHash: string;
+  firstPrevHash: string;
+}
+const NO_ROWS: Omit<TCsvRows, 'problem'> = { rows: 0, digest: '', lastSeq: 0, lastHash: '', firstPrevHash: '' };
+
+/**
+ * Where a pack of the whole log must start and end, from its signed manifest alone: right after the
+ * retention anchor it names (else at event 1, linked to the genesis hash), and at its checkpoint.
+ * The range comes from the table the pack was made of: a superuser who deleted the first events under
+ * an old checkpoint (the head unchanged, so the checkpoint is reused) gets a pack whose rows all link,
+ * starting later. Packs whose manifest predates the signed kind (before 2026-12-02) name no anchor:
+ * of those, only one starting at event 1 can be held to genesis.
+ */
+function wholeLogBounds(m: TExportManifest): { start: { seq: number; prevHash: string } | null; problem: string | null } {
+  const { fromSeq, toSeq } = m.chainRange;
+  const cp = m.checkpoint;
+  if (m.kind === undefined) return { start: fromSeq === 1 ? { seq: 1, prevHash: GENESIS_HASH } : null, problem: null };
+  const start = m.anchor ? { seq: m.anchor.seq + 1, prevHash: m.anchor.hash } : { seq: 1, prevHash: GENESIS_HASH };
+  const after = m.anchor ? `, after the retention anchor at event ${m.anchor.seq} it names,` : ' and names no retention anchor';
+  if (m.anchor && (m.anchor.seq > cp.seq || (m.anchor.seq === cp.seq && m.anchor.hash !== cp.hash)))
+    return { start, problem: `the retention anchor at event ${m.anchor.seq} the manifest names is not part of the log its checkpoint (${cp.seq}) signs` };
+  if (fromSeq === null || toSeq === null) {
+    if (cp.seq === start.seq - 1) return { start, problem: null };
+    return { start, problem: `the pack of the whole log holds no event, but its checkpoint covers events ${start.seq}..${cp.seq}: they are missing` };
+  }
+  if (fromSeq > start.seq)
+    return { start, problem: `the pack of the whole log starts at event ${fromSeq}${after}: events ${start.seq}..${fromSeq - 1} are missing` };
+  if (fromSeq < start.seq)
+    return {
+      start,
+      problem: `the pack of the whole log starts at event ${fromSeq}, but the retention anchor it names says events 1..${start.seq - 1} had expired`,
+    };
+  if (toSeq !== cp.seq)
+    return { start, problem: `the pack of the whole log ends at event ${toSeq}, its checkpoint at ${cp.seq}: events ${toSeq + 1}..${cp.seq} are missing` };
+  return { start, problem: null };
 }
 
 /**
@@ -134,20 +179,27 @@ export async function verifyExportPack(file: string, manifestFile: string, keyri
   if (manifest.checkpoint.tenantId !== manifest.tenantId) return fail('the checkpoint is of another tenant', described);
   if (manifest.chainRange.toSeq !== null && manifest.chainRange.toSeq > manifest.checkpoint.seq)
     return fail('the pack holds events beyond its checkpoint', described);
+  const bounds = described.filtered ? null : wholeLogBounds(manifest);
+  if (bounds?.problem) return fail(bounds.problem, described);
   const { sha256, bytes } = await sha256OfFile(file);
   const base = { sha256, keyId: manifest.keyId, ...described };
   if (manifest.format === 'csv') {
     const from = manifest.chainRange.fromSeq;
     const whole = !described.filtered && from !== null ? { fromSeq: from } : null;
-    const csv = await csvRows(file, manifest.v, whole).catch((err: Error) => ({
-      rows: -1,
-      digest: '',
-      problem: `the file is not valid CSV: ${err.message.slice(0, 200)}`,
-      lastSeq: 0,
-    }));
+    const csv = await csvRows(file, manifest.v, whole).catch(
+      (err: Error): TCsvRows => ({ ...NO_ROWS, rows: -1, problem: `the file is not valid CSV: ${err.message.slice(0, 200)}` }),
+    );
     if (csv.problem) return fail(csv.problem, base);
     if (whole && csv.rows > 0 && csv.lastSeq !== manifest.chainRange.toSeq)
       return fail(`the pack of the whole log ends at event ${csv.lastSeq}, its signed range at ${manifest.chainRange.toSeq}`, base);
+    // its ends are tied to what is signed apart from the table: the genesis hash or the anchor's, and the checkpoint's
+    if (whole && csv.rows > 0 && bounds?.start && csv.firstPrevHash !== bounds.start.prevHash)
+      return fail(
+        `event ${from} does not link to ${bounds.start.seq === 1 ? 'the genesis hash' : `the retention anchor at event ${bounds.start.seq - 1}`} (its prevHash is not ${bounds.start.prevHash})`,
+        base,
+      );
+    if (whole && csv.rows > 0 && manifest.kind !== undefined && csv.lastSeq === manifest.checkpoint.seq && csv.lastHash !== manifest.checkpoint.hash)
+      return fail(`event ${csv.lastSeq} does not hash to what its signed checkpoint says (${manifest.checkpoint.hash})`, base);
     if (csv.rows !== manifest.rows)
       return fail(
         `the file has ${csv.rows} rows, the manifest ${manifest.rows}: a row was ${csv.rows < manifest.rows ? 'deleted' : 'added or duplicated'}`,

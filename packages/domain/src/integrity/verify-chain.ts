@@ -1,4 +1,4 @@
-import type { TCheckpoint, TExportManifest } from '@modula/contracts';
+import type { TCheckpoint, TExportAnchor, TExportManifest } from '@modula/contracts';
 import { APP_ROLE, dbOf, sql, withTenantSnapshot, type Db, type Orm } from '@modula/db';
 import { RETENTION_ARCHIVE } from '../retention/retention-archive.ts';
 import { GENESIS_HASH } from './chain.ts';
@@ -188,6 +188,18 @@ export async function readAnchor(db: Db, tenantId: string, keyring: TKeyring): P
     newest = { seq, hash: row.hash, frontier, archive: { exportId: m.exportId, sha256: m.sha256 }, legacy: [...legacy] };
   }
   return newest;
+}
+
+/**
+ * The anchor a pack made now starts after, as its manifest states it: the tenant's newest anchor once
+ * every anchor checks (readAnchor); undefined when nothing expired or when an anchor does not check
+ * (the pack then names none, and a pack of the whole log fails verify-export: its events start after
+ * an anchor nothing vouches for).
+ */
+export async function packAnchor(db: Db, tenantId: string, keyring: TKeyring): Promise<TExportAnchor | undefined> {
+  const a = await readAnchor(db, tenantId, keyring);
+  if (a === undefined || typeof a === 'string') return undefined;
+  return { seq: a.seq, hash: a.hash, archiveExportId: a.archive.exportId, archiveSha256: a.archive.sha256 };
 }
 
 /** The same signed statement once, whether the table, the auditor's file or both hold it. */

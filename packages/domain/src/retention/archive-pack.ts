@@ -13,7 +13,8 @@ import { csvCopyQuery, summarizeExport } from '../exports/export-rows.ts';
 import { writeCsvPack, type TCsvWritten } from '../exports/csv-writer.ts';
 import { HashingFile } from '../exports/hashing-file.ts';
 import { copyOutAsTenant } from '../exports/tenant-copy.ts';
-import type { TSigner } from '../integrity/signing-key.ts';
+import type { TKeyring, TSigner } from '../integrity/signing-key.ts';
+import { packAnchor } from '../integrity/verify-chain.ts';
 import { RETENTION_ARCHIVE } from './retention-archive.ts';
 
 export interface TArchivePack {
@@ -44,6 +45,8 @@ export type TArchiveKind = Exclude<TExportKind, 'export'>;
 export async function writeArchivePack(
   orm: Orm,
   signer: TSigner,
+  /** The trusted keys (pinnedKeys) the previous anchor, if any, is checked with. */
+  keyring: TKeyring,
   tenantId: string,
   checkpoint: TCheckpoint,
   dir: string,
@@ -54,7 +57,7 @@ export async function writeArchivePack(
   const filter = {};
   const purpose = MADE_BY[kind];
   const exportId = await createExportRequest(orm, tenantId, { format: 'csv', filter, requestedBy: { userId: null, name: purpose, email: null } });
-  const { tenantName, timeZone, summary, query } = await withTenant(orm, tenantId, async (em) => {
+  const { tenantName, timeZone, summary, query, anchor } = await withTenant(orm, tenantId, async (em) => {
     const db = dbOf(em);
     const tenant = (await sql<{ name: string; time_zone: string }>`select name, time_zone from tenants where id = ${tenantId}`.execute(db)).rows[0];
     if (!tenant) throw new AppError('NOT_FOUND', `no tenant ${tenantId}`);
@@ -64,6 +67,8 @@ export async function writeArchivePack(
       timeZone,
       summary: await summarizeExport(db, tenantId, filter, checkpoint.seq),
       query: csvCopyQuery(db, tenantId, filter, checkpoint.seq, timeZone),
+      // the pack starts right after the previous cut: the manifest names it, signed
+      anchor: await packAnchor(db, tenantId, keyring),
     };
   });
   mkdirSync(dir, { recursive: true, mode: 0o750 });
@@ -100,6 +105,7 @@ export async function writeArchivePack(
     statementSignature,
     timeZone,
     kind,
+    ...(anchor ? { anchor } : {}),
   });
   renameSync(partial, join(dir, fileName));
   const manifestFile = join(dir, `${fileName}.manifest.json`);

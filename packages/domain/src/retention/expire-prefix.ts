@@ -81,7 +81,7 @@ export async function expireTenantPrefix(
   const { checkpoint } = await createCheckpoint(orm, signer, tenantId, { atSeq: cut, keyring });
   const checkpointSeconds = (performance.now() - t) / 1000;
   t = performance.now();
-  const pack = await writeArchivePack(orm, signer, tenantId, checkpoint, archiveDir(dataDir, tenantId), 'retention-archive', store);
+  const pack = await writeArchivePack(orm, signer, keyring, tenantId, checkpoint, archiveDir(dataDir, tenantId), 'retention-archive', store);
   const archiveSeconds = (performance.now() - t) / 1000;
   t = performance.now();
   const removed = await removeTenantRows(maintenanceUrl, tenantId, cut, pack.manifest);

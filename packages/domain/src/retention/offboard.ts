@@ -51,7 +51,7 @@ export async function offboardTenant(
   if (Number(info.head ?? 0) !== checkpoint.seq)
     throw new AppError('CONFLICT', `events arrived while offboarding (head ${info.head}, signed ${checkpoint.seq}): stop ingest and run again`);
   const dir = outDir ?? offboardDir(dataDir, tenantId);
-  const pack = await writeArchivePack(orm, signer, tenantId, checkpoint, dir, 'offboarding-pack', null);
+  const pack = await writeArchivePack(orm, signer, keyring, tenantId, checkpoint, dir, 'offboarding-pack', null);
   const tombstone = signTombstone(signer, {
     v: 1,
     type: 'modula-audit/tombstone',
