@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { keyringOf, verifyExportPack, type TKeyring } from '@modula/domain';
+import { keyringOf, loadSigner, manifestSigningText, verifyExportPack, type TKeyring } from '@modula/domain';
 import { startExportWorker, type TExportWorker } from '@modula/worker';
 import { parse } from 'csv-parse/sync';
 import { pino } from 'pino';
@@ -195,6 +195,19 @@ describe('CSV export packs', () => {
     // the other pack's file against this manifest
     expect((await check(other.path, pack.manifestPath)).ok).toBe(false);
     expect((await verifyExportPack(pack.path, pack.manifestPath, keyringOf([]))).reason).toMatch(/not among the trusted keys/);
+  });
+
+  it('verify-export checks the signature over every member of the manifest, one it does not know included (a later version adds members, as kind and anchor were added)', async () => {
+    const { signature: _signature, ...unsigned } = JSON.parse(readFileSync(pack.manifestPath, 'utf8'));
+    const signer = loadSigner({ DATA_DIR: stack.env.DATA_DIR! });
+    const later = { ...unsigned, laterMember: { note: 'added by a later version' } };
+    const laterFile = join(work, 'later.manifest.json');
+    writeFileSync(laterFile, JSON.stringify({ ...later, signature: signer.sign(manifestSigningText(later)) }));
+    expect(await check(pack.path, laterFile)).toMatchObject({ ok: true, reason: null });
+    // and the member is covered: changed after signing, the signature no longer holds
+    const changed = join(work, 'later-changed.manifest.json');
+    writeFileSync(changed, JSON.stringify({ ...later, laterMember: { note: 'changed' }, signature: signer.sign(manifestSigningText(later)) }));
+    expect((await check(pack.path, changed)).reason).toMatch(/signature/);
   });
 
   it('are themselves audited: an AUDIT_EXPORT_CREATED event by the Admin carrying the checksum', async () => {

@@ -164,13 +164,18 @@ export async function verifyExportPack(file: string, manifestFile: string, keyri
   if (!existsSync(file)) return fail(`no file ${file}`);
   if (!existsSync(manifestFile)) return fail(`no manifest ${manifestFile}`);
   let manifest: TExportManifest;
+  // the signature is checked over the manifest as written, every member: parsing drops members
+  // this version does not know, and a manifest of a later version (as `kind` and `anchor` were once
+  // added) must verify here, not read as altered
+  let asWritten: TExportManifest;
   try {
-    manifest = ZExportManifest.parse(JSON.parse(readFileSync(manifestFile, 'utf8')));
+    asWritten = JSON.parse(readFileSync(manifestFile, 'utf8')) as TExportManifest;
+    manifest = ZExportManifest.parse(asWritten);
   } catch (err) {
     return fail(`the manifest is not a Modula Audit export manifest: ${(err as Error).message.slice(0, 200)}`);
   }
   if (!keyring.has(manifest.keyId)) return fail(`the manifest is signed with key ${manifest.keyId}, which is not among the trusted keys`);
-  if (!verifySignature(keyring, manifest.keyId, manifestSigningText(manifest), manifest.signature))
+  if (!verifySignature(keyring, manifest.keyId, manifestSigningText(asWritten), manifest.signature))
     return fail('the manifest signature is not valid: the manifest was altered or the signature swapped');
   const described = describePack(manifest);
   if (!verifySignature(keyring, manifest.keyId, exportStatementText(manifest), manifest.statementSignature))
