@@ -1,6 +1,6 @@
 import { exitAfter, loadConfigOrExit, resolveServerSecret } from '@modula/config';
 import { assertSigningKeyPublished, loadPasswordChecker } from '@modula/domain';
-import { redisDurabilityProblems } from '@modula/queue';
+import { watchRedisDurability } from '@modula/queue';
 import { buildApp } from './http/app.ts';
 import { createServices } from './services.ts';
 
@@ -19,8 +19,9 @@ await assertSigningKeyPublished(services.orm, config).catch(async (err: Error) =
   await services.close();
   process.exit(78); // EX_CONFIG
 });
-// an operator's own Redis (REDIS_URL) may not keep what the service acknowledges: said loudly at start
-for (const problem of await redisDurabilityProblems(services.redis).catch(() => [])) services.log.error(`Redis settings: ${problem}`);
+// an operator's own Redis (REDIS_URL) may not keep what the service acknowledges: said loudly at
+// start, and again whenever the connection comes back (Redis down at start, a failover)
+await watchRedisDurability(services.redis, services.log)();
 // the password checker's dictionaries take most of a second to load: now, not during the first password change
 loadPasswordChecker();
 const app = await buildApp(services);

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { findFreePort, startRedis, type LocalRedis } from '@modula/devservers';
-import { redisDurabilityProblems } from '@modula/queue';
+import { redisDurabilityProblems, watchRedisDurability } from '@modula/queue';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { eventually, getTrpc, makeEvent, postTrpc } from '../../testing/events.ts';
@@ -365,6 +365,32 @@ describe("a Redis's durability settings, read at the server's start", () => {
     } finally {
       redis.disconnect();
       server.kill('SIGKILL');
+    }
+  });
+
+  it('are read again once a Redis that was down at the start comes up, and a check that cannot run says so', async () => {
+    const port = await findFreePort();
+    const lines: { level: 'error' | 'warn'; message: string }[] = [];
+    const log = { error: (message: string) => lines.push({ level: 'error', message }), warn: (message: string) => lines.push({ level: 'warn', message }) };
+    // as the server's producer connection: one retry per command, reconnecting every 100 ms
+    const redis = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1, retryStrategy: () => 100 });
+    redis.on('error', () => {});
+    let server: ReturnType<typeof spawn> | undefined;
+    try {
+      await watchRedisDurability(redis, log)();
+      expect(lines).toEqual([{ level: 'warn', message: expect.stringMatching(/could not be read yet .*checked again when Redis is ready/) }]);
+      server = spawn(
+        process.env.REDIS_SERVER_BIN ?? '/usr/bin/redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--appendonly', 'no', '--save', '', '--maxmemory-policy', 'noeviction'],
+        { stdio: 'ignore' },
+      );
+      await eventually(async () => lines.some((l) => l.level === 'error') || undefined, 15_000, 100);
+      expect(lines.filter((l) => l.level === 'error').map((l) => l.message)).toEqual([
+        expect.stringMatching(/^Redis settings: Redis keeps no append-only file \(appendonly no\)/),
+      ]);
+    } finally {
+      redis.disconnect();
+      server?.kill('SIGKILL');
     }
   });
 });

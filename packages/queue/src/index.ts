@@ -8,4 +8,4 @@ export { ExportQueue } from './export-queue.ts';
 export { AlertQueue } from './alert-queue.ts';
 export { TokenBucketLimiter, type TTake } from './rate-limit.ts';
 export { RedisLock, type TLockHandle } from './redis-lock.ts';
-export { redisDurabilityProblems } from './redis-durability.ts';
+export { redisDurabilityProblems, watchRedisDurability } from './redis-durability.ts';

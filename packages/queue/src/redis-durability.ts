@@ -1,3 +1,4 @@
+import { Cluster, type Redis } from 'ioredis';
 import type { TRedis } from './connection.ts';
 
 /** `key:value` lines of a section of INFO. */
@@ -18,6 +19,18 @@ function infoFields(text: string): Map<string, string> {
  * run (CONFIG is refused to it, and to it on most managed Redis). An empty list when all is well.
  */
 export async function redisDurabilityProblems(redis: TRedis): Promise<string[]> {
+  // a cluster's nodes are set one by one: each master holds some tenants' queued jobs
+  if (redis instanceof Cluster) {
+    const masters = redis.nodes('master');
+    const perNode = await Promise.all(
+      masters.map(async (node) => (await nodeProblems(node)).map((p) => `node ${node.options.host}:${node.options.port}: ${p}`)),
+    );
+    return perNode.flat();
+  }
+  return nodeProblems(redis);
+}
+
+async function nodeProblems(redis: Redis): Promise<string[]> {
   const info = infoFields(`${await redis.info('persistence')}\n${await redis.info('memory')}`);
   const problems: string[] = [];
   if (info.get('aof_enabled') !== '1')
@@ -28,4 +41,22 @@ export async function redisDurabilityProblems(redis: TRedis): Promise<string[]> 
   if (policy !== undefined && policy !== 'noeviction')
     problems.push(`Redis evicts keys when full (maxmemory-policy ${policy}): queued events can be dropped; set maxmemory-policy noeviction`);
   return problems;
+}
+
+/**
+ * Says at once, and again each time the connection becomes ready (Redis was down at the start, or
+ * a failover brought another server), what in Redis's settings breaks the durability promise. A
+ * check that cannot run yet is said too, not swallowed: an operator must not read silence as "all
+ * is well".
+ */
+export function watchRedisDurability(redis: TRedis, log: { error(message: string): void; warn(message: string): void }): () => Promise<void> {
+  const check = async () => {
+    try {
+      for (const problem of await redisDurabilityProblems(redis)) log.error(`Redis settings: ${problem}`);
+    } catch (err) {
+      log.warn(`Redis settings could not be read yet (${(err as Error).message}): they are checked again when Redis is ready`);
+    }
+  };
+  redis.on('ready', () => void check());
+  return check;
 }
