@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRedisCluster, type LocalRedisCluster } from '@modula/devservers';
-import { createRedis, readCounters } from '@modula/queue';
+import { createRedis, readCounters, redisDurabilityProblems } from '@modula/queue';
 import { startCheckpointWorker, startExportWorker, type TCheckpointWorker, type TExportWorker } from '@modula/worker';
 import { Queue } from 'bullmq';
 import { Cluster } from 'ioredis';
@@ -142,6 +142,19 @@ describe('Redis Cluster (REDIS_CLUSTER_NODES)', () => {
       await queue.obliterate({ force: true });
     } finally {
       await queue.close();
+      redis.disconnect();
+    }
+  });
+
+  it("reads every master's durability settings", async () => {
+    const redis = createRedis(stack.config, 'producer');
+    try {
+      if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
+      // the cluster of this suite keeps an append-only file and never evicts, on every node, and
+      // the service's restricted user may read INFO on each of the three masters
+      expect((redis as Cluster).nodes('master')).toHaveLength(3);
+      expect(await redisDurabilityProblems(redis)).toEqual([]);
+    } finally {
       redis.disconnect();
     }
   });
