@@ -81,7 +81,8 @@ export const alertsRouter = router({
     list: adminProcedure
       .input(ZNoInput)
       .output(ZAlertWebhooksOutput)
-      .query(async ({ ctx }) => ({ items: await listAlertWebhooks(ctx.services.orm, ctx.tenantId) })),
+      // given the server secret, a URL stored in clear by an earlier version is sealed now (lazy reseal)
+      .query(async ({ ctx }) => ({ items: await listAlertWebhooks(ctx.services.orm, ctx.tenantId, resolveServerSecret(ctx.services.config)) })),
     add: adminProcedure
       .input(ZAlertWebhookAddInput)
       .output(ZAlertWebhookAddOutput)

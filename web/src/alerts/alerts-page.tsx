@@ -133,8 +133,9 @@ function AlertsTable({ items }: { items: TAlertView[] }) {
                         {t('alerts.heldWhy', ALERT_DELIVERY_CAP)}
                       </Text>
                     )}
-                    {a.deliveries.map((d) => (
-                      <Group key={`${d.channel}${d.target}`} gap={4} wrap="nowrap" title={d.lastError ?? undefined}>
+                    {/* two Slack webhooks are shown alike (their URLs sealed): the position tells them apart */}
+                    {a.deliveries.map((d, i) => (
+                      <Group key={`${d.channel}${i}`} gap={4} wrap="nowrap" title={d.lastError ?? undefined}>
                         <Badge color={STATE_COLOR[d.state]} variant="light" size="sm">
                           {t(`alerts.state.${d.state}`)}
                         </Badge>

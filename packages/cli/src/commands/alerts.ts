@@ -115,11 +115,13 @@ export const alertWebhookAdd: TCommand = {
 };
 
 export const alertWebhookList: TCommand = {
-  summary: "Prints the tenant's alert webhooks (never their secrets).",
+  summary:
+    "Prints the tenant's alert webhooks (never their secrets; a URL that is its own credential, such as a Slack webhook's, as scheme, host and [REDACTED]).",
   options: { tenant: { type: 'string' } },
   async run(values) {
     const tenantId = tenantOf(values);
-    printJson({ items: await withOrm((orm) => listAlertWebhooks(orm, tenantId)) });
+    const serverSecret = resolveServerSecret(cliConfig());
+    printJson({ items: await withOrm((orm) => listAlertWebhooks(orm, tenantId, serverSecret)) });
     return 0;
   },
 };

@@ -3,6 +3,7 @@ import { sql, type Db } from '@modula/db';
 import { v7 as uuidv7 } from 'uuid';
 import { administrationEvent } from '../accounts/administration.ts';
 import { readAlert } from './alert-views.ts';
+import { shownWebhookUrl } from './alert-webhook-urls.ts';
 
 /** An alert a rule found, before it is stored. */
 export interface TAlertDraft {
@@ -69,8 +70,11 @@ export async function insertAlert(db: Db, tenantId: string, rule: TAlertRuleView
   if (emails.length > 0)
     await sql`insert into alert_deliveries (tenant_id, alert_id, recipient, channel, target)
       values (${tenantId}, ${id}, 'email', 'EMAIL', ${emails.join(', ')})`.execute(db);
-  await sql`insert into alert_deliveries (tenant_id, alert_id, recipient, channel, target)
-    select tenant_id, ${id}::uuid, 'webhook:' || id::text, 'WEBHOOK', url from alert_webhooks where tenant_id = ${tenantId}`.execute(db);
+  // a webhook is named by its id; its URL, when it is its own credential, only by its display form
+  const hooks = (await sql<{ id: string; url: string }>`select id, url from alert_webhooks where tenant_id = ${tenantId} order by id`.execute(db)).rows;
+  for (const hook of hooks)
+    await sql`insert into alert_deliveries (tenant_id, alert_id, recipient, channel, target)
+      values (${tenantId}, ${id}, ${`webhook:${hook.id}`}, 'WEBHOOK', ${shownWebhookUrl(hook.url)})`.execute(db);
   return readAlert(db, tenantId, id);
 }
 

@@ -1,6 +1,7 @@
 import { ALERT_SUBJECT_OF, type TAlertRuleName, type TAlertsListInput, type TAlertView, type TEventsFilter } from '@modula/contracts';
 import { dbOf, sql, withTenant, type Db, type Orm } from '@modula/db';
 import { AppError } from '../app-error.ts';
+import { shownWebhookUrl } from './alert-webhook-urls.ts';
 
 const iso = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
 
@@ -66,7 +67,15 @@ async function viewsOf(db: Db, tenantId: string, rows: AlertRow[]): Promise<TAle
     lastBeforeHold: r.hold === 'LAST_SENT',
     deliveries: deliveries
       .filter((d) => d.alert_id === r.id)
-      .map((d) => ({ channel: d.channel, target: d.target, state: d.state, attempts: d.attempts, lastError: d.last_error, deliveredAt: d.delivered_at })),
+      // a webhook URL that is its own credential, stored in clear by an earlier version: shown as its display form
+      .map((d) => ({
+        channel: d.channel,
+        target: d.channel === 'WEBHOOK' ? shownWebhookUrl(d.target) : d.target,
+        state: d.state,
+        attempts: d.attempts,
+        lastError: d.last_error,
+        deliveredAt: d.delivered_at,
+      })),
     acknowledgedAt: r.acknowledged_at,
     acknowledgedBy: r.acknowledged_by,
   }));
