@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import type { TAuditEventInput } from '@modula/contracts';
+import type { TAcceptedEvent, TAuditEventInput } from '@modula/contracts';
+import { configuredRetry, IngestQueue, ORPHAN_TICKET_MS } from '@modula/queue';
 import { startIngestWorker, type TIngestWorker } from '@modula/worker';
 import { pino } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
@@ -8,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../testing/database.ts';
 import { eventually, makeEvent, postTrpc, provisionBranch, sale } from '../../testing/events.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
+import { awaitTurn } from '../../worker/src/ack-turn.ts';
 
 /**
  * DESIGN rule 0: events of one tenant are judged in the order the service acknowledged them,
@@ -162,5 +164,127 @@ describe('judged in the order acknowledged, with several workers', () => {
     const allowed = sales.filter((s) => rows.get(s.eventId)!.outcome !== 'REJECTED');
     expect(allowed.map((s) => s.eventId)).toEqual([]);
     expect([...rows.values()].every((r) => r.reason === 'BRANCH_FROZEN')).toBe(true);
+  });
+});
+
+/**
+ * A ticket is taken before its job is added to Redis. A worker behind it that finds no job for it
+ * releases it as an orphan (an add that failed) once it is ORPHAN_TICKET_MS old; if that add was
+ * only late (an event loop stall, a failover, a producer clock behind the worker's) and lands after
+ * the release, its producer must not acknowledge it: a job acknowledged after it would no longer
+ * wait for it. Each test queues on a prefix of its own, which no worker of the stack consumes.
+ */
+describe('a ticket released while its add is still under way', () => {
+  const accepted = (events: TAuditEventInput[]) => events.map((e) => ({ ...e, redactedPaths: [] }) as unknown as TAcceptedEvent);
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  /** BullMQ's Job as the queue package sees it (the tests' own bullmq may be another copy of it). */
+  type TJob = Parameters<typeof awaitTurn>[1];
+
+  function queueOn(prefix: string) {
+    const queue = new IngestQueue(stack.services.redis, prefix, configuredRetry(stack.config));
+    queues.push(queue);
+    return queue;
+  }
+  const queues: IngestQueue[] = [];
+  afterAll(async () => {
+    await Promise.all(queues.map((q) => q.close()));
+  });
+
+  /** Holds the queue's add() until `letThrough`, after `onAdded` (if any) ran on the job it added; `jobId` is the id it was given. */
+  function holdAdds(queue: IngestQueue, onAdded?: (job: TJob) => Promise<void>) {
+    const realAdd = queue.queue.add.bind(queue.queue);
+    let letThrough!: () => void;
+    const gate = new Promise<void>((r) => {
+      letThrough = r;
+    });
+    let reached!: (jobId: string) => void;
+    const jobId = new Promise<string>((r) => {
+      reached = r;
+    });
+    queue.queue.add = (async (...args: Parameters<typeof realAdd>) => {
+      reached(args[2]?.jobId as string);
+      await gate;
+      const job = await realAdd(...args);
+      await onAdded?.(job);
+      return job;
+    }) as typeof queue.queue.add;
+    return { letThrough, jobId };
+  }
+
+  async function waitingJobOf(queue: IngestQueue, eventId: string): Promise<TJob> {
+    const jobs = await queue.queue.getJobs(['waiting']);
+    const job = jobs.find((j) => (j.data as { events: TAcceptedEvent[] }).events.some((e) => e.eventId === eventId));
+    if (!job) throw new Error(`no waiting job holds ${eventId}`);
+    return job;
+  }
+
+  it('an add that lands after a worker released its ticket as an orphan is refused (retryable), not acknowledged', async () => {
+    const prefix = `${stack.config.QUEUE_PREFIX}-orphan`;
+    const producerA = queueOn(prefix);
+    const other = queueOn(prefix);
+    const tenantId = uuidv7();
+    const branchId = uuidv7();
+    const at = Date.now() - 60_000;
+    const theFreeze = freeze(tenantId, branchId, new Date(at).toISOString());
+    const saleB = sale(tenantId, branchId, new Date(at - 1000).toISOString());
+    const saleC = sale(tenantId, branchId, new Date(at + 1000).toISOString());
+
+    // A takes ticket 1 for the freeze; its add() is held back
+    const held = holdAdds(producerA);
+    const answerA = producerA.enqueue(tenantId, accepted([theFreeze]), new Date().toISOString()).then(
+      () => 'acknowledged' as const,
+      (err: unknown) => err as Error,
+    );
+    const jobIdA = await held.jobId;
+    // B takes ticket 2 and is queued; a worker takes B once A's ticket is old enough to look orphaned
+    await other.enqueue(tenantId, accepted([saleB]), new Date().toISOString());
+    await sleep(ORPHAN_TICKET_MS + 500);
+    const jobB = await waitingJobOf(other, saleB.eventId);
+    expect(await awaitTurn(other, jobB, undefined, tenantId, (jobB.data as { ticket: number }).ticket)).toBe('turn');
+    await other.order.release(tenantId, jobB.id!, [saleB.eventId]);
+
+    // A's add lands now
+    held.letThrough();
+    const outcomeA = await answerA;
+    // C is sent after A's answer
+    await other.enqueue(tenantId, accepted([saleC]), new Date().toISOString());
+    const jobC = await waitingJobOf(other, saleC.eventId);
+    const blockerOfC = await other.order.blockerOf(tenantId, (jobC.data as { ticket: number }).ticket);
+    if (outcomeA === 'acknowledged') {
+      // DESIGN rule 0: the freeze was acknowledged before the sale was sent, so the sale must wait for it
+      expect(blockerOfC, 'A was acknowledged before C was sent, yet C finds no earlier job to wait for').toMatchObject({ jobId: jobIdA });
+    }
+    expect(outcomeA).toMatchObject({ name: 'AckTicketReleasedError' });
+    // nothing of A is left: no job, not listed as unstored, its event not pending (a resend queues it again)
+    expect(await other.queue.getJobState(jobIdA)).toBe('unknown');
+    expect(await other.order.ackedAt(jobIdA)).toBeUndefined();
+    expect([...(await other.pendingAmong(tenantId, [theFreeze.eventId]))]).toEqual([]);
+    expect(blockerOfC).toBeUndefined();
+    // the resend takes a new ticket, which C's job (acknowledged first) does not wait for, and which waits for C
+    await other.enqueue(tenantId, accepted([theFreeze]), new Date().toISOString());
+    expect(await other.order.blockerOf(tenantId, Number.MAX_SAFE_INTEGER)).toMatchObject({ jobId: jobC.id });
+    // a ticket whose job is in Redis is never taken for an orphan; one whose confirmed job is gone since is dropped at once
+    expect(await other.releaseOrphanTicket(tenantId, jobC.id!)).toBe('present');
+    await jobC.remove();
+    expect(await other.releaseOrphanTicket(tenantId, jobC.id!)).toBe('released');
+    expect(await other.order.blockerOf(tenantId, Number.MAX_SAFE_INTEGER)).not.toMatchObject({ jobId: jobC.id });
+  });
+
+  it('a job a fast worker stored (and whose ticket it closed) before add() returned is still acknowledged', async () => {
+    const prefix = `${stack.config.QUEUE_PREFIX}-fast`;
+    const producer = queueOn(prefix);
+    const { tenantId } = await stack.createTenant('Fast worker');
+    const event = makeEvent(tenantId);
+    const fast = startIngestWorker({ ...stack.config, QUEUE_PREFIX: prefix }, stack.services.orm, pino({ level: 'silent' }));
+    workers.push(fast);
+    // the add lands, and the worker stores the job and closes its ticket before add() returns to enqueue
+    const held = holdAdds(producer, async (job) => {
+      await waitStored(tenantId, [event.eventId]);
+      await eventually(async () => ((await producer.queue.getJobState(job.id!)) === 'unknown' ? true : undefined));
+    });
+    held.letThrough();
+    await expect(producer.enqueue(tenantId, accepted([event]), new Date().toISOString())).resolves.toBeUndefined();
+    expect(await producer.order.blockerOf(tenantId, Number.MAX_SAFE_INTEGER)).toBeUndefined();
+    expect(await producer.order.ackedAt(await held.jobId)).toBeUndefined();
   });
 });

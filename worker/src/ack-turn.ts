@@ -1,4 +1,4 @@
-import { ORPHAN_TICKET_MS, type IngestQueue, type TTicket } from '@modula/queue';
+import type { IngestQueue, TTicket } from '@modula/queue';
 import { DelayedError, type Job } from 'bullmq';
 
 /** How long a job waits for its turn in place while the earlier job runs, before it steps aside. */
@@ -14,7 +14,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * one that waits for a slot (queued behind this one, delayed for a retry, or back from a killed
  * worker) needs this slot, so this job steps aside. A ticket whose job failed for good (its
  * retries exhausted; the failed handler normally closes it) or finished without closing it must
- * not hold the tenant; nor one taken by a server whose add never reached Redis.
+ * not hold the tenant; nor one taken by a server whose add never reached Redis: once the ticket is
+ * ORPHAN_TICKET_MS old by Redis' clock it is released in one script with the check that its job
+ * is still not in Redis, and an add that lands after that is not acknowledged (IngestQueue.enqueue).
  */
 async function settleBlocker(queue: IngestQueue, tenantId: string, blocker: TTicket): Promise<'wait' | 'step-aside' | 'settled'> {
   const state = await queue.queue.getJobState(blocker.jobId);
@@ -24,9 +26,9 @@ async function settleBlocker(queue: IngestQueue, tenantId: string, blocker: TTic
     return 'settled';
   }
   if (state !== 'unknown') return 'step-aside';
-  const ackedAt = await queue.order.ackedAt(blocker.jobId);
-  if (ackedAt !== undefined && Date.now() - ackedAt < ORPHAN_TICKET_MS) return 'step-aside'; // its add() is still under way
-  await queue.order.release(tenantId, blocker.jobId, []);
+  const orphan = await queue.releaseOrphanTicket(tenantId, blocker.jobId);
+  if (orphan === 'young') return 'step-aside'; // its add() may still be under way
+  if (orphan === 'present') return 'wait'; // its add() landed just now: look at its state again
   return 'settled';
 }
 

@@ -1,7 +1,7 @@
 import { JOBS, ZProvenance, type TAcceptedEvent, type TIngestJobInput, type TProvenance } from '@modula/contracts';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { TRedis } from './connection.ts';
-import { AckOrder } from './ack-order.ts';
+import { AckOrder, AckTicketReleasedError, type TOrphanRelease } from './ack-order.ts';
 import { retryOptions, type TRetryPolicy } from './job-retry.ts';
 
 export interface TEnqueueOptions {
@@ -37,7 +37,9 @@ export class IngestQueue {
   /**
    * Queues the accepted events of one tenant as one job. Resolves once Redis has the job, which
    * with `appendfsync always` means it is on disk: only then may the caller acknowledge. The job
-   * holds the tenant's next ticket, so it is judged after every job acknowledged before it.
+   * holds the tenant's next ticket, so it is judged after every job acknowledged before it. Rejects
+   * with AckTicketReleasedError when a worker released that ticket as an orphan while the add was
+   * under way: a job acknowledged after this one would not wait for it, so it is not acknowledged.
    */
   async enqueue(tenantId: string, events: TAcceptedEvent[], receivedAt: string, opts: TEnqueueOptions = {}): Promise<void> {
     const eventIds = events.map((e) => e.eventId);
@@ -45,7 +47,7 @@ export class IngestQueue {
     // checked before anything is queued: a job the worker cannot read would hold acknowledged events forever
     if (provenance) ZProvenance.parse(provenance);
     // listed first: a fast worker may store (and release) the events before add() returns
-    const { jobId, ticket } = waitFor ? { jobId: waitFor.jobId, ticket: undefined } : await this.order.take(tenantId, Date.now(), eventIds);
+    const { jobId, ticket } = waitFor ? { jobId: waitFor.jobId, ticket: undefined } : await this.order.take(tenantId, eventIds);
     if (waitFor) await this.order.listUnstored(tenantId, jobId, waitFor.ackAtMs, eventIds);
     const payload: TIngestJobInput = {
       v: 1,
@@ -64,6 +66,22 @@ export class IngestQueue {
       await this.order.release(tenantId, jobId, waitFor ? [] : eventIds).catch(() => {});
       throw err;
     }
+    if (ticket === undefined || (await this.order.confirm(tenantId, jobId))) return;
+    // Its ticket was released as an orphan while the add was under way, and jobs behind it may
+    // already be stored. Not acknowledged: the job goes if BullMQ still lets it (a worker holding
+    // it stores it, harmlessly: the client resends and dedupe makes that a no-op).
+    await this.queue.remove(jobId).catch(() => 0);
+    await this.order.release(tenantId, jobId, eventIds).catch(() => {});
+    throw new AckTicketReleasedError(jobId);
+  }
+
+  /**
+   * A worker found no job for the ticket that holds its own: releases it when its job is not in
+   * Redis and its producer either confirmed the add (the job is gone since) or, by Redis' clock,
+   * took it ORPHAN_TICKET_MS ago without confirming (AckOrder.releaseOrphan).
+   */
+  async releaseOrphanTicket(tenantId: string, jobId: string): Promise<TOrphanRelease> {
+    return this.order.releaseOrphan(tenantId, jobId, this.queue.toKey(jobId));
   }
 
   async pendingAmong(tenantId: string, eventIds: string[]): Promise<Set<string>> {
