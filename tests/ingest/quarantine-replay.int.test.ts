@@ -156,6 +156,71 @@ describe('quarantine replay loses nothing', () => {
     }
   });
 
+  it('replays a refused event with --refused once the cause is fixed: stored once, chain intact; refused again, it stays quarantined', async () => {
+    const { tenantId } = await stack.createTenant('Replay of a refused row, cause fixed');
+    const db = await connect(stack.databaseSuperuserUrl);
+    // a CHECK added by mistake refuses the event; the till was acknowledged, the quarantined text is the only copy
+    const constraint = `replay_fixed_${tenantId.replaceAll('-', '')}`;
+    await db.query(`alter table audit_events add constraint ${constraint} check (entity_id is distinct from 'poison-${tenantId}')`);
+    let dropped = false;
+    try {
+      const poison = makeEvent(tenantId, { entity: { type: 'INVOICE', id: `poison-${tenantId}` } });
+      expect((await stack.caller.ingest.batch({ events: [poison] })).rejected).toEqual([]);
+      const refused = await eventually(
+        async () =>
+          (await db.query(`select id from quarantined_events where tenant_id = $1 and reason = 'INVALID_PAYLOAD'`, [tenantId])).rows[0] as
+            | { id: string }
+            | undefined,
+      );
+      const openRows = async () => (await db.query('select id, replayed_at from quarantined_events where tenant_id = $1', [tenantId])).rows;
+      const storedCount = async () =>
+        (await db.query('select count(*)::int as n from audit_events where tenant_id = $1 and event_id = $2', [tenantId, poison.eventId])).rows[0].n as number;
+
+      // the cause still in place: --refused finds it refused again, and neither counts nor marks it
+      const again = runCli(stack, ['quarantine', 'replay', '--tenant', tenantId, '--refused']);
+      expect(again.status, again.stderr).toBe(0);
+      expect(again.json).toMatchObject({
+        replayed: 0,
+        skipped: [{ id: refused.id, tenantId, problem: expect.stringMatching(/refused it again \(SQLSTATE 23514\)/) }],
+      });
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await openRows()).toEqual([{ id: refused.id, replayed_at: null }]);
+      expect(await storedCount()).toBe(0);
+
+      // the operator drops the mistaken CHECK; a plain replay still leaves the refused row alone, and says how
+      await db.query(`alter table audit_events drop constraint ${constraint}`);
+      dropped = true;
+      const plain = runCli(stack, ['quarantine', 'replay', '--tenant', tenantId]);
+      expect(plain.status, plain.stderr).toBe(0);
+      expect(plain.json).toMatchObject({ replayed: 0, skipped: [{ id: refused.id, problem: expect.stringMatching(/PostgreSQL refused.*--refused/) }] });
+
+      const replay = runCli(stack, ['quarantine', 'replay', '--tenant', tenantId, '--refused']);
+      expect(replay.status, replay.stderr).toBe(0);
+      expect(replay.json).toEqual({ replayed: 1, skipped: [] });
+      await eventually(async () => ((await storedCount()) === 1 ? true : undefined));
+      expect((await db.query('select replayed_at from quarantined_events where id = $1', [refused.id])).rows[0].replayed_at).not.toBeNull();
+      const records = (
+        await db.query(`select metadata from audit_events where tenant_id = $1 and action = 'QUARANTINE_REPLAYED' order by seq`, [tenantId])
+      ).rows.map((r) => r.metadata);
+      expect(records.at(-1)).toMatchObject({ replayed: 1, skipped: 0, refused: true });
+
+      // a second replay finds nothing open and stores nothing twice
+      const second = runCli(stack, ['quarantine', 'replay', '--tenant', tenantId, '--refused', '--id', refused.id]);
+      expect(second.status, second.stderr).toBe(0);
+      expect(second.json).toEqual({ replayed: 0, skipped: [] });
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await storedCount()).toBe(1);
+      expect((await openRows()).length).toBe(1);
+
+      const verify = runCli(stack, ['verify-chain', '--tenant', tenantId]);
+      expect(verify.status, verify.stdout + verify.stderr).toBe(0);
+      expect(verify.json).toMatchObject({ ok: true });
+    } finally {
+      if (!dropped) await db.query(`alter table audit_events drop constraint ${constraint}`);
+      await db.end();
+    }
+  });
+
   it('skips a row PostgreSQL refused before its SQLSTATE was kept (known by its detail)', async () => {
     const { tenantId } = await stack.createTenant('Replay of an older refused row');
     const branchId = uuidv7();

@@ -22,8 +22,8 @@ export const quarantineList: TCommand = {
 
 export const quarantineReplay: TCommand = {
   summary:
-    'Sends quarantined events through the worker again (all open ones, or by --tenant, --id, --reason), keeping their receivedAt; prints {replayed, skipped} (an altered or unreadable payload is skipped, with why).',
-  options: { tenant: { type: 'string' }, id: { type: 'string', multiple: true }, reason: { type: 'string' } },
+    'Sends quarantined events through the worker again (all open ones, or by --tenant, --id, --reason), keeping their receivedAt; prints {replayed, skipped} (an altered or unreadable payload is skipped, with why). One PostgreSQL refused is skipped unless --refused (once its cause is fixed); with it, one still refused is skipped and stays quarantined.',
+  options: { tenant: { type: 'string' }, id: { type: 'string', multiple: true }, reason: { type: 'string' }, refused: { type: 'boolean' } },
   async run(values) {
     return withIngestQueue(async (queue) => {
       const result = await withOrm((orm) =>
@@ -31,13 +31,19 @@ export const quarantineReplay: TCommand = {
           tenantId: values.tenant as string | undefined,
           ids: values.id as string[] | undefined,
           reason: values.reason as string | undefined,
+          refused: Boolean(values.refused),
         }),
       );
       const operator = operatorActor();
       await recordAdministration(
         result.byTenant.map((t) =>
           administrationEvent(t.tenantId, 'QUARANTINE_REPLAYED', operator, undefined, {
-            metadata: { replayed: t.replayed, skipped: t.skipped, ...(values.reason ? { reason: values.reason } : {}) },
+            metadata: {
+              replayed: t.replayed,
+              skipped: t.skipped,
+              ...(values.reason ? { reason: values.reason } : {}),
+              ...(values.refused ? { refused: true } : {}),
+            },
           }),
         ),
       );

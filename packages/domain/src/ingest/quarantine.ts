@@ -2,6 +2,7 @@ import { LIMITS, ZAcceptedEvent, ZProvenance, type TAcceptedEvent, type TProvena
 import { dbOf, sql, withTenant, type Db, type Orm } from '@modula/db';
 import { canonicalJson, sha256Hex } from '../integrity/canonical-json.ts';
 import { allTenantIds } from '../integrity/checkpoints.ts';
+import { probeRefusal } from './refusal-probe.ts';
 import { REFUSED_DETAIL_PREFIX } from './store-isolated.ts';
 
 export interface TQuarantineEntry {
@@ -70,6 +71,18 @@ export interface TReplayResult {
   skipped: { id: string; tenantId: string; problem: string }[];
 }
 
+/** Which open rows a replay sends (all of the tenant's by default). */
+export interface TReplayOptions {
+  ids?: string[];
+  reason?: string;
+  /**
+   * Also send rows PostgreSQL refused (kept as text with their SQLSTATE), once the operator has
+   * fixed the cause (a column too narrow, a mistaken CHECK, a worker bug). Each is first tried in a
+   * transaction that is rolled back (refusal-probe.ts): one still refused is skipped and stays open.
+   */
+  refused?: boolean;
+}
+
 /** `stamp`: quarantined_at to the microsecond (a JavaScript Date would round it to the millisecond). */
 interface TOpenRow {
   tenant_id: string;
@@ -90,7 +103,7 @@ interface TOpenRow {
  * meanwhile (a fast worker may already have re-opened it). A crash in between replays it twice,
  * which dedupe makes harmless.
  */
-export async function replayQuarantine(orm: Orm, enqueue: TEnqueue, opts: { tenantId?: string; ids?: string[]; reason?: string }): Promise<TReplayResult> {
+export async function replayQuarantine(orm: Orm, enqueue: TEnqueue, opts: TReplayOptions & { tenantId?: string }): Promise<TReplayResult> {
   const result: TReplayResult = { replayed: 0, skipped: [], byTenant: [] };
   for (const tenantId of await tenantsOf(orm, opts.tenantId)) {
     const one = await replayTenant(orm, tenantId, enqueue, opts);
@@ -101,12 +114,7 @@ export async function replayQuarantine(orm: Orm, enqueue: TEnqueue, opts: { tena
   return result;
 }
 
-async function replayTenant(
-  orm: Orm,
-  tenantId: string,
-  enqueue: TEnqueue,
-  opts: { ids?: string[]; reason?: string },
-): Promise<Omit<TReplayResult, 'byTenant'>> {
+async function replayTenant(orm: Orm, tenantId: string, enqueue: TEnqueue, opts: TReplayOptions): Promise<Omit<TReplayResult, 'byTenant'>> {
   const rows = (
     await withTenant(orm, tenantId, (em) =>
       sql<TOpenRow>`
@@ -122,13 +130,23 @@ async function replayTenant(
   const result: Omit<TReplayResult, 'byTenant'> = { replayed: 0, skipped: [] };
   const groups = new Map<string, { tenantId: string; receivedAt: string; provenance: TProvenance | null; rows: TOpenRow[]; events: TAcceptedEvent[] }>();
   for (const row of rows) {
-    const replayable = replayableEvent(row);
+    const replayable = replayableEvent(row, opts.refused ?? false);
     if ('problem' in replayable) {
       result.skipped.push({ id: row.id, tenantId: row.tenant_id, problem: replayable.problem });
       continue;
     }
     const receivedAt = new Date(row.received_at).toISOString();
     const provenance = ZProvenance.nullable().catch(null).parse(row.provenance);
+    // queued, it would be refused again and re-opened by the worker, yet counted and marked replayed here
+    const refusal = replayable.refusedBefore ? await probeRefusal(orm, tenantId, replayable.event, receivedAt, provenance) : undefined;
+    if (refusal) {
+      result.skipped.push({
+        id: row.id,
+        tenantId: row.tenant_id,
+        problem: `PostgreSQL refused it again (SQLSTATE ${refusal.sqlState}): ${refusal.message.slice(0, 200)}; it stays quarantined`,
+      });
+      continue;
+    }
     const key = `${row.tenant_id}|${receivedAt}|${JSON.stringify(provenance)}`;
     const group = groups.get(key) ?? { tenantId: row.tenant_id, receivedAt, provenance, rows: [], events: [] };
     group.rows.push(row);
@@ -151,10 +169,11 @@ async function replayTenant(
  * because a worker could not read the event (e.g. an older worker behind a newer server) is replayed
  * once a worker can read it: its text must still hash as when it was quarantined, and parse as an
  * event of this version. One kept as text because PostgreSQL refused it (a data error: SQLSTATE
- * class 22, 23 or 54) is skipped: the worker would be refused again and quarantine it again, and
- * the replay would count as replayed what never reached the chain.
+ * class 22, 23 or 54) is skipped unless `withRefused`: until the operator fixes the cause, the
+ * worker would be refused again and quarantine it again, and the replay would count as replayed
+ * what never reached the chain. With it, the event is returned as `refusedBefore`, to be probed.
  */
-function replayableEvent(row: TOpenRow): { event: TAcceptedEvent } | { problem: string } {
+function replayableEvent(row: TOpenRow, withRefused: boolean): { event: TAcceptedEvent; refusedBefore: boolean } | { problem: string } {
   const payload = row.payload as { unstorable?: unknown; refusedSqlState?: unknown } | null;
   let candidate: unknown = row.payload;
   if (
@@ -164,7 +183,7 @@ function replayableEvent(row: TOpenRow): { event: TAcceptedEvent } | { problem: 
     Object.keys(payload).every((k) => k === 'unstorable' || k === 'refusedSqlState')
   ) {
     const refused = refusedByPostgres(row, payload.refusedSqlState);
-    if (refused) return { problem: refused };
+    if (refused && !withRefused) return { problem: refused };
     if (sha256Hex(payload.unstorable) !== row.content_hash)
       return { problem: 'the text kept no longer matches the content hash recorded when it was quarantined: it was altered' };
     try {
@@ -174,24 +193,26 @@ function replayableEvent(row: TOpenRow): { event: TAcceptedEvent } | { problem: 
     }
     const parsed = ZAcceptedEvent.safeParse(candidate);
     return parsed.success
-      ? { event: parsed.data }
+      ? { event: parsed.data, refusedBefore: refused !== undefined }
       : { problem: `kept as text because it could not be read or stored, and this version cannot read it either: ${parsed.error.issues[0]?.message}` };
   }
   if (sha256Hex(canonicalJson(candidate)) !== row.content_hash)
     return { problem: 'the payload no longer matches the content hash recorded when it was quarantined: it was altered' };
   const parsed = ZAcceptedEvent.safeParse(candidate);
-  return parsed.success ? { event: parsed.data } : { problem: `the payload is not an event this version can store: ${parsed.error.issues[0]?.message}` };
+  return parsed.success
+    ? { event: parsed.data, refusedBefore: false }
+    : { problem: `the payload is not an event this version can store: ${parsed.error.issues[0]?.message}` };
 }
 
 /**
- * Why a row kept as text is not replayed when PostgreSQL refused it: the SQLSTATE kept in its payload
+ * Why a row kept as text is not replayed (without `refused`) when PostgreSQL refused it: the SQLSTATE kept in its payload
  * (store-isolated.ts unstorableRow), or, for a row written before it was kept or re-opened by such a
  * refusal (the runtime login may update its detail, not its payload), the detail's fixed opening.
  */
 function refusedByPostgres(row: TOpenRow, sqlState: unknown): string | undefined {
   if (typeof sqlState !== 'string' && !row.detail.startsWith(REFUSED_DETAIL_PREFIX)) return undefined;
   const code = typeof sqlState === 'string' ? sqlState : /^[^(:]*\(SQLSTATE ([0-9A-Z]{5})\)/.exec(row.detail)?.[1];
-  return `PostgreSQL refused to store it${code ? ` (SQLSTATE ${code})` : ''}: the data itself is refused, so a replay would be refused again; it stays quarantined (${row.detail.slice(0, 200)})`;
+  return `PostgreSQL refused to store it${code ? ` (SQLSTATE ${code})` : ''}: a replay would be refused again until its cause (the data, the database or the worker) is fixed; it stays quarantined, and once the cause is fixed, replay it with --refused (${row.detail.slice(0, 200)})`;
 }
 
 async function markReplayed(db: Db, rows: TOpenRow[]): Promise<void> {

@@ -9,7 +9,7 @@ import { insertQuarantine, type TQuarantineRow } from './quarantine-rows.ts';
 export interface TUnstorable {
   raw: unknown;
   detail: string;
-  /** Set when PostgreSQL refused the event: its SQLSTATE. Such a row is never replayed (quarantine.ts). */
+  /** Set when PostgreSQL refused the event: its SQLSTATE. Such a row is replayed only when asked to (quarantine.ts, `refused`). */
   refusedSqlState?: string;
 }
 
