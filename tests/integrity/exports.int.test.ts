@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { keyringOf, loadSigner, manifestSigningText, verifyExportPack, type TKeyring } from '@modula/domain';
+import { exportStatementText, keyringOf, loadSigner, manifestSigningText, verifyExportPack, type TKeyring } from '@modula/domain';
 import { startExportWorker, type TExportWorker } from '@modula/worker';
 import { parse } from 'csv-parse/sync';
 import { pino } from 'pino';
@@ -45,6 +45,47 @@ async function exportPack(format: 'csv' | 'pdf', filter: Record<string, unknown>
 }
 
 const check = (path: string, manifest = `${path}.manifest.json`) => verifyExportPack(path, manifest, keyring);
+
+/** A whole-log pack of another tenant's Admin, downloaded into the work folder. */
+async function packOf(cookie: string, format: 'csv' | 'pdf', filter: Record<string, unknown> = {}) {
+  const ready = await exportWhenReady(stack, cookie, format, filter);
+  const path = join(work, `${ready.exportId}.${format}`);
+  const bytes = (await download(ready.url, cookie)).bytes;
+  writeFileSync(path, bytes);
+  writeFileSync(`${path}.manifest.json`, (await download(ready.manifestUrl, cookie)).bytes);
+  return { path, manifestPath: `${path}.manifest.json`, bytes };
+}
+
+/** Asks for a pack that the export job must refuse; its recorded reason. */
+async function exportFailure(cookie: string, format: 'csv' | 'pdf', filter: Record<string, unknown> = {}): Promise<string> {
+  const created = await trpc(stack, 'mutation', 'exports.create', { format, filter }, { cookie });
+  expect(created.status).toBe(200);
+  const { exportId } = created.data as { exportId: string };
+  const got = await eventually(async () => {
+    const r = await trpc(stack, 'query', 'exports.get', { exportId }, { cookie });
+    return r.data?.status === 'PENDING' ? undefined : r.data;
+  }, 30_000);
+  expect(got).toMatchObject({ status: 'FAILED' });
+  return (got as { error: string }).error;
+}
+
+/** What a pack's manifest would say had the service signed it so (as an earlier version did): `change` applied, both signatures made again with the service's key. */
+function resign(manifestPath: string, out: string, change: (m: Record<string, any>) => Record<string, any>) {
+  const { signature: _signature, statementSignature: _statement, ...m } = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  const changed = change(m);
+  const signer = loadSigner({ DATA_DIR: stack.env.DATA_DIR! });
+  const unsigned = { ...changed, statementSignature: signer.sign(exportStatementText(changed as never)) };
+  writeFileSync(out, JSON.stringify({ ...unsigned, signature: signer.sign(manifestSigningText(unsigned as never)) }));
+}
+
+/** The rows digest of a CSV pack: SHA-256 over its rows' chain hashes, in order. */
+function digestOfHashes(csv: Buffer): string {
+  const [header, ...rows] = parse(csv, { bom: true, relax_column_count: true }) as string[][];
+  const at = header!.indexOf('hash');
+  const digest = createHash('sha256');
+  for (const row of rows) digest.update(Buffer.from(row[at]!, 'hex'));
+  return digest.digest('hex');
+}
 
 beforeAll(async () => {
   stack = await startStack({ env: { ...VIEWER_ENV, DATA_DIR: dataDir } });
@@ -222,10 +263,10 @@ describe('CSV export packs', () => {
 });
 
 describe('a pack of the whole log, checked offline', () => {
-  it('fails verify-export when the service signed over a log missing an event (deleted under an earlier checkpoint), naming it', async () => {
-    // a superuser deletes event 4 under a signed checkpoint: an export walks only what came since the
-    // last checkpoint, so the service signs the pack as the table holds it. Offline, a pack of the
-    // whole log must still show the gap: every event of its range, each linked to the one before.
+  it('refuses to sign a pack of the whole log missing an event (deleted under an earlier checkpoint), and verify-export names the gap in a pack an older version signed: CSV and PDF (review F §1)', async () => {
+    // a superuser deletes event 4 under a signed checkpoint: the head is unchanged, so the checkpoint
+    // is reused, and the table's range is still 1..8. The service must not sign such a pack, and a pack
+    // of the whole log signed by an earlier version must show the gap offline, whatever its format.
     const { tenantId: gapped } = await stack.createTenant('Gap under a checkpoint');
     await ingestStored(
       stack,
@@ -233,6 +274,10 @@ describe('a pack of the whole log, checked offline', () => {
       Array.from({ length: 8 }, () => makeEvent(gapped)),
     );
     expect(runCli(stack, ['checkpoint', 'create', '--tenant', gapped]).status).toBe(0);
+    const gappedAdmin = await signedInAdmin(stack, gapped);
+    // the packs of the whole log taken before the delete: genuine, each one event longer than the last
+    const intact = { csv: await packOf(gappedAdmin.cookie, 'csv'), pdf: await packOf(gappedAdmin.cookie, 'pdf') };
+    for (const pack of Object.values(intact)) expect(await check(pack.path)).toMatchObject({ ok: true, filtered: false });
     const db = await connect(stack.databaseSuperuserUrl);
     try {
       await db.query('set session_replication_role = replica');
@@ -240,18 +285,40 @@ describe('a pack of the whole log, checked offline', () => {
     } finally {
       await db.end();
     }
-    const gappedAdmin = await signedInAdmin(stack, gapped);
-    const ready = await exportWhenReady(stack, gappedAdmin.cookie, 'csv', {});
-    const path = join(work, `${ready.exportId}.csv`);
-    writeFileSync(path, (await download(ready.url, gappedAdmin.cookie)).bytes);
-    writeFileSync(`${path}.manifest.json`, (await download(ready.manifestUrl, gappedAdmin.cookie)).bytes);
-    const verified = await check(path);
-    expect(verified).toMatchObject({ ok: false, filtered: false, reason: 'row 4 is event 5, not 4: a pack of the whole log misses event 4' });
+    for (const format of ['csv', 'pdf'] as const) {
+      const failed = await exportFailure(gappedAdmin.cookie, format);
+      expect(failed).toMatch(/^nothing was signed: .*\(events 1\.\.\d+\) has \d+: 1 is missing/);
+    }
+    // what an earlier version signed from that table: the CSV without event 4's row, the PDF counted 7 of 8
+    const lines = intact.csv.bytes.toString('utf8').split('\r\n');
+    const seqAt = lines[0]!
+      .replace(/^\uFEFF/, '')
+      .split(',')
+      .indexOf('seq');
+    const kept = lines.filter((line, i) => i === 0 || line === '' || (parse(line) as string[][])[0]?.[seqAt] !== '4');
+    expect(kept.length).toBe(lines.length - 1);
+    const csvPath = join(work, 'gapped.csv');
+    const csvBytes = Buffer.from(kept.join('\r\n'));
+    writeFileSync(csvPath, csvBytes);
+    resign(intact.csv.manifestPath, `${csvPath}.manifest.json`, (m) => ({
+      ...m,
+      rows: m.rows - 1,
+      bytes: csvBytes.length,
+      sha256: createHash('sha256').update(csvBytes).digest('hex'),
+      rowsDigest: digestOfHashes(csvBytes),
+    }));
+    expect(await check(csvPath)).toMatchObject({ ok: false, filtered: false, reason: 'row 4 is event 5, not 4: a pack of the whole log misses event 4' });
+    const pdfManifest = join(work, 'gapped.pdf.manifest.json');
+    resign(intact.pdf.manifestPath, pdfManifest, (m) => ({ ...m, rows: m.rows - 1 }));
+    const pdfChecked = await check(intact.pdf.path, pdfManifest);
+    expect(pdfChecked).toMatchObject({ ok: false, filtered: false });
+    expect(pdfChecked.reason).toMatch(/holds \d+ events, but its signed range \(events 1\.\.\d+\) has \d+: 1 is missing/);
+    expect(runCli(stack, ['verify-export', intact.pdf.path, '--manifest', pdfManifest, '--public-key', keysFile]).status).not.toBe(0);
   });
 
-  it('fails verify-export when the first events were deleted under a checkpoint (no anchor): the pack must start at genesis (review E §3)', async () => {
-    // the head stays where it was, so the signed checkpoint is reused; the table's first seq is 4 and,
-    // before the fix, the pack's signed range started there: every row linked, the prefix unseen
+  it('refuses to sign a pack of the whole log whose first events were deleted under a checkpoint (no anchor), and verify-export holds an older one to genesis (review E §3, review F §1)', async () => {
+    // the head stays where it was, so the signed checkpoint is reused; the table's first seq is 4: a
+    // pack signed from it has every row linked, the prefix unseen, unless it must start at genesis
     const { tenantId: headless } = await stack.createTenant('First events deleted');
     await ingestStored(
       stack,
@@ -259,6 +326,8 @@ describe('a pack of the whole log, checked offline', () => {
       Array.from({ length: 8 }, () => makeEvent(headless)),
     );
     expect(runCli(stack, ['checkpoint', 'create', '--tenant', headless]).status).toBe(0);
+    const headlessAdmin = await signedInAdmin(stack, headless);
+    const intact = await packOf(headlessAdmin.cookie, 'csv');
     const db = await connect(stack.databaseSuperuserUrl);
     try {
       await db.query('set session_replication_role = replica');
@@ -266,15 +335,61 @@ describe('a pack of the whole log, checked offline', () => {
     } finally {
       await db.end();
     }
-    const headlessAdmin = await signedInAdmin(stack, headless);
-    const ready = await exportWhenReady(stack, headlessAdmin.cookie, 'csv', {});
-    const path = join(work, `${ready.exportId}.csv`);
-    writeFileSync(path, (await download(ready.url, headlessAdmin.cookie)).bytes);
-    writeFileSync(`${path}.manifest.json`, (await download(ready.manifestUrl, headlessAdmin.cookie)).bytes);
+    expect(await exportFailure(headlessAdmin.cookie, 'csv')).toMatch(
+      /^nothing was signed: .*starts at event 4 and names no retention anchor: events 1\.\.3 are missing/,
+    );
+    // what an earlier version signed from that table: the rows from event 4 on, its range starting there
+    const lines = intact.bytes.toString('utf8').split('\r\n');
+    const kept = [lines[0]!, ...lines.slice(4)];
+    const path = join(work, 'headless.csv');
+    const bytes = Buffer.from(kept.join('\r\n'));
+    writeFileSync(path, bytes);
+    resign(intact.manifestPath, `${path}.manifest.json`, (m) => ({
+      ...m,
+      rows: m.rows - 3,
+      chainRange: { ...m.chainRange, fromSeq: 4 },
+      bytes: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      rowsDigest: digestOfHashes(bytes),
+    }));
     const verified = await check(path);
     expect(verified).toMatchObject({ ok: false, filtered: false, chainRange: { fromSeq: 4 } });
     expect(verified.reason).toMatch(/starts at event 4.*events 1\.\.3 are missing/);
     expect(runCli(stack, ['verify-export', path, '--public-key', keysFile]).status).not.toBe(0);
+  });
+
+  it('holds a pack whose filter narrows nothing (an empty list, every outcome) to the checks of the whole log (review F §3)', async () => {
+    // a superuser who rewrites a pending export's filter to one that selects everything must not turn
+    // the whole log into a "filtered" pack, which verify-export does not hold to its ends
+    const { tenantId: everything } = await stack.createTenant('Everything filter');
+    await ingestStored(
+      stack,
+      everything,
+      Array.from({ length: 5 }, () => makeEvent(everything)),
+    );
+    const everythingAdmin = await signedInAdmin(stack, everything);
+    const pack = await packOf(everythingAdmin.cookie, 'csv', { ips: [], outcomes: ['FAILED', 'SUCCESS', 'REJECTED'] });
+    const manifest = JSON.parse(readFileSync(pack.manifestPath, 'utf8'));
+    expect(manifest.filter).toEqual({});
+    expect(await check(pack.path)).toMatchObject({ ok: true, filtered: false });
+    // signed so by an earlier version, the same pack is still a pack of the whole log, and its gap shows
+    const lines = pack.bytes.toString('utf8').split('\r\n');
+    const kept = [lines[0]!, ...lines.slice(2)];
+    const path = join(work, 'everything.csv');
+    const bytes = Buffer.from(kept.join('\r\n'));
+    writeFileSync(path, bytes);
+    resign(pack.manifestPath, `${path}.manifest.json`, (m) => ({
+      ...m,
+      filter: { ips: [], deviceIds: [], outcomes: ['SUCCESS', 'REJECTED', 'FAILED'] },
+      rows: m.rows - 1,
+      chainRange: { ...m.chainRange, fromSeq: 2 },
+      bytes: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      rowsDigest: digestOfHashes(bytes),
+    }));
+    const verified = await check(path);
+    expect(verified).toMatchObject({ ok: false, filtered: false });
+    expect(verified.reason).toMatch(/starts at event 2.*events 1\.\.1 are missing/);
   });
 });
 

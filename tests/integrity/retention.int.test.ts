@@ -258,12 +258,43 @@ describe(`a cut at ${CUT} of ${N} events`, () => {
     try {
       await su.query(`update chain_anchors set archive_manifest = $2::jsonb where tenant_id = $1`, [tenantId, JSON.stringify(legacy)]);
       expect(await verifyChain(stack.services.orm, tenantId)).toMatchObject({ ok: true, fromAnchorSeq: CUT, legacyAnchorSeqs: [CUT] });
+      // a pack made now starts after that anchor: its signed manifest says the anchor rests on the older
+      // checks (review F §2), and the offline check says so to whoever reads the pack
+      const made = runCli(stack, ['export', 'create', '--tenant', tenantId, '--format', 'csv']);
+      expect(made.status, made.stderr).toBe(0);
+      expect(made.json.anchor).toMatchObject({ seq: CUT, legacy: true });
+      const checked = runCli(stack, ['verify-export', made.json.path]);
+      expect(checked.status, checked.stderr).toBe(0);
+      expect(checked.stderr).toMatch(new RegExp(`NOTE: events 1\\.\\.${CUT} expired into an archive whose manifest was signed before`));
       const notCut = { ...offboarding, signature: signer.sign(manifestSigningText(offboarding)) };
       await su.query(`update chain_anchors set archive_manifest = $2::jsonb where tenant_id = $1`, [tenantId, JSON.stringify(notCut)]);
       expect(await verifyChain(stack.services.orm, tenantId)).toMatchObject({
         ok: false,
         reason: expect.stringMatching(/anchor at seq 30000 is not the archive .* signed as kind "offboarding-pack"/),
       });
+    } finally {
+      await su.query(`update chain_anchors set archive_manifest = $2::jsonb where tenant_id = $1`, [tenantId, JSON.stringify(original)]);
+      await su.query('set session_replication_role = origin');
+    }
+    expect((await verifyChain(stack.services.orm, tenantId)).ok).toBe(true);
+  });
+
+  it("an anchor whose archive is another statement of the same key (the anchor's own signed checkpoint) is not an archive", async () => {
+    // signed by the installation's key, so the signature checks; but it is no pack's manifest (review F §9)
+    const original = (await su.query('select archive_manifest from chain_anchors where tenant_id = $1', [tenantId])).rows[0].archive_manifest;
+    await su.query('set session_replication_role = replica');
+    try {
+      // with the type its signature covers, the checkpoint's signature checks as a manifest's would
+      const statement = { ...expiry.checkpoint, type: 'modula-audit/checkpoint' };
+      await su.query(`update chain_anchors set archive_manifest = $2::jsonb where tenant_id = $1`, [tenantId, JSON.stringify(statement)]);
+      expect(await verifyChain(stack.services.orm, tenantId)).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/anchor at seq 30000 is not an export manifest/),
+      });
+      // and no pack of the whole log is signed on top of it
+      const made = runCli(stack, ['export', 'create', '--tenant', tenantId, '--format', 'csv']);
+      expect(made.status).not.toBe(0);
+      expect(made.stderr).toMatch(/nothing was signed: the tenant's retention anchor does not check \(.*not an export manifest/);
     } finally {
       await su.query(`update chain_anchors set archive_manifest = $2::jsonb where tenant_id = $1`, [tenantId, JSON.stringify(original)]);
       await su.query('set session_replication_role = origin');

@@ -180,9 +180,12 @@ export const ZExportManifest = z.object({
    * as verify-chain checks it): events 1..`seq` had expired into the archive pack `archiveExportId`
    * (`archiveSha256`), and the first event kept links to `hash`. A pack of the whole log then starts
    * at `seq` + 1; without it, at event 1. Absent when nothing had expired, and from manifests signed
-   * before 2026-12-02.
+   * before 2026-12-02. `legacy` (signed since 2026-12-03): that anchor, or one before it, was accepted
+   * on an archive manifest signed before `kind` existed, which proves less (README "Retention per tenant").
    */
-  anchor: z.object({ seq: z.number().int().min(1), hash: ZHex32, archiveExportId: z.uuid(), archiveSha256: ZHex32 }).optional(),
+  anchor: z
+    .object({ seq: z.number().int().min(1), hash: ZHex32, archiveExportId: z.uuid(), archiveSha256: ZHex32, legacy: z.literal(true).optional() })
+    .optional(),
   signature: z.string(),
 });
 export type TExportManifest = z.infer<typeof ZExportManifest>;

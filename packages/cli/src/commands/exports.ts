@@ -36,6 +36,10 @@ export const verifyExportCommand: TCommand = {
       console.error(
         `NOTE: this pack is filtered (${JSON.stringify(result.filter)}): it holds only the matching events of seq ${result.chainRange?.fromSeq}..${result.chainRange?.toSeq}, not the whole log`,
       );
+    if (result.anchor?.legacy)
+      console.error(
+        `NOTE: events 1..${result.anchor.seq} expired into an archive whose manifest was signed before manifests said what made them (2026-12-02): that it is the retention cut's archive rests on the older checks (README "Retention per tenant")`,
+      );
     return 0;
   },
 };

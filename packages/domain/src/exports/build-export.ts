@@ -8,6 +8,7 @@ import { AppError } from '../app-error.ts';
 import { canonicalJson } from '../integrity/canonical-json.ts';
 import { createCheckpoint } from '../integrity/checkpoints.ts';
 import { pinnedKeys } from '../integrity/pinned-keys.ts';
+import { narrowingFilter } from '../read/narrowing-filter.ts';
 import { packAnchor } from '../integrity/verify-chain.ts';
 import type { TSigner } from '../integrity/signing-key.ts';
 import { manifestSigningText } from '../integrity/signing-text.ts';
@@ -18,6 +19,7 @@ import { HashingFile } from './hashing-file.ts';
 import { databasePackStore } from './database-pack-store.ts';
 import type { TPackStore } from './pack-store.ts';
 import { pdfWriter } from './pdf-writer.ts';
+import { isWholeLog, wholeLogGap } from './whole-log.ts';
 import { copyOutAsTenant } from './tenant-copy.ts';
 
 export interface TBuiltExport {
@@ -95,8 +97,9 @@ export async function buildExport(
   const { checkpoint } = await createCheckpoint(orm, signer, tenantId, { onlyIfGrown: true, keyring });
   const fileName = exportFileName(exportId, request.format);
   const upload = store.upload(tenantId, exportId, fileName);
-  const filter = request.filter;
-  const { tenantName, timeZone, branchNames, summary, csvQuery, anchor } = await withTenant(orm, tenantId, async (em) => {
+  // as it selects: a filter that narrows nothing is the whole log, signed as {} and held to its checks
+  const filter = narrowingFilter(request.filter);
+  const { tenantName, timeZone, branchNames, summary, csvQuery, anchor, problem } = await withTenant(orm, tenantId, async (em) => {
     const db = dbOf(em);
     const tenant = (await sql<{ name: string; time_zone: string }>`select name, time_zone from tenants where id = ${tenantId}`.execute(db)).rows[0];
     const timeZone = tenant?.time_zone ?? DEFAULT_TIME_ZONE;
@@ -109,9 +112,11 @@ export async function buildExport(
       summary: await summarizeExport(db, tenantId, filter, checkpoint.seq),
       csvQuery: request.format === 'csv' ? csvCopyQuery(db, tenantId, filter, checkpoint.seq, timeZone) : null,
       // where the log starts now, signed: offline, a pack of the whole log must begin right after it (or at event 1)
-      anchor: await packAnchor(db, tenantId, keyring),
+      ...(await packAnchor(db, tenantId, keyring)),
     };
   });
+  const whole = isWholeLog(filter);
+  if (whole && problem) throw new AppError('CONFLICT', `nothing was signed: the tenant's retention anchor does not check (${problem}); run verify-chain`);
   const generatedAt = new Date().toISOString();
   const generatedBy = { userId: request.requested_by_user_id, name: request.requested_by_name, email: request.requested_by_email };
   const chainRange = { fromSeq: summary.fromSeq, toSeq: summary.toSeq };
@@ -153,6 +158,8 @@ export async function buildExport(
     }
     const { rows, rowsDigest } = written;
     if (rows !== summary.rows) throw new Error(`counted ${summary.rows} events but wrote ${rows}`);
+    const gap = whole ? wholeLogGap({ rows, chainRange, checkpoint, anchor, kind: 'export' }) : null;
+    if (gap) throw new AppError('CONFLICT', `nothing was signed: the table no longer holds the whole log its checkpoint signs (${gap}); run verify-chain`);
     const statementFields = { exportId, tenantId, format: request.format, rows, rowsDigest, chainRange, filter, generatedAt, checkpoint };
     const statement = exportStatementText(statementFields);
     const statementSignature = signer.sign(statement);

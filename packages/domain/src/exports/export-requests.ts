@@ -2,6 +2,7 @@ import type { TEventsFilter, TExportFormat, TExportsGetOutput } from '@modula/co
 import { dbOf, sql, withTenant, type Db, type Orm } from '@modula/db';
 import { v7 as uuidv7 } from 'uuid';
 import { AppError } from '../app-error.ts';
+import { narrowingFilter } from '../read/narrowing-filter.ts';
 import type { TPackLocation, TPackStoreKind } from './pack-store.ts';
 
 export interface TRequestedBy {
@@ -63,7 +64,7 @@ export async function createExportRequest(
     const db = dbOf(em);
     if (input.limits) await checkExportLimits(db, tenantId, input.limits);
     await sql`insert into exports (tenant_id, id, format, filter, status, requested_by_user_id, requested_by_name, requested_by_email)
-      values (${tenantId}, ${id}, ${input.format}, ${JSON.stringify(input.filter)}::jsonb, 'PENDING', ${input.requestedBy.userId}, ${input.requestedBy.name}, ${input.requestedBy.email})`.execute(
+      values (${tenantId}, ${id}, ${input.format}, ${JSON.stringify(narrowingFilter(input.filter))}::jsonb, 'PENDING', ${input.requestedBy.userId}, ${input.requestedBy.name}, ${input.requestedBy.email})`.execute(
       db,
     );
   });

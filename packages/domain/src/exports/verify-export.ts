@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { parse } from 'csv-parse';
 import { ZExportManifest, type TExportAnchor, type TExportKind, type TExportManifest } from '@modula/contracts';
-import { GENESIS_HASH } from '../integrity/chain.ts';
 import { checkpointSignatureValid, manifestSigningText } from '../integrity/signing-text.ts';
 import { verifySignature, type TKeyring } from '../integrity/signing-key.ts';
 import { exportStatementText } from './build-export.ts';
 import { CSV_FORMATS } from './csv-cells.ts';
+import { isWholeLog, wholeLogBounds, wholeLogCountProblem } from './whole-log.ts';
 
 export interface TExportCheck {
   ok: boolean;
@@ -41,7 +41,8 @@ function describePack(m: TExportManifest): Partial<TExportCheck> {
     tenantId: m.tenantId,
     tenantName: m.tenantName,
     filter: m.filter,
-    filtered: Object.values(m.filter).some((v) => v !== undefined),
+    // a filter that narrows nothing (`ips: []`, every outcome) is the whole log, and held to its checks
+    filtered: !isWholeLog(m.filter),
     chainRange: m.chainRange,
     generatedAt: m.generatedAt,
     checkpoint: { seq: m.checkpoint.seq, createdAt: m.checkpoint.createdAt },
@@ -123,38 +124,6 @@ interface TCsvRows {
 const NO_ROWS: Omit<TCsvRows, 'problem'> = { rows: 0, digest: '', lastSeq: 0, lastHash: '', firstPrevHash: '' };
 
 /**
- * Where a pack of the whole log must start and end, from its signed manifest alone: right after the
- * retention anchor it names (else at event 1, linked to the genesis hash), and at its checkpoint.
- * The range comes from the table the pack was made of: a superuser who deleted the first events under
- * an old checkpoint (the head unchanged, so the checkpoint is reused) gets a pack whose rows all link,
- * starting later. Packs whose manifest predates the signed kind (before 2026-12-02) name no anchor:
- * of those, only one starting at event 1 can be held to genesis.
- */
-function wholeLogBounds(m: TExportManifest): { start: { seq: number; prevHash: string } | null; problem: string | null } {
-  const { fromSeq, toSeq } = m.chainRange;
-  const cp = m.checkpoint;
-  if (m.kind === undefined) return { start: fromSeq === 1 ? { seq: 1, prevHash: GENESIS_HASH } : null, problem: null };
-  const start = m.anchor ? { seq: m.anchor.seq + 1, prevHash: m.anchor.hash } : { seq: 1, prevHash: GENESIS_HASH };
-  const after = m.anchor ? `, after the retention anchor at event ${m.anchor.seq} it names,` : ' and names no retention anchor';
-  if (m.anchor && (m.anchor.seq > cp.seq || (m.anchor.seq === cp.seq && m.anchor.hash !== cp.hash)))
-    return { start, problem: `the retention anchor at event ${m.anchor.seq} the manifest names is not part of the log its checkpoint (${cp.seq}) signs` };
-  if (fromSeq === null || toSeq === null) {
-    if (cp.seq === start.seq - 1) return { start, problem: null };
-    return { start, problem: `the pack of the whole log holds no event, but its checkpoint covers events ${start.seq}..${cp.seq}: they are missing` };
-  }
-  if (fromSeq > start.seq)
-    return { start, problem: `the pack of the whole log starts at event ${fromSeq}${after}: events ${start.seq}..${fromSeq - 1} are missing` };
-  if (fromSeq < start.seq)
-    return {
-      start,
-      problem: `the pack of the whole log starts at event ${fromSeq}, but the retention anchor it names says events 1..${start.seq - 1} had expired`,
-    };
-  if (toSeq !== cp.seq)
-    return { start, problem: `the pack of the whole log ends at event ${toSeq}, its checkpoint at ${cp.seq}: events ${toSeq + 1}..${cp.seq} are missing` };
-  return { start, problem: null };
-}
-
-/**
  * Checks an export pack offline, with only the trusted public keys: the manifest is validly
  * signed, its checkpoint too, the file is byte for byte what the manifest hashes, and (CSV) its
  * rows are the ones the signed digest names, in order. The first failure is the reason.
@@ -211,6 +180,10 @@ export async function verifyExportPack(file: string, manifestFile: string, keyri
         base,
       );
     if (csv.digest !== manifest.rowsDigest) return fail('the rows are not the ones the manifest names (their chain hashes differ)', base);
+  }
+  if (bounds) {
+    const short = wholeLogCountProblem(manifest);
+    if (short) return fail(short, base);
   }
   if (bytes !== manifest.bytes) return fail(`the file has ${bytes} bytes, the manifest says ${manifest.bytes}`, base);
   if (sha256 !== manifest.sha256) return fail(`the file's SHA-256 ${sha256} is not the manifest's ${manifest.sha256}: the file was altered`, base);

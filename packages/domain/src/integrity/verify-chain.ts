@@ -1,4 +1,4 @@
-import type { TCheckpoint, TExportAnchor, TExportManifest } from '@modula/contracts';
+import { ZExportManifest, type TCheckpoint, type TExportAnchor, type TExportManifest } from '@modula/contracts';
 import { APP_ROLE, dbOf, sql, withTenantSnapshot, type Db, type Orm } from '@modula/db';
 import { RETENTION_ARCHIVE } from '../retention/retention-archive.ts';
 import { GENESIS_HASH } from './chain.ts';
@@ -174,7 +174,12 @@ export async function readAnchor(db: Db, tenantId: string, keyring: TKeyring): P
     if (frontierRootHex(seq, frontier) !== c.merkleRoot)
       return `the anchor at seq ${seq} keeps a Merkle frontier that does not give its checkpoint's signed root`;
     const { signature, ...unsigned } = m;
-    if (!verifySignature(keyring, m.keyId, manifestSigningText(unsigned), signature) || m.checkpoint.seq !== seq || m.checkpoint.hash !== row.hash)
+    if (!verifySignature(keyring, m.keyId, manifestSigningText(unsigned), signature))
+      return `the archive pack of the anchor at seq ${seq} is not signed by a trusted key or does not end at the anchor`;
+    // signed, but perhaps another statement of the same key (a checkpoint, say): only a pack's manifest names an archive
+    if (m.type !== 'modula-audit/export' || !ZExportManifest.safeParse(m).success)
+      return `the archive pack of the anchor at seq ${seq} is not an export manifest (it is signed, but as ${typeof m.type === 'string' ? `"${m.type.slice(0, 60)}"` : 'something else'})`;
+    if (m.checkpoint.seq !== seq || m.checkpoint.hash !== row.hash)
       return `the archive pack of the anchor at seq ${seq} is not signed by a trusted key or does not end at the anchor`;
     // and made by the cut: an Admin's (or the operator's) export of the whole log is signed too, and what
     // its row says (filter, requester) a superuser can rewrite before it is signed; its signed kind he cannot
@@ -192,14 +197,17 @@ export async function readAnchor(db: Db, tenantId: string, keyring: TKeyring): P
 
 /**
  * The anchor a pack made now starts after, as its manifest states it: the tenant's newest anchor once
- * every anchor checks (readAnchor); undefined when nothing expired or when an anchor does not check
- * (the pack then names none, and a pack of the whole log fails verify-export: its events start after
- * an anchor nothing vouches for).
+ * every anchor checks (readAnchor), none when nothing expired. `legacy` is signed with it when that
+ * anchor, or one before it, rests on an archive signed before the manifest's kind existed: an offline
+ * auditor sees it rests on the older checks. `problem`: an anchor does not check, so no pack of the
+ * whole log can be signed now (it would start after an anchor nothing vouches for).
  */
-export async function packAnchor(db: Db, tenantId: string, keyring: TKeyring): Promise<TExportAnchor | undefined> {
+export async function packAnchor(db: Db, tenantId: string, keyring: TKeyring): Promise<{ anchor?: TExportAnchor; problem: string | null }> {
   const a = await readAnchor(db, tenantId, keyring);
-  if (a === undefined || typeof a === 'string') return undefined;
-  return { seq: a.seq, hash: a.hash, archiveExportId: a.archive.exportId, archiveSha256: a.archive.sha256 };
+  if (a === undefined) return { problem: null };
+  if (typeof a === 'string') return { problem: a };
+  const anchor: TExportAnchor = { seq: a.seq, hash: a.hash, archiveExportId: a.archive.exportId, archiveSha256: a.archive.sha256 };
+  return { anchor: a.legacy.length > 0 ? { ...anchor, legacy: true } : anchor, problem: null };
 }
 
 /** The same signed statement once, whether the table, the auditor's file or both hold it. */

@@ -1,4 +1,4 @@
-import { createReadStream, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { TCheckpoint, TExportKind, TExportManifest } from '@modula/contracts';
@@ -13,6 +13,7 @@ import { csvCopyQuery, summarizeExport } from '../exports/export-rows.ts';
 import { writeCsvPack, type TCsvWritten } from '../exports/csv-writer.ts';
 import { HashingFile } from '../exports/hashing-file.ts';
 import { copyOutAsTenant } from '../exports/tenant-copy.ts';
+import { wholeLogGap } from '../exports/whole-log.ts';
 import type { TKeyring, TSigner } from '../integrity/signing-key.ts';
 import { packAnchor } from '../integrity/verify-chain.ts';
 import { RETENTION_ARCHIVE } from './retention-archive.ts';
@@ -57,7 +58,7 @@ export async function writeArchivePack(
   const filter = {};
   const purpose = MADE_BY[kind];
   const exportId = await createExportRequest(orm, tenantId, { format: 'csv', filter, requestedBy: { userId: null, name: purpose, email: null } });
-  const { tenantName, timeZone, summary, query, anchor } = await withTenant(orm, tenantId, async (em) => {
+  const { tenantName, timeZone, summary, query, anchor, problem } = await withTenant(orm, tenantId, async (em) => {
     const db = dbOf(em);
     const tenant = (await sql<{ name: string; time_zone: string }>`select name, time_zone from tenants where id = ${tenantId}`.execute(db)).rows[0];
     if (!tenant) throw new AppError('NOT_FOUND', `no tenant ${tenantId}`);
@@ -68,9 +69,10 @@ export async function writeArchivePack(
       summary: await summarizeExport(db, tenantId, filter, checkpoint.seq),
       query: csvCopyQuery(db, tenantId, filter, checkpoint.seq, timeZone),
       // the pack starts right after the previous cut: the manifest names it, signed
-      anchor: await packAnchor(db, tenantId, keyring),
+      ...(await packAnchor(db, tenantId, keyring)),
     };
   });
+  if (problem) throw new AppError('CONFLICT', `nothing was signed: the tenant's retention anchor does not check (${problem}); run verify-chain`);
   mkdirSync(dir, { recursive: true, mode: 0o750 });
   const fileName = exportFileName(exportId, 'csv');
   const partial = join(dir, `${fileName}.part`);
@@ -81,9 +83,15 @@ export async function writeArchivePack(
   });
   const { rows, rowsDigest } = written!;
   if (rows !== summary.rows) throw new Error(`counted ${summary.rows} events but wrote ${rows}`);
+  const chainRange = { fromSeq: summary.fromSeq, toSeq: summary.toSeq };
+  const gap = wholeLogGap({ rows, chainRange, checkpoint, anchor, kind });
+  if (gap) {
+    file.destroy();
+    rmSync(partial, { force: true });
+    throw new AppError('CONFLICT', `nothing was signed: the table no longer holds the whole log its checkpoint signs (${gap}); run verify-chain`);
+  }
   const { sha256, bytes } = await file.close();
   const generatedAt = new Date().toISOString();
-  const chainRange = { fromSeq: summary.fromSeq, toSeq: summary.toSeq };
   const statementSignature = signer.sign(
     exportStatementText({ exportId, tenantId, format: 'csv', rows, rowsDigest, chainRange, filter, generatedAt, checkpoint }),
   );
