@@ -22,6 +22,8 @@ export async function redisDurabilityProblems(redis: TRedis): Promise<string[]> 
   // a cluster's nodes are set one by one: each master holds some tenants' queued jobs
   if (redis instanceof Cluster) {
     const masters = redis.nodes('master');
+    // a cluster client not yet connected knows no node: an empty list would read as "all is well"
+    if (masters.length === 0) throw new Error('no master of the Redis Cluster is known yet');
     const perNode = await Promise.all(
       masters.map(async (node) => (await nodeProblems(node)).map((p) => `node ${node.options.host}:${node.options.port}: ${p}`)),
     );
@@ -43,20 +45,48 @@ async function nodeProblems(redis: Redis): Promise<string[]> {
   return problems;
 }
 
+/** Ten minutes: a setting changed by hand (CONFIG SET) or a failover the client did not see is said within that. */
+const RECHECK_EVERY_MS = 10 * 60_000;
+
 /**
- * Says at once, and again each time the connection becomes ready (Redis was down at the start, or
- * a failover brought another server), what in Redis's settings breaks the durability promise. A
- * check that cannot run yet is said too, not swallowed: an operator must not read silence as "all
- * is well".
+ * Says at once, and again whenever the servers may have changed, what in Redis's settings breaks the
+ * durability promise: each time the connection becomes ready (Redis was down at the start), for a
+ * cluster each time the client learns of a node or of new slots (a failover promotes a replica
+ * without the client becoming ready again), and every `everyMs` (a cluster's slots refreshed first).
+ * A check that cannot run yet is said too, not swallowed: an operator must not read silence as "all
+ * is well". The same line is said at most once per `everyMs`, so a cluster's frequent slot refreshes
+ * do not flood the log; it stops when the connection is closed.
  */
-export function watchRedisDurability(redis: TRedis, log: { error(message: string): void; warn(message: string): void }): () => Promise<void> {
+export function watchRedisDurability(
+  redis: TRedis,
+  log: { error(message: string): void; warn(message: string): void },
+  { everyMs = RECHECK_EVERY_MS }: { everyMs?: number } = {},
+): () => Promise<void> {
+  const saidAt = new Map<string, number>();
+  const say = (key: string, line: () => void) => {
+    const now = Date.now();
+    if (now - (saidAt.get(key) ?? Number.NEGATIVE_INFINITY) < everyMs) return;
+    saidAt.set(key, now);
+    line();
+  };
   const check = async () => {
     try {
-      for (const problem of await redisDurabilityProblems(redis)) log.error(`Redis settings: ${problem}`);
+      for (const problem of await redisDurabilityProblems(redis)) say(problem, () => log.error(`Redis settings: ${problem}`));
     } catch (err) {
-      log.warn(`Redis settings could not be read yet (${(err as Error).message}): they are checked again when Redis is ready`);
+      say('unread', () => log.warn(`Redis settings could not be read yet (${(err as Error).message}): they are checked again when Redis is ready`));
     }
   };
-  redis.on('ready', () => void check());
+  const recheck = () => void check();
+  redis.on('ready', recheck);
+  if (redis instanceof Cluster) {
+    redis.on('+node', recheck);
+    redis.on('refresh', recheck);
+  }
+  const timer = setInterval(() => {
+    if (redis instanceof Cluster) redis.refreshSlotsCache(recheck);
+    else recheck();
+  }, everyMs);
+  timer.unref();
+  redis.once('end', () => clearInterval(timer));
   return check;
 }
