@@ -97,4 +97,41 @@ describe('a webhook URL that is its own credential', () => {
     expect(await deliverStream(stack.services.orm, settings, tenantId, stream.id, options)).toMatchObject({ outcome: 'caught-up', delivered: 1 });
     expect(receiver.requests.filter((r) => r.body.includes(tenantId)).map((r) => r.path)).toEqual([SECRET_PATH]);
   }, 60_000);
+
+  it('given back as shown, edits a row stored in clear without losing the URL; a shown form is never a URL to deliver to (review F §6)', async () => {
+    const { tenantId } = await stack.createTenant('Slack stream edited');
+    await ingestStored(stack, tenantId, [makeEvent(tenantId)]);
+    const settings = settingsToReceiver();
+    const shown = { kind: 'WEBHOOK' as const, url: 'http://hooks.slack.com/[REDACTED]' };
+    // a new stream given the shown form: nothing to deliver to, and nothing is created
+    await expect(createStream(stack.services.orm, settings, tenantId, { name: 'copied', target: shown })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: expect.stringMatching(/is how a URL that is its own credential is shown, not one to deliver to/),
+    });
+    expect(await listStreams(stack.services.orm, tenantId, settings)).toEqual([]);
+
+    const { stream } = await createStream(stack.services.orm, settings, tenantId, {
+      name: 'plain',
+      target: { kind: 'WEBHOOK', url: 'http://hooks.example.test/plain' },
+    });
+    await queryRows(
+      stack.databaseSuperuserUrl,
+      `update stream_destinations set settings = jsonb_build_object('kind', 'WEBHOOK', 'url', $2::text) where id = $1`,
+      [stream.id, HOOK_URL],
+    );
+    // the edit dialog of a row an earlier version stored in clear sends back what it was shown
+    const edited = await updateStream(stack.services.orm, settings, tenantId, { id: stream.id, name: 'renamed', target: shown });
+    expect(edited.stream).toMatchObject({ name: 'renamed', target: shown });
+    expect(await rowText(tenantId)).not.toContain(SECRET_PART);
+    expect(await deliverStream(stack.services.orm, settings, tenantId, stream.id, options)).toMatchObject({ outcome: 'caught-up', delivered: 1 });
+    expect(receiver.requests.filter((r) => r.body.includes(tenantId)).map((r) => r.path)).toEqual([SECRET_PATH]);
+
+    // the shown form of another host is not this stream's URL: refused, the sealed URL stays
+    await expect(
+      updateStream(stack.services.orm, settings, tenantId, { id: stream.id, target: { kind: 'WEBHOOK', url: 'http://discord.com/[REDACTED]' } }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await ingestStored(stack, tenantId, [makeEvent(tenantId)]);
+    expect(await deliverStream(stack.services.orm, settings, tenantId, stream.id, options)).toMatchObject({ outcome: 'caught-up', delivered: 1 });
+    expect(receiver.requests.filter((r) => r.body.includes(tenantId)).map((r) => r.path)).toEqual([SECRET_PATH, SECRET_PATH]);
+  }, 60_000);
 });

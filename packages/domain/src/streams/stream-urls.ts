@@ -1,4 +1,5 @@
 import { ZStreamTarget, type TStreamTarget } from '@modula/contracts';
+import { AppError } from '../app-error.ts';
 import { REDACTED, redactString } from '../ingest/redaction.ts';
 import { openStreamUrl, sealStreamUrl, type TStreamSettings } from './stream-settings.ts';
 
@@ -71,8 +72,18 @@ export function storedSettings(s: Pick<TStreamSettings, 'serverSecret'>, target:
   const sealedUrls: TSealedUrls = {};
   for (const { field, value } of urlFields(target)) {
     const keptBox = kept.sealed[field];
-    if (keptBox !== undefined && kept.target && (kept.target as Partial<Record<TUrlField, unknown>>)[field] === value) {
+    const keptValue = kept.target ? (kept.target as Partial<Record<TUrlField, unknown>>)[field] : undefined;
+    if (keptBox !== undefined && keptValue === value) {
       sealedUrls[field] = keptBox;
+    } else if (value.includes(REDACTED)) {
+      // the display form of a URL still stored in clear (an earlier version's row, shown redacted): it
+      // keeps that URL, sealed now; any other URL holding the marker is no place to deliver to
+      if (typeof keptValue !== 'string' || !urlCarriesCredential(keptValue) || displayUrl(keptValue) !== value)
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `${field} ${value} is how a URL that is its own credential is shown, not one to deliver to: give the whole URL`,
+        );
+      sealedUrls[field] = sealStreamUrl(s, keptValue);
     } else if (urlCarriesCredential(value)) {
       sealedUrls[field] = sealStreamUrl(s, value);
       stored[field] = displayUrl(value);
