@@ -1,10 +1,14 @@
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createStream, deliverStream, listStreams, streamSettings, updateStream } from '@modula/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../testing/database.ts';
 import { makeEvent } from '../../testing/events.ts';
 import { ingestStored } from '../../testing/ingest.ts';
+import { runCli } from '../../testing/integrity.ts';
 import { startReceiver, type TReceiver } from '../../testing/receivers.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 
@@ -134,4 +138,48 @@ describe('a webhook URL that is its own credential', () => {
     expect(await deliverStream(stack.services.orm, settings, tenantId, stream.id, options)).toMatchObject({ outcome: 'caught-up', delivered: 1 });
     expect(receiver.requests.filter((r) => r.body.includes(tenantId)).map((r) => r.path)).toEqual([SECRET_PATH, SECRET_PATH]);
   }, 60_000);
+  it("is never sealed by a CLI run without the installation's server secret: it lists redacted, and refuses to seal a new one (review F §5)", async () => {
+    const { tenantId } = await stack.createTenant('Slack stream, CLI elsewhere');
+    await ingestStored(stack, tenantId, [makeEvent(tenantId)]);
+    const settings = settingsToReceiver();
+    const { stream } = await createStream(stack.services.orm, settings, tenantId, {
+      name: 'plain',
+      target: { kind: 'WEBHOOK', url: 'http://hooks.example.test/plain' },
+    });
+    await queryRows(
+      stack.databaseSuperuserUrl,
+      `update stream_destinations set settings = jsonb_build_object('kind', 'WEBHOOK', 'url', $2::text) where id = $1`,
+      [stream.id, HOOK_URL],
+    );
+    // an operator's CLI on another host (or with another DATA_DIR): the database is the installation's, the secret not
+    const elsewhere = { DATA_DIR: mkdtempSync(join(tmpdir(), 'modula-cli-elsewhere-')) };
+    const listed = runCli(stack, ['stream', 'list', '--tenant', tenantId], elsewhere);
+    expect(listed.status, listed.stderr).toBe(0);
+    expect(listed.stdout).not.toContain(SECRET_PART);
+    expect(listed.json.items[0].target).toEqual({ kind: 'WEBHOOK', url: 'http://hooks.slack.com/[REDACTED]' });
+    expect(existsSync(join(elsewhere.DATA_DIR, 'server-secret'))).toBe(false);
+    // the row was left for the installation to seal: the servers still deliver to the URL
+    expect(await deliverStream(stack.services.orm, settings, tenantId, stream.id, options)).toMatchObject({ outcome: 'caught-up', delivered: 1 });
+    expect(receiver.requests.filter((r) => r.body.includes(tenantId)).map((r) => r.path)).toEqual([SECRET_PATH]);
+
+    // what would be sealed there no server could open: refused, nothing created
+    const created = runCli(stack, ['stream', 'create', '--tenant', tenantId, '--name', 'second', '--kind', 'webhook', '--url', HOOK_URL], elsewhere);
+    expect(created.status).not.toBe(0);
+    expect(created.stderr).toMatch(/no server secret here .*what this seals no server could open/);
+    const added = runCli(stack, ['alert', 'webhook-add', '--tenant', tenantId, '--url', HOOK_URL], elsewhere);
+    expect(added.status).not.toBe(0);
+    expect(added.stderr).toMatch(/no server secret here/);
+    expect(readdirSync(elsewhere.DATA_DIR)).toEqual([]);
+    expect(await listStreams(stack.services.orm, tenantId)).toHaveLength(1);
+    const webhooks = await queryRows(stack.databaseSuperuserUrl, 'select id from alert_webhooks where tenant_id = $1', [tenantId]);
+    expect(webhooks).toEqual([]);
+
+    // the installation's own CLI (its DATA_DIR) seals the row in place, as the servers would
+    const here = runCli(stack, ['stream', 'list', '--tenant', tenantId]);
+    expect(here.status, here.stderr).toBe(0);
+    expect(await rowText(tenantId)).not.toContain(SECRET_PART);
+    await ingestStored(stack, tenantId, [makeEvent(tenantId)]);
+    expect(await deliverStream(stack.services.orm, settings, tenantId, stream.id, options)).toMatchObject({ outcome: 'caught-up', delivered: 1 });
+    expect(receiver.requests.filter((r) => r.body.includes(tenantId)).map((r) => r.path)).toEqual([SECRET_PATH, SECRET_PATH]);
+  }, 90_000);
 });

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfigOrExit, type TConfig } from '@modula/config';
+import { existingServerSecret, loadConfigOrExit, type TConfig } from '@modula/config';
 
 /**
  * The CLI talks to the same servers as the running system: DATABASE_URL / REDIS_URL (or
@@ -23,4 +23,18 @@ export function cliConfig(): TConfig {
     process.exit(78);
   }
   return loadConfigOrExit(env);
+}
+
+/**
+ * The installation's server secret, for a command that seals something the servers must open (a
+ * stream, an alert webhook). Never generated here: a CLI run on another host, or with another
+ * DATA_DIR, would seal under a secret no server has, and the stream or webhook would never deliver.
+ */
+export function installationSecret(config: TConfig): Buffer {
+  const secret = existingServerSecret(config);
+  if (secret) return secret;
+  throw new Error(
+    `no server secret here (SERVER_SECRET and SERVER_SECRET_FILE unset, no ${join(config.DATA_DIR, 'server-secret')}): ` +
+      "give the installation's (SERVER_SECRET_FILE, or DATA_DIR of the system), else what this seals no server could open",
+  );
 }

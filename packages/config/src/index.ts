@@ -271,7 +271,7 @@ export const ZConfig = z.object({
 });
 export type TConfig = z.infer<typeof ZConfig>;
 
-export { resolveServerSecret } from './server-secret.ts';
+export { existingServerSecret, resolveServerSecret } from './server-secret.ts';
 import { crossFieldProblems } from './cross-field.ts';
 
 export class ConfigError extends Error {

@@ -31,3 +31,18 @@ export function resolveServerSecret(config: { SERVER_SECRET?: string | undefined
   cache.set(file, secret);
   return secret;
 }
+
+/**
+ * The installation's server secret when this host has it (SERVER_SECRET, SERVER_SECRET_FILE, or
+ * DATA_DIR/server-secret already there); undefined, never a new one, when it has not. For a process
+ * that is not the installation (the operator's CLI on another host, or with another DATA_DIR): what it
+ * sealed under a secret of its own, no server could open (a stream's URL, a webhook's secret).
+ */
+export function existingServerSecret(config: {
+  SERVER_SECRET?: string | undefined;
+  SERVER_SECRET_FILE?: string | undefined;
+  DATA_DIR: string;
+}): Buffer | undefined {
+  if (!config.SERVER_SECRET && !config.SERVER_SECRET_FILE && !existsSync(join(config.DATA_DIR, 'server-secret'))) return undefined;
+  return resolveServerSecret(config);
+}

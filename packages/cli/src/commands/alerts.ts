@@ -1,9 +1,9 @@
-import { resolveServerSecret } from '@modula/config';
+import { existingServerSecret } from '@modula/config';
 import { ZAlertRuleName, ZAlertRuleUpdateInput, type TAlertChainBrokenJob } from '@modula/contracts';
 import { addAlertWebhook, administrationEvent, listAlertRules, listAlerts, listAlertWebhooks, removeAlertWebhook, updateAlertRule } from '@modula/domain';
 import { AlertQueue, createRedis, redisReady } from '@modula/queue';
 import { z } from 'zod';
-import { cliConfig } from '../runtime-config.ts';
+import { cliConfig, installationSecret } from '../runtime-config.ts';
 import { printJson, required, type TCommand } from './helpers.ts';
 import { operatorActor, recordAdministration } from './record-administration.ts';
 import { withOrm } from './with-orm.ts';
@@ -91,16 +91,10 @@ export const alertWebhookAdd: TCommand = {
     const tenantId = tenantOf(values);
     const config = cliConfig();
     const added = await withOrm((orm) =>
-      addAlertWebhook(
-        orm,
-        resolveServerSecret(config),
-        { allowHttp: config.STREAM_ALLOW_HTTP, allowPrivate: config.STREAM_ALLOW_PRIVATE_ADDRESSES },
-        tenantId,
-        {
-          url: required(values, 'url'),
-          secret: values.secret as string | undefined,
-        },
-      ),
+      addAlertWebhook(orm, installationSecret(config), { allowHttp: config.STREAM_ALLOW_HTTP, allowPrivate: config.STREAM_ALLOW_PRIVATE_ADDRESSES }, tenantId, {
+        url: required(values, 'url'),
+        secret: values.secret as string | undefined,
+      }),
     );
     await recordAdministration([
       administrationEvent(tenantId, 'ALERT_WEBHOOK_ADDED', operatorActor(), {
@@ -120,7 +114,8 @@ export const alertWebhookList: TCommand = {
   options: { tenant: { type: 'string' } },
   async run(values) {
     const tenantId = tenantOf(values);
-    const serverSecret = resolveServerSecret(cliConfig());
+    // shown redacted either way; sealed in place only with the installation's own secret
+    const serverSecret = existingServerSecret(cliConfig());
     printJson({ items: await withOrm((orm) => listAlertWebhooks(orm, tenantId, serverSecret)) });
     return 0;
   },

@@ -1,7 +1,8 @@
 import { ZStreamTarget, type TStreamView } from '@modula/contracts';
+import { existingServerSecret } from '@modula/config';
 import { administrationEvent, createStream, deleteStream, listStreams, setStreamPaused, streamSettings } from '@modula/domain';
 import { z } from 'zod';
-import { cliConfig } from '../runtime-config.ts';
+import { cliConfig, installationSecret } from '../runtime-config.ts';
 import { printJson, required, type TCommand } from './helpers.ts';
 import { operatorActor, recordAdministration } from './record-administration.ts';
 import { withOrm } from './with-orm.ts';
@@ -62,7 +63,9 @@ export const streamCreate: TCommand = {
         : { kind, ...pick('url', 'source', 'sourcetype', 'index', 'service', 'tags') },
     );
     const secret = (values.secret as string | undefined) ?? process.env.MODULA_STREAM_SECRET;
-    const settings = streamSettings(cliConfig());
+    const config = cliConfig();
+    installationSecret(config);
+    const settings = streamSettings(config);
     const created = await withOrm((orm) => createStream(orm, settings, tenantId, { name: required(values, 'name'), target, ...(secret ? { secret } : {}) }));
     await recordAdministration([recorded(tenantId, 'STREAM_CREATED', created.stream)]);
     printJson(created);
@@ -76,8 +79,9 @@ export const streamList: TCommand = {
   options: { tenant: str },
   async run(values) {
     const tenantId = tenantOf(values);
-    const settings = streamSettings(cliConfig());
-    printJson({ items: await withOrm((orm) => listStreams(orm, tenantId, settings)) });
+    // shown redacted either way; sealed in place only with the installation's own secret
+    const serverSecret = existingServerSecret(cliConfig());
+    printJson({ items: await withOrm((orm) => listStreams(orm, tenantId, serverSecret ? { serverSecret } : undefined)) });
     return 0;
   },
 };
