@@ -391,6 +391,55 @@ describe('a pack of the whole log, checked offline', () => {
     expect(verified).toMatchObject({ ok: false, filtered: false });
     expect(verified.reason).toMatch(/starts at event 2.*events 1\.\.1 are missing/);
   });
+
+  it('signs nothing a pending export no longer says: its filter, format or requester rewritten in the database before the job ran (review F §3)', async () => {
+    const { tenantId: asked } = await stack.createTenant('Rewritten request');
+    await ingestStored(
+      stack,
+      asked,
+      Array.from({ length: 3 }, () => makeEvent(asked)),
+    );
+    const askedAdmin = await signedInAdmin(stack, asked);
+    const db = await connect(stack.databaseSuperuserUrl);
+    // two exports may be pending at once per tenant (EXPORT_MAX_CONCURRENT): two rounds of two, the
+    // worker paused while the superuser rewrites the rows; null: one left alone, built as asked
+    const rounds = [
+      [`filter = '{}'::jsonb`, `format = 'pdf'`], // her failed sign-ins made the whole log; CSV made PDF
+      [`requested_by_name = 'retention archive', requested_by_user_id = null, requested_by_email = null`, null],
+    ];
+    const got: unknown[] = [];
+    const ids: string[] = [];
+    try {
+      for (const round of rounds) {
+        await exportWorker.worker.pause();
+        const pending: string[] = [];
+        for (const rewrite of round) {
+          const created = await trpc(stack, 'mutation', 'exports.create', { format: 'csv', filter: { outcomes: ['FAILED'] } }, { cookie: askedAdmin.cookie });
+          expect(created.status).toBe(200);
+          const { exportId } = created.data as { exportId: string };
+          if (rewrite) await db.query(`update exports set ${rewrite} where id = $1`, [exportId]);
+          pending.push(exportId);
+        }
+        exportWorker.worker.resume();
+        for (const exportId of pending)
+          got.push(
+            await eventually(async () => {
+              const r = await trpc(stack, 'query', 'exports.get', { exportId }, { cookie: askedAdmin.cookie });
+              return r.data?.status === 'PENDING' ? undefined : r.data;
+            }, 30_000),
+          );
+        ids.push(...pending);
+      }
+      for (const failed of got.slice(0, 3))
+        expect(failed).toMatchObject({ status: 'FAILED', error: expect.stringMatching(/nothing was signed: the export no longer says what was asked for/) });
+      expect(got[3]).toMatchObject({ status: 'READY' });
+      const signed = await db.query(`select count(*)::int as n from exports where id = any($1::uuid[]) and signature is not null`, [ids]);
+      expect(signed.rows[0].n).toBe(1);
+    } finally {
+      exportWorker.worker.resume();
+      await db.end();
+    }
+  });
 });
 
 describe('PDF export packs', () => {

@@ -2,16 +2,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TExportManifest } from '@modula/contracts';
-import { verifyChain } from '@modula/domain';
+import { createExportRequest, verifyChain } from '@modula/domain';
+import { ExportQueue } from '@modula/queue';
 import { startExportWorker, type TExportWorker } from '@modula/worker';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../testing/database.ts';
-import { makeEvent } from '../../testing/events.ts';
-import { exportWhenReady } from '../../testing/exports.ts';
+import { eventually, makeEvent } from '../../testing/events.ts';
 import { ingestStored } from '../../testing/ingest.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
-import { signedInAdmin, VIEWER_ENV } from '../../testing/viewer.ts';
+import { signedInAdmin, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
 
 /**
  * Review E §2: an anchor's archive must be one the retention cut wrote, a fact only the cut's code
@@ -48,10 +48,34 @@ describe('an anchor made from an ordinary export whose row a superuser rewrote',
         new.requested_by_email := null; return new; end $$`);
       await su.query(`create trigger t_forge_archive before insert or update on exports for each row
         when (new.status = 'PENDING') execute function public.t_forge_archive()`);
-      let ready: Awaited<ReturnType<typeof exportWhenReady>>;
+      let ready: { exportId: string };
       try {
-        // an Admin asks for a filtered export: the row says otherwise by the time the worker signs it
-        ready = await exportWhenReady(stack, admin.cookie, 'csv', { actions: ['LOGIN_FAILED'] });
+        // an Admin asks for a filtered export: the row says otherwise by the time the worker reads it,
+        // and the job says what was asked for, so nothing is signed (review F §3)
+        const created = await trpc(stack, 'mutation', 'exports.create', { format: 'csv', filter: { actions: ['LOGIN_FAILED'] } }, { cookie: admin.cookie });
+        expect(created.status).toBe(200);
+        const asked = (created.data as { exportId: string }).exportId;
+        const refused = await eventually(async () => {
+          const r = await trpc(stack, 'query', 'exports.get', { exportId: asked }, { cookie: admin.cookie });
+          return r.data?.status === 'PENDING' ? undefined : r.data;
+        }, 30_000);
+        expect(refused).toMatchObject({ status: 'FAILED', error: expect.stringMatching(/nothing was signed: the export no longer says what was asked for/) });
+        // a job queued by a version before 2026-12-03 carries no such digest: the worker signs the row as it
+        // reads it, and only the signed kind tells the archive apart
+        const exportId = await createExportRequest(stack.services.orm, tenantId, {
+          format: 'csv',
+          filter: { actions: ['LOGIN_FAILED'] },
+          requestedBy: { userId: null, name: 'Ada Admin', email: 'ada@example.test' },
+        });
+        const queue = new ExportQueue(stack.services.redis, stack.config.QUEUE_PREFIX);
+        await queue.enqueue(tenantId, exportId);
+        await queue.close();
+        await eventually(async () => {
+          const { status } = (await su.query<{ status: string }>('select status from exports where id = $1', [exportId])).rows[0]!;
+          if (status === 'FAILED') throw new Error('the export without a digest failed');
+          return status === 'READY' ? true : undefined;
+        }, 30_000);
+        ready = { exportId };
       } finally {
         await su.query('drop trigger t_forge_archive on exports');
         await su.query('drop function public.t_forge_archive()');

@@ -68,10 +68,10 @@ export function startExportWorker(config: TConfig, orm: Orm, log: Logger): TExpo
     return result;
   };
 
-  const build = async ({ tenantId, exportId }: TJobPayload<'export'>, job: Job) => {
+  const build = async ({ tenantId, exportId, request }: TJobPayload<'export'>, job: Job) => {
     try {
       const started = Date.now();
-      const { manifest, event } = await buildExport(orm, (signer ??= loadSigner(config)), config.DATA_DIR, tenantId, exportId, stores.writeTo);
+      const { manifest, event } = await buildExport(orm, (signer ??= loadSigner(config)), config.DATA_DIR, tenantId, exportId, stores.writeTo, request);
       const judged = judgeEvents([event], { kind: 'system' });
       if (judged.rejected.length > 0) throw new Error(`the export event was refused: ${JSON.stringify(judged.rejected[0]?.issues)}`);
       await ingest.enqueue(

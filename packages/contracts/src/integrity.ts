@@ -195,6 +195,12 @@ export const ZExportJob = z.strictObject({
   v: z.literal(1),
   tenantId: z.uuid(),
   exportId: z.uuid(),
+  /**
+   * SHA-256 of the request as it was asked for (format, filter as it selects, requester), taken when
+   * the row was written: the worker signs nothing its row no longer says (a row rewritten in the
+   * database before the job ran). Absent from jobs queued before 2026-12-03 and from the operators' CLI.
+   */
+  request: ZHex32.optional(),
 });
 export type TExportJob = z.infer<typeof ZExportJob>;
 

@@ -57,7 +57,7 @@ export { createCheckpoint, listCheckpoints, allTenantIds, publishedKeys } from '
 export { publishSigningKey, assertSigningKeyPublished } from './integrity/publish-key.ts';
 export { pinnedKeys, type TTrustedKeys } from './integrity/pinned-keys.ts';
 export { proveInclusion, proveConsistency, verifyProofBundle } from './integrity/proofs.ts';
-export { createExportRequest, getExport, markExportFailed, exportUrls, type TRequestedBy } from './exports/export-requests.ts';
+export { createExportRequest, exportRequestDigest, getExport, markExportFailed, exportUrls, type TRequestedBy } from './exports/export-requests.ts';
 export { expireExportFiles } from './exports/export-retention.ts';
 export { expireTenantPrefix, expiredThrough, setTenantRetention, type TExpiry } from './retention/expire-prefix.ts';
 export { offboardTenant, offboardDir, storedTombstone, type TOffboarding } from './retention/offboard.ts';

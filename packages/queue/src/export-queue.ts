@@ -12,8 +12,9 @@ export class ExportQueue {
     this.queue.on('error', () => {});
   }
 
-  async enqueue(tenantId: string, exportId: string): Promise<void> {
-    const payload: TExportJob = { v: 1, tenantId, exportId };
+  /** `request`: the digest of what was asked for (exportRequestDigest), checked by the worker against the row. */
+  async enqueue(tenantId: string, exportId: string, request?: string): Promise<void> {
+    const payload: TExportJob = { v: 1, tenantId, exportId, ...(request ? { request } : {}) };
     await this.queue.add(JOBS.export.name, payload, {
       jobId: `export-${exportId}`,
       ...retryOptions(JOBS.export.retry),

@@ -1,5 +1,5 @@
 import { ZExportsCreateInput, ZExportsCreateOutput, ZExportsGetInput, ZExportsGetOutput } from '@modula/contracts';
-import { createExportRequest, getExport, markExportFailed, type TRequestedBy } from '@modula/domain';
+import { createExportRequest, exportRequestDigest, getExport, markExportFailed, type TRequestedBy } from '@modula/domain';
 import { TRPCError } from '@trpc/server';
 import { exportQueueOf } from '../export-queue.ts';
 import { recordRead, type TReader } from '../read-access.ts';
@@ -23,7 +23,7 @@ export const exportsRouter = router({
       const limits = { maxConcurrent: ctx.services.config.EXPORT_MAX_CONCURRENT, maxPerDay: ctx.services.config.EXPORT_MAX_PER_DAY };
       const exportId = await createExportRequest(orm, ctx.tenantId, { format: input.format, filter: input.filter, requestedBy, limits });
       try {
-        await exportQueueOf(ctx.services).enqueue(ctx.tenantId, exportId);
+        await exportQueueOf(ctx.services).enqueue(ctx.tenantId, exportId, exportRequestDigest({ format: input.format, filter: input.filter, requestedBy }));
       } catch (err) {
         await markExportFailed(orm, ctx.tenantId, exportId, 'the export queue was unavailable').catch(() => {});
         throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'the export queue is unavailable; retry later', cause: err });

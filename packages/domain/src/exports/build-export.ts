@@ -13,7 +13,7 @@ import { packAnchor } from '../integrity/verify-chain.ts';
 import type { TSigner } from '../integrity/signing-key.ts';
 import { manifestSigningText } from '../integrity/signing-text.ts';
 import { writeCsvPack, type TCsvWritten } from './csv-writer.ts';
-import { findExportRow, markExportReady, type TExportRow } from './export-requests.ts';
+import { exportRowDigest, findExportRow, markExportReady, type TExportRow } from './export-requests.ts';
 import { csvCopyQuery, exportRows, summarizeExport } from './export-rows.ts';
 import { HashingFile } from './hashing-file.ts';
 import { databasePackStore } from './database-pack-store.ts';
@@ -80,7 +80,8 @@ function describeFilter(f: TEventsFilter): string[] {
  * events at or below it into the pack store (CSV or PDF) while hashing them, then records the
  * signed manifest and marks the export READY. Idempotent: a READY export is only re-announced.
  * `store` is where the bytes go (EXPORT_STORE; the database by default), so that any server serves
- * them; `dataDir` holds this host's pinned keys and the packs built before issue 14.
+ * them; `dataDir` holds this host's pinned keys and the packs built before issue 14. `asked`: the
+ * digest of the request as it was made (the job's `request`), which the row must still match.
  */
 export async function buildExport(
   orm: Orm,
@@ -89,10 +90,17 @@ export async function buildExport(
   tenantId: string,
   exportId: string,
   store: TPackStore = databasePackStore(orm),
+  asked?: string,
 ): Promise<TBuiltExport> {
   const request = await withTenant(orm, tenantId, (em) => findExportRow(dbOf(em), tenantId, exportId));
   if (!request) throw new AppError('NOT_FOUND', `no export ${exportId}`);
   if (request.status === 'READY') return readyExport(dataDir, tenantId, request);
+  // the row is what gets signed: it must still say what was asked for (`asked`, from the job)
+  if (asked !== undefined && exportRowDigest(request) !== asked)
+    throw new AppError(
+      'CONFLICT',
+      'nothing was signed: the export no longer says what was asked for (its format, filter or requester was changed in the database after the request)',
+    );
   const { keyring } = await pinnedKeys(orm, dataDir, signer);
   const { checkpoint } = await createCheckpoint(orm, signer, tenantId, { onlyIfGrown: true, keyring });
   const fileName = exportFileName(exportId, request.format);

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { TEventsFilter, TExportFormat, TExportsGetOutput } from '@modula/contracts';
 import { dbOf, sql, withTenant, type Db, type Orm } from '@modula/db';
 import { v7 as uuidv7 } from 'uuid';
 import { AppError } from '../app-error.ts';
+import { canonicalJson } from '../integrity/canonical-json.ts';
 import { narrowingFilter } from '../read/narrowing-filter.ts';
 import type { TPackLocation, TPackStoreKind } from './pack-store.ts';
 
@@ -93,6 +95,25 @@ async function checkExportLimits(db: Db, tenantId: string, limits: TExportLimits
       Math.max(1, counts.until_midnight),
     );
   }
+}
+
+/**
+ * What an export request says, as a digest: its format, its filter as it selects and who asked. The
+ * server puts it in the export job; the worker compares it with the row it is about to sign.
+ */
+export function exportRequestDigest(r: { format: TExportFormat; filter: TEventsFilter; requestedBy: TRequestedBy }): string {
+  const { userId, name, email } = r.requestedBy;
+  const text = canonicalJson({ format: r.format, filter: narrowingFilter(r.filter), requestedBy: { userId, name, email } });
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** The digest of the request an export row says was made (exportRequestDigest). */
+export function exportRowDigest(row: TExportRow): string {
+  return exportRequestDigest({
+    format: row.format,
+    filter: row.filter,
+    requestedBy: { userId: row.requested_by_user_id, name: row.requested_by_name, email: row.requested_by_email },
+  });
 }
 
 export async function findExportRow(db: Db, tenantId: string, exportId: string): Promise<TExportRow | undefined> {
