@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../testing/database.ts';
 import { eventually, makeEvent } from '../../testing/events.ts';
 import { ingestStored } from '../../testing/ingest.ts';
+import { runCli } from '../../testing/integrity.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 import { signedInAdmin, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
 
@@ -60,6 +61,10 @@ describe('an anchor made from an ordinary export whose row a superuser rewrote',
           return r.data?.status === 'PENDING' ? undefined : r.data;
         }, 30_000);
         expect(refused).toMatchObject({ status: 'FAILED', error: expect.stringMatching(/nothing was signed: the export no longer says what was asked for/) });
+        // nor through the operators' CLI, which builds in its own process from the row it just wrote
+        const operator = runCli(stack, ['export', 'create', '--tenant', tenantId, '--format', 'csv', '--filter', '{"actions":["LOGIN_FAILED"]}']);
+        expect(operator.status).not.toBe(0);
+        expect(operator.stderr).toMatch(/nothing was signed: the export no longer says what was asked for/);
         // a job queued by a version before 2026-12-03 carries no such digest: the worker signs the row as it
         // reads it, and only the signed kind tells the archive apart
         const exportId = await createExportRequest(stack.services.orm, tenantId, {

@@ -1,5 +1,5 @@
 import { ZEventsFilter, ZExportFormat } from '@modula/contracts';
-import { buildExport, createExportRequest, exportDir, loadSigner, openExportPart, packStoresOf, verifyExportPack } from '@modula/domain';
+import { buildExport, createExportRequest, exportDir, exportRequestDigest, loadSigner, openExportPart, packStoresOf, verifyExportPack } from '@modula/domain';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -59,8 +59,11 @@ export const exportCreateCommand: TCommand = {
     const dir = exportDir(config.DATA_DIR, tenantId);
     const manifest = await withOrm(async (orm) => {
       const stores = packStoresOf(orm, config);
-      const exportId = await createExportRequest(orm, tenantId, { format, filter, requestedBy: { userId: null, name: 'operator (CLI)', email: null } });
-      const built = await buildExport(orm, signer, config.DATA_DIR, tenantId, exportId, stores.writeTo);
+      const requestedBy = { userId: null, name: 'operator (CLI)', email: null };
+      const exportId = await createExportRequest(orm, tenantId, { format, filter, requestedBy });
+      // the row is signed only if it still says this (a trigger may rewrite it on its way in)
+      const asked = exportRequestDigest({ format, filter, requestedBy });
+      const built = await buildExport(orm, signer, config.DATA_DIR, tenantId, exportId, stores.writeTo, asked);
       const file = await openExportPart(orm, stores, config.DATA_DIR, tenantId, exportId, 'file');
       if (!file) throw new Error(`export ${exportId} is READY but its pack cannot be read back`);
       mkdirSync(dir, { recursive: true, mode: 0o750 });

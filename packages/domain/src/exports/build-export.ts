@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TAuditEventInput, TCheckpoint, TEventsFilter, TExportKind, TExportManifest } from '@modula/contracts';
-import { dbOf, sql, withTenant, type Orm } from '@modula/db';
+import { dbOf, sql, withTenant, withTenantSnapshot, type Orm } from '@modula/db';
 import { DEFAULT_TIME_ZONE } from '../accounts/tenant-time-zone.ts';
 import { AppError } from '../app-error.ts';
 import { canonicalJson } from '../integrity/canonical-json.ts';
@@ -107,7 +107,8 @@ export async function buildExport(
   const upload = store.upload(tenantId, exportId, fileName);
   // as it selects: a filter that narrows nothing is the whole log, signed as {} and held to its checks
   const filter = narrowingFilter(request.filter);
-  const { tenantName, timeZone, branchNames, summary, csvQuery, anchor, problem } = await withTenant(orm, tenantId, async (em) => {
+  // one snapshot: a retention cut committed between the count and the anchor would look like a gap
+  const { tenantName, timeZone, branchNames, summary, csvQuery, anchor, problem } = await withTenantSnapshot(orm, tenantId, async (em) => {
     const db = dbOf(em);
     const tenant = (await sql<{ name: string; time_zone: string }>`select name, time_zone from tenants where id = ${tenantId}`.execute(db)).rows[0];
     const timeZone = tenant?.time_zone ?? DEFAULT_TIME_ZONE;

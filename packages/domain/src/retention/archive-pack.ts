@@ -2,12 +2,12 @@ import { createReadStream, mkdirSync, renameSync, rmSync, writeFileSync } from '
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { TCheckpoint, TExportKind, TExportManifest } from '@modula/contracts';
-import { dbOf, sql, withTenant, type Orm } from '@modula/db';
+import { dbOf, sql, withTenant, withTenantSnapshot, type Orm } from '@modula/db';
 import { DEFAULT_TIME_ZONE } from '../accounts/tenant-time-zone.ts';
 import { AppError } from '../app-error.ts';
 import { exportFileName, exportStatementText, signExportManifest } from '../exports/build-export.ts';
 import { databasePackStore } from '../exports/database-pack-store.ts';
-import { createExportRequest, markExportReady } from '../exports/export-requests.ts';
+import { createExportRequest, markExportFailed, markExportReady } from '../exports/export-requests.ts';
 import type { TPackLocation, TPackStore } from '../exports/pack-store.ts';
 import { csvCopyQuery, summarizeExport } from '../exports/export-rows.ts';
 import { writeCsvPack, type TCsvWritten } from '../exports/csv-writer.ts';
@@ -55,10 +55,31 @@ export async function writeArchivePack(
   /** null: the pack stays in `dir` only (offboarding: every row of the tenant goes right after). */
   store: TPackStore | null = databasePackStore(orm),
 ): Promise<TArchivePack> {
+  const exportId = await createExportRequest(orm, tenantId, { format: 'csv', filter: {}, requestedBy: { userId: null, name: MADE_BY[kind], email: null } });
+  try {
+    return await writeArchive(orm, signer, keyring, tenantId, checkpoint, dir, kind, store, exportId);
+  } catch (err) {
+    // left PENDING, the row would count against the tenant's concurrent exports for good
+    await markExportFailed(orm, tenantId, exportId, (err as Error).message).catch(() => {});
+    throw err;
+  }
+}
+
+async function writeArchive(
+  orm: Orm,
+  signer: TSigner,
+  keyring: TKeyring,
+  tenantId: string,
+  checkpoint: TCheckpoint,
+  dir: string,
+  kind: TArchiveKind,
+  store: TPackStore | null,
+  exportId: string,
+): Promise<TArchivePack> {
   const filter = {};
   const purpose = MADE_BY[kind];
-  const exportId = await createExportRequest(orm, tenantId, { format: 'csv', filter, requestedBy: { userId: null, name: purpose, email: null } });
-  const { tenantName, timeZone, summary, query, anchor, problem } = await withTenant(orm, tenantId, async (em) => {
+  // one snapshot: a cut committed between the count and the anchor would look like a gap
+  const { tenantName, timeZone, summary, query, anchor, problem } = await withTenantSnapshot(orm, tenantId, async (em) => {
     const db = dbOf(em);
     const tenant = (await sql<{ name: string; time_zone: string }>`select name, time_zone from tenants where id = ${tenantId}`.execute(db)).rows[0];
     if (!tenant) throw new AppError('NOT_FOUND', `no tenant ${tenantId}`);
