@@ -54,6 +54,20 @@ const rowText = async (tenantId: string) =>
 
 const options = { budgetMs: 5_000, onPaused: async () => {} };
 
+/** A stream whose Slack URL is stored in clear, as a version before 829f596 stored it. */
+async function streamStoredInClear(settings: ReturnType<typeof settingsToReceiver>, tenantId: string) {
+  const { stream } = await createStream(stack.services.orm, settings, tenantId, {
+    name: 'plain',
+    target: { kind: 'WEBHOOK', url: 'http://hooks.example.test/plain' },
+  });
+  await queryRows(
+    stack.databaseSuperuserUrl,
+    `update stream_destinations set settings = jsonb_build_object('kind', 'WEBHOOK', 'url', $2::text) where id = $1`,
+    [stream.id, HOOK_URL],
+  );
+  return stream;
+}
+
 describe('a webhook URL that is its own credential', () => {
   it('is kept sealed: neither the row nor streams.list holds its path; delivery still reaches it', async () => {
     const { tenantId } = await stack.createTenant('Slack stream');
@@ -85,16 +99,7 @@ describe('a webhook URL that is its own credential', () => {
     const { tenantId } = await stack.createTenant('Slack stream of before');
     await ingestStored(stack, tenantId, [makeEvent(tenantId)]);
     const settings = settingsToReceiver();
-    const { stream } = await createStream(stack.services.orm, settings, tenantId, {
-      name: 'plain',
-      target: { kind: 'WEBHOOK', url: 'http://hooks.example.test/plain' },
-    });
-    // as an earlier version stored it
-    await queryRows(
-      stack.databaseSuperuserUrl,
-      `update stream_destinations set settings = jsonb_build_object('kind', 'WEBHOOK', 'url', $2::text) where id = $1`,
-      [stream.id, HOOK_URL],
-    );
+    const stream = await streamStoredInClear(settings, tenantId);
     const listed = await listStreams(stack.services.orm, tenantId, settings);
     expect(JSON.stringify(listed)).not.toContain(SECRET_PART);
     expect(await rowText(tenantId)).not.toContain(SECRET_PART);
@@ -114,15 +119,7 @@ describe('a webhook URL that is its own credential', () => {
     });
     expect(await listStreams(stack.services.orm, tenantId, settings)).toEqual([]);
 
-    const { stream } = await createStream(stack.services.orm, settings, tenantId, {
-      name: 'plain',
-      target: { kind: 'WEBHOOK', url: 'http://hooks.example.test/plain' },
-    });
-    await queryRows(
-      stack.databaseSuperuserUrl,
-      `update stream_destinations set settings = jsonb_build_object('kind', 'WEBHOOK', 'url', $2::text) where id = $1`,
-      [stream.id, HOOK_URL],
-    );
+    const stream = await streamStoredInClear(settings, tenantId);
     // the edit dialog of a row an earlier version stored in clear sends back what it was shown
     const edited = await updateStream(stack.services.orm, settings, tenantId, { id: stream.id, name: 'renamed', target: shown });
     expect(edited.stream).toMatchObject({ name: 'renamed', target: shown });
@@ -138,19 +135,12 @@ describe('a webhook URL that is its own credential', () => {
     expect(await deliverStream(stack.services.orm, settings, tenantId, stream.id, options)).toMatchObject({ outcome: 'caught-up', delivered: 1 });
     expect(receiver.requests.filter((r) => r.body.includes(tenantId)).map((r) => r.path)).toEqual([SECRET_PATH, SECRET_PATH]);
   }, 60_000);
+
   it("is never sealed by a CLI run without the installation's server secret: it lists redacted, and refuses to seal a new one (review F §5)", async () => {
     const { tenantId } = await stack.createTenant('Slack stream, CLI elsewhere');
     await ingestStored(stack, tenantId, [makeEvent(tenantId)]);
     const settings = settingsToReceiver();
-    const { stream } = await createStream(stack.services.orm, settings, tenantId, {
-      name: 'plain',
-      target: { kind: 'WEBHOOK', url: 'http://hooks.example.test/plain' },
-    });
-    await queryRows(
-      stack.databaseSuperuserUrl,
-      `update stream_destinations set settings = jsonb_build_object('kind', 'WEBHOOK', 'url', $2::text) where id = $1`,
-      [stream.id, HOOK_URL],
-    );
+    const stream = await streamStoredInClear(settings, tenantId);
     // an operator's CLI on another host (or with another DATA_DIR): the database is the installation's, the secret not
     const elsewhere = { DATA_DIR: mkdtempSync(join(tmpdir(), 'modula-cli-elsewhere-')) };
     const listed = runCli(stack, ['stream', 'list', '--tenant', tenantId], elsewhere);

@@ -19,7 +19,7 @@ import { HashingFile } from './hashing-file.ts';
 import { databasePackStore } from './database-pack-store.ts';
 import type { TPackStore } from './pack-store.ts';
 import { pdfWriter } from './pdf-writer.ts';
-import { isWholeLog, wholeLogGap } from './whole-log.ts';
+import { isWholeLog, wholeLogGap, wholeLogRefusal } from './whole-log.ts';
 import { copyOutAsTenant } from './tenant-copy.ts';
 
 export interface TBuiltExport {
@@ -125,7 +125,7 @@ export async function buildExport(
     };
   });
   const whole = isWholeLog(filter);
-  if (whole && problem) throw new AppError('CONFLICT', `nothing was signed: the tenant's retention anchor does not check (${problem}); run verify-chain`);
+  if (whole && problem) throw wholeLogRefusal({ anchorProblem: problem });
   const generatedAt = new Date().toISOString();
   const generatedBy = { userId: request.requested_by_user_id, name: request.requested_by_name, email: request.requested_by_email };
   const chainRange = { fromSeq: summary.fromSeq, toSeq: summary.toSeq };
@@ -168,7 +168,7 @@ export async function buildExport(
     const { rows, rowsDigest } = written;
     if (rows !== summary.rows) throw new Error(`counted ${summary.rows} events but wrote ${rows}`);
     const gap = whole ? wholeLogGap({ rows, chainRange, checkpoint, anchor, kind: 'export' }) : null;
-    if (gap) throw new AppError('CONFLICT', `nothing was signed: the table no longer holds the whole log its checkpoint signs (${gap}); run verify-chain`);
+    if (gap) throw wholeLogRefusal({ gap });
     const statementFields = { exportId, tenantId, format: request.format, rows, rowsDigest, chainRange, filter, generatedAt, checkpoint };
     const statement = exportStatementText(statementFields);
     const statementSignature = signer.sign(statement);

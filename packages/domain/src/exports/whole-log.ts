@@ -1,4 +1,5 @@
 import type { TEventsFilter, TExportKind, TExportManifest } from '@modula/contracts';
+import { AppError } from '../app-error.ts';
 import { GENESIS_HASH } from '../integrity/chain.ts';
 import { narrowingFilter } from '../read/narrowing-filter.ts';
 
@@ -67,4 +68,16 @@ export function wholeLogCountProblem(m: Pick<TExportManifest, 'rows' | 'chainRan
  */
 export function wholeLogGap(m: Pick<TExportManifest, 'rows' | 'chainRange' | 'checkpoint' | 'anchor'> & { kind: TExportKind }): string | null {
   return wholeLogBounds(m).problem ?? wholeLogCountProblem(m);
+}
+
+/**
+ * The refusal of a pack of the whole log that would not pass verify-export: one wording for the
+ * export job and the retention archive, pointing the operator at verify-chain, which names the fault.
+ */
+export function wholeLogRefusal(cause: { anchorProblem: string } | { gap: string }): AppError {
+  const why =
+    'anchorProblem' in cause
+      ? `the tenant's retention anchor does not check (${cause.anchorProblem})`
+      : `the table no longer holds the whole log its checkpoint signs (${cause.gap})`;
+  return new AppError('CONFLICT', `nothing was signed: ${why}; run verify-chain`);
 }

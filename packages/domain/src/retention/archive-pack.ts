@@ -13,7 +13,7 @@ import { csvCopyQuery, summarizeExport } from '../exports/export-rows.ts';
 import { writeCsvPack, type TCsvWritten } from '../exports/csv-writer.ts';
 import { HashingFile } from '../exports/hashing-file.ts';
 import { copyOutAsTenant } from '../exports/tenant-copy.ts';
-import { wholeLogGap } from '../exports/whole-log.ts';
+import { wholeLogGap, wholeLogRefusal } from '../exports/whole-log.ts';
 import type { TKeyring, TSigner } from '../integrity/signing-key.ts';
 import { packAnchor } from '../integrity/verify-chain.ts';
 import { RETENTION_ARCHIVE } from './retention-archive.ts';
@@ -93,7 +93,7 @@ async function writeArchive(
       ...(await packAnchor(db, tenantId, keyring)),
     };
   });
-  if (problem) throw new AppError('CONFLICT', `nothing was signed: the tenant's retention anchor does not check (${problem}); run verify-chain`);
+  if (problem) throw wholeLogRefusal({ anchorProblem: problem });
   mkdirSync(dir, { recursive: true, mode: 0o750 });
   const fileName = exportFileName(exportId, 'csv');
   const partial = join(dir, `${fileName}.part`);
@@ -109,7 +109,7 @@ async function writeArchive(
   if (gap) {
     file.destroy();
     rmSync(partial, { force: true });
-    throw new AppError('CONFLICT', `nothing was signed: the table no longer holds the whole log its checkpoint signs (${gap}); run verify-chain`);
+    throw wholeLogRefusal({ gap });
   }
   const { sha256, bytes } = await file.close();
   const generatedAt = new Date().toISOString();
