@@ -47,7 +47,8 @@ function corpusEvent(tenantId: string) {
 /**
  * Ids, hashes and timestamps are random or time-dependent digits, so a short secret such as a CVV
  * can appear inside them by chance; they are masked before searching for the short secrets (long ones
- * are searched for in the raw text, so masking can never hide a leaked card number).
+ * are searched for in the raw text, so masking can never hide a leaked card number). The queue's job
+ * id is <tenant>.<ticket>.<8 random hex>: that salt alone holds '737' or '4821' in 0.15 % of runs.
  */
 function expectNoSecret(text: string) {
   const masked = withoutGeneratedValues(text);
@@ -56,6 +57,7 @@ function expectNoSecret(text: string) {
 
 function withoutGeneratedValues(text: string): string {
   return text
+    .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.\d+\.[0-9a-f]{8}\b/gi, '<job id>')
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<uuid>')
     .replace(/\d{4}-\d{2}-\d{2}[T ][\d:.]+(Z|[+-]\d{2}(:?\d{2})?)?/g, '<time>')
     .replace(/\\\\?x[0-9a-f]{16,}/gi, '<bytes>')
