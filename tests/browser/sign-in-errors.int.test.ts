@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 import { makeUser, PASSWORD, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
 import { buildWebIfStale } from '../../web/scripts/build-if-stale.ts';
-import { launchChromium, openSignIn as openBrowserSignIn, submitPassword } from './browser.ts';
+import { launchChromium, openSignIn as openBrowserSignIn, previousStepCode, submitPassword } from './browser.ts';
 
 /**
  * What a refused sign-in tells the person, in a real Chromium: a wrong code during enrolment, and
@@ -34,8 +34,7 @@ describe('sign-in refusals in the browser', () => {
     const page = await openSignIn();
     await submitPassword(page, user.email, PASSWORD);
     const secret = (await page.getByTestId('totp-secret').innerText()).replace(/\s+/g, '');
-    const right = totpCodeAt(secret, Date.now() - 30_000);
-    const wrong = String((Number(right) + 500_000) % 1_000_000).padStart(6, '0');
+    const wrong = String((Number(totpCodeAt(secret)) + 500_000) % 1_000_000).padStart(6, '0');
 
     await page.getByLabel('6-digit code').fill(wrong);
     await page.getByRole('button', { name: 'Confirm and sign in' }).click();
@@ -43,7 +42,9 @@ describe('sign-in refusals in the browser', () => {
     // still on the enrolment step: the QR code and the key stay for the next try
     await expect(page.getByTestId('totp-secret').count()).resolves.toBe(1);
 
-    await page.getByLabel('6-digit code').fill(right);
+    // taken only now, with 10 s of its step left: the refusal above takes a round trip and a poll, and
+    // the previous step's code is refused once the server's clock enters the next step
+    await page.getByLabel('6-digit code').fill(await previousStepCode(secret));
     await page.getByRole('button', { name: 'Confirm and sign in' }).click();
     await page.getByLabel('I have stored my recovery codes').check();
     await page.getByRole('button', { name: 'Continue' }).click();
@@ -56,7 +57,7 @@ describe('sign-in refusals in the browser', () => {
     const first = await trpc(stack, 'mutation', 'auth.login', { email: user.email, password: PASSWORD });
     const confirmed = await trpc(stack, 'mutation', 'auth.confirmTotp', {
       enrollmentToken: first.data.enrollmentToken,
-      code: totpCodeAt(first.data.secret, Date.now() - 30_000),
+      code: await previousStepCode(first.data.secret),
     });
     const code = (confirmed.data.recoveryCodes as string[])[0]!;
     const useCode = async () => {
