@@ -124,11 +124,57 @@ describe('an alert webhook URL that is its own credential', () => {
     ]);
   }, 60_000);
 
+  it('of any service: Google Chat (key and token in the query), Mattermost or a self-made receiver is sealed too (review F §4)', async () => {
+    const { tenantId } = await stack.createTenant('Chat Bistro');
+    const admin = await signedInAdmin(stack, tenantId);
+    const hooks = [
+      [
+        'http://chat.googleapis.com/v1/spaces/AAAAx1/messages?key=AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI&token=Zq8e2Lw',
+        'AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI',
+      ],
+      ['http://chat.mattermost.example/hooks/xq7yw8mbbjfszp4qa3rtu5gkhe', 'xq7yw8mbbjfszp4qa3rtu5gkhe'],
+      ['http://receiver.example.test/alerts/in', '/alerts/in'],
+    ] as const;
+    const ids: string[] = [];
+    for (const [url] of hooks) {
+      const added = await trpc(stack, 'mutation', 'alerts.webhooks.add', { url }, { cookie: admin.cookie });
+      expect(added.status).toBe(200);
+      expect(added.data.webhook.url).toBe(`http://${new URL(url).host}/[REDACTED]`);
+      ids.push(added.data.webhook.id);
+    }
+    const alert = await raiseOne(tenantId, 'cashier-gc');
+    expect(await deliverAlert(stack.services.orm, settingsToReceiver(), tenantId, alert.id, false)).toEqual({ sent: 4, failed: 0, pending: 0 });
+    expect(
+      postsTo(tenantId)
+        .map((r) => [r.headers.host, r.path])
+        .sort(),
+    ).toEqual(hooks.map(([url]) => [new URL(url).host, new URL(url).pathname + new URL(url).search]).sort());
+
+    const listed = await trpc(stack, 'query', 'alerts.webhooks.list', {}, { cookie: admin.cookie });
+    const alerts = await trpc(stack, 'query', 'alerts.list', {}, { cookie: admin.cookie });
+    const recorded = await queryRows<{ row: string }>(
+      stack.databaseSuperuserUrl,
+      `select row_to_json(e)::text as row from audit_events e where tenant_id = $1 and action = 'ALERT_WEBHOOK_ADDED'`,
+      [tenantId],
+    );
+    expect(recorded).toHaveLength(3);
+    for (const [, secretPart] of hooks) {
+      expect(await rowsText(tenantId)).not.toContain(secretPart);
+      expect(JSON.stringify(listed.body)).not.toContain(secretPart);
+      expect(JSON.stringify(alerts.body)).not.toContain(secretPart);
+      expect(recorded.map((r) => r.row).join('\n')).not.toContain(secretPart);
+    }
+    // shown by host alone, each delivery still names its webhook
+    const webhooks = (alerts.data.items[0] as TAlertView).deliveries.filter((d) => d.channel === 'WEBHOOK');
+    expect(webhooks.map((d) => d.webhookId).sort()).toEqual([...ids].sort());
+  }, 60_000);
+
   it('stored in clear before this version: shown redacted, sealed when next read, still delivered', async () => {
     const { tenantId } = await stack.createTenant('Slack Bistro of before');
     const admin = await signedInAdmin(stack, tenantId);
-    const added = await trpc(stack, 'mutation', 'alerts.webhooks.add', { url: 'http://hooks.example.test/plain' }, { cookie: admin.cookie });
-    expect(added.data.webhook.url).toBe('http://hooks.example.test/plain');
+    // a bare origin is kept as given: this row holds a URL in clear, as every credential URL was before
+    const added = await trpc(stack, 'mutation', 'alerts.webhooks.add', { url: 'http://hooks.example.test/' }, { cookie: admin.cookie });
+    expect(added.data.webhook.url).toBe('http://hooks.example.test/');
     // as an earlier version stored it
     await queryRows(stack.databaseSuperuserUrl, 'update alert_webhooks set url = $2 where id = $1', [added.data.webhook.id, HOOK_URL]);
 

@@ -133,7 +133,9 @@ describe('the log streams screen', () => {
     const row = page.getByTestId('log-streams').getByRole('row', { name: /SIEM webhook/ });
     const cell = (id: string) => row.getByTestId(id).innerText();
     await row.waitFor();
-    expect((await row.innerText()).replace(/\s+/g, ' ')).toContain(`SIEM webhook Webhook ${hook.url}/audit`);
+    // its path may be its credential: listed by its host alone
+    expect((await row.innerText()).replace(/\s+/g, ' ')).toContain(`SIEM webhook Webhook ${hook.url}/[REDACTED]`);
+    expect(await page.content()).not.toContain(`${hook.url}/audit`);
     expect((await cell('stream-state')).toLowerCase()).toBe('active');
     // shown once: neither the list nor a reload brings it back
     expect(await page.content()).not.toContain(secret.slice(6));
@@ -256,7 +258,10 @@ describe('the log streams screen', () => {
     const dialog = page.getByRole('dialog', { name: 'Edit log stream' });
     const nameField = dialog.getByLabel(/^Name/);
     await expect(nameField.inputValue()).resolves.toBe('Ops webhook');
-    await expect(dialog.getByLabel(/^Webhook URL/).inputValue()).resolves.toBe(`${hook.url}/ops`);
+    // its path may be its credential: shown by its host alone, and the field says how to keep or replace it
+    const shown = `${hook.url}/[REDACTED]`;
+    await expect(dialog.getByLabel(/^Webhook URL/).inputValue()).resolves.toBe(shown);
+    await dialog.getByText('The rest of this URL is kept sealed: leave it as it is to keep it, or type the whole new URL').waitFor();
     const kind = dialog.getByLabel(/^Kind/);
     await expect(kind.inputValue()).resolves.toBe('Webhook');
     await expect(kind.getAttribute('readonly')).resolves.not.toBeNull();
@@ -271,9 +276,9 @@ describe('the log streams screen', () => {
     await dialog.getByLabel(/^Webhook URL/).press('Enter');
     expect((await updated).status()).toBe(200);
     await dialog.waitFor({ state: 'hidden' });
-    await poll(async () => (await webhookRow.innerText()).replace(/\s+/g, ' ')).toContain(`Ops webhook (EU) Webhook ${hook.url}/ops-eu`);
+    await poll(async () => (await webhookRow.innerText()).replace(/\s+/g, ' ')).toContain(`Ops webhook (EU) Webhook ${shown}`);
 
-    // the log holds the change: who, which stream, before and after, and that the credential stayed
+    // the log holds the change: who, which stream, before and after, that the credential stayed and the URL did not
     const updates = await eventually(async () => {
       const r = await api('query', 'events.list', { actions: ['STREAM_UPDATED'] });
       return r.data.items.length > 0 ? r.data.items : undefined;
@@ -283,9 +288,9 @@ describe('the log streams screen', () => {
       action: 'STREAM_UPDATED',
       description: 'Ada Admin changed the log stream Ops webhook (EU)',
       entity: { type: 'LOG_STREAM', id: webhookId, label: 'Ops webhook (EU)' },
-      before: { name: 'Ops webhook', target: { kind: 'WEBHOOK', url: `${hook.url}/ops` } },
-      after: { name: 'Ops webhook (EU)', target: { kind: 'WEBHOOK', url: `${hook.url}/ops-eu` } },
-      metadata: { credentialChanged: false },
+      before: { name: 'Ops webhook', target: { kind: 'WEBHOOK', url: shown } },
+      after: { name: 'Ops webhook (EU)', target: { kind: 'WEBHOOK', url: shown } },
+      metadata: { credentialChanged: false, urlChanged: true },
     });
 
     // Splunk's token travels to the HEC host: moved elsewhere without it, the service refuses

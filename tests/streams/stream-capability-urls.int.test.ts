@@ -95,6 +95,41 @@ describe('a webhook URL that is its own credential', () => {
     expect(receiver.requests.filter((r) => r.body.includes(tenantId)).map((r) => r.path)).toEqual([SECRET_PATH, SECRET_PATH]);
   }, 60_000);
 
+  it('of any service: a URL with a path or a query is sealed; a bare origin is kept as given (review F §4)', async () => {
+    const { tenantId } = await stack.createTenant('Webhooks of every kind');
+    await ingestStored(stack, tenantId, [makeEvent(tenantId)]);
+    const settings = settingsToReceiver();
+    // credentials no list of service shapes knows: Google Chat's in the query, Mattermost's and a
+    // self-made receiver's in the path (a password in the user information is refused, target-guard.ts)
+    const urls = [
+      [
+        'http://chat.googleapis.com/v1/spaces/AAAAx1/messages?key=AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI&token=Zq8e2Lw',
+        'AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI',
+      ],
+      ['http://chat.mattermost.example/hooks/xq7yw8mbbjfszp4qa3rtu5gkhe', 'xq7yw8mbbjfszp4qa3rtu5gkhe'],
+      ['http://receiver.example.test/audit/in', '/audit/in'],
+      ['http://receiver.example.test/?', 'test/?'],
+    ] as const;
+    for (const [i, [url, secretPart]] of urls.entries()) {
+      const { stream } = await createStream(stack.services.orm, settings, tenantId, { name: `hook ${i}`, target: { kind: 'WEBHOOK', url } });
+      expect(stream.target).toEqual({ kind: 'WEBHOOK', url: `http://${new URL(url).host}/[REDACTED]` });
+      expect(await rowText(tenantId)).not.toContain(secretPart);
+      expect(JSON.stringify(await listStreams(stack.services.orm, tenantId, settings))).not.toContain(secretPart);
+      expect(await deliverStream(stack.services.orm, settings, tenantId, stream.id, options)).toMatchObject({ outcome: 'caught-up', delivered: 1 });
+      const got = receiver.requests.filter((r) => r.body.includes(tenantId)).at(-1)!;
+      const { host, pathname, search } = new URL(url);
+      expect([got.headers.host, got.path]).toEqual([host, pathname + search]);
+    }
+    // a Splunk HEC base URL, nothing past the host: kept and shown as given
+    const { stream: splunk } = await createStream(stack.services.orm, settings, tenantId, {
+      name: 'splunk',
+      target: { kind: 'SPLUNK', url: 'http://splunk.example.test:8088', source: 'modula-audit', sourcetype: 'modula:audit' },
+      secret: 'a-hec-token-of-splunk',
+    });
+    expect(splunk.target).toMatchObject({ kind: 'SPLUNK', url: 'http://splunk.example.test:8088' });
+    expect(await rowText(tenantId)).toContain('http://splunk.example.test:8088');
+  }, 60_000);
+
   it('stored in clear before this version: shown redacted, sealed when next read, still delivered', async () => {
     const { tenantId } = await stack.createTenant('Slack stream of before');
     await ingestStored(stack, tenantId, [makeEvent(tenantId)]);

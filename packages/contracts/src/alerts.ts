@@ -75,8 +75,10 @@ export const ZAlertDeliveryState = z.enum(['PENDING', 'SENT', 'FAILED']);
 export type TAlertDeliveryState = z.infer<typeof ZAlertDeliveryState>;
 export const ZAlertDeliveryView = z.object({
   channel: z.enum(['EMAIL', 'WEBHOOK']),
-  /** The addresses of the mail, or the webhook's URL. */
+  /** The addresses of the mail, or the webhook's URL (its display form when it may be a credential). */
   target: z.string(),
+  /** The webhook's id (alerts.webhooks.list): two webhooks on one host are shown alike. Null for mail. */
+  webhookId: z.uuid().nullable(),
   state: ZAlertDeliveryState,
   attempts: z.number().int(),
   lastError: z.string().nullable(),

@@ -33,8 +33,11 @@ export const streamsRouter = router({
     .input(ZStreamUpdateInput)
     .output(ZStreamChangeOutput)
     .mutation(async ({ ctx, input }) => {
-      const { before, credentialChanged, ...changed } = await updateStream(ctx.services.orm, streamSettingsOf(ctx.services), ctx.tenantId, input);
-      await recordStreamChange(ctx.services, ctx.session, 'STREAM_UPDATED', changed.stream, ctx.http?.ip ?? null, before, { credentialChanged });
+      const { before, credentialChanged, urlChanged, ...changed } = await updateStream(ctx.services.orm, streamSettingsOf(ctx.services), ctx.tenantId, input);
+      await recordStreamChange(ctx.services, ctx.session, 'STREAM_UPDATED', changed.stream, ctx.http?.ip ?? null, before, {
+        credentialChanged,
+        urlChanged,
+      });
       return changed;
     }),
   pause: adminProcedure

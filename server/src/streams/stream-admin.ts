@@ -34,8 +34,8 @@ export async function recordStreamChange(
   stream: TStreamView,
   sourceAddress: string | null,
   before?: TStreamView,
-  /** What the views cannot show: whether the (never shown) credential was replaced. */
-  metadata?: { credentialChanged: boolean },
+  /** What the views cannot show: whether the (never shown) credential, or a URL shown by its host alone, was replaced. */
+  metadata?: { credentialChanged: boolean; urlChanged: boolean },
 ): Promise<void> {
   await recordAdministration(
     services,

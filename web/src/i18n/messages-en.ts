@@ -443,7 +443,9 @@ export const en = {
     },
     nameHint: 'What it feeds, e.g. “SIEM webhook”',
     webhookUrl: 'Webhook URL',
-    webhookUrlHint: 'Each delivery is a signed POST of a batch of events, in order',
+    webhookUrlHint:
+      'Each delivery is a signed POST of a batch of events, in order. Afterwards only its host is shown: its path and query may be its credential',
+    urlSealed: 'The rest of this URL is kept sealed: leave it as it is to keep it, or type the whole new URL',
     webhookSecret: 'A signing secret is generated when the stream is created, and shown once.',
     webhookSecretKept: 'The signing secret stays the same.',
     splunkUrl: 'HEC URL',

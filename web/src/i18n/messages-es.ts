@@ -442,7 +442,9 @@ export const es: TMessages = {
     },
     nameHint: 'A qué lo envía, p. ej. «Webhook del SIEM»',
     webhookUrl: 'URL del webhook',
-    webhookUrlHint: 'Cada entrega es un POST firmado con un lote de eventos, en orden',
+    webhookUrlHint:
+      'Cada entrega es un POST firmado con un lote de eventos, en orden. Después solo se muestra su host: su ruta y su consulta pueden ser su credencial',
+    urlSealed: 'El resto de esta URL se guarda sellado: déjela como está para conservarla, o escriba la nueva URL completa',
     webhookSecret: 'Al crear el envío se genera un secreto de firma, que se muestra una sola vez.',
     webhookSecretKept: 'El secreto de firma no cambia.',
     splunkUrl: 'URL de HEC',

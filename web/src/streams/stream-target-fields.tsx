@@ -36,11 +36,17 @@ export function StreamTargetFields({ draft, onChange, keepsCredential = false }:
     />
   );
   const empty = (value: string) => t('streams.whenEmpty', { value });
+  // a URL the service shows by its host alone (stream-urls.ts): given back as is, it keeps the sealed one
+  const urlHint = (hint: string, value: string | undefined) => (value?.includes('[REDACTED]') ? t('streams.urlSealed') : hint);
   switch (draft.kind) {
     case 'WEBHOOK':
       return (
         <>
-          {text('url', t('streams.webhookUrl'), { description: t('streams.webhookUrlHint'), placeholder: 'https://siem.example.com/modula', required: true })}
+          {text('url', t('streams.webhookUrl'), {
+            description: urlHint(t('streams.webhookUrlHint'), draft.url),
+            placeholder: 'https://siem.example.com/modula',
+            required: true,
+          })}
           <Text size="sm" c="dimmed">
             {keepsCredential ? t('streams.webhookSecretKept') : t('streams.webhookSecret')}
           </Text>
@@ -49,7 +55,11 @@ export function StreamTargetFields({ draft, onChange, keepsCredential = false }:
     case 'SPLUNK':
       return (
         <>
-          {text('url', t('streams.splunkUrl'), { description: t('streams.splunkUrlHint'), placeholder: 'https://splunk.example.com:8088', required: true })}
+          {text('url', t('streams.splunkUrl'), {
+            description: urlHint(t('streams.splunkUrlHint'), draft.url),
+            placeholder: 'https://splunk.example.com:8088',
+            required: true,
+          })}
           {secret(t('streams.splunkToken'))}
           {text('index', t('streams.splunkIndex'))}
           {text('source', t('streams.splunkSource'), { placeholder: empty('modula-audit') })}
@@ -59,7 +69,7 @@ export function StreamTargetFields({ draft, onChange, keepsCredential = false }:
     case 'DATADOG':
       return (
         <>
-          {text('url', t('streams.datadogUrl'), { description: t('streams.datadogUrlHint'), required: true })}
+          {text('url', t('streams.datadogUrl'), { description: urlHint(t('streams.datadogUrlHint'), draft.url), required: true })}
           {secret(t('streams.datadogKey'))}
           {text('service', t('streams.datadogService'), { placeholder: empty('modula-audit') })}
           {text('tags', t('streams.datadogTags'), { description: t('streams.datadogTagsHint'), placeholder: 'env:prod,team:security' })}
@@ -68,7 +78,10 @@ export function StreamTargetFields({ draft, onChange, keepsCredential = false }:
     case 'S3':
       return (
         <>
-          {text('endpoint', t('streams.s3Endpoint'), { description: t('streams.s3EndpointHint'), placeholder: 'https://minio.example.com' })}
+          {text('endpoint', t('streams.s3Endpoint'), {
+            description: urlHint(t('streams.s3EndpointHint'), draft.endpoint),
+            placeholder: 'https://minio.example.com',
+          })}
           {text('bucket', t('streams.s3Bucket'), { required: true })}
           {text('region', t('streams.s3Region'), { placeholder: empty('us-east-1') })}
           {text('prefix', t('streams.s3Prefix'), { placeholder: t('streams.s3PrefixNone') })}

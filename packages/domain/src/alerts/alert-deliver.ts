@@ -6,7 +6,7 @@ import type { TTargetPolicy } from '../streams/target-guard.ts';
 import { signWebhook } from '../streams/webhook-signature.ts';
 import { alertMail } from './alert-mail.ts';
 import { readAlert } from './alert-views.ts';
-import { webhookSecretOf } from './alert-webhooks.ts';
+import { WEBHOOK_RECIPIENT, webhookSecretOf } from './alert-webhooks.ts';
 
 export interface TAlertDeliverySettings {
   /** Null without SMTP_URL: a mail delivery then fails for good at once (nothing to retry). */
@@ -74,7 +74,7 @@ export async function deliverAlert(orm: Orm, s: TAlertDeliverySettings, tenantId
         }
         await s.mailer.send(alertMail(found.alert, found.tenantName, s.origin, d.target));
       } else {
-        const hook = await webhookSecretOf(orm, s.serverSecret, tenantId, d.recipient.slice('webhook:'.length));
+        const hook = await webhookSecretOf(orm, s.serverSecret, tenantId, d.recipient.slice(WEBHOOK_RECIPIENT.length));
         if (!hook) {
           permanent = true;
           throw new Error('the webhook was removed');

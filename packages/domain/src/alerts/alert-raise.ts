@@ -4,6 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { administrationEvent } from '../accounts/administration.ts';
 import { readAlert } from './alert-views.ts';
 import { shownWebhookUrl } from './alert-webhook-urls.ts';
+import { WEBHOOK_RECIPIENT } from './alert-webhooks.ts';
 
 /** An alert a rule found, before it is stored. */
 export interface TAlertDraft {
@@ -74,7 +75,7 @@ export async function insertAlert(db: Db, tenantId: string, rule: TAlertRuleView
   const hooks = (await sql<{ id: string; url: string }>`select id, url from alert_webhooks where tenant_id = ${tenantId} order by id`.execute(db)).rows;
   for (const hook of hooks)
     await sql`insert into alert_deliveries (tenant_id, alert_id, recipient, channel, target)
-      values (${tenantId}, ${id}, ${`webhook:${hook.id}`}, 'WEBHOOK', ${shownWebhookUrl(hook.url)})`.execute(db);
+      values (${tenantId}, ${id}, ${`${WEBHOOK_RECIPIENT}${hook.id}`}, 'WEBHOOK', ${shownWebhookUrl(hook.url)})`.execute(db);
   return readAlert(db, tenantId, id);
 }
 

@@ -2,6 +2,7 @@ import { ALERT_SUBJECT_OF, type TAlertRuleName, type TAlertsListInput, type TAle
 import { dbOf, sql, withTenant, type Db, type Orm } from '@modula/db';
 import { AppError } from '../app-error.ts';
 import { shownWebhookUrl } from './alert-webhook-urls.ts';
+import { WEBHOOK_RECIPIENT } from './alert-webhooks.ts';
 
 const iso = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
 
@@ -29,6 +30,7 @@ interface AlertRow {
 interface DeliveryRow {
   alert_id: string;
   channel: 'EMAIL' | 'WEBHOOK';
+  recipient: string;
   target: string;
   state: 'PENDING' | 'SENT' | 'FAILED';
   attempts: number;
@@ -44,7 +46,7 @@ const ALERT_COLUMNS = sql`a.id, a.rule, a.subject, a.subject_label, ${iso('a.win
 async function viewsOf(db: Db, tenantId: string, rows: AlertRow[]): Promise<TAlertView[]> {
   if (rows.length === 0) return [];
   const deliveries = (
-    await sql<DeliveryRow>`select alert_id, channel, target, state, attempts, last_error, ${iso('delivered_at')} as delivered_at
+    await sql<DeliveryRow>`select alert_id, channel, recipient, target, state, attempts, last_error, ${iso('delivered_at')} as delivered_at
       from alert_deliveries where tenant_id = ${tenantId} and alert_id = any(${rows.map((r) => r.id)}::uuid[]) order by channel, recipient`.execute(db)
   ).rows;
   return rows.map((r) => ({
@@ -71,6 +73,7 @@ async function viewsOf(db: Db, tenantId: string, rows: AlertRow[]): Promise<TAle
       .map((d) => ({
         channel: d.channel,
         target: d.channel === 'WEBHOOK' ? shownWebhookUrl(d.target) : d.target,
+        webhookId: d.recipient.startsWith(WEBHOOK_RECIPIENT) ? d.recipient.slice(WEBHOOK_RECIPIENT.length) : null,
         state: d.state,
         attempts: d.attempts,
         lastError: d.last_error,

@@ -3,13 +3,13 @@ import { REDACTED } from '../ingest/redaction.ts';
 import { displayUrl, urlCarriesCredential } from '../streams/stream-urls.ts';
 
 /**
- * An alert webhook URL that is its own credential (a Slack, Discord, Teams or Zapier webhook: whoever
- * has it posts to the channel) is kept as log streams keep theirs (stream-urls.ts, the same
- * recogniser: what redaction would hide) and as the webhook's signing secret is kept (AES-256-GCM
+ * An alert webhook URL that may be its own credential (a Slack, Discord, Teams or Zapier webhook:
+ * whoever has it posts to the channel; any URL with a path or query) is kept as log streams keep
+ * theirs (stream-urls.ts, the same rule) and as the webhook's signing secret is kept (AES-256-GCM
  * under a key derived from the server secret, a purpose of its own). alert_webhooks.url then holds
  * its display form and the sealed URL after a '#': `https://hooks.slack.com/[REDACTED]#v1.…`. The
  * display form is what the listings, the alert's delivery (alert_deliveries.target) and the log
- * show; only a delivery opens the rest. Other URLs are kept as given.
+ * show; only a delivery opens the rest. A bare origin is kept as given.
  */
 const URL_PURPOSE = 'alert-webhook-url';
 /** Where the display form of a stored credential URL ends and its sealed URL begins. */

@@ -7,6 +7,9 @@ import { newWebhookSecret } from '../streams/webhook-signature.ts';
 import { checkTargetUrl, type TTargetPolicy } from '../streams/target-guard.ts';
 import { isShownForm, needsReseal, sendableWebhookUrl, shownWebhookUrl, storedWebhookUrl } from './alert-webhook-urls.ts';
 
+/** How alert_deliveries.recipient names a webhook: `webhook:<id>`. */
+export const WEBHOOK_RECIPIENT = 'webhook:';
+
 /** The purpose of the key that seals alert webhook secrets (derived from the server secret). */
 const SEAL_PURPOSE = 'alert-webhook-secret';
 

@@ -4,7 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { AppError } from '../app-error.ts';
 import { isoUtc } from '../read/event-view.ts';
 import { sealStreamSecret, type TStreamSettings } from './stream-settings.ts';
-import { needsReseal, resealedSettings, shownTarget, storedSettings } from './stream-urls.ts';
+import { needsReseal, resealedSettings, sameUrls, shownTarget, storedSettings } from './stream-urls.ts';
 import { checkTargetUrl, type TTargetPolicy } from './target-guard.ts';
 import { newWebhookSecret } from './webhook-signature.ts';
 
@@ -160,7 +160,7 @@ export async function updateStream(
   s: Pick<TStreamSettings, 'serverSecret' | 'policy'>,
   tenantId: string,
   input: TStreamUpdateInput,
-): Promise<{ before: TStreamView; stream: TStreamView; credentialChanged: boolean; signingSecret?: string }> {
+): Promise<{ before: TStreamView; stream: TStreamView; credentialChanged: boolean; urlChanged: boolean; signingSecret?: string }> {
   try {
     return await withTenant(orm, tenantId, async (em) => {
       const db = dbOf(em);
@@ -202,6 +202,7 @@ export async function updateStream(
         before,
         stream: await readStream(db, tenantId, input.id),
         credentialChanged: secret !== undefined,
+        urlChanged: !sameUrls(s, locked?.settings, settings),
         ...(generated ? { signingSecret: generated } : {}),
       };
     });

@@ -4,12 +4,13 @@ import { REDACTED, redactString } from '../ingest/redaction.ts';
 import { openStreamUrl, sealStreamUrl, type TStreamSettings } from './stream-settings.ts';
 
 /**
- * Target URLs that are their own credential — a Slack, Discord, Teams or Zapier webhook, whose path
- * lets whoever has it post to the channel — are kept like a stream's secret: `settings` (shown to
- * Admins, read back by streams.list, written into the STREAM_* records) holds only the URL's scheme,
- * host and a marker; the URL itself is sealed beside it, under `sealedUrls`, and opened only to
- * deliver. What counts as a credential is what redaction removes from a text (redaction.ts: the
- * webhook shapes of c1cc5c0, and any other secret shape): one recogniser for both.
+ * Target URLs that may be their own credential are kept like a stream's secret: `settings` (shown to
+ * Admins, read back by streams.list, written into the STREAM_* records, which no one can ever delete)
+ * holds only the URL's scheme, host and a marker; the URL itself is sealed beside it, under
+ * `sealedUrls`, and opened only to deliver. A Slack, Discord, Teams or Zapier webhook puts its
+ * credential in the path, a Google Chat webhook in the query (`?key=…&token=…`), Mattermost and
+ * self-made receivers wherever they like: no list of shapes knows them all, so any URL with more
+ * than a scheme and host is sealed (review F §4), as is any URL redaction would hide part of.
  */
 const URL_FIELDS = ['url', 'endpoint'] as const;
 type TUrlField = (typeof URL_FIELDS)[number];
@@ -18,9 +19,17 @@ type TSealedUrls = Partial<Record<TUrlField, string>>;
 /** A row's `settings`: the target as shown, and its sealed URLs (none for most targets). */
 export type TStoredSettings = TStreamTarget & { sealedUrls?: TSealedUrls };
 
-/** True when redaction would hide part of this URL: it must not be kept, or shown, in clear. */
+/**
+ * True when this URL must not be kept, or shown, in clear: it has a path, a query, a fragment or
+ * user information (any of which may be the credential), or redaction would hide part of it. Only
+ * a bare origin (`https://splunk.example.com:8088`, Datadog's intake) is kept as given.
+ */
 export function urlCarriesCredential(url: string): boolean {
-  return redactString(url) !== url;
+  if (redactString(url) !== url) return true;
+  // an empty query or fragment ('…/?') is parsed away; what is not a URL is kept out of sight too
+  if (url.includes('?') || url.includes('#') || !URL.canParse(url)) return true;
+  const u = new URL(url);
+  return u.username !== '' || u.password !== '' || u.pathname !== '/';
 }
 
 /** What is kept and shown of such a URL: scheme, host and port, and a marker for the rest. */
@@ -59,6 +68,28 @@ export function sendableTarget(s: Pick<TStreamSettings, 'serverSecret'>, setting
     if (box !== undefined && field in opened) opened[field] = openStreamUrl(s, box);
   }
   return ZStreamTarget.parse(opened);
+}
+
+/**
+ * True when two settings deliver to the same URLs. Their display forms may be alike (one host,
+ * another path), so STREAM_UPDATED says with this whether the URL itself changed. A URL sealed
+ * under another server secret is compared as its sealed text: no server can open it anyway.
+ */
+export function sameUrls(s: Pick<TStreamSettings, 'serverSecret'>, before: unknown, after: unknown): boolean {
+  const href = (url: string) => (URL.canParse(url) ? new URL(url).href : url);
+  const urls = (settings: unknown) => {
+    const { target, sealed } = split(settings);
+    return urlFields(target).map(({ field, value }) => {
+      const box = sealed[field];
+      if (box === undefined) return href(value);
+      try {
+        return href(openStreamUrl(s, box));
+      } catch {
+        return box;
+      }
+    });
+  };
+  return JSON.stringify(urls(before)) === JSON.stringify(urls(after));
 }
 
 /**
