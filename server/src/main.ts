@@ -12,7 +12,11 @@ try {
   console.error(`not starting: ${(err as Error).message}`);
   process.exit(78); // EX_CONFIG
 }
-const services = await createServices(config);
+// a login that could undo the database's protections, or another server secret than the database's, stops the start
+const services = await createServices(config).catch((err: Error) => {
+  console.error(`not starting: ${err.message}`);
+  process.exit(78); // EX_CONFIG
+});
 // refuse to start with a signing key the owner has not published: every checkpoint and export would fail
 await assertSigningKeyPublished(services.orm, config).catch(async (err: Error) => {
   services.log.fatal(`not starting: ${err.message}`);

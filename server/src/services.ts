@@ -1,5 +1,6 @@
-import type { TConfig } from '@modula/config';
+import { resolveServerSecret, type TConfig } from '@modula/config';
 import { assertLeastPrivilegedLogin, createOrm } from '@modula/db';
+import { assertServerSecretOfDatabase } from '@modula/domain';
 import { CoalescingEnqueuer, configuredRetry, createRedis, IngestQueue, redisReady } from '@modula/queue';
 import { pino } from 'pino';
 import type { TServices } from './context.ts';
@@ -8,10 +9,12 @@ import { IngestMetrics } from './http/metrics.ts';
 export async function createServices(config: TConfig): Promise<TServices & { close(): Promise<void> }> {
   const log = pino({ name: 'server', level: config.LOG_LEVEL });
   const orm = await createOrm({ url: config.DATABASE_URL, poolMax: 20 });
-  await assertLeastPrivilegedLogin(orm).catch(async (err) => {
-    await orm.close();
-    throw err;
-  });
+  await assertLeastPrivilegedLogin(orm)
+    .then(() => assertServerSecretOfDatabase(orm, resolveServerSecret(config)))
+    .catch(async (err) => {
+      await orm.close();
+      throw err;
+    });
   const redis = createRedis(config, 'producer', (f, m) => log.warn(f, m));
   // a producer has no offline queue: the first calls after start must not find its connection still
   // opening (they would get 503 though Redis is up). A Redis that is down does not stop the start.

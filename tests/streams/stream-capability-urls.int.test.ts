@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -198,6 +199,23 @@ describe('a webhook URL that is its own credential', () => {
     expect(await listStreams(stack.services.orm, tenantId)).toHaveLength(1);
     const webhooks = await queryRows(stack.databaseSuperuserUrl, 'select id from alert_webhooks where tenant_id = $1', [tenantId]);
     expect(webhooks).toEqual([]);
+
+    // a server-secret an earlier CLI generated there is not the installation's: the database says so
+    writeFileSync(join(elsewhere.DATA_DIR, 'server-secret'), randomBytes(32).toString('base64url'), { mode: 0o600 });
+    const rowBefore = await rowText(tenantId);
+    const stray = runCli(stack, ['stream', 'create', '--tenant', tenantId, '--name', 'second', '--kind', 'webhook', '--url', HOOK_URL], elsewhere);
+    expect(stray.status).not.toBe(0);
+    expect(stray.stderr).toMatch(/the server secret here \(.*server-secret\) is not the one this database is served with/);
+    const strayAdd = runCli(stack, ['alert', 'webhook-add', '--tenant', tenantId, '--url', HOOK_URL], elsewhere);
+    expect(strayAdd.stderr).toMatch(/is not the one this database is served with/);
+    const strayList = runCli(stack, ['stream', 'list', '--tenant', tenantId], elsewhere);
+    expect(strayList.status, strayList.stderr).toBe(0);
+    expect(strayList.json.items.map((s: { target: unknown }) => s.target)).toEqual([{ kind: 'WEBHOOK', url: 'http://hooks.slack.com/[REDACTED]' }]);
+    expect(runCli(stack, ['alert', 'webhooks', '--tenant', tenantId], elsewhere).status).toBe(0);
+    // nothing was sealed under it: one stream, left as it was, and no webhook
+    expect(await listStreams(stack.services.orm, tenantId)).toHaveLength(1);
+    expect(await rowText(tenantId)).toBe(rowBefore);
+    expect(await queryRows(stack.databaseSuperuserUrl, 'select id from alert_webhooks where tenant_id = $1', [tenantId])).toEqual([]);
 
     // the installation's own CLI (its DATA_DIR) seals the row in place, as the servers would
     const here = runCli(stack, ['stream', 'list', '--tenant', tenantId]);

@@ -1,6 +1,6 @@
-import { exitAfter, loadConfigOrExit } from '@modula/config';
+import { exitAfter, loadConfigOrExit, resolveServerSecret } from '@modula/config';
 import { assertLeastPrivilegedLogin, createOrm } from '@modula/db';
-import { assertSigningKeyPublished } from '@modula/domain';
+import { assertServerSecretOfDatabase, assertSigningKeyPublished } from '@modula/domain';
 import { pino } from 'pino';
 import { startIngestWorker } from './ingest-worker.ts';
 import { startCheckpointWorker } from './checkpoint-worker.ts';
@@ -12,8 +12,10 @@ const config = loadConfigOrExit();
 const log = pino({ name: 'worker', level: config.LOG_LEVEL });
 const orm = await createOrm({ url: config.DATABASE_URL, poolMax: config.WORKER_CONCURRENCY + config.STREAM_CONCURRENCY + 4 });
 await assertLeastPrivilegedLogin(orm);
-// refuse to start with a signing key the owner has not published: every checkpoint and export would fail
-await assertSigningKeyPublished(orm, config).catch(async (err: Error) => {
+// refuse to start with a signing key the owner has not published (every checkpoint and export would
+// fail), or with another server secret than the database's (no stream or alert webhook would deliver)
+const secretOfDatabase = async () => assertServerSecretOfDatabase(orm, resolveServerSecret(config));
+await Promise.all([assertSigningKeyPublished(orm, config), secretOfDatabase()]).catch(async (err: Error) => {
   log.fatal(`not starting: ${err.message}`);
   await orm.close();
   process.exit(78); // EX_CONFIG

@@ -31,6 +31,7 @@ import { Migration20261202090000_alert_hold } from './migrations/Migration202612
 import { Migration20261202100000_fair_stream_sweep } from './migrations/Migration20261202100000_fair_stream_sweep.ts';
 import { Migration20261202120000_expiry_updates_counts } from './migrations/Migration20261202120000_expiry_updates_counts.ts';
 import { Migration20261202140000_api_key_scope } from './migrations/Migration20261202140000_api_key_scope.ts';
+import { Migration20261203090000_server_secret_check } from './migrations/Migration20261203090000_server_secret_check.ts';
 import { guardPool } from './pool-guard.ts';
 
 export type Orm = MikroORM;
@@ -73,6 +74,7 @@ const MIGRATIONS = [
   { name: 'Migration20261202100000_fair_stream_sweep', class: Migration20261202100000_fair_stream_sweep },
   { name: 'Migration20261202120000_expiry_updates_counts', class: Migration20261202120000_expiry_updates_counts },
   { name: 'Migration20261202140000_api_key_scope', class: Migration20261202140000_api_key_scope },
+  { name: 'Migration20261203090000_server_secret_check', class: Migration20261203090000_server_secret_check },
 ];
 
 export async function createOrm({ url, poolMax = 10 }: OrmOptions): Promise<Orm> {

@@ -1,9 +1,8 @@
-import { existingServerSecret } from '@modula/config';
 import { ZAlertRuleName, ZAlertRuleUpdateInput, type TAlertChainBrokenJob } from '@modula/contracts';
 import { addAlertWebhook, administrationEvent, listAlertRules, listAlerts, listAlertWebhooks, removeAlertWebhook, updateAlertRule } from '@modula/domain';
 import { AlertQueue, createRedis, redisReady } from '@modula/queue';
 import { z } from 'zod';
-import { cliConfig, installationSecret } from '../runtime-config.ts';
+import { cliConfig, installationSecret, installationSecretIfHere } from '../runtime-config.ts';
 import { printJson, required, type TCommand } from './helpers.ts';
 import { operatorActor, recordAdministration } from './record-administration.ts';
 import { withOrm } from './with-orm.ts';
@@ -90,11 +89,14 @@ export const alertWebhookAdd: TCommand = {
   async run(values) {
     const tenantId = tenantOf(values);
     const config = cliConfig();
-    const added = await withOrm((orm) =>
-      addAlertWebhook(orm, installationSecret(config), { allowHttp: config.STREAM_ALLOW_HTTP, allowPrivate: config.STREAM_ALLOW_PRIVATE_ADDRESSES }, tenantId, {
-        url: required(values, 'url'),
-        secret: values.secret as string | undefined,
-      }),
+    const added = await withOrm(async (orm) =>
+      addAlertWebhook(
+        orm,
+        await installationSecret(config, orm),
+        { allowHttp: config.STREAM_ALLOW_HTTP, allowPrivate: config.STREAM_ALLOW_PRIVATE_ADDRESSES },
+        tenantId,
+        { url: required(values, 'url'), secret: values.secret as string | undefined },
+      ),
     );
     await recordAdministration([
       administrationEvent(tenantId, 'ALERT_WEBHOOK_ADDED', operatorActor(), {
@@ -115,8 +117,7 @@ export const alertWebhookList: TCommand = {
   async run(values) {
     const tenantId = tenantOf(values);
     // shown redacted either way; sealed in place only with the installation's own secret
-    const serverSecret = existingServerSecret(cliConfig());
-    printJson({ items: await withOrm((orm) => listAlertWebhooks(orm, tenantId, serverSecret)) });
+    printJson({ items: await withOrm(async (orm) => listAlertWebhooks(orm, tenantId, await installationSecretIfHere(cliConfig(), orm))) });
     return 0;
   },
 };

@@ -1,8 +1,7 @@
 import { ZStreamTarget, type TStreamView } from '@modula/contracts';
-import { existingServerSecret } from '@modula/config';
 import { administrationEvent, createStream, deleteStream, listStreams, setStreamPaused, streamSettings } from '@modula/domain';
 import { z } from 'zod';
-import { cliConfig, installationSecret } from '../runtime-config.ts';
+import { cliConfig, installationSecret, installationSecretIfHere } from '../runtime-config.ts';
 import { printJson, required, type TCommand } from './helpers.ts';
 import { operatorActor, recordAdministration } from './record-administration.ts';
 import { withOrm } from './with-orm.ts';
@@ -64,9 +63,11 @@ export const streamCreate: TCommand = {
     );
     const secret = (values.secret as string | undefined) ?? process.env.MODULA_STREAM_SECRET;
     const config = cliConfig();
-    installationSecret(config);
-    const settings = streamSettings(config);
-    const created = await withOrm((orm) => createStream(orm, settings, tenantId, { name: required(values, 'name'), target, ...(secret ? { secret } : {}) }));
+    const created = await withOrm(async (orm) => {
+      // checked first: streamSettings would generate a secret where there is none
+      await installationSecret(config, orm);
+      return createStream(orm, streamSettings(config), tenantId, { name: required(values, 'name'), target, ...(secret ? { secret } : {}) });
+    });
     await recordAdministration([recorded(tenantId, 'STREAM_CREATED', created.stream)]);
     printJson(created);
     return 0;
@@ -80,8 +81,11 @@ export const streamList: TCommand = {
   async run(values) {
     const tenantId = tenantOf(values);
     // shown redacted either way; sealed in place only with the installation's own secret
-    const serverSecret = existingServerSecret(cliConfig());
-    printJson({ items: await withOrm((orm) => listStreams(orm, tenantId, serverSecret ? { serverSecret } : undefined)) });
+    const items = await withOrm(async (orm) => {
+      const serverSecret = await installationSecretIfHere(cliConfig(), orm);
+      return listStreams(orm, tenantId, serverSecret ? { serverSecret } : undefined);
+    });
+    printJson({ items });
     return 0;
   },
 };

@@ -5,6 +5,14 @@ function keyFor(serverSecret: Buffer, purpose: string): Buffer {
   return createHmac('sha256', serverSecret).update(`modula-audit:${purpose}`).digest();
 }
 
+/**
+ * What tells one server secret from another without revealing it: an HMAC of a fixed text under a
+ * key derived for this purpose alone (server-secret-check.ts keeps it in the database).
+ */
+export function secretCheckValue(serverSecret: Buffer): string {
+  return `v1.${createHmac('sha256', keyFor(serverSecret, 'server-secret-check')).update('modula-audit server secret check').digest('base64url')}`;
+}
+
 /** `payload.signature`, both base64url: tamper-evident, not secret. */
 export function signPayload(serverSecret: Buffer, purpose: string, payload: unknown): string {
   const body = Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
