@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { resolveServerSecret } from '@modula/config';
 import { createCheckpoint, loadSigner, publishSigningKey } from '@modula/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../testing/database.ts';
@@ -40,7 +41,9 @@ function startProcess(name: keyof typeof ENTRIES, env: Record<string, string>): 
   const { entry, ready } = ENTRIES[name];
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, entry)], {
     cwd: ROOT,
-    env: { ...process.env, ...stack.env, PORT: '0', LOG_LEVEL: 'info', ...env },
+    // the installation's server secret: a fresh DATA_DIR (for a key of its own) would bring a secret
+    // of its own too, which the database refuses before the key is looked at
+    env: { ...process.env, ...stack.env, SERVER_SECRET: resolveServerSecret(stack.config).toString('utf8'), PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -14,8 +14,11 @@ const orm = await createOrm({ url: config.DATABASE_URL, poolMax: config.WORKER_C
 await assertLeastPrivilegedLogin(orm);
 // refuse to start with a signing key the owner has not published (every checkpoint and export would
 // fail), or with another server secret than the database's (no stream or alert webhook would deliver)
-const secretOfDatabase = async () => assertServerSecretOfDatabase(orm, resolveServerSecret(config));
-await Promise.all([assertSigningKeyPublished(orm, config), secretOfDatabase()]).catch(async (err: Error) => {
+// (one after the other: the pool is closed on the first refusal, none may be left using it)
+await (async () => {
+  await assertSigningKeyPublished(orm, config);
+  await assertServerSecretOfDatabase(orm, resolveServerSecret(config));
+})().catch(async (err: Error) => {
   log.fatal(`not starting: ${err.message}`);
   await orm.close();
   process.exit(78); // EX_CONFIG
