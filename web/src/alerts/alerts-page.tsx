@@ -133,9 +133,9 @@ function AlertsTable({ items }: { items: TAlertView[] }) {
                         {t('alerts.heldWhy', ALERT_DELIVERY_CAP)}
                       </Text>
                     )}
-                    {/* two Slack webhooks are shown alike (their URLs sealed): the position tells them apart */}
+                    {/* two webhooks on one host are shown alike (their URLs sealed): keyed by the webhook's id */}
                     {a.deliveries.map((d, i) => (
-                      <Group key={`${d.channel}${i}`} gap={4} wrap="nowrap" title={d.lastError ?? undefined}>
+                      <Group key={`${d.channel}${d.webhookId ?? i}`} gap={4} wrap="nowrap" title={d.lastError ?? undefined}>
                         <Badge color={STATE_COLOR[d.state]} variant="light" size="sm">
                           {t(`alerts.state.${d.state}`)}
                         </Badge>
