@@ -32,6 +32,7 @@ import { Migration20261202100000_fair_stream_sweep } from './migrations/Migratio
 import { Migration20261202120000_expiry_updates_counts } from './migrations/Migration20261202120000_expiry_updates_counts.ts';
 import { Migration20261202140000_api_key_scope } from './migrations/Migration20261202140000_api_key_scope.ts';
 import { Migration20261203090000_server_secret_check } from './migrations/Migration20261203090000_server_secret_check.ts';
+import { Migration20261203100000_delivery_targets_shown } from './migrations/Migration20261203100000_delivery_targets_shown.ts';
 import { guardPool } from './pool-guard.ts';
 
 export type Orm = MikroORM;
@@ -75,6 +76,7 @@ const MIGRATIONS = [
   { name: 'Migration20261202120000_expiry_updates_counts', class: Migration20261202120000_expiry_updates_counts },
   { name: 'Migration20261202140000_api_key_scope', class: Migration20261202140000_api_key_scope },
   { name: 'Migration20261203090000_server_secret_check', class: Migration20261203090000_server_secret_check },
+  { name: 'Migration20261203100000_delivery_targets_shown', class: Migration20261203100000_delivery_targets_shown },
 ];
 
 export async function createOrm({ url, poolMax = 10 }: OrmOptions): Promise<Orm> {
