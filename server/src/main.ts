@@ -1,4 +1,5 @@
 import { exitAfter, loadConfigOrExit, resolveServerSecret } from '@modula/config';
+import { NotStarting } from '@modula/db';
 import { assertSigningKeyPublished, loadPasswordChecker } from '@modula/domain';
 import { watchRedisDurability } from '@modula/queue';
 import { buildApp } from './http/app.ts';
@@ -12,8 +13,10 @@ try {
   console.error(`not starting: ${(err as Error).message}`);
   process.exit(78); // EX_CONFIG
 }
-// a login that could undo the database's protections, or another server secret than the database's, stops the start
+// a login that could undo the database's protections, or another server secret than the database's,
+// stops the start with what to fix; anything else (a database not up yet) is a crash, to be retried
 const services = await createServices(config).catch((err: Error) => {
+  if (!(err instanceof NotStarting)) throw err;
   console.error(`not starting: ${err.message}`);
   process.exit(78); // EX_CONFIG
 });

@@ -9,12 +9,14 @@ import { IngestMetrics } from './http/metrics.ts';
 export async function createServices(config: TConfig): Promise<TServices & { close(): Promise<void> }> {
   const log = pino({ name: 'server', level: config.LOG_LEVEL });
   const orm = await createOrm({ url: config.DATABASE_URL, poolMax: 20 });
-  await assertLeastPrivilegedLogin(orm)
-    .then(() => assertServerSecretOfDatabase(orm, resolveServerSecret(config)))
-    .catch(async (err) => {
-      await orm.close();
-      throw err;
-    });
+  try {
+    await assertLeastPrivilegedLogin(orm);
+    if ((await assertServerSecretOfDatabase(orm, resolveServerSecret(config))) === 'recorded')
+      log.info('recorded which server secret this database is served with (server_secret_check): a server or worker with another refuses to start');
+  } catch (err) {
+    await orm.close();
+    throw err;
+  }
   const redis = createRedis(config, 'producer', (f, m) => log.warn(f, m));
   // a producer has no offline queue: the first calls after start must not find its connection still
   // opening (they would get 503 though Redis is up). A Redis that is down does not stop the start.

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createOrm, type Orm } from '@modula/db';
 import pg from 'pg';
+import { shownWebhookUrl } from '../../packages/domain/src/alerts/alert-webhook-urls.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 /**
@@ -26,6 +27,12 @@ const TARGETS: Record<string, [string, string]> = {
   'webhook:port': ['http://receiver.example.test:8443/in?sig=abc', 'http://receiver.example.test:8443/[REDACTED]'],
   'webhook:user': ['https://ops:pa55@receiver.example.test/', 'https://receiver.example.test/[REDACTED]'],
   'webhook:query-only': ['https://receiver.example.test?t=1', 'https://receiver.example.test/[REDACTED]'],
+  // the host as a URL's: lower-cased, its default port dropped; what no URL parser reads shows nothing
+  'webhook:case': ['HTTPS://Hooks.Example.TEST:443/Path/Token', 'https://hooks.example.test/[REDACTED]'],
+  'webhook:port80': ['http://receiver.example.test:80/in', 'http://receiver.example.test/[REDACTED]'],
+  'webhook:not-a-url': ['hooks.example.test/in/token', '[REDACTED]'],
+  // a display form that kept part of the path (written by hand, or a version before 5778a9e)
+  'webhook:half-shown': ['https://hooks.example.test/acct/123/[REDACTED]', 'https://hooks.example.test/[REDACTED]'],
   // what needs no change: a bare origin, a display form already, a mail's addresses
   'webhook:origin': ['https://receiver.example.test/', 'https://receiver.example.test/'],
   'webhook:bare': ['https://receiver.example.test', 'https://receiver.example.test'],
@@ -81,6 +88,10 @@ afterAll(async () => {
 });
 
 describe("webhook deliveries recorded with the webhook's whole URL", () => {
+  it('are rewritten as the service shows them (alerts.list reads a target through shownWebhookUrl)', () => {
+    for (const [recipient, [before, after]] of Object.entries(TARGETS)) if (recipient !== 'email') expect(shownWebhookUrl(before), recipient).toBe(after);
+  });
+
   it('keep only its display form, in every tenant; the table stays under forced row-level security', async () => {
     const expected = (i: 0 | 1) => Object.fromEntries(tenants.flatMap((t) => Object.entries(TARGETS).map(([r, pair]) => [`${t}/${r}`, pair[i]])));
     expect(await targets()).toEqual(expected(0));

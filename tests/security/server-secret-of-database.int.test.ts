@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { loadConfig, resolveServerSecret } from '@modula/config';
 import { APP_ROLE } from '@modula/db';
+import { createStream, isInstallationSecret, streamSettings } from '@modula/domain';
 import { createServices } from '@modula/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, queryRows } from '../../testing/database.ts';
@@ -57,6 +58,27 @@ describe("the database's server secret", () => {
     }
     expect(await recorded()).toEqual(before);
   }, 150_000);
+
+  it('in a database an earlier version served (nothing recorded), a secret that opens none of its sealed values is not recorded', async () => {
+    const { tenantId } = await stack.createTenant('Sealed before the record');
+    await createStream(stack.services.orm, streamSettings(stack.config), tenantId, {
+      name: 'sealed',
+      target: { kind: 'WEBHOOK', url: 'https://receiver.example.test/in' },
+    });
+    await queryRows(stack.databaseSuperuserUrl, 'delete from server_secret_check');
+    // the first process after the upgrade has a wrong (or freshly generated) secret: refused, nothing recorded
+    await expect(createServices(loadConfig({ ...stack.env, SERVER_SECRET: OTHER_SECRET }))).rejects.toThrow(
+      /is not the one this database is served with: nothing sealed in it would open/,
+    );
+    expect(await recorded()).toEqual([]);
+    expect(await isInstallationSecret(stack.services.orm, Buffer.from(OTHER_SECRET))).toBe(false);
+    // the installation's opens them: recorded, and from then on the other is refused by the record
+    expect(await isInstallationSecret(stack.services.orm, resolveServerSecret(stack.config))).toBe(true);
+    const installation = await createServices(stack.config);
+    await installation.close();
+    expect(await recorded()).toHaveLength(1);
+    await expect(createServices(loadConfig({ ...stack.env, SERVER_SECRET: OTHER_SECRET }))).rejects.toThrow(/is not the one this database is served with/);
+  });
 
   it("the runtime's login cannot rewrite, remove or add to the record, as its role or after RESET ROLE", async () => {
     const statements = [

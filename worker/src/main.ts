@@ -12,12 +12,13 @@ const config = loadConfigOrExit();
 const log = pino({ name: 'worker', level: config.LOG_LEVEL });
 const orm = await createOrm({ url: config.DATABASE_URL, poolMax: config.WORKER_CONCURRENCY + config.STREAM_CONCURRENCY + 4 });
 await assertLeastPrivilegedLogin(orm);
-// refuse to start with a signing key the owner has not published (every checkpoint and export would
-// fail), or with another server secret than the database's (no stream or alert webhook would deliver)
-// (one after the other: the pool is closed on the first refusal, none may be left using it)
+// refuse to start with another server secret than the database's (no stream or alert webhook would
+// deliver), or a signing key the owner has not published (every checkpoint and export would fail); in
+// the server's order, one after the other: the pool is closed on the first refusal, none may use it then
 await (async () => {
+  if ((await assertServerSecretOfDatabase(orm, resolveServerSecret(config))) === 'recorded')
+    log.info('recorded which server secret this database is served with (server_secret_check): a server or worker with another refuses to start');
   await assertSigningKeyPublished(orm, config);
-  await assertServerSecretOfDatabase(orm, resolveServerSecret(config));
 })().catch(async (err: Error) => {
   log.fatal(`not starting: ${err.message}`);
   await orm.close();

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { existingServerSecret, loadConfigOrExit, type TConfig } from '@modula/config';
 import type { Orm } from '@modula/db';
-import { matchServerSecret } from '@modula/domain';
+import { isInstallationSecret } from '@modula/domain';
 
 /**
  * The CLI talks to the same servers as the running system: DATABASE_URL / REDIS_URL (or
@@ -31,8 +31,8 @@ export function cliConfig(): TConfig {
  * The installation's server secret, for a command that seals something the servers must open (a
  * stream, an alert webhook). Never generated here: a CLI run on another host, or with another
  * DATA_DIR, would seal under a secret no server has, and the stream or webhook would never deliver.
- * Refused too when the database's servers recorded another one (a stray DATA_DIR/server-secret an
- * earlier CLI generated); accepted while no server of this version has recorded any.
+ * Refused too when it is not the database's (a stray DATA_DIR/server-secret an earlier CLI generated):
+ * not the one the servers recorded or, before any did, one that opens nothing sealed there.
  */
 export async function installationSecret(config: TConfig, orm: Orm): Promise<Buffer> {
   const secret = existingServerSecret(config);
@@ -41,7 +41,7 @@ export async function installationSecret(config: TConfig, orm: Orm): Promise<Buf
       `no server secret here (SERVER_SECRET and SERVER_SECRET_FILE unset, no ${join(config.DATA_DIR, 'server-secret')}): ` +
         "give the installation's (SERVER_SECRET_FILE, or DATA_DIR of the system), else what this seals no server could open",
     );
-  if ((await matchServerSecret(orm, secret)) === 'other')
+  if (!(await isInstallationSecret(orm, secret)))
     throw new Error(
       `the server secret here (${secretSource(config)}) is not the one this database is served with: what this seals no server could open. ` +
         "A server-secret an earlier CLI generated in this DATA_DIR? Delete it, and give the installation's (SERVER_SECRET_FILE, or DATA_DIR of the system)",
@@ -52,7 +52,7 @@ export async function installationSecret(config: TConfig, orm: Orm): Promise<Buf
 /** The installation's secret when this host has it, to seal rows still stored in clear as it shows them; else undefined (shown redacted, left as they are). */
 export async function installationSecretIfHere(config: TConfig, orm: Orm): Promise<Buffer | undefined> {
   const secret = existingServerSecret(config);
-  return secret && (await matchServerSecret(orm, secret)) !== 'other' ? secret : undefined;
+  return secret && (await isInstallationSecret(orm, secret)) ? secret : undefined;
 }
 
 function secretSource(config: TConfig): string {

@@ -20,4 +20,5 @@ export {
 export { withTenant, withNoTenant, withTenantAsOwner, withTenantSnapshot, withTenantConnection } from './tenant-scope.ts';
 export { APP_ROLE, MAINTENANCE_ROLE } from './roles.ts';
 export { assertLeastPrivilegedLogin } from './runtime-login.ts';
+export { NotStarting } from './not-starting.ts';
 export { sql, type RawBuilder } from 'kysely';

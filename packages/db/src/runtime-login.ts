@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Orm } from './orm.ts';
+import { NotStarting } from './not-starting.ts';
 import { dbOf } from './schema.ts';
 
 /**
@@ -24,7 +25,7 @@ export async function assertLeastPrivilegedLogin(orm: Orm): Promise<void> {
     row.owns && 'owns the tables',
   ].filter(Boolean);
   if (problems.length > 0) {
-    throw new Error(
+    throw new NotStarting(
       `DATABASE_URL logs in as ${row.name}, which ${problems.join(', ')}: the service runs only as its least-privileged login ` +
         '(modula_audit_app; `npm start` creates it). Run migrations with DATABASE_OWNER_URL and give the service the runtime login (README "Database roles").',
     );

@@ -10,12 +10,18 @@ import { Migration } from '@mikro-orm/migrations';
  * bare origin is left as it is. The runtime may not rewrite a target (its grant is the delivery
  * state); the owner does, with the table's forced row-level security lifted for this transaction.
  */
-const SHOWN_DELIVERY_TARGETS = `update alert_deliveries
-  set target = coalesce(
-    substring(target from '^[A-Za-z][A-Za-z0-9+.-]*://') ||
-      regexp_replace(substring(target from '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)'), '^.*@', '') || '/[REDACTED]',
-    '[REDACTED]')
-  where channel = 'WEBHOOK' and target !~ '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#@]*/?$' and target not like '%/[REDACTED]'`;
+// scheme and host lower-cased and a default port dropped, as a WHATWG URL's `host` (displayUrl); a
+// bare origin, a display form already and what is not a URL at all ('[REDACTED]') are matched apart
+const SCHEME = `'^[A-Za-z][A-Za-z0-9+.-]*://'`;
+const SHOWN_DELIVERY_TARGETS = `update alert_deliveries d
+  set target = coalesce(p.scheme || '://' || case p.scheme when 'https' then regexp_replace(p.host, ':443$', '')
+      when 'http' then regexp_replace(p.host, ':80$', '') else p.host end || '/[REDACTED]', '[REDACTED]')
+  from (select tenant_id, alert_id, recipient,
+          lower(substring(target from '^([A-Za-z][A-Za-z0-9+.-]*)://')) as scheme,
+          lower(regexp_replace(substring(target from '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)'), '^.*@', '')) as host
+        from alert_deliveries
+        where channel = 'WEBHOOK' and target !~ (${SCHEME} || '[^/?#@]*/?$') and target !~ (${SCHEME} || '[^/?#@]*/\\[REDACTED\\]$')) p
+  where d.tenant_id = p.tenant_id and d.alert_id = p.alert_id and d.recipient = p.recipient`;
 
 export class Migration20261203100000_delivery_targets_shown extends Migration {
   override name = 'Migration20261203100000_delivery_targets_shown';

@@ -124,5 +124,10 @@ export async function webhookSecretOf(orm: Orm, serverSecret: Buffer, tenantId: 
     if (found) await resealStoredUrls(db, serverSecret, tenantId, [{ id, url: found.url }]);
     return found;
   });
-  return row ? { url: sendableWebhookUrl(serverSecret, row.url), secret: decryptSecret(serverSecret, row.secret_sealed, SEAL_PURPOSE) } : undefined;
+  return row ? { url: sendableWebhookUrl(serverSecret, row.url), secret: openAlertWebhookSecret(serverSecret, row.secret_sealed) } : undefined;
+}
+
+/** A webhook's signing secret, opened (throws under another server secret). */
+export function openAlertWebhookSecret(serverSecret: Buffer, sealed: string): string {
+  return decryptSecret(serverSecret, sealed, SEAL_PURPOSE);
 }

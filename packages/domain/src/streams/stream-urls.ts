@@ -34,6 +34,8 @@ export function urlCarriesCredential(url: string): boolean {
 
 /** What is kept and shown of such a URL: scheme, host and port, and a marker for the rest. */
 export function displayUrl(url: string): string {
+  // what is not a URL (a row written by hand) shows nothing of itself
+  if (!URL.canParse(url)) return REDACTED;
   const u = new URL(url);
   return `${u.protocol}//${u.host}/${REDACTED}`;
 }
@@ -61,13 +63,28 @@ export function shownTarget(settings: unknown): TStreamTarget {
 
 /** The target as delivery needs it: its sealed URLs opened (throws when they cannot be: another server secret). */
 export function sendableTarget(s: Pick<TStreamSettings, 'serverSecret'>, settings: unknown): TStreamTarget {
+  const { target } = split(settings);
+  return ZStreamTarget.parse({
+    ...target,
+    ...openedUrls(s, settings, (err) => {
+      throw err;
+    }),
+  });
+}
+
+/** Each URL field of the settings as delivery uses it: its sealed URL opened, or what `unopened` answers when that throws. */
+function openedUrls(s: Pick<TStreamSettings, 'serverSecret'>, settings: unknown, unopened: (err: unknown, box: string) => string): TSealedUrls {
   const { target, sealed } = split(settings);
-  const opened: Record<string, unknown> = { ...target };
-  for (const field of URL_FIELDS) {
+  const urls: TSealedUrls = {};
+  for (const { field, value } of urlFields(target)) {
     const box = sealed[field];
-    if (box !== undefined && field in opened) opened[field] = openStreamUrl(s, box);
+    try {
+      urls[field] = box === undefined ? value : openStreamUrl(s, box);
+    } catch (err) {
+      urls[field] = unopened(err, box!);
+    }
   }
-  return ZStreamTarget.parse(opened);
+  return urls;
 }
 
 /**
@@ -77,18 +94,7 @@ export function sendableTarget(s: Pick<TStreamSettings, 'serverSecret'>, setting
  */
 export function sameUrls(s: Pick<TStreamSettings, 'serverSecret'>, before: unknown, after: unknown): boolean {
   const href = (url: string) => (URL.canParse(url) ? new URL(url).href : url);
-  const urls = (settings: unknown) => {
-    const { target, sealed } = split(settings);
-    return urlFields(target).map(({ field, value }) => {
-      const box = sealed[field];
-      if (box === undefined) return href(value);
-      try {
-        return href(openStreamUrl(s, box));
-      } catch {
-        return box;
-      }
-    });
-  };
+  const urls = (settings: unknown) => Object.entries(openedUrls(s, settings, (_err, box) => box)).map(([field, url]) => [field, href(url)]);
   return JSON.stringify(urls(before)) === JSON.stringify(urls(after));
 }
 
