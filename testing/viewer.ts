@@ -1,5 +1,6 @@
 import type { TRole } from '@modula/contracts';
-import { createUser, totpCodeAt } from '@modula/domain';
+import { createUser } from '@modula/domain';
+import { previousStepCode } from './totp.ts';
 import type { TestStack } from './stack.ts';
 
 /** Settings for a test stack's sign-in: a fixed server secret (nothing written under .data) and no backoff. */
@@ -65,14 +66,7 @@ export async function signInFirstTime(stack: TestStack, email: string) {
   if (first.data?.status === 'OK') return { cookie: first.cookie!, secret: undefined, first };
   if (first.data?.status !== 'TOTP_ENROLLMENT_REQUIRED') throw new Error(`unexpected sign-in answer ${JSON.stringify(first.body)}`);
   const secret = first.data.secret as string;
-  // the previous step's code is accepted only while the server is in the current step or the next:
-  // late in a step, a slow request could arrive two steps on (pagination failed so under the suite)
-  const intoStep = Date.now() % 30_000;
-  if (intoStep > 20_000) await new Promise((r) => setTimeout(r, 30_000 - intoStep + 100));
-  const confirmed = await trpc(stack, 'mutation', 'auth.confirmTotp', {
-    enrollmentToken: first.data.enrollmentToken,
-    code: totpCodeAt(secret, Date.now() - 30_000),
-  });
+  const confirmed = await trpc(stack, 'mutation', 'auth.confirmTotp', { enrollmentToken: first.data.enrollmentToken, code: await previousStepCode(secret) });
   if (confirmed.data?.status !== 'OK' || !confirmed.cookie) throw new Error(`enrolment failed ${JSON.stringify(confirmed.body)}`);
   return { cookie: confirmed.cookie, secret, first };
 }

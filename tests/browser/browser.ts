@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { totpCodeAt } from '@modula/domain';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's Chromium (`apt-get install -y chromium`); Playwright's own download does not work here. */
@@ -155,14 +154,4 @@ export async function seriousAxeViolations(page: Page): Promise<TAxeViolation[]>
   });
 }
 
-/**
- * The previous time step's TOTP code (so the current one stays unspent for a later sign-in). It is
- * accepted only until the current step ends: typed and sent by a browser in the step's last seconds,
- * it can reach the server after that and be refused (a flaky enrolment on a loaded machine). So
- * with fewer than 10 s left in the step, this waits for the next one first.
- */
-export async function previousStepCode(secret: string): Promise<string> {
-  const left = 30_000 - (Date.now() % 30_000);
-  if (left < 10_000) await new Promise((r) => setTimeout(r, left + 100));
-  return totpCodeAt(secret, Date.now() - 30_000);
-}
+export { previousStepCode } from '../../testing/totp.ts';

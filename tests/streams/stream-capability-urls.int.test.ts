@@ -90,6 +90,8 @@ describe('a webhook URL that is its own credential', () => {
     // the edit dialog sends the target it was shown (here with a new name): the sealed URL stays
     const edited = await updateStream(stack.services.orm, settings, tenantId, { id: stream.id, name: 'slack #audit', target: listed[0]!.target });
     expect(edited.stream.target).toEqual(listed[0]!.target);
+    // shown alike before and after: STREAM_UPDATED says the URL did not change
+    expect(edited.urlChanged).toBe(false);
     expect(await rowText(tenantId)).not.toContain(SECRET_PART);
     await ingestStored(stack, tenantId, [makeEvent(tenantId)]);
     expect(await deliverStream(stack.services.orm, settings, tenantId, stream.id, options)).toMatchObject({ outcome: 'caught-up', delivered: 1 });
