@@ -4,7 +4,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStream, deliverStream, listStreams, streamSettings, updateStream } from '@modula/domain';
+import { addAlertWebhook, createStream, deliverStream, listStreams, sealUrlsStoredInClear, streamSettings, updateStream } from '@modula/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../testing/database.ts';
 import { makeEvent } from '../../testing/events.ts';
@@ -141,6 +141,37 @@ describe('a webhook URL that is its own credential', () => {
     const listed = await listStreams(stack.services.orm, tenantId, settings);
     expect(JSON.stringify(listed)).not.toContain(SECRET_PART);
     expect(await rowText(tenantId)).not.toContain(SECRET_PART);
+    expect(await deliverStream(stack.services.orm, settings, tenantId, stream.id, options)).toMatchObject({ outcome: 'caught-up', delivered: 1 });
+    expect(receiver.requests.filter((r) => r.body.includes(tenantId)).map((r) => r.path)).toEqual([SECRET_PATH]);
+  }, 60_000);
+
+  it('stored in clear in an idle tenant: sealed by the sweep a worker runs at start, with no read; still delivered', async () => {
+    const { tenantId } = await stack.createTenant('Slack stream, idle');
+    await ingestStored(stack, tenantId, [makeEvent(tenantId)]);
+    const settings = settingsToReceiver();
+    const stream = await streamStoredInClear(settings, tenantId);
+    const { webhook } = await addAlertWebhook(stack.services.orm, settings.serverSecret, { allowHttp: true, allowPrivate: false }, tenantId, {
+      url: 'http://chat.mattermost.example/hooks/xq7yw8mbbjfszp4qa3rtu5gkhe',
+    });
+    await queryRows(stack.databaseSuperuserUrl, 'update alert_webhooks set url = $2 where id = $1', [
+      webhook.id,
+      'http://chat.mattermost.example/hooks/xq7yw8mbbjfszp4qa3rtu5gkhe',
+    ]);
+    const clear = async () =>
+      (await rowText(tenantId)) +
+      (await queryRows<{ url: string }>(stack.databaseSuperuserUrl, 'select url from alert_webhooks where tenant_id = $1', [tenantId]))
+        .map((r) => r.url)
+        .join();
+    expect(await clear()).toContain(SECRET_PART);
+    expect(await clear()).toContain('xq7yw8mbbjfszp4qa3rtu5gkhe');
+
+    const sealed = await sealUrlsStoredInClear(stack.services.orm, settings.serverSecret);
+    expect(sealed.streams).toBeGreaterThanOrEqual(1);
+    expect(sealed.webhooks).toBeGreaterThanOrEqual(1);
+    expect(await clear()).not.toContain(SECRET_PART);
+    expect(await clear()).not.toContain('xq7yw8mbbjfszp4qa3rtu5gkhe');
+    // nothing left in clear: a second sweep finds nothing, in any tenant
+    expect(await sealUrlsStoredInClear(stack.services.orm, settings.serverSecret)).toEqual({ streams: 0, webhooks: 0 });
     expect(await deliverStream(stack.services.orm, settings, tenantId, stream.id, options)).toMatchObject({ outcome: 'caught-up', delivered: 1 });
     expect(receiver.requests.filter((r) => r.body.includes(tenantId)).map((r) => r.path)).toEqual([SECRET_PATH]);
   }, 60_000);

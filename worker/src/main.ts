@@ -1,6 +1,6 @@
 import { exitAfter, loadConfigOrExit, resolveServerSecret } from '@modula/config';
 import { assertLeastPrivilegedLogin, createOrm } from '@modula/db';
-import { assertServerSecretOfDatabase, assertSigningKeyPublished } from '@modula/domain';
+import { assertServerSecretOfDatabase, assertSigningKeyPublished, sealUrlsStoredInClear } from '@modula/domain';
 import { pino } from 'pino';
 import { startIngestWorker } from './ingest-worker.ts';
 import { startCheckpointWorker } from './checkpoint-worker.ts';
@@ -24,6 +24,12 @@ await (async () => {
   await orm.close();
   process.exit(78); // EX_CONFIG
 });
+// stream and alert-webhook URLs still stored in clear are sealed now, not at a read an idle tenant
+// may never make; in the background (a failure is said, and the lazy reseal remains)
+void sealUrlsStoredInClear(orm, resolveServerSecret(config)).then(
+  (sealed) => sealed.streams + sealed.webhooks > 0 && log.info(sealed, 'sealed URLs stored in clear (log streams, alert webhooks)'),
+  (err: Error) => log.warn({ err: err.message }, 'could not seal the URLs still stored in clear: they are sealed when next read'),
+);
 const ingest = startIngestWorker(config, orm, log);
 log.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker consuming audit-ingest');
 const checkpoints = await startCheckpointWorker(config, orm, log);

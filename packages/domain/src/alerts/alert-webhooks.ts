@@ -27,7 +27,7 @@ const CREATED_AT = sql.raw(`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T
  * may not UPDATE alert_webhooks, so the row is deleted and inserted again as it was (same id, secret
  * and created_at; deliveries name the webhook by id), and only if its URL is still the one read.
  */
-async function resealStoredUrls(db: Db, serverSecret: Buffer, tenantId: string, rows: { id: string; url: string }[]): Promise<void> {
+export async function resealWebhookUrls(db: Db, serverSecret: Buffer, tenantId: string, rows: { id: string; url: string }[]): Promise<void> {
   for (const r of rows) {
     if (!needsReseal(r.url)) continue;
     const gone = (
@@ -48,7 +48,7 @@ export function listAlertWebhooks(orm: Orm, tenantId: string, serverSecret?: Buf
   return withTenant(orm, tenantId, async (em) => {
     const db = dbOf(em);
     const rows = (await sql<Row>`select id, url, ${CREATED_AT} from alert_webhooks where tenant_id = ${tenantId} order by created_at, id`.execute(db)).rows;
-    if (serverSecret) await resealStoredUrls(db, serverSecret, tenantId, rows);
+    if (serverSecret) await resealWebhookUrls(db, serverSecret, tenantId, rows);
     return rows.map(view);
   });
 }
@@ -76,7 +76,7 @@ export async function addAlertWebhook(
     // adds of a tenant take turns, and each compares its URL with the URLs already kept
     await sql`select pg_advisory_xact_lock(hashtextextended(${`modula-audit:alert-webhooks:${tenantId}`}, 0))`.execute(db);
     const kept = (await sql<{ id: string; url: string }>`select id, url from alert_webhooks where tenant_id = ${tenantId}`.execute(db)).rows;
-    await resealStoredUrls(db, serverSecret, tenantId, kept);
+    await resealWebhookUrls(db, serverSecret, tenantId, kept);
     if (kept.some((k) => k.url === url || opensTo(serverSecret, k.url) === url)) return undefined;
     const rows = (
       await sql<Row>`insert into alert_webhooks (tenant_id, id, url, secret_sealed)
@@ -121,7 +121,7 @@ export async function webhookSecretOf(orm: Orm, serverSecret: Buffer, tenantId: 
     const found = (
       await sql<{ url: string; secret_sealed: string }>`select url, secret_sealed from alert_webhooks where tenant_id = ${tenantId} and id = ${id}`.execute(db)
     ).rows[0];
-    if (found) await resealStoredUrls(db, serverSecret, tenantId, [{ id, url: found.url }]);
+    if (found) await resealWebhookUrls(db, serverSecret, tenantId, [{ id, url: found.url }]);
     return found;
   });
   return row ? { url: sendableWebhookUrl(serverSecret, row.url), secret: openAlertWebhookSecret(serverSecret, row.secret_sealed) } : undefined;
