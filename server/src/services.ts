@@ -11,8 +11,7 @@ export async function createServices(config: TConfig): Promise<TServices & { clo
   const orm = await createOrm({ url: config.DATABASE_URL, poolMax: 20 });
   try {
     await assertLeastPrivilegedLogin(orm);
-    if ((await assertServerSecretOfDatabase(orm, resolveServerSecret(config))) === 'recorded')
-      log.info('recorded which server secret this database is served with (server_secret_check): a server or worker with another refuses to start');
+    await assertServerSecretOfDatabase(orm, resolveServerSecret(config), log);
   } catch (err) {
     await orm.close();
     throw err;

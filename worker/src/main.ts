@@ -16,8 +16,7 @@ await assertLeastPrivilegedLogin(orm);
 // deliver), or a signing key the owner has not published (every checkpoint and export would fail); in
 // the server's order, one after the other: the pool is closed on the first refusal, none may use it then
 await (async () => {
-  if ((await assertServerSecretOfDatabase(orm, resolveServerSecret(config))) === 'recorded')
-    log.info('recorded which server secret this database is served with (server_secret_check): a server or worker with another refuses to start');
+  await assertServerSecretOfDatabase(orm, resolveServerSecret(config), log);
   await assertSigningKeyPublished(orm, config);
 })().catch(async (err: Error) => {
   log.fatal(`not starting: ${err.message}`);

@@ -74,15 +74,17 @@ const NOT_THE_ONE =
  * With none recorded yet (a new database, or one an earlier version served), records this one's
  * check value, unless the database holds values sealed under another: the first process to start
  * after an upgrade, given a wrong or freshly generated secret, must not make it the installation's.
- * Answers 'recorded' when it recorded it (worth a line in the log).
+ * Recording it is said in `log`: from then on, the database names its secret.
  */
-export async function assertServerSecretOfDatabase(orm: Orm, serverSecret: Buffer): Promise<'same' | 'recorded'> {
+export async function assertServerSecretOfDatabase(orm: Orm, serverSecret: Buffer, log: { info(msg: string): void }): Promise<void> {
   if (!(await isInstallationSecret(orm, serverSecret))) throw new NotStarting(NOT_THE_ONE);
   const inserted = await withNoTenant(orm, (em) =>
     sql`insert into server_secret_check (check_value) values (${secretCheckValue(serverSecret)}) on conflict (one) do nothing`.execute(dbOf(em)),
   );
-  if (Number(inserted.numAffectedRows ?? 0) === 1) return 'recorded';
+  if (Number(inserted.numAffectedRows ?? 0) === 1) {
+    log.info('recorded which server secret this database is served with (server_secret_check): a server or worker with another refuses to start');
+    return;
+  }
   // another process recorded one first, perhaps between the two statements: it must be this one
   if ((await matchServerSecret(orm, serverSecret)) !== 'same') throw new NotStarting(NOT_THE_ONE);
-  return 'same';
 }
