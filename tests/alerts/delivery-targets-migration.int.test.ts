@@ -1,8 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { createOrm, type Orm } from '@modula/db';
-import pg from 'pg';
+import { randomUUID } from 'node:crypto';
 import { shownWebhookUrl } from '../../packages/domain/src/alerts/alert-webhook-urls.ts';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { databaseMigratedTo, type TMigratedDatabase } from '../../testing/migrated-database.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
  * Migration20261203100000_delivery_targets_shown: webhook deliveries an earlier version recorded
@@ -10,15 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
  * that may be their own credential") keep only its display form, scheme, host and a marker, in every
  * tenant. A database migrated up to the migration before, given such rows, then migrated on.
  */
-const BEFORE = 'Migration20261203090000_server_secret_check';
-const name = `t_${randomBytes(6).toString('hex')}`;
-const inDb = (template: string) => {
-  const u = new URL(template);
-  u.pathname = `/${name}`;
-  return u.toString();
-};
-let owner: Orm;
-let su: pg.Client;
+let db: TMigratedDatabase;
 
 /** recipient → [target before, target after] */
 const TARGETS: Record<string, [string, string]> = {
@@ -42,7 +33,7 @@ const TARGETS: Record<string, [string, string]> = {
 
 const targets = async () =>
   Object.fromEntries(
-    (await su.query('select tenant_id, recipient, target from alert_deliveries order by tenant_id, recipient')).rows.map((r) => [
+    (await db.su.query('select tenant_id, recipient, target from alert_deliveries order by tenant_id, recipient')).rows.map((r) => [
       `${r.tenant_id}/${r.recipient}`,
       r.target,
     ]),
@@ -51,25 +42,17 @@ const targets = async () =>
 const tenants = [randomUUID(), randomUUID()];
 
 beforeAll(async () => {
-  const admin = new pg.Client({ connectionString: inject('superuserUrl') });
-  await admin.connect();
-  await admin.query(`create database ${name} owner modula_audit`);
-  await admin.query(`revoke temporary on database ${name} from public`);
-  await admin.end();
-  owner = await createOrm({ url: inDb(inject('ownerUrlTemplate')), poolMax: 2 });
-  await owner.migrator.up({ to: BEFORE });
-  su = new pg.Client({ connectionString: inDb(inject('superuserUrl')) });
-  await su.connect();
+  db = await databaseMigratedTo('Migration20261203090000_server_secret_check');
   for (const tenantId of tenants) {
     const alertId = randomUUID();
-    await su.query('insert into tenants (id, name) values ($1, $2)', [tenantId, `Before shown targets ${tenantId}`]);
-    await su.query(
+    await db.su.query('insert into tenants (id, name) values ($1, $2)', [tenantId, `Before shown targets ${tenantId}`]);
+    await db.su.query(
       `insert into alerts (tenant_id, id, rule, subject, window_start, window_minutes, first_at, last_at, count, threshold, filter)
        values ($1, $2, 'LOGIN_FAILURES_ACCOUNT', 'cashier', now(), 60, now(), now(), 6, 5, '{}')`,
       [tenantId, alertId],
     );
     for (const [recipient, [target]] of Object.entries(TARGETS))
-      await su.query('insert into alert_deliveries (tenant_id, alert_id, recipient, channel, target) values ($1, $2, $3, $4, $5)', [
+      await db.su.query('insert into alert_deliveries (tenant_id, alert_id, recipient, channel, target) values ($1, $2, $3, $4, $5)', [
         tenantId,
         alertId,
         recipient,
@@ -78,14 +61,7 @@ beforeAll(async () => {
       ]);
   }
 }, 60_000);
-afterAll(async () => {
-  await su?.end();
-  await owner?.close(true);
-  const admin = new pg.Client({ connectionString: inject('superuserUrl') });
-  await admin.connect();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.end();
-});
+afterAll(() => db?.drop());
 
 describe("webhook deliveries recorded with the webhook's whole URL", () => {
   it('are rewritten as the service shows them (alerts.list reads a target through shownWebhookUrl)', () => {
@@ -95,9 +71,9 @@ describe("webhook deliveries recorded with the webhook's whole URL", () => {
   it('keep only its display form, in every tenant; the table stays under forced row-level security', async () => {
     const expected = (i: 0 | 1) => Object.fromEntries(tenants.flatMap((t) => Object.entries(TARGETS).map(([r, pair]) => [`${t}/${r}`, pair[i]])));
     expect(await targets()).toEqual(expected(0));
-    await owner.migrator.up();
+    await db.owner.migrator.up();
     expect(await targets()).toEqual(expected(1));
-    const forced = await su.query(`select relforcerowsecurity from pg_class where oid = 'alert_deliveries'::regclass`);
+    const forced = await db.su.query(`select relforcerowsecurity from pg_class where oid = 'alert_deliveries'::regclass`);
     expect(forced.rows[0].relforcerowsecurity).toBe(true);
   }, 60_000);
 });

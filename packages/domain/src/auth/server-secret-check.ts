@@ -1,5 +1,6 @@
 import { dbOf, NotStarting, sql, withNoTenant, withTenant, type Orm } from '@modula/db';
 import { openAlertWebhookSecret } from '../alerts/alert-webhooks.ts';
+import { allTenantIds } from '../integrity/checkpoints.ts';
 import { openStreamSecret } from '../streams/stream-settings.ts';
 import { decryptSecret, secretCheckValue } from './server-keys.ts';
 
@@ -25,8 +26,7 @@ const OPEN: Record<TSealedKind, (serverSecret: Buffer, sealed: string) => string
 
 /** The first value found sealed under the installation's secret (an Admin's TOTP secret, a stream's or a webhook's credential), tenant by tenant; none in a new database. */
 async function someSealedValue(orm: Orm): Promise<{ kind: TSealedKind; sealed: string } | undefined> {
-  const tenants = (await withNoTenant(orm, (em) => sql<{ id: string }>`select tenant_ids as id from tenant_ids()`.execute(dbOf(em)))).rows;
-  for (const { id } of tenants) {
+  for (const id of await allTenantIds(orm)) {
     const found = await withTenant(
       orm,
       id,

@@ -1,5 +1,6 @@
-import { dbOf, sql, withNoTenant, withTenant, type Orm } from '@modula/db';
+import { dbOf, sql, withTenant, type Orm } from '@modula/db';
 import { resealWebhookUrls } from '../alerts/alert-webhooks.ts';
+import { allTenantIds } from '../integrity/checkpoints.ts';
 import { resealStoredUrls } from './stream-destinations.ts';
 import { needsReseal } from './stream-urls.ts';
 import { needsReseal as webhookNeedsReseal } from '../alerts/alert-webhook-urls.ts';
@@ -12,9 +13,8 @@ import { needsReseal as webhookNeedsReseal } from '../alerts/alert-webhook-urls.
  * lazy reseal (each rewrite checks the row is still what was read). Answers how many it sealed.
  */
 export async function sealUrlsStoredInClear(orm: Orm, serverSecret: Buffer): Promise<{ streams: number; webhooks: number }> {
-  const tenants = (await withNoTenant(orm, (em) => sql<{ id: string }>`select tenant_ids as id from tenant_ids()`.execute(dbOf(em)))).rows;
   const sealed = { streams: 0, webhooks: 0 };
-  for (const { id: tenantId } of tenants) {
+  for (const tenantId of await allTenantIds(orm)) {
     await withTenant(orm, tenantId, async (em) => {
       const db = dbOf(em);
       const streams = (
