@@ -3,15 +3,15 @@ import type { ReactNode } from 'react';
 import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
 import { revealHidden } from '../common/user-text.tsx';
-import { useSearchParams } from 'react-router';
 import { filtersFromSearch, searchWithFilters, type TLogFilters } from './log-filters.ts';
+import { useSearchUpdate } from './use-search-update.ts';
 
 /**
  * Filters the log by a patch of filters (added to those already set) and closes the open entry:
  * what a click on a value of a row or an entry does.
  */
 export function useFilterBy() {
-  const [, setParams] = useSearchParams();
+  const setParams = useSearchUpdate();
   return useCallback(
     (patch: Partial<TLogFilters>) => {
       setParams((prev) => {

@@ -1,6 +1,7 @@
 import { useCallback, useMemo } from 'react';
 import { useSearchParams } from 'react-router';
 import { EMPTY_FILTERS, filtersFromSearch, searchWithFilters, type TLogFilters } from './log-filters.ts';
+import { useSearchUpdate } from './use-search-update.ts';
 
 const EVENT_KEY = 'event';
 
@@ -9,7 +10,8 @@ const EVENT_KEY = 'event';
  * view, and every change is a history entry, so the back button undoes it (and closes the drawer).
  */
 export function useLogFilters() {
-  const [params, setParams] = useSearchParams();
+  const [params] = useSearchParams();
+  const setParams = useSearchUpdate();
   const filters = useMemo(() => filtersFromSearch(params), [params]);
   const openEventId = params.get(EVENT_KEY);
 
