@@ -1,6 +1,7 @@
+import type { TAuditEventInput } from '@modula/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeEvent } from '../../../testing/events.ts';
-import { chainHead, openRulesDatabase, quarantinedRows, storedRows, storeEvents, type TRulesDatabase } from '../../../testing/worker-rules.ts';
+import { chainHead, jobOf, openRulesDatabase, quarantinedRows, storedRows, storeEvents, storeJob, type TRulesDatabase } from '../../../testing/worker-rules.ts';
 
 /**
  * Rule 4, dedupe forever on (tenant_id, event_id): a resend is a no-op; the same id with different
@@ -55,6 +56,33 @@ describe('rule 4: dedupe', () => {
     expect(outcome.stored.map((s) => s.eventId)).toEqual([a.eventId, b.eventId]);
     expect(outcome.duplicates).toBe(1);
     expect(outcome.quarantined).toEqual([{ eventId: b.eventId, reason: 'DUPLICATE_CONFLICT' }]);
+  });
+
+  it('is the same event whether its context is left out, empty or all nulls (README: null for an optional field is absent)', async () => {
+    const tenantId = await rules.newTenant();
+    // as Java, C# and Swift clients send unset members; the type has no nulls
+    const allNulls = { context: { ip: null, sessionId: null, deviceId: null, deviceSeq: null, offline: null } as unknown as TAuditEventInput['context'] };
+    const first = makeEvent(tenantId, allNulls);
+    await storeEvents(rules.orm, tenantId, [first]);
+    const { context: _c, ...without } = first;
+    expect(await storeEvents(rules.orm, tenantId, [without])).toEqual({ stored: [], duplicates: 1, quarantined: [], waiting: [] });
+    expect((await storeEvents(rules.orm, tenantId, [{ ...without, context: {} }])).duplicates).toBe(1);
+    // and the other way round: stored without a context, resent with an empty one
+    const second = makeEvent(tenantId);
+    await storeEvents(rules.orm, tenantId, [second]);
+    expect((await storeEvents(rules.orm, tenantId, [makeEvent(tenantId, { ...second, ...allNulls })])).duplicates).toBe(1);
+    expect(await storedRows(rules.db, tenantId)).toHaveLength(2);
+    expect(await quarantinedRows(rules.db, tenantId)).toEqual([]);
+  });
+
+  it('an event stored with an empty context by an earlier version: its resend without one is a duplicate, not a conflict', async () => {
+    const tenantId = await rules.newTenant();
+    const event = makeEvent(tenantId);
+    const job = jobOf(tenantId, [event]);
+    // as an earlier version queued it: the empty context kept, so its content hash was taken with it
+    await storeJob(rules.orm, { ...job, events: job.events.map((e) => ({ ...e, context: {} })) });
+    expect(await storeEvents(rules.orm, tenantId, [event])).toEqual({ stored: [], duplicates: 1, quarantined: [], waiting: [] });
+    expect(await quarantinedRows(rules.db, tenantId)).toEqual([]);
   });
 
   it('keys on the tenant too: the same eventId in two tenants is two events', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { judgeEvents } from './accept.ts';
+import { readJobEvents } from './store-isolated.ts';
 
 const TENANT = '0193a0b4-0000-7000-8000-000000000001';
 const OTHER = '0193a0b4-0000-7000-8000-000000000002';
@@ -67,5 +68,21 @@ describe('judgeEvents: acceptance, one event at a time', () => {
 
   it('lets the system caller send any tenant', () => {
     expect(judgeEvents([event({ tenantId: OTHER })], { kind: 'system' }).rejected).toEqual([]);
+  });
+
+  it('drops a context left empty (all its members null, or none): the same event as one without it', () => {
+    const nulls = { ip: null, sessionId: null, deviceId: null, deviceSeq: null, offline: null };
+    const { accepted } = judgeEvents([event({ context: nulls }), event({ context: {} }), event({ context: { ...nulls, deviceId: 'till-1' } })], {
+      kind: 'system',
+    });
+    expect(accepted.map((a) => a.event.context)).toEqual([undefined, undefined, { deviceId: 'till-1' }]);
+    expect(accepted.map((a) => 'context' in a.event)).toEqual([false, false, true]);
+  });
+
+  it("the worker reads an earlier version's job alike: an empty context is dropped", () => {
+    const [queued] = judgeEvents([event()], { kind: 'system' }).accepted.map((a) => a.event);
+    const { events, unreadable } = readJobEvents([{ ...queued, context: {} }]);
+    expect(unreadable).toEqual([]);
+    expect('context' in events[0]!).toBe(false);
   });
 });

@@ -92,11 +92,16 @@ export function groupByTenant(events: TAcceptedEvent[]): Map<string, TAcceptedEv
   return groups;
 }
 
-/** `null` and a missing key mean the same here; dropping them makes a resend hash the same. */
-function normalizeEvent(event: TAcceptedEvent): TAcceptedEvent {
+/**
+ * `null` and a missing key mean the same here; dropping them makes a resend hash the same. So does a
+ * context with nothing in it: all-null members leave `{}` (nullAsAbsent), which stores exactly what
+ * no context stores. The worker applies it again to what it reads from a job (an earlier version's).
+ */
+export function normalizeEvent(event: TAcceptedEvent): TAcceptedEvent {
   const out = { ...event };
   if (out.branchId === null) delete out.branchId;
   if (out.before === null) delete out.before;
   if (out.after === null) delete out.after;
+  if (out.context && Object.keys(out.context).length === 0) delete out.context;
   return out;
 }

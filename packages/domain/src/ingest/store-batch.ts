@@ -5,7 +5,7 @@ import { canonicalMembersOf, contentHashOf } from './event-row.ts';
 import { insertQuarantine, type TQuarantineRow } from './quarantine-rows.ts';
 import { applyBranchChanges, branchChangeOf, type TBranchChange } from './rules/branch-projection.ts';
 import { advanceChainHead, appendToChain, insertAuditRows, lockChainHead } from './rules/chain-append.ts';
-import { dedupe, DUPLICATE_CONFLICT_DETAIL, loadStoredContent } from './rules/dedupe.ts';
+import { dedupe, DUPLICATE_CONFLICT_DETAIL, earlierContentHashes, loadStoredContent } from './rules/dedupe.ts';
 import { freezeDenial, insertTransitions, loadTransitions, transitionOf, type TFreezeTransition } from './rules/freeze-denial.ts';
 import { judgeBranchContext, loadBranchContext, tenantExists, UNKNOWN_TENANT } from './rules/tenant-context.ts';
 
@@ -94,7 +94,7 @@ export async function storeJobs(em: Em, jobs: TJobToStore[]): Promise<TStoreOutc
     const provenance = job.provenance ?? null;
     for (const [i, event] of job.events.entries()) {
       const contentHash = hashes[k]![i]!;
-      const seen = dedupe(stored, event.eventId, contentHash);
+      const seen = dedupe(stored, event.eventId, contentHash, () => earlierContentHashes(event, members[k]![i]!));
       if (seen === 'duplicate') {
         outcome.duplicates++;
         continue;

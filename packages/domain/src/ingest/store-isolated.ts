@@ -2,6 +2,7 @@ import { ZAcceptedEvent, ZUuid, type TAcceptedEvent, type TIngestJob } from '@mo
 import { dbOf, withTenant, type Orm } from '@modula/db';
 import { v7 as uuidv7 } from 'uuid';
 import { sha256Hex } from '../integrity/canonical-json.ts';
+import { normalizeEvent } from './accept.ts';
 import { storeBatch, storeJobs, type TStoreOutcome } from './store-batch.ts';
 import { insertQuarantine, type TQuarantineRow } from './quarantine-rows.ts';
 
@@ -19,7 +20,7 @@ export function readJobEvents(raw: unknown[]): { events: TAcceptedEvent[]; unrea
   const unreadable: TUnstorable[] = [];
   for (const item of raw) {
     const parsed = ZAcceptedEvent.safeParse(item);
-    if (parsed.success) events.push(parsed.data);
+    if (parsed.success) events.push(normalizeEvent(parsed.data));
     else
       unreadable.push({
         raw: item,

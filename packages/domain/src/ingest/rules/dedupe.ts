@@ -1,4 +1,6 @@
+import type { TAcceptedEvent } from '@modula/contracts';
 import { sql, type Db } from '@modula/db';
+import { contentHashOf, type TCanonicalMembers } from '../event-row.ts';
 
 /**
  * DESIGN rule 4, dedupe forever on (tenant_id, event_id): a resend with the same content hash is
@@ -24,8 +26,17 @@ export async function loadStoredContent(db: Db, tenantId: string, eventIds: stri
   return stored;
 }
 
-export function dedupe(stored: TStoredContent, eventId: string, contentHash: string): TDedupeVerdict {
+/**
+ * `earlier`: the hashes the same event had under an earlier version's normalisation, asked only when
+ * the stored hash differs (rare), so that a resend stays a resend across the upgrade.
+ */
+export function dedupe(stored: TStoredContent, eventId: string, contentHash: string, earlier: () => string[] = () => []): TDedupeVerdict {
   const seen = stored.get(eventId);
   if (seen === undefined) return 'new';
-  return seen === contentHash ? 'duplicate' : 'conflict';
+  return seen === contentHash || earlier().includes(seen) ? 'duplicate' : 'conflict';
+}
+
+/** Before 2026-12-03 an empty context was kept, and hashed: an event without one was also stored as `context: {}`. */
+export function earlierContentHashes(event: TAcceptedEvent, members: TCanonicalMembers): string[] {
+  return event.context === undefined ? [contentHashOf({ ...event, context: {} }, members)] : [];
 }
