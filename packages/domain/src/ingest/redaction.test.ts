@@ -69,6 +69,27 @@ describe('isSecretKey', () => {
     'CCV',
     'cardVerificationValue',
     'card_verification_code',
+    // pin, cvv, otp glued to another word or to a digit, in one case (no word boundary to split at)
+    'managerpin',
+    'PINCODE',
+    'pincode', // also an Indian postal code, but in a POS event a PIN code is the likelier meaning
+    'pin2',
+    'PIN1',
+    'VOIDPIN',
+    'refundpin',
+    'userpin',
+    'pospin',
+    'pinblock',
+    'pinno',
+    'cardcvv',
+    'CARDCVV',
+    'cvvcode',
+    'cvv2code',
+    'otpcode',
+    'smsotp',
+    'authcode',
+    // a flag beside a CVV holds no secret, but its value is harmless to lose
+    'cvvVerified',
   ])('%s is a secret', (key) => {
     expect(isSecretKey(key)).toBe(true);
   });
@@ -90,10 +111,22 @@ describe('isSecretKey', () => {
     'authored',
     'compass',
     'bypass',
-    'pincode',
     'panel',
     'panorama',
     'Company',
+    // ordinary words that hold the letters p-i-n, o-t-p or a-u-t-h
+    'spin',
+    'spinner',
+    'backspin',
+    'hairpin',
+    'pinterest',
+    'pinyin',
+    'pinpad',
+    'mapping',
+    'topping',
+    'typing',
+    'footprint',
+    'authority',
   ])('%s is not', (key) => {
     expect(isSecretKey(key)).toBe(false);
   });
@@ -334,6 +367,64 @@ describe('redactEvent', () => {
       'before.login.pass',
       'before.login.pw',
     ]);
+  });
+
+  it('redacts key names where pin, cvv or otp is glued to another word or a digit (managerpin, PINCODE, pin2, cardcvv, otpcode), keeps look-alikes', () => {
+    const { event: out, redactedPaths } = redactEvent(
+      event({
+        metadata: {
+          managerpin: '4321',
+          PINCODE: 1234,
+          pin2: '9876',
+          VOIDPIN: '1111',
+          cardcvv: '737',
+          cvvcode: 737,
+          otpcode: '654321',
+          authcode: 'A1B2C3',
+          shipping: 'express',
+          spin: 3,
+          topping: 'cheese',
+          pinyin: 'ni hao',
+          opinion: 'good',
+        },
+        after: { pos: { refundpin: '2468', userpin: '1357', PIN1: '8642', CARDCVV: '123' }, settings: { pinned: true, mapping: 'a→b', typing: 'fast' } },
+      }),
+    );
+    expect(out.metadata).toEqual({
+      managerpin: REDACTED,
+      PINCODE: REDACTED,
+      pin2: REDACTED,
+      VOIDPIN: REDACTED,
+      cardcvv: REDACTED,
+      cvvcode: REDACTED,
+      otpcode: REDACTED,
+      authcode: REDACTED,
+      shipping: 'express',
+      spin: 3,
+      topping: 'cheese',
+      pinyin: 'ni hao',
+      opinion: 'good',
+    });
+    expect(out.after).toEqual({
+      pos: { refundpin: REDACTED, userpin: REDACTED, PIN1: REDACTED, CARDCVV: REDACTED },
+      settings: { pinned: true, mapping: 'a→b', typing: 'fast' },
+    });
+    expect(redactedPaths).toEqual([
+      'after.pos.CARDCVV',
+      'after.pos.PIN1',
+      'after.pos.refundpin',
+      'after.pos.userpin',
+      'metadata.PINCODE',
+      'metadata.VOIDPIN',
+      'metadata.authcode',
+      'metadata.cardcvv',
+      'metadata.cvvcode',
+      'metadata.managerpin',
+      'metadata.otpcode',
+      'metadata.pin2',
+    ]);
+    // the same names in text assignments
+    expect(redactString('managerpin=4321&spin=3&otpcode: 654321')).toBe('managerpin=[REDACTED]&spin=3&otpcode: [REDACTED]');
   });
 
   it('redacts the value of a name/value pair whose name is a secret key name (HAR, form dumps), at its own path', () => {

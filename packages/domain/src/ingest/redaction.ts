@@ -5,8 +5,9 @@ export const REDACTED = '[REDACTED]';
 
 /**
  * Key names that hold credentials, matched on whole words of the key (so `userPin`, `PINCode` and
- * `pin_code` are secrets, `shipping` and `spinach` are not; `auth` is, `author` is not) or on the
- * joined key (`clientSecret`, `x-api-key`).
+ * `pin_code` are secrets, `shipping` and `spinach` are not; `auth` is, `author` is not), on a word
+ * that glues pin, cvv or otp to another word or a digit (`managerpin`, `PIN1`, `cardcvv`, `otpcode`:
+ * see isSecretWord) or on the joined key (`clientSecret`, `x-api-key`).
  */
 const SECRET_WORDS = new Set([
   'password',
@@ -53,6 +54,7 @@ const SECRET_JOINED = [
   'passcode',
   'setcookie',
   'clientsecret',
+  'authcode',
 ];
 
 /**
@@ -76,10 +78,49 @@ export function keyWords(key: string): string[] {
 const SECRET_HINT =
   /pass|pw|pin|secret|token|otp|cv|csc|pan|auth|cookie|credential|apikey|accesskey|privatekey|cardnumber|creditcard|securitycode|cardverification/;
 
+/**
+ * Words that end in `pin` and are no PIN. Any other word ending in `pin` is taken for one
+ * (`managerpin`, `voidpin`, `pospin`): a lower- or upper-case key has no boundary to split at, and
+ * losing the value of an odd key costs less than storing a PIN.
+ */
+const NOT_PINS = new Set([
+  'spin',
+  'backspin',
+  'topspin',
+  'tailspin',
+  'sidespin',
+  'hairpin',
+  'kingpin',
+  'linchpin',
+  'lynchpin',
+  'pushpin',
+  'tenpin',
+  'terrapin',
+  'underpin',
+]);
+
+/**
+ * A word of SECRET_WORDS, or one that glues a PIN, CVV or one-time password to a number or another
+ * word, which a key in one case (`MANAGERPIN`, `cardcvv`) gives no boundary to split at: a secret word
+ * with a number (`pin2`, `PIN1`); `cvv` or `cvc` anywhere (no ordinary word holds those letters, and a
+ * flag such as `cvvchecked` loses nothing that matters); `otp` at either end (`otpcode`, `smsotp`;
+ * inside a word it is `footprint`); `pin` at the end, or before code/number/block (`managerpin`,
+ * `pincode`, `pinblock`), never at the start of another word (`pinned`, `pinyin`, `pinpad`: the
+ * device, not the secret). `pincode` is also an Indian postal code, but in a point-of-sale event a PIN
+ * code is the likelier meaning, and redacting a postcode is the safe side of that doubt.
+ */
+function isSecretWord(word: string): boolean {
+  if (SECRET_WORDS.has(word)) return true;
+  const bare = word.replace(/\d+$/, '');
+  if (SECRET_WORDS.has(bare)) return true;
+  if (/cvv|cvc/.test(bare) || /^otp|otp$/.test(bare)) return true;
+  return /pin(?:code|no|nr|num|number|block)?$/.test(bare) && !NOT_PINS.has(bare);
+}
+
 export function isSecretKey(key: string): boolean {
   if (!SECRET_HINT.test(key.toLowerCase().replace(/[^a-z0-9]+/g, ''))) return false;
   const words = keyWords(key);
-  if (words.some((w) => SECRET_WORDS.has(w))) return true;
+  if (words.some(isSecretWord)) return true;
   const joined = words.join('');
   return SECRET_JOINED.some((s) => joined.includes(s));
 }
