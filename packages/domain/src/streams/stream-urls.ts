@@ -129,6 +129,13 @@ export function storedSettings(s: Pick<TStreamSettings, 'serverSecret'>, target:
   return (Object.keys(sealedUrls).length > 0 ? { ...stored, sealedUrls } : stored) as TStoredSettings;
 }
 
+/** The sealed URLs of a row's settings, as stored (each opens under the server secret that sealed it). */
+export function sealedUrlsOf(settings: unknown): string[] {
+  const sealed = ((settings ?? {}) as { sealedUrls?: unknown }).sealedUrls;
+  if (typeof sealed !== 'object' || sealed === null) return [];
+  return Object.values(sealed).filter((box): box is string => typeof box === 'string');
+}
+
 /** True for settings an earlier version stored with such a URL in clear: sealed when next read (lazy reseal). */
 export function needsReseal(settings: unknown): boolean {
   const { target, sealed } = split(settings);
