@@ -48,6 +48,15 @@ describe('redaction work is linear in the text (no input can hold the event loop
     ['"1 - " repeated', filled('1 - ')],
     ['"4111 " repeated', filled('4111 ')],
     ['"1\\u00a0\\u00a0" repeated', filled('1\u00a0\u00a0')],
+    // digits of other scripts, Unicode dashes and invisible characters, mapped to ASCII before the search
+    ['"1\\u200b" repeated', filled('1\u200b')],
+    ['"1 \\u200b\\u200b" repeated', filled('1 \u200b\u200b')],
+    ['"4111\\u200b\\u200b\\u200b-" repeated', filled('4111\u200b\u200b\u200b-')],
+    ['"٤١١١–" repeated', filled('٤١١١–')],
+    ['"４" repeated', filled('４')],
+    ['"１ " repeated', filled('１ ')],
+    ['"𝟒" repeated', filled('𝟒')],
+    ['"\\u00ad" repeated', filled('\u00ad')],
     // words that start a pattern
     ['"pin " repeated', filled('pin ')],
     ['"cvv 1" repeated', filled('cvv 1')],

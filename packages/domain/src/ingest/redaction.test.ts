@@ -194,6 +194,57 @@ describe('redactString', () => {
     expect(redactString(['3782', '822463', '10005'].join(sep))).toBe(REDACTED); // Amex: 4-6-5
   });
 
+  /** `ascii` written with the digits of another script, whose zero is `zero` (a code point). */
+  const inScript = (ascii: string, zero: number) => ascii.replace(/\d/g, (d) => String.fromCodePoint(zero + Number(d)));
+  // a keyboard in another locale, an IME left in full-width mode, or a sender trying its luck
+  it.each([
+    ['full-width', 0xff10],
+    ['Arabic-Indic', 0x660],
+    ['Extended Arabic-Indic (Persian)', 0x6f0],
+    ['Devanagari', 0x966],
+    ['Thai', 0xe50],
+    ['mathematical bold (two UTF-16 units a digit)', 0x1d7ce],
+  ])('a card number written in %s digits is redacted', (_name, zero) => {
+    expect(redactString(`card ${inScript('4111111111111111', zero)} ok`)).toBe('card [REDACTED] ok');
+    expect(redactString(`card ${inScript('4111 1111 1111 1111', zero)} ok`)).toBe('card [REDACTED] ok');
+    expect(redactString(inScript('3782-822463-10005', zero))).toBe(REDACTED);
+    // not Luhn-valid: an order number in those digits stays
+    expect(redactString(`order ${inScript('1234567890123', zero)}`)).toBe(`order ${inScript('1234567890123', zero)}`);
+  });
+  it.each([
+    ['en dash', '\u2013'],
+    ['em dash', '\u2014'],
+    ['minus sign', '\u2212'],
+    ['full-width hyphen-minus', '\uff0d'],
+    ['non-breaking hyphen', '\u2011'],
+    ['small hyphen-minus', '\ufe63'],
+    ['zero-width space', '\u200b'],
+    ['soft hyphen', '\u00ad'],
+    ['word joiner', '\u2060'],
+    ['spaced en dash', ' \u2013 '],
+  ])('a card number grouped by a %s is redacted', (_name, sep) => {
+    expect(redactString(`card ${['4111', '1111', '1111', '1111'].join(sep)} ok`)).toBe('card [REDACTED] ok');
+    expect(redactString(['3782', '822463', '10005'].join(sep))).toBe(REDACTED);
+  });
+  it('an invisible character between every digit does not split a card number into groups of one', () => {
+    for (const mark of ['\u200b', '\u00ad', '\u200d', '\ufeff']) {
+      expect(redactString(`card ${[...'4111111111111111'].join(mark)} ok`)).toBe('card [REDACTED] ok');
+    }
+  });
+  it('redacts at the right place after characters of two UTF-16 units (offsets of the original text)', () => {
+    expect(redactString('\u{1d7cf}\u{1d7d0} 😀 card ٤١١١–١١١١–١١١١–١١١١ ok 😀')).toBe('\u{1d7cf}\u{1d7d0} 😀 card [REDACTED] ok 😀');
+  });
+  it.each([
+    '２０２６－１２－０２ １０：１５',
+    '٢٠٢٦/١٢/٠٢ ٢٠٢٦/١٢/٠٣',
+    '١٢٫٥٠ ٣٫٢٠ ١٫١٠ ٧٫٧٠',
+    'total ١٢٣٤٫٥٠ — ٥٦٧٨٫٩٠',
+    '12\u2013 13\u2013 14\u2013 15',
+    'a\u200bb\u00adc 12 \u2014 34',
+  ])('%s (dates, amounts in other digits and dashes) stays', (value) => {
+    expect(redactString(value)).toBe(value);
+  });
+
   it.each([
     ['card 4111 1111 1111 1111 exp 12/28 cvv 123', 'card [REDACTED] exp 12/28 cvv [REDACTED]'],
     ['CVC 123', 'CVC [REDACTED]'],
@@ -310,6 +361,23 @@ describe('redactEvent', () => {
     const { event: out, redactedPaths } = redactEvent(input);
     expect(out).toEqual(input);
     expect(redactedPaths).toEqual([]);
+  });
+
+  it('redacts card numbers in other digits or with other separators at their paths', () => {
+    const { event: out, redactedPaths } = redactEvent(
+      event({
+        entity: { type: 'PAYMENT', id: 'pay-1', label: 'Paid with ٤١١١ ١١١١ ١١١١ ١١١١' },
+        metadata: {
+          card: '４１１１１１１１１１１１１１１１',
+          note: 'card 4111\u20131111\u20131111\u20131111',
+          ref: '5500\u200b0000\u200b0000\u200b0004',
+          till: '٧',
+        },
+      }),
+    );
+    expect(out.entity!.label).toBe(`Paid with ${REDACTED}`);
+    expect(out.metadata).toEqual({ card: REDACTED, note: `card ${REDACTED}`, ref: REDACTED, till: '٧' });
+    expect(redactedPaths).toEqual(['entity.label', 'metadata.card', 'metadata.note', 'metadata.ref']);
   });
 
   it('redacts numbers: card numbers sent as JSON numbers, and any number under a secret key; flags stay', () => {
@@ -502,10 +570,22 @@ describe('same content, same identity', () => {
 const cardNumber = fc
   .tuple(fc.integer({ min: 1, max: 9 }), fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 11, maxLength: 17 }))
   .map(([first, rest]) => luhnCard(`${first}${rest.join('')}`));
-/** How it is written: plain, or in groups of four with spaces, dashes, dots, slashes or other blanks. */
+/** The zero of a script's decimal digits: ASCII, full-width, Arabic-Indic, Persian, Devanagari, mathematical bold (two UTF-16 units). */
+const digitScript = fc.constantFrom(0x30, 0x30, 0x30, 0xff10, 0x660, 0x6f0, 0x966, 0x1d7ce);
+/**
+ * How it is written: plain, or in groups of four with spaces, dashes, dots, slashes, other blanks,
+ * Unicode dashes or invisible characters, in the digits of some script.
+ */
 const written = fc
-  .tuple(cardNumber, fc.constantFrom('', ' ', '-', '.', '/', '  ', ' - ', '\t', '\u00a0', '\u202f', '\u2009'))
-  .map(([digits, sep]) => ({ digits, text: sep ? digits.match(/.{1,4}/g)!.join(sep) : digits }));
+  .tuple(
+    cardNumber,
+    fc.constantFrom('', ' ', '-', '.', '/', '  ', ' - ', '\t', '\u00a0', '\u202f', '\u2009', '\u2013', '\u2014', '\u2212', '\uff0d', '\u200b', '\u00ad'),
+    digitScript,
+  )
+  .map(([digits, sep, zero]) => {
+    const shown = digits.replace(/\d/g, (d) => String.fromCodePoint(zero + Number(d)));
+    return { digits, text: sep ? shown.match(/.{1,4}/gu)!.join(sep) : shown }; // u: four digits, not four UTF-16 units
+  });
 /** Text around it: anything, but no digit glued to the card (then no one can tell where the card begins). */
 const around = fc.string({ maxLength: 12 });
 const key = fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('note', 'pin', 'sku', 'auth', 'author', 'items', 'total', REDACTED));

@@ -1,5 +1,6 @@
 import type { TAuditEventInput } from '@modula/contracts';
 import { isPlainObject, LIMITS } from '@modula/contracts';
+import { asciiNumberCopy, INVISIBLE } from './redaction-digits.ts';
 
 export const REDACTED = '[REDACTED]';
 
@@ -232,10 +233,15 @@ const HEX_RUN = /[0-9a-f]{8}/i;
 /**
  * Digits, grouped by up to 3 blanks (any Unicode space: a locale's U+00A0 or U+202F, a tab), dashes,
  * dots or slashes: `4111 1111 1111 1111`, `5500-0000-0000-0004`, `4111\u202f1111…`, `4111 - 1111 …`,
- * `4111.1111…`, `4111111111111111`. Separators and digits never overlap, so a run is matched in one pass.
+ * `4111.1111…`, `4111111111111111`, searched in asciiNumberCopy's copy (so also `٤١١١–١١١١…`), where
+ * INVISIBLE may stand anywhere between digits and separators without counting as one. Separators,
+ * INVISIBLE and digits never overlap, so a run is matched in one pass.
  */
-const DIGIT_RUN = /\d(?:[\s./-]{0,3}\d)*/g;
-const LONG_DIGIT_RUN = /\d(?:[\s./-]{0,3}\d){12}/;
+const BETWEEN_DIGITS = `${INVISIBLE}*(?:[\\s./-]${INVISIBLE}*){0,3}`;
+// the INVISIBLE after a run's last digit may be the second unit of a digit such as `𝟒`: it goes with it
+const DIGIT_RUN = new RegExp(`\\d(?:${BETWEEN_DIGITS}\\d)*${INVISIBLE}*`, 'g');
+const LONG_DIGIT_RUN = new RegExp(`\\d(?:${BETWEEN_DIGITS}\\d){12}`);
+const INVISIBLE_CODE = INVISIBLE.charCodeAt(0);
 /** Card numbers are written in groups of 3 digits or more (4-4-4-4, 4-6-5, 4-6-4, 4-4-4-4-3); only the last may be shorter. */
 const CARD_GROUP_MIN = 3;
 
@@ -259,9 +265,15 @@ function cardSpans(run: string): [number, number][] {
   const odd = new Int32Array(run.length + 1);
   let n = 0;
   for (let i = 0; i < run.length; i++) {
-    const d = run.charCodeAt(i) - 48;
+    const c = run.charCodeAt(i);
+    const inGroup = ends.length > 0 && ends[ends.length - 1] === i;
+    if (c === INVISIBLE_CODE) {
+      if (inGroup) ends[ends.length - 1] = i + 1; // inside a group it is nothing: `4\u200b1\u200b1…` is one group
+      continue;
+    }
+    const d = c - 48;
     if (d < 0 || d > 9) continue;
-    if (ends.length > 0 && ends[ends.length - 1] === i) ends[ends.length - 1] = i + 1;
+    if (inGroup) ends[ends.length - 1] = i + 1;
     else {
       starts.push(i);
       ends.push(i + 1);
@@ -297,9 +309,10 @@ function cardSpans(run: string): [number, number][] {
  * `12.50 3.20 …`, `192.168.1.10 …`) have groups of 1 or 2 digits inside, so they never form a window.
  */
 function redactCardNumbers(text: string): string {
-  if (!LONG_DIGIT_RUN.test(text)) return text;
+  const ascii = asciiNumberCopy(text);
+  if (!LONG_DIGIT_RUN.test(ascii)) return text;
   // the same text with UUIDs and digests blanked out: offsets stay those of `text`
-  const source = HEX_RUN.test(text) ? text.replace(OPAQUE_IDS, (m) => '#'.repeat(m.length)) : text;
+  const source = HEX_RUN.test(ascii) ? ascii.replace(OPAQUE_IDS, (m) => '#'.repeat(m.length)) : ascii;
   let out = '';
   let last = 0;
   DIGIT_RUN.lastIndex = 0;
