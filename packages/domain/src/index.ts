@@ -46,6 +46,8 @@ export { findSession, revokeSession, type TSession } from './auth/sessions.ts';
 export { signInEvent } from './auth/sign-in-events.ts';
 export { totpCodeAt } from './auth/totp.ts';
 export { assertServerSecretOfDatabase, isInstallationSecret } from './auth/server-secret-check.ts';
+export { recordServerSecret, type TRecordedSecret } from './auth/record-server-secret.ts';
+export { countedKinds, unopenedCounts, type TSealedRow } from './auth/sealed-values.ts';
 export { sealUrlsStoredInClear } from './streams/seal-clear-urls.ts';
 export { findEvents, getEvent, prepareEventsPage } from './read/find-events.ts';
 export { listBranches } from './read/list-branches.ts';

@@ -1,5 +1,6 @@
 import { jobsFailed, jobsRetry } from './jobs.ts';
 import { migrateCommand } from './migrate.ts';
+import { serverSecretRecord } from './server-secret.ts';
 import { quarantineList, quarantineReplay } from './quarantine.ts';
 import { tenantCreate, tenantSetTimeZone } from './tenant.ts';
 import { tenantExpire, tenantOffboard, tenantRetention, verifyTombstoneCommand } from './tenant-retention.ts';
@@ -63,6 +64,7 @@ export const COMMANDS: Record<string, TCommand> = {
   'export create': exportCreateCommand,
   'devices gaps': devicesGaps,
   migrate: migrateCommand,
+  'server-secret record': serverSecretRecord,
 };
 
 export function usage(): string {

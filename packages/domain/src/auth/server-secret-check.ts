@@ -28,7 +28,7 @@ export async function isInstallationSecret(orm: Orm, serverSecret: Buffer): Prom
 
 const NOT_THE_ONE =
   "the server secret (SERVER_SECRET, SERVER_SECRET_FILE or DATA_DIR/server-secret) is not the one this database is served with: nothing sealed in it would open (Admins' two-factor, log streams' and alert webhooks' credentials). " +
-  'Give every server and worker the installation\'s secret (README "Running on several machines")';
+  'Give every server and worker the installation\'s secret (README "Running on several machines"); a secret lost is replaced by the owner with `pnpm --silent cli server-secret record` (README "A lost server secret")';
 
 function mixedRefusal(survey: TSealedSurvey): string {
   return (
@@ -36,7 +36,7 @@ function mixedRefusal(survey: TSealedSurvey): string {
     `but not ${countedKinds(unopenedCounts(survey))} (${namedRows(survey.unopened)}): they were sealed under more than one secret ` +
     "(a CLI before 2026-12-03 sealed under a server-secret it generated), so which is the installation's is not recorded. " +
     'Start with the secret every server was given; delete what it does not open (cli stream delete, cli alert webhook-remove, cli user reset-2fa) ' +
-    'and enter it again once the servers run (README "Running on several machines")'
+    'and enter it again once the servers run, or record it over them as the owner: `pnpm --silent cli server-secret record` lists what it does not open (README "A lost server secret")'
   );
 }
 
