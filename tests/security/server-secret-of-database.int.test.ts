@@ -59,6 +59,36 @@ describe("the database's server secret", () => {
     expect(await recorded()).toEqual(before);
   }, 150_000);
 
+  it('the worker, like the server, exits 78 for a login that could undo the protections, and crashes (exit 1, for a supervisor to retry) on a database error during the check', async () => {
+    const start = (main: string, env: Record<string, string>) =>
+      spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, main)], {
+        cwd: ROOT,
+        env: { ...process.env, ...stack.env, SERVER_SECRET: resolveServerSecret(stack.config).toString('utf8'), LOG_LEVEL: 'info', ...env },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+    for (const main of ['server/src/main.ts', 'worker/src/main.ts']) {
+      const owner = start(main, { DATABASE_URL: stack.databaseOwnerUrl });
+      expect(owner.status, `${main}: ${owner.stdout}${owner.stderr}`).toBe(78);
+      expect(owner.stdout + owner.stderr).toMatch(/not starting: DATABASE_URL logs in as \w+, which .*owns the tables/);
+    }
+    // a fault that passes (the record locked, the statement cancelled) is not the operator's to fix
+    const db = await connect(stack.databaseSuperuserUrl);
+    try {
+      await db.query('begin');
+      await db.query('lock table server_secret_check in access exclusive mode');
+      for (const main of ['server/src/main.ts', 'worker/src/main.ts']) {
+        const locked = start(main, { PGOPTIONS: '-c lock_timeout=300' });
+        expect(locked.status, `${main}: ${locked.stdout}${locked.stderr}`).toBe(1);
+        expect(locked.stdout + locked.stderr).toMatch(/lock timeout/);
+        expect(locked.stdout + locked.stderr).not.toMatch(/not starting/);
+      }
+    } finally {
+      await db.query('rollback');
+      await db.end();
+    }
+  }, 150_000);
+
   it('in a database an earlier version served (nothing recorded), a secret that opens none of its sealed values is not recorded', async () => {
     const { tenantId } = await stack.createTenant('Sealed before the record');
     await createStream(stack.services.orm, streamSettings(stack.config), tenantId, {

@@ -1,5 +1,5 @@
 import { exitAfter, loadConfigOrExit, resolveServerSecret } from '@modula/config';
-import { assertLeastPrivilegedLogin, createOrm } from '@modula/db';
+import { assertLeastPrivilegedLogin, createOrm, NotStarting } from '@modula/db';
 import { assertServerSecretOfDatabase, assertSigningKeyPublished, sealUrlsStoredInClear } from '@modula/domain';
 import { pino } from 'pino';
 import { startIngestWorker } from './ingest-worker.ts';
@@ -10,22 +10,39 @@ import { startAlertWorker } from './alert-worker.ts';
 
 const config = loadConfigOrExit();
 const log = pino({ name: 'worker', level: config.LOG_LEVEL });
+let serverSecret: Buffer;
+try {
+  // a configured secret (SERVER_SECRET_FILE) that is missing stops the start: never a new one in its place
+  serverSecret = resolveServerSecret(config);
+} catch (err) {
+  log.fatal(`not starting: ${(err as Error).message}`);
+  process.exit(78); // EX_CONFIG
+}
 const orm = await createOrm({ url: config.DATABASE_URL, poolMax: config.WORKER_CONCURRENCY + config.STREAM_CONCURRENCY + 4 });
-await assertLeastPrivilegedLogin(orm);
-// refuse to start with another server secret than the database's (no stream or alert webhook would
-// deliver), or a signing key the owner has not published (every checkpoint and export would fail); in
-// the server's order, one after the other: the pool is closed on the first refusal, none may use it then
-await (async () => {
-  await assertServerSecretOfDatabase(orm, resolveServerSecret(config), log);
-  await assertSigningKeyPublished(orm, config);
-})().catch(async (err: Error) => {
+const notStarting = async (err: Error) => {
   log.fatal(`not starting: ${err.message}`);
   await orm.close();
   process.exit(78); // EX_CONFIG
+};
+// as the server does: a login that could undo the database's protections, or another server secret
+// than the database's (no stream or alert webhook would deliver), stops the start with what to fix;
+// anything else (a database not up yet, a lost connection) is a crash, for a supervisor to retry
+await (async () => {
+  await assertLeastPrivilegedLogin(orm);
+  await assertServerSecretOfDatabase(orm, serverSecret, log);
+})().catch(async (err: Error) => {
+  if (!(err instanceof NotStarting)) {
+    await orm.close();
+    throw err;
+  }
+  await notStarting(err);
 });
+// and, as the server does, a signing key the owner has not published (every checkpoint and export
+// would fail); one check after the other: the pool is closed on the first refusal, none may use it then
+await assertSigningKeyPublished(orm, config).catch(notStarting);
 // stream and alert-webhook URLs still stored in clear are sealed now, not at a read an idle tenant
 // may never make; in the background (a failure is said, and the lazy reseal remains)
-void sealUrlsStoredInClear(orm, resolveServerSecret(config)).then(
+void sealUrlsStoredInClear(orm, serverSecret).then(
   (sealed) => sealed.streams + sealed.webhooks > 0 && log.info(sealed, 'sealed URLs stored in clear (log streams, alert webhooks)'),
   (err: Error) => log.warn({ err: err.message }, 'could not seal the URLs still stored in clear: they are sealed when next read'),
 );
