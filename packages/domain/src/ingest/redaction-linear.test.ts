@@ -61,6 +61,12 @@ describe('redaction work is linear in the text (no input can hold the event loop
     ['"pin " repeated', filled('pin ')],
     ['"cvv 1" repeated', filled('cvv 1')],
     ['"security code " repeated', filled('security code ')],
+    ['"PIN code " repeated', filled('PIN code ')],
+    ['"pin-" repeated', filled('pin-')],
+    ['"otp code: " repeated', filled('otp code: ')],
+    ['"passcode no 1" repeated', filled('passcode no 1')],
+    ['"pin 1" and invisible characters repeated', filled('pin 1\u200b\u200b\u200b\u200b\u200b\u200b\u200b')],
+    ['"pin 1", one run of invisible characters, "1"', `pin 1${'\u200b'.repeat(LENGTH - 6)}1`],
     ['"Bearer " repeated', filled('Bearer ')],
     ['"password=" repeated', filled('password=')],
   ])('%s costs at most 20 times an ordinary text of the same length', (_name, text) => {

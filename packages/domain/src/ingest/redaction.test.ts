@@ -259,8 +259,47 @@ describe('redactString', () => {
     ['manager PIN = 12345678', 'manager PIN = [REDACTED]'],
     // a card number after the word pin goes whole, not its first group
     ['pin 4111 1111 1111 1111', 'pin [REDACTED]'],
+    // "code", "no", "number" between the name and the digits, a dash, and passcodes and one-time passwords
+    ['Manager PIN code 4321', 'Manager PIN code [REDACTED]'],
+    ['PIN-4321', 'PIN-[REDACTED]'],
+    ['pin - 4321', 'pin - [REDACTED]'],
+    ['PIN number: 482913', 'PIN number: [REDACTED]'],
+    ['pin no. 4321 ok', 'pin no. [REDACTED] ok'],
+    ['PIN Nr 4321', 'PIN Nr [REDACTED]'],
+    ['passcode 123456', 'passcode [REDACTED]'],
+    ['Passcode: 0000', 'Passcode: [REDACTED]'],
+    ['otp 123456', 'otp [REDACTED]'],
+    ['OTP code: 654321 sent', 'OTP code: [REDACTED] sent'],
+    ['TOTP 123456', 'TOTP [REDACTED]'],
+    ['CVV-123', 'CVV-[REDACTED]'],
+    ['cvv code 123', 'cvv code [REDACTED]'],
+    ['security code no 123', 'security code no [REDACTED]'],
+    // the digits of other scripts
+    ['PIN ٤٣٢١', 'PIN [REDACTED]'],
+    ['cvv １２３', 'cvv [REDACTED]'],
+    ['PIN 𝟒𝟑𝟐𝟏 ok', 'PIN [REDACTED] ok'],
+    // invisible characters between the digits are no separator
+    ['PIN 4\u200b3\u200b2\u200b1', 'PIN [REDACTED]'],
   ])('a CVV or PIN written in text: %s → %s', (input, output) => {
     expect(redactString(input)).toBe(output);
+  });
+  it.each([
+    'pin code 12',
+    'PIN-12',
+    'otp sent',
+    'otp 12',
+    'passcode changed',
+    'the OTP code was wrong 3 times',
+    'spin-1234',
+    'topspin 1234',
+    'pinned-1234',
+    'shipping-1234',
+    'cvv code 12345',
+    'footprint 123456',
+    'pin 1\u200b2',
+    'cvv 1\u200b2\u200b3\u200b4\u200b5',
+  ])('%s (no code after a CVV, PIN, passcode or OTP name) stays', (value) => {
+    expect(redactString(value)).toBe(value);
   });
   it('redacts the secret path of webhook URLs that are their own credential (Slack, Discord, Teams, Zapier), keeps the host', () => {
     const cases: [string, string][] = [
@@ -493,6 +532,18 @@ describe('redactEvent', () => {
     ]);
     // the same names in text assignments
     expect(redactString('managerpin=4321&spin=3&otpcode: 654321')).toBe('managerpin=[REDACTED]&spin=3&otpcode: [REDACTED]');
+  });
+
+  it('redacts a PIN, passcode or OTP written in free text at its path', () => {
+    const { event: out, redactedPaths } = redactEvent(
+      event({
+        entity: { type: 'REFUND', id: 'ref-1', label: 'Manager PIN code 4321' },
+        metadata: { note: 'approved with PIN-4321', sms: 'your otp 123456', door: 'passcode 123456', spin: 'spin-1234' },
+      }),
+    );
+    expect(out.entity!.label).toBe(`Manager PIN code ${REDACTED}`);
+    expect(out.metadata).toEqual({ note: `approved with PIN-${REDACTED}`, sms: `your otp ${REDACTED}`, door: `passcode ${REDACTED}`, spin: 'spin-1234' });
+    expect(redactedPaths).toEqual(['entity.label', 'metadata.door', 'metadata.note', 'metadata.sms']);
   });
 
   it('redacts the value of a name/value pair whose name is a secret key name (HAR, form dumps), at its own path', () => {

@@ -327,24 +327,49 @@ function redactCardNumbers(text: string): string {
 }
 
 /**
- * A card's security code or a PIN written after its name, with or without `:`, `=` or `#`: `cvv 123`,
- * `CVC2: 0123`, `security code #123`, `PIN 4321`. The digits go, the name stays.
+ * A card's security code, a PIN, a passcode or a one-time password written after its name, with or
+ * without `:`, `=`, `#` or `-`, and with or without `code`, `no`, `number` or `nr` between: `cvv 123`,
+ * `CVC2: 0123`, `security code #123`, `PIN 4321`, `PIN-4321`, `Manager PIN code 4321`, `PIN no. 4321`,
+ * `passcode 123456`, `OTP code: 654321`. Searched in asciiNumberCopy's copy, so the digits may be
+ * those of another script (`PIN ٤٣٢١`) and hold invisible characters, taken with them. The digits
+ * go, the name stays. Every part is bounded but the runs of invisible characters, which nothing else
+ * matches: trying a name costs constant work beside them, so the text is searched in linear time.
  */
-const LABELLED_CODE = /\b(cvv2?|cvc2?|ccv|csc|cvn|security\s{1,3}code|pin)(\s{1,3}[:=#]?\s{0,3}|[:=#]\s{0,3})(\d{3,12})(?!\d)/gi;
+const LABELLED_CODE = new RegExp(
+  [
+    /\b(cvv2?|cvc2?|ccv|csc|cvn|security\s{1,3}code|pin|passcode|t?otp)/.source,
+    /((?:\s{1,3}(?:code|number|num|no|nr)\.?)?(?:\s{1,3}[:=#-]?\s{0,3}|[:=#-]\s{0,3}))/.source,
+    // 3 to 12 digits, not followed by another (`cvv 12345` is no CVV), and the invisible characters after them
+    `(\\d(?:${INVISIBLE}*\\d){2,11})(?!${INVISIBLE}*\\d)${INVISIBLE}*`,
+  ].join(''),
+  'gi',
+);
+
+/** Names whose code is a PIN of 4 to 12 digits; the others name a card's security code. */
+const PIN_LABELS = new Set(['pin', 'passcode', 'otp', 'totp']);
 
 /**
  * Security codes have 3 digits (4 on the front of an Amex card). PINs have 4 to 12 (ISO 9564-1):
- * banks use 4–6, phones and apps 6–8; fewer than 4 digits after `pin` is a count or a position
- * (`pin 12`), not a PIN.
+ * banks use 4–6, phones and apps 6–8, and so do passcodes and one-time passwords; fewer than 4 digits
+ * after `pin` is a count or a position (`pin 12`), not a PIN.
  */
 function isLabelledCode(label: string, digits: string): boolean {
-  return label.toLowerCase() === 'pin' ? digits.length >= 4 : digits.length <= 4;
+  const count = digits.split(INVISIBLE).join('').length;
+  return PIN_LABELS.has(label.toLowerCase()) ? count >= 4 : count <= 4;
 }
 
 function redactLabelledCodes(text: string): string {
-  return text.replace(LABELLED_CODE, (match, label: string, separator: string, digits: string) =>
-    isLabelledCode(label, digits) ? label + separator + REDACTED : match,
-  );
+  const source = asciiNumberCopy(text);
+  let out = '';
+  let last = 0;
+  LABELLED_CODE.lastIndex = 0;
+  for (let m = LABELLED_CODE.exec(source); m; m = LABELLED_CODE.exec(source)) {
+    const [match, label = '', between = '', digits = ''] = m;
+    if (!isLabelledCode(label, digits)) continue;
+    out += text.slice(last, m.index + label.length + between.length) + REDACTED;
+    last = m.index + match.length;
+  }
+  return last === 0 ? text : out + text.slice(last);
 }
 
 class TooDeep extends Error {}
@@ -372,7 +397,7 @@ function redactJsonText(text: string): string {
 /** Replaces every secret-shaped part of a string; returns the same string when there is none. */
 export function redactString(value: string): string {
   // every shape above but assignments, URLs, JSON and labelled codes (`cvv 123`) needs 13 characters or more
-  if (value.length < 13 && !/[:=[{]|\d{3}/.test(value)) return value;
+  if (value.length < 13 && !/[:=[{]|\p{Nd}(?:\p{Cf}*\p{Nd}){2}/u.test(value)) return value;
   let out = /^\s*[[{]/.test(value) ? redactJsonText(value) : value;
   out = out.replace(TOKENS, (_match, jwtRun?: string) => (jwtRun ?? '') + REDACTED); // jwtRun: TOKENS' only capture
   if (out.includes('://')) out = out.replace(URL_USERINFO, (_m, scheme: string, user: string) => `${scheme}${user}:${REDACTED}@`);
