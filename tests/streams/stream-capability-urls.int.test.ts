@@ -55,6 +55,12 @@ const rowText = async (tenantId: string) =>
 
 const options = { budgetMs: 5_000, onPaused: async () => {} };
 
+/** The sweep's log: what a worker would write at warn, as text. */
+function sweepLog() {
+  const lines: string[] = [];
+  return { lines, warn: (fields: Record<string, unknown>, msg: string) => lines.push(JSON.stringify({ ...fields, msg })) };
+}
+
 /** A stream whose Slack URL is stored in clear, as a version before 829f596 stored it. */
 async function streamStoredInClear(settings: ReturnType<typeof settingsToReceiver>, tenantId: string) {
   const { stream } = await createStream(stack.services.orm, settings, tenantId, {
@@ -165,15 +171,56 @@ describe('a webhook URL that is its own credential', () => {
     expect(await clear()).toContain(SECRET_PART);
     expect(await clear()).toContain('xq7yw8mbbjfszp4qa3rtu5gkhe');
 
-    const sealed = await sealUrlsStoredInClear(stack.services.orm, settings.serverSecret);
+    const sealed = await sealUrlsStoredInClear(stack.services.orm, settings.serverSecret, sweepLog());
     expect(sealed.streams).toBeGreaterThanOrEqual(1);
     expect(sealed.webhooks).toBeGreaterThanOrEqual(1);
     expect(await clear()).not.toContain(SECRET_PART);
     expect(await clear()).not.toContain('xq7yw8mbbjfszp4qa3rtu5gkhe');
     // nothing left in clear: a second sweep finds nothing, in any tenant
-    expect(await sealUrlsStoredInClear(stack.services.orm, settings.serverSecret)).toEqual({ streams: 0, webhooks: 0 });
+    expect(await sealUrlsStoredInClear(stack.services.orm, settings.serverSecret, sweepLog())).toEqual({ streams: 0, webhooks: 0, failed: 0 });
     expect(await deliverStream(stack.services.orm, settings, tenantId, stream.id, options)).toMatchObject({ outcome: 'caught-up', delivered: 1 });
     expect(receiver.requests.filter((r) => r.body.includes(tenantId)).map((r) => r.path)).toEqual([SECRET_PATH]);
+  }, 60_000);
+
+  it('one bad row stops neither its tenant nor the later ones; the log names tenant and row, never the URL', async () => {
+    const settings = settingsToReceiver();
+    // the first tenant: a row stored in clear whose URL holds the marker, and one whose settings no longer parse
+    const { tenantId: first } = await stack.createTenant('Rows that once stopped the sweep');
+    const marked = await streamStoredInClear(settings, first);
+    await queryRows(
+      stack.databaseSuperuserUrl,
+      `update stream_destinations set settings = jsonb_build_object('kind', 'WEBHOOK', 'url', $2::text) where id = $1`,
+      [marked.id, 'http://hooks.example.com/[REDACTED]/T0/SECRETTOKEN'],
+    );
+    const { stream: broken } = await createStream(stack.services.orm, settings, first, {
+      name: 'broken',
+      target: { kind: 'WEBHOOK', url: 'http://hooks.example.test/plain' },
+    });
+    await queryRows(
+      stack.databaseSuperuserUrl,
+      `update stream_destinations set settings = jsonb_build_object('kind', 'WEBHOOK', 'url', $2::text, 'headers', 'x') where id = $1`,
+      [broken.id, 'http://hooks.example.com/services/T0/B0/OTHERTOKEN'],
+    );
+    // a later tenant, idle, with its URL in clear
+    const { tenantId: later } = await stack.createTenant('Slack stream, after the bad rows');
+    await ingestStored(stack, later, [makeEvent(later)]);
+    const stream = await streamStoredInClear(settings, later);
+    expect(await rowText(later)).toContain(SECRET_PART);
+
+    const log = sweepLog();
+    const sealed = await sealUrlsStoredInClear(stack.services.orm, settings.serverSecret, log);
+    expect(sealed).toMatchObject({ failed: 1 });
+    expect(await rowText(later)).not.toContain(SECRET_PART);
+    // a URL stored in clear is the one delivered to, marker or not: sealed as it is
+    expect(await rowText(first)).not.toContain('SECRETTOKEN');
+    expect(log.lines).toHaveLength(1);
+    expect(JSON.parse(log.lines[0]!)).toMatchObject({
+      tenantId: first,
+      streamId: broken.id,
+      msg: expect.stringMatching(/could not seal a URL stored in clear/),
+    });
+    expect(log.lines.join()).not.toMatch(/OTHERTOKEN|SECRETTOKEN|services\/T0/);
+    expect(await deliverStream(stack.services.orm, settings, later, stream.id, options)).toMatchObject({ outcome: 'caught-up', delivered: 1 });
   }, 60_000);
 
   it('given back as shown, edits a row stored in clear without losing the URL; a shown form is never a URL to deliver to (review F §6)', async () => {

@@ -41,9 +41,10 @@ await (async () => {
 // would fail); one check after the other: the pool is closed on the first refusal, none may use it then
 await assertSigningKeyPublished(orm, config).catch(notStarting);
 // stream and alert-webhook URLs still stored in clear are sealed now, not at a read an idle tenant
-// may never make; in the background (a failure is said, and the lazy reseal remains)
-void sealUrlsStoredInClear(orm, serverSecret).then(
-  (sealed) => sealed.streams + sealed.webhooks > 0 && log.info(sealed, 'sealed URLs stored in clear (log streams, alert webhooks)'),
+// may never make; in the background (a failure is said by tenant and row, never with its URL, and
+// the lazy reseal remains)
+void sealUrlsStoredInClear(orm, serverSecret, log).then(
+  (sealed) => sealed.streams + sealed.webhooks + sealed.failed > 0 && log.info(sealed, 'sealed URLs stored in clear (log streams, alert webhooks)'),
   (err: Error) => log.warn({ err: err.message }, 'could not seal the URLs still stored in clear: they are sealed when next read'),
 );
 const ingest = startIngestWorker(config, orm, log);

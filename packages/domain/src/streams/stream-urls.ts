@@ -118,7 +118,8 @@ export function storedSettings(s: Pick<TStreamSettings, 'serverSecret'>, target:
       if (typeof keptValue !== 'string' || !urlCarriesCredential(keptValue) || displayUrl(keptValue) !== value)
         throw new AppError(
           'VALIDATION_FAILED',
-          `${field} ${value} is how a URL that is its own credential is shown, not one to deliver to: give the whole URL`,
+          // never the URL itself: it may be a whole credential URL that merely holds the marker
+          `${field}: a URL holding ${REDACTED} is how a URL that is its own credential is shown, not one to deliver to: give the whole URL`,
         );
       sealedUrls[field] = sealStreamUrl(s, keptValue);
     } else if (urlCarriesCredential(value)) {
@@ -142,7 +143,22 @@ export function needsReseal(settings: unknown): boolean {
   return urlFields(target).some(({ field, value }) => sealed[field] === undefined && urlCarriesCredential(value));
 }
 
-/** The settings of a row stored in clear by an earlier version, sealed as storedSettings would have. */
+/**
+ * The settings of a row stored in clear by an earlier version, each such URL sealed as it is. Not
+ * through storedSettings: what it refuses is a display form given as a URL, whereas a URL stored in
+ * clear is the one delivered to, even one that happens to hold the marker.
+ */
 export function resealedSettings(s: Pick<TStreamSettings, 'serverSecret'>, settings: unknown): TStoredSettings {
-  return storedSettings(s, split(settings).target, settings);
+  const { target, sealed } = split(settings);
+  const stored: Record<string, unknown> = { ...target };
+  const sealedUrls: TSealedUrls = {};
+  for (const { field, value } of urlFields(target)) {
+    if (sealed[field] !== undefined) {
+      sealedUrls[field] = sealed[field];
+    } else if (urlCarriesCredential(value)) {
+      sealedUrls[field] = sealStreamUrl(s, value);
+      stored[field] = displayUrl(value);
+    }
+  }
+  return (Object.keys(sealedUrls).length > 0 ? { ...stored, sealedUrls } : stored) as TStoredSettings;
 }
