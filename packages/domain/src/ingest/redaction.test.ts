@@ -156,8 +156,20 @@ describe('redactString', () => {
     ['-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\nabc==\n-----END RSA PRIVATE KEY-----\nok', '[REDACTED]\nok'],
     ['key: -----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA', 'key: [REDACTED]'],
     ['-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE', '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE'],
-    // JSON text inside a string: redacted as JSON (key names too), written back compactly
+    // JSON text inside a string: redacted as JSON (key names too); the rest of the text kept as sent
     ['{"password":"x","user":"ana"}', '{"password":"[REDACTED]","user":"ana"}'],
+    // numbers past 2^53 and their spellings, spaces, duplicate keys: the sender's, not a re-serialisation's
+    ['{"token":"abc","orderId":12345678901234567890}', '{"token":"[REDACTED]","orderId":12345678901234567890}'],
+    [
+      '{ "pin": "4321", "ratio": 0.123456789012345678, "total": 12.50, "n": 1e3 }',
+      '{ "pin": "[REDACTED]", "ratio": 0.123456789012345678, "total": 12.50, "n": 1e3 }',
+    ],
+    ['{"password":"a","note":"x","password":"b"}', '{"password":"[REDACTED]","note":"x","password":"[REDACTED]"}'],
+    [
+      '{\n  "fields": [ { "name": "password", "value": "hunter2" } ],\n  "id": 123456789012345678901\n}',
+      '{\n  "fields": [ { "name": "password", "value": "[REDACTED]" } ],\n  "id": 123456789012345678901\n}',
+    ],
+    ['{"\\u0070in":"1234","s":"caf\\u00e9"}', '{"\\u0070in":"[REDACTED]","s":"caf\\u00e9"}'],
     [`[{"pin":1234},{"n":${visa}}]`, '[{"pin":"[REDACTED]"},{"n":"[REDACTED]"}]'],
     ['{"ok":true, "n": 1}', '{"ok":true, "n": 1}'],
     ['{not json "password": "a b"}', '{not json "password": "[REDACTED]"}'],
@@ -583,6 +595,13 @@ describe('redactEvent', () => {
       'metadata.headers[0].value',
     ]);
     expect(redactString('{"fields":[{"name":"password","value":"hunter2"}]}')).toBe('{"fields":[{"name":"password","value":"[REDACTED]"}]}');
+  });
+
+  it('JSON text nested deeper than its parser can recurse (a string of 8192 brackets, or more) is read as text: no crash, its secret still redacted', () => {
+    for (const depth of [100, 4096, 100_000]) {
+      const text = `${'['.repeat(depth)}{"pin":"4821"}${']'.repeat(depth)}`;
+      expect(redactString(text)).toBe(`${'['.repeat(depth)}{"pin":"[REDACTED]"}${']'.repeat(depth)}`);
+    }
   });
 
   it('never makes a field longer than the schema allows (the worker checks the limits again): such a value is replaced whole', () => {

@@ -1,5 +1,6 @@
 import type { TAuditEventInput } from '@modula/contracts';
 import { isPlainObject, LIMITS } from '@modula/contracts';
+import { type Node as JsonNode, parseTree } from 'jsonc-parser';
 import { asciiNumberCopy, INVISIBLE } from './redaction-digits.ts';
 
 export const REDACTED = '[REDACTED]';
@@ -375,22 +376,74 @@ function redactLabelledCodes(text: string): string {
 class TooDeep extends Error {}
 const JSON_TEXT_MAX_DEPTH = 64;
 
-/** Text that is JSON (starts with `{` or `[`): redacted as JSON, key names included, and written back compactly. */
+/** A replacement of one token of a JSON text: its offset and length there, and what is written instead. */
+type TEdit = { offset: number; length: number; content: string };
+
+/**
+ * Text that is JSON (starts with `{` or `[`): redacted as JSON, key names included, by replacing
+ * only the secret tokens in the sender's text. Written back from a parse, it lost what JSON.parse
+ * cannot hold (digits past 2^53, `12.50`, a duplicate key) and what was not secret at all.
+ */
 function redactJsonText(text: string): string {
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    JSON.parse(text); // strict JSON only: jsonc-parser also reads comments and trailing commas
   } catch {
     return text; // not JSON after all: the patterns below still apply
   }
-  if (typeof parsed !== 'object' || parsed === null) return text;
-  const paths: string[] = [];
+  let root: JsonNode | undefined;
   try {
-    const redacted = redactValue(parsed, '', paths, 0, Infinity);
-    return paths.length > 0 ? JSON.stringify(redacted) : text;
+    root = parseTree(text);
+  } catch (err) {
+    // its parser recurses once per level: nesting deep enough to overflow the stack is only too deep
+    if (err instanceof RangeError) return text;
+    throw err;
+  }
+  if (!root || (root.type !== 'object' && root.type !== 'array')) return text;
+  const edits: TEdit[] = [];
+  try {
+    redactJsonNode(root, edits, 0);
   } catch (err) {
     if (err instanceof TooDeep) return text;
     throw err;
+  }
+  let out = text;
+  for (const { offset, length, content } of edits.sort((a, b) => b.offset - a.offset)) out = out.slice(0, offset) + content + out.slice(offset + length);
+  return out;
+}
+
+const REDACTED_TOKEN = JSON.stringify(REDACTED);
+
+/** redactValue over a JSON text's syntax tree: the same decisions, written as edits of the text. */
+function redactJsonNode(node: JsonNode, edits: TEdit[], depth: number): void {
+  const replace = (n: JsonNode, content: string) => edits.push({ offset: n.offset, length: n.length, content });
+  if (node.type === 'string') {
+    const redacted = redactString(node.value as string);
+    if (redacted !== node.value) replace(node, JSON.stringify(redacted));
+    return;
+  }
+  if (node.type === 'number') {
+    if (isCardNumber(node.value as number)) replace(node, REDACTED_TOKEN);
+    return;
+  }
+  if (depth > JSON_TEXT_MAX_DEPTH) throw new TooDeep();
+  if (node.type === 'array') {
+    for (const child of node.children ?? []) redactJsonNode(child, edits, depth + 1);
+    return;
+  }
+  if (node.type !== 'object') return;
+  const members = (node.children ?? []).map((p) => ({ key: p.children![0]!, value: p.children![1]! }));
+  const renamed = renamedKeys([...new Set(members.map((m) => m.key.value as string))]);
+  const secretPair = namesSecret(Object.fromEntries(members.map((m) => [m.key.value, m.value.value])));
+  for (const { key, value } of members) {
+    const name = key.value as string;
+    const newName = renamed?.get(name);
+    if (newName !== undefined) replace(key, JSON.stringify(newName));
+    // a secret key name hides what it holds; a flag (`passwordChanged: true`) is no secret
+    if ((isSecretKey(name) || (secretPair && PAIR_VALUES.has(name))) && value.type !== 'null' && value.type !== 'boolean' && value.value !== '') {
+      replace(value, REDACTED_TOKEN);
+      continue;
+    }
+    redactJsonNode(value, edits, depth + 1);
   }
 }
 
