@@ -13,6 +13,13 @@ const LENGTH = LIMITS.jsonMaxStringLength;
 /** `unit` repeated to exactly LENGTH characters. */
 const filled = (unit: string) => unit.repeat(Math.ceil(LENGTH / unit.length)).slice(0, LENGTH);
 
+/** JSON text of exactly LENGTH characters: `item` repeated, comma-separated, between `open` and `close` (padded with spaces). */
+function jsonFilled(open: string, item: string, close: string): string {
+  let text = open + item;
+  while (text.length + item.length + 1 + close.length <= LENGTH) text += `,${item}`;
+  return text.padEnd(LENGTH - close.length, ' ') + close;
+}
+
 const ORDINARY = filled('Refund of 12.50 for order 1042 at till 7, approved by the manager on 2026-12-02. ');
 
 /**
@@ -69,6 +76,12 @@ describe('redaction work is linear in the text (no input can hold the event loop
     ['"pin 1", one run of invisible characters, "1"', `pin 1${'\u200b'.repeat(LENGTH - 6)}1`],
     ['"Bearer " repeated', filled('Bearer ')],
     ['"password=" repeated', filled('password=')],
+    // JSON text, read as a syntax tree and redacted token by token
+    ['a JSON object of one secret key repeated', jsonFilled('{', '"pin":1', '}')],
+    ['a JSON array of objects with a secret', jsonFilled('[', '{"pin":1}', ']')],
+    ['a JSON array of secret name/value pairs', jsonFilled('[', '{"name":"pin","value":"1"}', ']')],
+    ['a JSON array of card numbers', jsonFilled('[', '4111111111111111', ']')],
+    ['JSON nested as deep as the text allows', `${'['.repeat(LENGTH / 2)}${']'.repeat(LENGTH / 2)}`],
   ])('%s costs at most 20 times an ordinary text of the same length', (_name, text) => {
     expect(text.length).toBe(LENGTH);
     const ordinary = msPerCall(ORDINARY);

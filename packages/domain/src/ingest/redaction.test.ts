@@ -127,6 +127,11 @@ describe('isSecretKey', () => {
     'typing',
     'footprint',
     'authority',
+    // a number after a word that is no code: Auth0's user ids, a second panel
+    'auth0Id',
+    'auth0UserId',
+    'auth0_user_id',
+    'pan1',
   ])('%s is not', (key) => {
     expect(isSecretKey(key)).toBe(false);
   });
@@ -165,6 +170,9 @@ describe('redactString', () => {
       '{ "pin": "[REDACTED]", "ratio": 0.123456789012345678, "total": 12.50, "n": 1e3 }',
     ],
     ['{"password":"a","note":"x","password":"b"}', '{"password":"[REDACTED]","note":"x","password":"[REDACTED]"}'],
+    // an integer past 2^53 is a card only if its digits as sent pass the Luhn check
+    ['{"pin":"1","tweetId":1541815603606036480}', '{"pin":"[REDACTED]","tweetId":1541815603606036480}'],
+    ['{"n":4545454545454545455,"m":-4545454545454545455}', '{"n":"[REDACTED]","m":"[REDACTED]"}'],
     [
       '{\n  "fields": [ { "name": "password", "value": "hunter2" } ],\n  "id": 123456789012345678901\n}',
       '{\n  "fields": [ { "name": "password", "value": "[REDACTED]" } ],\n  "id": 123456789012345678901\n}',

@@ -102,9 +102,15 @@ const NOT_PINS = new Set([
 ]);
 
 /**
+ * The secret words that are still secrets with a number after them (`pin2`, `PIN1`, `cvv2`): codes a
+ * till asks for. Not `auth` (`auth0Id` is an Auth0 user id) nor `pan` (`pan1`, a panel).
+ */
+const NUMBERED_CODES = new Set(['pin', 'pw', 'pwd', 'pass', 'passcode', 'otp', 'totp', 'cvv', 'ccv', 'cvc', 'cvn', 'csc']);
+
+/**
  * A word of SECRET_WORDS, or one that glues a PIN, CVV or one-time password to a number or another
- * word, which a key in one case (`MANAGERPIN`, `cardcvv`) gives no boundary to split at: a secret word
- * with a number (`pin2`, `PIN1`); `cvv` or `cvc` anywhere (no ordinary word holds those letters, and a
+ * word, which a key in one case (`MANAGERPIN`, `cardcvv`) gives no boundary to split at: one of
+ * NUMBERED_CODES with a number (`pin2`, `PIN1`); `cvv` or `cvc` anywhere (no ordinary word holds those letters, and a
  * flag such as `cvvchecked` loses nothing that matters); `otp` at either end (`otpcode`, `smsotp`;
  * inside a word it is `footprint`); `pin` at the end, or before code/number/block (`managerpin`,
  * `pincode`, `pinblock`), never at the start of another word (`pinned`, `pinyin`, `pinpad`: the
@@ -114,12 +120,29 @@ const NOT_PINS = new Set([
 function isSecretWord(word: string): boolean {
   if (SECRET_WORDS.has(word)) return true;
   const bare = word.replace(/\d+$/, '');
-  if (SECRET_WORDS.has(bare)) return true;
+  if (NUMBERED_CODES.has(bare)) return true;
   if (/cvv|cvc/.test(bare) || /^otp|otp$/.test(bare)) return true;
   return /pin(?:code|no|nr|num|number|block)?$/.test(bare) && !NOT_PINS.has(bare);
 }
 
+/**
+ * isSecretKey's answers. Events repeat their key names (`amount`, `pin`) in every object of every
+ * batch, and each answer costs a split into words; cleared when full, so a sender of endless
+ * distinct keys cannot grow it.
+ */
+const secretKeys = new Map<string, boolean>();
+const SECRET_KEYS_KEPT = 10_000;
+
 export function isSecretKey(key: string): boolean {
+  let secret = secretKeys.get(key);
+  if (secret === undefined) {
+    if (secretKeys.size >= SECRET_KEYS_KEPT) secretKeys.clear();
+    secretKeys.set(key, (secret = judgeSecretKey(key)));
+  }
+  return secret;
+}
+
+function judgeSecretKey(key: string): boolean {
   if (!SECRET_HINT.test(key.toLowerCase().replace(/[^a-z0-9]+/g, ''))) return false;
   const words = keyWords(key);
   if (words.some(isSecretWord)) return true;
@@ -142,13 +165,21 @@ export function luhnValid(digits: string): boolean {
 
 /**
  * A JSON number that may be a card number: an integer of 13–19 digits that passes the Luhn check,
- * or one beyond 2^53 (only possible inside JSON text: the schema refuses them elsewhere) whose last
- * digits were already lost to rounding, so the check cannot tell.
+ * or one beyond 2^53 whose last digits were already lost to rounding, so the check cannot tell
+ * (only an exponent form inside JSON text: the schema refuses such integers elsewhere, and an
+ * integer written out in JSON text is checked by its own digits, isCardNumberToken).
  */
 function isCardNumber(value: number): boolean {
   const abs = Math.abs(value);
   if (!Number.isInteger(abs) || abs < 1e12 || abs >= 1e19) return false;
   return !Number.isSafeInteger(abs) || luhnValid(String(abs));
+}
+
+/** A number token of JSON text: an integer written out is checked by its digits as sent, exactly. */
+function isCardNumberToken(token: string, value: number): boolean {
+  const digits = /^-?(\d+)$/.exec(token)?.[1];
+  if (digits === undefined) return isCardNumber(value);
+  return digits.length >= 13 && digits.length <= 19 && luhnValid(digits);
 }
 
 /** `word` in any mix of cases, inside a pattern whose other parts are case-sensitive: `basic` → `[Bb][Aa][Ss][Ii][Cc]`. */
@@ -401,51 +432,63 @@ function redactJsonText(text: string): string {
   if (!root || (root.type !== 'object' && root.type !== 'array')) return text;
   const edits: TEdit[] = [];
   try {
-    redactJsonNode(root, edits, 0);
+    redactJsonNode(text, root, edits, 0);
   } catch (err) {
     if (err instanceof TooDeep) return text;
     throw err;
   }
-  let out = text;
-  for (const { offset, length, content } of edits.sort((a, b) => b.offset - a.offset)) out = out.slice(0, offset) + content + out.slice(offset + length);
-  return out;
+  let out = '';
+  let last = 0;
+  for (const { offset, length, content } of edits.sort((a, b) => a.offset - b.offset)) {
+    out += text.slice(last, offset) + content;
+    last = offset + length;
+  }
+  return last === 0 ? text : out + text.slice(last);
 }
 
 const REDACTED_TOKEN = JSON.stringify(REDACTED);
 
+/** A value node as redactValue would see it, as far as hidesMemberValue asks: objects and arrays as themselves. */
+const valueOf = (node: JsonNode): unknown => (node.type === 'null' ? null : node.type === 'object' || node.type === 'array' ? node : node.value);
+
 /** redactValue over a JSON text's syntax tree: the same decisions, written as edits of the text. */
-function redactJsonNode(node: JsonNode, edits: TEdit[], depth: number): void {
-  const replace = (n: JsonNode, content: string) => edits.push({ offset: n.offset, length: n.length, content });
+function redactJsonNode(text: string, node: JsonNode, edits: TEdit[], depth: number): void {
   if (node.type === 'string') {
     const redacted = redactString(node.value as string);
-    if (redacted !== node.value) replace(node, JSON.stringify(redacted));
+    if (redacted !== node.value) edits.push(editOf(node, JSON.stringify(redacted)));
     return;
   }
   if (node.type === 'number') {
-    if (isCardNumber(node.value as number)) replace(node, REDACTED_TOKEN);
+    if (isCardNumberToken(text.slice(node.offset, node.offset + node.length), node.value as number)) edits.push(editOf(node, REDACTED_TOKEN));
     return;
   }
   if (depth > JSON_TEXT_MAX_DEPTH) throw new TooDeep();
   if (node.type === 'array') {
-    for (const child of node.children ?? []) redactJsonNode(child, edits, depth + 1);
+    for (const child of node.children ?? []) redactJsonNode(text, child, edits, depth + 1);
     return;
   }
   if (node.type !== 'object') return;
-  const members = (node.children ?? []).map((p) => ({ key: p.children![0]!, value: p.children![1]! }));
-  const renamed = renamedKeys([...new Set(members.map((m) => m.key.value as string))]);
-  const secretPair = namesSecret(Object.fromEntries(members.map((m) => [m.key.value, m.value.value])));
-  for (const { key, value } of members) {
-    const name = key.value as string;
-    const newName = renamed?.get(name);
-    if (newName !== undefined) replace(key, JSON.stringify(newName));
-    // a secret key name hides what it holds; a flag (`passwordChanged: true`) is no secret
-    if ((isSecretKey(name) || (secretPair && PAIR_VALUES.has(name))) && value.type !== 'null' && value.type !== 'boolean' && value.value !== '') {
-      replace(value, REDACTED_TOKEN);
-      continue;
-    }
-    redactJsonNode(value, edits, depth + 1);
+  // plain loops: an 8 KiB text may hold a thousand small objects, each walked here
+  const members = node.children ?? [];
+  const names = members.map(memberName);
+  const renamed = renamedKeys(names); // a key the text repeats gets one new name
+  const secretPair =
+    names.some((n) => PAIR_NAMES.includes(n)) &&
+    namesSecret((member) => {
+      const at = names.indexOf(member);
+      return at < 0 ? undefined : valueOf(members[at]!.children![1]!);
+    });
+  for (const [i, member] of members.entries()) {
+    const [key, value] = member.children as [JsonNode, JsonNode];
+    const newName = renamed?.get(names[i]!);
+    if (newName !== undefined) edits.push(editOf(key, JSON.stringify(newName)));
+    if (hidesMemberValue(names[i]!, valueOf(value), secretPair)) edits.push(editOf(value, REDACTED_TOKEN));
+    else redactJsonNode(text, value, edits, depth + 1);
   }
 }
+
+const memberName = (property: JsonNode): string => property.children![0]!.value as string;
+const editOf = (node: JsonNode, content: string): TEdit => ({ offset: node.offset, length: node.length, content });
 
 /** Replaces every secret-shaped part of a string; returns the same string when there is none. */
 export function redactString(value: string): string {
@@ -494,11 +537,16 @@ const PAIR_NAMES = ['name', 'key', 'field', 'Name', 'Key', 'Field'];
 const PAIR_VALUES = new Set(['value', 'Value']);
 
 /** An object that is a name/value pair whose name is a secret key name: its value is redacted as if it were under that key. */
-function namesSecret(value: Record<string, unknown>): boolean {
+function namesSecret(memberValue: (member: string) => unknown): boolean {
   return PAIR_NAMES.some((member) => {
-    const name = Object.hasOwn(value, member) ? value[member] : undefined;
+    const name = memberValue(member);
     return typeof name === 'string' && isSecretKey(name);
   });
+}
+
+/** A member's value is hidden whole under a secret key name, or as the value of a secret name/value pair; never null, '' or a flag (`passwordChanged: true` is no secret). */
+function hidesMemberValue(key: string, value: unknown, secretPair: boolean): boolean {
+  return value !== null && value !== '' && typeof value !== 'boolean' && (isSecretKey(key) || (secretPair && PAIR_VALUES.has(key)));
 }
 
 function redactValue(value: unknown, path: string, paths: string[], depth: number, maxString: number): unknown {
@@ -517,14 +565,13 @@ function redactValue(value: unknown, path: string, paths: string[], depth: numbe
   if (isPlainObject(value)) {
     const entries = Object.entries(value);
     const renamed = renamedKeys(entries.map(([key]) => key));
-    const secretPair = namesSecret(value);
+    const secretPair = namesSecret((member) => (Object.hasOwn(value, member) ? value[member] : undefined));
     return Object.fromEntries(
       entries.map(([key, v]) => {
         const name = renamed?.get(key) ?? key;
         const childPath = path === '' ? name : `${path}.${name}`;
         if (name !== key) paths.push(childPath);
-        // a secret key name hides what it holds; a flag (`passwordChanged: true`) is no secret
-        if ((isSecretKey(key) || (secretPair && PAIR_VALUES.has(key))) && v !== null && v !== '' && typeof v !== 'boolean') {
+        if (hidesMemberValue(key, v, secretPair)) {
           paths.push(childPath);
           return [name, REDACTED];
         }
