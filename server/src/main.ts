@@ -22,8 +22,9 @@ const services = await createServices(config).catch((err: Error) => {
 });
 // refuse to start with a signing key the owner has not published: every checkpoint and export would fail
 await assertSigningKeyPublished(services.orm, config).catch(async (err: Error) => {
-  services.log.fatal(`not starting: ${err.message}`);
   await services.close();
+  if (!(err instanceof NotStarting)) throw err;
+  services.log.fatal(`not starting: ${err.message}`);
   process.exit(78); // EX_CONFIG
 });
 // an operator's own Redis (REDIS_URL) may not keep what the service acknowledges: said loudly at

@@ -77,6 +77,24 @@ describe('server and worker refuse a signing key the owner has not published', (
     expect(out).toMatch(/pnpm cli migrate.*as the owner.*DATABASE_OWNER_URL/);
   });
 
+  it.each(['worker', 'server'] as const)(
+    'the %s crashes (1), not refuses (78), when the key cannot be looked up: a database fault is for a supervisor to retry',
+    async (name) => {
+      const db = await connect(stack.databaseSuperuserUrl);
+      try {
+        await db.query('begin');
+        await db.query('lock table signing_keys in access exclusive mode');
+        const { code, out } = await startProcess(name, { PGOPTIONS: '-c lock_timeout=300' });
+        expect(code, out).toBe(1);
+        expect(out).toMatch(/lock timeout/);
+        expect(out).not.toMatch(/not starting/);
+      } finally {
+        await db.query('rollback');
+        await db.end();
+      }
+    },
+  );
+
   it('no key file at all: the worker says where it looked and what creates it', async () => {
     const dataDir = freshDir();
     const { code, out } = await startProcess('worker', { DATA_DIR: dataDir });

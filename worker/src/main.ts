@@ -24,12 +24,15 @@ const notStarting = async (err: Error) => {
   await orm.close();
   process.exit(78); // EX_CONFIG
 };
-// as the server does: a login that could undo the database's protections, or another server secret
-// than the database's (no stream or alert webhook would deliver), stops the start with what to fix;
-// anything else (a database not up yet, a lost connection) is a crash, for a supervisor to retry
+// as the server does: a login that could undo the database's protections, another server secret
+// than the database's (no stream or alert webhook would deliver), or a signing key the owner has not
+// published (every checkpoint and export would fail) stops the start with what to fix (78); anything
+// else (a database not up yet, a lost connection) is a crash, for a supervisor to retry. One check
+// after the other: the pool is closed on the first refusal, none may use it then
 await (async () => {
   await assertLeastPrivilegedLogin(orm);
   await assertServerSecretOfDatabase(orm, serverSecret, log);
+  await assertSigningKeyPublished(orm, config);
 })().catch(async (err: Error) => {
   if (!(err instanceof NotStarting)) {
     await orm.close();
@@ -37,9 +40,6 @@ await (async () => {
   }
   await notStarting(err);
 });
-// and, as the server does, a signing key the owner has not published (every checkpoint and export
-// would fail); one check after the other: the pool is closed on the first refusal, none may use it then
-await assertSigningKeyPublished(orm, config).catch(notStarting);
 // stream and alert-webhook URLs still stored in clear are sealed now, not at a read an idle tenant
 // may never make; in the background (a failure is said by tenant and row, never with its URL, and
 // the lazy reseal remains)

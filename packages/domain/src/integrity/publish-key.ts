@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createOrm, dbOf, sql, withNoTenant, type Db, type Orm } from '@modula/db';
+import { createOrm, dbOf, NotStarting, sql, withNoTenant, type Db, type Orm } from '@modula/db';
 import { defaultKeyFile, loadSigner, type TSigner, type TSigningKeySettings } from './signing-key.ts';
 
 /** What an operator runs to publish a key: said wherever an unpublished key stops something. */
@@ -57,26 +57,33 @@ export async function publishSigningKey(ownerUrl: string, signer: TSigner): Prom
 
 /**
  * For the server and the worker at start: their signing key must exist and be published, or they
- * refuse to start with what to do — better than running for hours and failing every checkpoint.
+ * refuse to start with what to do (NotStarting) — better than running for hours and failing every
+ * checkpoint. A database that cannot be read is not a refusal: that error is thrown as it is.
  * The key is not generated here (the owner's `cli migrate` creates and publishes it).
  */
 export async function assertSigningKeyPublished(orm: Orm, settings: TSigningKeySettings): Promise<TSigner> {
   const file = defaultKeyFile(settings);
   if (!existsSync(file)) {
-    throw new Error(
+    throw new NotStarting(
       `no signing key at ${file} (${settings.SIGNING_KEY_FILE ? 'SIGNING_KEY_FILE' : 'DATA_DIR/signing-key.pem'}): ` +
         `${PUBLISH_KEY_HINT}; it creates the key there when it is missing`,
     );
   }
-  const signer = loadSigner(settings);
+  let signer: TSigner;
+  try {
+    signer = loadSigner(settings);
+  } catch (err) {
+    // a key file that is not an Ed25519 private key is the operator's to fix, as a missing one
+    throw new NotStarting(`the signing key could not be loaded: ${(err as Error).message}`);
+  }
   const listing = await withNoTenant(orm, (tx) => signingKeyListing(dbOf(tx), signer));
   if (listing === 'other-key') {
-    throw new Error(
+    throw new NotStarting(
       `signing key id ${signer.keyId} (${file}) is published with another public key: set another SIGNING_KEY_ID, or unset it, and ${PUBLISH_KEY_HINT}`,
     );
   }
   if (listing === 'missing') {
-    throw new Error(
+    throw new NotStarting(
       `signing key ${signer.keyId} (${file}) is not published in the database's signing_keys, so nothing it signs would verify: ${PUBLISH_KEY_HINT}; then start again`,
     );
   }
