@@ -73,7 +73,7 @@ describe('a lost server secret', () => {
     const replaced = runCli(stack, ['server-secret', 'record', '--accept-unopenable'], asOwner);
     expect(replaced.status, replaced.stderr).toBe(0);
     expect(replaced.json).toMatchObject({ recorded: true, replaced: true, opened: { twoFactor: 0, streams: 0, alertWebhooks: 0 } });
-    expect(replaced.json.whatToDo[0]).toBe(`pnpm --silent cli user reset-2fa --tenant ${tenantId} --email ${admin.email}`);
+    expect(replaced.json.whatToDo[0]).toBe(`pnpm --silent cli user reset-2fa --tenant ${tenantId} --email '${admin.email}'`);
     expect(replaced.stderr).toMatch(
       /replaced the recorded server secret with this one .*It does not open 1 two-factor secret, 1 log stream, 1 alert webhook; what brings them back/s,
     );

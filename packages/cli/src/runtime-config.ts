@@ -32,7 +32,8 @@ export function cliConfig(): TConfig {
  * stream, an alert webhook). Never generated here: a CLI run on another host, or with another
  * DATA_DIR, would seal under a secret no server has, and the stream or webhook would never deliver.
  * Refused too when it is not the database's (a stray DATA_DIR/server-secret an earlier CLI generated):
- * not the one the servers recorded or, before any did, one that opens nothing sealed there.
+ * not the one the servers recorded or, before any did, one that does not open what is sealed there
+ * as a server's start would judge it (isInstallationSecret: all of it, or every two-factor secret).
  */
 export async function installationSecret(config: TConfig, orm: Orm): Promise<Buffer> {
   const secret = existingServerSecret(config);
@@ -44,7 +45,8 @@ export async function installationSecret(config: TConfig, orm: Orm): Promise<Buf
   if (!(await isInstallationSecret(orm, secret)))
     throw new Error(
       `the server secret here (${secretSource(config)}) is not the one this database is served with: what this seals no server could open. ` +
-        "A server-secret an earlier CLI generated in this DATA_DIR? Delete it, and give the installation's (SERVER_SECRET_FILE, or DATA_DIR of the system)",
+        "A server-secret an earlier CLI generated in this DATA_DIR? Give the installation's (SERVER_SECRET_FILE, or DATA_DIR of the system). " +
+        "If no server has started since the upgrade and this is the servers' secret, `pnpm --silent cli server-secret record` (as the owner) lists what it does not open",
     );
   return secret;
 }

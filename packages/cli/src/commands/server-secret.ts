@@ -15,14 +15,17 @@ function unopenable(rows: TSealedRow[]) {
   };
 }
 
+/** A value as one shell word (POSIX single quotes): an email or a stream name may hold a quote or a space. */
+const shellWord = (value: string) => `'${value.replaceAll("'", "'\\''")}'`;
+
 function whatToDo(rows: ReturnType<typeof unopenable>): string[] {
   const enrolled = rows.twoFactor.filter((u) => u.enrolled);
   return [
-    ...enrolled.map((u) => `pnpm --silent cli user reset-2fa --tenant ${u.tenantId} --email ${u.email}`),
+    ...enrolled.map((u) => `pnpm --silent cli user reset-2fa --tenant ${u.tenantId} --email ${shellWord(u.email)}`),
     ...(enrolled.length > 0 ? ['(each recorded as TWO_FACTOR_RESET; the user enrols again at the next sign-in, and gets new recovery codes)'] : []),
     ...rows.streams.map(
       (s) =>
-        `log stream "${s.name}" of tenant ${s.tenantId}: give its credential and URL again in the viewer's Edit, or pnpm --silent cli stream delete --tenant ${s.tenantId} --id ${s.id} and stream create it again`,
+        `log stream ${shellWord(s.name)} of tenant ${s.tenantId}: give its credential and URL again in the viewer's Edit, or pnpm --silent cli stream delete --tenant ${s.tenantId} --id ${s.id} and stream create it again`,
     ),
     ...rows.alertWebhooks.map(
       (w) =>

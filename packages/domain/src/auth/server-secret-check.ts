@@ -34,7 +34,11 @@ function mixedRefusal(survey: TSealedSurvey): string {
   return (
     `the server secret (SERVER_SECRET, SERVER_SECRET_FILE or DATA_DIR/server-secret) opens ${countedKinds(survey.opened)} sealed in this database ` +
     `but not ${countedKinds(unopenedCounts(survey))} (${namedRows(survey.unopened)}): they were sealed under more than one secret ` +
-    "(a CLI before 2026-12-03 sealed under a server-secret it generated), so which is the installation's is not recorded. " +
+    // only servers seal two-factor secrets: two secrets among those means servers were given two
+    (survey.unopened.some((r) => r.kind === 'two-factor')
+      ? '(servers were given different secrets), '
+      : '(a CLI before 2026-12-03 sealed under a server-secret it generated), ') +
+    "so which is the installation's is not recorded. " +
     'Start with the secret every server was given; delete what it does not open (cli stream delete, cli alert webhook-remove, cli user reset-2fa) ' +
     'and enter it again once the servers run, or record it over them as the owner: `pnpm --silent cli server-secret record` lists what it does not open (README "A lost server secret")'
   );
