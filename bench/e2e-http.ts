@@ -2,7 +2,20 @@ import { v7 as uuidv7 } from 'uuid';
 import type { CpuMeter } from './cpu-accounting.ts';
 import { benchBranchIds, branchProvisioning, generateEvent } from './generate-events.ts';
 
-async function storedCounter(baseUrl: string): Promise<number> {
+/** Waits until the server answers /healthz with 200 (it is starting until then). */
+export async function waitUntilHealthy(baseUrl: string): Promise<void> {
+  for (;;) {
+    try {
+      if ((await fetch(`${baseUrl}/healthz`)).ok) return;
+    } catch {
+      /* starting */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Events the workers have stored so far (their counter in /metrics). */
+export async function storedCounter(baseUrl: string): Promise<number> {
   const text = await (await fetch(`${baseUrl}/metrics`)).text();
   return Number(/audit_worker_events_total\{result="stored"\} (\d+)/.exec(text)?.[1] ?? 0);
 }

@@ -25,7 +25,7 @@ import { createTenant, loadSigner, publishSigningKey, verifyChain } from '@modul
 import { createServices, createSystemCaller } from '@modula/server';
 import { measureCopyLimit } from './copy-limit.ts';
 import { CpuMeter, cpuTotal, postmasterPid, type TCpuSnapshot, type TPostgresShare } from './cpu-accounting.ts';
-import { measureHttpIngest } from './e2e-http.ts';
+import { measureHttpIngest, waitUntilHealthy } from './e2e-http.ts';
 import { measureExportFigures, type TExportFigures } from './export-figures.ts';
 import { measureCallerLatency } from './in-process-latency.ts';
 import { measureNaive } from './naive-baseline.ts';
@@ -96,14 +96,7 @@ async function main() {
     const copyCpu = new CpuMeter(cpuSources);
     const httpCpu = new CpuMeter(cpuSources);
     const baseUrl = `http://127.0.0.1:${port}`;
-    for (;;) {
-      try {
-        if ((await fetch(`${baseUrl}/healthz`)).ok) break;
-      } catch {
-        /* starting */
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await waitUntilHealthy(baseUrl);
 
     log(`COPY limit: ${EVENTS} rows on ${CONCURRENCY * WORKERS} connections × ${RUNS}`);
     const copy = summary(

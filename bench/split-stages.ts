@@ -17,7 +17,7 @@ import { createTenant, loadSigner, publishSigningKey } from '@modula/domain';
 import { v7 as uuidv7 } from 'uuid';
 import { measureCopyLimit } from './copy-limit.ts';
 import { CpuMeter, postmasterPid } from './cpu-accounting.ts';
-import { provisionBenchBranches } from './e2e-http.ts';
+import { provisionBenchBranches, storedCounter, waitUntilHealthy } from './e2e-http.ts';
 import { benchBranchIds, generateEvent } from './generate-events.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -25,11 +25,6 @@ const EVENTS = Number(process.argv[2] ?? 50_000);
 const dir = mkdtempSync(join(tmpdir(), 'modula-split-'));
 chmodSync(dir, 0o755);
 const children: ChildProcess[] = [];
-
-async function storedCounter(baseUrl: string): Promise<number> {
-  const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  return Number(/audit_worker_events_total\{result="stored"\} (\d+)/.exec(text)?.[1] ?? 0);
-}
 
 async function main() {
   const pg = await startPostgres({ dataDir: join(dir, 'postgres'), port: await findFreePort() });
@@ -62,14 +57,7 @@ async function main() {
     const server = spawnTs('server/src/main.ts');
     let worker = spawnTs('worker/src/main.ts');
     const baseUrl = `http://127.0.0.1:${port}`;
-    for (;;) {
-      try {
-        if ((await fetch(`${baseUrl}/healthz`)).ok) break;
-      } catch {
-        /* starting */
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await waitUntilHealthy(baseUrl);
     await provisionBenchBranches(baseUrl, tenants);
     // the worker stops: the server's jobs wait in Redis
     await stopProcess(worker, 'SIGTERM', 30_000);
