@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { resolveServerSecret } from '@modula/config';
@@ -101,6 +101,14 @@ describe('server and worker refuse a signing key the owner has not published', (
     expect(code, out).toBe(78);
     expect(out).toContain(`no signing key at ${join(dataDir, 'signing-key.pem')}`);
     expect(out).toMatch(/pnpm cli migrate/);
+  });
+
+  it('a key file that is no Ed25519 private key: the worker refuses (78) and says so', async () => {
+    const dataDir = freshDir();
+    writeFileSync(join(dataDir, 'signing-key.pem'), '-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n');
+    const { code, out } = await startProcess('worker', { DATA_DIR: dataDir });
+    expect(code, out).toBe(78);
+    expect(out).toMatch(/not starting: the signing key could not be loaded/);
   });
 
   it('`cli migrate` as the owner creates and publishes the key (once); then the worker starts and keys.json lists it', async () => {

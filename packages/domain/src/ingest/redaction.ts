@@ -449,7 +449,7 @@ function redactJsonText(text: string): string {
 const REDACTED_TOKEN = JSON.stringify(REDACTED);
 
 /** A value node as redactValue would see it, as far as hidesMemberValue asks: objects and arrays as themselves. */
-const valueOf = (node: JsonNode): unknown => (node.type === 'null' ? null : node.type === 'object' || node.type === 'array' ? node : node.value);
+const nodeValue = (node: JsonNode): unknown => (node.type === 'null' ? null : node.type === 'object' || node.type === 'array' ? node : node.value);
 
 /** redactValue over a JSON text's syntax tree: the same decisions, written as edits of the text. */
 function redactJsonNode(text: string, node: JsonNode, edits: TEdit[], depth: number): void {
@@ -476,13 +476,13 @@ function redactJsonNode(text: string, node: JsonNode, edits: TEdit[], depth: num
     names.some((n) => PAIR_NAMES.includes(n)) &&
     namesSecret((member) => {
       const at = names.indexOf(member);
-      return at < 0 ? undefined : valueOf(members[at]!.children![1]!);
+      return at < 0 ? undefined : nodeValue(members[at]!.children![1]!);
     });
   for (const [i, member] of members.entries()) {
     const [key, value] = member.children as [JsonNode, JsonNode];
     const newName = renamed?.get(names[i]!);
     if (newName !== undefined) edits.push(editOf(key, JSON.stringify(newName)));
-    if (hidesMemberValue(names[i]!, valueOf(value), secretPair)) edits.push(editOf(value, REDACTED_TOKEN));
+    if (hidesMemberValue(names[i]!, nodeValue(value), secretPair)) edits.push(editOf(value, REDACTED_TOKEN));
     else redactJsonNode(text, value, edits, depth + 1);
   }
 }
