@@ -468,7 +468,7 @@ function redactJsonNode(text: string, node: JsonNode, edits: TEdit[], depth: num
     return;
   }
   if (node.type !== 'object') return;
-  // plain loops: an 8 KiB text may hold a thousand small objects, each walked here
+  // an 8 KiB text may hold a thousand small objects: no set or member objects made for each
   const members = node.children ?? [];
   const names = members.map(memberName);
   const renamed = renamedKeys(names); // a key the text repeats gets one new name
