@@ -9,6 +9,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { pino } from 'pino';
 import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../../testing/database.ts';
 import { eventually } from '../../testing/events.ts';
 import { exportWhenReady } from '../../testing/exports.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
@@ -99,6 +100,14 @@ describe('with SMTP_URL, a ready pack is mailed to the Admin who asked for it', 
   });
 
   it('once: a re-run of the mail job sends nothing more', async () => {
+    // the job records the mail once the SMTP server has taken it, a moment after the server's own
+    // callback (which the test above waits for): a re-run is judged after that record
+    await eventually(async () => {
+      const [row] = await queryRows<{ mailed: boolean }>(stack.databaseSuperuserUrl, 'select mailed_at is not null as mailed from exports where id = $1', [
+        ready.exportId,
+      ]);
+      return row?.mailed || undefined;
+    }, 15_000);
     const sent: unknown[] = [];
     const again = await mailReadyExport(
       stack.services.orm,
