@@ -1,28 +1,10 @@
-/**
- * `pnpm bench`: the whole benchmark in one run, on servers it starts itself, against the
- * machine's own limit measured side by side. Prints one table; saves JSON under bench/results/.
- *
- * Sizes (env): BENCH_EVENTS (end-to-end and COPY, default 100000), BENCH_RUNS (default 3),
- * BENCH_NAIVE_EVENTS (default 5000), BENCH_WORKERS (worker processes, default 1),
- * BENCH_READ_EVENTS (events seeded into one tenant for the read section, default 2000000; 0 skips it),
- * BENCH_EXPORT_EVENTS (events of the export tenant: CSV and PDF packs of all of them and verify-chain
- * over them, default 1000000; 0 skips it), BENCH_EXPORT_RUNS (CSV exports and verify-chain runs,
- * default BENCH_RUNS), BENCH_PDF_RUNS (default 1: a PDF of a million events is the slowest figure),
- * BENCH_VIEWER_EVENTS (events of the viewer's tenant: first rows and 200 pages of "Load more" in
- * headless Chromium, default 1000000; 0 skips it), BENCH_STREAM_RATE and BENCH_STREAM_SECONDS (a log
- * stream's lag from store to delivery while its tenant receives that many events/s, default 1000 for
- * 20 s; 0 seconds skips it) and BENCH_STREAM_BATCH (events per request there, default 100; 10 shows a
- * tenant's small batches, which group commit stores several jobs to a transaction).
- */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '@modula/config';
-import { createOrm, migrate } from '@modula/db';
-import { findFreePort, startPostgres, startRedis, stopProcess } from '@modula/devservers';
-import { createTenant, loadSigner, publishSigningKey, verifyChain } from '@modula/domain';
+import { createOrm } from '@modula/db';
+import { createTenant, verifyChain } from '@modula/domain';
 import { createServices, createSystemCaller } from '@modula/server';
+import { startBenchSystem } from './bench-system.ts';
 import { measureCopyLimit } from './copy-limit.ts';
 import { CpuMeter, cpuTotal, postmasterPid, type TCpuSnapshot, type TPostgresShare } from './cpu-accounting.ts';
 import { measureHttpIngest, waitUntilHealthy } from './e2e-http.ts';
@@ -49,53 +31,27 @@ const STREAM_RATE = Number(process.env.BENCH_STREAM_RATE ?? 1000);
 const STREAM_SECONDS = Number(process.env.BENCH_STREAM_SECONDS ?? 20);
 const STREAM_BATCH = Number(process.env.BENCH_STREAM_BATCH ?? 100);
 
-const dir = mkdtempSync(join(tmpdir(), 'modula-bench-'));
-chmodSync(dir, 0o755);
-const children: ChildProcess[] = [];
 const log = (msg: string) => console.error(`[bench] ${msg}`);
 
 async function main() {
-  const pg = await startPostgres({ dataDir: join(dir, 'postgres'), port: await findFreePort() });
-  const redis = await startRedis({ dataDir: join(dir, 'redis'), port: await findFreePort() });
-  const port = await findFreePort();
-  const env = {
-    ...process.env,
-    DATABASE_URL: pg.appUrl,
-    REDIS_URL: redis.url,
-    DATA_DIR: join(dir, 'data'),
-    PORT: String(port),
-    LOG_LEVEL: 'warn',
+  const system = await startBenchSystem('bench', {
     WORKER_CONCURRENCY: String(CONCURRENCY),
-    // a scheduled checkpoint hashes a tenant's whole new log: keep it from competing with the figures
-    CHECKPOINT_EVERY_MINUTES: '1440',
     // the stream-lag receiver listens on this host over http://
     STREAM_ALLOW_HTTP: 'true',
     STREAM_ALLOW_PRIVATE_ADDRESSES: 'true',
-  } as Record<string, string>;
+  });
+  const { pg, redis, dir, env, baseUrl } = system;
   try {
-    await migrate(pg.url);
-    // as `npm start`: the owner publishes the signing key, or server and worker refuse to start
-    await publishSigningKey(pg.url, loadSigner(loadConfig(env)));
     const orm = await createOrm({ url: pg.url });
     // the server serves web/dist if it exists when it starts
     if (VIEWER_EVENTS > 0) await prepareViewerBuild(log);
     const tenants = await Promise.all(Array.from({ length: 10 }, (_, i) => createTenant(orm, `Bench tenant ${i + 1}`)));
     const pids = { server: [] as number[], worker: [] as number[] };
-    const spawnTs = (entry: string, role: keyof typeof pids) => {
-      const child = spawn(
-        process.execPath,
-        [...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), '--import', 'tsx', join(ROOT, entry)],
-        { env, stdio: ['ignore', 'ignore', 'inherit'] },
-      );
-      children.push(child);
-      pids[role].push(child.pid!);
-    };
-    spawnTs('server/src/main.ts', 'server');
-    for (let w = 0; w < WORKERS; w++) spawnTs('worker/src/main.ts', 'worker');
+    pids.server.push(system.spawn('server/src/main.ts').pid!);
+    for (let w = 0; w < WORKERS; w++) pids.worker.push(system.spawn('worker/src/main.ts').pid!);
     const cpuSources = { postmaster: postmasterPid(pg.clusterDir), redis: redis.pid, ...pids };
     const copyCpu = new CpuMeter(cpuSources);
     const httpCpu = new CpuMeter(cpuSources);
-    const baseUrl = `http://127.0.0.1:${port}`;
     await waitUntilHealthy(baseUrl);
 
     log(`COPY limit: ${EVENTS} rows on ${CONCURRENCY * WORKERS} connections × ${RUNS}`);
@@ -190,11 +146,7 @@ async function main() {
     writeFileSync(file, JSON.stringify(result, null, 2));
     log(`saved ${file}`);
   } finally {
-    // server and worker stop before Redis and PostgreSQL, or a job in flight waits on them forever
-    await Promise.all(children.map((child) => stopProcess(child, 'SIGTERM', 30_000)));
-    await redis.stop();
-    await pg.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await system.stop();
   }
 }
 

@@ -6,57 +6,25 @@
  *
  *   pnpm exec tsx bench/split-stages.ts [events=50000]      (BENCH_PROFILE=DIR adds V8 profiles)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { loadConfig } from '@modula/config';
-import { createOrm, migrate } from '@modula/db';
-import { findFreePort, startPostgres, startRedis, stopProcess } from '@modula/devservers';
-import { createTenant, loadSigner, publishSigningKey } from '@modula/domain';
+import { createOrm } from '@modula/db';
+import { stopProcess } from '@modula/devservers';
+import { createTenant } from '@modula/domain';
 import { v7 as uuidv7 } from 'uuid';
+import { startBenchSystem } from './bench-system.ts';
 import { measureCopyLimit } from './copy-limit.ts';
 import { CpuMeter, postmasterPid } from './cpu-accounting.ts';
 import { provisionBenchBranches, storedCounter, waitUntilHealthy } from './e2e-http.ts';
 import { benchBranchIds, generateEvent } from './generate-events.ts';
 
-const ROOT = resolve(import.meta.dirname, '..');
 const EVENTS = Number(process.argv[2] ?? 50_000);
-const dir = mkdtempSync(join(tmpdir(), 'modula-split-'));
-chmodSync(dir, 0o755);
-const children: ChildProcess[] = [];
-
 async function main() {
-  const pg = await startPostgres({ dataDir: join(dir, 'postgres'), port: await findFreePort() });
-  const redis = await startRedis({ dataDir: join(dir, 'redis'), port: await findFreePort() });
-  const port = await findFreePort();
-  const env = {
-    ...process.env,
-    DATABASE_URL: pg.appUrl,
-    REDIS_URL: redis.url,
-    DATA_DIR: join(dir, 'data'),
-    PORT: String(port),
-    LOG_LEVEL: 'warn',
-    WORKER_CONCURRENCY: '8',
-    CHECKPOINT_EVERY_MINUTES: '1440',
-  } as Record<string, string>;
+  const system = await startBenchSystem('split', { WORKER_CONCURRENCY: '8' });
+  const { pg, redis, baseUrl } = system;
   try {
-    await migrate(pg.url);
-    await publishSigningKey(pg.url, loadSigner(loadConfig(env)));
     const orm = await createOrm({ url: pg.url });
     const tenants = await Promise.all(Array.from({ length: 10 }, (_, i) => createTenant(orm, `Split tenant ${i + 1}`)));
-    const spawnTs = (entry: string) => {
-      const child = spawn(
-        process.execPath,
-        [...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), '--import', 'tsx', join(ROOT, entry)],
-        { env, stdio: ['ignore', 'ignore', 'inherit'] },
-      );
-      children.push(child);
-      return child;
-    };
-    const server = spawnTs('server/src/main.ts');
-    let worker = spawnTs('worker/src/main.ts');
-    const baseUrl = `http://127.0.0.1:${port}`;
+    const server = system.spawn('server/src/main.ts');
+    let worker = system.spawn('worker/src/main.ts');
     await waitUntilHealthy(baseUrl);
     await provisionBenchBranches(baseUrl, tenants);
     // the worker stops: the server's jobs wait in Redis
@@ -94,7 +62,7 @@ async function main() {
     const acceptSeconds = (performance.now() - t0) / 1000;
     accepting.stop(EVENTS);
     const base = await storedCounter(baseUrl);
-    worker = spawnTs('worker/src/main.ts');
+    worker = system.spawn('worker/src/main.ts');
     sources.worker = [worker.pid!];
     // the worker's start-up is not its ingest cost: wait until it has stored its first event
     while ((await storedCounter(baseUrl)) === base) await new Promise((r) => setTimeout(r, 20));
@@ -126,10 +94,7 @@ async function main() {
     );
     await orm.close();
   } finally {
-    await Promise.all(children.map((child) => stopProcess(child, 'SIGTERM', 30_000)));
-    await redis.stop();
-    await pg.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await system.stop();
   }
 }
 
