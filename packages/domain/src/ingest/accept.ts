@@ -98,10 +98,13 @@ export function groupByTenant(events: TAcceptedEvent[]): Map<string, TAcceptedEv
  * no context stores. The worker applies it again to what it reads from a job (an earlier version's).
  */
 export function normalizeEvent(event: TAcceptedEvent): TAcceptedEvent {
+  const emptyContext = event.context !== undefined && Object.keys(event.context).length === 0;
+  // the worker reads every event through here: no copy of one that has nothing to drop
+  if (event.branchId !== null && event.before !== null && event.after !== null && !emptyContext) return event;
   const out = { ...event };
   if (out.branchId === null) delete out.branchId;
   if (out.before === null) delete out.before;
   if (out.after === null) delete out.after;
-  if (out.context && Object.keys(out.context).length === 0) delete out.context;
+  if (emptyContext) delete out.context;
   return out;
 }
