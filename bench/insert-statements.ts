@@ -2,7 +2,8 @@
  * Which statement writes a batch of audit rows for the least PostgreSQL CPU (issue 15, item 7)?
  * Writes the same kind of batches (200 rows as the worker builds them) four ways, interleaved, and
  * reads the backend's own CPU time from /proc (so the figure holds on a busy machine too):
- *   json:   INSERT … SELECT FROM jsonb_populate_recordset(one JSON parameter)   (what the worker does)
+ *   json:   INSERT … SELECT FROM json_populate_recordset(one JSON parameter)   (what the worker does;
+ *           jsonb_populate_recordset before: bench/json-parameter.ts compares the two)
  *   unnest: INSERT … SELECT FROM unnest(one typed array parameter per column)
  *   copy:   COPY into a staging temporary table, then INSERT … SELECT   (the runtime role may not
  *           create temporary tables, and COPY is refused under row-level security: for comparison only)
@@ -56,7 +57,7 @@ type TMode = 'json' | 'unnest' | 'copy' | 'direct';
 const write: Record<TMode, (rows: ReturnType<typeof generateStoredRows>) => Promise<unknown>> = {
   json: (rows) =>
     client.query(
-      `insert into audit_events (${AUDIT_EVENT_COLUMN_LIST}) select ${AUDIT_EVENT_COLUMN_LIST} from jsonb_populate_recordset(null::audit_events, $1::jsonb)`,
+      `insert into audit_events (${AUDIT_EVENT_COLUMN_LIST}) select ${AUDIT_EVENT_COLUMN_LIST} from json_populate_recordset(null::audit_events, $1::json)`,
       [JSON.stringify(rows.map(auditEventColumnsOf))],
     ),
   unnest: (rows) => {

@@ -65,7 +65,7 @@ export function isoUtcText(column: string): string {
 export const AUDIT_EVENT_RECORD_SELECT_LIST = AUDIT_EVENT_FIELDS.map((f) => `${f.timestamp ? isoUtcText(f.column) : f.column} as "${f.property}"`).join(', ');
 export const AUDIT_EVENT_RECORD_SELECT: RawBuilder<unknown> = sql.raw(AUDIT_EVENT_RECORD_SELECT_LIST);
 
-/** A record keyed by column, for a JSON row that jsonb_populate_recordset(null::audit_events, …) reads. */
+/** A record keyed by column, for a JSON row that json_populate_recordset(null::audit_events, …) reads. */
 export function auditEventColumnsOf(record: TAuditEventRecord): Record<TAuditEventColumn, unknown> {
   const row: Partial<Record<TAuditEventColumn, unknown>> = {};
   for (const f of AUDIT_EVENT_FIELDS) row[f.column] = record[f.property];

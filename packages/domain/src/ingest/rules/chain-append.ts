@@ -34,14 +34,17 @@ const COLUMNS = sql.raw(AUDIT_EVENT_COLUMN_LIST);
 
 /**
  * One INSERT for the whole batch: the rows travel as a single JSON parameter that PostgreSQL
- * expands into rows of audit_events' own type (jsonb_populate_recordset), so the statement and its
- * plan do not depend on the batch size and the columns come from the one definition in @modula/db.
+ * expands into rows of audit_events' own type, so the statement and its plan do not depend on the
+ * batch size and the columns come from the one definition in @modula/db. The parameter is `json`,
+ * not `jsonb`: json_populate_recordset reads the text once, where a jsonb parameter is first built
+ * into a binary tree of every row and then read (about 5 of 25 µs of PostgreSQL CPU per row,
+ * docs/ingest-profile.md).
  */
 export async function insertAuditRows(db: Db, rows: TStoredRow[]): Promise<void> {
   if (rows.length === 0) return;
   const json = JSON.stringify(rows.map(auditEventColumnsOf));
   await sql`insert into audit_events (${COLUMNS}) select ${COLUMNS}
-    from jsonb_populate_recordset(null::audit_events, ${json}::jsonb)`.execute(db);
+    from json_populate_recordset(null::audit_events, ${json}::json)`.execute(db);
 }
 
 /** The database checks that the rows just written are all there and link before the head moves. */
