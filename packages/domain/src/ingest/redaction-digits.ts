@@ -7,12 +7,44 @@
 export const INVISIBLE = '\u200b';
 
 /**
- * Non-ASCII characters that may stand in a number as a reader sees it: decimal digits of any script
- * (full-width `４`, Arabic-Indic `٤`, Devanagari `४`, mathematical `𝟒`), dashes and minus signs (`–`,
- * `—`, `−`, `－`), invisible characters, and the full-width dot and slash. Unicode spaces need no
- * mapping: `\s` already matches them.
+ * Digits that Unicode files as other numbers (\p{No}), not as decimal digits (\p{Nd}), whose value is
+ * one digit 0–9, each range as its first and last code point and the value of its first: a reader
+ * sees `⁴¹¹¹ ¹¹¹¹…` or `④①①①…` as a card number. Not ⑩ or ½ (no single digit), nor the numerals of
+ * scripts without place value (Ethiopic `፩`, Brahmi): a run of those is no decimal number.
  */
-const NUMBER_CHARS = /(?![\0-\x7f])[\p{Nd}\p{Pd}\p{Cf}\u2212\uff0e\uff0f]/gu;
+const OTHER_DIGITS: readonly (readonly [first: number, last: number, value: number])[] = [
+  [0x00b2, 0x00b3, 2], // ² ³
+  [0x00b9, 0x00b9, 1], // ¹
+  [0x2070, 0x2070, 0], // ⁰
+  [0x2074, 0x2079, 4], // ⁴ … ⁹
+  [0x2080, 0x2089, 0], // ₀ … ₉
+  [0x2460, 0x2468, 1], // ① … ⑨
+  [0x2474, 0x247c, 1], // ⑴ … ⑼
+  [0x2488, 0x2490, 1], // ⒈ … ⒐
+  [0x24ea, 0x24ea, 0], // ⓪
+  [0x24f5, 0x24fd, 1], // ⓵ … ⓽
+  [0x24ff, 0x24ff, 0], // ⓿
+  [0x2776, 0x277e, 1], // ❶ … ❾
+  [0x2780, 0x2788, 1], // ➀ … ➈
+  [0x278a, 0x2792, 1], // ➊ … ➒
+  [0x1f100, 0x1f100, 0], // 🄀 (zero with a full stop: the others are ⒈ … ⒐)
+  [0x1f101, 0x1f10a, 0], // 🄁 … 🄊 (with a comma)
+  [0x1f10b, 0x1f10b, 0], // 🄋 (the zero of ➀)
+  [0x1f10c, 0x1f10c, 0], // 🄌 (the zero of ➊)
+];
+
+/** OTHER_DIGITS as the ranges of a character class: `\u{b2}-\u{b3}\u{b9}-\u{b9}…`. */
+const OTHER_DIGIT_RANGES = OTHER_DIGITS.map(([first, last]) => `\\u{${first.toString(16)}}-\\u{${last.toString(16)}}`).join('');
+
+/**
+ * Non-ASCII characters that may stand in a number as a reader sees it: decimal digits of any script
+ * (full-width `４`, Arabic-Indic `٤`, Devanagari `४`, mathematical `𝟒`), the digits of OTHER_DIGITS,
+ * dashes and minus signs (`–`, `—`, `−`, `－`), invisible characters, and the full-width dot and slash.
+ * Unicode spaces need no mapping: `\s` already matches them. A digit of OTHER_DIGITS glued to a
+ * decimal digit is a footnote or an exponent (`4111…1111¹`, `10²`), not one more digit of its number:
+ * it stays as it is, so it ends the number instead of making its last group too long for a card.
+ */
+const NUMBER_CHARS = new RegExp(`(?![\\0-\\x7f])(?:[\\p{Nd}\\p{Pd}\\p{Cf}\\u2212\\uff0e\\uff0f]|(?<!\\p{Nd})[${OTHER_DIGIT_RANGES}](?!\\p{Nd}))`, 'gu');
 const NON_ASCII = /[^\0-\x7f]/;
 const IS_DIGIT = /^\p{Nd}$/u;
 const IS_DASH = /^[\p{Pd}\u2212]$/u;
@@ -31,7 +63,10 @@ function asciiDigitOf(codePoint: number): string {
 
 /** A character of NUMBER_CHARS in ASCII, as many UTF-16 units long as it is (`𝟒` → `4` and INVISIBLE). */
 function asciiOf(char: string): string {
-  if (IS_DIGIT.test(char)) return asciiDigitOf(char.codePointAt(0)!).padEnd(char.length, INVISIBLE);
+  const codePoint = char.codePointAt(0)!;
+  if (IS_DIGIT.test(char)) return asciiDigitOf(codePoint).padEnd(char.length, INVISIBLE);
+  const other = OTHER_DIGITS.find(([first, last]) => codePoint >= first && codePoint <= last);
+  if (other) return String(other[2] + codePoint - other[0]).padEnd(char.length, INVISIBLE);
   if (IS_DASH.test(char)) return '-'.padEnd(char.length, INVISIBLE);
   if (IS_INVISIBLE.test(char)) return INVISIBLE.repeat(char.length);
   return char === '\uff0e' ? '.' : '/';

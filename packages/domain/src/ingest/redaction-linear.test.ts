@@ -63,6 +63,10 @@ describe('redaction work is linear in the text (no input can hold the event loop
     ['"４" repeated', filled('４')],
     ['"１ " repeated', filled('１ ')],
     ['"𝟒" repeated', filled('𝟒')],
+    ['"¹" repeated', filled('¹')],
+    ['"1¹" repeated', filled('1¹')],
+    ['"① " repeated', filled('① ')],
+    ['"🄂" repeated', filled('\u{1f102}')],
     ['"\\u00ad" repeated', filled('\u00ad')],
     // words that start a pattern
     ['"pin " repeated', filled('pin ')],

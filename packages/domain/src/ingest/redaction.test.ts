@@ -231,6 +231,55 @@ describe('redactString', () => {
     // not Luhn-valid: an order number in those digits stays
     expect(redactString(`order ${inScript('1234567890123', zero)}`)).toBe(`order ${inScript('1234567890123', zero)}`);
   });
+
+  /** `ascii` written with `forms`, the digits from 0 to 9 (or 1 to 9: some sets have no zero) of one kind. */
+  const inForms = (ascii: string, forms: string) => {
+    const digits = [...forms];
+    return ascii.replace(/\d/g, (d) => digits[digits.length === 10 ? Number(d) : Number(d) - 1]!);
+  };
+  // digits that Unicode files as other numbers (\p{No}), not as decimal digits (\p{Nd}): a font's
+  // superscripts, a word processor's numbered list, a sender trying its luck
+  it.each([
+    ['superscript', '⁰¹²³⁴⁵⁶⁷⁸⁹'],
+    ['subscript', '₀₁₂₃₄₅₆₇₈₉'],
+    ['circled', '⓪①②③④⑤⑥⑦⑧⑨'],
+    ['negative circled', '⓿❶❷❸❹❺❻❼❽❾'],
+    ['circled sans-serif (its zero two UTF-16 units)', '\u{1f10b}➀➁➂➃➄➅➆➇➈'],
+    ['negative circled sans-serif (its zero two UTF-16 units)', '\u{1f10c}➊➋➌➍➎➏➐➑➒'],
+    ['digit-comma (two UTF-16 units each)', '\u{1f101}\u{1f102}\u{1f103}\u{1f104}\u{1f105}\u{1f106}\u{1f107}\u{1f108}\u{1f109}\u{1f10a}'],
+  ])('a card number written in %s digits is redacted', (_name, forms) => {
+    expect(redactString(`card ${inForms('4111111111111111', forms)} ok`)).toBe('card [REDACTED] ok');
+    expect(redactString(`card ${inForms('4111 1111 1111 1111', forms)} ok`)).toBe('card [REDACTED] ok');
+    expect(redactString(`card ${inForms('5500 0000 0000 0004', forms)} ok`)).toBe('card [REDACTED] ok');
+    expect(redactString(inForms('3782-822463-10005', forms))).toBe(REDACTED);
+    expect(redactString(`order ${inForms('1234567890123', forms)}`)).toBe(`order ${inForms('1234567890123', forms)}`);
+  });
+  it.each([
+    ['double circled', '⓵⓶⓷⓸⓹⓺⓻⓼⓽'],
+    ['parenthesized', '⑴⑵⑶⑷⑸⑹⑺⑻⑼'],
+    ['digit-full-stop', '⒈⒉⒊⒋⒌⒍⒎⒏⒐'],
+  ])('a card number written in %s digits (a set with no zero) is redacted', (_name, forms) => {
+    expect(redactString(`card ${inForms('4111 1111 1111 1111', forms)} ok`)).toBe('card [REDACTED] ok');
+    expect(redactString(inForms('3714-496353-98431', forms))).toBe(REDACTED); // Amex, no zero
+  });
+  it.each([
+    // numbers that are no single digit are not digits: ⑩ is ten, ½ a half
+    '⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳ ⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳',
+    '½ ¼ ¾ ⅓ ⅔ ⅕ ⅛ ½ ¼ ¾ ⅓ ⅔ ⅕ ⅛',
+    'area 12 m² 4 m³ 7 m² x² + y² = z²',
+    'H₂O CO₂ H₂SO₄ C₆H₁₂O₆',
+    'steps ① ② ③ ④ ⑤ ⑥ ⑦ ⑧ ⑨ ⓪',
+  ])('%s (exponents, indices, list numbers) stays', (value) => {
+    expect(redactString(value)).toBe(value);
+  });
+  it('a superscript glued to a card number in ASCII digits (a footnote) does not hide it in a longer last group', () => {
+    expect(redactString('card 4111 1111 1111 1111¹ see note')).toBe('card [REDACTED]¹ see note');
+    expect(redactString('card 4111111111111111²³ ok')).toBe('card [REDACTED]²³ ok');
+    expect(redactString('¹4111111111111111 ok')).toBe('¹[REDACTED] ok');
+  });
+  it('redacts superscript and circled digits at the right place after characters of two UTF-16 units', () => {
+    expect(redactString('😀 card ⁴¹¹¹ ¹¹¹¹ ¹¹¹¹ ¹¹¹¹, ⑤⑤⓪⓪⓪⓪⓪⓪⓪⓪⓪⓪⓪⓪⓪④ ok 😀')).toBe('😀 card [REDACTED], [REDACTED] ok 😀');
+  });
   it.each([
     ['en dash', '\u2013'],
     ['em dash', '\u2014'],
