@@ -37,14 +37,21 @@ const OTHER_DIGITS: readonly (readonly [first: number, last: number, value: numb
 const OTHER_DIGIT_RANGES = OTHER_DIGITS.map(([first, last]) => `\\u{${first.toString(16)}}-\\u{${last.toString(16)}}`).join('');
 
 /**
+ * Dots a reader takes for the one between groups of digits, `.` in the copy: the full-width dot and
+ * the middle dots (`4111·1111…`): U+00B7 and U+0387, its canonical equivalent, the hyphenation point,
+ * the bullet and dot operators, the katakana middle dot and its half-width form.
+ */
+const DOTS = '\uff0e\u00b7\u0387\u2027\u2219\u22c5\u30fb\uff65';
+
+/**
  * Non-ASCII characters that may stand in a number as a reader sees it: decimal digits of any script
  * (full-width `４`, Arabic-Indic `٤`, Devanagari `४`, mathematical `𝟒`), the digits of OTHER_DIGITS,
- * dashes and minus signs (`–`, `—`, `−`, `－`), invisible characters, and the full-width dot and slash.
- * Unicode spaces need no mapping: `\s` already matches them. A digit of OTHER_DIGITS glued to a
+ * dashes and minus signs (`–`, `—`, `−`, `－`), invisible characters, the DOTS and the full-width
+ * slash. Unicode spaces need no mapping: `\s` already matches them. A digit of OTHER_DIGITS glued to a
  * decimal digit is a footnote or an exponent (`4111…1111¹`, `10²`), not one more digit of its number:
  * it stays as it is, so it ends the number instead of making its last group too long for a card.
  */
-const NUMBER_CHARS = new RegExp(`(?![\\0-\\x7f])(?:[\\p{Nd}\\p{Pd}\\p{Cf}\\u2212\\uff0e\\uff0f]|(?<!\\p{Nd})[${OTHER_DIGIT_RANGES}](?!\\p{Nd}))`, 'gu');
+const NUMBER_CHARS = new RegExp(`(?![\\0-\\x7f])(?:[\\p{Nd}\\p{Pd}\\p{Cf}\\u2212${DOTS}\\uff0f]|(?<!\\p{Nd})[${OTHER_DIGIT_RANGES}](?!\\p{Nd}))`, 'gu');
 const NON_ASCII = /[^\0-\x7f]/;
 const IS_DIGIT = /^\p{Nd}$/u;
 const IS_DASH = /^[\p{Pd}\u2212]$/u;
@@ -69,7 +76,7 @@ function asciiOf(char: string): string {
   if (other) return String(other[2] + codePoint - other[0]).padEnd(char.length, INVISIBLE);
   if (IS_DASH.test(char)) return '-'.padEnd(char.length, INVISIBLE);
   if (IS_INVISIBLE.test(char)) return INVISIBLE.repeat(char.length);
-  return char === '\uff0e' ? '.' : '/';
+  return DOTS.includes(char) ? '.' : '/';
 }
 
 /**

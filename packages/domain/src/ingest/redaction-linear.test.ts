@@ -67,6 +67,9 @@ describe('redaction work is linear in the text (no input can hold the event loop
     ['"1¹" repeated', filled('1¹')],
     ['"① " repeated', filled('① ')],
     ['"🄂" repeated', filled('\u{1f102}')],
+    ['"1·" repeated', filled('1\u00b7')],
+    ['"1 · " repeated', filled('1 \u00b7 ')],
+    ['"4111・" repeated', filled('4111\u30fb')],
     ['"\\u00ad" repeated', filled('\u00ad')],
     // words that start a pattern
     ['"pin " repeated', filled('pin ')],

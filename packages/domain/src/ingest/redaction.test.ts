@@ -291,6 +291,15 @@ describe('redactString', () => {
     ['soft hyphen', '\u00ad'],
     ['word joiner', '\u2060'],
     ['spaced en dash', ' \u2013 '],
+    // middle dots: a typographer's, a Japanese or Catalan keyboard's, a maths font's
+    ['middle dot', '\u00b7'],
+    ['Greek ano teleia (a middle dot by canonical equivalence)', '\u0387'],
+    ['hyphenation point', '\u2027'],
+    ['bullet operator', '\u2219'],
+    ['dot operator', '\u22c5'],
+    ['katakana middle dot', '\u30fb'],
+    ['half-width katakana middle dot', '\uff65'],
+    ['spaced middle dot', ' \u00b7 '],
   ])('a card number grouped by a %s is redacted', (_name, sep) => {
     expect(redactString(`card ${['4111', '1111', '1111', '1111'].join(sep)} ok`)).toBe('card [REDACTED] ok');
     expect(redactString(['3782', '822463', '10005'].join(sep))).toBe(REDACTED);
@@ -310,7 +319,11 @@ describe('redactString', () => {
     'total ١٢٣٤٫٥٠ — ٥٦٧٨٫٩٠',
     '12\u2013 13\u2013 14\u2013 15',
     'a\u200bb\u00adc 12 \u2014 34',
-  ])('%s (dates, amounts in other digits and dashes) stays', (value) => {
+    // a middle dot as a decimal point or between the parts of a date
+    '12\u00b750 3\u00b720 1\u00b710 7\u00b770 1234\u00b750',
+    '02\u00b712\u00b72026 14\u00b730 03\u00b712\u00b72026',
+    '2026\u30fb12\u30fb02 2026\u30fb12\u30fb03',
+  ])('%s (dates, amounts in other digits, dashes and dots) stays', (value) => {
     expect(redactString(value)).toBe(value);
   });
 
@@ -701,12 +714,32 @@ const cardNumber = fc
 const digitScript = fc.constantFrom(0x30, 0x30, 0x30, 0xff10, 0x660, 0x6f0, 0x966, 0x1d7ce);
 /**
  * How it is written: plain, or in groups of four with spaces, dashes, dots, slashes, other blanks,
- * Unicode dashes or invisible characters, in the digits of some script.
+ * Unicode dashes, middle dots or invisible characters, in the digits of some script.
  */
 const written = fc
   .tuple(
     cardNumber,
-    fc.constantFrom('', ' ', '-', '.', '/', '  ', ' - ', '\t', '\u00a0', '\u202f', '\u2009', '\u2013', '\u2014', '\u2212', '\uff0d', '\u200b', '\u00ad'),
+    fc.constantFrom(
+      '',
+      ' ',
+      '-',
+      '.',
+      '/',
+      '  ',
+      ' - ',
+      '\t',
+      '\u00a0',
+      '\u202f',
+      '\u2009',
+      '\u2013',
+      '\u2014',
+      '\u2212',
+      '\uff0d',
+      '\u200b',
+      '\u00ad',
+      '\u00b7',
+      '\u30fb',
+    ),
     digitScript,
   )
   .map(([digits, sep, zero]) => {

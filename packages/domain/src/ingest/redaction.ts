@@ -265,9 +265,9 @@ const HEX_RUN = /[0-9a-f]{8}/i;
 /**
  * Digits, grouped by up to 3 blanks (any Unicode space: a locale's U+00A0 or U+202F, a tab), dashes,
  * dots or slashes: `4111 1111 1111 1111`, `5500-0000-0000-0004`, `4111\u202f1111…`, `4111 - 1111 …`,
- * `4111.1111…`, `4111111111111111`, searched in asciiNumberCopy's copy (so also `٤١١١–١١١١…`), where
- * INVISIBLE may stand anywhere between digits and separators without counting as one. Separators,
- * INVISIBLE and digits never overlap, so a run is matched in one pass.
+ * `4111.1111…`, `4111111111111111`, searched in asciiNumberCopy's copy (so also `٤١١١–١١١١…` and
+ * `4111·1111…`), where INVISIBLE may stand anywhere between digits and separators without counting
+ * as one. Separators, INVISIBLE and digits never overlap, so a run is matched in one pass.
  */
 const BETWEEN_DIGITS = `${INVISIBLE}*(?:[\\s./-]${INVISIBLE}*){0,3}`;
 // the INVISIBLE after a run's last digit may be the second unit of a digit such as `𝟒`: it goes with it
