@@ -73,6 +73,8 @@ const NULL_AS_ABSENT_IN = ['actor', 'entity', 'context'] as const;
  */
 export function nullAsAbsent(raw: unknown): unknown {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  // most events hold no such null: the server reads every event through here, so no copy of those
+  if (!holdsAbsentNull(raw as Record<string, unknown>)) return raw;
   // fromEntries defines keys as data: a sent "__proto__" stays a key (for the schema to refuse), never a prototype
   return Object.fromEntries(
     Object.entries(raw)
@@ -83,6 +85,18 @@ export function nullAsAbsent(raw: unknown): unknown {
           : [key, value],
       ),
   );
+}
+
+function holdsAbsentNull(event: Record<string, unknown>): boolean {
+  for (const key of Object.keys(event)) {
+    const value = event[key];
+    if (value === null) {
+      if (key !== 'before' && key !== 'after') return true;
+    } else if ((NULL_AS_ABSENT_IN as readonly string[]).includes(key) && typeof value === 'object' && !Array.isArray(value)) {
+      if (Object.values(value as object).includes(null)) return true;
+    }
+  }
+  return false;
 }
 
 type Ctx = z.core.$RefinementCtx<TAuditEventFields>;

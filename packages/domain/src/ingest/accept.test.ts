@@ -79,6 +79,25 @@ describe('judgeEvents: acceptance, one event at a time', () => {
     expect(accepted.map((a) => 'context' in a.event)).toEqual([false, false, true]);
   });
 
+  it('a single null for an optional field, wherever it stands, is absent; before and after keep theirs', () => {
+    const sent = [
+      event({ reason: null }),
+      event({ actor: { type: 'USER', id: 'u-1', name: null } }),
+      event({ entity: { type: 'POLICY', id: 'p-1', label: null } }),
+      event({ context: { deviceId: 'till-1', deviceSeq: null } }),
+      event({ before: null, after: { price: null } }),
+    ];
+    const { accepted, rejected } = judgeEvents(sent, { kind: 'system' });
+    expect(rejected).toEqual([]);
+    const [reason, actor, entity, context, changes] = accepted.map((a) => a.event);
+    expect('reason' in reason!).toBe(false);
+    expect(actor!.actor).toEqual({ type: 'USER', id: 'u-1' });
+    expect(entity!.entity).toEqual({ type: 'POLICY', id: 'p-1' });
+    expect(context!.context).toEqual({ deviceId: 'till-1' });
+    expect('before' in changes!).toBe(false);
+    expect(changes!.after).toEqual({ price: null });
+  });
+
   it("the worker reads an earlier version's job alike: an empty context is dropped", () => {
     const [queued] = judgeEvents([event()], { kind: 'system' }).accepted.map((a) => a.event);
     const { events, unreadable } = readJobEvents([{ ...queued, context: {} }]);
