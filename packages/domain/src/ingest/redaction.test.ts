@@ -90,6 +90,14 @@ describe('isSecretKey', () => {
     'authcode',
     // a flag beside a CVV holds no secret, but its value is harmless to lose
     'cvvVerified',
+    // pan (primary account number) glued to the word before it, with or without a number after
+    'cardPan',
+    'cardpan',
+    'CARDPAN',
+    'cardpan2',
+    'ccpan',
+    'fullpan',
+    'clearpan',
   ])('%s is a secret', (key) => {
     expect(isSecretKey(key)).toBe(true);
   });
@@ -132,6 +140,26 @@ describe('isSecretKey', () => {
     'auth0UserId',
     'auth0_user_id',
     'pan1',
+    // words that end in p-a-n: a country, any span (a length), cookware, a boat, a sweet
+    'japan',
+    'Japan',
+    'JAPAN',
+    'span',
+    'timespan',
+    'TIMESPAN',
+    'timeSpan',
+    'lifespan',
+    'wingspan',
+    'colspan',
+    'rowspan',
+    'saucepan',
+    'frypan',
+    'fryingpan',
+    'dustpan',
+    'sampan',
+    'trepan',
+    'marzipan',
+    'deadpan',
   ])('%s is not', (key) => {
     expect(isSecretKey(key)).toBe(false);
   });
@@ -614,6 +642,15 @@ describe('redactEvent', () => {
     ]);
     // the same names in text assignments
     expect(redactString('managerpin=4321&spin=3&otpcode: 654321')).toBe('managerpin=[REDACTED]&spin=3&otpcode: [REDACTED]');
+  });
+
+  it('redacts key names where pan is glued to the word before it (cardpan, CARDPAN), keeps words that end in those letters', () => {
+    const { event: out, redactedPaths } = redactEvent(
+      event({ metadata: { cardpan: 'tok_4f9a', CARDPAN: 'enc:9f8e7d', japan: 'JP', timespan: 30, colspan: 2, saucepan: 4, pan1: 'open' } }),
+    );
+    expect(out.metadata).toEqual({ cardpan: REDACTED, CARDPAN: REDACTED, japan: 'JP', timespan: 30, colspan: 2, saucepan: 4, pan1: 'open' });
+    expect(redactedPaths).toEqual(['metadata.CARDPAN', 'metadata.cardpan']);
+    expect(redactString('cardpan=tok_4f9a&span=3&japan=JP')).toBe('cardpan=[REDACTED]&span=3&japan=JP');
   });
 
   it('redacts a PIN, passcode or OTP written in free text at its path', () => {

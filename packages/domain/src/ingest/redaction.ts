@@ -8,8 +8,8 @@ export const REDACTED = '[REDACTED]';
 /**
  * Key names that hold credentials, matched on whole words of the key (so `userPin`, `PINCode` and
  * `pin_code` are secrets, `shipping` and `spinach` are not; `auth` is, `author` is not), on a word
- * that glues pin, cvv or otp to another word or a digit (`managerpin`, `PIN1`, `cardcvv`, `otpcode`:
- * see isSecretWord) or on the joined key (`clientSecret`, `x-api-key`).
+ * that glues pin, cvv, otp or pan to another word or a digit (`managerpin`, `PIN1`, `cardcvv`,
+ * `otpcode`, `cardpan`: see isSecretWord) or on the joined key (`clientSecret`, `x-api-key`).
  */
 const SECRET_WORDS = new Set([
   'password',
@@ -102,26 +102,51 @@ const NOT_PINS = new Set([
 ]);
 
 /**
+ * Words that end in `pan` and are no primary account number. Any other word ending in `pan` is taken
+ * for one (`cardpan`, `CARDPAN`, `ccpan`), as `pin` is; a word ending in `span` is a length
+ * (`timespan`, `colspan`), never listed one by one.
+ */
+const NOT_PANS = new Set([
+  'japan',
+  'saucepan',
+  'frypan',
+  'fryingpan',
+  'stewpan',
+  'sheetpan',
+  'dustpan',
+  'dishpan',
+  'bedpan',
+  'sampan',
+  'trepan',
+  'tympan',
+  'marzipan',
+  'deadpan',
+]);
+
+/**
  * The secret words that are still secrets with a number after them (`pin2`, `PIN1`, `cvv2`): codes a
  * till asks for. Not `auth` (`auth0Id` is an Auth0 user id) nor `pan` (`pan1`, a panel).
  */
 const NUMBERED_CODES = new Set(['pin', 'pw', 'pwd', 'pass', 'passcode', 'otp', 'totp', 'cvv', 'ccv', 'cvc', 'cvn', 'csc']);
 
 /**
- * A word of SECRET_WORDS, or one that glues a PIN, CVV or one-time password to a number or another
- * word, which a key in one case (`MANAGERPIN`, `cardcvv`) gives no boundary to split at: one of
+ * A word of SECRET_WORDS, or one that glues a PIN, CVV, one-time password or card number to a number
+ * or another word, which a key in one case (`MANAGERPIN`, `cardcvv`) gives no boundary to split at: one of
  * NUMBERED_CODES with a number (`pin2`, `PIN1`); `cvv` or `cvc` anywhere (no ordinary word holds those letters, and a
  * flag such as `cvvchecked` loses nothing that matters); `otp` at either end (`otpcode`, `smsotp`;
  * inside a word it is `footprint`); `pin` at the end, or before code/number/block (`managerpin`,
  * `pincode`, `pinblock`), never at the start of another word (`pinned`, `pinyin`, `pinpad`: the
  * device, not the secret). `pincode` is also an Indian postal code, but in a point-of-sale event a PIN
- * code is the likelier meaning, and redacting a postcode is the safe side of that doubt.
+ * code is the likelier meaning, and redacting a postcode is the safe side of that doubt. `pan` only at
+ * the end of a word after another (`cardpan`): at the start it is `panel` or `panorama`, and alone
+ * with a number (`pan1`) a panel.
  */
 function isSecretWord(word: string): boolean {
   if (SECRET_WORDS.has(word)) return true;
   const bare = word.replace(/\d+$/, '');
   if (NUMBERED_CODES.has(bare)) return true;
   if (/cvv|cvc/.test(bare) || /^otp|otp$/.test(bare)) return true;
+  if (/.pan$/.test(bare)) return !bare.endsWith('span') && !NOT_PANS.has(bare);
   return /pin(?:code|no|nr|num|number|block)?$/.test(bare) && !NOT_PINS.has(bare);
 }
 
