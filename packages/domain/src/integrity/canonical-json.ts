@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as oneShotHash } from 'node:crypto';
 
 /**
  * Canonical JSON is RFC 8785 (JSON Canonicalization Scheme): object keys sorted by UTF-16 code
@@ -61,6 +61,7 @@ function serialize(value: unknown): string | undefined {
   }
 }
 
+/** One-shot (crypto.hash): no Hash object per call, on the content hash of every event ingested. */
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return oneShotHash('sha256', text, 'hex');
 }
