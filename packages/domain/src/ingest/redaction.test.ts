@@ -388,6 +388,10 @@ describe('redactString', () => {
     ['PIN ٤٣٢١', 'PIN [REDACTED]'],
     ['cvv １２３', 'cvv [REDACTED]'],
     ['PIN 𝟒𝟑𝟐𝟏 ok', 'PIN [REDACTED] ok'],
+    // superscript and circled digits, in a text too short to hold a card number
+    ['PIN ⁴³²¹', 'PIN [REDACTED]'],
+    ['cvv ¹²³', 'cvv [REDACTED]'],
+    ['otp ①②③④⑤⑥', 'otp [REDACTED]'],
     // invisible characters between the digits are no separator
     ['PIN 4\u200b3\u200b2\u200b1', 'PIN [REDACTED]'],
   ])('a CVV or PIN written in text: %s → %s', (input, output) => {

@@ -517,8 +517,9 @@ const editOf = (node: JsonNode, content: string): TEdit => ({ offset: node.offse
 
 /** Replaces every secret-shaped part of a string; returns the same string when there is none. */
 export function redactString(value: string): string {
-  // every shape above but assignments, URLs, JSON and labelled codes (`cvv 123`) needs 13 characters or more
-  if (value.length < 13 && !/[:=[{]|\p{Nd}(?:\p{Cf}*\p{Nd}){2}/u.test(value)) return value;
+  // every shape above but assignments, URLs, JSON and labelled codes (`cvv 123`) needs 13 characters or more;
+  // \p{No}: the superscript and circled digits that asciiNumberCopy reads as digits (`PIN ⁴³²¹`)
+  if (value.length < 13 && !/[:=[{]|[\p{Nd}\p{No}](?:\p{Cf}*[\p{Nd}\p{No}]){2}/u.test(value)) return value;
   let out = /^\s*[[{]/.test(value) ? redactJsonText(value) : value;
   out = out.replace(TOKENS, (_match, jwtRun?: string) => (jwtRun ?? '') + REDACTED); // jwtRun: TOKENS' only capture
   if (out.includes('://')) out = out.replace(URL_USERINFO, (_m, scheme: string, user: string) => `${scheme}${user}:${REDACTED}@`);
