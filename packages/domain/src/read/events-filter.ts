@@ -6,6 +6,21 @@ export function likePattern(term: string): string {
   return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/** The offset that ends a reader's date-time (ZReadTimestamp): `Z` or `±hh:mm`. */
+const OFFSET = /(?:Z|([+-])(\d{2}):(\d{2}))$/i;
+
+/**
+ * A reader's ISO date-time (ZReadTimestamp) as the timestamptz it names. Not `::timestamptz` of the
+ * text: PostgreSQL refuses offsets beyond ±15:59, which ISO-8601 and RFC 3339 allow (up to ±23:59).
+ * The date and time are read as written (their year and fraction kept) and the offset subtracted.
+ */
+export function readInstant(iso: string): RawBuilder<unknown> {
+  const m = OFFSET.exec(iso);
+  const local = m ? iso.slice(0, m.index) : iso;
+  const minutes = m?.[1] ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+  return sql`((${local}::timestamp - make_interval(mins => ${minutes}::int)) at time zone 'UTC')`;
+}
+
 /**
  * `column = value` for one value, `= any(array)` for several: PostgreSQL 15 can walk an index in
  * (occurred_at, seq) order under an equality, not under `= any(...)`, so the common single-value
@@ -62,8 +77,8 @@ export const LOG_ONLY_FIELDS = [
  */
 export function filterConditions(tenantId: string, f: TEventsFilter): RawBuilder<unknown>[] {
   const where: RawBuilder<unknown>[] = [sql`tenant_id = ${tenantId}`];
-  if (f.from) where.push(sql`occurred_at >= ${f.from}::timestamptz`);
-  if (f.to) where.push(sql`occurred_at <= ${f.to}::timestamptz`);
+  if (f.from) where.push(sql`occurred_at >= ${readInstant(f.from)}`);
+  if (f.to) where.push(sql`occurred_at <= ${readInstant(f.to)}`);
   where.push(...dimensionConditions(f));
   if (f.entityType) where.push(sql`entity_type = ${f.entityType}`);
   if (f.entityId) where.push(sql`entity_id = ${f.entityId}`);

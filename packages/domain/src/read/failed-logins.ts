@@ -1,6 +1,7 @@
 import type { TFailedLoginsOutput } from '@modula/contracts';
 import { dbOf, sql, withTenant, type Orm } from '@modula/db';
 import { isoUtc } from './event-view.ts';
+import { readInstant } from './events-filter.ts';
 
 interface Row {
   actor_id: string;
@@ -71,8 +72,8 @@ export interface TFailedLoginsQueryInput {
 
 /** The one statement of findFailedLogins (also what EXPLAIN measures). */
 export function failedLoginsQuery(tenantId: string, input: TFailedLoginsQueryInput) {
-  const from = sql`coalesce(${input.from ?? null}::timestamptz, '-infinity')`;
-  const to = sql`coalesce(${input.to ?? null}::timestamptz, 'infinity')`;
+  const from = input.from ? readInstant(input.from) : sql`'-infinity'::timestamptz`;
+  const to = input.to ? readInstant(input.to) : sql`'infinity'::timestamptz`;
   const window = sql`make_interval(mins => ${input.windowMinutes}::int)`;
   const ofAccount = sql`tenant_id = ${tenantId} and action = 'LOGIN_FAILED' and actor_id = d.actor_id`;
   const dense = denseBuckets(input.windowMinutes, input.threshold);

@@ -1,0 +1,94 @@
+import { startExportWorker, type TExportWorker } from '@modula/worker';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, makeEvent } from '../../testing/events.ts';
+import { ingestStored } from '../../testing/ingest.ts';
+import { startStack, type TestStack } from '../../testing/stack.ts';
+import { signedInAdmin, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
+
+/**
+ * What an attacker or a confused reader sends to the read procedures that the schemas accept (or
+ * should refuse with the issue), and what the service must then do: answer from the events as
+ * sent, or a 400 that says why — never a 500.
+ */
+let stack: TestStack;
+let exportWorker: TExportWorker;
+let tenantId: string;
+let cookie: string;
+
+const A = '2026-03-01T10:00:00.000Z';
+const B = '2026-03-02T10:00:00.000Z';
+/** Six failed sign-ins of one account within a few minutes after A. */
+const FAILURES = [0, 1, 2, 3, 4, 5].map((m) => new Date(Date.parse(A) + m * 60_000).toISOString());
+
+beforeAll(async () => {
+  stack = await startStack({ env: VIEWER_ENV });
+  exportWorker = startExportWorker(stack.config, stack.services.orm, pino({ level: 'silent' }));
+  ({ tenantId } = await stack.createTenant('Adversarial reads'));
+  ({ cookie } = await signedInAdmin(stack, tenantId));
+  await ingestStored(stack, tenantId, [
+    makeEvent(tenantId, { occurredAt: A, entity: { type: 'PROBE', id: 'a', label: 'Probe A' } }),
+    makeEvent(tenantId, { occurredAt: B, entity: { type: 'PROBE', id: 'b', label: 'Probe B' } }),
+    ...FAILURES.map((occurredAt) =>
+      makeEvent(tenantId, {
+        action: 'LOGIN_FAILED',
+        outcome: 'FAILED',
+        occurredAt,
+        actor: { type: 'USER', id: 'victim-1', role: 'CASHIER', name: 'Vic Victim' },
+        entity: { type: 'USER', id: 'victim-1' },
+        context: { ip: '203.0.113.9' },
+      }),
+    ),
+  ]);
+});
+afterAll(async () => {
+  await exportWorker?.close();
+  await stack?.close();
+});
+
+const ids = (items: { entity: { id: string } | null }[]) => items.map((e) => e.entity?.id);
+
+describe('offsets PostgreSQL cannot parse (beyond ±15:59, which ISO-8601 and RFC 3339 allow up to ±23:59)', () => {
+  // 2026-03-02T09:00:00+23:00 is A; 2026-03-01T09:59:59.999-20:00 is 2026-03-02T05:59:59.999Z, between A and B
+  const FROM_A = '2026-03-02T09:00:00+23:00';
+  const TO_BEFORE_B = '2026-03-01T09:59:59.999-20:00';
+
+  it('events.list filters by the instant they name', async () => {
+    const from = await trpc(stack, 'query', 'events.list', { entityType: 'PROBE', from: FROM_A }, { cookie });
+    expect(from.status, JSON.stringify(from.body)).toBe(200);
+    expect(ids(from.data.items)).toEqual(['b', 'a']);
+    const to = await trpc(stack, 'query', 'events.list', { entityType: 'PROBE', to: TO_BEFORE_B }, { cookie });
+    expect(to.status, JSON.stringify(to.body)).toBe(200);
+    expect(ids(to.data.items)).toEqual(['a']);
+  });
+
+  it('ai.actions and insights.failedLogins answer too', async () => {
+    const ai = await trpc(stack, 'query', 'ai.actions', { to: TO_BEFORE_B }, { cookie });
+    expect(ai.status, JSON.stringify(ai.body)).toBe(200);
+    const within = await trpc(stack, 'query', 'insights.failedLogins', { from: FROM_A, to: TO_BEFORE_B }, { cookie });
+    expect(within.status, JSON.stringify(within.body)).toBe(200);
+    expect(within.data.items).toMatchObject([{ actorId: 'victim-1', failures: 6, firstAt: FAILURES[0], lastAt: FAILURES[5] }]);
+    // 2026-03-01T10:00:00.001+23:59 is a minute after the first failure: five are left, not more than the threshold
+    const after = await trpc(stack, 'query', 'insights.failedLogins', { from: '2026-03-02T09:59:00.001+23:59' }, { cookie });
+    expect(after.status, JSON.stringify(after.body)).toBe(200);
+    expect(after.data.items).toEqual([]);
+  });
+
+  it('the NDJSON pull streams the filter', async () => {
+    const filter = encodeURIComponent(JSON.stringify({ entityType: 'PROBE', to: TO_BEFORE_B }));
+    const res = await fetch(`${stack.baseUrl}/api/events.ndjson?filter=${filter}`, { headers: { cookie } });
+    expect(res.status).toBe(200);
+    const lines = (await res.text()).split('\n').filter(Boolean);
+    expect(lines.map((l) => JSON.parse(l).entity.id)).toEqual(['a']);
+  });
+
+  it('an export of such a filter is built, not failed with a database message', async () => {
+    const created = await trpc(stack, 'mutation', 'exports.create', { format: 'csv', filter: { entityType: 'PROBE', to: TO_BEFORE_B } }, { cookie });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    const done = await eventually(async () => {
+      const r = await trpc(stack, 'query', 'exports.get', { exportId: created.data.exportId }, { cookie });
+      return r.data?.status === 'PENDING' ? undefined : r.data;
+    }, 60_000);
+    expect(done, JSON.stringify(done)).toMatchObject({ status: 'READY', rows: 1 });
+  }, 90_000);
+});
