@@ -38,6 +38,13 @@ export const ZConfig = z.object({
     }),
   PORT: int(3000, 0).refine((p) => p <= 65535, { error: 'must be a TCP port' }),
   HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * How long the server waits for a whole request (headers and body) before it answers 408 and
+   * closes the connection: a client that stops mid-body (a till that lost power, a slow-loris)
+   * must not hold a socket forever. Long enough for a full 5 MiB batch on a slow link (fractions
+   * allowed, for tests).
+   */
+  HTTP_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().default(300),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Prefix of every BullMQ key, so several installations can share one Redis. */
   QUEUE_PREFIX: z

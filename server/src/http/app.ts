@@ -29,6 +29,7 @@ function transportError(code: string, httpStatus: number, message: string) {
 }
 
 export async function buildApp(services: TServices): Promise<FastifyInstance> {
+  const requestTimeoutMs = services.config.HTTP_REQUEST_TIMEOUT_SECONDS * 1000;
   const app = Fastify({
     // a full batch plus its envelope; larger bodies are refused with 413 before they are read whole
     bodyLimit: LIMITS.batchMaxBytes,
@@ -38,7 +39,14 @@ export async function buildApp(services: TServices): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 5000 },
     // a query carries its input in the URL: ingest.status with its 1000 ids is about 46 KB of
     // request line, beyond Node's default 16 KB header limit (which cut it at about 340 ids)
-    http: { maxHeaderSize: 128 * 1024 },
+    http: {
+      maxHeaderSize: 128 * 1024,
+      // Node enforces the request deadline only with the headers' deadline no longer than it
+      headersTimeout: Math.min(60_000, requestTimeoutMs),
+      connectionsCheckingInterval: Math.min(30_000, requestTimeoutMs / 2),
+    },
+    // Fastify's default is no deadline at all: a request whose body never completed held its socket forever
+    requestTimeout: requestTimeoutMs,
   });
 
   app.setErrorHandler((err: FastifyError, _req, reply) => {
