@@ -92,3 +92,44 @@ describe('offsets PostgreSQL cannot parse (beyond ±15:59, which ISO-8601 and RF
     expect(done, JSON.stringify(done)).toMatchObject({ status: 'READY', rows: 1 });
   }, 90_000);
 });
+
+describe('events.timeline over ranges that events.list accepts, reaching past the years 0001–9999 in UTC', () => {
+  const days = (body: { days: { day: string }[] }) => body.days.map((d) => d.day);
+
+  it('counts up to a `to` of 9999-12-31 west of UTC (year 10000 in UTC)', async () => {
+    const res = await trpc(stack, 'query', 'events.timeline', { to: '9999-12-31T23:59:59.999-12:00' }, { cookie });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(days(res.data).at(-1)).toBe('9999-12-31');
+    expect(res.data.total).toBe(0);
+  });
+
+  it('counts from the year 0001 when the default 30 days before `to` reach before it', async () => {
+    const res = await trpc(stack, 'query', 'events.timeline', { to: '0001-01-15T00:00:00Z' }, { cookie });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(days(res.data)[0]).toBe('0001-01-01');
+    expect(days(res.data).at(-1)).toBe('0001-01-15');
+  });
+
+  it('lists only days of the years 0001–9999 in a zone whose days there begin outside them', async () => {
+    const east = await trpc(stack, 'query', 'events.timeline', { to: '9999-12-31T23:59:59.999Z', timeZone: 'Pacific/Kiritimati' }, { cookie });
+    expect(east.status, JSON.stringify(east.body)).toBe(200);
+    expect(days(east.data).at(-1)).toBe('9999-12-31');
+    const west = await trpc(
+      stack,
+      'query',
+      'events.timeline',
+      { from: '0001-01-01T00:00:00Z', to: '0001-01-03T00:00:00Z', timeZone: 'America/New_York' },
+      { cookie },
+    );
+    expect(west.status, JSON.stringify(west.body)).toBe(200);
+    // 1 BC (19:00 on 31 December, New York) is no day of the calendar the viewer shows, and was listed as "0001-12-31"
+    expect(days(west.data)).toEqual(['0001-01-01', '0001-01-02']);
+  });
+
+  it('counts a search over the widest range events.list accepts', async () => {
+    const wide = { from: '0001-01-01T00:00:00Z', to: '9999-12-31T23:59:59.999-12:00' };
+    const res = await trpc(stack, 'query', 'events.timeline', { ...wide, search: 'Probe' }, { cookie });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.data.total).toBe(0); // the last 366 days of the range, long after the probes
+  });
+});

@@ -1,4 +1,4 @@
-import { TIMELINE_DEFAULT_DAYS, TIMELINE_MAX_DAYS, type TEventsFilter, type TEventsTimelineOutput } from '@modula/contracts';
+import { STORABLE_INSTANTS, TIMELINE_DEFAULT_DAYS, TIMELINE_MAX_DAYS, type TEventsFilter, type TEventsTimelineOutput } from '@modula/contracts';
 import { dbOf, sql, withTenant, type Db, type Orm, type RawBuilder } from '@modula/db';
 import { AppError } from '../app-error.ts';
 import { dimensionConditions, filterConditions, LOG_ONLY_FIELDS } from './events-filter.ts';
@@ -14,10 +14,17 @@ export interface TTimelineInput extends TEventsFilter {
   timeZone: string;
 }
 
-/** The instants a timeline counts: the filter's, else its last 30 days up to now; never more than 366 days. */
+/** An instant held to the years 0001–9999 in UTC, where every stored event lies and which PostgreSQL and ISO text both hold. */
+const storable = (at: number) => Math.min(Math.max(at, STORABLE_INSTANTS.min), STORABLE_INSTANTS.max);
+
+/**
+ * The instants a timeline counts: the filter's, else its last 30 days up to now; never more than 366
+ * days, nor outside the instants an event can have (a filter may name a year-10000 instant, such as
+ * 9999-12-31 west of UTC, that events.list takes but no day of the timeline can show).
+ */
 export function timelineBounds(f: Pick<TEventsFilter, 'from' | 'to'>, now: number): { from: number; to: number } {
-  const to = f.to ? Date.parse(f.to) : now;
-  const from = f.from ? Date.parse(f.from) : to - TIMELINE_DEFAULT_DAYS * DAY;
+  const to = storable(f.to ? Date.parse(f.to) : now);
+  const from = storable(f.from ? Date.parse(f.from) : to - TIMELINE_DEFAULT_DAYS * DAY);
   return { from: Math.max(from, to - TIMELINE_MAX_DAYS * DAY), to };
 }
 
@@ -43,9 +50,11 @@ export async function countEventsByDay(orm: Orm, tenantId: string, input: TTimel
       LOG_ONLY_FIELDS.some((k) => filter[k] !== undefined) || !(await daysStartOnUtcHours(db, tz, from, to))
         ? await countFromLog(db, tenantId, filter, tz)
         : { counts: await countFromHours(db, tenantId, filter, tz), complete: true, countedFrom: null };
+    // only the zone's days of the years 0001–9999: at the ends of that range a zone's day may begin in 1 BC or 10000
     const days = (
       await sql<{ day: string }>`select to_char(d, 'YYYY-MM-DD') as day from generate_series(
-        date_trunc('day', ${from}::timestamptz at time zone ${tz}), date_trunc('day', ${to}::timestamptz at time zone ${tz}), interval '1 day') d`.execute(db)
+        date_trunc('day', ${from}::timestamptz at time zone ${tz}), date_trunc('day', ${to}::timestamptz at time zone ${tz}), interval '1 day') d
+        where d >= '0001-01-01' and d < '10000-01-01'`.execute(db)
     ).rows.map(({ day }) => ({ day, count: counted.counts.get(day) ?? 0 }));
     return { timeZone: tz, from, to, days, total: days.reduce((n, d) => n + d.count, 0), complete: counted.complete, countedFrom: counted.countedFrom };
   }).catch((err: unknown) => {
@@ -89,7 +98,8 @@ async function countFromHours(db: Db, tenantId: string, f: TEventsFilter & { fro
     const where = [
       sql`tenant_id = ${tenantId}`,
       sql`hour >= ${new Date(fullFrom).toISOString()}::timestamptz`,
-      sql`hour < ${new Date(fullTo).toISOString()}::timestamptz`,
+      // hour < fullTo, written by the last whole hour: fullTo itself may be 10000-01-01, which ISO text cannot write
+      sql`hour <= ${new Date(fullTo - HOUR).toISOString()}::timestamptz`,
       ...dims,
     ];
     pieces.push(sql`select ${localDay(sql.ref('hour'), tz)} as day, sum(events) as n from event_hour_counts where ${sql.join(where, sql` and `)} group by 1`);
