@@ -31,7 +31,7 @@ export async function lockDirectory(dir: string): Promise<() => Promise<void>> {
   const path = join(dir, 'outbox.lock');
   for (let tries = 0; ; tries++) {
     try {
-      const fh = await open(path, 'wx');
+      const fh = await open(path, 'wx', 0o600); // owner only, as the journal beside it
       await fh.writeFile(String(process.pid));
       await fh.close();
       heldHere.add(path);

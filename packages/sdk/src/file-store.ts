@@ -6,6 +6,14 @@ import type { TOutboxStore } from './outbox-store.ts';
 
 export const JOURNAL_FILE = 'outbox.jsonl';
 
+/**
+ * The journal holds events as the app recorded them, before the service redacts their secrets (a
+ * PIN in a note, a card number): only the account the app runs as may read it. A folder the outbox
+ * creates is 0700; one the app made is left as it is, the files in it are 0600 whatever the umask.
+ */
+const OWNER_ONLY_DIR = 0o700;
+const OWNER_ONLY_FILE = 0o600;
+
 export class JournalCorruptError extends Error {
   constructor(
     readonly file: string,
@@ -43,10 +51,11 @@ export class FileOutboxStore implements TOutboxStore {
   }
 
   async open(): Promise<TJournalOp[]> {
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true, mode: OWNER_ONLY_DIR });
     this.unlock = await lockDirectory(this.dir);
     try {
-      const fh = await open(this.file, 'a+');
+      const fh = await open(this.file, 'a+', OWNER_ONLY_FILE);
+      await fh.chmod(OWNER_ONLY_FILE); // a journal an earlier version wrote with the umask's 0644
       const text = await fh.readFile('utf8');
       const { ops, validLength } = parseJournal(text, this.file);
       const validBytes = Buffer.byteLength(text.slice(0, validLength));
@@ -75,7 +84,7 @@ export class FileOutboxStore implements TOutboxStore {
   async compact(ops: TJournalOp[]): Promise<void> {
     await this.idle();
     const tmp = `${this.file}.compact`;
-    const out = await open(tmp, 'w');
+    const out = await open(tmp, 'w', OWNER_ONLY_FILE);
     try {
       await out.writeFile(ops.map((op) => `${JSON.stringify(op)}\n`).join(''));
       await out.datasync();
@@ -86,7 +95,7 @@ export class FileOutboxStore implements TOutboxStore {
     this.fh = null;
     await rename(tmp, this.file);
     await syncDirectory(this.dir);
-    this.fh = await open(this.file, 'a');
+    this.fh = await open(this.file, 'a', OWNER_ONLY_FILE);
   }
 
   async close(): Promise<void> {
