@@ -133,3 +133,16 @@ describe('events.timeline over ranges that events.list accepts, reaching past th
     expect(res.data.total).toBe(0); // the last 366 days of the range, long after the probes
   });
 });
+
+describe('readTokens.create: a name PostgreSQL cannot store', () => {
+  it.each([
+    ['a NUL character', 'Splunk\u0000pull', /NUL/],
+    ['a lone surrogate', 'Splunk \ud800', /well-formed/],
+  ])('with %s is BAD_REQUEST on name, and no token is made', async (_what, name, message) => {
+    const res = await trpc(stack, 'mutation', 'readTokens.create', { name }, { cookie });
+    expect({ status: res.status, code: res.code }, JSON.stringify(res.body)).toEqual({ status: 400, code: 'BAD_REQUEST' });
+    expect(res.body.error.data.issues).toContainEqual({ path: ['name'], message: expect.stringMatching(message) });
+    const listed = await trpc(stack, 'query', 'readTokens.list', undefined, { cookie });
+    expect(listed.data.items).toEqual([]);
+  });
+});

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ZUuid } from './safe-values.ts';
+import { stringProblem, ZUuid } from './safe-values.ts';
 
 /**
  * Read tokens (issue 16, item 1): a tenant's credential for machines that read its log
@@ -26,11 +26,16 @@ export type TReadToken = z.infer<typeof ZReadToken>;
 
 export const ZReadTokensListOutput = z.object({ items: z.array(ZReadToken) });
 
+/** A token's name: stored, and the label of its events, so text PostgreSQL keeps as sent (stringProblem). */
 export const ZReadTokenName = z
   .string()
   .trim()
   .min(1, { error: 'name the token (e.g. the tool that uses it)' })
-  .max(80, { error: 'a token name has at most 80 characters' });
+  .max(80, { error: 'a token name has at most 80 characters' })
+  .superRefine((name, ctx) => {
+    const problem = stringProblem(name);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 export const ZReadTokenCreateInput = z.strictObject({
   name: ZReadTokenName,
