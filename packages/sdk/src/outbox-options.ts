@@ -45,8 +45,10 @@ export type TSyncReport =
 export type TReachability = 'unknown' | 'online' | 'offline';
 
 export interface TAuditOutboxOptions {
-  /** The service's origin, e.g. `https://audit.example.com`. */
+  /** The service's origin, e.g. `https://audit.example.com` (`http://` only to this machine, unless `allowInsecureHttp`). */
   url: string;
+  /** Send the API key over plain `http://` to another host (see `createAuditClient`). Default false. */
+  allowInsecureHttp?: boolean;
   /** The tenant's API key. */
   apiKey: string;
   /** The API key's tenant: the default `tenantId` of recorded events. */

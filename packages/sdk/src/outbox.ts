@@ -63,7 +63,12 @@ export class AuditOutbox {
     private readonly state: TOutboxState & { deviceId: string },
     loadedOps: number,
   ) {
-    this.client = createAuditClient({ url: options.url, apiKey: options.apiKey, ...(options.fetch ? { fetch: options.fetch } : {}) });
+    this.client = createAuditClient({
+      url: options.url,
+      apiKey: options.apiKey,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.allowInsecureHttp ? { allowInsecureHttp: true } : {}),
+    });
     this.opts = {
       syncIntervalMs: options.syncIntervalMs ?? 60_000,
       flushDelayMs: options.flushDelayMs ?? 50,
