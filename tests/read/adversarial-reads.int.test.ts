@@ -146,3 +146,20 @@ describe('readTokens.create: a name PostgreSQL cannot store', () => {
     expect(listed.data.items).toEqual([]);
   });
 });
+
+describe('export downloads by an upper-case id (identifiers are case-insensitive everywhere)', () => {
+  it('serve the same file and manifest as the lower-case id', async () => {
+    const created = await trpc(stack, 'mutation', 'exports.create', { format: 'csv', filter: { entityType: 'PROBE' } }, { cookie });
+    const exportId = created.data.exportId as string;
+    await eventually(async () => {
+      const r = await trpc(stack, 'query', 'exports.get', { exportId: exportId.toUpperCase() }, { cookie });
+      return r.data?.status === 'READY' ? r.data : undefined;
+    }, 30_000);
+    for (const part of ['file', 'manifest']) {
+      const lower = await fetch(`${stack.baseUrl}/exports/${exportId}/${part}`, { headers: { cookie } });
+      const upper = await fetch(`${stack.baseUrl}/exports/${exportId.toUpperCase()}/${part}`, { headers: { cookie } });
+      expect({ part, status: upper.status }).toEqual({ part, status: 200 });
+      expect(await upper.text()).toBe(await lower.text());
+    }
+  });
+});

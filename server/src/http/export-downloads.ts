@@ -36,7 +36,8 @@ export function registerExportDownloads(app: FastifyInstance, services: TService
       if (isRefusal(reader))
         return refuse(reply, reader.status, reader.code, reader.status === 403 ? 'only an Admin of the tenant may download its exports' : reader.message);
       const tenantId = reader.kind === 'session' ? reader.session.tenantId : reader.token.tenantId;
-      const { exportId } = req.params;
+      // an upper-case id is the same export (the contract's ids are case-insensitive, as exports.get takes them)
+      const exportId = req.params.exportId.toLowerCase();
       if (!UUID.test(exportId)) return refuse(reply, 404, 'NOT_FOUND', 'no such export');
       let view;
       try {
