@@ -1,5 +1,7 @@
 import { connect as netConnect } from 'node:net';
+import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeEvent, postTrpc } from '../../testing/events.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 
 /**
@@ -50,5 +52,23 @@ describe('a request that never completes', () => {
     const { answer, closed } = await sendAndStall(head, 8_000);
     expect(closed, `no answer and still open after 8 s: ${JSON.stringify(answer)}`).toBe(true);
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+  });
+});
+
+describe('one spelling per id in every reply', () => {
+  it("a refused event's eventId is answered in the lower-case form, as accepted ids are (README: one spelling per id)", async () => {
+    // a Swift till sends upper case; one of its events names an action the catalog does not have
+    const good = { ...makeEvent(tenant.tenantId), eventId: uuidv7().toUpperCase() };
+    const bad = { ...makeEvent(tenant.tenantId), eventId: uuidv7().toUpperCase(), action: 'SALE_DELETED' };
+    const notAnId = { ...makeEvent(tenant.tenantId), eventId: 'Till-7/42' };
+    const res = await postTrpc(stack.baseUrl, 'ingest.batch', { events: [good, bad, notAnId] }, tenant.apiKey);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const { accepted, rejected } = res.body.result.data;
+    expect(accepted).toEqual([good.eventId.toLowerCase()]);
+    expect(rejected.map((r: { index: number; eventId?: string }) => [r.index, r.eventId])).toEqual([
+      [1, bad.eventId.toLowerCase()],
+      // what is not a UUID is echoed as sent, to say which event it was
+      [2, 'Till-7/42'],
+    ]);
   });
 });

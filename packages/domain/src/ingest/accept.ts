@@ -1,4 +1,13 @@
-import { isBranchOrTenantLifecycle, isWrittenByTheService, LIMITS, nullAsAbsent, ZAuditEventInput, type TAcceptedEvent, type TIssue } from '@modula/contracts';
+import {
+  isBranchOrTenantLifecycle,
+  isWrittenByTheService,
+  LIMITS,
+  nullAsAbsent,
+  ZAuditEventInput,
+  ZUuid,
+  type TAcceptedEvent,
+  type TIssue,
+} from '@modula/contracts';
 import type { TApiKeyScope } from '../accounts/api-keys.ts';
 import type { TAppErrorCode } from '../app-error.ts';
 import { redactEvent } from './redaction.ts';
@@ -30,9 +39,14 @@ export interface TJudgedEvents {
   rejected: TRejection[];
 }
 
+/**
+ * The eventId to name a refused event by: a UUID in its one spelling (lower case, as `accepted`
+ * answers it), anything else as sent (cut short), so the sender can still tell which event it was.
+ */
 function eventIdOf(raw: unknown): string | undefined {
-  if (typeof raw === 'object' && raw !== null && 'eventId' in raw && typeof raw.eventId === 'string') return raw.eventId.slice(0, 64);
-  return undefined;
+  if (typeof raw !== 'object' || raw === null || !('eventId' in raw) || typeof raw.eventId !== 'string') return undefined;
+  const uuid = ZUuid.safeParse(raw.eventId);
+  return uuid.success ? uuid.data : raw.eventId.slice(0, 64);
 }
 
 /** The event's size as UTF-8 JSON; counted exactly only when it could be over `limit` (a UTF-16 unit is at most 3 bytes). */
