@@ -25,47 +25,63 @@ export function safeString(max: number) {
 
 type Issue = { path: (string | number)[]; message: string };
 
-/** Walks a JSON value and reports what cannot be stored as sent. */
-function checkJsonValue(value: unknown, path: (string | number)[], depth: number, issues: Issue[]): void {
+/**
+ * Where a container lies, as a chain to its parent: a path is spelled out only for an issue, so a
+ * walk over valid JSON (every event's before, after and metadata, at acceptance and in the worker)
+ * allocates nothing per leaf.
+ */
+type TPlace = { parent: TPlace; key: string | number } | null;
+
+/** The path of the member `key` of the container at `place` (of the container itself without a key). */
+function pathOf(place: TPlace, key?: string | number): (string | number)[] {
+  const path: (string | number)[] = key === undefined ? [] : [key];
+  for (let p = place; p; p = p.parent) path.push(p.key);
+  return path.reverse();
+}
+
+/** Walks the member `key` of the container at `place` and reports what cannot be stored as sent. */
+function checkJsonValue(value: unknown, place: TPlace, key: string | number, depth: number, issues: Issue[]): void {
   if (issues.length >= 20) return;
   if (value === null || typeof value === 'boolean') return;
   if (typeof value === 'string') {
-    if (value.length > LIMITS.jsonMaxStringLength) issues.push({ path, message: `string longer than ${LIMITS.jsonMaxStringLength} characters` });
+    if (value.length > LIMITS.jsonMaxStringLength)
+      issues.push({ path: pathOf(place, key), message: `string longer than ${LIMITS.jsonMaxStringLength} characters` });
     const problem = stringProblem(value);
-    if (problem) issues.push({ path, message: `string ${problem}` });
+    if (problem) issues.push({ path: pathOf(place, key), message: `string ${problem}` });
     return;
   }
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) issues.push({ path, message: 'number must be finite' });
+    if (!Number.isFinite(value)) issues.push({ path: pathOf(place, key), message: 'number must be finite' });
     else if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
-      issues.push({ path, message: 'integer outside ±(2^53−1) cannot be kept exactly; send it as a string' });
+      issues.push({ path: pathOf(place, key), message: 'integer outside ±(2^53−1) cannot be kept exactly; send it as a string' });
     }
     return;
   }
   if (depth >= LIMITS.jsonMaxDepth) {
-    issues.push({ path, message: `nested deeper than ${LIMITS.jsonMaxDepth} levels` });
+    issues.push({ path: pathOf(place, key), message: `nested deeper than ${LIMITS.jsonMaxDepth} levels` });
     return;
   }
+  const here: TPlace = { parent: place, key };
   if (Array.isArray(value)) {
-    if (value.length > LIMITS.jsonMaxArrayItems) issues.push({ path, message: `array longer than ${LIMITS.jsonMaxArrayItems} items` });
-    value.forEach((item, i) => checkJsonValue(item, [...path, i], depth + 1, issues));
+    if (value.length > LIMITS.jsonMaxArrayItems) issues.push({ path: pathOf(here), message: `array longer than ${LIMITS.jsonMaxArrayItems} items` });
+    for (let i = 0; i < value.length; i++) checkJsonValue(value[i], here, i, depth + 1, issues);
     return;
   }
   if (isPlainObject(value)) {
-    checkJsonObject(value, path, depth + 1, issues);
+    checkJsonObject(value, here, depth + 1, issues);
     return;
   }
-  issues.push({ path, message: `must be a JSON value (string, number, boolean, null, array or object), got ${describeType(value)}` });
+  issues.push({ path: pathOf(place, key), message: `must be a JSON value (string, number, boolean, null, array or object), got ${describeType(value)}` });
 }
 
-function checkJsonObject(value: Record<string, unknown>, path: (string | number)[], depth: number, issues: Issue[]): void {
+function checkJsonObject(value: Record<string, unknown>, place: TPlace, depth: number, issues: Issue[]): void {
   const keys = Object.keys(value);
-  if (keys.length > LIMITS.jsonMaxKeys) issues.push({ path, message: `object with more than ${LIMITS.jsonMaxKeys} keys` });
+  if (keys.length > LIMITS.jsonMaxKeys) issues.push({ path: pathOf(place), message: `object with more than ${LIMITS.jsonMaxKeys} keys` });
   for (const key of keys) {
-    if (key.length > LIMITS.jsonMaxKeyLength) issues.push({ path: [...path, key], message: `key longer than ${LIMITS.jsonMaxKeyLength} characters` });
+    if (key.length > LIMITS.jsonMaxKeyLength) issues.push({ path: pathOf(place, key), message: `key longer than ${LIMITS.jsonMaxKeyLength} characters` });
     const problem = stringProblem(key);
-    if (problem) issues.push({ path: [...path, key], message: `key ${problem}` });
-    checkJsonValue(value[key], [...path, key], depth, issues);
+    if (problem) issues.push({ path: pathOf(place, key), message: `key ${problem}` });
+    checkJsonValue(value[key], place, key, depth, issues);
   }
 }
 
@@ -85,7 +101,7 @@ export const ZJsonObject = z
   .custom<Record<string, unknown>>((v) => isPlainObject(v), { error: 'must be a JSON object' })
   .superRefine((value, ctx) => {
     const issues: Issue[] = [];
-    checkJsonObject(value, [], 1, issues);
+    checkJsonObject(value, null, 1, issues);
     for (const issue of issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   });
 
