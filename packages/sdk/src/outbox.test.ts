@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LIMITS } from '@modula/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditOutbox, InvalidAuditEventError, MemoryOutboxStore, type TRecordInput } from './index.ts';
 
@@ -74,6 +75,29 @@ describe('AuditOutbox while the service is unreachable', () => {
     const both = await Promise.allSettled([outbox.record(twice), outbox.record(twice)]);
     expect(both.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect(outbox.pending().map((e) => e.context?.deviceSeq)).toEqual([1, 2]);
+    await outbox.close();
+  });
+
+  it('refuses at once an event that metadata.clock would push over a limit, when the outbox may still add it', async () => {
+    const outbox = await open();
+    // the clock is not measured yet: a correction at the first sync adds metadata.clock
+    const full = { ...sale, metadata: Object.fromEntries(Array.from({ length: LIMITS.jsonMaxKeys }, (_, i) => [`k${i}`, i])) };
+    const error = await outbox.record(full).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidAuditEventError);
+    expect((error as InvalidAuditEventError).issues).toEqual([{ path: ['metadata'], message: expect.stringMatching(/more than 256 keys.*metadata\.clock/) }]);
+    // so is one whose size leaves no room for it
+    const plain = await outbox.record(sale);
+    // notes of at most 8,000 characters, adding up to 20 bytes short of the limit
+    const notes = (chars: number) =>
+      Object.fromEntries(Array.from({ length: Math.ceil(chars / 8000) }, (_, i) => [`n${i}`, 'x'.repeat(Math.min(8000, chars - i * 8000))]));
+    const bytes = (chars: number) => Buffer.byteLength(JSON.stringify({ ...plain, metadata: notes(chars) }));
+    let chars = LIMITS.eventMaxBytes;
+    while (bytes(chars) > LIMITS.eventMaxBytes - 20) chars -= bytes(chars) - (LIMITS.eventMaxBytes - 20);
+    await expect(outbox.record({ ...sale, metadata: notes(chars) })).rejects.toThrow(/bytes serialized.*metadata\.clock/);
+    // with its own occurredAt the event is final as recorded: nothing will be added
+    const stamped = await outbox.record({ ...full, occurredAt: '2026-11-20T08:00:00+01:00' });
+    expect(Object.keys(stamped.metadata!)).toHaveLength(LIMITS.jsonMaxKeys);
+    expect(outbox.pending()).toHaveLength(2);
     await outbox.close();
   });
 

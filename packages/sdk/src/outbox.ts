@@ -1,4 +1,4 @@
-import { nullAsAbsent, type TAuditEventInput } from '@modula/contracts';
+import { nullAsAbsent, type TAuditEventInput, type TIssue } from '@modula/contracts';
 import { v7 as uuidv7 } from 'uuid';
 import { backoffDelay, DEFAULT_BACKOFF, retryAfterMs, type TBackoffPolicy } from './backoff.ts';
 import { INGEST_BATCH_LIMITS, splitBatches, type TBatchLimits } from './batches.ts';
@@ -168,6 +168,7 @@ export class AuditOutbox {
       }) as TAuditEventInput;
     let event = build(this.state.lastSeq + 1);
     const issues = localIssues(event);
+    if (!sealed && issues.length === 0) issues.push(...roomForClock(event));
     const eventId = event.eventId;
     if (this.state.pending.has(eventId) || this.state.deadLetters.has(eventId) || this.recording.has(eventId)) {
       issues.push({ path: ['eventId'], message: 'is already in this outbox' });
@@ -415,4 +416,17 @@ function jsonSize(event: TAuditEventInput): number {
 function isUnreachable(error: Error): boolean {
   const data = (error as { data?: { httpStatus?: number } }).data;
   return data?.httpStatus === undefined || data.httpStatus >= 502;
+}
+
+/**
+ * The issues of an event not sealed yet once `seal` adds `metadata.clock` (a device clock found off
+ * at the first sync): refused now, while the app can still hear it, not dead-lettered by the
+ * service after the app was told it was recorded. The offset is taken at its longest.
+ */
+function roomForClock(event: TAuditEventInput): TIssue[] {
+  const clock = { deviceTime: event.occurredAt, offsetMs: -Number.MAX_SAFE_INTEGER };
+  return localIssues({ ...event, metadata: { ...event.metadata, clock } }).map((issue) => ({
+    ...issue,
+    message: `${issue.message} (once metadata.clock is added: the outbox adds it when this device's clock is found off at its first sync)`,
+  }));
 }
