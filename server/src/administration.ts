@@ -1,5 +1,6 @@
 import type { TAuditEventInput, TEventsFilter, TProvenance, TSavedView } from '@modula/contracts';
 import { administrationEvent, canonicalJson, sessionActor, sha256Hex, type TSession } from '@modula/domain';
+import { isIP } from 'node:net';
 import { TRPCError } from '@trpc/server';
 import type { TServices } from './context.ts';
 import { ingestEvents } from './ingest-service.ts';
@@ -45,6 +46,33 @@ export async function recordLogViewed(
           metadata: procedure ? { procedure, filter } : { filter },
           context: { sessionId: session.sessionId },
         }),
+      ],
+      userProvenance(session.userId, sourceAddress),
+    ),
+  );
+}
+
+/**
+ * A signed-in Manager or Cashier refused at an Admin procedure (PCI DSS 10.2.1.4, invalid logical
+ * access attempts; DESIGN: refused attempts are recorded): the action it would have been,
+ * AUDIT_LOG_VIEWED, REJECTED with PERMISSION_DENIED and the procedure in metadata. Once per session
+ * and procedure, so a viewer that keeps asking does not flood the log; recorded before the refusal
+ * goes out (503 if it cannot be).
+ */
+export async function recordAccessDenied(services: TServices, session: TSession, procedure: string, sourceAddress: string | null): Promise<void> {
+  const key = `${services.config.QUEUE_PREFIX}:denied:${session.sessionId}:${sha256Hex(procedure)}`;
+  await recordOnce(services.redis, key, VIEWED_TTL_SECONDS, () =>
+    recordAdministration(
+      services,
+      [
+        {
+          ...administrationEvent(session.tenantId, 'AUDIT_LOG_VIEWED', sessionActor(session), undefined, {
+            metadata: { procedure },
+            context: { sessionId: session.sessionId, ...(sourceAddress && isIP(sourceAddress) ? { ip: sourceAddress } : {}) },
+          }),
+          outcome: 'REJECTED',
+          reason: 'PERMISSION_DENIED',
+        },
       ],
       userProvenance(session.userId, sourceAddress),
     ),

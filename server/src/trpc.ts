@@ -1,8 +1,9 @@
-import { AppError, type TAppErrorCode } from '@modula/domain';
+import { AppError, type TAppErrorCode, type TSession } from '@modula/domain';
 import type { TIssue } from '@modula/contracts';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { z } from 'zod';
+import { recordAccessDenied } from './administration.ts';
 import type { TContext } from './context.ts';
 import type { TReader } from './read-access.ts';
 
@@ -74,9 +75,15 @@ export const sessionProcedure = publicProcedure.use(({ ctx, next }) => {
   return next({ ctx: { ...ctx, session: ctx.session } });
 });
 
+/** A Manager's or Cashier's session at an Admin procedure: the refusal is recorded in the tenant's log, then FORBIDDEN. */
+async function refuseNonAdmin(ctx: TContext, session: TSession, path: string): Promise<never> {
+  await recordAccessDenied(ctx.services, session, path, ctx.http?.ip ?? null);
+  throw new TRPCError({ code: 'FORBIDDEN', message: 'only an Admin of the tenant may read its audit log' });
+}
+
 /** Reading the log: an ADMIN's session only; every read then runs confined to that session's tenant. */
-export const adminProcedure = sessionProcedure.use(({ ctx, next }) => {
-  if (ctx.session.role !== 'ADMIN') throw new TRPCError({ code: 'FORBIDDEN', message: 'only an Admin of the tenant may read its audit log' });
+export const adminProcedure = sessionProcedure.use(async ({ ctx, next, path }) => {
+  if (ctx.session.role !== 'ADMIN') await refuseNonAdmin(ctx, ctx.session, path);
   return next({ ctx: { ...ctx, tenantId: ctx.session.tenantId } });
 });
 
@@ -86,9 +93,9 @@ export const adminProcedure = sessionProcedure.use(({ ctx, next }) => {
  * keys, streams, alerts, views…) stays on adminProcedure, which a token never passes (no session).
  * `ctx.reader` says who reads, to record it; every read runs confined to `ctx.tenantId`.
  */
-export const readerProcedure = publicProcedure.use(({ ctx, next }) => {
+export const readerProcedure = publicProcedure.use(async ({ ctx, next, path }) => {
   if (ctx.session) {
-    if (ctx.session.role !== 'ADMIN') throw new TRPCError({ code: 'FORBIDDEN', message: 'only an Admin of the tenant may read its audit log' });
+    if (ctx.session.role !== 'ADMIN') await refuseNonAdmin(ctx, ctx.session, path);
     const reader: TReader = { kind: 'session', session: ctx.session };
     return next({ ctx: { ...ctx, tenantId: ctx.session.tenantId, reader } });
   }

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../testing/events.ts';
+import { startStack, type TestStack } from '../../testing/stack.ts';
+import { makeUser, signedInAdmin, signInFirstTime, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
+
+/**
+ * Sign-in, sessions and accounts probed as an attacker and a careless user (OWASP ASVS v4 chapters 2
+ * and 3): refusals are audit data too (DESIGN: "including attempts that were refused"; PCI DSS
+ * 10.2.1.4, invalid logical access attempts).
+ */
+let stack: TestStack;
+let tenantId: string;
+let admin: Awaited<ReturnType<typeof signedInAdmin>>;
+
+beforeAll(async () => {
+  stack = await startStack({ env: VIEWER_ENV });
+  ({ tenantId } = await stack.createTenant('Adversarial sign-in'));
+  admin = await signedInAdmin(stack, tenantId);
+});
+afterAll(() => stack?.close());
+
+/** The events of one actor as an Admin reads them, once `count` have arrived. */
+async function eventsOf(actorId: string, count: number): Promise<any[]> {
+  return eventually(async () => {
+    const res = await trpc(stack, 'query', 'events.list', { actorIds: [actorId], limit: 50 }, { cookie: admin.cookie });
+    return (res.data?.items.length ?? 0) >= count ? (res.data.items as any[]) : undefined;
+  });
+}
+
+describe('a Manager or Cashier at an Admin procedure', () => {
+  it('is refused FORBIDDEN, and the refusal is an event of the tenant (once per session and procedure)', async () => {
+    const manager = await makeUser(stack, tenantId, 'MANAGER', 'Mo Manager');
+    const { cookie } = await signInFirstTime(stack, manager.email);
+    for (let i = 0; i < 3; i++) expect((await trpc(stack, 'query', 'events.list', {}, { cookie })).code).toBe('FORBIDDEN');
+    expect((await trpc(stack, 'mutation', 'readTokens.create', { name: 'exfil' }, { cookie })).code).toBe('FORBIDDEN');
+
+    const items = await eventsOf(manager.userId, 4); // LOGIN_SUCCESS, TWO_FACTOR_ENABLED and the two refusals
+    const denied = items.filter((e) => e.outcome === 'REJECTED');
+    expect(denied).toHaveLength(2);
+    for (const e of denied) {
+      expect(e).toMatchObject({
+        action: 'AUDIT_LOG_VIEWED',
+        outcome: 'REJECTED',
+        reason: 'PERMISSION_DENIED',
+        actor: { id: manager.userId, role: 'MANAGER' },
+        context: { ip: '127.0.0.1' },
+      });
+      expect(e.context.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    expect(denied.map((e) => e.metadata.procedure).sort()).toEqual(['events.list', 'readTokens.create']);
+  });
+
+  it('a Cashier (password only) reading the log is recorded as well', async () => {
+    const cashier = await makeUser(stack, tenantId, 'CASHIER', 'Cy Cashier');
+    const { cookie } = await signInFirstTime(stack, cashier.email);
+    expect((await trpc(stack, 'query', 'integrity.verify', {}, { cookie })).code).toBe('FORBIDDEN');
+    const items = await eventsOf(cashier.userId, 2);
+    expect(items.find((e) => e.outcome === 'REJECTED')).toMatchObject({
+      action: 'AUDIT_LOG_VIEWED',
+      reason: 'PERMISSION_DENIED',
+      actor: { id: cashier.userId, role: 'CASHIER' },
+      metadata: { procedure: 'integrity.verify' },
+    });
+  });
+});
