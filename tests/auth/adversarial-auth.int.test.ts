@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../../testing/database.ts';
 import { eventually } from '../../testing/events.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
-import { makeUser, signedInAdmin, signInFirstTime, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
+import { makeUser, PASSWORD, signedInAdmin, signInFirstTime, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
 
 /**
  * Sign-in, sessions and accounts probed as an attacker and a careless user (OWASP ASVS v4 chapters 2
@@ -11,6 +12,8 @@ import { makeUser, signedInAdmin, signInFirstTime, trpc, VIEWER_ENV } from '../.
 let stack: TestStack;
 let tenantId: string;
 let admin: Awaited<ReturnType<typeof signedInAdmin>>;
+
+const query = <T>(text: string, params: unknown[] = []) => queryRows<T>(stack.databaseSuperuserUrl, text, params);
 
 beforeAll(async () => {
   stack = await startStack({ env: VIEWER_ENV });
@@ -61,5 +64,28 @@ describe('a Manager or Cashier at an Admin procedure', () => {
       actor: { id: cashier.userId, role: 'CASHIER' },
       metadata: { procedure: 'integrity.verify' },
     });
+  });
+});
+
+describe('a refused password change', () => {
+  it('for the policy (right current password, weak new one) is a PASSWORD_CHANGED REJECTED VALIDATION_FAILED, without the password', async () => {
+    const user = await makeUser(stack, tenantId, 'CASHIER', 'Pat Password');
+    const { cookie } = await signInFirstTime(stack, user.email);
+    const weak = 'password1234';
+    const res = await trpc(stack, 'mutation', 'auth.changePassword', { currentPassword: PASSWORD, newPassword: weak }, { cookie });
+    expect(res.code).toBe('BAD_REQUEST');
+    const reused = await trpc(stack, 'mutation', 'auth.changePassword', { currentPassword: PASSWORD, newPassword: PASSWORD }, { cookie });
+    expect(reused.code).toBe('BAD_REQUEST');
+
+    const items = await eventsOf(user.userId, 3); // LOGIN_SUCCESS and the two refusals
+    const refused = items.filter((e) => e.action === 'PASSWORD_CHANGED');
+    expect(refused).toHaveLength(2);
+    for (const e of refused) {
+      expect(e).toMatchObject({ outcome: 'REJECTED', reason: 'VALIDATION_FAILED', actor: { id: user.userId }, metadata: { channel: 'viewer' } });
+      expect(e.context.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(typeof e.metadata.problem).toBe('string');
+    }
+    const leaks = await query('select seq from audit_events where audit_events::text like $1 or audit_events::text like $2', [`%${weak}%`, `%${PASSWORD}%`]);
+    expect(leaks).toEqual([]);
   });
 });

@@ -58,13 +58,24 @@ export async function changePassword(
       return { kind: 'REFUSED', code: 'UNAUTHORIZED', message: 'the current password is wrong', events: [event] };
     }
     await store.writeFailures(key, NO_FAILURES);
+    // a new password refused is a refused attempt of the change, recorded with the reason (never the password)
+    const invalid = (problem: string): TPasswordChangeOutcome => ({
+      kind: 'REFUSED',
+      code: 'BAD_REQUEST',
+      message: problem,
+      events: [
+        {
+          ...signInEvent('PASSWORD_CHANGED', actor, { ip: input.ip, sessionId: input.sessionId, now, metadata: { problem } }),
+          outcome: 'REJECTED',
+          reason: 'VALIDATION_FAILED',
+        },
+      ],
+    });
     const problem = passwordProblem(input.newPassword, { email: user.email, name: user.name });
-    if (problem) return { kind: 'REFUSED', code: 'BAD_REQUEST', message: problem, events: [] };
-    if (await checkPassword(user.password_hash, input.newPassword)) {
-      return { kind: 'REFUSED', code: 'BAD_REQUEST', message: 'the new password must differ from the current one', events: [] };
-    }
+    if (problem) return invalid(problem);
+    if (await checkPassword(user.password_hash, input.newPassword)) return invalid('the new password must differ from the current one');
     // PCI DSS 8.3.7: nor any of the ones it replaced among the last four
-    if (await usedBefore(db, input.tenantId, user.id, input.newPassword)) return { kind: 'REFUSED', code: 'BAD_REQUEST', message: REUSED_PASSWORD, events: [] };
+    if (await usedBefore(db, input.tenantId, user.id, input.newPassword)) return invalid(REUSED_PASSWORD);
     const passwordHash = await hash(input.newPassword, ARGON2_OPTIONS);
     await sql`update users set password_hash = ${passwordHash} where tenant_id = ${input.tenantId} and id = ${user.id}`.execute(db);
     await rememberReplaced(db, input.tenantId, user.id, user.password_hash);
