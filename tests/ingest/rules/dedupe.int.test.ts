@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { TAuditEventInput } from '@modula/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeEvent } from '../../../testing/events.ts';
+import { makeEvent, provisionBranch, sale } from '../../../testing/events.ts';
 import { chainHead, jobOf, openRulesDatabase, quarantinedRows, storedRows, storeEvents, storeJob, type TRulesDatabase } from '../../../testing/worker-rules.ts';
 
 /**
@@ -83,6 +84,42 @@ describe('rule 4: dedupe', () => {
     await storeJob(rules.orm, { ...job, events: job.events.map((e) => ({ ...e, context: {} })) });
     expect(await storeEvents(rules.orm, tenantId, [event])).toEqual({ stored: [], duplicates: 1, quarantined: [], waiting: [] });
     expect(await quarantinedRows(rules.db, tenantId)).toEqual([]);
+  });
+
+  it('an event stored before a redaction rule existed, with the value in the clear: its resend, redacted now, is a duplicate', async () => {
+    const tenantId = await rules.newTenant();
+    const event = makeEvent(tenantId, {
+      entity: { type: 'REFUND', id: 'ref-1', label: 'approved with PIN-4321' },
+      metadata: { managerpin: '4321', note: 'card 4111·1111·1111·1111', till: 3 },
+    });
+    const [redacted] = jobOf(tenantId, [event]).events;
+    // today's acceptance redacts all three; an earlier version queued them as sent, and hashed them so
+    expect(redacted!.redactedPaths).toEqual(['entity.label', 'metadata.managerpin', 'metadata.note']);
+    const job = jobOf(tenantId, [makeEvent(tenantId, { ...event, entity: { type: 'REFUND', id: 'ref-1' }, metadata: { till: 3 } })]);
+    await storeJob(rules.orm, { ...job, events: [{ ...job.events[0]!, entity: event.entity, metadata: event.metadata, redactedPaths: [] }] });
+    expect(await storeEvents(rules.orm, tenantId, [event])).toEqual({ stored: [], duplicates: 1, quarantined: [], waiting: [] });
+    expect(await quarantinedRows(rules.db, tenantId)).toEqual([]);
+    // a resend that differs in what is not secret is still a conflict
+    const other = await storeEvents(rules.orm, tenantId, [{ ...event, metadata: { ...event.metadata, till: 4 } }]);
+    expect(other.quarantined).toEqual([{ eventId: event.eventId, reason: 'DUPLICATE_CONFLICT' }]);
+    expect(await storedRows(rules.db, tenantId)).toHaveLength(1);
+  });
+
+  it('a stored event the freeze rule denied: its resend (as the sender claimed it: SUCCESS, no reason) is a duplicate', async () => {
+    const tenantId = await rules.newTenant();
+    const branchId = randomUUID();
+    await storeEvents(rules.orm, tenantId, [
+      provisionBranch(tenantId, branchId, '2026-01-01T00:00:00.000Z'),
+      makeEvent(tenantId, { action: 'BRANCH_FROZEN', branchId, occurredAt: '2026-03-01T10:00:00.000Z', entity: { type: 'BRANCH', id: branchId } }),
+    ]);
+    const event = sale(tenantId, branchId, '2026-03-01T11:00:00.000Z', { metadata: { managerpin: '4321' } });
+    const job = jobOf(tenantId, [{ ...event, metadata: {} }]);
+    await storeJob(rules.orm, { ...job, events: [{ ...job.events[0]!, metadata: event.metadata, redactedPaths: [] }] });
+    const [row] = (
+      await rules.db.query('select outcome, reason, claimed_outcome from audit_events where tenant_id = $1 and event_id = $2', [tenantId, event.eventId])
+    ).rows;
+    expect(row).toEqual({ outcome: 'REJECTED', reason: 'BRANCH_FROZEN', claimed_outcome: 'SUCCESS' });
+    expect(await storeEvents(rules.orm, tenantId, [event])).toEqual({ stored: [], duplicates: 1, quarantined: [], waiting: [] });
   });
 
   it('keys on the tenant too: the same eventId in two tenants is two events', async () => {

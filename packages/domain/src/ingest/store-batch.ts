@@ -5,7 +5,14 @@ import { canonicalMembersOf, contentHashOf } from './event-row.ts';
 import { insertQuarantine, type TQuarantineRow } from './quarantine-rows.ts';
 import { applyBranchChanges, branchChangeOf, type TBranchChange } from './rules/branch-projection.ts';
 import { advanceChainHead, appendToChain, insertAuditRows, lockChainHead } from './rules/chain-append.ts';
-import { dedupe, DUPLICATE_CONFLICT_DETAIL, earlierContentHashes, loadStoredContent } from './rules/dedupe.ts';
+import {
+  dedupe,
+  DUPLICATE_CONFLICT_DETAIL,
+  earlierContentHashes,
+  loadStoredContent,
+  pathlessContentHash,
+  storedHashesUnderTodaysRules,
+} from './rules/dedupe.ts';
 import { freezeDenial, insertTransitions, loadTransitions, transitionOf, type TFreezeTransition } from './rules/freeze-denial.ts';
 import { judgeBranchContext, loadBranchContext, tenantExists, UNKNOWN_TENANT } from './rules/tenant-context.ts';
 
@@ -83,6 +90,10 @@ export async function storeJobs(em: Em, jobs: TJobToStore[]): Promise<TStoreOutc
     tenantId,
     allEvents.map((e) => e.eventId),
   );
+  const mismatched = jobs.flatMap((j, k) =>
+    j.job.events.filter((e, i) => stored.has(e.eventId) && stored.get(e.eventId) !== hashes[k]![i]).map((e) => e.eventId),
+  );
+  const storedToday = await storedHashesUnderTodaysRules(db, tenantId, [...new Set(mismatched)]);
   const branchIds = [...new Set(allEvents.map((e) => e.branchId).filter((b): b is string => Boolean(b)))];
   const context = await loadBranchContext(db, branchIds);
   const transitions = await loadTransitions(db, tenantId, branchIds);
@@ -94,7 +105,8 @@ export async function storeJobs(em: Em, jobs: TJobToStore[]): Promise<TStoreOutc
     const provenance = job.provenance ?? null;
     for (const [i, event] of job.events.entries()) {
       const contentHash = hashes[k]![i]!;
-      const seen = dedupe(stored, event.eventId, contentHash, () => earlierContentHashes(event, members[k]![i]!));
+      let seen = dedupe(stored, event.eventId, contentHash, () => earlierContentHashes(event, members[k]![i]!));
+      if (seen === 'conflict' && storedToday.get(event.eventId) === pathlessContentHash(event)) seen = 'duplicate';
       if (seen === 'duplicate') {
         outcome.duplicates++;
         continue;

@@ -1,6 +1,8 @@
-import type { TAcceptedEvent } from '@modula/contracts';
-import { sql, type Db } from '@modula/db';
+import type { TAcceptedEvent, TAuditEventInput, TRole } from '@modula/contracts';
+import { AUDIT_EVENT_RECORD_SELECT, sql, type Db, type TAuditEventRecordRow } from '@modula/db';
+import { normalizeEvent } from '../accept.ts';
 import { contentHashOf, type TCanonicalMembers } from '../event-row.ts';
+import { redactEvent } from '../redaction.ts';
 
 /**
  * DESIGN rule 4, dedupe forever on (tenant_id, event_id): a resend with the same content hash is
@@ -39,4 +41,64 @@ export function dedupe(stored: TStoredContent, eventId: string, contentHash: str
 /** Before 2026-12-03 an empty context was kept, and hashed: an event without one was also stored as `context: {}`. */
 export function earlierContentHashes(event: TAcceptedEvent, members: TCanonicalMembers): string[] {
   return event.context === undefined ? [contentHashOf({ ...event, context: {} }, members)] : [];
+}
+
+/**
+ * The content hash of an event whatever paths were redacted: what a resend is compared by when the
+ * stored row was redacted by other rules than today's (the paths are where, not what).
+ */
+export function pathlessContentHash(event: TAcceptedEvent): string {
+  return contentHashOf({ ...event, redactedPaths: [] });
+}
+
+/**
+ * For the events stored in the log whose resend hashes otherwise: the stored content redacted again
+ * by today's rules (pathlessContentHash). An event stored before a redaction rule existed (a PIN
+ * under a key name, a card number's grouping) holds that value as sent, and was hashed so; redacted
+ * now, its resend hashes otherwise and would be taken for a conflict, though what the log keeps of
+ * both is the same. Asked only for mismatches (rare), in one query. Rows retention removed keep no
+ * content: those stay conflicts.
+ */
+export async function storedHashesUnderTodaysRules(db: Db, tenantId: string, eventIds: string[]): Promise<Map<string, string>> {
+  if (eventIds.length === 0) return new Map();
+  const { rows } = await sql<TAuditEventRecordRow>`select ${AUDIT_EVENT_RECORD_SELECT} from audit_events
+    where tenant_id = ${tenantId} and event_id = any(${eventIds}::uuid[])`.execute(db);
+  return new Map(
+    rows.map((row) => {
+      const { event, redactedPaths } = redactEvent(sentEventOf(row));
+      return [row.eventId, pathlessContentHash(normalizeEvent({ ...event, redactedPaths }))];
+    }),
+  );
+}
+
+/** The event as its sender sent it, from its row: the claimed outcome, without the reason of a denial the service made. */
+function sentEventOf(row: TAuditEventRecordRow): TAuditEventInput {
+  // a null column is a member the sender left out
+  const present = <K extends string, V>(key: K, value: V | null): { [P in K]?: V } => (value === null ? {} : ({ [key]: value } as { [P in K]: V }));
+  const actor =
+    row.actorType === 'USER'
+      ? { type: 'USER' as const, id: row.actorId ?? '', ...present('role', row.actorRole as TRole | null), ...present('name', row.actorName) }
+      : { type: 'SYSTEM' as const, ...present('id', row.actorId), ...present('name', row.actorName) };
+  const context = {
+    ...present('ip', row.ip),
+    ...present('sessionId', row.sessionId),
+    ...present('deviceId', row.deviceId),
+    ...present('deviceSeq', row.deviceSeq === null ? null : Number(row.deviceSeq)),
+    ...present('offline', row.offline),
+  };
+  return {
+    eventId: row.eventId,
+    tenantId: row.tenantId,
+    ...present('branchId', row.branchId),
+    action: row.action as TAuditEventInput['action'],
+    outcome: row.claimedOutcome as TAuditEventInput['outcome'],
+    ...(row.outcome === row.claimedOutcome ? present('reason', row.reason as TAuditEventInput['reason'] | null) : {}),
+    actor,
+    ...(row.entityType === null ? {} : { entity: { type: row.entityType, id: row.entityId ?? '', ...present('label', row.entityLabel) } }),
+    occurredAt: row.occurredAt,
+    ...present('before', row.before),
+    ...present('after', row.after),
+    ...present('metadata', row.metadata),
+    ...(Object.keys(context).length > 0 ? { context } : {}),
+  };
 }
