@@ -88,4 +88,19 @@ describe('a refused password change', () => {
     const leaks = await query('select seq from audit_events where audit_events::text like $1 or audit_events::text like $2', [`%${weak}%`, `%${PASSWORD}%`]);
     expect(leaks).toEqual([]);
   });
+
+  it('while its lock holds (10 wrong current passwords) is still recorded: one LOGIN_FAILED LOCKED per window with the attempts', async () => {
+    const user = await makeUser(stack, tenantId, 'CASHIER', 'Sam Stolen-Session');
+    const { cookie } = await signInFirstTime(stack, user.email);
+    const attempt = (currentPassword: string) =>
+      trpc(stack, 'mutation', 'auth.changePassword', { currentPassword, newPassword: 'plum Vivid 87 harbor' }, { cookie });
+    for (let i = 0; i < 10; i++) expect((await attempt(`wrong guess ${i}`)).code).toBe('UNAUTHORIZED');
+    for (let i = 0; i < 3; i++) expect((await attempt(PASSWORD)).code).toBe('TOO_MANY_REQUESTS');
+
+    const items = await eventsOf(user.userId, 12); // LOGIN_SUCCESS, 10 wrong passwords, the refusals while locked
+    const locked = items.filter((e) => e.metadata.failure === 'LOCKED');
+    expect(locked).toHaveLength(1);
+    expect(locked[0]).toMatchObject({ action: 'LOGIN_FAILED', outcome: 'FAILED', metadata: { step: 'PASSWORD_CHANGE', attempts: 1 } });
+    expect(locked[0].context.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+  });
 });

@@ -6,7 +6,7 @@ import { afterFailure, NO_FAILURES, refusalMessage, refusedUntil } from './login
 import { REUSED_PASSWORD, rememberReplaced, usedBefore } from './password-history.ts';
 import { passwordProblem } from './password-policy.ts';
 import { checkPassword } from './passwords.ts';
-import { actorOf, lockUser, type TAuthSettings } from './sign-in.ts';
+import { actorOf, lockUser, REFUSAL_EVENT_WINDOW_MS, type TAuthSettings } from './sign-in.ts';
 import { signInEvent } from './sign-in-events.ts';
 import type { TSignInStore } from './sign-in-store.ts';
 
@@ -43,9 +43,17 @@ export async function changePassword(
     if (!user) return { kind: 'REFUSED', code: 'UNAUTHORIZED', message: 'sign in again', events: [] };
     const now = new Date();
     const state = await store.readFailures(key);
-    const refused = refusedUntil(state, settings, now);
-    if (refused) return { kind: 'REFUSED', code: 'TOO_MANY_REQUESTS', message: refusalMessage(refused, now), events: [] };
     const actor = actorOf(input.tenantId, user);
+    const refused = refusedUntil(state, settings, now);
+    if (refused) {
+      // refused unchecked while locked: counted, and written as one LOGIN_FAILED per session and window (as sign-in's are)
+      const tally = await store.countRefusal(`refused:${key}`, refused.reason, input.ip, REFUSAL_EVENT_WINDOW_MS);
+      const metadata = { step: 'PASSWORD_CHANGE', attempts: tally.attempts, addresses: tally.addresses };
+      const events = tally.record
+        ? [signInEvent('LOGIN_FAILED', actor, { ip: input.ip, sessionId: input.sessionId, failure: refused.reason, now, metadata })]
+        : [];
+      return { kind: 'REFUSED', code: 'TOO_MANY_REQUESTS', message: refusalMessage(refused, now), events };
+    }
     if (!(await checkPassword(user.password_hash, input.currentPassword))) {
       await store.writeFailures(key, afterFailure(state, settings, now));
       const event = signInEvent('LOGIN_FAILED', actor, {
