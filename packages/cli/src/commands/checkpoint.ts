@@ -1,17 +1,15 @@
 import { administrationEvent, createCheckpoint, listCheckpoints, loadSigner, pinnedKeys } from '@modula/domain';
 import { z } from 'zod';
-import { printJson, required, type TCommand } from './helpers.ts';
+import { printJson, tenantOption, type TCommand } from './helpers.ts';
 import { cliConfig } from '../runtime-config.ts';
 import { operatorActor, recordAdministration } from './record-administration.ts';
 import { withOrm } from './with-orm.ts';
-
-const tenantOf = (values: Record<string, unknown>) => z.uuid({ error: '--tenant must be a tenant id (UUID)' }).parse(required(values, 'tenant'));
 
 export const checkpointCreate: TCommand = {
   summary: "Signs the tenant's chain head now (seq, hash, Merkle root, time) after verifying the events since the last checkpoint; prints it.",
   options: { tenant: { type: 'string' } },
   async run(values) {
-    const tenantId = tenantOf(values);
+    const tenantId = tenantOption(values);
     const config = cliConfig();
     const signer = loadSigner(config);
     // extends only a checkpoint signed by a key pinned on this host (as verify-chain trusts them)
@@ -38,7 +36,7 @@ export const checkpointList: TCommand = {
   summary: "Prints the tenant's signed checkpoints, newest first (save them: an auditor's copy catches a deleted tail).",
   options: { tenant: { type: 'string' }, limit: { type: 'string' } },
   async run(values) {
-    const tenantId = tenantOf(values);
+    const tenantId = tenantOption(values);
     const limit = z.coerce.number().int().min(1).max(10_000).default(20).parse(values.limit);
     printJson({ items: await withOrm((orm) => listCheckpoints(orm, tenantId, limit)) });
     return 0;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { cliConfig } from '../runtime-config.ts';
-import { printJson, required, type TCommand } from './helpers.ts';
+import { printJson, required, tenantOption, type TCommand } from './helpers.ts';
 import { trustedKeyring } from './trusted-keys.ts';
 import { withOrm } from './with-orm.ts';
 
@@ -49,7 +49,7 @@ export const exportCreateCommand: TCommand = {
     'Builds a signed export pack of a tenant now, in this process (operators; Admins use exports.create): --format csv|pdf [--filter JSON]; prints its manifest.',
   options: { tenant: { type: 'string' }, format: { type: 'string' }, filter: { type: 'string' } },
   async run(values) {
-    const tenantId = z.uuid({ error: '--tenant must be a tenant id (UUID)' }).parse(required(values, 'tenant'));
+    const tenantId = tenantOption(values);
     const format = ZExportFormat.parse(required(values, 'format'));
     const filter = ZEventsFilter.parse(values.filter ? JSON.parse(values.filter as string) : {});
     const config = cliConfig();

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ZProofBundle } from '@modula/contracts';
 import { proveConsistency, proveInclusion, verifyProofBundle } from '@modula/domain';
 import { z } from 'zod';
-import { printJson, required, type TCommand } from './helpers.ts';
+import { printJson, required, tenantOption, type TCommand } from './helpers.ts';
 import { trustedKeyring } from './trusted-keys.ts';
 import { withOrm } from './with-orm.ts';
 
@@ -18,7 +18,7 @@ export const proofCommand: TCommand = {
     'Prints a proof to verify offline: --seq N (the event is in the latest signed checkpoint, with its record) or --from A [--to B] (checkpoint B extends A).',
   options: { tenant: { type: 'string' }, seq: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } },
   async run(values) {
-    const tenantId = z.uuid({ error: '--tenant must be a tenant id (UUID)' }).parse(required(values, 'tenant'));
+    const tenantId = tenantOption(values);
     if (values.seq !== undefined) {
       const seq = seqOf(values.seq, 'seq');
       // with the event's record, so the verifier recomputes the event's hash too

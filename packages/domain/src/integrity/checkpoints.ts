@@ -179,7 +179,9 @@ export async function createCheckpoint(
     if (at === undefined && head && walk.lastHash !== head.hash) throw new AppError('CONFLICT', `the chain head does not match event ${headSeq}; not signing`);
     const unsigned = {
       v: 1 as const,
-      tenantId,
+      // the id as stored (lower case), whatever spelling the caller used: the row is read back in it,
+      // and a signature over another spelling would never verify again (checkpoints are append-only)
+      tenantId: tenant.id,
       seq: headSeq,
       hash: walk.lastHash,
       merkleRoot: range.root().toString('hex'),
