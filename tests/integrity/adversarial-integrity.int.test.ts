@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCheckpoint, loadSigner, verifyChain } from '@modula/domain';
+import { AUDIT_EVENT_COLUMN_LIST, AUDIT_EVENT_COLUMNS, type TAuditEventColumn } from '@modula/db';
+import { createCheckpoint, expireTenantPrefix, loadSigner, verifyChain } from '@modula/domain';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../testing/database.ts';
@@ -19,7 +21,13 @@ import { startStack, type TestStack } from '../../testing/stack.ts';
 const dataDir = mkdtempSync(join(tmpdir(), 'modula-adversarial-'));
 let stack: TestStack;
 let su: pg.Client;
+let maintenanceUrl: string;
+const maintenanceLogin = `t_maint_${randomBytes(4).toString('hex')}`;
 const signer = () => loadSigner({ DATA_DIR: dataDir });
+
+/** An INSERT of a copy of the tenant's row $2, some columns replaced by SQL expressions. */
+const copyOfRow = (replaced: Partial<Record<TAuditEventColumn, string>>) => `insert into audit_events (${AUDIT_EVENT_COLUMN_LIST})
+  select ${AUDIT_EVENT_COLUMNS.map((c) => replaced[c] ?? c).join(', ')} from audit_events where tenant_id = $1 and seq = $2`;
 
 const tenantWith = async (name: string, n: number) => {
   const { tenantId } = await stack.createTenant(name);
@@ -34,8 +42,15 @@ const tenantWith = async (name: string, n: number) => {
 beforeAll(async () => {
   stack = await startStack({ env: { DATA_DIR: dataDir } });
   su = await connect(stack.databaseSuperuserUrl);
-});
+  await su.query(`create role ${maintenanceLogin} login password 'maint' noinherit`);
+  await su.query(`grant modula_audit_maintenance to ${maintenanceLogin}`);
+  const url = new URL(stack.databaseOwnerUrl);
+  url.username = maintenanceLogin;
+  url.password = 'maint';
+  maintenanceUrl = url.toString();
+}, 60_000);
 afterAll(async () => {
+  await su?.query(`drop role if exists ${maintenanceLogin}`).catch(() => {});
   await su?.end();
   await stack?.close();
 });
@@ -84,5 +99,49 @@ describe('a tenant id given in upper case is the same tenant', () => {
     const checked = runCli(stack, ['verify-export', made.json.path, '--tenant', tenantId]);
     expect(checked.json, checked.stdout).toMatchObject({ ok: true, tenantId, rows: 4 });
     expect(checked.status).toBe(0);
+  });
+});
+
+describe('an event stored outside the chain, where the walk does not look', () => {
+  it('a forged event at seq 0 (the check constraint dropped) is named, not passed over', async () => {
+    const tenantId = await tenantWith('Seq zero', 6);
+    const constraint = (
+      await su.query<{ conname: string; def: string }>(
+        `select conname, pg_get_constraintdef(oid) as def from pg_constraint where conrelid = 'audit_events'::regclass and contype = 'c'
+        and pg_get_constraintdef(oid) like '%seq >= 1%'`,
+      )
+    ).rows[0]!;
+    await su.query(`alter table audit_events drop constraint ${constraint.conname}`);
+    try {
+      const r = await asAttacker(
+        su,
+        tenantId,
+        (c) =>
+          c
+            .query(copyOfRow({ seq: '0', id: 'gen_random_uuid()', event_id: 'gen_random_uuid()', description: `'forged refund'` }), [tenantId, 3])
+            .then(() => {}),
+        () => verifyChain(stack.services.orm, tenantId),
+      );
+      expect(r).toMatchObject({ ok: false, firstBrokenSeq: 0 });
+      expect(r.reason).toMatch(/event 0 is stored before the chain's first event/);
+    } finally {
+      await su.query(`alter table audit_events add constraint ${constraint.conname} ${constraint.def}`);
+    }
+  });
+
+  it('a forged event below the retention anchor (events 1..5 expired) is named, not passed over', async () => {
+    const tenantId = await tenantWith('Below the anchor', 10);
+    const expiry = await expireTenantPrefix(stack.services.orm, maintenanceUrl, signer(), dataDir, tenantId, 5);
+    expect(expiry).toMatchObject({ fromSeq: 1, toSeq: 5 });
+    expect(await verifyChain(stack.services.orm, tenantId)).toMatchObject({ ok: true, fromAnchorSeq: 5 });
+    const r = await asAttacker(
+      su,
+      tenantId,
+      (c) =>
+        c.query(copyOfRow({ seq: '3', id: 'gen_random_uuid()', event_id: 'gen_random_uuid()', description: `'forged refund'` }), [tenantId, 8]).then(() => {}),
+      () => verifyChain(stack.services.orm, tenantId),
+    );
+    expect(r).toMatchObject({ ok: false, firstBrokenSeq: 3 });
+    expect(r.reason).toMatch(/event 3 is stored before the chain's first event \(6\)/);
   });
 });

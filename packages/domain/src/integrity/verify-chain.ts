@@ -91,6 +91,15 @@ export async function verifyChain(orm: Orm, tenantId: string, opts: TVerifyChain
     const fromSeq = (anchor?.seq ?? 0) + 1;
     if (anchor) base.fromAnchorSeq = anchor.seq;
     if (anchor && anchor.legacy.length > 0) base.legacyAnchorSeqs = anchor.legacy;
+    // the walk reads fromSeq on: a row below it (seq 0, or under the anchor, whose events the cut removed
+    // in the same transaction) is no part of the chain, yet the viewer and filtered packs would show it
+    const before = (
+      await sql<{ seq: string }>`select seq from audit_events where tenant_id = ${tenantId} and seq < ${fromSeq} order by seq limit 1`.execute(db)
+    ).rows[0];
+    if (before) {
+      const why = anchor ? `: events 1..${anchor.seq} expired at the retention anchor` : '';
+      return broken(0, Number(before.seq), `event ${before.seq} is stored before the chain's first event (${fromSeq})${why}`);
+    }
     const maxCovered = latest?.seq ?? 0;
     const toSeq = Math.max(headSeq, maxCovered);
     // compares every checkpoint as the walk reaches its seq; one at seq 0 before the first event
