@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -143,5 +143,24 @@ describe('an event stored outside the chain, where the walk does not look', () =
     );
     expect(r).toMatchObject({ ok: false, firstBrokenSeq: 3 });
     expect(r.reason).toMatch(/event 3 is stored before the chain's first event \(6\)/);
+  });
+});
+
+describe('after a key rotation, on the installation', () => {
+  it('verify-export (no --public-key) still accepts a pack signed with the retired key this host pinned, and refuses a key it never saw', async () => {
+    const tenantId = await tenantWith('Rotated', 3);
+    const made = runCli(stack, ['export', 'create', '--tenant', tenantId, '--format', 'csv']);
+    expect(made.status, made.stderr).toBe(0);
+    // the rotation of README "Keys and rotation": a new key file, the old key stays pinned on this host
+    const rotated = join(dataDir, 'signing-key-2027.pem');
+    writeFileSync(rotated, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, { mode: 0o600 });
+    const checked = runCli(stack, ['verify-export', made.json.path], { SIGNING_KEY_FILE: rotated });
+    expect(checked.json, checked.stdout).toMatchObject({ ok: true, rows: 3, keyId: made.json.keyId });
+    expect(checked.status).toBe(0);
+    // a host that never pinned that key still refuses the pack, naming the key
+    const elsewhere = mkdtempSync(join(tmpdir(), 'modula-adversarial-other-'));
+    const other = runCli(stack, ['verify-export', made.json.path], { DATA_DIR: elsewhere, SIGNING_KEY_FILE: rotated });
+    expect(other.status).toBe(2);
+    expect(other.json.reason).toMatch(/signed with key .* which is not among the trusted keys/);
   });
 });

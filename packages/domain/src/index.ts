@@ -59,7 +59,7 @@ export { loadSigner, keyringOf, keyringFromFile, defaultKeyFile, type TSigner, t
 export { checkpointSigningText, manifestSigningText } from './integrity/signing-text.ts';
 export { createCheckpoint, listCheckpoints, allTenantIds, publishedKeys } from './integrity/checkpoints.ts';
 export { publishSigningKey, assertSigningKeyPublished } from './integrity/publish-key.ts';
-export { pinnedKeys, type TTrustedKeys } from './integrity/pinned-keys.ts';
+export { pinnedKeyring, pinnedKeys, type TTrustedKeys } from './integrity/pinned-keys.ts';
 export { proveInclusion, proveConsistency, verifyProofBundle } from './integrity/proofs.ts';
 export { createExportRequest, exportRequestDigest, getExport, markExportFailed, exportUrls, type TRequestedBy } from './exports/export-requests.ts';
 export { expireExportFiles } from './exports/export-retention.ts';

@@ -47,6 +47,16 @@ export async function pinnedKeys(orm: Orm, dataDir: string, own?: TSigner): Prom
   return { keyring: keyringOf(pinned), notTrusted };
 }
 
+/**
+ * The keys pinned on this host, read from DATA_DIR/pinned-keys.json alone (no database: for the
+ * offline checks, which trust what verify-chain trusts here, retired keys included); empty when none was pinned.
+ */
+export function pinnedKeyring(dataDir: string): TKeyring {
+  const file = join(dataDir, 'pinned-keys.json');
+  if (!existsSync(file)) return new Map();
+  return keyringOf((JSON.parse(readFileSync(file, 'utf8')) as { keys: TPinnedKey[] }).keys);
+}
+
 /** Server, worker and CLI share DATA_DIR: the file is replaced whole (rename), so none of them ever reads half of it. */
 function writeWhole(file: string, content: string): void {
   mkdirSync(dirname(file), { recursive: true });
