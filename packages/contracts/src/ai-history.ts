@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AI_METADATA, ZAiDecider, ZAiRiskLevel, type TAiAction } from './ai-metadata.ts';
-import { safeString } from './safe-values.ts';
+import { safeString, ZUuid } from './safe-values.ts';
 import { ZAuditEventView, ZReadTimestamp } from './read.ts';
 
 const ZAiActionName = z.enum(Object.keys(AI_METADATA) as [TAiAction, ...TAiAction[]]);
@@ -10,7 +10,8 @@ export const ZAiActionsInput = z
   .strictObject({
     from: ZReadTimestamp.optional(),
     to: ZReadTimestamp.optional(),
-    branchIds: z.array(z.uuid()).max(100).optional(),
+    /** Upper-case UUIDs are the same ids (lower-cased here, as everywhere). */
+    branchIds: z.array(ZUuid).max(100).optional(),
     actions: z.array(ZAiActionName).max(3).optional(),
     /** Opaque keyset cursor from a previous page's `nextCursor`. */
     cursor: safeString(512).nullish(),

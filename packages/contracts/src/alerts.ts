@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ZEventsFilter } from './read.ts';
+import { ZUuid } from './safe-values.ts';
 
 /**
  * Alerts (issue 16, item 3): rules every tenant has without configuring anything, evaluated on the
@@ -122,11 +123,11 @@ export const ZAlertsListInput = z.strictObject({
   rule: ZAlertRuleName.optional(),
   limit: z.number().int().min(1).max(200).default(50),
   /** Older than this alert (its raisedAt and id), for the next page. */
-  before: z.uuid().optional(),
+  before: ZUuid.optional(),
 });
 export type TAlertsListInput = z.input<typeof ZAlertsListInput>;
 export const ZAlertsListOutput = z.object({ items: z.array(ZAlertView) });
-export const ZAlertAcknowledgeInput = z.strictObject({ id: z.uuid() });
+export const ZAlertAcknowledgeInput = z.strictObject({ id: ZUuid });
 export const ZAlertAcknowledgeOutput = z.object({ alert: ZAlertView });
 
 /** A webhook that receives every alert of the tenant, signed as log streams are (WEBHOOK_SIGNATURE_HEADER). */
@@ -139,7 +140,7 @@ export const ZAlertWebhookAddInput = z.strictObject({
   secret: z.string().min(16).max(200).optional(),
 });
 export const ZAlertWebhookAddOutput = z.object({ webhook: ZAlertWebhookView, signingSecret: z.string().optional() });
-export const ZAlertWebhookRemoveInput = z.strictObject({ id: z.uuid() });
+export const ZAlertWebhookRemoveInput = z.strictObject({ id: ZUuid });
 export const ZAlertWebhookRemoveOutput = z.object({ removed: z.literal(true) });
 
 /** The JSON body POSTed to an alert webhook. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ZAuditEventView, ZEventsFilter, ZEventsGetInput } from './read.ts';
+import { ZUuid } from './safe-values.ts';
 
 const ZHex32 = z.string().regex(/^[0-9a-f]{64}$/, { error: 'must be 64 lowercase hex characters (SHA-256)' });
 
@@ -102,7 +103,7 @@ export const ZExportStatus = z.enum(['PENDING', 'READY', 'FAILED']);
 export const ZExportsCreateInput = z.strictObject({ format: ZExportFormat, filter: ZEventsFilter.default({}) });
 export type TExportsCreateInput = z.input<typeof ZExportsCreateInput>;
 export const ZExportsCreateOutput = z.object({ exportId: z.uuid() });
-export const ZExportsGetInput = z.strictObject({ exportId: z.uuid() });
+export const ZExportsGetInput = z.strictObject({ exportId: ZUuid });
 export const ZExportsGetOutput = z.object({
   status: ZExportStatus,
   format: ZExportFormat.optional(),

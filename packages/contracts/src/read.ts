@@ -122,7 +122,7 @@ export const ZAuditEventView = z.object({
 export type TAuditEventView = z.infer<typeof ZAuditEventView>;
 
 export const ZEventsListOutput = z.object({ items: z.array(ZAuditEventView), nextCursor: z.string().nullable() });
-export const ZEventsGetInput = z.strictObject({ id: z.uuid() });
+export const ZEventsGetInput = z.strictObject({ id: ZUuid });
 
 export const ZBranchView = z.object({ id: z.uuid(), name: z.string(), status: z.enum(['ACTIVE', 'FROZEN']) });
 export const ZBranchesListOutput = z.object({ items: z.array(ZBranchView) });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ZAuditEventView } from './read.ts';
+import { ZUuid } from './safe-values.ts';
 
 /**
  * Log streams (issue 16, item 2): a tenant's destinations, each receiving every stored event of the
@@ -70,9 +71,9 @@ export const ZStreamCreateInput = z.strictObject({
 });
 export type TStreamCreateInput = z.infer<typeof ZStreamCreateInput>;
 
-export const ZStreamIdInput = z.strictObject({ id: z.uuid() });
+export const ZStreamIdInput = z.strictObject({ id: ZUuid });
 export const ZStreamUpdateInput = z.strictObject({
-  id: z.uuid(),
+  id: ZUuid,
   name: ZName.optional(),
   /** A new target of the same kind; its credential stays unless `secret` (or `rotateSecret`) says otherwise. */
   target: ZStreamTarget.optional(),
