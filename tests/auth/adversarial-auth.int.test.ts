@@ -67,6 +67,26 @@ describe('a Manager or Cashier at an Admin procedure', () => {
   });
 });
 
+describe('a Manager at the plain HTTP read routes (export downloads, the NDJSON pull)', () => {
+  it('is refused 403, and each refusal is an event of the tenant, naming the route', async () => {
+    const manager = await makeUser(stack, tenantId, 'MANAGER', 'Max Downloader');
+    const { cookie } = await signInFirstTime(stack, manager.email);
+    const exportId = '01a23d33-3caa-73f0-94e1-81512eb9f16d';
+    for (const path of [`/exports/${exportId}/file`, `/exports/${exportId}/manifest`, '/api/events.ndjson']) {
+      expect((await fetch(`${stack.baseUrl}${path}`, { headers: { cookie } })).status).toBe(403);
+    }
+    const items = await eventsOf(manager.userId, 5); // LOGIN_SUCCESS, TWO_FACTOR_ENABLED and the three refusals
+    const denied = items.filter((e) => e.outcome === 'REJECTED');
+    expect(denied.map((e) => e.metadata.procedure).sort()).toEqual([
+      'GET /api/events.ndjson',
+      'GET /exports/:exportId/file',
+      'GET /exports/:exportId/manifest',
+    ]);
+    for (const e of denied)
+      expect(e).toMatchObject({ action: 'AUDIT_LOG_VIEWED', reason: 'PERMISSION_DENIED', actor: { id: manager.userId, role: 'MANAGER' } });
+  });
+});
+
 describe('a refused password change', () => {
   it('for the policy (right current password, weak new one) is a PASSWORD_CHANGED REJECTED VALIDATION_FAILED, without the password', async () => {
     const user = await makeUser(stack, tenantId, 'CASHIER', 'Pat Password');

@@ -1,27 +1,35 @@
 import { authenticateReadToken, findSession, isReadTokenText } from '@modula/domain';
 import type { FastifyRequest } from 'fastify';
+import { recordAccessDenied } from '../administration.ts';
 import { authSettingsOf, sessionCookieName } from '../auth-settings.ts';
 import type { TServices } from '../context.ts';
 import type { TReader } from '../read-access.ts';
 
 /** Why a plain HTTP read route refuses a request: the answer's status, code and message. */
 export interface TReaderRefusal {
-  status: 401 | 403;
-  code: 'UNAUTHORIZED' | 'FORBIDDEN';
+  status: 401 | 403 | 503;
+  code: 'UNAUTHORIZED' | 'FORBIDDEN' | 'SERVICE_UNAVAILABLE';
   message: string;
 }
 
 /**
  * The reader of an HTTP route outside tRPC (export downloads, the NDJSON pull), by the same rules as
  * readerProcedure: an Admin's session cookie, else `Authorization: Bearer <read token>`. An ingest
- * API key, a revoked or expired token, or nothing at all is 401; a session of another role is 403.
+ * API key, a revoked or expired token, or nothing at all is 401; a session of another role is 403,
+ * recorded in the tenant's log as readerProcedure records it (the route, `GET /exports/:exportId/file`,
+ * as its procedure), or 503 when that record cannot be made.
  */
 export async function readerOfRequest(services: TServices, req: FastifyRequest): Promise<TReader | TReaderRefusal> {
   const cookie = req.cookies[sessionCookieName(services.config)];
   const session = cookie ? await findSession(services.orm, authSettingsOf(services.config), cookie) : undefined;
   if (session) {
-    if (session.role !== 'ADMIN') return { status: 403, code: 'FORBIDDEN', message: 'only an Admin of the tenant may read its audit log' };
-    return { kind: 'session', session };
+    if (session.role === 'ADMIN') return { kind: 'session', session };
+    try {
+      await recordAccessDenied(services, session, `${req.method} ${req.routeOptions.url}`, req.ip);
+    } catch {
+      return { status: 503, code: 'SERVICE_UNAVAILABLE', message: 'the refusal could not be recorded in the audit log; try again' };
+    }
+    return { status: 403, code: 'FORBIDDEN', message: 'only an Admin of the tenant may read its audit log' };
   }
   const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
   const token = bearer && isReadTokenText(bearer) ? await authenticateReadToken(services.orm, bearer) : undefined;
