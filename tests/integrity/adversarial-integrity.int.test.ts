@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AUDIT_EVENT_COLUMN_LIST, AUDIT_EVENT_COLUMNS, type TAuditEventColumn } from '@modula/db';
-import { createCheckpoint, expireTenantPrefix, loadSigner, verifyChain } from '@modula/domain';
+import { createCheckpoint, expireTenantPrefix, loadSigner, verifyChain, verifySinceCheckpoint } from '@modula/domain';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../testing/database.ts';
@@ -11,6 +11,7 @@ import { makeEvent } from '../../testing/events.ts';
 import { ingestStored } from '../../testing/ingest.ts';
 import { asAttacker, runCli } from '../../testing/integrity.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
+import { signedInAdmin, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
 
 /**
  * An adversarial review of tamper evidence: a database superuser (triggers off, constraints dropped)
@@ -40,7 +41,7 @@ const tenantWith = async (name: string, n: number) => {
 };
 
 beforeAll(async () => {
-  stack = await startStack({ env: { DATA_DIR: dataDir } });
+  stack = await startStack({ env: { ...VIEWER_ENV, DATA_DIR: dataDir } });
   su = await connect(stack.databaseSuperuserUrl);
   await su.query(`create role ${maintenanceLogin} login password 'maint' noinherit`);
   await su.query(`grant modula_audit_maintenance to ${maintenanceLogin}`);
@@ -162,5 +163,63 @@ describe('after a key rotation, on the installation', () => {
     const other = runCli(stack, ['verify-export', made.json.path], { DATA_DIR: elsewhere, SIGNING_KEY_FILE: rotated });
     expect(other.status).toBe(2);
     expect(other.json.reason).toMatch(/signed with key .* which is not among the trusted keys/);
+  });
+});
+
+describe("the viewer's badge after a retention cut, when no checkpoint was signed since", () => {
+  it('starts at the anchor, which stands for the expired event its checkpoint signs, rather than call the event missing', async () => {
+    const atHead = await tenantWith('Cut at the head', 6);
+    await expireTenantPrefix(stack.services.orm, maintenanceUrl, signer(), dataDir, atHead, 6);
+    expect(await verifySinceCheckpoint(stack.services.orm, atHead)).toMatchObject({
+      kind: 'verified',
+      result: { ok: true, checked: 0, fromCheckpointSeq: 6, firstBrokenSeq: null },
+    });
+    const below = await tenantWith('Cut below the head', 6);
+    await expireTenantPrefix(stack.services.orm, maintenanceUrl, signer(), dataDir, below, 4);
+    expect(await verifySinceCheckpoint(stack.services.orm, below)).toMatchObject({
+      kind: 'verified',
+      result: { ok: true, checked: 2, fromCheckpointSeq: 4, firstBrokenSeq: null },
+    });
+  });
+
+  it('stays green while a full verification of the tenant runs on another server (the badge then answers from the checkpoint)', async () => {
+    const tenantId = await tenantWith('Cut, badge under load', 5);
+    await expireTenantPrefix(stack.services.orm, maintenanceUrl, signer(), dataDir, tenantId, 5);
+    const admin = await signedInAdmin(stack, tenantId);
+    // another server's full verification holds the tenant's lock
+    const lock = `${stack.config.QUEUE_PREFIX}:integrity:full-verify:${tenantId}`;
+    await stack.services.redis.set(lock, 'another server', 'PX', 60_000);
+    try {
+      const badge = await trpc(stack, 'query', 'integrity.verify', {}, { cookie: admin.cookie });
+      expect(badge.data, JSON.stringify(badge.data)).toMatchObject({ ok: true, firstBrokenSeq: null, fromCheckpointSeq: 5 });
+    } finally {
+      await stack.services.redis.del(lock);
+    }
+  });
+
+  it('still calls the event missing when the anchor does not check (a superuser deleted the events and wrote an anchor row himself)', async () => {
+    const tenantId = await tenantWith('Forged anchor', 6);
+    const { checkpoint } = await createCheckpoint(stack.services.orm, signer(), tenantId);
+    const r = await asAttacker(
+      su,
+      tenantId,
+      async (c) => {
+        await c.query('delete from audit_events where tenant_id = $1 and seq <= 6', [tenantId]);
+        await c.query(
+          `insert into chain_anchors (tenant_id, seq, hash, checkpoint, frontier, archive_export_id, archive_sha256, archive_manifest, removed)
+          select tenant_id, seq, hash, $2::jsonb, frontier, gen_random_uuid(), repeat('0', 64), '{}'::jsonb, 6 from checkpoints where tenant_id = $1 and seq = 6`,
+          [tenantId, JSON.stringify(checkpoint)],
+        );
+      },
+      async () => {
+        try {
+          return await verifySinceCheckpoint(stack.services.orm, tenantId);
+        } finally {
+          await su.query('delete from chain_anchors where tenant_id = $1', [tenantId]);
+        }
+      },
+    );
+    expect(r).toMatchObject({ kind: 'contradicted', result: { ok: false, firstBrokenSeq: 6 } });
+    expect(r.kind === 'contradicted' && r.result.reason).toMatch(/event 6 is missing/);
   });
 });
