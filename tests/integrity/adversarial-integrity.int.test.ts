@@ -93,6 +93,17 @@ describe('a tenant id given in upper case is the same tenant', () => {
     expect(cli.json.reason).toMatch(/events 8\.\.10 are missing/);
   });
 
+  it('refuses saved checkpoints that are all of another tenant, rather than answer ok without comparing any', async () => {
+    const other = await tenantWith('Saved checkpoints of another tenant', 3);
+    const tenantId = await tenantWith('Checked with the wrong file', 3);
+    await createCheckpoint(stack.services.orm, signer(), other);
+    const saved = join(dataDir, `saved-${other}.json`);
+    writeFileSync(saved, runCli(stack, ['checkpoint', 'list', '--tenant', other]).stdout);
+    const cli = runCli(stack, ['verify-chain', '--tenant', tenantId, '--checkpoints', saved]);
+    expect(cli.status, cli.stdout).toBe(1);
+    expect(cli.stderr).toMatch(new RegExp(`holds no checkpoint of tenant ${tenantId} \\(they are of tenant ${other}\\): nothing was verified`));
+  });
+
   it('export create makes a pack that verify-export accepts', async () => {
     const tenantId = await tenantWith('Upper-case export', 4);
     const made = runCli(stack, ['export', 'create', '--tenant', tenantId.toUpperCase(), '--format', 'csv']);

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { ZCheckpoint } from '@modula/contracts';
-import { defaultKeyFile, loadSigner, pinnedKeys, verifyChain } from '@modula/domain';
+import { AppError, defaultKeyFile, loadSigner, pinnedKeys, verifyChain } from '@modula/domain';
 import { z } from 'zod';
 import { printJson, tenantOption, type TCommand } from './helpers.ts';
 import { reportChainBrokenFromCli } from './alerts.ts';
@@ -18,6 +18,13 @@ export const verifyChainCommand: TCommand = {
     // lower case, as checkpoints and anchors sign it: another spelling would pass over the auditor's saved checkpoints
     const tenantId = tenantOption(values);
     const extraCheckpoints = values.checkpoints ? readCheckpoints(values.checkpoints as string) : undefined;
+    // saved copies of other tenants only would be passed over, and the answer read as "checked against my copies"
+    const foreign = extraCheckpoints?.find((c) => c.tenantId.toLowerCase() !== tenantId);
+    if (foreign && !extraCheckpoints!.some((c) => c.tenantId.toLowerCase() === tenantId))
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `--checkpoints ${values.checkpoints as string} holds no checkpoint of tenant ${tenantId} (they are of tenant ${foreign.tenantId}): nothing was verified; pass the checkpoints saved for this tenant`,
+      );
     const result = await withOrm(async (orm) => {
       // never "whatever the database lists": the given keys, else those pinned on this host
       if (values['public-key']) return verifyChain(orm, tenantId, { keyring: trustedKeyring(values['public-key'] as string), extraCheckpoints });
