@@ -14,12 +14,10 @@ import {
 } from '@modula/domain';
 import { z } from 'zod';
 import { cliConfig } from '../runtime-config.ts';
-import { printJson, required, type TCommand } from './helpers.ts';
+import { printJson, tenantOption, type TCommand } from './helpers.ts';
 import { operatorActor, recordAdministration } from './record-administration.ts';
 import { trustedKeyring } from './trusted-keys.ts';
 import { withOrm } from './with-orm.ts';
-
-const tenantOf = (values: Record<string, unknown>) => z.uuid({ error: '--tenant must be a tenant id (UUID)' }).parse(required(values, 'tenant'));
 
 /**
  * The login that may call remove_tenant_rows (as the maintenance role): DATABASE_MAINTENANCE_URL (a
@@ -46,7 +44,7 @@ export const tenantRetention: TCommand = {
     'Sets how long the tenant\'s events are kept: --keep-days N (events received more than N days ago expire: archived in a signed pack, then removed) or --forever (the default: for the subscription); recorded as POLICY_UPDATED; prints {"tenantId","keepDays","previous"}.',
   options: { tenant: { type: 'string' }, 'keep-days': { type: 'string' }, forever: { type: 'boolean' } },
   async run(values) {
-    const tenantId = tenantOf(values);
+    const tenantId = tenantOption(values);
     if ((values.forever === true) === (values['keep-days'] !== undefined)) throw new Error('give exactly one of --keep-days N and --forever');
     const keepDays = values.forever === true ? null : z.coerce.number().int().min(1).max(365_000).parse(values['keep-days']);
     const set = await withOrm((orm) => setTenantRetention(orm, tenantId, keepDays));
@@ -69,7 +67,7 @@ export const tenantExpire: TCommand = {
     "Expires the tenant's events now (what the scheduled job does): a signed checkpoint at the cut, a signed archive pack of the events that go (DATA_DIR/archives/<tenant>/), then removal through remove_tenant_rows as the maintenance role; --through-seq N cuts there instead of by the retention period; prints what was removed.",
   options: { tenant: { type: 'string' }, 'through-seq': { type: 'string' } },
   async run(values) {
-    const tenantId = tenantOf(values);
+    const tenantId = tenantOption(values);
     const through = values['through-seq'] === undefined ? undefined : z.coerce.number().int().min(1).parse(values['through-seq']);
     const config = cliConfig();
     const expiry = await withOrm((orm) =>
@@ -112,7 +110,7 @@ export const tenantOffboard: TCommand = {
     'Offboards a tenant: records TENANT_OFFBOARDING_STARTED, builds the final signed pack (--out DIR, default DATA_DIR/offboarded/<tenant>/), removes every row of the tenant from every table and leaves a signed tombstone; prints {"tombstone","pack","tombstoneFile"}. Stop its ingest first.',
   options: { tenant: { type: 'string' }, out: { type: 'string' } },
   async run(values) {
-    const tenantId = tenantOf(values);
+    const tenantId = tenantOption(values);
     const config = cliConfig();
     const started = administrationEvent(tenantId, 'TENANT_OFFBOARDING_STARTED', operatorActor());
     await recordAdministration([started]);
@@ -148,7 +146,7 @@ export const verifyTombstoneCommand: TCommand = {
     const file = positionals[0];
     let tombstone: TTombstone | undefined;
     if (file) tombstone = JSON.parse(readFileSync(file, 'utf8')) as TTombstone;
-    else tombstone = await withOrm((orm) => storedTombstone(orm, tenantOf(values)));
+    else tombstone = await withOrm((orm) => storedTombstone(orm, tenantOption(values)));
     if (!tombstone) throw new Error('usage: verify-tombstone FILE | --tenant ID [--public-key KEY] (no tombstone found)');
     const check = tombstoneValid(trustedKeyring(values['public-key'] as string | undefined), tombstone);
     const facts = {
@@ -160,7 +158,7 @@ export const verifyTombstoneCommand: TCommand = {
       offboardedAt: tombstone.offboardedAt,
     };
     // a valid tombstone of another tenant (a FILE, or a row planted under this tenant) is not this tenant's
-    const expected = values.tenant === undefined ? undefined : tenantOf(values).toLowerCase();
+    const expected = values.tenant === undefined ? undefined : tenantOption(values);
     if (check.ok && expected !== undefined && tombstone.tenantId !== expected) {
       const reason = `this is the tombstone of tenant ${tombstone.tenantId} (${tombstone.tenantName}), not of ${expected}`;
       printJson({ ok: false, reason, ...facts });

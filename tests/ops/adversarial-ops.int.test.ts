@@ -1,0 +1,77 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { verifyChain } from '@modula/domain';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../../testing/database.ts';
+import { makeEvent } from '../../testing/events.ts';
+import { ingestStored } from '../../testing/ingest.ts';
+import { startStack, type TestStack } from '../../testing/stack.ts';
+
+/**
+ * The destructive operator commands as a tired operator types them (an upper-case id, a second run,
+ * an id that names no tenant): each does what README says to the tenant it names, or refuses before
+ * it changes anything, and says why.
+ */
+let stack: TestStack;
+
+/** The CLI in its own process without blocking this one (the in-process worker stores what it records meanwhile). */
+async function cli(args: string[]): Promise<{ status: number; stdout: string; stderr: string; json: any }> {
+  const root = join(import.meta.dirname, '..', '..');
+  const r = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(root, 'packages/cli/src/main.ts'), ...args], {
+    cwd: root,
+    env: { ...process.env, ...stack.env, DATABASE_OWNER_URL: stack.databaseOwnerUrl },
+    timeout: 90_000,
+  }).then(
+    (ok) => ({ status: 0, stdout: ok.stdout, stderr: ok.stderr }),
+    (err: { code?: number; stdout?: string; stderr?: string }) => ({
+      status: typeof err.code === 'number' ? err.code : -1,
+      stdout: err.stdout ?? '',
+      stderr: err.stderr ?? '',
+    }),
+  );
+  let json: any;
+  try {
+    json = JSON.parse(r.stdout);
+  } catch {
+    json = undefined;
+  }
+  return { ...r, json };
+}
+
+async function tenantWithEvents(name: string, n: number): Promise<string> {
+  const { tenantId } = await stack.createTenant(name);
+  await ingestStored(
+    stack,
+    tenantId,
+    Array.from({ length: n }, () => makeEvent(tenantId)),
+  );
+  return tenantId;
+}
+
+beforeAll(async () => {
+  stack = await startStack();
+}, 60_000);
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('an upper-case tenant id is the same tenant (CONTRACT: identifiers are case-insensitive)', () => {
+  it('tenant expire --tenant UPPER --through-seq N cuts that tenant, and its chain still verifies', async () => {
+    const tenantId = await tenantWithEvents('Upper expire', 10);
+    const r = await cli(['tenant', 'expire', '--tenant', tenantId.toUpperCase(), '--through-seq', '4']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json).toMatchObject({ tenantId, fromSeq: 1, toSeq: 4, removed: 4 });
+    expect(await verifyChain(stack.services.orm, tenantId)).toMatchObject({ ok: true, fromAnchorSeq: 4 });
+  }, 120_000);
+
+  it('tenant offboard --tenant UPPER offboards that tenant, with a tombstone of its id', async () => {
+    const tenantId = await tenantWithEvents('Upper offboard', 5);
+    const r = await cli(['tenant', 'offboard', '--tenant', tenantId.toUpperCase()]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json.tombstone.tenantId).toBe(tenantId);
+    expect(await queryRows(stack.databaseSuperuserUrl, 'select id from tenants where id = $1', [tenantId])).toEqual([]);
+    const check = await cli(['verify-tombstone', '--tenant', tenantId]);
+    expect(check.status, check.stdout + check.stderr).toBe(0);
+  }, 120_000);
+});
