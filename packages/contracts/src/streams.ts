@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ZAuditEventView } from './read.ts';
-import { ZUuid } from './safe-values.ts';
+import { stringProblem, ZUuid } from './safe-values.ts';
 
 /**
  * Log streams (issue 16, item 2): a tenant's destinations, each receiving every stored event of the
@@ -20,9 +20,17 @@ export const WEBHOOK_SIGNATURE_HEADER = 'Modula-Signature';
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
 export const DATADOG_DEFAULT_URL = 'https://http-intake.logs.datadoghq.com';
 
-const ZName = z.string().trim().min(1).max(80);
-const ZUrl = z.url({ protocol: /^https?$/, error: 'must be an https:// URL (http:// only where the installation allows it)' }).max(2000);
-const ZToken = z.string().min(8).max(4096);
+/** Text PostgreSQL keeps as sent (no NUL, no lone surrogate): stored in settings or sealed, and written into the STREAM_* records. */
+function storable<T extends z.ZodType<string>>(schema: T): T {
+  return schema.superRefine((value, ctx) => {
+    const problem = stringProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }) as T;
+}
+const ZText = (max: number) => storable(z.string().min(1).max(max));
+const ZName = storable(z.string().trim().min(1).max(80));
+const ZUrl = storable(z.url({ protocol: /^https?$/, error: 'must be an https:// URL (http:// only where the installation allows it)' }).max(2000));
+const ZToken = storable(z.string().min(8).max(4096));
 
 /** What is kept in the clear (shown to Admins): never a credential. */
 export const ZWebhookTarget = z.strictObject({ kind: z.literal('WEBHOOK'), url: ZUrl });
@@ -30,28 +38,28 @@ export const ZSplunkTarget = z.strictObject({
   kind: z.literal('SPLUNK'),
   /** The HEC base URL, e.g. https://splunk.example.com:8088 (events go to /services/collector/event). */
   url: ZUrl,
-  source: z.string().min(1).max(200).default('modula-audit'),
-  sourcetype: z.string().min(1).max(200).default('modula:audit'),
-  index: z.string().min(1).max(200).optional(),
+  source: ZText(200).default('modula-audit'),
+  sourcetype: ZText(200).default('modula:audit'),
+  index: ZText(200).optional(),
 });
 export const ZDatadogTarget = z.strictObject({
   kind: z.literal('DATADOG'),
   /** The logs intake of the Datadog site, e.g. https://http-intake.logs.datadoghq.eu (logs go to /api/v2/logs). */
   url: ZUrl.default(DATADOG_DEFAULT_URL),
-  service: z.string().min(1).max(100).default('modula-audit'),
+  service: ZText(100).default('modula-audit'),
   /** Extra tags, `key:value,key:value` (the tenant's is always added). */
-  tags: z.string().max(1000).optional(),
+  tags: storable(z.string().max(1000)).optional(),
 });
 export const ZS3Target = z.strictObject({
   kind: z.literal('S3'),
-  bucket: z.string().min(3).max(63),
-  region: z.string().min(1).max(64).default('us-east-1'),
+  bucket: storable(z.string().min(3).max(63)),
+  region: ZText(64).default('us-east-1'),
   /** Key prefix; objects are `<prefix><tenantId>/<destinationId>/<firstSeq>-<lastSeq>.ndjson`. */
-  prefix: z.string().max(500).default('modula-audit/'),
+  prefix: storable(z.string().max(500)).default('modula-audit/'),
   /** An S3-compatible endpoint (MinIO, R2, Ceph…); unset: AWS. */
   endpoint: ZUrl.optional(),
   forcePathStyle: z.boolean().default(false),
-  accessKeyId: z.string().min(1).max(200),
+  accessKeyId: ZText(200),
 });
 export const ZStreamTarget = z.discriminatedUnion('kind', [ZWebhookTarget, ZSplunkTarget, ZDatadogTarget, ZS3Target]);
 export type TStreamTarget = z.infer<typeof ZStreamTarget>;
