@@ -75,3 +75,32 @@ describe('an upper-case tenant id is the same tenant (CONTRACT: identifiers are 
     expect(check.status, check.stdout + check.stderr).toBe(0);
   }, 120_000);
 });
+
+describe('offboarding what is not a tenant (any more)', () => {
+  it('a second offboard of an offboarded tenant refuses at once, saying so, and leaves no row of it behind', async () => {
+    const tenantId = await tenantWithEvents('Offboarded twice', 3);
+    const first = await cli(['tenant', 'offboard', '--tenant', tenantId]);
+    expect(first.status, first.stderr).toBe(0);
+    const started = Date.now();
+    const again = await cli(['tenant', 'offboard', '--tenant', tenantId]);
+    expect(again.status).not.toBe(0);
+    expect(again.stderr).toMatch(/already offboarded/);
+    expect(Date.now() - started).toBeLessThan(25_000);
+    // nothing of the tenant but its tombstone: no quarantined UNKNOWN_TENANT record of a second start
+    await new Promise((r) => setTimeout(r, 2_000));
+    const left = await queryRows<{ n: number }>(stack.databaseSuperuserUrl, 'select count(*)::int as n from quarantined_events where tenant_id = $1', [
+      tenantId,
+    ]);
+    expect(left[0]!.n).toBe(0);
+  }, 180_000);
+
+  it('an id that names no tenant is refused before anything is recorded', async () => {
+    const nobody = '0193a1b2-0000-7000-8000-000000000000';
+    const r = await cli(['tenant', 'offboard', '--tenant', nobody]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/no tenant/);
+    await new Promise((r) => setTimeout(r, 2_000));
+    const left = await queryRows<{ n: number }>(stack.databaseSuperuserUrl, 'select count(*)::int as n from quarantined_events where tenant_id = $1', [nobody]);
+    expect(left[0]!.n).toBe(0);
+  }, 120_000);
+});

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { dbOf, sql, withTenant } from '@modula/db';
 import {
   administrationEvent,
+  assertOffboardable,
   expireTenantPrefix,
   loadSigner,
   offboardTenant,
@@ -112,6 +113,7 @@ export const tenantOffboard: TCommand = {
   async run(values) {
     const tenantId = tenantOption(values);
     const config = cliConfig();
+    await withOrm((orm) => assertOffboardable(orm, tenantId));
     const started = administrationEvent(tenantId, 'TENANT_OFFBOARDING_STARTED', operatorActor());
     await recordAdministration([started]);
     const result = await withOrm(async (orm) => {

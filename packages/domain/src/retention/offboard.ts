@@ -72,6 +72,22 @@ export async function offboardTenant(
   return { tombstone, pack: { file: pack.file, manifestFile: pack.manifestFile }, tombstoneFile };
 }
 
+/**
+ * Refuses, before anything is recorded, an offboarding of a tenant that is gone: one offboarded
+ * already (a second run would queue its TENANT_OFFBOARDING_STARTED for a tenant that no longer
+ * exists, which the worker quarantines under the departed tenant's id) or an id that names none.
+ */
+export async function assertOffboardable(orm: Orm, tenantId: string): Promise<void> {
+  const tombstone = await storedTombstone(orm, tenantId);
+  if (tombstone)
+    throw new AppError(
+      'CONFLICT',
+      `tenant ${tenantId} (${tombstone.tenantName}) was already offboarded at ${tombstone.offboardedAt}: nothing was done (its tombstone: cli verify-tombstone --tenant ${tenantId})`,
+    );
+  const tenant = await withTenantSnapshot(orm, tenantId, async (em) => sql<{ id: string }>`select id from tenants where id = ${tenantId}`.execute(dbOf(em)));
+  if (tenant.rows.length === 0) throw new AppError('NOT_FOUND', `no tenant ${tenantId}: nothing was done`);
+}
+
 /** The tombstone the database keeps for an offboarded tenant (readable by the runtime; no tenant policy). */
 export async function storedTombstone(orm: Orm, tenantId: string): Promise<TTombstone | undefined> {
   const r = await withNoTenant(orm, (em) =>
