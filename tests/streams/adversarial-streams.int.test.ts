@@ -1,4 +1,11 @@
+import { deliverStream, listStreams, streamSettings } from '@modula/domain';
+import { startStreamWorker, type TStreamWorker } from '@modula/worker';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../../testing/database.ts';
+import { eventually, makeEvent } from '../../testing/events.ts';
+import { ingestStored } from '../../testing/ingest.ts';
+import { startReceiver, type TReceiver } from '../../testing/receivers.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 import { signedInAdmin, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
 
@@ -10,6 +17,7 @@ import { signedInAdmin, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
  */
 const PAUSE_AFTER = 2;
 let stack: TestStack;
+const receivers: TReceiver[] = [];
 
 beforeAll(async () => {
   stack = await startStack({
@@ -26,8 +34,17 @@ beforeAll(async () => {
   });
 }, 120_000);
 afterAll(async () => {
+  await Promise.all(receivers.map((r) => r.close()));
   await stack?.close();
 });
+
+async function receiver(answer?: TReceiver['answer']) {
+  const r = await startReceiver(answer);
+  receivers.push(r);
+  return r;
+}
+
+const noPause = { budgetMs: 5_000, onPaused: async () => undefined };
 
 describe('streams.create: text PostgreSQL cannot store', () => {
   it.each([
@@ -92,4 +109,46 @@ describe('streams.create: text PostgreSQL cannot store', () => {
       expect({ status: res.status, code: res.code }, JSON.stringify(res.body)).toEqual({ status: 400, code: 'BAD_REQUEST' });
     },
   );
+});
+
+describe("a receiver's refusal whose body PostgreSQL cannot store as sent", () => {
+  it('with a NUL in its body is a counted failure with its error, and backs off', async () => {
+    const { tenantId } = await stack.createTenant('NUL answer');
+    await ingestStored(stack, tenantId, [makeEvent(tenantId)]);
+    const hook = await receiver(() => ({ status: 502, body: 'bad\u0000gateway' }));
+    const { cookie } = await signedInAdmin(stack, tenantId);
+    const created = await trpc(stack, 'mutation', 'streams.create', { name: 'hook', target: { kind: 'WEBHOOK', url: hook.url } }, { cookie });
+    const settings = streamSettings(stack.config);
+    const result = await deliverStream(stack.services.orm, settings, tenantId, created.data.stream.id, noPause);
+    expect(result).toMatchObject({ outcome: 'failed', delivered: 0 });
+    const [stream] = await listStreams(stack.services.orm, tenantId);
+    expect(stream).toMatchObject({ consecutiveFailures: 1, lastError: expect.stringContaining('502') });
+    expect(stream!.nextAttemptAt).not.toBeNull();
+  });
+
+  it('cut inside a character at 200 still pauses the stream with STREAM_PAUSED_BY_FAILURES in the log', async () => {
+    let worker: TStreamWorker | undefined;
+    try {
+      const { tenantId } = await stack.createTenant('Emoji answer');
+      await ingestStored(stack, tenantId, [makeEvent(tenantId)]);
+      // 199 characters, then an emoji (two UTF-16 units) across the 200th
+      const hook = await receiver(() => ({ status: 503, body: `${'x'.repeat(199)}\u{1F525} overloaded` }));
+      const { cookie } = await signedInAdmin(stack, tenantId);
+      await trpc(stack, 'mutation', 'streams.create', { name: 'hook', target: { kind: 'WEBHOOK', url: hook.url } }, { cookie });
+      worker = await startStreamWorker(stack.config, stack.services.orm, pino({ level: 'silent' }));
+      await eventually(async () => ((await listStreams(stack.services.orm, tenantId))[0]?.status === 'PAUSED' ? true : undefined), 30_000);
+      const recorded = await eventually(async () => {
+        const rows = await queryRows<{ metadata: { lastError: string } }>(
+          stack.databaseSuperuserUrl,
+          "select metadata from audit_events where tenant_id = $1 and action = 'STREAM_PAUSED_BY_FAILURES'",
+          [tenantId],
+        );
+        return rows.length > 0 ? rows : undefined;
+      }, 10_000).catch(() => []);
+      expect(recorded, 'STREAM_PAUSED_BY_FAILURES stored').toHaveLength(1);
+      expect(recorded[0]!.metadata.lastError).toContain('503');
+    } finally {
+      await worker?.close();
+    }
+  }, 60_000);
 });

@@ -3,6 +3,7 @@ import { dbOf, sql, withNoTenant, withTenant, type Orm } from '@modula/db';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../app-error.ts';
 import { EVENT_VIEW_COLUMNS, toEventView, type TEventViewRow } from '../read/event-view.ts';
+import { storableErrorText } from './error-text.ts';
 import { DeliveryError, sendBatch, type TSendBatch, type TSendableDestination } from './stream-senders.ts';
 import { resealStoredUrls } from './stream-destinations.ts';
 import { openStreamSecret, type TStreamSettings } from './stream-settings.ts';
@@ -175,10 +176,11 @@ async function recordFailure(
   message: string,
   opts: TDeliverOptions,
 ): Promise<boolean> {
+  const lastError = storableErrorText(message, 1000);
   return withTenant(orm, d.tenantId, async (em) => {
     const db = dbOf(em);
     const { rows } = await sql<{ consecutive_failures: number }>`update stream_destinations
-        set consecutive_failures = consecutive_failures + 1, last_error = ${message.slice(0, 1000)}, last_error_at = now()
+        set consecutive_failures = consecutive_failures + 1, last_error = ${lastError}, last_error_at = now()
       where tenant_id = ${d.tenantId} and id = ${d.id}::uuid and lease_token = ${token}::uuid and status = 'ACTIVE'
       returning consecutive_failures`.execute(db);
     const failures = rows[0]?.consecutive_failures;
@@ -190,7 +192,7 @@ async function recordFailure(
     }
     await sql`update stream_destinations set status = 'PAUSED', paused_reason = 'FAILURES', next_attempt_at = null, updated_at = now()
       where tenant_id = ${d.tenantId} and id = ${d.id}::uuid`.execute(db);
-    await opts.onPaused({ tenantId: d.tenantId, id: d.id, name, kind: d.target.kind, failures, lastError: message });
+    await opts.onPaused({ tenantId: d.tenantId, id: d.id, name, kind: d.target.kind, failures, lastError });
     return true;
   });
 }
