@@ -114,6 +114,33 @@ describe('a tenant id given in upper case is the same tenant', () => {
   });
 });
 
+describe('a chain head rewound behind events a checkpoint signs, the events left in place', () => {
+  it('is named, as the head missing altogether is (the next event would be given a seq already stored)', async () => {
+    const tenantId = await tenantWith('Head behind', 10);
+    await createCheckpoint(stack.services.orm, signer(), tenantId);
+    const rewound = await asAttacker(
+      su,
+      tenantId,
+      (c) =>
+        c
+          .query('update chain_heads set seq = 3, hash = (select hash from audit_events where tenant_id = $1 and seq = 3) where tenant_id = $1', [tenantId])
+          .then(() => {}),
+      () => verifyChain(stack.services.orm, tenantId),
+    );
+    expect(rewound).toMatchObject({ ok: false, firstBrokenSeq: 4 });
+    expect(rewound.reason).toMatch(/event 4 is stored beyond the chain head \(3\)/);
+    const gone = await asAttacker(
+      su,
+      tenantId,
+      (c) => c.query('delete from chain_heads where tenant_id = $1', [tenantId]).then(() => {}),
+      () => verifyChain(stack.services.orm, tenantId),
+    );
+    expect(gone).toMatchObject({ ok: false, firstBrokenSeq: 1 });
+    expect(gone.reason).toMatch(/event 1 is stored beyond the chain head \(0\)/);
+    expect(await verifyChain(stack.services.orm, tenantId)).toMatchObject({ ok: true, checked: 10 });
+  });
+});
+
 describe('an event stored outside the chain, where the walk does not look', () => {
   it('a forged event at seq 0 (the check constraint dropped) is named, not passed over', async () => {
     const tenantId = await tenantWith('Seq zero', 6);

@@ -136,6 +136,9 @@ export async function verifyChain(orm: Orm, tenantId: string, opts: TVerifyChain
     if (unreached) return broken(walk.checked, null, `the checkpoint at seq ${unreached.seq} (${unreached.createdAt}) was never compared with the chain`);
     if (head && walk.lastHash !== head.hash && headSeq >= maxCovered)
       return broken(walk.checked, headSeq, `the recorded chain head does not match event ${headSeq}`);
+    // the walk found every event a checkpoint signs, yet the head (or its absence) says the log ends before
+    // them: the head was rewound, and the next event would be given a seq that is already stored
+    if (walk.checked > 0 && headSeq < toSeq) return broken(walk.checked, headSeq + 1, `event ${headSeq + 1} is stored beyond the chain head (${headSeq})`);
     const beyond = (await sql<{ seq: string }>`select seq from audit_events where tenant_id = ${tenantId} and seq > ${toSeq} order by seq limit 1`.execute(db))
       .rows[0];
     if (beyond) return broken(walk.checked, toSeq + 1, `event ${beyond.seq} is stored beyond the chain head (${headSeq})`);
