@@ -1,6 +1,8 @@
-import { deliverStream, listStreams, streamSettings } from '@modula/domain';
+import { deliverStream, listStreams, streamSettings, testStream } from '@modula/domain';
 import { startStreamWorker, type TStreamWorker } from '@modula/worker';
 import { pino } from 'pino';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../testing/database.ts';
 import { eventually, makeEvent } from '../../testing/events.ts';
@@ -151,4 +153,44 @@ describe("a receiver's refusal whose body PostgreSQL cannot store as sent", () =
       await worker?.close();
     }
   }, 60_000);
+});
+
+describe('STREAM_TIMEOUT_MS bounds one delivery, whatever the kind', () => {
+  it('an S3 endpoint that answers one byte at a time is a failure within the limit, not a worker slot held for ever', async () => {
+    // answers every request with a status line, then a header byte every 300 ms: never idle, never done
+    const sockets = new Set<import('node:net').Socket>();
+    const slow: Server = createServer((_req, res) => {
+      const socket = res.socket!;
+      sockets.add(socket);
+      socket.write('HTTP/1.1 200 OK\r\nx-slow: ');
+      const tick = setInterval(() => socket.write('a'), 300);
+      socket.on('close', () => clearInterval(tick));
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    try {
+      const { tenantId } = await stack.createTenant('Slow S3');
+      const { cookie } = await signedInAdmin(stack, tenantId);
+      const endpoint = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+      const created = await trpc(
+        stack,
+        'mutation',
+        'streams.create',
+        { name: 'bucket', target: { kind: 'S3', bucket: 'audit', accessKeyId: 'AKIASLOW', endpoint, forcePathStyle: true }, secret: 's3-secret-key-123' },
+        { cookie },
+      );
+      expect(created.status, JSON.stringify(created.body)).toBe(200);
+      const settings = streamSettings(stack.config); // STREAM_TIMEOUT_MS = 2000
+      const started = Date.now();
+      const outcome = await Promise.race([
+        testStream(stack.services.orm, settings, tenantId, created.data.stream.id),
+        new Promise<'still waiting'>((r) => setTimeout(() => r('still waiting'), 8_000)),
+      ]);
+      expect(outcome, 'streams.test after 8 s').not.toBe('still waiting');
+      expect(outcome).toMatchObject({ ok: false });
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => slow.close(() => r()));
+    }
+  }, 30_000);
 });

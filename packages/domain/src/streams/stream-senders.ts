@@ -148,7 +148,11 @@ export async function sendBatch(d: TSendableDestination, batch: TSendBatch, ctx:
       });
       const Body = (batch.test ? [testRecord(d)] : batch.events).map((e) => `${JSON.stringify(e)}\n`).join('');
       try {
-        await client.send(new PutObjectCommand({ Bucket: t.bucket, Key: s3BatchKey(t.prefix, d, batch), Body, ContentType: 'application/x-ndjson' }));
+        // the SDK's timeouts are per connect and per idle socket: an endpoint that answers a byte at a
+        // time would hold the delivery (and a worker slot) for ever; STREAM_TIMEOUT_MS is the whole request's
+        await client.send(new PutObjectCommand({ Bucket: t.bucket, Key: s3BatchKey(t.prefix, d, batch), Body, ContentType: 'application/x-ndjson' }), {
+          abortSignal: AbortSignal.timeout(ctx.timeoutMs),
+        });
         return 200;
       } catch (err) {
         const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? null;
