@@ -104,3 +104,28 @@ describe('offboarding what is not a tenant (any more)', () => {
     expect(left[0]!.n).toBe(0);
   }, 120_000);
 });
+
+describe('tenant expire --through-seq at or below a cut already made', () => {
+  it('says the events are already removed (not that the chain is broken) and makes no checkpoint or archive', async () => {
+    const tenantId = await tenantWithEvents('Cut twice', 10);
+    const first = await cli(['tenant', 'expire', '--tenant', tenantId, '--through-seq', '4']);
+    expect(first.status, first.stderr).toBe(0);
+    const made = async () =>
+      (
+        await queryRows<{ exports: number; checkpoints: number }>(
+          stack.databaseSuperuserUrl,
+          'select (select count(*)::int from exports where tenant_id = $1) as exports, (select count(*)::int from checkpoints where tenant_id = $1) as checkpoints',
+          [tenantId],
+        )
+      )[0];
+    const before = await made();
+    for (const seq of ['2', '4']) {
+      const r = await cli(['tenant', 'expire', '--tenant', tenantId, '--through-seq', seq]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).not.toMatch(/broken/);
+      expect(r.stderr).toMatch(new RegExp(`events up to ${seq} are already removed \\(the chain starts at 5\\)`));
+    }
+    expect(await made()).toEqual(before);
+    expect(await verifyChain(stack.services.orm, tenantId)).toMatchObject({ ok: true, fromAnchorSeq: 4 });
+  }, 120_000);
+});

@@ -47,6 +47,14 @@ export async function expiredThrough(orm: Orm, tenantId: string, now = new Date(
   });
 }
 
+/** The first seq the tenant's log still holds: the newest anchor's + 1 (1 before any cut). */
+async function chainStart(orm: Orm, tenantId: string): Promise<number> {
+  return withTenantSnapshot(orm, tenantId, async (em) => {
+    const r = await sql<{ start: string }>`select coalesce(max(seq), 0) + 1 as start from chain_anchors where tenant_id = ${tenantId}`.execute(dbOf(em));
+    return Number(r.rows[0]!.start);
+  });
+}
+
 export interface TExpiry {
   tenantId: string;
   fromSeq: number;
@@ -75,6 +83,10 @@ export async function expireTenantPrefix(
 ): Promise<TExpiry | null> {
   const cut = throughSeq ?? (await expiredThrough(orm, tenantId));
   if (cut === null || cut < 1) return null;
+  // a cut at or below the last anchor: its events are gone, so the walk of step 1 would call the
+  // honest chain broken at seq 1 (and a cut at the anchor would sign an empty archive first)
+  const start = await chainStart(orm, tenantId);
+  if (cut < start) throw new AppError('CONFLICT', `events up to ${cut} are already removed (the chain starts at ${start}): nothing was done`);
   let t = performance.now();
   const { keyring } = await pinnedKeys(orm, dataDir, signer);
   await assertChainVerifies(orm, tenantId, keyring, `expiring events through ${cut}`);
