@@ -1,10 +1,10 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { verifyChain } from '@modula/domain';
+import { createExportRequest, verifyChain } from '@modula/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../testing/database.ts';
-import { makeEvent } from '../../testing/events.ts';
+import { eventually, makeEvent } from '../../testing/events.ts';
 import { ingestStored } from '../../testing/ingest.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 
@@ -128,4 +128,52 @@ describe('tenant expire --through-seq at or below a cut already made', () => {
     expect(await made()).toEqual(before);
     expect(await verifyChain(stack.services.orm, tenantId)).toMatchObject({ ok: true, fromAnchorSeq: 4 });
   }, 120_000);
+});
+
+describe('a cut killed while it writes its archive', () => {
+  it("leaves no PENDING archive that counts against the tenant's Admins' exports, and the next cut finishes", async () => {
+    const tenantId = await tenantWithEvents('Killed cut', 4000);
+    const root = join(import.meta.dirname, '..', '..');
+    const archivesPending = async () =>
+      (
+        await queryRows<{ n: number }>(
+          stack.databaseSuperuserUrl,
+          `select count(*)::int as n from exports where tenant_id = $1 and status = 'PENDING' and requested_by_name = 'retention archive'`,
+          [tenantId],
+        )
+      )[0]!.n;
+    // twice, as a 3 a.m. operator would: each run killed as soon as its archive is being written
+    for (let k = 0; k < 2; k++) {
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(root, 'packages/cli/src/main.ts'), 'tenant', 'expire', '--tenant', tenantId, '--through-seq', '3000'],
+        {
+          cwd: root,
+          env: { ...process.env, ...stack.env, DATABASE_OWNER_URL: stack.databaseOwnerUrl },
+          stdio: 'ignore',
+        },
+      );
+      const exited = new Promise((r) => child.once('exit', r));
+      await eventually(async () => ((await archivesPending()) > k ? true : undefined), 60_000, 10);
+      child.kill('SIGKILL');
+      await exited;
+    }
+    expect(await archivesPending()).toBe(2);
+    expect(
+      (await queryRows<{ n: number }>(stack.databaseSuperuserUrl, 'select count(*)::int as n from chain_anchors where tenant_id = $1', [tenantId]))[0]!.n,
+    ).toBe(0);
+    // an Admin's export is not refused as if two were being built
+    await expect(
+      createExportRequest(stack.services.orm, tenantId, {
+        format: 'csv',
+        filter: {},
+        requestedBy: { userId: null, name: 'Ada', email: 'ada@example.com' },
+        limits: { maxConcurrent: 2, maxPerDay: 50 },
+      }),
+    ).resolves.toBeTypeOf('string');
+    const next = await cli(['tenant', 'expire', '--tenant', tenantId, '--through-seq', '3000']);
+    expect(next.status, next.stderr).toBe(0);
+    expect(next.json).toMatchObject({ fromSeq: 1, toSeq: 3000, removed: 3000 });
+    expect(await verifyChain(stack.services.orm, tenantId)).toMatchObject({ ok: true, fromAnchorSeq: 3000 });
+  }, 240_000);
 });

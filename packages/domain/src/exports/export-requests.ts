@@ -5,6 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { AppError } from '../app-error.ts';
 import { canonicalJson } from '../integrity/canonical-json.ts';
 import { narrowingFilter } from '../read/narrowing-filter.ts';
+import { ARCHIVE_MAKERS } from '../retention/retention-archive.ts';
 import type { TPackLocation, TPackStoreKind } from './pack-store.ts';
 
 export interface TRequestedBy {
@@ -53,7 +54,8 @@ export interface TExportLimits {
 /**
  * Records a requested export (PENDING); the worker builds it. With `limits`, refuses
  * (TOO_MANY_REQUESTS, nothing recorded) while the tenant has `maxConcurrent` exports PENDING or
- * has requested `maxPerDay` today (UTC). Requests of one tenant take a transaction-scoped advisory
+ * has requested `maxPerDay` today (UTC); the packs a retention cut or an offboarding writes itself are
+ * not counted (ARCHIVE_MAKERS: one killed mid-way stays PENDING for good). Requests of one tenant take a transaction-scoped advisory
  * lock first, so concurrent requests — on any server — are counted one after the other.
  */
 export async function createExportRequest(
@@ -80,7 +82,8 @@ async function checkExportLimits(db: Db, tenantId: string, limits: TExportLimits
       count(*) filter (where status = 'PENDING')::int as pending,
       count(*) filter (where created_at >= date_trunc('day', now(), 'UTC'))::int as today,
       ceil(extract(epoch from (date_trunc('day', now(), 'UTC') + interval '1 day' - now())))::int as until_midnight
-    from exports where tenant_id = ${tenantId} and (status = 'PENDING' or created_at >= date_trunc('day', now(), 'UTC'))`.execute(db)
+    from exports where tenant_id = ${tenantId} and (status = 'PENDING' or created_at >= date_trunc('day', now(), 'UTC'))
+      and not (requested_by_user_id is null and coalesce(requested_by_name = any(${[...ARCHIVE_MAKERS]}::text[]), false))`.execute(db)
   ).rows[0]!;
   if (counts.pending >= limits.maxConcurrent) {
     throw new AppError(

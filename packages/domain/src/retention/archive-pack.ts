@@ -16,7 +16,7 @@ import { copyOutAsTenant } from '../exports/tenant-copy.ts';
 import { wholeLogGap, wholeLogRefusal } from '../exports/whole-log.ts';
 import type { TKeyring, TSigner } from '../integrity/signing-key.ts';
 import { packAnchor } from '../integrity/verify-chain.ts';
-import { RETENTION_ARCHIVE } from './retention-archive.ts';
+import { OFFBOARDING_PACK, RETENTION_ARCHIVE } from './retention-archive.ts';
 
 export interface TArchivePack {
   manifest: TExportManifest;
@@ -30,7 +30,7 @@ export function archiveDir(dataDir: string, tenantId: string): string {
 }
 
 /** Who each kind of archive pack says made it (its manifest's generatedBy name, no user). */
-const MADE_BY: Record<TArchiveKind, string> = { 'retention-archive': RETENTION_ARCHIVE, 'offboarding-pack': 'offboarding: final pack' };
+const MADE_BY: Record<TArchiveKind, string> = { 'retention-archive': RETENTION_ARCHIVE, 'offboarding-pack': OFFBOARDING_PACK };
 
 export type TArchiveKind = Exclude<TExportKind, 'export'>;
 
