@@ -42,27 +42,47 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** `to` of the log filter: one millisecond on, so the last event (stored to the microsecond) is inside. */
 const through = (isoText: string) => iso(Date.parse(isoText) + 1);
 
+/** The events of the candidate's subject a rule counts: failed sign-ins of its account or address, refusals at its branch. */
+function sameSubject(rule: TAlertRuleName, c: Candidate) {
+  return rule === 'LOGIN_FAILURES_ACCOUNT'
+    ? sql`action = 'LOGIN_FAILED' and actor_id = ${c.actor_id}`
+    : rule === 'LOGIN_FAILURES_ADDRESS'
+      ? sql`action = 'LOGIN_FAILED' and ip = ${c.ip}`
+      : sql`reason = 'BRANCH_FROZEN' and outcome = 'REJECTED' and branch_id = ${c.branch_id}::uuid`;
+}
+
 /**
  * The events a rule counts for one candidate: the same kind of event of the same subject within the
- * rule's window ending at the candidate's occurredAt (both ends included, as insights.failedLogins
- * counts), read through the partial index of LOGIN_FAILED, the index by address, or by reason.
+ * rule's window ending at the occurredAt of `endSeq` (the candidate, or one a late candidate falls
+ * before; both ends included, as insights.failedLogins counts), read through the partial index of
+ * LOGIN_FAILED, the index by address, or by reason.
  */
-function countFor(rule: TAlertRuleName, tenantId: string, c: Candidate, windowMinutes: number) {
-  const same =
-    rule === 'LOGIN_FAILURES_ACCOUNT'
-      ? sql`action = 'LOGIN_FAILED' and actor_id = ${c.actor_id}`
-      : rule === 'LOGIN_FAILURES_ADDRESS'
-        ? sql`action = 'LOGIN_FAILED' and ip = ${c.ip}`
-        : sql`reason = 'BRANCH_FROZEN' and outcome = 'REJECTED' and branch_id = ${c.branch_id}::uuid`;
-  return sql<Counted>`with e as (select occurred_at from audit_events where tenant_id = ${tenantId} and seq = ${c.seq}::bigint)
+function countFor(rule: TAlertRuleName, tenantId: string, c: Candidate, endSeq: string, windowMinutes: number) {
+  return sql<Counted>`with e as (select occurred_at from audit_events where tenant_id = ${tenantId} and seq = ${endSeq}::bigint)
     select count(*)::int as count, count(distinct actor_id)::int as accounts,
       extract(epoch from min(a.occurred_at)) * 1000 as first_ms,
       to_char(min(a.occurred_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as first_at,
       to_char(max(a.occurred_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as last_at,
       (array_agg(a.seq order by a.seq))[1:100]::text[] as seqs
     from audit_events a, e
-    where a.tenant_id = ${tenantId} and ${same}
+    where a.tenant_id = ${tenantId} and ${sameSubject(rule, c)}
       and a.occurred_at >= e.occurred_at - make_interval(mins => ${windowMinutes}::int) and a.occurred_at <= e.occurred_at`;
+}
+
+/**
+ * Where the windows that may now count `c` end: at `c`, and — when `c` arrived late (an offline till)
+ * — at each event of its subject stored before it and occurred within a window after it, whose own
+ * count was made without `c`. (One stored after `c` is a candidate of its own, counted with `c`.)
+ */
+async function windowEnds(db: Db, rule: TAlertRuleName, tenantId: string, c: Candidate, windowMinutes: number) {
+  const later = (
+    await sql<{ seq: string; at_ms: number }>`with e as (select occurred_at from audit_events where tenant_id = ${tenantId} and seq = ${c.seq}::bigint)
+      select a.seq::text as seq, extract(epoch from a.occurred_at) * 1000 as at_ms from audit_events a, e
+      where a.tenant_id = ${tenantId} and ${sameSubject(rule, c)} and a.seq < ${c.seq}::bigint
+        and a.occurred_at > e.occurred_at and a.occurred_at <= e.occurred_at + make_interval(mins => ${windowMinutes}::int)
+      order by a.occurred_at, a.seq`.execute(db)
+  ).rows;
+  return [{ seq: c.seq, atMs: Number(c.at_ms) }, ...later.map((r) => ({ seq: r.seq, atMs: Number(r.at_ms) }))];
 }
 
 /** Which rules a stored event can trigger, and the subject it is counted under. */
@@ -143,13 +163,18 @@ export async function evaluateTenantAlerts(orm: Orm, tenantId: string, opts: { b
       for (const [name, subject] of subjectsOf(c)) {
         const rule = rules[name];
         if (!rule.enabled || (await windows.covers(name, subject, at))) continue;
-        const counted = (await countFor(name, tenantId, c, rule.windowMinutes).execute(db)).rows[0];
-        if (!counted || !over(rule, counted)) continue;
-        const start = await windows.startFor(name, subject, Number(counted.first_ms), at);
-        if (await windows.overlaps(name, subject, start, start + rule.windowMinutes * 60_000)) continue;
-        await windows.add(name, subject, start, rule.windowMinutes);
-        const alert = await insertAlert(db, tenantId, rule, draftOf(name, subject, await labelOf(db, tenantId, name, c), counted, start));
-        if (alert) raised.push({ alert, eventIds: await eventIdsOf(db, tenantId, alert.seqs) });
+        for (const end of await windowEnds(db, name, tenantId, c, rule.windowMinutes)) {
+          // an event inside a window already raised belongs to that alert: no window of its own ends there
+          if (end.seq !== c.seq && (await windows.covers(name, subject, end.atMs))) continue;
+          const counted = (await countFor(name, tenantId, c, end.seq, rule.windowMinutes).execute(db)).rows[0];
+          if (!counted || !over(rule, counted)) continue;
+          const start = await windows.startFor(name, subject, Number(counted.first_ms), end.atMs);
+          if (await windows.overlaps(name, subject, start, start + rule.windowMinutes * 60_000)) break;
+          await windows.add(name, subject, start, rule.windowMinutes);
+          const alert = await insertAlert(db, tenantId, rule, draftOf(name, subject, await labelOf(db, tenantId, name, c), counted, start));
+          if (alert) raised.push({ alert, eventIds: await eventIdsOf(db, tenantId, alert.seqs) });
+          break;
+        }
       }
     }
     await sql`update alert_cursors set seq = ${upto}::bigint, updated_at = now() where tenant_id = ${tenantId}`.execute(db);
