@@ -177,3 +177,31 @@ describe('a cut killed while it writes its archive', () => {
     expect(await verifyChain(stack.services.orm, tenantId)).toMatchObject({ ok: true, fromAnchorSeq: 3000 });
   }, 240_000);
 });
+
+describe('revoking a leaked API key or read token with the tenant id in upper case', () => {
+  it('revokes it (not "no such API key", which leaves the leaked key working)', async () => {
+    const { tenantId, apiKey } = await stack.createTenant('Leaked key');
+    const r = await cli(['apikey', 'revoke', '--tenant', tenantId.toUpperCase(), '--key', apiKey]);
+    expect(r.status, r.stderr).toBe(0);
+    const keys = await queryRows<{ revoked: boolean }>(
+      stack.databaseSuperuserUrl,
+      'select revoked_at is not null as revoked from api_keys where tenant_id = $1',
+      [tenantId],
+    );
+    expect(keys).toEqual([{ revoked: true }]);
+  }, 60_000);
+
+  it('a leaked read token too', async () => {
+    const { tenantId } = await stack.createTenant('Leaked token');
+    const made = await cli(['token', 'create', '--tenant', tenantId, '--name', 'Splunk pull']);
+    expect(made.status, made.stderr).toBe(0);
+    const r = await cli(['token', 'revoke', '--tenant', tenantId.toUpperCase(), '--token', made.json.token]);
+    expect(r.status, r.stderr).toBe(0);
+    const tokens = await queryRows<{ revoked: boolean }>(
+      stack.databaseSuperuserUrl,
+      'select revoked_at is not null as revoked from read_tokens where tenant_id = $1',
+      [tenantId],
+    );
+    expect(tokens).toEqual([{ revoked: true }]);
+  }, 60_000);
+});

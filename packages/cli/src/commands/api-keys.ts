@@ -1,10 +1,8 @@
 import { administrationEvent, createApiKey, listApiKeys, revokeApiKey } from '@modula/domain';
 import { z } from 'zod';
-import { printJson, required, type TCommand } from './helpers.ts';
+import { printJson, required, tenantOption, type TCommand } from './helpers.ts';
 import { operatorActor, recordAdministration } from './record-administration.ts';
 import { withOrm } from './with-orm.ts';
-
-const tenantOf = (values: Record<string, unknown>) => z.uuid({ error: '--tenant must be a tenant id (UUID)' }).parse(required(values, 'tenant'));
 
 export const apiKeyCreate: TCommand = {
   summary:
@@ -13,7 +11,7 @@ export const apiKeyCreate: TCommand = {
     'prints {"apiKeyId","apiKey","scope"} (the key is shown only once).',
   options: { tenant: { type: 'string' }, scope: { type: 'string' } },
   async run(values) {
-    const tenantId = tenantOf(values);
+    const tenantId = tenantOption(values);
     const scope = z.enum(['device', 'platform'], { error: '--scope must be device or platform' }).parse(values.scope ?? 'device');
     const created = await withOrm((orm) => createApiKey(orm, tenantId, scope));
     await recordAdministration([
@@ -28,7 +26,7 @@ export const apiKeyList: TCommand = {
   summary: 'Lists the tenant\'s API keys, newest first: {"items":[{"id","scope","createdAt","revokedAt"}]} (keys themselves are never stored).',
   options: { tenant: { type: 'string' } },
   async run(values) {
-    const tenantId = tenantOf(values);
+    const tenantId = tenantOption(values);
     printJson({ items: await withOrm((orm) => listApiKeys(orm, tenantId)) });
     return 0;
   },
@@ -40,7 +38,7 @@ export const apiKeyRevoke: TCommand = {
     'Every server refuses it within a second (while PostgreSQL is down, a server that verified it in the last API_KEY_CACHE_SECONDS still takes it).',
   options: { tenant: { type: 'string' }, key: { type: 'string' } },
   async run(values) {
-    const tenantId = tenantOf(values);
+    const tenantId = tenantOption(values);
     const key = required(values, 'key');
     if (!z.uuid().safeParse(key).success && !key.startsWith('mak_')) throw new Error('--key must be an API key id (UUID) or the key itself (mak_…)');
     const revoked = await withOrm((orm) => revokeApiKey(orm, tenantId, key));

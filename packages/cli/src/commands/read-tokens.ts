@@ -1,11 +1,9 @@
 import { READ_TOKEN_DEFAULT_DAYS, READ_TOKEN_MAX_DAYS, ZReadTokenCreateInput } from '@modula/contracts';
 import { administrationEvent, AppError, createReadToken, listReadTokens, revokeReadToken } from '@modula/domain';
 import { z } from 'zod';
-import { printJson, required, type TCommand } from './helpers.ts';
+import { printJson, required, tenantOption, type TCommand } from './helpers.ts';
 import { operatorActor, recordAdministration } from './record-administration.ts';
 import { withOrm } from './with-orm.ts';
-
-const tenantOf = (values: Record<string, unknown>) => z.uuid({ error: '--tenant must be a tenant id (UUID)' }).parse(required(values, 'tenant'));
 
 export const readTokenCreate: TCommand = {
   summary:
@@ -13,7 +11,7 @@ export const readTokenCreate: TCommand = {
     `[--expires-days N] (default ${READ_TOKEN_DEFAULT_DAYS}, at most ${READ_TOKEN_MAX_DAYS}); prints {"tokenId","token","expiresAt"} (the token is shown only once).`,
   options: { tenant: { type: 'string' }, name: { type: 'string' }, 'expires-days': { type: 'string' } },
   async run(values) {
-    const tenantId = tenantOf(values);
+    const tenantId = tenantOption(values);
     const days = values['expires-days'] === undefined ? undefined : Number(values['expires-days']);
     const input = ZReadTokenCreateInput.parse({ name: required(values, 'name'), ...(days === undefined ? {} : { expiresInDays: days }) });
     const actor = operatorActor();
@@ -39,7 +37,7 @@ export const readTokenList: TCommand = {
     'Lists the tenant\'s read tokens, newest first: {"items":[{"id","name","createdBy","createdAt","expiresAt","lastUsedAt","revokedAt"}]} (tokens are never stored).',
   options: { tenant: { type: 'string' } },
   async run(values) {
-    const tenantId = tenantOf(values);
+    const tenantId = tenantOption(values);
     printJson({ items: await withOrm((orm) => listReadTokens(orm, tenantId)) });
     return 0;
   },
@@ -49,7 +47,7 @@ export const readTokenRevoke: TCommand = {
   summary: "Revokes a read token at once, given by its id or by the token itself (--token); prints the token's record with its revokedAt.",
   options: { tenant: { type: 'string' }, token: { type: 'string' } },
   async run(values) {
-    const tenantId = tenantOf(values);
+    const tenantId = tenantOption(values);
     const token = required(values, 'token');
     if (!z.uuid().safeParse(token).success && !token.startsWith('mrt_')) throw new Error('--token must be a read token id (UUID) or the token itself (mrt_…)');
     let revoked;
