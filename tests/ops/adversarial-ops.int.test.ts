@@ -205,3 +205,13 @@ describe('revoking a leaked API key or read token with the tenant id in upper ca
     expect(tokens).toEqual([{ revoked: true }]);
   }, 60_000);
 });
+
+describe('tenant expire with an id that names no tenant (a typo, or one offboarded)', () => {
+  it('says so and exits non-zero, rather than "removed 0" as if nothing were due', async () => {
+    const nobody = '0193a1b2-0000-7000-8000-0000000000ee';
+    const r = await cli(['tenant', 'expire', '--tenant', nobody]);
+    expect(r.stdout).toBe('');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/no tenant/);
+  }, 60_000);
+});

@@ -64,7 +64,7 @@ export { proveInclusion, proveConsistency, verifyProofBundle } from './integrity
 export { createExportRequest, exportRequestDigest, getExport, markExportFailed, exportUrls, type TRequestedBy } from './exports/export-requests.ts';
 export { expireExportFiles } from './exports/export-retention.ts';
 export { expireTenantPrefix, expiredThrough, setTenantRetention, type TExpiry } from './retention/expire-prefix.ts';
-export { assertOffboardable, offboardTenant, offboardDir, storedTombstone, type TOffboarding } from './retention/offboard.ts';
+export { assertTenantPresent, offboardTenant, offboardDir, storedTombstone, type TOffboarding } from './retention/offboard.ts';
 export { archiveDir } from './retention/archive-pack.ts';
 export { tombstoneValid, type TTombstone } from './retention/tombstone.ts';
 export { verifySinceCheckpoint } from './integrity/verify-since-checkpoint.ts';

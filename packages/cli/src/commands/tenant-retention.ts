@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { dbOf, sql, withTenant } from '@modula/db';
 import {
   administrationEvent,
-  assertOffboardable,
+  assertTenantPresent,
   expireTenantPrefix,
   loadSigner,
   offboardTenant,
@@ -71,6 +71,7 @@ export const tenantExpire: TCommand = {
     const tenantId = tenantOption(values);
     const through = values['through-seq'] === undefined ? undefined : z.coerce.number().int().min(1).parse(values['through-seq']);
     const config = cliConfig();
+    await withOrm((orm) => assertTenantPresent(orm, tenantId));
     const expiry = await withOrm((orm) =>
       expireTenantPrefix(
         orm,
@@ -113,7 +114,7 @@ export const tenantOffboard: TCommand = {
   async run(values) {
     const tenantId = tenantOption(values);
     const config = cliConfig();
-    await withOrm((orm) => assertOffboardable(orm, tenantId));
+    await withOrm((orm) => assertTenantPresent(orm, tenantId));
     const started = administrationEvent(tenantId, 'TENANT_OFFBOARDING_STARTED', operatorActor());
     await recordAdministration([started]);
     const result = await withOrm(async (orm) => {

@@ -73,11 +73,12 @@ export async function offboardTenant(
 }
 
 /**
- * Refuses, before anything is recorded, an offboarding of a tenant that is gone: one offboarded
- * already (a second run would queue its TENANT_OFFBOARDING_STARTED for a tenant that no longer
- * exists, which the worker quarantines under the departed tenant's id) or an id that names none.
+ * Refuses, before anything is recorded or made, a destructive command (offboarding, expiry) for a
+ * tenant that is gone: one offboarded already (a second offboarding would queue its
+ * TENANT_OFFBOARDING_STARTED for a tenant that no longer exists, which the worker quarantines under
+ * the departed tenant's id; an expiry would say "removed 0") or an id that names none (a typo).
  */
-export async function assertOffboardable(orm: Orm, tenantId: string): Promise<void> {
+export async function assertTenantPresent(orm: Orm, tenantId: string): Promise<void> {
   const tombstone = await storedTombstone(orm, tenantId);
   if (tombstone)
     throw new AppError(
