@@ -1,12 +1,15 @@
 import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createExportRequest, verifyChain } from '@modula/domain';
+import { createExportRequest, loadSigner, setTenantRetention, verifyChain } from '@modula/domain';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../testing/database.ts';
 import { eventually, makeEvent } from '../../testing/events.ts';
 import { ingestStored } from '../../testing/ingest.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
+import { jobOf, storeJob } from '../../testing/worker-rules.ts';
+import { expireDueTenants } from '../../worker/src/retention-job.ts';
 
 /**
  * The destructive operator commands as a tired operator types them (an upper-case id, a second run,
@@ -213,5 +216,42 @@ describe('tenant expire with an id that names no tenant (a typo, or one offboard
     expect(r.stdout).toBe('');
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/no tenant/);
+  }, 60_000);
+});
+
+describe('the scheduled cut when its EVENTS_EXPIRED record cannot be queued', () => {
+  it('says that the events were removed and which record is missing, not that retention was refused', async () => {
+    const { tenantId } = await stack.createTenant('Record lost');
+    await storeJob(
+      stack.services.orm,
+      jobOf(
+        tenantId,
+        Array.from({ length: 5 }, () => makeEvent(tenantId)),
+        new Date(Date.now() - 10 * 86_400_000).toISOString(),
+      ),
+    );
+    await storeJob(stack.services.orm, jobOf(tenantId, [makeEvent(tenantId)]));
+    await setTenantRetention(stack.services.orm, tenantId, 7);
+    const lines: { msg: string; tenantId?: string; event?: { action: string } }[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const r = await expireDueTenants(
+      { ...stack.config, DATABASE_MAINTENANCE_URL: stack.databaseOwnerUrl },
+      stack.services.orm,
+      loadSigner(stack.config),
+      log,
+      tenantId,
+      async () => {
+        throw new Error('Redis is not reachable');
+      },
+    );
+    expect(r.expired).toEqual([{ tenantId, fromSeq: 1, toSeq: 5 }]);
+    expect(lines.map((l) => l.msg)).not.toContain('retention refused');
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        tenantId,
+        msg: expect.stringMatching(/removed, but .*EVENTS_EXPIRED.* could not be queued/),
+        event: expect.objectContaining({ action: 'EVENTS_EXPIRED' }),
+      }),
+    );
   }, 60_000);
 });
