@@ -69,20 +69,27 @@ function countFor(rule: TAlertRuleName, tenantId: string, c: Candidate, endSeq: 
       and a.occurred_at >= e.occurred_at - make_interval(mins => ${windowMinutes}::int) and a.occurred_at <= e.occurred_at`;
 }
 
+/** How many window ends of one late event are counted exactly at most (each is a count of its own). */
+const MAX_WINDOW_ENDS = 100;
+
 /**
- * Where the windows that may now count `c` end: at `c`, and — when `c` arrived late (an offline till)
- * — at each event of its subject stored before it and occurred within a window after it, whose own
- * count was made without `c`. (One stored after `c` is a candidate of its own, counted with `c`.)
+ * Where the windows that may now count `c` and hold more than `threshold` events end: at `c`, and —
+ * when `c` arrived late (an offline till) — at events of its subject stored before it (so counted
+ * without it) that occurred within a window after it. (One stored after `c` is a candidate of its
+ * own, counted with `c`.) One pass over the events within a window either side of `c`, whatever
+ * their number; at most MAX_WINDOW_ENDS ends, in occurredAt order.
  */
-async function windowEnds(db: Db, rule: TAlertRuleName, tenantId: string, c: Candidate, windowMinutes: number) {
-  const later = (
-    await sql<{ seq: string; at_ms: number }>`with e as (select occurred_at from audit_events where tenant_id = ${tenantId} and seq = ${c.seq}::bigint)
-      select a.seq::text as seq, extract(epoch from a.occurred_at) * 1000 as at_ms from audit_events a, e
-      where a.tenant_id = ${tenantId} and ${sameSubject(rule, c)} and a.seq < ${c.seq}::bigint
-        and a.occurred_at > e.occurred_at and a.occurred_at <= e.occurred_at + make_interval(mins => ${windowMinutes}::int)
-      order by a.occurred_at, a.seq`.execute(db)
-  ).rows;
-  return [{ seq: c.seq, atMs: Number(c.at_ms) }, ...later.map((r) => ({ seq: r.seq, atMs: Number(r.at_ms) }))];
+async function windowEnds(db: Db, rule: TAlertRuleName, tenantId: string, c: Candidate, windowMinutes: number, threshold: number) {
+  const window = sql`make_interval(mins => ${windowMinutes}::int)`;
+  return (
+    await sql<{ seq: string; at_ms: number }>`with c as (select occurred_at from audit_events where tenant_id = ${tenantId} and seq = ${c.seq}::bigint),
+      near as (select a.seq, a.occurred_at from audit_events a, c where a.tenant_id = ${tenantId} and ${sameSubject(rule, c)}
+        and a.occurred_at >= c.occurred_at - ${window} and a.occurred_at <= c.occurred_at + ${window}),
+      counted as (select seq, occurred_at, count(*) over (order by occurred_at range between ${window} preceding and current row) as n from near)
+      select e.seq::text as seq, extract(epoch from e.occurred_at) * 1000 as at_ms from counted e, c
+      where e.n > ${threshold} and (e.seq = ${c.seq}::bigint or (e.seq < ${c.seq}::bigint and e.occurred_at > c.occurred_at))
+      order by e.occurred_at, e.seq limit ${MAX_WINDOW_ENDS}`.execute(db)
+  ).rows.map((r) => ({ seq: r.seq, atMs: Number(r.at_ms) }));
 }
 
 /** Which rules a stored event can trigger, and the subject it is counted under. */
@@ -163,7 +170,7 @@ export async function evaluateTenantAlerts(orm: Orm, tenantId: string, opts: { b
       for (const [name, subject] of subjectsOf(c)) {
         const rule = rules[name];
         if (!rule.enabled || (await windows.covers(name, subject, at))) continue;
-        for (const end of await windowEnds(db, name, tenantId, c, rule.windowMinutes)) {
+        for (const end of await windowEnds(db, name, tenantId, c, rule.windowMinutes, rule.threshold)) {
           // an event inside a window already raised belongs to that alert: no window of its own ends there
           if (end.seq !== c.seq && (await windows.covers(name, subject, end.atMs))) continue;
           const counted = (await countFor(name, tenantId, c, end.seq, rule.windowMinutes).execute(db)).rows[0];
