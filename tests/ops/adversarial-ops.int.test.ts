@@ -255,3 +255,11 @@ describe('the scheduled cut when its EVENTS_EXPIRED record cannot be queued', ()
     );
   }, 60_000);
 });
+
+describe('a name instead of a tenant id', () => {
+  it('is refused with the one line that says so (no stack, no regular expression), exit 1', async () => {
+    const r = await cli(['tenant', 'offboard', '--tenant', 'Acme']);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe('--tenant must be a tenant id (UUID)');
+  }, 60_000);
+});

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { AppError } from '@modula/domain';
 import { ConfigError } from '@modula/config';
+import { ZodError } from 'zod';
 import { COMMANDS, usage } from './commands/index.ts';
 
 /** Prints JSON on stdout (for scripts), messages on stderr, and exits non-zero on any failure. */
@@ -21,6 +22,8 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     if (err instanceof AppError || err instanceof ConfigError) console.error(err.message);
+    // an option that does not parse (a name where an id goes): its message, not zod's dump and a stack
+    else if (err instanceof ZodError) console.error(err.issues.map((i) => i.message).join('\n'));
     else if (err instanceof Error && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) console.error(`${err.message}\n\n${usage()}`);
     else console.error(err instanceof Error ? err.stack : err);
     process.exit(1);
