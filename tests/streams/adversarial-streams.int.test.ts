@@ -194,3 +194,34 @@ describe('STREAM_TIMEOUT_MS bounds one delivery, whatever the kind', () => {
     }
   }, 30_000);
 });
+
+describe("a receiver that echoes the request's credential in its refusal", () => {
+  it.each([
+    ['SPLUNK', 'authorization', { kind: 'SPLUNK', url: '' }],
+    ['DATADOG', 'dd-api-key', { kind: 'DATADOG', url: '' }],
+  ] as const)('%s: the credential is in no lastError, streams.test answer or record', async (_kind, header, shape) => {
+    const { tenantId } = await stack.createTenant('Echoing receiver');
+    await ingestStored(stack, tenantId, [makeEvent(tenantId)]);
+    // a debugging proxy or a misconfigured intake: answers 401 with the headers it was sent
+    const echo = await receiver((req) => ({ status: 401, body: JSON.stringify({ error: 'unauthorized', got: req.headers[header] }) }));
+    const token = 'tok-4f9a1c2e8b7d6a5f3e2d1c0b';
+    const { cookie } = await signedInAdmin(stack, tenantId);
+    const created = await trpc(stack, 'mutation', 'streams.create', { name: 'siem', target: { ...shape, url: echo.url }, secret: token }, { cookie });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    const tested = await trpc(stack, 'mutation', 'streams.test', { id: created.data.stream.id }, { cookie });
+    expect(tested.data).toMatchObject({ ok: false, status: 401 });
+    expect(JSON.stringify(tested.data)).not.toContain(token);
+    const pausing = { ...streamSettings(stack.config), pauseAfterFailures: 1 };
+    const paused: string[] = [];
+    await deliverStream(stack.services.orm, pausing, tenantId, created.data.stream.id, {
+      budgetMs: 5_000,
+      onPaused: async (p) => void paused.push(p.lastError),
+    });
+    expect(echo.requests.at(-1)!.headers[header]).toContain(token); // the receiver did get it, and sent it back
+    const listed = await trpc(stack, 'query', 'streams.list', undefined, { cookie });
+    expect(listed.data.items[0].lastError).toContain('401');
+    expect(JSON.stringify(listed.data)).not.toContain(token);
+    expect(paused).toHaveLength(1);
+    expect(paused[0]).not.toContain(token);
+  });
+});

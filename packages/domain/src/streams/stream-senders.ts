@@ -1,4 +1,5 @@
 import { WEBHOOK_SIGNATURE_HEADER, type TAuditEventView, type TStreamTarget } from '@modula/contracts';
+import { REDACTED } from '../ingest/redaction.ts';
 import { guardedAgents, postBody } from './stream-http.ts';
 import { checkTargetUrl, type TTargetPolicy } from './target-guard.ts';
 import { signWebhook } from './webhook-signature.ts';
@@ -42,15 +43,28 @@ function endpoint(base: string, path: string): string {
   return trimmed.endsWith(path) ? trimmed : `${trimmed}${path}`;
 }
 
-async function post(url: string, headers: Record<string, string>, body: string, ctx: TSendContext): Promise<number> {
+/**
+ * The receiver's answer as a delivery error quotes it, without the credential the request carried: a
+ * debugging proxy or an intake may echo the headers it got, and the error is stored, shown to Admins,
+ * logged and recorded in the log. A start of it cut off at the end of the answer's excerpt goes too.
+ */
+function withoutCredential(answer: string, credential: string | null): string {
+  if (!credential) return answer;
+  const text = answer.replaceAll(credential, REDACTED);
+  for (let n = Math.min(credential.length - 1, text.length); n > 0; n--) if (text.endsWith(credential.slice(0, n))) return text.slice(0, -n);
+  return text;
+}
+
+async function post(url: string, headers: Record<string, string>, body: string, ctx: TSendContext, credential: string | null): Promise<number> {
   let answer: Awaited<ReturnType<typeof postBody>>;
   try {
     answer = await postBody(url, headers, body, ctx);
   } catch (err) {
     throw new DeliveryError(`${new URL(url).host}: ${(err as Error).message}`);
   }
+  const quoted = withoutCredential(answer.body, credential).slice(0, 200);
   if (answer.status < 200 || answer.status > 299)
-    throw new DeliveryError(`${new URL(url).host} answered ${answer.status}${answer.body ? `: ${answer.body.slice(0, 200)}` : ''}`, answer.status);
+    throw new DeliveryError(`${new URL(url).host} answered ${answer.status}${quoted ? `: ${quoted}` : ''}`, answer.status);
   return answer.status;
 }
 
@@ -87,7 +101,7 @@ export async function sendBatch(d: TSendableDestination, batch: TSendBatch, ctx:
         ...(batch.test ? { test: true } : {}),
       });
       const signature = signWebhook(need(d.secret, 'signing secret'), body, Math.floor(Date.now() / 1000));
-      return post(t.url, { 'content-type': 'application/json', [WEBHOOK_SIGNATURE_HEADER.toLowerCase()]: signature }, body, ctx);
+      return post(t.url, { 'content-type': 'application/json', [WEBHOOK_SIGNATURE_HEADER.toLowerCase()]: signature }, body, ctx, d.secret);
     }
     case 'SPLUNK': {
       // HEC's batch form: one JSON object per event, one after the other
@@ -106,6 +120,7 @@ export async function sendBatch(d: TSendableDestination, batch: TSendBatch, ctx:
         { 'content-type': 'application/json', authorization: `Splunk ${need(d.secret, 'HEC token')}` },
         body,
         ctx,
+        d.secret,
       );
     }
     case 'DATADOG': {
@@ -131,7 +146,7 @@ export async function sendBatch(d: TSendableDestination, batch: TSendBatch, ctx:
               modula: e,
             })),
       );
-      return post(endpoint(t.url, '/api/v2/logs'), { 'content-type': 'application/json', 'dd-api-key': need(d.secret, 'API key') }, body, ctx);
+      return post(endpoint(t.url, '/api/v2/logs'), { 'content-type': 'application/json', 'dd-api-key': need(d.secret, 'API key') }, body, ctx, d.secret);
     }
     case 'S3': {
       if (t.endpoint) checkTargetUrl(t.endpoint, ctx.policy);
