@@ -1,10 +1,10 @@
 import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createExportRequest, loadSigner, setTenantRetention, verifyChain } from '@modula/domain';
+import { createExportRequest, loadSigner, offboardTenant, setTenantRetention, verifyChain } from '@modula/domain';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows } from '../../testing/database.ts';
+import { connect, queryRows } from '../../testing/database.ts';
 import { eventually, makeEvent } from '../../testing/events.ts';
 import { ingestStored } from '../../testing/ingest.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
@@ -262,4 +262,39 @@ describe('a name instead of a tenant id', () => {
     expect(r.status).toBe(1);
     expect(r.stderr.trim()).toBe('--tenant must be a tenant id (UUID)');
   }, 60_000);
+});
+
+describe('an event stored while remove_tenant_rows offboards the tenant', () => {
+  it('is never deleted without being in the final pack: the store waits for the removal (and then finds no tenant)', async () => {
+    const tenantId = await tenantWithEvents('Late event', 3);
+    // hold the removal after its head check: a row it deletes early (the tenant's API key) is locked
+    const holder = await connect(stack.databaseSuperuserUrl);
+    await holder.query('begin');
+    await holder.query('select 1 from api_keys where tenant_id = $1 for update', [tenantId]);
+    const offboarding = offboardTenant(stack.services.orm, stack.databaseOwnerUrl, loadSigner(stack.config), stack.config.DATA_DIR, tenantId).then(
+      (r) => r,
+      (err: Error) => err,
+    );
+    await eventually(async () => {
+      const [w] = await queryRows<{ n: number }>(
+        stack.databaseSuperuserUrl,
+        `select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%remove_tenant_rows%'`,
+      );
+      return w!.n > 0 ? true : undefined;
+    }, 30_000);
+    const late = makeEvent(tenantId);
+    const storing = storeJob(stack.services.orm, jobOf(tenantId, [late])).then(
+      (r) => r,
+      (err: Error) => err,
+    );
+    await new Promise((r) => setTimeout(r, 1_500));
+    await holder.query('commit');
+    await holder.end();
+    const [offboarded, stored] = await Promise.all([offboarding, storing]);
+    expect(offboarded).not.toBeInstanceOf(Error);
+    const tombstone = (offboarded as Awaited<ReturnType<typeof offboardTenant>>).tombstone;
+    // the pack ends at the three events: the late one is not in it, so it must not have been stored (and then deleted with the tenant)
+    expect(tombstone.toSeq).toBe(3);
+    expect(stored instanceof Error ? [] : stored.stored).toEqual([]);
+  }, 120_000);
 });

@@ -33,6 +33,7 @@ import { Migration20261202120000_expiry_updates_counts } from './migrations/Migr
 import { Migration20261202140000_api_key_scope } from './migrations/Migration20261202140000_api_key_scope.ts';
 import { Migration20261203090000_server_secret_check } from './migrations/Migration20261203090000_server_secret_check.ts';
 import { Migration20261203100000_delivery_targets_shown } from './migrations/Migration20261203100000_delivery_targets_shown.ts';
+import { Migration20261203120000_offboarding_holds_head } from './migrations/Migration20261203120000_offboarding_holds_head.ts';
 import { guardPool } from './pool-guard.ts';
 
 export type Orm = MikroORM;
@@ -77,6 +78,7 @@ const MIGRATIONS = [
   { name: 'Migration20261202140000_api_key_scope', class: Migration20261202140000_api_key_scope },
   { name: 'Migration20261203090000_server_secret_check', class: Migration20261203090000_server_secret_check },
   { name: 'Migration20261203100000_delivery_targets_shown', class: Migration20261203100000_delivery_targets_shown },
+  { name: 'Migration20261203120000_offboarding_holds_head', class: Migration20261203120000_offboarding_holds_head },
 ];
 
 export async function createOrm({ url, poolMax = 10 }: OrmOptions): Promise<Orm> {
