@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failedSignIns } from '../../testing/alerts.ts';
 import { ingestStored } from '../../testing/ingest.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
-import { VIEWER_ENV } from '../../testing/viewer.ts';
+import { signedInAdmin, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
 
 /**
  * What the README promises of alert rules, probed where an offline till makes the stored order
@@ -59,5 +59,20 @@ describe('six failures of one account within an hour, one from the middle synced
     expect(alerts.map((a) => ({ subject: a.subject, count: a.count, firstAt: a.firstAt }))).toEqual([
       { subject: 'cashier-mo', count: 6, firstAt: new Date(start).toISOString() },
     ]);
+  });
+});
+
+describe('an alert webhook whose signing secret PostgreSQL and UTF-8 cannot keep as given', () => {
+  it('is refused BAD_REQUEST on the secret, and no webhook is added (a lone surrogate would be sealed as U+FFFD: no signature would ever match)', async () => {
+    const { tenantId } = await stack.createTenant('Webhook secret');
+    const admin = await signedInAdmin(stack, tenantId);
+    const url = 'https://hooks.example.com/modula-alerts';
+    for (const secret of [`${'s'.repeat(20)}\ud800`, `${'s'.repeat(20)}\u0000`]) {
+      const res = await trpc(stack, 'mutation', 'alerts.webhooks.add', { url, secret }, { cookie: admin.cookie });
+      expect(res.code).toBe('BAD_REQUEST');
+      expect(JSON.stringify(res)).toContain('secret');
+    }
+    const list = await trpc(stack, 'query', 'alerts.webhooks.list', {}, { cookie: admin.cookie });
+    expect(list.data.items).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ZEventsFilter } from './read.ts';
-import { ZUuid } from './safe-values.ts';
+import { safeString, ZUuid } from './safe-values.ts';
 
 /**
  * Alerts (issue 16, item 3): rules every tenant has without configuring anything, evaluated on the
@@ -136,8 +136,8 @@ export type TAlertWebhookView = z.infer<typeof ZAlertWebhookView>;
 export const ZAlertWebhooksOutput = z.object({ items: z.array(ZAlertWebhookView) });
 export const ZAlertWebhookAddInput = z.strictObject({
   url: z.url({ protocol: /^https?$/ }).max(2000),
-  /** The signing secret; generated (and shown once) when absent. */
-  secret: z.string().min(16).max(200).optional(),
+  /** The signing secret; generated (and shown once) when absent. Kept as given or refused: one sealed otherwise would sign nothing the receiver can check. */
+  secret: safeString(200).min(16).optional(),
 });
 export const ZAlertWebhookAddOutput = z.object({ webhook: ZAlertWebhookView, signingSecret: z.string().optional() });
 export const ZAlertWebhookRemoveInput = z.strictObject({ id: ZUuid });
