@@ -26,6 +26,13 @@ function cpuMs(fields: string[], withReaped: boolean): number {
   return (withReaped ? own + Number(fields[13]) + Number(fields[14]) : own) * TICK_MS;
 }
 
+/** utime + stime of one process so far, ms: a PostgreSQL backend by its pg_backend_pid(), for the statement benches. */
+export function processCpuMs(pid: number): number {
+  const fields = statFields(pid);
+  if (!fields) throw new Error(`no process ${pid}`);
+  return cpuMs(fields, false);
+}
+
 function allPids(): number[] {
   return readdirSync('/proc')
     .filter((name) => /^\d+$/.test(name))

@@ -12,13 +12,13 @@
  * on this host (for /proc):
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/scratch pnpm exec tsx bench/insert-statements.ts [rounds]
  */
-import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { AUDIT_EVENT_COLUMN_LIST, AUDIT_EVENT_COLUMNS, auditEventColumnsOf, createOrm, migrate } from '@modula/db';
 import { createTenant, GENESIS_HASH } from '@modula/domain';
+import { processCpuMs } from './cpu-accounting.ts';
 import { generateStoredRows, toCsvLine } from './stored-rows.ts';
 
 const url = process.env.DATABASE_URL;
@@ -35,11 +35,7 @@ await orm.close();
 const client = new pg.Client({ connectionString: url });
 await client.connect();
 const backendPid: number = (await client.query('select pg_backend_pid() as pid')).rows[0].pid;
-/** The backend's user + system CPU, ms (clock ticks of 10 ms). */
-const backendCpuMs = () => {
-  const fields = readFileSync(`/proc/${backendPid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-};
+const backendCpuMs = () => processCpuMs(backendPid);
 
 const types = new Map<string, string>(
   (

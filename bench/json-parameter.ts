@@ -6,11 +6,11 @@
  * on this host (for /proc), as bench/insert-statements.ts:
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/scratch pnpm exec tsx bench/json-parameter.ts [rounds]
  */
-import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { AUDIT_EVENT_COLUMN_LIST, auditEventColumnsOf, migrate } from '@modula/db';
 import { GENESIS_HASH } from '@modula/domain';
 import { v7 as uuidv7 } from 'uuid';
+import { processCpuMs } from './cpu-accounting.ts';
 import { generateStoredRows } from './stored-rows.ts';
 
 const url = process.env.DATABASE_URL;
@@ -23,11 +23,7 @@ await migrate(url);
 const client = new pg.Client({ connectionString: url });
 await client.connect();
 const backendPid: number = (await client.query('select pg_backend_pid() as pid')).rows[0].pid;
-/** The backend's user + system CPU, ms (clock ticks of 10 ms). */
-const backendCpuMs = () => {
-  const fields = readFileSync(`/proc/${backendPid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-};
+const backendCpuMs = () => processCpuMs(backendPid);
 
 const json = JSON.stringify(generateStoredRows(uuidv7(), ROWS, 1, GENESIS_HASH).map(auditEventColumnsOf));
 const spent: Record<'json' | 'jsonb', number[]> = { json: [], jsonb: [] };

@@ -11,7 +11,7 @@
  *
  * Run it on a quiet machine: each figure is the lowest of three rounds.
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AUDIT_EVENT_FIELDS, createOrm, migrate } from '@modula/db';
@@ -20,6 +20,7 @@ import { createTenant, recordBytesColumns } from '@modula/domain';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { BlockStack, leafHash } from '../packages/domain/src/integrity/merkle.ts';
+import { processCpuMs } from './cpu-accounting.ts';
 import { BinaryCopyRows, RECORD_BYTES_FIELD_COUNT, RecordBytes, type TRowFields } from '../packages/domain/src/integrity/record-bytes.ts';
 import { seedChain } from './export-figures.ts';
 
@@ -29,10 +30,7 @@ const dir = mkdtempSync(join(tmpdir(), 'modula-row-cost-'));
 chmodSync(dir, 0o755);
 
 /** A backend's CPU time so far, in µs (utime + stime, in clock ticks of 10 ms). */
-function backendMicros(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
-}
+const backendMicros = (pid: number): number => processCpuMs(pid) * 1000;
 
 async function streamOnce(superuserUrl: string, sql: string): Promise<{ postgres: number; nodeUser: number; nodeSystem: number; chunks: Buffer[] }> {
   const client = new pg.Client({ connectionString: superuserUrl });
