@@ -46,3 +46,17 @@ export async function queryRows<T>(url: string, text: string, params: unknown[] 
     await client.end();
   }
 }
+
+/**
+ * A login of its own granted the maintenance role (noinherit), as an operator creates one for
+ * retention (README "Storage at scale"): `url` reaches the owner's database as it; `drop` removes it.
+ */
+export async function createMaintenanceLogin(superuserUrl: string, ownerUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const login = `t_maint_${randomBytes(4).toString('hex')}`;
+  await queryRows(superuserUrl, `create role ${login} login password 'maint' noinherit`);
+  await queryRows(superuserUrl, `grant modula_audit_maintenance to ${login}`);
+  const url = new URL(ownerUrl);
+  url.username = login;
+  url.password = 'maint';
+  return { url: url.toString(), drop: async () => void (await queryRows(superuserUrl, `drop role if exists ${login}`).catch(() => {})) };
+}

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { AUDIT_EVENT_COLUMN_LIST, AUDIT_EVENT_COLUMNS, type TAuditEventColumn } 
 import { createCheckpoint, expireTenantPrefix, loadSigner, verifyChain, verifySinceCheckpoint } from '@modula/domain';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect } from '../../testing/database.ts';
+import { connect, createMaintenanceLogin } from '../../testing/database.ts';
 import { makeEvent } from '../../testing/events.ts';
 import { ingestStored } from '../../testing/ingest.ts';
 import { asAttacker, runCli } from '../../testing/integrity.ts';
@@ -22,8 +22,7 @@ import { signedInAdmin, trpc, VIEWER_ENV } from '../../testing/viewer.ts';
 const dataDir = mkdtempSync(join(tmpdir(), 'modula-adversarial-'));
 let stack: TestStack;
 let su: pg.Client;
-let maintenanceUrl: string;
-const maintenanceLogin = `t_maint_${randomBytes(4).toString('hex')}`;
+let maintenance: Awaited<ReturnType<typeof createMaintenanceLogin>>;
 const signer = () => loadSigner({ DATA_DIR: dataDir });
 
 /** An INSERT of a copy of the tenant's row $2, some columns replaced by SQL expressions. */
@@ -43,15 +42,10 @@ const tenantWith = async (name: string, n: number) => {
 beforeAll(async () => {
   stack = await startStack({ env: { ...VIEWER_ENV, DATA_DIR: dataDir } });
   su = await connect(stack.databaseSuperuserUrl);
-  await su.query(`create role ${maintenanceLogin} login password 'maint' noinherit`);
-  await su.query(`grant modula_audit_maintenance to ${maintenanceLogin}`);
-  const url = new URL(stack.databaseOwnerUrl);
-  url.username = maintenanceLogin;
-  url.password = 'maint';
-  maintenanceUrl = url.toString();
+  maintenance = await createMaintenanceLogin(stack.databaseSuperuserUrl, stack.databaseOwnerUrl);
 }, 60_000);
 afterAll(async () => {
-  await su?.query(`drop role if exists ${maintenanceLogin}`).catch(() => {});
+  await maintenance?.drop();
   await su?.end();
   await stack?.close();
 });
@@ -170,7 +164,7 @@ describe('an event stored outside the chain, where the walk does not look', () =
 
   it('a forged event below the retention anchor (events 1..5 expired) is named, not passed over', async () => {
     const tenantId = await tenantWith('Below the anchor', 10);
-    const expiry = await expireTenantPrefix(stack.services.orm, maintenanceUrl, signer(), dataDir, tenantId, 5);
+    const expiry = await expireTenantPrefix(stack.services.orm, maintenance.url, signer(), dataDir, tenantId, 5);
     expect(expiry).toMatchObject({ fromSeq: 1, toSeq: 5 });
     expect(await verifyChain(stack.services.orm, tenantId)).toMatchObject({ ok: true, fromAnchorSeq: 5 });
     const r = await asAttacker(
@@ -207,13 +201,13 @@ describe('after a key rotation, on the installation', () => {
 describe("the viewer's badge after a retention cut, when no checkpoint was signed since", () => {
   it('starts at the anchor, which stands for the expired event its checkpoint signs, rather than call the event missing', async () => {
     const atHead = await tenantWith('Cut at the head', 6);
-    await expireTenantPrefix(stack.services.orm, maintenanceUrl, signer(), dataDir, atHead, 6);
+    await expireTenantPrefix(stack.services.orm, maintenance.url, signer(), dataDir, atHead, 6);
     expect(await verifySinceCheckpoint(stack.services.orm, atHead)).toMatchObject({
       kind: 'verified',
       result: { ok: true, checked: 0, fromCheckpointSeq: 6, firstBrokenSeq: null },
     });
     const below = await tenantWith('Cut below the head', 6);
-    await expireTenantPrefix(stack.services.orm, maintenanceUrl, signer(), dataDir, below, 4);
+    await expireTenantPrefix(stack.services.orm, maintenance.url, signer(), dataDir, below, 4);
     expect(await verifySinceCheckpoint(stack.services.orm, below)).toMatchObject({
       kind: 'verified',
       result: { ok: true, checked: 2, fromCheckpointSeq: 4, firstBrokenSeq: null },
@@ -222,7 +216,7 @@ describe("the viewer's badge after a retention cut, when no checkpoint was signe
 
   it('stays green while a full verification of the tenant runs on another server (the badge then answers from the checkpoint)', async () => {
     const tenantId = await tenantWith('Cut, badge under load', 5);
-    await expireTenantPrefix(stack.services.orm, maintenanceUrl, signer(), dataDir, tenantId, 5);
+    await expireTenantPrefix(stack.services.orm, maintenance.url, signer(), dataDir, tenantId, 5);
     const admin = await signedInAdmin(stack, tenantId);
     // another server's full verification holds the tenant's lock
     const lock = `${stack.config.QUEUE_PREFIX}:integrity:full-verify:${tenantId}`;

@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import type { TAuditEventInput } from '@modula/contracts';
 import { expiredThrough, judgeEvents, loadSigner, setTenantRetention, verifyChain } from '@modula/domain';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expireDueTenants } from '../../worker/src/retention-job.ts';
-import { queryRows } from '../../testing/database.ts';
+import { createMaintenanceLogin, queryRows } from '../../testing/database.ts';
 import { runCli } from '../../testing/integrity.ts';
 import { makeEvent } from '../../testing/events.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
@@ -20,7 +19,7 @@ let keeping7: string;
 let forever: string;
 let oldEvents: TAuditEventInput[] = [];
 let maintenanceUrl: string;
-const login = `t_maint_${randomBytes(4).toString('hex')}`;
+let dropMaintenanceLogin: () => Promise<void>;
 const log = pino({ level: 'silent' });
 
 beforeAll(async () => {
@@ -41,16 +40,10 @@ beforeAll(async () => {
     );
   }
   await setTenantRetention(stack.services.orm, keeping7, 7);
-  const [su] = [stack.databaseSuperuserUrl];
-  await queryRows(su, `create role ${login} login password 'maint' noinherit`);
-  await queryRows(su, `grant modula_audit_maintenance to ${login}`);
-  const url = new URL(stack.databaseOwnerUrl);
-  url.username = login;
-  url.password = 'maint';
-  maintenanceUrl = url.toString();
+  ({ url: maintenanceUrl, drop: dropMaintenanceLogin } = await createMaintenanceLogin(stack.databaseSuperuserUrl, stack.databaseOwnerUrl));
 }, 60_000);
 afterAll(async () => {
-  await queryRows(stack.databaseSuperuserUrl, `drop role if exists ${login}`).catch(() => {});
+  await dropMaintenanceLogin();
   await stack.close();
 });
 

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +23,7 @@ import type { TExportManifest } from '@modula/contracts';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedChain } from '../../bench/export-figures.ts';
-import { connect, queryRows } from '../../testing/database.ts';
+import { connect, createMaintenanceLogin, queryRows } from '../../testing/database.ts';
 import { asAttacker, runCli } from '../../testing/integrity.ts';
 import { startStack, type TestStack } from '../../testing/stack.ts';
 
@@ -39,7 +39,7 @@ let su: pg.Client;
 let tenantId: string;
 let apiKey: string;
 let maintenanceUrl: string;
-const maintenanceLogin = `t_maint_${randomBytes(4).toString('hex')}`;
+let dropMaintenanceLogin: () => Promise<void>;
 
 beforeAll(async () => {
   stack = await startStack({ worker: false });
@@ -47,15 +47,10 @@ beforeAll(async () => {
   ({ tenantId, apiKey } = await stack.createTenant('Retention'));
   await seedChain(stack.databaseSuperuserUrl, tenantId, N);
   // a dedicated login granted the maintenance role, as an operator would create one
-  await su.query(`create role ${maintenanceLogin} login password 'maint' noinherit`);
-  await su.query(`grant modula_audit_maintenance to ${maintenanceLogin}`);
-  const url = new URL(stack.databaseOwnerUrl);
-  url.username = maintenanceLogin;
-  url.password = 'maint';
-  maintenanceUrl = url.toString();
+  ({ url: maintenanceUrl, drop: dropMaintenanceLogin } = await createMaintenanceLogin(stack.databaseSuperuserUrl, stack.databaseOwnerUrl));
 }, 60_000);
 afterAll(async () => {
-  await su.query(`drop role if exists ${maintenanceLogin}`).catch(() => {});
+  await dropMaintenanceLogin();
   await su.end();
   await stack.close();
 });
